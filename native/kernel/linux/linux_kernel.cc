@@ -1,0 +1,324 @@
+#include "linux_kernel.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstddef>
+#include <cstring>
+
+#include "../sock_addr.h"
+
+namespace edgeloop {
+
+namespace {
+
+SysResult FromErrno() { return SysResult::Fail(errno); }
+
+// A parsed API address as the kernel wants it.
+struct NativeAddr {
+  sockaddr_storage storage{};
+  socklen_t len = 0;
+
+  const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
+};
+
+bool ToNative(const std::string& text, NativeAddr* out) {
+  SockAddr a;
+  if (!ParseSockAddr(text, &a)) return false;
+  if (a.family == Family::kTcp) {
+    auto* sin = reinterpret_cast<sockaddr_in*>(&out->storage);
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons(a.port);
+    sin->sin_addr.s_addr = htonl(a.ip);
+    out->len = sizeof(sockaddr_in);
+    return true;
+  }
+  // Abstract name: a leading NUL, then exactly the name's bytes (no
+  // terminator), and a length that counts only those.
+  auto* sun = reinterpret_cast<sockaddr_un*>(&out->storage);
+  if (a.name.size() + 1 > sizeof(sun->sun_path)) return false;
+  sun->sun_family = AF_UNIX;
+  sun->sun_path[0] = '\0';
+  std::memcpy(sun->sun_path + 1, a.name.data(), a.name.size());
+  out->len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + a.name.size());
+  return true;
+}
+
+std::string FromNative(const sockaddr_storage& storage, socklen_t len) {
+  if (storage.ss_family == AF_INET) {
+    const auto* sin = reinterpret_cast<const sockaddr_in*>(&storage);
+    SockAddr a;
+    a.family = Family::kTcp;
+    a.ip = ntohl(sin->sin_addr.s_addr);
+    a.port = ntohs(sin->sin_port);
+    return a.ToString();
+  }
+  if (storage.ss_family == AF_UNIX) {
+    const auto* sun = reinterpret_cast<const sockaddr_un*>(&storage);
+    const size_t header = offsetof(sockaddr_un, sun_path);
+    if (len <= header) return std::string();  // unbound
+    const size_t path_len = len - header;
+    if (sun->sun_path[0] != '\0') {
+      // A filesystem path; this kernel never binds one, but render it plainly.
+      return std::string(sun->sun_path, strnlen(sun->sun_path, path_len));
+    }
+    SockAddr a;
+    a.family = Family::kUnix;
+    a.name.assign(sun->sun_path + 1, path_len - 1);
+    return a.ToString();
+  }
+  return std::string();
+}
+
+bool SockOptToNative(SockOpt opt, int* level, int* name) {
+  switch (opt) {
+    case SockOpt::kSndBuf: *level = SOL_SOCKET; *name = SO_SNDBUF; return true;
+    case SockOpt::kRcvBuf: *level = SOL_SOCKET; *name = SO_RCVBUF; return true;
+    case SockOpt::kTcpNoDelay: *level = IPPROTO_TCP; *name = TCP_NODELAY; return true;
+    case SockOpt::kError: *level = SOL_SOCKET; *name = SO_ERROR; return true;
+  }
+  return false;
+}
+
+// do_epoll_wait's bound on maxevents (fs/eventpoll.c EP_MAX_EVENTS).
+constexpr int32_t kEpMaxEvents = static_cast<int32_t>(INT_MAX / sizeof(epoll_event));
+
+// EpollWait lets the kernel fill the caller's EpollEvent array directly and
+// widens in place, so no buffer is allocated per call and threads share none.
+static_assert(sizeof(epoll_event) <= sizeof(EpollEvent), "in-place widening needs room");
+
+}  // namespace
+
+LinuxKernel::~LinuxKernel() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (int32_t fd : owned_) ::close(fd);
+  owned_.clear();
+}
+
+bool LinuxKernel::Owns(int32_t fd) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return owned_.count(fd) != 0;
+}
+
+SysResult LinuxKernel::Adopt(int rc) {
+  if (rc < 0) return FromErrno();
+  std::lock_guard<std::mutex> lock(mu_);
+  owned_.insert(rc);
+  return SysResult::Ok(rc);
+}
+
+SysResult LinuxKernel::Socket(Family family) {
+  int domain;
+  switch (family) {
+    case Family::kUnix: domain = AF_UNIX; break;
+    case Family::kTcp: domain = AF_INET; break;
+    default: return SysResult::Fail(err::kEAFNOSUPPORT);
+  }
+  return Adopt(::socket(domain, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+}
+
+SysResult LinuxKernel::Bind(int32_t fd, const std::string& addr) {
+  if (!Owns(fd)) return SysResult::Fail(err::kEBADF);
+  NativeAddr na;
+  if (!ToNative(addr, &na)) return SysResult::Fail(err::kEINVAL);
+  if (::bind(fd, na.get(), na.len) < 0) return FromErrno();
+  return SysResult::Ok();
+}
+
+SysResult LinuxKernel::Listen(int32_t fd, int32_t backlog) {
+  if (!Owns(fd)) return SysResult::Fail(err::kEBADF);
+  if (::listen(fd, backlog) < 0) return FromErrno();
+  return SysResult::Ok();
+}
+
+SysResult LinuxKernel::Connect(int32_t fd, const std::string& addr) {
+  if (!Owns(fd)) return SysResult::Fail(err::kEBADF);
+  NativeAddr na;
+  if (!ToNative(addr, &na)) return SysResult::Fail(err::kEINVAL);
+  if (::connect(fd, na.get(), na.len) < 0) return FromErrno();
+  return SysResult::Ok();
+}
+
+SysResult LinuxKernel::Accept(int32_t fd) {
+  if (!Owns(fd)) return SysResult::Fail(err::kEBADF);
+  return Adopt(::accept4(fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+}
+
+SysResult LinuxKernel::GetSockName(int32_t fd, std::string* addr) {
+  if (!Owns(fd)) return SysResult::Fail(err::kEBADF);
+  sockaddr_storage storage{};
+  socklen_t len = sizeof(storage);
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &len) < 0) return FromErrno();
+  *addr = FromNative(storage, len);
+  return SysResult::Ok();
+}
+
+SysResult LinuxKernel::Read(int32_t fd, uint8_t* buf, size_t len) {
+  if (!Owns(fd)) return SysResult::Fail(err::kEBADF);
+  const ssize_t n = ::read(fd, buf, len);
+  if (n < 0) return FromErrno();
+  return SysResult::Ok(n);
+}
+
+SysResult LinuxKernel::Write(int32_t fd, const uint8_t* data, size_t len) {
+  if (!Owns(fd)) return SysResult::Fail(err::kEBADF);
+  ssize_t n = ::send(fd, data, len, MSG_NOSIGNAL);
+  // send() only works on sockets; an eventfd (or any other file) takes write().
+  if (n < 0 && errno == ENOTSOCK) n = ::write(fd, data, len);
+  if (n < 0) return FromErrno();
+  return SysResult::Ok(n);
+}
+
+SysResult LinuxKernel::Shutdown(int32_t fd, ShutdownHow how) {
+  if (!Owns(fd)) return SysResult::Fail(err::kEBADF);
+  // An out-of-range `how` goes through as is, so Linux answers EINVAL.
+  if (::shutdown(fd, static_cast<int>(how)) < 0) return FromErrno();
+  return SysResult::Ok();
+}
+
+SysResult LinuxKernel::Close(int32_t fd) {
+  {
+    // Forget the fd before closing it: once close() returns, another thread
+    // may be handed the same number and must be able to adopt it.
+    std::lock_guard<std::mutex> lock(mu_);
+    if (owned_.erase(fd) == 0) return SysResult::Fail(err::kEBADF);
+  }
+  // Linux releases the fd even when close() reports an error, so never retry.
+  if (::close(fd) < 0) return FromErrno();
+  return SysResult::Ok();
+}
+
+SysResult LinuxKernel::Dup(int32_t fd) {
+  if (!Owns(fd)) return SysResult::Fail(err::kEBADF);
+  // dup() semantics (lowest free fd) plus close-on-exec.
+  return Adopt(::fcntl(fd, F_DUPFD_CLOEXEC, 0));
+}
+
+SysResult LinuxKernel::EventFd() { return Adopt(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)); }
+
+SysResult LinuxKernel::SetSockOpt(int32_t fd, SockOpt opt, int32_t value) {
+  if (!Owns(fd)) return SysResult::Fail(err::kEBADF);
+  int level = 0;
+  int name = 0;
+  if (!SockOptToNative(opt, &level, &name)) return SysResult::Fail(err::kENOPROTOOPT);
+  // SO_ERROR goes through too: Linux itself refuses it with ENOPROTOOPT.
+  const int v = value;
+  if (::setsockopt(fd, level, name, &v, sizeof(v)) < 0) return FromErrno();
+  return SysResult::Ok();
+}
+
+SysResult LinuxKernel::GetSockOpt(int32_t fd, SockOpt opt) {
+  if (!Owns(fd)) return SysResult::Fail(err::kEBADF);
+  int level = 0;
+  int name = 0;
+  if (!SockOptToNative(opt, &level, &name)) return SysResult::Fail(err::kENOPROTOOPT);
+  int v = 0;
+  socklen_t len = sizeof(v);
+  if (::getsockopt(fd, level, name, &v, &len) < 0) return FromErrno();
+  return SysResult::Ok(v);
+}
+
+SysResult LinuxKernel::Ioctl(int32_t fd, IoctlRequest request) {
+  if (!Owns(fd)) return SysResult::Fail(err::kEBADF);
+  unsigned long req;
+  switch (request) {
+    case IoctlRequest::kInq: req = SIOCINQ; break;
+    case IoctlRequest::kOutq: req = SIOCOUTQ; break;
+    default: return SysResult::Fail(err::kENOTTY);  // Linux's answer to an unknown request
+  }
+  int v = 0;
+  if (::ioctl(fd, req, &v) < 0) return FromErrno();
+  return SysResult::Ok(v);
+}
+
+SysResult LinuxKernel::EpollCreate() { return Adopt(::epoll_create1(EPOLL_CLOEXEC)); }
+
+SysResult LinuxKernel::EpollCtl(int32_t ep, int32_t op, int32_t fd, uint32_t events,
+                                uint64_t data) {
+  // The target must be ours too, or a script could watch Node's fds.
+  if (!Owns(ep) || !Owns(fd)) return SysResult::Fail(err::kEBADF);
+  epoll_event e{};
+  e.events = events;
+  e.data.u64 = data;
+  if (::epoll_ctl(ep, op, fd, &e) < 0) return FromErrno();
+  return SysResult::Ok();
+}
+
+SysResult LinuxKernel::EpollWait(int32_t ep, EpollEvent* out, int32_t maxevents,
+                                 int32_t timeout_ms) {
+  // Linux checks maxevents before it looks at the fd, so EINVAL wins over
+  // EBADF; answering here keeps that order without touching a foreign fd.
+  if (maxevents <= 0 || maxevents > kEpMaxEvents) return SysResult::Fail(err::kEINVAL);
+  if (!Owns(ep)) return SysResult::Fail(err::kEBADF);
+  auto* raw = reinterpret_cast<unsigned char*>(out);
+  const int64_t deadline = timeout_ms > 0 ? NowMs() + timeout_ms : 0;
+  int timeout = timeout_ms;
+  int n;
+  for (;;) {
+    n = ::epoll_wait(ep, reinterpret_cast<epoll_event*>(raw), maxevents, timeout);
+    if (n >= 0) break;
+    // Node's signal handlers must not leak into scripts as spurious EINTR.
+    if (errno != EINTR) return FromErrno();
+    if (timeout_ms > 0) {
+      const int64_t left = deadline - NowMs();
+      timeout = left > 0 ? static_cast<int>(left) : 0;
+    }
+  }
+  // Widen from the last entry down: entry i's wider slot only overlaps raw
+  // entries >= i, which have already been read.
+  for (int i = n - 1; i >= 0; --i) {
+    epoll_event e;
+    std::memcpy(&e, raw + static_cast<size_t>(i) * sizeof(epoll_event), sizeof(e));
+    EpollEvent wide;
+    wide.events = e.events;
+    wide.data = e.data.u64;
+    std::memcpy(raw + static_cast<size_t>(i) * sizeof(EpollEvent), &wide, sizeof(wide));
+  }
+  return SysResult::Ok(n);
+}
+
+int64_t LinuxKernel::NowMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+void LinuxKernel::Advance(int64_t ms) {
+  if (ms <= 0) return;
+  timespec req{};
+  req.tv_sec = static_cast<time_t>(ms / 1000);
+  req.tv_nsec = static_cast<long>((ms % 1000) * 1000000);
+  timespec rem{};
+  while (nanosleep(&req, &rem) < 0 && errno == EINTR) req = rem;
+}
+
+SysResult LinuxKernel::SocketPairUnix(int32_t fds[2]) {
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0) {
+    return FromErrno();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    owned_.insert(sv[0]);
+    owned_.insert(sv[1]);
+  }
+  fds[0] = sv[0];
+  fds[1] = sv[1];
+  return SysResult::Ok();
+}
+
+std::unique_ptr<Kernel> CreateLinuxKernel() { return std::make_unique<LinuxKernel>(); }
+
+}  // namespace edgeloop
