@@ -1,0 +1,140 @@
+// The call trace: one record per kernel call, with stable fd names so traces
+// of the same script compare equal whatever fd numbers a kernel hands out.
+//
+// Names: sockets s1, s2, ... (socket, socketpair, accept), epolls ep1, ...,
+// eventfds ev1, ...; a dup of s1 is s1+1, the next s1+2 (a dup of an fd this
+// kernel does not know is d1, d2, ...). Names are retired on close and never
+// reused. Each epoll instance (shared by its dups) remembers the name that was
+// registered under each user data value at ADD/MOD time, so ready events name
+// the registration even after its fd was closed or its number reused. Two live
+// registrations with the same user data (the dup/close gotcha) both map to the
+// latest name: the user data is all epoll gives back.
+import { eventNames } from './constants.js';
+import type { BackendName, ErrnoName, Trace, TraceEvent, TraceHeader, TraceRecord } from './types.js';
+
+export type FdKind = 'socket' | 'epoll' | 'eventfd' | 'dup';
+
+interface OpenFile {
+  /** Epoll registrations by user data, for epoll files; shared by dups. */
+  readonly registrations?: Map<number, string | null>;
+}
+
+interface FdEntry {
+  readonly name: string;
+  readonly file: OpenFile;
+}
+
+const PREFIX: Record<Exclude<FdKind, 'dup'>, string> = { socket: 's', epoll: 'ep', eventfd: 'ev' };
+
+export type TraceResult = { ret: number | string | number[] } | { err: ErrnoName } | null;
+
+export class Tracer {
+  readonly header: TraceHeader;
+  readonly records: TraceRecord[] = [];
+  actor = 'app';
+  private readonly fds = new Map<number, FdEntry>();
+  private readonly counters = new Map<string, number>();
+
+  constructor(kernel: BackendName, seed: number | null) {
+    this.header = { type: 'header', version: 1, kernel, seed };
+  }
+
+  private next(prefix: string): number {
+    const n = (this.counters.get(prefix) ?? 0) + 1;
+    this.counters.set(prefix, n);
+    return n;
+  }
+
+  nameOf(fd: number): string | null {
+    return this.fds.get(fd)?.name ?? null;
+  }
+
+  /** A new fd returned by socket/socketpair/accept/epollCreate/eventfd. */
+  opened(fd: number, kind: Exclude<FdKind, 'dup'>): string {
+    const name = `${PREFIX[kind]}${this.next(PREFIX[kind])}`;
+    this.fds.set(fd, { name, file: kind === 'epoll' ? { registrations: new Map() } : {} });
+    return name;
+  }
+
+  /** `fd` is a dup of `src`: a new name, the same open file. */
+  dupped(src: number, fd: number): string {
+    const from = this.fds.get(src);
+    const name = from ? `${from.name}+${this.next(`${from.name}+`)}` : `d${this.next('d')}`;
+    this.fds.set(fd, { name, file: from?.file ?? {} });
+    return name;
+  }
+
+  closed(fd: number): void {
+    this.fds.delete(fd);
+  }
+
+  /** After a successful epoll_ctl: remember (ADD/MOD) or forget (DEL) the name behind `data`. */
+  registered(ep: number, rawOp: number, data: number): void {
+    const regs = this.fds.get(ep)?.file.registrations;
+    if (!regs) return;
+    if (rawOp === 2) regs.delete(data);
+    else regs.set(data, this.nameOf(data));
+  }
+
+  /** Ready events as recorded: each user data mapped back to its registered name. */
+  events(ep: number, ready: ReadonlyArray<{ fd: number; events: number }>): TraceEvent[] {
+    const regs = this.fds.get(ep)?.file.registrations;
+    return ready.map((e) => ({ fd: e.fd, name: regs?.get(e.fd) ?? null, events: eventNames(e.events) }));
+  }
+
+  /** Appends a record; keys in the fixed order of TraceRecord. `fd` undefined = the call takes no fd. */
+  record(
+    t: number,
+    call: string,
+    fd: number | undefined,
+    args: Record<string, unknown>,
+    result: TraceResult,
+    created?: string | string[],
+    events?: TraceEvent[],
+  ): void {
+    // Built key by key so JSON.stringify keeps the documented order.
+    const r = { seq: this.records.length + 1, t, actor: this.actor, call } as TraceRecord;
+    if (fd !== undefined) {
+      r.fd = fd;
+      r.name = this.nameOf(fd);
+    }
+    r.args = args;
+    if (result !== null) {
+      if ('err' in result) r.err = result.err;
+      else r.ret = result.ret;
+    }
+    if (created !== undefined) r.created = created;
+    if (events !== undefined) r.events = events;
+    this.records.push(r);
+  }
+}
+
+/** JSON Lines: the header, then one line per record, each ending in '\n'. */
+export function traceToJsonl(trace: Trace): string {
+  let out = `${JSON.stringify(trace.header)}\n`;
+  for (const r of trace.records) out += `${JSON.stringify(r)}\n`;
+  return out;
+}
+
+function formatArg(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/**
+ * One record as a readable line:
+ * `     12ms app    write(s1, filler=4096) = 4096`
+ * `      0ms app    epollWait(ep1, maxevents=16, timeout=0) = 1 [s1 EPOLLOUT]`
+ */
+export function formatTraceRecord(r: TraceRecord): string {
+  const parts: string[] = [];
+  if (r.fd !== undefined) parts.push(r.name ?? String(r.fd));
+  for (const [k, v] of Object.entries(r.args)) parts.push(`${k}=${formatArg(v)}`);
+  let line = `${String(r.t).padStart(7)}ms ${r.actor.padEnd(6)} ${r.call}(${parts.join(', ')})`;
+  if (r.err !== undefined) line += ` = ${r.err}`;
+  else if (r.ret !== undefined) line += ` = ${JSON.stringify(r.ret)}`;
+  if (r.created !== undefined) line += ` -> ${Array.isArray(r.created) ? r.created.join(', ') : r.created}`;
+  if (r.events !== undefined) {
+    line += ` [${r.events.map((e) => `${e.name ?? e.fd} ${e.events}`).join('; ')}]`;
+  }
+  return line;
+}
