@@ -1,0 +1,26 @@
+// The browser entry: only the wasm sim. Nothing in this file's import graph
+// may import a node: module or the native addon loader.
+import { createWasmRaw } from './backends/wasm.js';
+import { EdgeloopError } from './errors.js';
+import { Kernel } from './kernel.js';
+import { resolveOptions } from './options.js';
+import type { KernelBackendOptions } from './types.js';
+
+export * from './common.js';
+
+/** Opens a simulated kernel on the wasm engine: { backend: 'sim', engine?: 'wasm', seed?, trace? }. */
+export async function openKernel(options: KernelBackendOptions): Promise<Kernel> {
+  const o = resolveOptions(options, 'wasm');
+  if (o.backend !== 'sim') {
+    throw new EdgeloopError('ERR_BACKEND', "openKernel(): backend 'linux' is not available in the browser: use { backend: 'sim' }", {
+      argument: 'backend',
+    });
+  }
+  if (o.engine !== 'wasm') {
+    throw new EdgeloopError('ERR_BACKEND', "openKernel(): engine 'native' is not available in the browser: use engine 'wasm'", {
+      argument: 'engine',
+    });
+  }
+  const { raw, release } = await createWasmRaw(o.seed);
+  return new Kernel(raw, { backend: 'sim', engine: 'wasm', seed: o.seed, trace: o.trace, release });
+}

@@ -1,0 +1,3 @@
+// The Node entry: all three backends (linux, sim/native, sim/wasm).
+export * from './common.js';
+export { openKernel } from './open-kernel.js';
