@@ -1,34 +1,307 @@
-// TEMPORARY STUB while the real SimKernel is written: every call fails ENOSYS.
 #include "sim_kernel.h"
 
+#include <stdexcept>
+
+#include "epoll_file.h"
+#include "event_fd.h"
+#include "socket.h"
+#include "tcp_socket.h"
+#include "unix_socket.h"
+
 namespace edgeloop {
+
 namespace {
-class StubKernel final : public Kernel {
- public:
-  SysResult Socket(Family) override { return SysResult::Fail(err::kENOSYS); }
-  SysResult Bind(int32_t, const std::string&) override { return SysResult::Fail(err::kENOSYS); }
-  SysResult Listen(int32_t, int32_t) override { return SysResult::Fail(err::kENOSYS); }
-  SysResult Connect(int32_t, const std::string&) override { return SysResult::Fail(err::kENOSYS); }
-  SysResult Accept(int32_t) override { return SysResult::Fail(err::kENOSYS); }
-  SysResult GetSockName(int32_t, std::string*) override { return SysResult::Fail(err::kENOSYS); }
-  SysResult Read(int32_t, uint8_t*, size_t) override { return SysResult::Fail(err::kENOSYS); }
-  SysResult Write(int32_t, const uint8_t*, size_t) override { return SysResult::Fail(err::kENOSYS); }
-  SysResult Shutdown(int32_t, ShutdownHow) override { return SysResult::Fail(err::kENOSYS); }
-  SysResult Close(int32_t) override { return SysResult::Fail(err::kENOSYS); }
-  SysResult Dup(int32_t) override { return SysResult::Fail(err::kENOSYS); }
-  SysResult EventFd() override { return SysResult::Fail(err::kENOSYS); }
-  SysResult SetSockOpt(int32_t, SockOpt, int32_t) override { return SysResult::Fail(err::kENOSYS); }
-  SysResult GetSockOpt(int32_t, SockOpt) override { return SysResult::Fail(err::kENOSYS); }
-  SysResult Ioctl(int32_t, IoctlRequest) override { return SysResult::Fail(err::kENOSYS); }
-  SysResult EpollCreate() override { return SysResult::Fail(err::kENOSYS); }
-  SysResult EpollCtl(int32_t, int32_t, int32_t, uint32_t, uint64_t) override { return SysResult::Fail(err::kENOSYS); }
-  SysResult EpollWait(int32_t, EpollEvent*, int32_t, int32_t) override { return SysResult::Fail(err::kENOSYS); }
-  int64_t NowMs() override { return 0; }
-  void Advance(int64_t) override {}
- protected:
-  SysResult SocketPairUnix(int32_t*) override { return SysResult::Fail(err::kENOSYS); }
-};
+// The first fds belong to stdio in every Linux process.
+constexpr int32_t kFirstFd = 3;
+// EP_MAX_EVENTS: INT_MAX / sizeof(struct epoll_event) (12 bytes, packed on x86_64).
+constexpr int32_t kEpMaxEvents = 0x7fffffff / 12;
+// Flags EPOLLEXCLUSIVE may be combined with (EPOLLEXCLUSIVE_OK_BITS).
+constexpr uint32_t kExclusiveOkBits =
+    ev::kIn | ev::kOut | ev::kErr | ev::kHup | ev::kWakeup | ev::kEt | ev::kExclusive;
 }  // namespace
-std::unique_ptr<Kernel> CreateSimKernel(uint32_t) { return std::make_unique<StubKernel>(); }
-std::string InspectSimKernel(const Kernel&) { return "{}"; }
+
+SimKernel::SimKernel(uint32_t seed) : ctx_(seed) {}
+
+SimKernel::~SimKernel() {
+  for (int32_t fd = 0; fd < static_cast<int32_t>(fds_.size()); ++fd) {
+    if (fds_[static_cast<size_t>(fd)]) Close(fd);
+  }
+}
+
+File* SimKernel::Lookup(int32_t fd) const {
+  if (fd < 0 || fd >= static_cast<int32_t>(fds_.size())) return nullptr;
+  return fds_[static_cast<size_t>(fd)].get();
+}
+
+SocketFile* SimKernel::LookupSocket(int32_t fd, SysResult* error) const {
+  File* f = Lookup(fd);
+  if (f == nullptr) {
+    *error = SysResult::Fail(err::kEBADF);
+    return nullptr;
+  }
+  SocketFile* s = f->AsSocket();
+  if (s == nullptr) *error = SysResult::Fail(err::kENOTSOCK);
+  return s;
+}
+
+int32_t SimKernel::FreeFd(int32_t skip) const {
+  for (int32_t fd = kFirstFd; fd < ctx_.config.max_fds; ++fd) {
+    if (fd == skip) continue;
+    if (fd >= static_cast<int32_t>(fds_.size()) || !fds_[static_cast<size_t>(fd)]) return fd;
+  }
+  return -1;
+}
+
+int32_t SimKernel::Install(std::shared_ptr<File> file, int32_t fd) {
+  if (fd >= static_cast<int32_t>(fds_.size())) fds_.resize(static_cast<size_t>(fd) + 1);
+  ++fd_refs_[file.get()];
+  fds_[static_cast<size_t>(fd)] = std::move(file);
+  return fd;
+}
+
+void SimKernel::ReleaseFile(const std::shared_ptr<File>& file) {
+  // __fput: eventpoll_release first, then the file's own release.
+  while (!file->epoll_items().empty()) {
+    EpollItem* item = file->epoll_items().back();
+    item->ep()->RemoveItem(item);
+  }
+  file->Release();
+}
+
+SysResult SimKernel::Socket(Family family) {
+  const int32_t fd = FreeFd();
+  if (fd < 0) return SysResult::Fail(err::kEMFILE);
+  std::shared_ptr<File> s;
+  if (family == Family::kUnix) {
+    s = std::make_shared<UnixSocket>(ctx_);
+  } else if (family == Family::kTcp) {
+    s = std::make_shared<TcpSocket>(ctx_);
+  } else {
+    return SysResult::Fail(err::kEAFNOSUPPORT);
+  }
+  return SysResult::Ok(Install(std::move(s), fd));
+}
+
+SysResult SimKernel::SocketPairUnix(int32_t fds[2]) {
+  const int32_t a = FreeFd();
+  const int32_t b = a < 0 ? -1 : FreeFd(a);
+  if (a < 0 || b < 0) return SysResult::Fail(err::kEMFILE);
+  auto sa = std::make_shared<UnixSocket>(ctx_);
+  auto sb = std::make_shared<UnixSocket>(ctx_);
+  UnixSocket::Connect(sa, sb);
+  fds[0] = Install(sa, a);
+  fds[1] = Install(sb, b);
+  return SysResult::Ok();
+}
+
+SysResult SimKernel::Bind(int32_t fd, const std::string& addr) {
+  SysResult error;
+  SocketFile* s = LookupSocket(fd, &error);
+  if (s == nullptr) return error;
+  SockAddr parsed;
+  if (!ParseSockAddr(addr, &parsed)) return SysResult::Fail(err::kEINVAL);
+  return s->Bind(parsed);
+}
+
+SysResult SimKernel::Listen(int32_t fd, int32_t backlog) {
+  SysResult error;
+  SocketFile* s = LookupSocket(fd, &error);
+  if (s == nullptr) return error;
+  return s->Listen(backlog);
+}
+
+SysResult SimKernel::Connect(int32_t fd, const std::string& addr) {
+  SysResult error;
+  SocketFile* s = LookupSocket(fd, &error);
+  if (s == nullptr) return error;
+  SockAddr parsed;
+  if (!ParseSockAddr(addr, &parsed)) return SysResult::Fail(err::kEINVAL);
+  return s->Connect(parsed);
+}
+
+SysResult SimKernel::Accept(int32_t fd) {
+  SysResult error;
+  SocketFile* s = LookupSocket(fd, &error);
+  if (s == nullptr) return error;
+  // The fd is reserved before a connection is dequeued: EMFILE leaves it queued.
+  const int32_t newfd = FreeFd();
+  if (newfd < 0) return SysResult::Fail(err::kEMFILE);
+  std::shared_ptr<SocketFile> conn;
+  SysResult r = s->Accept(&conn);
+  if (!r.ok()) return r;
+  return SysResult::Ok(Install(std::move(conn), newfd));
+}
+
+SysResult SimKernel::GetSockName(int32_t fd, std::string* addr) {
+  SysResult error;
+  SocketFile* s = LookupSocket(fd, &error);
+  if (s == nullptr) return error;
+  return s->GetSockName(addr);
+}
+
+SysResult SimKernel::Read(int32_t fd, uint8_t* buf, size_t len) {
+  File* f = Lookup(fd);
+  if (f == nullptr) return SysResult::Fail(err::kEBADF);
+  return f->Read(buf, len);
+}
+
+SysResult SimKernel::Write(int32_t fd, const uint8_t* data, size_t len) {
+  File* f = Lookup(fd);
+  if (f == nullptr) return SysResult::Fail(err::kEBADF);
+  return f->Write(data, len);
+}
+
+SysResult SimKernel::Shutdown(int32_t fd, ShutdownHow how) {
+  SysResult error;
+  SocketFile* s = LookupSocket(fd, &error);
+  if (s == nullptr) return error;
+  return s->Shutdown(static_cast<int32_t>(how));
+}
+
+SysResult SimKernel::Close(int32_t fd) {
+  if (Lookup(fd) == nullptr) return SysResult::Fail(err::kEBADF);
+  std::shared_ptr<File> file = std::move(fds_[static_cast<size_t>(fd)]);
+  while (!fds_.empty() && !fds_.back()) fds_.pop_back();
+  auto refs = fd_refs_.find(file.get());
+  if (--refs->second == 0) {
+    fd_refs_.erase(refs);
+    ReleaseFile(file);
+  }
+  return SysResult::Ok();
+}
+
+SysResult SimKernel::Dup(int32_t fd) {
+  File* f = Lookup(fd);
+  if (f == nullptr) return SysResult::Fail(err::kEBADF);
+  const int32_t newfd = FreeFd();
+  if (newfd < 0) return SysResult::Fail(err::kEMFILE);
+  return SysResult::Ok(Install(fds_[static_cast<size_t>(fd)], newfd));
+}
+
+SysResult SimKernel::EventFd() {
+  const int32_t fd = FreeFd();
+  if (fd < 0) return SysResult::Fail(err::kEMFILE);
+  return SysResult::Ok(Install(std::make_shared<EventFdFile>(ctx_), fd));
+}
+
+SysResult SimKernel::SetSockOpt(int32_t fd, SockOpt opt, int32_t value) {
+  SysResult error;
+  SocketFile* s = LookupSocket(fd, &error);
+  if (s == nullptr) return error;
+  return s->SetSockOpt(opt, value);
+}
+
+SysResult SimKernel::GetSockOpt(int32_t fd, SockOpt opt) {
+  SysResult error;
+  SocketFile* s = LookupSocket(fd, &error);
+  if (s == nullptr) return error;
+  return s->GetSockOpt(opt);
+}
+
+SysResult SimKernel::Ioctl(int32_t fd, IoctlRequest request) {
+  File* f = Lookup(fd);
+  if (f == nullptr) return SysResult::Fail(err::kEBADF);
+  if (request != IoctlRequest::kInq && request != IoctlRequest::kOutq) {
+    return SysResult::Fail(err::kENOTTY);
+  }
+  return f->Ioctl(request);
+}
+
+SysResult SimKernel::EpollCreate() {
+  const int32_t fd = FreeFd();
+  if (fd < 0) return SysResult::Fail(err::kEMFILE);
+  return SysResult::Ok(Install(std::make_shared<EpollFile>(ctx_), fd));
+}
+
+SysResult SimKernel::EpollCtl(int32_t ep, int32_t op, int32_t fd, uint32_t events, uint64_t data) {
+  // The checks in do_epoll_ctl's order, so each error is the one Linux gives.
+  File* epfile = Lookup(ep);
+  if (epfile == nullptr) return SysResult::Fail(err::kEBADF);
+  File* target = Lookup(fd);
+  if (target == nullptr) return SysResult::Fail(err::kEBADF);
+  EpollFile* epoll = epfile->AsEpoll();
+  if (epfile == target || epoll == nullptr) return SysResult::Fail(err::kEINVAL);
+  const bool has_event = op != ev::kCtlDel;
+  if (has_event && (events & ev::kExclusive)) {
+    if (op == ev::kCtlMod) return SysResult::Fail(err::kEINVAL);
+    if (op == ev::kCtlAdd && (target->AsEpoll() != nullptr || (events & ~kExclusiveOkBits))) {
+      return SysResult::Fail(err::kEINVAL);
+    }
+  }
+  if (op == ev::kCtlAdd) {
+    if (EpollFile* nested = target->AsEpoll()) {
+      if (epoll->WouldLoop(nested)) return SysResult::Fail(err::kELOOP);
+    }
+  }
+  switch (op) {
+    case ev::kCtlAdd:
+      return epoll->Add(target, fd, events, data);
+    case ev::kCtlMod:
+      return epoll->Modify(target, fd, events, data);
+    case ev::kCtlDel:
+      return epoll->Delete(target, fd);
+    default:
+      return SysResult::Fail(err::kEINVAL);
+  }
+}
+
+SysResult SimKernel::EpollWait(int32_t ep, EpollEvent* out, int32_t maxevents, int32_t timeout_ms) {
+  if (maxevents <= 0 || maxevents > kEpMaxEvents) return SysResult::Fail(err::kEINVAL);
+  File* f = Lookup(ep);
+  if (f == nullptr) return SysResult::Fail(err::kEBADF);
+  EpollFile* epoll = f->AsEpoll();
+  if (epoll == nullptr) return SysResult::Fail(err::kEINVAL);
+  const int64_t deadline = timeout_ms < 0 ? -1 : ctx_.now_ms + timeout_ms;
+  for (;;) {
+    const int32_t n = epoll->SendEvents(out, maxevents);
+    if (n > 0 || timeout_ms == 0) return SysResult::Ok(n);
+    // Nothing ready: let virtual time run to the next timer or the deadline.
+    const int64_t next = ctx_.NextTimer();
+    if (next < 0 || (deadline >= 0 && next > deadline)) {
+      if (deadline < 0) {
+        throw std::runtime_error(
+            "simulated epoll_wait with timeout -1 would block forever: nothing is ready and "
+            "nothing is scheduled");
+      }
+      ctx_.RunTimersUntil(deadline);
+      return SysResult::Ok(epoll->SendEvents(out, maxevents));
+    }
+    ctx_.RunTimersUntil(next);
+  }
+}
+
+void SimKernel::Advance(int64_t ms) {
+  if (ms > 0) ctx_.RunTimersUntil(ctx_.now_ms + ms);
+}
+
+std::string SimKernel::Inspect() const {
+  JsonWriter json;
+  json.BeginObject();
+  json.Field("now", ctx_.now_ms);
+  json.Key("rngState");
+  json.String(std::to_string(ctx_.rng.state()));
+  json.Field("pendingTimers", ctx_.pending_timers());
+  json.Key("fds");
+  json.BeginArray();
+  for (size_t fd = 0; fd < fds_.size(); ++fd) {
+    const File* file = fds_[fd].get();
+    if (file == nullptr) continue;
+    json.BeginObject();
+    json.Field("fd", fd);
+    json.Field("file", file->id());
+    file->Describe(json);
+    json.EndObject();
+  }
+  json.EndArray();
+  json.EndObject();
+  return json.str();
+}
+
+std::unique_ptr<Kernel> CreateSimKernel(uint32_t seed) { return std::make_unique<SimKernel>(seed); }
+
+std::string InspectSimKernel(const Kernel& kernel) {
+  const auto* sim = dynamic_cast<const SimKernel*>(&kernel);
+  return sim ? sim->Inspect() : "{}";
+}
+
 }  // namespace edgeloop

@@ -1,0 +1,57 @@
+// State shared by every simulated file: the clock, the seeded PRNG, the
+// sysctls, and the address namespaces (abstract AF_UNIX names, TCP ports).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "prng.h"
+#include "sim_config.h"
+
+namespace edgeloop {
+
+class UnixSocket;
+class TcpSocket;
+
+class SimContext {
+ public:
+  explicit SimContext(uint32_t seed) : rng(seed) {}
+
+  SimConfig config;
+  Prng rng;
+  int64_t now_ms = 0;
+
+  // Files get a creation number: epoll keys and dumps order by it, never by address.
+  uint64_t NextFileId() { return ++last_file_id_; }
+
+  // Abstract AF_UNIX namespace: name -> bound socket.
+  std::map<std::string, UnixSocket*> unix_names;
+  // TCP: port -> bound socket (127.0.0.0/8 is one host here; SO_REUSEADDR is not modelled).
+  std::map<uint16_t, TcpSocket*> tcp_ports;
+
+  // Timers fire in (time, sequence) order when the clock passes them.
+  void Schedule(int64_t at_ms, std::function<void()> fn) {
+    timers_.emplace(std::make_pair(at_ms, ++timer_seq_), std::move(fn));
+  }
+  // Earliest pending timer, or -1.
+  int64_t NextTimer() const { return timers_.empty() ? -1 : timers_.begin()->first.first; }
+  // Runs every timer due at or before `until_ms`, moving the clock to each.
+  void RunTimersUntil(int64_t until_ms) {
+    while (!timers_.empty() && timers_.begin()->first.first <= until_ms) {
+      auto node = timers_.extract(timers_.begin());
+      if (node.key().first > now_ms) now_ms = node.key().first;
+      node.mapped()();
+    }
+    if (until_ms > now_ms) now_ms = until_ms;
+  }
+  size_t pending_timers() const { return timers_.size(); }
+
+ private:
+  uint64_t last_file_id_ = 0;
+  uint64_t timer_seq_ = 0;
+  std::map<std::pair<int64_t, uint64_t>, std::function<void()>> timers_;
+};
+
+}  // namespace edgeloop

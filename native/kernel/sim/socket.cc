@@ -1,0 +1,55 @@
+#include "socket.h"
+
+#include <algorithm>
+
+namespace edgeloop {
+
+SysResult SocketFile::SetSockOpt(SockOpt opt, int32_t value) {
+  switch (opt) {
+    case SockOpt::kSndBuf: {
+      // sk_setsockopt: clamp to wmem_max (as u32, so negatives clamp too),
+      // double it for bookkeeping overhead, never below SOCK_MIN_SNDBUF.
+      uint32_t v = std::min(static_cast<uint32_t>(value),
+                            static_cast<uint32_t>(ctx_.config.wmem_max));
+      sndbuf_locked_ = true;
+      sndbuf_ = std::max(static_cast<int32_t>(v) * 2, kSockMinSndbuf);
+      WriteSpace();
+      return SysResult::Ok();
+    }
+    case SockOpt::kRcvBuf: {
+      uint32_t v = std::min(static_cast<uint32_t>(value),
+                            static_cast<uint32_t>(ctx_.config.rmem_max));
+      rcvbuf_locked_ = true;
+      rcvbuf_ = std::max(static_cast<int32_t>(v) * 2, kSockMinRcvbuf);
+      return SysResult::Ok();
+    }
+    case SockOpt::kTcpNoDelay:
+      return SetNoDelay(value);
+    case SockOpt::kError:
+      return SysResult::Fail(err::kENOPROTOOPT);
+  }
+  return SysResult::Fail(err::kENOPROTOOPT);
+}
+
+SysResult SocketFile::GetSockOpt(SockOpt opt) {
+  switch (opt) {
+    case SockOpt::kSndBuf:
+      return SysResult::Ok(sndbuf_);
+    case SockOpt::kRcvBuf:
+      return SysResult::Ok(rcvbuf_);
+    case SockOpt::kTcpNoDelay:
+      return GetNoDelay();
+    case SockOpt::kError:
+      return SysResult::Ok(TakeError());
+  }
+  return SysResult::Fail(err::kENOPROTOOPT);
+}
+
+void SocketFile::DescribeCommon(JsonWriter& json) const {
+  json.Field("sndbuf", sndbuf_);
+  json.Field("rcvbuf", rcvbuf_);
+  json.Field("error", sk_err_);
+  json.Field("shutdown", shutdown_);
+}
+
+}  // namespace edgeloop
