@@ -3,19 +3,15 @@
 // it must not import any node: module. The module is instantiated once, on
 // first use, and shared by every kernel.
 import { EdgeloopError } from '../errors.js';
+import type { EdgeloopSimModule, WasmSimKernel } from '../../wasm/edgeloop-sim.mjs';
 import type { RawKernel } from './raw-kernel.js';
 
-/** What this file needs of the module (the full types are wasm/edgeloop-sim.d.mts). */
-interface SimModule {
-  SimKernel: new (seed: number) => RawKernel & { delete(): void };
-}
+let modulePromise: Promise<EdgeloopSimModule> | undefined;
 
-let modulePromise: Promise<SimModule> | undefined;
-
-async function instantiate(): Promise<SimModule> {
-  let create: () => Promise<unknown>;
+async function instantiate(): Promise<EdgeloopSimModule> {
+  let create: typeof import('../../wasm/edgeloop-sim.mjs').default;
   try {
-    create = (await import('../../wasm/edgeloop-sim.mjs')).default as () => Promise<unknown>;
+    create = (await import('../../wasm/edgeloop-sim.mjs')).default;
   } catch (e) {
     throw new EdgeloopError(
       'ERR_BACKEND',
@@ -24,7 +20,7 @@ async function instantiate(): Promise<SimModule> {
     );
   }
   try {
-    const mod = (await create()) as SimModule;
+    const mod = await create();
     if (typeof mod?.SimKernel !== 'function') throw new Error('the module has no class SimKernel');
     return mod;
   } catch (e) {
@@ -34,7 +30,7 @@ async function instantiate(): Promise<SimModule> {
 }
 
 /** The instantiated module (cached; a failed load is retried on the next call). */
-export function loadWasm(): Promise<SimModule> {
+function loadWasm(): Promise<EdgeloopSimModule> {
   if (!modulePromise) {
     modulePromise = instantiate();
     modulePromise.catch(() => {
@@ -47,7 +43,7 @@ export function loadWasm(): Promise<SimModule> {
 /** A raw simulated kernel from the wasm module, and how to free its embind handle. */
 export async function createWasmRaw(seed: number): Promise<{ raw: RawKernel; release: () => void }> {
   const { SimKernel } = await loadWasm();
-  let raw: RawKernel & { delete(): void };
+  let raw: WasmSimKernel;
   try {
     raw = new SimKernel(seed);
   } catch (e) {
