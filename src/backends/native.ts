@@ -37,7 +37,10 @@ function packageRoot(): string {
   }
 }
 
+/** build/Release/edgeloop.node, or EDGELOOP_ADDON (the sanitizer build uses it). */
 export function addonPath(): string {
+  const override = process.env.EDGELOOP_ADDON;
+  if (override) return override;
   return join(packageRoot(), 'build', 'Release', 'edgeloop.node');
 }
 
