@@ -1,0 +1,49 @@
+// TraceLog: the records a TracingKernel (and whoever embeds the reactor)
+// appends, kept as one JSON array text until drained. Text, not objects, so
+// the native and wasm builds hand over byte-identical data and the binding
+// only moves a string. Guarded: sub-reactor threads share one log.
+#pragma once
+
+#include <cstddef>
+#include <mutex>
+#include <string>
+
+namespace edgeloop {
+
+class TraceLog {
+ public:
+  // `object` is one complete JSON object.
+  void Append(const std::string& object) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!enabled_) return;
+    if (count_ > 0) text_ += ',';
+    text_ += object;
+    ++count_;
+  }
+
+  // "[...]" of everything appended since the last drain.
+  std::string Drain() {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string out;
+    out.reserve(text_.size() + 2);
+    out += '[';
+    out += text_;
+    out += ']';
+    text_.clear();
+    count_ = 0;
+    return out;
+  }
+
+  void set_enabled(bool on) {
+    std::lock_guard<std::mutex> lock(mu_);
+    enabled_ = on;
+  }
+
+ private:
+  std::mutex mu_;
+  std::string text_;
+  size_t count_ = 0;
+  bool enabled_ = true;
+};
+
+}  // namespace edgeloop

@@ -1,0 +1,365 @@
+#include "tracing_kernel.h"
+
+#include "sim/json_writer.h"
+
+namespace edgeloop {
+
+namespace {
+
+const char* FamilyName(Family f) {
+  switch (f) {
+    case Family::kUnix: return "unix";
+    case Family::kTcp: return "tcp";
+  }
+  return "unknown";
+}
+
+const char* HowName(ShutdownHow how) {
+  switch (how) {
+    case ShutdownHow::kRd: return "RD";
+    case ShutdownHow::kWr: return "WR";
+    case ShutdownHow::kRdWr: return "RDWR";
+  }
+  return "unknown";
+}
+
+const char* OptName(SockOpt opt) {
+  switch (opt) {
+    case SockOpt::kSndBuf: return "SO_SNDBUF";
+    case SockOpt::kRcvBuf: return "SO_RCVBUF";
+    case SockOpt::kTcpNoDelay: return "TCP_NODELAY";
+    case SockOpt::kError: return "SO_ERROR";
+  }
+  return "unknown";
+}
+
+const char* RequestName(IoctlRequest request) {
+  return request == IoctlRequest::kInq ? "SIOCINQ" : "SIOCOUTQ";
+}
+
+// The op as the TS kernel API records a named op; an unknown one stays a number.
+void WriteOp(JsonWriter& json, int32_t op) {
+  json.Key("op");
+  switch (op) {
+    case ev::kCtlAdd: json.String("ADD"); break;
+    case ev::kCtlDel: json.String("DEL"); break;
+    case ev::kCtlMod: json.String("MOD"); break;
+    default: json.Int(op);
+  }
+}
+
+}  // namespace
+
+void TracingKernel::Begin(JsonWriter& json, int64_t t, const char* call, int32_t fd, bool has_fd) {
+  json.BeginObject();
+  json.Field("t", t);
+  json.FieldString("actor", actor_);
+  json.FieldString("call", call);
+  if (has_fd) json.Field("fd", fd);
+  json.Key("args");
+}
+
+void TracingKernel::Finish(JsonWriter& json, const SysResult& r) {
+  if (r.ok()) {
+    json.Field("ret", r.value);
+  } else {
+    json.Field("err", r.err);
+  }
+}
+
+SysResult TracingKernel::Socket(Family family) {
+  const int64_t t = inner_.NowMs();
+  SysResult r = inner_.Socket(family);
+  JsonWriter json;
+  Begin(json, t, "socket", -1, false);
+  json.BeginObject();
+  json.FieldString("family", FamilyName(family));
+  json.EndObject();
+  Finish(json, r);
+  json.EndObject();
+  log_.Append(json.str());
+  return r;
+}
+
+SysResult TracingKernel::SocketPairUnix(int32_t fds[2]) {
+  // Reached only through SocketPair(kUnix); the wrapped kernel's own
+  // SocketPair applies no options when given none.
+  const int64_t t = inner_.NowMs();
+  SysResult r = inner_.SocketPair(Family::kUnix, PairOptions{}, fds);
+  JsonWriter json;
+  Begin(json, t, "socketpair", -1, false);
+  json.BeginObject();
+  json.FieldString("family", "unix");
+  json.EndObject();
+  if (r.ok()) {
+    json.Key("ret");
+    json.BeginArray();
+    json.Int(fds[0]);
+    json.Int(fds[1]);
+    json.EndArray();
+  } else {
+    json.Field("err", r.err);
+  }
+  json.EndObject();
+  log_.Append(json.str());
+  return r;
+}
+
+SysResult TracingKernel::Bind(int32_t fd, const std::string& addr) {
+  const int64_t t = inner_.NowMs();
+  SysResult r = inner_.Bind(fd, addr);
+  JsonWriter json;
+  Begin(json, t, "bind", fd, true);
+  json.BeginObject();
+  json.FieldString("addr", addr);
+  json.EndObject();
+  Finish(json, r);
+  json.EndObject();
+  log_.Append(json.str());
+  return r;
+}
+
+SysResult TracingKernel::Listen(int32_t fd, int32_t backlog) {
+  const int64_t t = inner_.NowMs();
+  SysResult r = inner_.Listen(fd, backlog);
+  JsonWriter json;
+  Begin(json, t, "listen", fd, true);
+  json.BeginObject();
+  json.Field("backlog", backlog);
+  json.EndObject();
+  Finish(json, r);
+  json.EndObject();
+  log_.Append(json.str());
+  return r;
+}
+
+SysResult TracingKernel::Connect(int32_t fd, const std::string& addr) {
+  const int64_t t = inner_.NowMs();
+  SysResult r = inner_.Connect(fd, addr);
+  JsonWriter json;
+  Begin(json, t, "connect", fd, true);
+  json.BeginObject();
+  json.FieldString("addr", addr);
+  json.EndObject();
+  Finish(json, r);
+  json.EndObject();
+  log_.Append(json.str());
+  return r;
+}
+
+SysResult TracingKernel::Accept(int32_t fd) {
+  const int64_t t = inner_.NowMs();
+  SysResult r = inner_.Accept(fd);
+  JsonWriter json;
+  Begin(json, t, "accept", fd, true);
+  json.BeginObject();
+  json.EndObject();
+  Finish(json, r);
+  json.EndObject();
+  log_.Append(json.str());
+  return r;
+}
+
+SysResult TracingKernel::GetSockName(int32_t fd, std::string* addr) {
+  const int64_t t = inner_.NowMs();
+  SysResult r = inner_.GetSockName(fd, addr);
+  JsonWriter json;
+  Begin(json, t, "getsockname", fd, true);
+  json.BeginObject();
+  json.EndObject();
+  if (r.ok()) {
+    json.FieldString("ret", *addr);
+  } else {
+    json.Field("err", r.err);
+  }
+  json.EndObject();
+  log_.Append(json.str());
+  return r;
+}
+
+SysResult TracingKernel::Read(int32_t fd, uint8_t* buf, size_t len) {
+  const int64_t t = inner_.NowMs();
+  SysResult r = inner_.Read(fd, buf, len);
+  JsonWriter json;
+  Begin(json, t, "read", fd, true);
+  json.BeginObject();
+  json.Field("max", len);
+  json.EndObject();
+  Finish(json, r);
+  json.EndObject();
+  log_.Append(json.str());
+  return r;
+}
+
+SysResult TracingKernel::Write(int32_t fd, const uint8_t* data, size_t len) {
+  const int64_t t = inner_.NowMs();
+  SysResult r = inner_.Write(fd, data, len);
+  JsonWriter json;
+  Begin(json, t, "write", fd, true);
+  json.BeginObject();
+  json.Field("bytes", len);
+  json.EndObject();
+  Finish(json, r);
+  json.EndObject();
+  log_.Append(json.str());
+  return r;
+}
+
+SysResult TracingKernel::Shutdown(int32_t fd, ShutdownHow how) {
+  const int64_t t = inner_.NowMs();
+  SysResult r = inner_.Shutdown(fd, how);
+  JsonWriter json;
+  Begin(json, t, "shutdown", fd, true);
+  json.BeginObject();
+  json.FieldString("how", HowName(how));
+  json.EndObject();
+  Finish(json, r);
+  json.EndObject();
+  log_.Append(json.str());
+  return r;
+}
+
+SysResult TracingKernel::Close(int32_t fd) {
+  const int64_t t = inner_.NowMs();
+  SysResult r = inner_.Close(fd);
+  JsonWriter json;
+  Begin(json, t, "close", fd, true);
+  json.BeginObject();
+  json.EndObject();
+  Finish(json, r);
+  json.EndObject();
+  log_.Append(json.str());
+  return r;
+}
+
+SysResult TracingKernel::Dup(int32_t fd) {
+  const int64_t t = inner_.NowMs();
+  SysResult r = inner_.Dup(fd);
+  JsonWriter json;
+  Begin(json, t, "dup", fd, true);
+  json.BeginObject();
+  json.EndObject();
+  Finish(json, r);
+  json.EndObject();
+  log_.Append(json.str());
+  return r;
+}
+
+SysResult TracingKernel::EventFd() {
+  const int64_t t = inner_.NowMs();
+  SysResult r = inner_.EventFd();
+  JsonWriter json;
+  Begin(json, t, "eventfd", -1, false);
+  json.BeginObject();
+  json.EndObject();
+  Finish(json, r);
+  json.EndObject();
+  log_.Append(json.str());
+  return r;
+}
+
+SysResult TracingKernel::SetSockOpt(int32_t fd, SockOpt opt, int32_t value) {
+  const int64_t t = inner_.NowMs();
+  SysResult r = inner_.SetSockOpt(fd, opt, value);
+  JsonWriter json;
+  Begin(json, t, "setsockopt", fd, true);
+  json.BeginObject();
+  json.FieldString("name", OptName(opt));
+  json.Field("value", value);
+  json.EndObject();
+  Finish(json, r);
+  json.EndObject();
+  log_.Append(json.str());
+  return r;
+}
+
+SysResult TracingKernel::GetSockOpt(int32_t fd, SockOpt opt) {
+  const int64_t t = inner_.NowMs();
+  SysResult r = inner_.GetSockOpt(fd, opt);
+  JsonWriter json;
+  Begin(json, t, "getsockopt", fd, true);
+  json.BeginObject();
+  json.FieldString("name", OptName(opt));
+  json.EndObject();
+  Finish(json, r);
+  json.EndObject();
+  log_.Append(json.str());
+  return r;
+}
+
+SysResult TracingKernel::Ioctl(int32_t fd, IoctlRequest request) {
+  const int64_t t = inner_.NowMs();
+  SysResult r = inner_.Ioctl(fd, request);
+  JsonWriter json;
+  Begin(json, t, "ioctl", fd, true);
+  json.BeginObject();
+  json.FieldString("request", RequestName(request));
+  json.EndObject();
+  Finish(json, r);
+  json.EndObject();
+  log_.Append(json.str());
+  return r;
+}
+
+SysResult TracingKernel::EpollCreate() {
+  const int64_t t = inner_.NowMs();
+  SysResult r = inner_.EpollCreate();
+  JsonWriter json;
+  Begin(json, t, "epollCreate", -1, false);
+  json.BeginObject();
+  json.EndObject();
+  Finish(json, r);
+  json.EndObject();
+  log_.Append(json.str());
+  return r;
+}
+
+SysResult TracingKernel::EpollCtl(int32_t ep, int32_t op, int32_t fd, uint32_t events,
+                                  uint64_t data) {
+  const int64_t t = inner_.NowMs();
+  SysResult r = inner_.EpollCtl(ep, op, fd, events, data);
+  JsonWriter json;
+  Begin(json, t, "epollCtl", ep, true);
+  json.BeginObject();
+  WriteOp(json, op);
+  json.Field("fd", fd);
+  json.Field("events", events);
+  // Only when it is not the fd itself: the TS trace names registrations by user data.
+  if (op != ev::kCtlDel && data != static_cast<uint64_t>(static_cast<int64_t>(fd))) {
+    json.Field("data", static_cast<int64_t>(data));
+  }
+  json.EndObject();
+  Finish(json, r);
+  json.EndObject();
+  log_.Append(json.str());
+  return r;
+}
+
+SysResult TracingKernel::EpollWait(int32_t ep, EpollEvent* out, int32_t maxevents, int32_t timeout_ms) {
+  const int64_t t = inner_.NowMs();
+  SysResult r = inner_.EpollWait(ep, out, maxevents, timeout_ms);
+  JsonWriter json;
+  Begin(json, t, "epollWait", ep, true);
+  json.BeginObject();
+  json.Field("maxevents", maxevents);
+  json.Field("timeout", timeout_ms);
+  json.EndObject();
+  Finish(json, r);
+  if (r.ok()) {
+    json.Key("events");
+    json.BeginArray();
+    for (int64_t i = 0; i < r.value; ++i) {
+      json.BeginArray();
+      // User data as the bindings hand it to JS: the low 32 bits, signed.
+      json.Int(static_cast<int32_t>(static_cast<uint32_t>(out[i].data)));
+      json.Int(out[i].events);
+      json.EndArray();
+    }
+    json.EndArray();
+  }
+  json.EndObject();
+  log_.Append(json.str());
+  return r;
+}
+
+}  // namespace edgeloop
