@@ -1,0 +1,80 @@
+#include "acceptor.h"
+
+#include <stdexcept>
+
+#include "../kernel/errno_name.h"
+#include "channel.h"
+#include "event_loop.h"
+
+namespace edgeloop {
+
+namespace {
+std::runtime_error Failure(const std::string& what, const SysResult& r) {
+  return std::runtime_error(what + ": " + ErrnoName(r.err));
+}
+}  // namespace
+
+Acceptor::Acceptor(EventLoop* loop, Family family, std::string addr, int32_t backlog)
+    : loop_(loop), kernel_(loop->kernel()), family_(family), addr_(std::move(addr)), backlog_(backlog) {}
+
+Acceptor::~Acceptor() {
+  if (channel_) channel_->Remove();
+  if (fd_ >= 0) kernel_.Close(fd_);
+  if (spare_fd_ >= 0) kernel_.Close(spare_fd_);
+}
+
+void Acceptor::Listen() {
+  loop_->AssertInLoopThread();
+  SysResult r = kernel_.Socket(family_);
+  if (!r.ok()) throw Failure("socket", r);
+  fd_ = static_cast<int32_t>(r.value);
+  if (!(r = kernel_.Bind(fd_, addr_)).ok()) throw Failure("bind " + addr_, r);
+  if (!(r = kernel_.Listen(fd_, backlog_)).ok()) throw Failure("listen", r);
+  if (!(r = kernel_.GetSockName(fd_, &bound_)).ok()) throw Failure("getsockname", r);
+  // The spare is taken last so a failed setup has nothing extra to undo.
+  if (!(r = kernel_.EventFd()).ok()) throw Failure("eventfd (spare fd)", r);
+  spare_fd_ = static_cast<int32_t>(r.value);
+  channel_ = std::make_unique<Channel>(loop_, fd_);
+  channel_->SetReadCallback([this] { HandleRead(); });
+  channel_->UseEt();
+  channel_->EnableRead();
+}
+
+void Acceptor::HandleRead() {
+  for (;;) {
+    SysResult r = kernel_.Accept(fd_);
+    if (r.ok()) {
+      if (new_connection_) {
+        new_connection_(static_cast<int32_t>(r.value));
+      } else {
+        kernel_.Close(static_cast<int32_t>(r.value));
+      }
+      continue;
+    }
+    if (r.err == err::kEAGAIN) return;  // the edge is drained
+    if (r.err == err::kEINTR || r.err == err::kECONNABORTED) continue;
+    if (r.err == err::kEMFILE || r.err == err::kENFILE) {
+      if (!DropOne()) return;
+      continue;
+    }
+    return;  // anything else is not ours to fix; the next edge retries
+  }
+}
+
+bool Acceptor::DropOne() {
+  if (spare_fd_ < 0) return false;
+  kernel_.Close(spare_fd_);
+  spare_fd_ = -1;
+  SysResult r = kernel_.Accept(fd_);
+  if (r.ok()) {
+    // The client sees an orderly close instead of a connection that hangs.
+    kernel_.Close(static_cast<int32_t>(r.value));
+    ++dropped_;
+  }
+  SysResult spare = kernel_.EventFd();
+  if (spare.ok()) spare_fd_ = static_cast<int32_t>(spare.value);
+  // EAGAIN from that accept means the queue is empty: this edge is done.
+  return r.ok() && spare_fd_ >= 0;
+}
+
+}  // namespace edgeloop

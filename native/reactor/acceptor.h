@@ -1,0 +1,57 @@
+// Acceptor: the listening socket. Edge-triggered, so each readiness edge
+// must be drained: it accepts until EAGAIN. When the process is out of fds
+// (EMFILE) a pending connection would stay queued and, under ET, never be
+// reported again; muduo's remedy keeps one spare fd (here an eventfd), gives
+// it up to accept and close the connection, then takes it back.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "../kernel/kernel.h"
+
+namespace edgeloop {
+
+class Channel;
+class EventLoop;
+
+class Acceptor {
+ public:
+  using NewConnectionCallback = std::function<void(int32_t fd)>;
+
+  Acceptor(EventLoop* loop, Family family, std::string addr, int32_t backlog);
+  ~Acceptor();
+  Acceptor(const Acceptor&) = delete;
+  Acceptor& operator=(const Acceptor&) = delete;
+
+  void SetNewConnectionCallback(NewConnectionCallback cb) { new_connection_ = std::move(cb); }
+  // socket, bind, listen, register. Throws std::runtime_error naming the errno.
+  void Listen();
+
+  int32_t fd() const { return fd_; }
+  // The bound address as getsockname reports it ("127.0.0.1:PORT" or "@name").
+  const std::string& address() const { return bound_; }
+  uint64_t dropped() const { return dropped_; }  // connections refused for EMFILE
+
+ private:
+  void HandleRead();
+  // Accepts one connection on the spare fd's slot and closes it. False when
+  // the spare cannot be had back (someone took the slot): stop for this edge.
+  bool DropOne();
+
+  EventLoop* loop_;
+  Kernel& kernel_;
+  Family family_;
+  std::string addr_;
+  int32_t backlog_;
+  int32_t fd_ = -1;
+  int32_t spare_fd_ = -1;
+  std::string bound_;
+  std::unique_ptr<Channel> channel_;
+  NewConnectionCallback new_connection_;
+  uint64_t dropped_ = 0;
+};
+
+}  // namespace edgeloop

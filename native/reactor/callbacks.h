@@ -1,0 +1,53 @@
+// Every callback type of the reactor, in one header (muduo's Callbacks.h).
+// Connections are shared_ptr-owned so a callback that closes its own
+// connection cannot destroy it under the caller's feet.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace edgeloop {
+
+class Buffer;
+class TcpConnection;
+using TcpConnectionPtr = std::shared_ptr<TcpConnection>;
+
+using Functor = std::function<void()>;
+using EventCallback = std::function<void()>;
+
+using ConnectionCallback = std::function<void(const TcpConnectionPtr&)>;
+using MessageCallback = std::function<void(const TcpConnectionPtr&, Buffer&)>;
+using WriteCompleteCallback = std::function<void(const TcpConnectionPtr&)>;
+using HighWaterMarkCallback = std::function<void(const TcpConnectionPtr&, size_t)>;
+// `reason` says why: "peer-closed", "EPIPE", "ECONNRESET", "high-water-mark", ...
+using CloseCallback = std::function<void(const TcpConnectionPtr&, const std::string& reason)>;
+
+// What the reactor tells the application. One object receives everything,
+// so an embedder (a built-in app, the JS bridge, a recorder) has one seam.
+class App {
+ public:
+  virtual ~App() = default;
+  virtual void OnConnection(const TcpConnectionPtr& conn) = 0;
+  // The app consumes what it wants from `input`; the rest stays buffered.
+  virtual void OnMessage(const TcpConnectionPtr& conn, Buffer& input) = 0;
+  virtual void OnWriteComplete(const TcpConnectionPtr& /*conn*/) {}
+  virtual void OnHighWaterMark(const TcpConnectionPtr& /*conn*/, size_t /*queued*/) {}
+  virtual void OnClose(const TcpConnectionPtr& /*conn*/, const std::string& /*reason*/) {}
+};
+
+// Close reasons that are not errno names.
+namespace reason {
+constexpr const char* kPeerClosed = "peer-closed";
+constexpr const char* kHighWaterMark = "high-water-mark";
+constexpr const char* kClosedByApp = "closed-by-app";
+constexpr const char* kHandlerError = "handler-error";
+constexpr const char* kServerStopped = "server-stopped";
+}  // namespace reason
+
+// What to do when a connection's output crosses the high-water mark.
+enum class HighWaterPolicy { kPauseReading, kClose };
+
+}  // namespace edgeloop

@@ -1,0 +1,46 @@
+#include "channel.h"
+
+#include "event_loop.h"
+
+namespace edgeloop {
+
+Channel::Channel(EventLoop* loop, int32_t fd) : loop_(loop), fd_(fd) {}
+
+Channel::~Channel() = default;
+
+void Channel::Tie(const std::shared_ptr<void>& owner) {
+  tie_ = owner;
+  tied_ = true;
+}
+
+void Channel::Set(uint32_t events) {
+  StoreEvents(events);
+  loop_->UpdateChannel(this);
+}
+
+void Channel::Remove() {
+  StoreEvents(LoadEvents() & ev::kEt);
+  loop_->RemoveChannel(this);
+}
+
+void Channel::HandleEvent() {
+  std::shared_ptr<void> guard;
+  if (tied_) {
+    guard = tie_.lock();
+    if (!guard) return;  // the owner is gone; its fd was closed with it
+  }
+  Dispatch(revents_);
+}
+
+void Channel::Dispatch(uint32_t revents) {
+  // muduo's order. A hangup with nothing left to read is a close; with data
+  // still queued the read path drains it first and sees the end itself.
+  if ((revents & ev::kHup) && !(revents & ev::kIn)) RunClose();
+  // EPOLLERR before the read: SO_ERROR names the cause (ECONNRESET) where a
+  // read would only report it second-hand.
+  if (revents & ev::kErr) RunError();
+  if (revents & (ev::kIn | ev::kPri | ev::kRdHup)) RunRead();
+  if (revents & ev::kOut) RunWrite();
+}
+
+}  // namespace edgeloop

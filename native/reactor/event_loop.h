@@ -1,0 +1,79 @@
+// EventLoop: one thread's reactor (muduo's EventLoop). RunOnce() is one
+// iteration: epoll_wait, the callbacks of every ready channel, then the
+// functors queued for this loop. The simulation calls RunOnce(0) per step;
+// a real server calls Loop().
+//
+// Other threads hand work over with QueueInLoop(); an eventfd wakes the loop.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "../kernel/kernel.h"
+#include "callbacks.h"
+
+namespace edgeloop {
+
+class Channel;
+class Epoll;
+
+class EventLoop {
+ public:
+  // Throws std::runtime_error if the epoll or the wakeup eventfd cannot be made.
+  explicit EventLoop(Kernel& kernel);
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  // One iteration. Returns the number of ready events, or -errno from epoll_wait.
+  int32_t RunOnce(int32_t timeout_ms);
+  // Iterates until Quit(). `timeout_ms` bounds each wait so Quit() from a
+  // signal-free context is noticed even without a wakeup.
+  void Loop(int32_t timeout_ms = 10000);
+  void Quit();
+
+  // Runs `fn` now when called on the loop's thread, else queues it.
+  void RunInLoop(Functor fn);
+  // Runs `fn` after the current (or next) round's callbacks.
+  void QueueInLoop(Functor fn);
+
+  // Keeps `object` alive until this round's callbacks are done (no wakeup:
+  // nothing runs, memory is only let go).
+  void ReleaseLater(std::shared_ptr<void> object) { garbage_.push_back(std::move(object)); }
+
+  void UpdateChannel(Channel* channel);
+  void RemoveChannel(Channel* channel);
+
+  bool IsInLoopThread() const { return owner_ == std::this_thread::get_id(); }
+  // Reactor objects are not thread-safe: every call on them must come from here.
+  void AssertInLoopThread() const;
+
+  Kernel& kernel() { return kernel_; }
+  int32_t epoll_fd() const;
+  uint64_t iterations() const { return iterations_; }
+
+ private:
+  void HandleWakeup();
+  void Wakeup();
+  void RunPendingFunctors();
+
+  Kernel& kernel_;
+  std::thread::id owner_;
+  std::unique_ptr<Epoll> epoll_;
+  int32_t wakeup_fd_ = -1;
+  std::unique_ptr<Channel> wakeup_channel_;
+  std::vector<Channel*> active_;
+  std::atomic<bool> quit_{false};
+  uint64_t iterations_ = 0;
+
+  std::mutex mu_;
+  std::vector<Functor> pending_;       // guarded by mu_
+  bool running_pending_ = false;
+  std::vector<std::shared_ptr<void>> garbage_;
+};
+
+}  // namespace edgeloop

@@ -1,0 +1,244 @@
+#include "tcp_connection.h"
+
+#include "../kernel/errno_name.h"
+#include "channel.h"
+#include "event_loop.h"
+
+namespace edgeloop {
+
+namespace {
+// One read's size. Large, so an ET drain of a big message takes few calls
+// (the tutorial read 1 KiB at a time); small enough to keep per-connection
+// memory modest when the app consumes as it goes.
+constexpr size_t kReadChunk = size_t{64} << 10;
+}  // namespace
+
+TcpConnection::TcpConnection(EventLoop* loop, uint64_t id, int32_t fd, const ConnectionOptions& options)
+    : loop_(loop), kernel_(loop->kernel()), id_(id), fd_(fd), options_(options) {}
+
+TcpConnection::~TcpConnection() {
+  // A server closes its connections before letting go of them; this only
+  // guards an embedder that did not.
+  if (state_ != State::kDisconnected) {
+    if (channel_) channel_->Remove();
+    kernel_.Close(fd_);
+  }
+}
+
+const char* TcpConnection::StateName(State s) {
+  switch (s) {
+    case State::kConnecting: return "connecting";
+    case State::kConnected: return "connected";
+    case State::kDisconnecting: return "disconnecting";
+    case State::kDisconnected: return "disconnected";
+  }
+  return "unknown";
+}
+
+std::unique_ptr<Channel> TcpConnection::MakeChannel() { return std::make_unique<Channel>(loop_, fd_); }
+
+bool TcpConnection::IsReading() const { return channel_ && channel_->IsReading(); }
+bool TcpConnection::IsWriting() const { return channel_ && channel_->IsWriting(); }
+uint32_t TcpConnection::interest() const { return channel_ ? channel_->events() : 0; }
+
+void TcpConnection::ConnectEstablished() {
+  loop_->AssertInLoopThread();
+  state_ = State::kConnected;
+  channel_ = MakeChannel();
+  // `this` is safe in these: the channel is tied to the connection, so the
+  // callbacks never run once it is gone.
+  channel_->SetReadCallback([this] { HandleRead(); });
+  channel_->SetWriteCallback([this] { WriteNonBlocking(); });
+  channel_->SetCloseCallback([this] { HandleClose(reason::kPeerClosed); });
+  channel_->SetErrorCallback([this] { HandleError(); });
+  channel_->Tie(shared_from_this());
+  channel_->UseEt();
+  channel_->EnableRead();
+  if (app_) app_->OnConnection(shared_from_this());
+}
+
+bool TcpConnection::Send(const uint8_t* data, size_t len) {
+  loop_->AssertInLoopThread();
+  if (state_ != State::kConnected) return false;
+  if (len == 0) return true;
+  size_t written = 0;
+  // Only when nothing is queued: writing past queued bytes would reorder the stream.
+  if (!channel_->IsWriting() && output_.ReadableBytes() == 0) {
+    SysResult r = kernel_.Write(fd_, data, len);
+    if (r.ok()) {
+      written = static_cast<size_t>(r.value);
+      if (written == len) QueueWriteComplete();
+    } else if (r.err != err::kEAGAIN && r.err != err::kEINTR) {
+      // EPIPE, ECONNRESET: the peer is gone. The close event reports it;
+      // the caller did nothing wrong, so this is not a failed Send.
+      HandleClose(ErrnoName(r.err));
+      return true;
+    }
+  }
+  if (written < len) {
+    const size_t before = output_.ReadableBytes();
+    output_.Append(data + written, len - written);
+    // The forced EPOLLOUT of EPOLL_CTL_MOD (the seed's point) reports the
+    // socket at once if it became writable in the meantime.
+    if (!channel_->IsWriting()) channel_->EnableWrite();
+    CheckHighWater(before, output_.ReadableBytes());
+  }
+  return true;
+}
+
+void TcpConnection::CheckHighWater(size_t before, size_t after) {
+  const size_t mark = options_.high_water_mark;
+  if (!(before < mark && after >= mark)) return;  // once per crossing, as muduo
+  TcpConnectionPtr self = shared_from_this();
+  loop_->QueueInLoop([self, after] {
+    if (self->state_ != State::kDisconnected && self->app_) self->app_->OnHighWaterMark(self, after);
+  });
+  // Reading is what feeds an echo-like app's output: stopping it makes the
+  // peer's own writes block, which bounds our memory.
+  if (channel_->IsReading() && !peer_half_closed_) {
+    channel_->DisableRead();
+    paused_for_high_water_ = true;
+  }
+  if (options_.high_water_policy == HighWaterPolicy::kClose) {
+    loop_->QueueInLoop([self] { self->ForceClose(reason::kHighWaterMark); });
+  }
+}
+
+void TcpConnection::ResumeReadingIfDrained() {
+  if (!paused_for_high_water_ || state_ == State::kDisconnected) return;
+  if (OutputBytes() >= options_.high_water_mark / 2) return;
+  paused_for_high_water_ = false;
+  if (options_.high_water_policy == HighWaterPolicy::kClose || peer_half_closed_) return;
+  // EPOLL_CTL_MOD polls at once, so bytes that arrived while paused are
+  // reported even under ET.
+  channel_->EnableRead();
+}
+
+void TcpConnection::QueueWriteComplete() {
+  if (!app_) return;
+  TcpConnectionPtr self = shared_from_this();
+  // Queued, not called: an app that sends again from it must not recurse into Send.
+  loop_->QueueInLoop([self] {
+    if (self->state_ != State::kDisconnected && self->app_) self->app_->OnWriteComplete(self);
+  });
+}
+
+void TcpConnection::WriteNonBlocking() {
+  if (state_ == State::kDisconnected) return;
+  while (output_.ReadableBytes() > 0) {
+    SysResult r = kernel_.Write(fd_, output_.Peek(), output_.ReadableBytes());
+    if (r.ok()) {
+      if (r.value == 0) break;
+      output_.Retrieve(static_cast<size_t>(r.value));  // only what was written, never -1
+      continue;
+    }
+    if (r.err == err::kEAGAIN) break;
+    if (r.err == err::kEINTR) continue;
+    HandleClose(ErrnoName(r.err));
+    return;
+  }
+  if (output_.ReadableBytes() > 0) {
+    ResumeReadingIfDrained();
+    return;
+  }
+  // Drained. Left on, a level-triggered EPOLLOUT would wake the loop on
+  // every round for nothing (the tutorial's busy loop).
+  if (channel_->IsWriting()) channel_->DisableWrite();
+  output_.ShrinkIfIdle();
+  QueueWriteComplete();
+  ResumeReadingIfDrained();
+  if (peer_half_closed_) {
+    HandleClose(reason::kPeerClosed);
+    return;
+  }
+  MaybeFinishShutdown();
+}
+
+void TcpConnection::HandleRead() {
+  if (state_ == State::kDisconnected || peer_half_closed_) return;
+  for (;;) {
+    // The high-water mark may have paused reading from inside the app.
+    if (!channel_->IsReading()) return;
+    uint8_t* dst = input_.EnsureWritable(kReadChunk);
+    SysResult r = kernel_.Read(fd_, dst, kReadChunk);
+    if (r.ok() && r.value > 0) {
+      input_.HasWritten(static_cast<size_t>(r.value));
+      DeliverMessage();
+      if (state_ == State::kDisconnected) return;
+      continue;
+    }
+    if (r.ok()) {
+      OnPeerHalfClose();
+      return;
+    }
+    if (r.err == err::kEAGAIN) return;  // ET: drained; the next edge will come
+    if (r.err == err::kEINTR) continue;
+    HandleClose(ErrnoName(r.err));
+    return;
+  }
+}
+
+void TcpConnection::DeliverMessage() {
+  if (app_) {
+    app_->OnMessage(shared_from_this(), input_);
+  } else {
+    input_.RetrieveAll();
+  }
+}
+
+void TcpConnection::OnPeerHalfClose() {
+  peer_half_closed_ = true;
+  paused_for_high_water_ = false;
+  if (OutputBytes() == 0) {
+    HandleClose(reason::kPeerClosed);
+    return;
+  }
+  // The pending output is still flushed; WriteNonBlocking closes after. At
+  // end of file the socket stays readable: under ET every EPOLLOUT would
+  // re-report it, under LT it would wake us forever.
+  if (channel_->IsReading()) channel_->DisableRead();
+}
+
+void TcpConnection::HandleError() {
+  if (state_ == State::kDisconnected) return;
+  SysResult r = kernel_.GetSockOpt(fd_, SockOpt::kError);
+  if (r.ok() && r.value != 0) HandleClose(ErrnoName(static_cast<int32_t>(r.value)));
+}
+
+void TcpConnection::Shutdown() {
+  loop_->AssertInLoopThread();
+  if (state_ != State::kConnected) return;
+  state_ = State::kDisconnecting;
+  shutdown_pending_ = true;
+  MaybeFinishShutdown();
+}
+
+void TcpConnection::MaybeFinishShutdown() {
+  if (!shutdown_pending_ || write_shut_ || OutputBytes() > 0 || state_ == State::kDisconnected) return;
+  write_shut_ = true;
+  kernel_.Shutdown(fd_, ShutdownHow::kWr);
+}
+
+void TcpConnection::ForceClose(const std::string& why) {
+  loop_->AssertInLoopThread();
+  HandleClose(why);
+}
+
+void TcpConnection::HandleClose(const std::string& why) {
+  if (state_ == State::kDisconnected) return;
+  state_ = State::kDisconnected;
+  close_reason_ = why;
+  TcpConnectionPtr self = shared_from_this();
+  // DEL before close: with a dup of the fd alive somewhere, close alone
+  // would leave the registration behind (epoll keys items by file).
+  if (channel_) channel_->Remove();
+  kernel_.Close(fd_);
+  input_.RetrieveAll();
+  input_.ShrinkIfIdle();
+  output_.RetrieveAll();
+  output_.ShrinkIfIdle();
+  if (app_) app_->OnClose(self, why);
+  if (server_close_) server_close_(self, why);
+}
+
+}  // namespace edgeloop

@@ -1,0 +1,116 @@
+// TcpConnection: one accepted socket (muduo's TcpConnection with the seed's
+// Send / WriteNonBlocking). The write path the seed gets wrong, done right:
+//   Send            writes directly only when nothing is queued and EPOLLOUT
+//                   is off; the rest goes to send_buf_ and EPOLLOUT goes on.
+//   WriteNonBlocking  on EPOLLOUT, writes until EAGAIN or drained; drained
+//                   means EPOLLOUT off, write-complete, and a pending
+//                   Shutdown() happens now.
+//   HandleRead      ET: 64 KiB reads until EAGAIN; 0 = the peer half-closed:
+//                   the pending output is still flushed, then the close.
+// EPIPE / ECONNRESET close the connection with that reason. The tutorial's
+// versions live in variants/ as subclasses; this class has no variant switch.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "../kernel/kernel.h"
+#include "buffer.h"
+#include "callbacks.h"
+
+namespace edgeloop {
+
+class Channel;
+class EventLoop;
+
+struct ConnectionOptions {
+  size_t high_water_mark = size_t{4} << 20;
+  HighWaterPolicy high_water_policy = HighWaterPolicy::kPauseReading;
+};
+
+class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
+ public:
+  enum class State { kConnecting, kConnected, kDisconnecting, kDisconnected };
+
+  TcpConnection(EventLoop* loop, uint64_t id, int32_t fd, const ConnectionOptions& options);
+  virtual ~TcpConnection();
+  TcpConnection(const TcpConnection&) = delete;
+  TcpConnection& operator=(const TcpConnection&) = delete;
+
+  void SetApp(App* app) { app_ = app; }
+  // The server's hook: the connection is closed and can be released.
+  void SetCloseCallback(CloseCallback cb) { server_close_ = std::move(cb); }
+
+  // Registers the channel (ET read) and tells the app. Once, by the server.
+  void ConnectEstablished();
+
+  // False when the connection can no longer send (closed, or shutting down).
+  virtual bool Send(const uint8_t* data, size_t len);
+  // SHUT_WR once send_buf_ has drained; reading goes on until the peer closes.
+  void Shutdown();
+  // Closes now, dropping any pending output.
+  void ForceClose(const std::string& reason);
+
+  uint64_t id() const { return id_; }
+  int32_t fd() const { return fd_; }
+  State state() const { return state_; }
+  static const char* StateName(State s);
+  bool connected() const { return state_ == State::kConnected; }
+  bool peer_half_closed() const { return peer_half_closed_; }
+  const std::string& close_reason() const { return close_reason_; }
+  bool IsReading() const;
+  bool IsWriting() const;
+  uint32_t interest() const;
+  // Bytes waiting in send_buf_ / the input buffer.
+  virtual size_t OutputBytes() const { return output_.ReadableBytes(); }
+  size_t InputBytes() const { return input_.ReadableBytes(); }
+  EventLoop* loop() const { return loop_; }
+
+ protected:
+  // The channel class; the tutorial's variants keep events in a `short`.
+  virtual std::unique_ptr<Channel> MakeChannel();
+  virtual void HandleRead();
+  virtual void WriteNonBlocking();
+  virtual void HandleError();
+
+  // Closes the fd (after EPOLL_CTL_DEL) and tells the app and the server. Idempotent.
+  void HandleClose(const std::string& reason);
+  void DeliverMessage();
+  // The read side saw end of file.
+  void OnPeerHalfClose();
+  // SHUT_WR if a Shutdown() is pending and nothing is left to send.
+  void MaybeFinishShutdown();
+  void QueueWriteComplete();
+  void CheckHighWater(size_t before, size_t after);
+
+  Kernel& kernel() const { return kernel_; }
+  Channel& channel() const { return *channel_; }
+  Buffer& input() { return input_; }
+  Buffer& output() { return output_; }
+  const ConnectionOptions& options() const { return options_; }
+  void set_state(State s) { state_ = s; }
+
+ private:
+  void ResumeReadingIfDrained();
+
+  EventLoop* loop_;
+  Kernel& kernel_;
+  const uint64_t id_;
+  const int32_t fd_;
+  ConnectionOptions options_;
+  State state_ = State::kConnecting;
+  std::unique_ptr<Channel> channel_;
+  Buffer input_;
+  Buffer output_;  // the seed's send_buf_
+  App* app_ = nullptr;
+  CloseCallback server_close_;
+  bool peer_half_closed_ = false;
+  bool shutdown_pending_ = false;
+  bool write_shut_ = false;
+  bool paused_for_high_water_ = false;
+  std::string close_reason_;
+};
+
+}  // namespace edgeloop
