@@ -1,0 +1,32 @@
+// What an embedder (the Node addon, the wasm module) configures, parsed from
+// one flat JSON document:
+//   family        "unix" | "tcp"                       (default "unix")
+//   address       "@name" | "127.0.0.1:PORT"            (default "@edgeloop" / "127.0.0.1:0")
+//   backlog, sndbuf, rcvbuf                             (0: leave the kernel's)
+//   variant       "edgeloop" | "day26-as-written" | "day25-write-all"
+//   app           "echo" | "discard" | "bulk" | "js"   (js: events go to the embedder)
+//   bulkBytes     bytes the bulk app sends per connection
+//   highWaterMark bytes; highWaterPolicy "pause-reading" | "close"
+//   trace         record syscalls and app events (default true)
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "../tcp_server.h"
+
+namespace edgeloop {
+
+enum class AppKind { kEcho, kDiscard, kBulk, kJs };
+
+struct HostConfig {
+  ServerOptions server;
+  AppKind app = AppKind::kEcho;
+  uint64_t bulk_bytes = 0;
+  bool trace = true;
+};
+
+// Throws std::invalid_argument naming the bad field.
+HostConfig ParseHostConfig(const std::string& json);
+
+}  // namespace edgeloop
