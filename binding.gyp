@@ -5,8 +5,10 @@
       "sources": [
         "native/kernel/kernel.cc",
         "native/kernel/sock_addr.cc",
+        "native/kernel/tracing_kernel.cc",
         "<!@(ls -1 native/kernel/sim/*.cc)",
         "<!@(ls -1 native/kernel/linux/*.cc)",
+        "<!@(ls -1 native/reactor/*.cc native/reactor/*/*.cc)",
         "<!@(ls -1 native/addon/*.cc)"
       ],
       "include_dirs": [

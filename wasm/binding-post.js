@@ -7,6 +7,11 @@
 // real Error from plain JS.
 var edgeloopError = null;
 
+var edgeloopServerMethods = [
+  'address', 'runOnce', 'send', 'shutdown', 'close', 'drainTrace', 'drainEvents',
+  'drainEventBytes', 'snapshot', 'dispose',
+];
+
 var edgeloopMethods = [
   'socket', 'socketpair', 'bind', 'listen', 'connect', 'accept', 'getsockname',
   'read', 'write', 'shutdown', 'close', 'dup', 'eventfd', 'setsockopt',
@@ -31,26 +36,33 @@ function edgeloopWrapMethod(proto, name) {
   };
 }
 
-function edgeloopInstallErrors(module) {
-  var Raw = module['SimKernel'];
+// Wraps the methods and the constructor of embind class `name`: the
+// constructor may fail too (CreateSimKernel: bad_alloc; SimServer: bad
+// options, a failed listen).
+function edgeloopWrapClass(module, name, methods) {
+  var Raw = module[name];
   var proto = Raw.prototype;
-  edgeloopMethods.forEach(function(name) { edgeloopWrapMethod(proto, name); });
-  // The constructor too: CreateSimKernel may fail (bad_alloc).
-  function SimKernel() {
-    if (!(this instanceof SimKernel)) throw new TypeError("Use 'new' to construct SimKernel");
+  methods.forEach(function(method) { edgeloopWrapMethod(proto, method); });
+  function Wrapped() {
+    if (!(this instanceof Wrapped)) throw new TypeError("Use 'new' to construct " + name);
     edgeloopError = null;
-    var kernel = Reflect.construct(Raw, arguments);
+    var object = Reflect.construct(Raw, arguments);
     if (edgeloopError !== null) {
-      kernel['delete']();
+      object['delete']();
       throw edgeloopTakeError();
     }
-    return kernel;
+    return object;
   }
-  SimKernel.prototype = proto;
-  module['SimKernel'] = SimKernel;
+  Wrapped.prototype = proto;
+  module[name] = Wrapped;
 }
 
-// Runs after the runtime is initialised (embind has registered SimKernel)
+function edgeloopInstallErrors(module) {
+  edgeloopWrapClass(module, 'SimKernel', edgeloopMethods);
+  edgeloopWrapClass(module, 'SimServer', edgeloopServerMethods);
+}
+
+// Runs after the runtime is initialised (embind has registered the classes)
 // and before the caller's await resumes.
 Module['ready'] = Module['ready'].then(function(module) {
   edgeloopInstallErrors(module);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the simulated kernel for the browser: wasm/edgeloop-sim.mjs, one
+# Builds the simulated kernel and the reactor for the browser: wasm/edgeloop-sim.mjs, one
 # self-contained ES module (the wasm is inlined, nothing is fetched).
 # The output is committed so `npm install` needs no emscripten;
 # wasm/check-reproducible.sh rebuilds it and fails on any difference.
@@ -46,9 +46,14 @@ fi
 # Relative paths from a fixed directory, and the prefix map for anything
 # that still sees an absolute one (__FILE__ in assert messages).
 cd "$root"
-sources=(native/kernel/kernel.cc native/kernel/sock_addr.cc)
+sources=(native/kernel/kernel.cc native/kernel/sock_addr.cc native/kernel/tracing_kernel.cc)
 for f in native/kernel/sim/*.cc; do sources+=("$f"); done  # sorted: LC_ALL=C
-sources+=(wasm/sim_kernel_binding.cc)
+# The reactor, but not its threads: the wasm module is single-threaded.
+for f in native/reactor/*.cc native/reactor/*/*.cc; do
+  case "$f" in *event_loop_thread_pool*) continue ;; esac
+  sources+=("$f")
+done
+sources+=(wasm/sim_kernel_binding.cc wasm/server_binding.cc)
 
 flags=(
   -std=c++17 -O2 -fexceptions

@@ -24,6 +24,7 @@
 
 #include "../native/kernel/kernel.h"
 #include "../native/kernel/sim/sim_kernel.h"
+#include "kernel_owner.h"
 
 using emscripten::EM_VAL;
 using emscripten::val;
@@ -84,7 +85,7 @@ int64_t ToInt64(double ms) {
 
 }  // namespace
 
-class SimKernelBinding {
+class SimKernelBinding final : public KernelOwner {
  public:
   explicit SimKernelBinding(uint32_t seed) {
     try {
@@ -248,6 +249,8 @@ class SimKernelBinding {
     return Guard("inspect", std::string(), [&](Kernel& k) { return InspectSimKernel(k); });
   }
 
+  std::shared_ptr<Kernel> SharedKernel() override { return kernel_; }
+
   void Dispose() {
     Guard("dispose", 0, [&](Kernel&) {
       kernel_.reset();
@@ -297,7 +300,7 @@ class SimKernelBinding {
     }
   }
 
-  std::unique_ptr<Kernel> kernel_;
+  std::shared_ptr<Kernel> kernel_;  // shared with servers built on this kernel
   std::unique_ptr<uint8_t[]> scratch_;
   size_t scratch_size_ = 0;
   std::vector<EpollEvent> events_;
@@ -308,7 +311,8 @@ class SimKernelBinding {
 
 EMSCRIPTEN_BINDINGS(edgeloop_sim_kernel) {
   using edgeloop::SimKernelBinding;
-  emscripten::class_<SimKernelBinding>("SimKernel")
+  // KernelOwner is registered by server_binding.cc.
+  emscripten::class_<SimKernelBinding, emscripten::base<edgeloop::KernelOwner>>("SimKernel")
       .constructor<uint32_t>()
       .function("socket", &SimKernelBinding::Socket)
       .function("socketpair", &SimKernelBinding::SocketPair)

@@ -1,12 +1,15 @@
-// The edgeloop Node addon: exports the Kernel class (linux or sim backend).
+// The edgeloop Node addon: exports the Kernel class (linux or sim backend)
+// and the Server class (the reactor, on a Kernel object's kernel).
 #include <napi.h>
 
 #include "kernel_wrap.h"
+#include "server_wrap.h"
 
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Kernel", edgeloop::KernelWrap::Define(env));
+  exports.Set("Server", edgeloop::ServerWrap::Define(env));
   return exports;
 }
 

@@ -52,7 +52,7 @@ Napi::Value Errno(Napi::Env env, SysResult r) {
 Napi::Function KernelWrap::Define(Napi::Env env) {
   // napi_default_method: writable and configurable, like a JS class method.
   constexpr auto kAttr = napi_default_method;
-  return DefineClass(env, "Kernel",
+  Napi::Function ctor = DefineClass(env, "Kernel",
                      {
                          InstanceMethod("socket", &KernelWrap::Socket, kAttr),
                          InstanceMethod("socketpair", &KernelWrap::SocketPair, kAttr),
@@ -78,6 +78,19 @@ Napi::Function KernelWrap::Define(Napi::Env env) {
                          InstanceMethod("inspect", &KernelWrap::Inspect, kAttr),
                          InstanceMethod("dispose", &KernelWrap::Dispose, kAttr),
                      });
+  // Per environment (worker threads load the addon once each).
+  env.SetInstanceData(new Napi::FunctionReference(Napi::Persistent(ctor)));
+  return ctor;
+}
+
+std::shared_ptr<Kernel> KernelWrap::SharedFrom(Napi::Env env, Napi::Value value) {
+  auto* ctor = env.GetInstanceData<Napi::FunctionReference>();
+  if (!value.IsObject() || ctor == nullptr || !value.As<Napi::Object>().InstanceOf(ctor->Value())) {
+    throw Napi::TypeError::New(env, "expected a Kernel object of this addon");
+  }
+  KernelWrap* wrap = Unwrap(value.As<Napi::Object>());
+  if (!wrap->kernel_) throw Napi::Error::New(env, "kernel is disposed");
+  return wrap->kernel_;
 }
 
 KernelWrap::KernelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<KernelWrap>(info) {

@@ -22,6 +22,11 @@ class KernelWrap : public Napi::ObjectWrap<KernelWrap> {
   // new Kernel('linux') | new Kernel('sim', seed)
   explicit KernelWrap(const Napi::CallbackInfo& info);
 
+  // The kernel behind a JS Kernel object, shared so that a server built on it
+  // (ServerWrap) keeps it alive past dispose(). Throws a JS TypeError when
+  // `value` is not a Kernel of this addon, an Error when it was disposed.
+  static std::shared_ptr<Kernel> SharedFrom(Napi::Env env, Napi::Value value);
+
  private:
   // The live kernel, or a JS Error once dispose() has run.
   Kernel& Live(const Napi::CallbackInfo& info);
@@ -50,7 +55,7 @@ class KernelWrap : public Napi::ObjectWrap<KernelWrap> {
   Napi::Value Inspect(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
 
-  std::unique_ptr<Kernel> kernel_;
+  std::shared_ptr<Kernel> kernel_;
   bool sim_ = false;
   // Reused across calls so small reads and waits allocate nothing but the
   // result; a read larger than kKeptScratch frees its buffer afterwards.
