@@ -70,6 +70,7 @@ bool Acceptor::DropOne() {
     // The client sees an orderly close instead of a connection that hangs.
     kernel_.Close(static_cast<int32_t>(r.value));
     ++dropped_;
+    if (dropped_cb_) dropped_cb_();
   }
   SysResult spare = kernel_.EventFd();
   if (spare.ok()) spare_fd_ = static_cast<int32_t>(spare.value);

@@ -27,6 +27,8 @@ class Acceptor {
   Acceptor& operator=(const Acceptor&) = delete;
 
   void SetNewConnectionCallback(NewConnectionCallback cb) { new_connection_ = std::move(cb); }
+  // A connection was accepted and closed at once for lack of fds.
+  void SetDroppedCallback(std::function<void()> cb) { dropped_cb_ = std::move(cb); }
   // socket, bind, listen, register. Throws std::runtime_error naming the errno.
   void Listen();
 
@@ -51,6 +53,7 @@ class Acceptor {
   std::string bound_;
   std::unique_ptr<Channel> channel_;
   NewConnectionCallback new_connection_;
+  std::function<void()> dropped_cb_;
   uint64_t dropped_ = 0;
 };
 

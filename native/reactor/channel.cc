@@ -33,12 +33,13 @@ void Channel::HandleEvent() {
 }
 
 void Channel::Dispatch(uint32_t revents) {
-  // muduo's order. A hangup with nothing left to read is a close; with data
-  // still queued the read path drains it first and sees the end itself.
-  if ((revents & ev::kHup) && !(revents & ev::kIn)) RunClose();
-  // EPOLLERR before the read: SO_ERROR names the cause (ECONNRESET) where a
-  // read would only report it second-hand.
+  // EPOLLERR first: SO_ERROR names the cause (ECONNRESET). A hangup
+  // reported without EPOLLIN (reading was off, or nothing is left to read)
+  // would otherwise close the connection as an orderly "peer-closed".
   if (revents & ev::kErr) RunError();
+  // A hangup with nothing left to read is a close; with data still queued
+  // the read path drains it first and sees the end itself.
+  if ((revents & ev::kHup) && !(revents & ev::kIn)) RunClose();
   if (revents & (ev::kIn | ev::kPri | ev::kRdHup)) RunRead();
   if (revents & ev::kOut) RunWrite();
 }

@@ -25,6 +25,8 @@ TcpServer::~TcpServer() {
 
 void TcpServer::Start() { acceptor_->Listen(); }
 
+void TcpServer::SetDroppedCallback(std::function<void()> cb) { acceptor_->SetDroppedCallback(std::move(cb)); }
+
 const std::string& TcpServer::address() const { return acceptor_->address(); }
 int32_t TcpServer::listen_fd() const { return acceptor_->fd(); }
 uint64_t TcpServer::dropped() const { return acceptor_->dropped(); }

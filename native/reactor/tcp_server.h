@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -40,6 +41,8 @@ class TcpServer {
   void Start();
   const std::string& address() const;
   int32_t listen_fd() const;
+
+  void SetDroppedCallback(std::function<void()> cb);
 
   // nullptr when no such connection is open.
   TcpConnectionPtr Find(uint64_t id) const;

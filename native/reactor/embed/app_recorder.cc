@@ -20,12 +20,22 @@ AppRecorder::AppRecorder(App* inner, TraceLog* trace, Kernel& clock)
 void AppRecorder::Report(const char* type, const TcpConnectionPtr& conn, const std::string& extra) {
   const std::string id = std::to_string(conn->id());
   if (trace_) {
-    trace_->Append("{\"t\":" + std::to_string(clock_.NowMs()) + ",\"actor\":\"app\",\"call\":\"" + type +
-                   "\",\"fd\":" + std::to_string(conn->fd()) + ",\"args\":{\"conn\":" + id + extra + "}}");
+    // No fd once closed: the number may already belong to something else.
+    const std::string fd = conn->state() == TcpConnection::State::kDisconnected
+                               ? std::string()
+                               : ",\"fd\":" + std::to_string(conn->fd());
+    trace_->Append("{\"t\":" + std::to_string(clock_.NowMs()) + ",\"actor\":\"app\",\"call\":\"" + type + "\"" +
+                   fd + ",\"args\":{\"conn\":" + id + extra + "}}");
   }
-  if (event_count_++ > 0) events_ += ',';
-  events_ += "{\"type\":\"" + std::string(type) + "\",\"conn\":" + id + extra + "}";
+  AddEvent("{\"type\":\"" + std::string(type) + "\",\"conn\":" + id + extra + "}");
 }
+
+void AppRecorder::AddEvent(const std::string& object) {
+  if (event_count_++ > 0) events_ += ',';
+  events_ += object;
+}
+
+void AppRecorder::RecordDropped() { AddEvent("{\"type\":\"dropped\"}"); }
 
 void AppRecorder::OnConnection(const TcpConnectionPtr& conn) {
   Report("connection", conn, ",\"fd\":" + std::to_string(conn->fd()));

@@ -9,6 +9,7 @@
 //   {"type":"message","conn":1,"length":5}          (bytes in the byte stream, in order)
 //   {"type":"writeComplete","conn":1}  {"type":"highWaterMark","conn":1,"bytes":N}
 //   {"type":"close","conn":1,"reason":"peer-closed"}
+//   {"type":"dropped"}   (accepted and closed at once for lack of fds: no connection)
 #pragma once
 
 #include <cstdint>
@@ -32,6 +33,9 @@ class AppRecorder final : public App {
   void OnHighWaterMark(const TcpConnectionPtr& conn, size_t queued) override;
   void OnClose(const TcpConnectionPtr& conn, const std::string& reason) override;
 
+  // Not an App callback: the connection never reached the app.
+  void RecordDropped();
+
   // "[...]" of the events since the last drain.
   std::string DrainEvents();
   // The captured message bytes since the last drain, in event order.
@@ -40,6 +44,7 @@ class AppRecorder final : public App {
  private:
   // `extra` is the tail of the args object and of the event (",\"k\":v" pairs).
   void Report(const char* type, const TcpConnectionPtr& conn, const std::string& extra);
+  void AddEvent(const std::string& object);
 
   App* inner_;
   TraceLog* trace_;  // null: not tracing

@@ -34,6 +34,7 @@ ServerHost::ServerHost(std::shared_ptr<Kernel> kernel, const std::string& option
   recorder_ = std::make_unique<AppRecorder>(app_.get(), config_.trace ? &trace_ : nullptr, *kernel_);
   loop_ = std::make_unique<EventLoop>(tracing_);
   server_ = std::make_unique<TcpServer>(loop_.get(), config_.server, recorder_.get());
+  server_->SetDroppedCallback([this] { recorder_->RecordDropped(); });
   server_->Start();
 }
 
