@@ -4,9 +4,17 @@ import { createWasmRaw } from './backends/wasm.js';
 import { EdgeloopError } from './errors.js';
 import { Kernel } from './kernel.js';
 import { resolveOptions } from './options.js';
-import type { KernelBackendOptions } from './types.js';
+import { browserEngines } from './simulation/browser-engines.js';
+import { Simulation as SimulationBase } from './simulation/simulation.js';
+import type { EngineName, KernelBackendOptions } from './types.js';
 
 export * from './common.js';
+
+/** The reactor in the simulated kernel, on the wasm module. */
+export class Simulation extends SimulationBase {
+  protected static override engines = browserEngines;
+  protected static override defaultEngine: EngineName = 'wasm';
+}
 
 /** Opens a simulated kernel on the wasm engine: { backend: 'sim', engine?: 'wasm', seed?, trace? }. */
 export async function openKernel(options: KernelBackendOptions): Promise<Kernel> {

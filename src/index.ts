@@ -1,3 +1,13 @@
 // The Node entry: all three backends (linux, sim/native, sim/wasm).
+import { nodeEngines } from './simulation/node-engines.js';
+import { Simulation as SimulationBase } from './simulation/simulation.js';
+import type { EngineName } from './types.js';
+
 export * from './common.js';
 export { openKernel } from './open-kernel.js';
+
+/** The reactor in the simulated kernel, on the native addon (default) or the wasm module. */
+export class Simulation extends SimulationBase {
+  protected static override engines = nodeEngines;
+  protected static override defaultEngine: EngineName = 'native';
+}

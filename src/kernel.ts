@@ -5,13 +5,14 @@
 import { errnoName, eventNames } from './constants.js';
 import { describeValue, EdgeloopError, invalidArg, unknownName } from './errors.js';
 import type { RawKernel } from './backends/raw-kernel.js';
-import { traceToJsonl, Tracer, type TraceResult } from './trace.js';
+import { ingestNativeRecord, traceToJsonl, Tracer, type TraceResult } from './trace.js';
 import type {
   BackendName,
   EngineName,
   EpollEventRecord,
   EpollOpName,
   ErrnoName,
+  NativeTraceRecord,
   Family,
   IoctlName,
   KernelApi,
@@ -28,6 +29,8 @@ const SOCKOPTS: Record<SockOptName, number> = { SO_SNDBUF: 0, SO_RCVBUF: 1, TCP_
 const IOCTLS: Record<IoctlName, number> = { SIOCINQ: 0, SIOCOUTQ: 1 };
 const EPOLL_OPS: Record<EpollOpName, number> = { ADD: 1, DEL: 2, MOD: 3 };
 const PAIR_OPTION_KEYS = ['sndbuf', 'rcvbuf', 'nodelay'] as const;
+/** Native calls that return a new fd (see ingestTrace). */
+const NATIVE_NEW_FD = new Set(['socket', 'accept', 'epollCreate', 'eventfd', 'dup']);
 
 const INT32_MIN = -0x80000000;
 const INT32_MAX = 0x7fffffff;
@@ -514,6 +517,34 @@ export class Kernel implements KernelApi {
     this.live('setActor');
     if (typeof name !== 'string' || name === '') throw invalidArg('setActor', 'name', 'a non-empty string', name);
     if (this.tracer) this.tracer.actor = name;
+  }
+
+  /**
+   * Appends calls that native code made on this kernel (the reactor, which
+   * records them through its TracingKernel) to this trace, in order, with
+   * the same fd names and the next seq numbers. A no-op when tracing is off.
+   */
+  ingestTrace(records: readonly NativeTraceRecord[]): void {
+    this.live('ingestTrace');
+    if (!Array.isArray(records)) throw invalidArg('ingestTrace', 'records', 'an array of native trace records', records);
+    for (const r of records) {
+      // Per-fd filler state belongs to the fd number: a number the reactor
+      // opened or closed starts afresh, as it does for the script's own calls.
+      if (!this.tracer) {
+        if (r.call === 'close' || NATIVE_NEW_FD.has(r.call)) {
+          if (typeof r.fd === 'number') this.fillerOffsets.delete(r.fd);
+          if (typeof r.ret === 'number') this.fillerOffsets.delete(r.ret);
+        }
+        continue;
+      }
+      const { opened, closed } = ingestNativeRecord(this.tracer, r);
+      for (const fd of [...opened, ...closed]) this.fillerOffsets.delete(fd);
+    }
+  }
+
+  /** The trace's stable name of an open fd (s1, ep1, ...), or null (unknown fd, or tracing off). */
+  fdName(fd: number): string | null {
+    return this.tracer?.nameOf(fd) ?? null;
   }
 
   get trace(): Trace {

@@ -9,8 +9,13 @@
 // the registration even after its fd was closed or its number reused. Two live
 // registrations with the same user data (the dup/close gotcha) both map to the
 // latest name: the user data is all epoll gives back.
-import { eventNames } from './constants.js';
-import type { BackendName, ErrnoName, Trace, TraceEvent, TraceHeader, TraceRecord } from './types.js';
+//
+// Calls made by native code on the same kernel (the reactor, through
+// native/kernel/tracing_kernel.h) are ingested into the same records: their
+// fds get names from the same counters and their records the next seq, so one
+// trace holds the reactor and the scripted peers in the order things happened.
+import { errnoName, eventNames } from './constants.js';
+import type { BackendName, ErrnoName, NativeTraceRecord, Trace, TraceEvent, TraceHeader, TraceRecord } from './types.js';
 
 export type FdKind = 'socket' | 'epoll' | 'eventfd' | 'dup';
 
@@ -107,6 +112,63 @@ export class Tracer {
     if (events !== undefined) r.events = events;
     this.records.push(r);
   }
+}
+
+const NEW_FD_KIND: Readonly<Record<string, Exclude<FdKind, 'dup'>>> = {
+  socket: 'socket',
+  accept: 'socket',
+  epollCreate: 'epoll',
+  eventfd: 'eventfd',
+};
+const EPOLL_OP_NUMBERS: Readonly<Record<string, number>> = { ADD: 1, DEL: 2, MOD: 3 };
+
+/**
+ * Appends one native record to `tracer` in the shape the TS Kernel gives the
+ * same call (args, names, errno names, event names). Records of calls that
+ * are not syscalls (app events) keep their args as they are. Returns the fds
+ * the call opened or closed, so the caller can forget per-fd state.
+ */
+export function ingestNativeRecord(tracer: Tracer, r: NativeTraceRecord): { opened: number[]; closed: number[] } {
+  const opened: number[] = [];
+  const closed: number[] = [];
+  const saved = tracer.actor;
+  tracer.actor = r.actor;
+  try {
+    const result: TraceResult = r.err !== undefined ? { err: errnoName(r.err) } : r.ret !== undefined ? { ret: r.ret } : null;
+    const ok = r.err === undefined && r.ret !== undefined;
+    const kind = NEW_FD_KIND[r.call];
+    if (kind !== undefined && ok && typeof r.ret === 'number') {
+      opened.push(r.ret);
+      tracer.record(r.t, r.call, r.fd, r.args, result, tracer.opened(r.ret, kind));
+    } else if (r.call === 'socketpair' && ok && Array.isArray(r.ret)) {
+      const names = r.ret.map((fd) => tracer.opened(fd, 'socket'));
+      opened.push(...r.ret);
+      tracer.record(r.t, r.call, r.fd, r.args, result, names);
+    } else if (r.call === 'dup' && ok && typeof r.ret === 'number' && r.fd !== undefined) {
+      opened.push(r.ret);
+      tracer.record(r.t, r.call, r.fd, r.args, result, tracer.dupped(r.fd, r.ret));
+    } else if (r.call === 'epollCtl' && r.fd !== undefined) {
+      const target = Number(r.args.fd);
+      const mask = Number(r.args.events);
+      const args = { op: r.args.op, fd: target, name: tracer.nameOf(target), events: eventNames(mask) };
+      tracer.record(r.t, r.call, r.fd, args, result);
+      const rawOp = typeof r.args.op === 'string' ? EPOLL_OP_NUMBERS[r.args.op] : Number(r.args.op);
+      const data = r.args.data === undefined ? target : Number(r.args.data);
+      if (ok && rawOp !== undefined && rawOp >= 1 && rawOp <= 3) tracer.registered(r.fd, rawOp, data);
+    } else if (r.call === 'epollWait' && r.fd !== undefined) {
+      const ready = (r.events ?? []).map(([fd, events]) => ({ fd, events: events >>> 0 }));
+      tracer.record(r.t, r.call, r.fd, r.args, result, undefined, ok ? tracer.events(r.fd, ready) : undefined);
+    } else {
+      tracer.record(r.t, r.call, r.fd, r.args, result);
+      if (r.call === 'close' && ok && r.fd !== undefined) {
+        closed.push(r.fd);
+        tracer.closed(r.fd);
+      }
+    }
+  } finally {
+    tracer.actor = saved;
+  }
+  return { opened, closed };
 }
 
 /** JSON Lines: the header, then one line per record, each ending in '\n'. */

@@ -1,5 +1,6 @@
 // The one public types file: every backend (real Linux, native sim, wasm sim)
 // is driven through exactly these types, from Node and from the browser.
+import type { Simulation } from './simulation/simulation.js';
 
 /** How to open a kernel. There is never a silent fallback between backends. */
 export type KernelBackendOptions =
@@ -121,7 +122,30 @@ export interface Trace {
   records: readonly TraceRecord[];
 }
 
-export type EdgeloopErrorCode = 'ERR_INVALID_ARG' | 'ERR_UNKNOWN_NAME' | 'ERR_DISPOSED' | 'ERR_BACKEND';
+/**
+ * A call recorded by native code on a kernel (native/kernel/tracing_kernel.h:
+ * the reactor), or an app event recorded beside those calls. Kernel.ingestTrace()
+ * turns it into a TraceRecord: fds get their stable names, `err` its errno
+ * name, epollCtl/epollWait masks their event names.
+ */
+export interface NativeTraceRecord {
+  t: number;
+  actor: string;
+  call: string;
+  fd?: number;
+  args: Record<string, unknown>;
+  ret?: number | string | number[];
+  /** An errno number. */
+  err?: number;
+  /** epollWait: [user data, events] pairs. */
+  events?: Array<[number, number]>;
+}
+
+/**
+ * ERR_CLOSED: an operation on a simulated connection that is closed (or,
+ * for send, shutting down).
+ */
+export type EdgeloopErrorCode = 'ERR_INVALID_ARG' | 'ERR_UNKNOWN_NAME' | 'ERR_DISPOSED' | 'ERR_BACKEND' | 'ERR_CLOSED';
 
 /**
  * The syscall-level kernel API. Failures the kernel reports come back as errno
@@ -163,10 +187,152 @@ export interface KernelApi {
   inspect(): Record<string, unknown> | null;
   /** Sets the actor recorded for subsequent calls (default 'app'). */
   setActor(name: string): void;
+  /** Appends calls native code made on this kernel (the reactor) to this trace. */
+  ingestTrace(records: readonly NativeTraceRecord[]): void;
+  /** The trace's name of an open fd ('s1', 'ep1', ...), or null. */
+  fdName(fd: number): string | null;
   /** The trace so far (readable after dispose). Records are empty when tracing is off. */
   readonly trace: Trace;
   /** The trace as JSON Lines: the header line, then one line per record (readable after dispose). */
   traceJsonl(): string;
   /** Closes every fd of this kernel; afterwards every method throws ERR_DISPOSED. */
   dispose(): void;
+}
+
+// ---- the simulation (src/simulation) ----
+
+/** The reactor's variants: the correct one, and the tutorial's code as written. */
+export type VariantName = 'edgeloop' | 'day26-as-written' | 'day25-write-all';
+export type HighWaterPolicy = 'pause-reading' | 'close';
+export type BuiltinAppName = 'echo' | 'discard';
+
+/** A connection of the simulated server, as JS handlers see it. */
+export interface SimConnection {
+  /** 1, 2, ... in accept order. */
+  readonly id: number;
+  /** The name of the peer on the other end, when the simulation knows it. */
+  readonly peer: string | null;
+  readonly closed: boolean;
+  /** Why it closed: 'peer-closed', 'EPIPE', 'ECONNRESET', 'high-water-mark', 'handler-error', 'closed-by-app', ... */
+  readonly closeReason: string | null;
+  /** Queues bytes (a string is sent as UTF-8). Throws EdgeloopError ERR_CLOSED once closed or shut down. */
+  send(data: Uint8Array | string): void;
+  /** SHUT_WR once the output has drained. Throws ERR_CLOSED once closed. */
+  shutdown(): void;
+  /** Closes now, dropping pending output. Throws ERR_CLOSED once closed. */
+  close(): void;
+}
+
+/**
+ * JS callbacks for the simulated server. They run synchronously inside
+ * step(), right after the reactor iteration that produced the events. A
+ * handler that throws closes its connection (reason 'handler-error'); the
+ * server and the other connections carry on.
+ */
+export interface SimulationHandlers {
+  onConnection?(conn: SimConnection): void;
+  onMessage?(conn: SimConnection, data: Uint8Array): void;
+  onWriteComplete?(conn: SimConnection): void;
+  onHighWaterMark?(conn: SimConnection, queuedBytes: number): void;
+  onClose?(conn: SimConnection, reason: string): void;
+}
+
+export interface SimulationOptions {
+  /** Default 'native' in Node, 'wasm' in the browser. */
+  engine?: EngineName;
+  /** uint32, default 1. */
+  seed?: number;
+  /** Default 'unix'. */
+  family?: Family;
+  /** Default 'edgeloop'. */
+  variant?: VariantName;
+  /** Default 'echo'. { bulk: n }: send n bytes (byte i = i & 0xff) on connect, then shut down. */
+  app?: BuiltinAppName | { bulk: number } | SimulationHandlers;
+  /** SO_SNDBUF / SO_RCVBUF of the server's accepted sockets (Linux doubles them). */
+  sndbuf?: number;
+  rcvbuf?: number;
+  /** Output bytes per connection that fire onHighWaterMark (default 4 MiB). */
+  highWaterMark?: number;
+  /** What crossing it does: stop reading until half drained (default), or close. */
+  highWaterPolicy?: HighWaterPolicy;
+}
+
+/** Per-peer options (sim.peer(name, options)). */
+export interface PeerOptions {
+  /** Applied before connect. */
+  sndbuf?: number;
+  rcvbuf?: number;
+  /** Bytes a reading peer takes per step (default: everything, in 64 KiB reads until EAGAIN). */
+  readPerStep?: number;
+}
+
+export interface StepResult {
+  /** Ready events the reactor's epoll_wait returned. */
+  reactorEvents: number;
+  /** Reads the peers made. */
+  peerReads: number;
+  /** App events delivered (connection, message, close, ...). */
+  appEvents: number;
+  /** Nothing happened: no ready event, no app event, no peer read. */
+  idle: boolean;
+}
+
+export interface RunOptions {
+  /** Stop when this returns true (checked before each step), or 'idle' (default): after a step where nothing happened. */
+  until?: 'idle' | ((sim: Simulation) => boolean);
+  /** Upper bound on steps (default 10000). run() never goes past it. */
+  maxSteps?: number;
+}
+
+export interface RunResult {
+  steps: number;
+  /** Why it stopped: the condition held, the simulation went idle, or maxSteps ran out. */
+  reason: 'until' | 'idle' | 'maxSteps';
+}
+
+export interface InterestEntry {
+  fd: number;
+  name: string | null;
+  /** Event names, e.g. 'EPOLLIN|EPOLLPRI|EPOLLET'. */
+  events: string;
+  mask: number;
+  /** On the ready list now. */
+  ready: boolean;
+}
+
+export interface ConnectionSnapshot {
+  id: number;
+  peer: string | null;
+  /** null once closed. */
+  fd: number | null;
+  name: string | null;
+  state: 'connecting' | 'connected' | 'disconnecting' | 'disconnected';
+  closeReason: string | null;
+  peerHalfClosed: boolean;
+  reading: boolean;
+  writing: boolean;
+  /** The reactor's interest mask for it, as names ('' once closed). */
+  interest: string;
+  /** Bytes in the reactor's send_buf_. */
+  sendBuf: number;
+  /** Bytes read and not yet consumed by the app. */
+  readBuf: number;
+  /** SIOCOUTQ of the server's socket (0 once closed). */
+  kernelSendQueue: number;
+  /** SIOCINQ of the peer's socket: received, not yet read by the peer (null: no peer or closed). */
+  peerReceiveQueue: number | null;
+}
+
+export interface SimulationSnapshot {
+  /** Virtual ms. */
+  time: number;
+  /** The reactor's epoll interest list, in the kernel's (file, fd) order. */
+  interest: InterestEntry[];
+  /** The reactor's epoll ready list, in order. */
+  ready: Array<{ fd: number; name: string | null }>;
+  listen: { fd: number; name: string | null; address: string };
+  /** Connections accepted so far, by id; closed ones stay with state 'disconnected'. */
+  connections: ConnectionSnapshot[];
+  /** Connections the acceptor closed at once because the process was out of fds (EMFILE). */
+  dropped: number;
 }

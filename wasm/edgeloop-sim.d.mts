@@ -1,7 +1,9 @@
 // Types for wasm/edgeloop-sim.mjs, the emscripten + embind build of the
-// simulated kernel (wasm/build.sh). Hand-written: @types/emscripten has no
-// embind types. Keep in step with wasm/sim_kernel_binding.cc.
+// simulated kernel and the reactor (wasm/build.sh). Hand-written:
+// @types/emscripten has no embind types. Keep in step with
+// wasm/sim_kernel_binding.cc and wasm/server_binding.cc.
 import type { RawKernel } from '../src/backends/raw-kernel.js';
+import type { RawServer } from '../src/backends/raw-server.js';
 
 /**
  * One simulated kernel living in wasm memory. Its methods are RawKernel's;
@@ -14,8 +16,20 @@ export interface WasmSimKernel extends RawKernel {
   isDeleted(): boolean;
 }
 
+/**
+ * The reactor (native/reactor) running on a SimKernel of the same module.
+ * Its methods are RawServer's; failures arrive as plain `Error`s, and every
+ * call after `dispose()` throws `Error('server is disposed')`.
+ */
+export interface WasmSimServer extends RawServer {
+  delete(): void;
+  isDeleted(): boolean;
+}
+
 export interface EdgeloopSimModule {
   SimKernel: new (seed: number) => WasmSimKernel;
+  /** Built on an existing kernel of this module, which it keeps alive. */
+  SimServer: new (kernel: WasmSimKernel, optionsJson: string) => WasmSimServer;
 }
 
 /**

@@ -7,9 +7,11 @@ import { fileURLToPath } from 'node:url';
 
 import { EdgeloopError } from '../errors.js';
 import type { RawKernel } from './raw-kernel.js';
+import type { RawServer } from './raw-server.js';
 
 interface Addon {
   Kernel: new (kind: 'linux' | 'sim', seed?: number) => RawKernel;
+  Server: new (kernel: RawKernel, optionsJson: string) => RawServer;
 }
 
 let cached: Addon | undefined;
@@ -63,8 +65,8 @@ export function loadAddon(): Addon {
       { cause: e },
     );
   }
-  if (typeof addon?.Kernel !== 'function') {
-    throw new EdgeloopError('ERR_BACKEND', `native addon ${path} does not export class Kernel: rebuild it with npm run build:native`);
+  if (typeof addon?.Kernel !== 'function' || typeof addon?.Server !== 'function') {
+    throw new EdgeloopError('ERR_BACKEND', `native addon ${path} does not export classes Kernel and Server: rebuild it with npm run build:native`);
   }
   cached = addon;
   return addon;
@@ -80,4 +82,13 @@ export function createNativeRaw(kind: 'linux' | 'sim', seed: number): RawKernel 
       cause: e,
     });
   }
+}
+
+/**
+ * The reactor on a raw kernel of this addon. A C++ failure (a failed listen)
+ * arrives as a plain Error; the caller wraps it.
+ */
+export function createNativeServer(kernel: RawKernel, optionsJson: string): RawServer {
+  const { Server } = loadAddon();
+  return new Server(kernel, optionsJson);
 }

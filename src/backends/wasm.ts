@@ -3,8 +3,9 @@
 // it must not import any node: module. The module is instantiated once, on
 // first use, and shared by every kernel.
 import { EdgeloopError } from '../errors.js';
-import type { EdgeloopSimModule, WasmSimKernel } from '../../wasm/edgeloop-sim.mjs';
+import type { EdgeloopSimModule, WasmSimKernel, WasmSimServer } from '../../wasm/edgeloop-sim.mjs';
 import type { RawKernel } from './raw-kernel.js';
+import type { RawServer } from './raw-server.js';
 
 let modulePromise: Promise<EdgeloopSimModule> | undefined;
 
@@ -22,6 +23,7 @@ async function instantiate(): Promise<EdgeloopSimModule> {
   try {
     const mod = await create();
     if (typeof mod?.SimKernel !== 'function') throw new Error('the module has no class SimKernel');
+    if (typeof mod?.SimServer !== 'function') throw new Error('the module has no class SimServer');
     return mod;
   } catch (e) {
     if (e instanceof EdgeloopError) throw e;
@@ -50,4 +52,14 @@ export async function createWasmRaw(seed: number): Promise<{ raw: RawKernel; rel
     throw new EdgeloopError('ERR_BACKEND', `wasm module could not create a sim kernel: ${(e as Error).message}`, { cause: e });
   }
   return { raw, release: () => raw.delete() };
+}
+
+/**
+ * The reactor on a raw kernel made by createWasmRaw, and how to free its
+ * embind handle. A C++ failure (a failed listen) arrives as a plain Error.
+ */
+export async function createWasmServer(kernel: RawKernel, optionsJson: string): Promise<{ server: RawServer; release: () => void }> {
+  const { SimServer } = await loadWasm();
+  const server: WasmSimServer = new SimServer(kernel as WasmSimKernel, optionsJson);
+  return { server, release: () => server.delete() };
 }

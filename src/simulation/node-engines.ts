@@ -1,0 +1,13 @@
+// Engines for the Node entry: the native addon and the wasm module.
+import { createNativeRaw, createNativeServer } from '../backends/native.js';
+import { createWasmRaw, createWasmServer } from '../backends/wasm.js';
+import type { EngineLoader } from './engine.js';
+
+export const nodeEngines: EngineLoader = async (engine, seed) => {
+  if (engine === 'wasm') {
+    const { raw, release } = await createWasmRaw(seed);
+    return { raw, releaseKernel: release, createServer: (json) => createWasmServer(raw, json) };
+  }
+  const raw = createNativeRaw('sim', seed);
+  return { raw, createServer: async (json) => ({ server: createNativeServer(raw, json) }) };
+};

@@ -1,0 +1,387 @@
+// Simulation: the reactor (native/reactor) running inside the simulated
+// kernel, with scripted peers on the other end of its connections. Each
+// step() is one reactor iteration (RunOnce(0)), then the app events of that
+// iteration (JS handlers run here), then one poll of the peers. Everything
+// goes into one trace: the reactor's syscalls (actor 'reactor'), the app
+// events ('app'), the peers' calls (their names; 'peers' for their shared
+// epoll). Same options, script and seed give a byte-identical trace on the
+// native and the wasm engine.
+import type { RawKernel } from '../backends/raw-kernel.js';
+import { RAW_NO_CONNECTION, RAW_SHUTTING_DOWN, type RawServer } from '../backends/raw-server.js';
+import { describeValue, EdgeloopError, invalidArg } from '../errors.js';
+import { Kernel } from '../kernel.js';
+import type {
+  EngineName,
+  Family,
+  NativeTraceRecord,
+  PeerOptions,
+  RunOptions,
+  RunResult,
+  SimulationHandlers,
+  SimulationOptions,
+  SimulationSnapshot,
+  StepResult,
+  Trace,
+  VariantName,
+} from '../types.js';
+import { Connection, type ConnectionOps } from './connection.js';
+import type { EngineLoader } from './engine.js';
+import { resolvePeerOptions, resolveSimulationOptions } from './options.js';
+import { Peer, type PeerHost } from './peer.js';
+import { buildSnapshot, type HostSnapshot } from './snapshot.js';
+
+interface AppEvent {
+  type: 'connection' | 'message' | 'writeComplete' | 'highWaterMark' | 'close' | 'dropped';
+  conn?: number;
+  fd?: number;
+  length?: number;
+  bytes?: number;
+  reason?: string;
+}
+
+const RESERVED_ACTORS = ['reactor', 'app', 'peers', 'sim'];
+const DEFAULT_MAX_STEPS = 10_000;
+const MAX_MAX_STEPS = 100_000_000;
+/** Rounds of "a handler's action caused more events" handled within one step. */
+const MAX_EVENT_ROUNDS = 1000;
+
+export class Simulation {
+  /** Set by each entry point (src/index.ts, src/browser.ts). */
+  protected static engines: EngineLoader | undefined = undefined;
+  protected static defaultEngine: EngineName = 'wasm';
+
+  readonly engine: EngineName;
+  readonly seed: number;
+  readonly family: Family;
+  readonly variant: VariantName;
+  /** The server's listening address ('@edgeloop' or '127.0.0.1:PORT'). */
+  readonly address: string;
+  /** The simulated kernel: peers' calls go through it, and the reactor's are merged into its trace. */
+  readonly kernel: Kernel;
+  /** Errors thrown by JS handlers, in order; each closed its connection. */
+  readonly handlerErrors: Array<{ conn: number; handler: string; error: unknown }> = [];
+  /** Steps run so far. */
+  steps = 0;
+
+  private readonly raw: RawKernel;
+  private readonly server: RawServer;
+  private readonly releaseServer: (() => void) | undefined;
+  private readonly handlers: SimulationHandlers | null;
+  private readonly conns = new Map<number, Connection>();
+  private readonly peerList = new Map<string, Peer>();
+  private readonly pending: Peer[] = [];
+  private readonly peerHost: PeerHost;
+  private readonly watchedPeers = new Map<number, Peer>();
+  private peerEp: number | null = null;
+  private dropped = 0;
+  private dispatching = false;
+  private disposed = false;
+
+  /**
+   * Opens a simulated kernel, starts the reactor on it and returns the
+   * simulation. Options are validated first (EdgeloopError naming the field).
+   */
+  static async create(options: SimulationOptions = {}): Promise<Simulation> {
+    const loader = this.engines;
+    if (!loader) {
+      throw new EdgeloopError('ERR_BACKEND', "Simulation.create(): import Simulation from 'edgeloop' or 'edgeloop/browser'");
+    }
+    const o = resolveSimulationOptions(options, this.defaultEngine);
+    const engine = await loader(o.engine, o.seed);
+    const kernel = new Kernel(engine.raw, {
+      backend: 'sim',
+      engine: o.engine,
+      seed: o.seed,
+      trace: true,
+      release: engine.releaseKernel,
+    });
+    let made: { server: RawServer; release?: () => void };
+    try {
+      made = await engine.createServer(o.json);
+    } catch (e) {
+      kernel.dispose();
+      throw new EdgeloopError('ERR_BACKEND', `Simulation.create(): the reactor could not start: ${(e as Error).message}`, { cause: e });
+    }
+    return new this(o, engine.raw, kernel, made.server, made.release);
+  }
+
+  /** Use Simulation.create(). */
+  protected constructor(
+    o: ReturnType<typeof resolveSimulationOptions>,
+    raw: RawKernel,
+    kernel: Kernel,
+    server: RawServer,
+    releaseServer: (() => void) | undefined,
+  ) {
+    this.engine = o.engine;
+    this.seed = o.seed;
+    this.family = o.family;
+    this.variant = o.variant;
+    this.handlers = o.handlers;
+    this.raw = raw;
+    this.kernel = kernel;
+    this.server = server;
+    this.releaseServer = releaseServer;
+    this.address = this.call('address', () => server.address());
+    this.peerHost = {
+      kernel,
+      family: this.family,
+      address: this.address,
+      peerEpoll: () => this.peerEpoll(),
+      connecting: (peer) => {
+        this.pending.push(peer);
+      },
+      watch: (peer, on) => {
+        if (peer.fd === null) return;
+        if (on) this.watchedPeers.set(peer.fd, peer);
+        else if (this.watchedPeers.get(peer.fd) === peer) this.watchedPeers.delete(peer.fd);
+      },
+    };
+    this.flushTrace();
+  }
+
+  // ---- plumbing ----
+
+  private live(method: string): void {
+    if (this.disposed) throw new EdgeloopError('ERR_DISPOSED', `${method}(): this simulation was disposed`);
+  }
+
+  private call<T>(method: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      throw new EdgeloopError('ERR_BACKEND', `${method}(): the reactor binding failed: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  /** Moves the reactor's new trace records into the kernel's trace. */
+  private flushTrace(): void {
+    const text = this.call('drainTrace', () => this.server.drainTrace());
+    if (text !== '[]') this.kernel.ingestTrace(JSON.parse(text) as NativeTraceRecord[]);
+  }
+
+  private appRecord(call: string, conn: Connection, args: Record<string, unknown>): void {
+    const r: NativeTraceRecord = { t: this.kernel.now(), actor: 'app', call, args: { conn: conn.id, ...args } };
+    if (!conn.closed) r.fd = conn.fd;
+    this.kernel.ingestTrace([r]);
+  }
+
+  // ---- peers ----
+
+  /** The peer called `name`, created on first use (options apply then). */
+  peer(name: string, options?: PeerOptions): Peer {
+    this.live('peer');
+    if (typeof name !== 'string' || name === '' || RESERVED_ACTORS.includes(name)) {
+      throw invalidArg('peer', 'name', `a non-empty string other than ${RESERVED_ACTORS.map((a) => `'${a}'`).join(', ')}`, name);
+    }
+    const known = this.peerList.get(name);
+    if (known) {
+      if (options !== undefined) {
+        throw new EdgeloopError('ERR_INVALID_ARG', `peer(): peer ${describeValue(name)} exists; options apply only when it is created`, {
+          argument: 'options',
+        });
+      }
+      return known;
+    }
+    const peer = new Peer(this.peerHost, name, resolvePeerOptions(options));
+    this.peerList.set(name, peer);
+    return peer;
+  }
+
+  get peers(): Peer[] {
+    return [...this.peerList.values()];
+  }
+
+  private peerEpoll(): number {
+    if (this.peerEp === null) {
+      this.kernel.setActor('peers');
+      const ep = this.kernel.epollCreate();
+      if (typeof ep === 'string') throw new EdgeloopError('ERR_BACKEND', `peer(): the peers' epoll could not be created: ${ep}`);
+      this.peerEp = ep;
+    }
+    return this.peerEp;
+  }
+
+  private pumpPeers(): number {
+    if (this.peerEp === null || this.watchedPeers.size === 0) return 0;
+    this.kernel.setActor('peers');
+    const ready = this.kernel.epollWait(this.peerEp, Math.max(this.watchedPeers.size, 1), 0);
+    if (typeof ready === 'string') throw new EdgeloopError('ERR_BACKEND', `step(): the peers' epoll_wait failed: ${ready}`);
+    let reads = 0;
+    for (const e of ready) reads += this.watchedPeers.get(e.fd)?.pump() ?? 0;
+    return reads;
+  }
+
+  // ---- connections ----
+
+  /** Every connection accepted so far, by id (closed ones included). */
+  get connections(): Connection[] {
+    return [...this.conns.values()];
+  }
+
+  connection(id: number): Connection | undefined {
+    return this.conns.get(id);
+  }
+
+  private readonly ops: ConnectionOps = {
+    send: (conn, data) => this.connOp('send', conn, () => this.server.send(conn.id, data)),
+    shutdown: (conn) => this.connOp('shutdown', conn, () => this.server.shutdown(conn.id)),
+    close: (conn) => this.connOp('close', conn, () => this.server.close(conn.id, 'closed-by-app')),
+  };
+
+  private connOp(method: string, conn: Connection, fn: () => number): void {
+    this.live(method);
+    const r = this.call(method, fn);
+    this.flushTrace();
+    if (r === RAW_NO_CONNECTION || r === RAW_SHUTTING_DOWN) {
+      const why = r === RAW_SHUTTING_DOWN ? 'is shutting down (shutdown() was called)' : `is closed${conn.closeReason ? ` (${conn.closeReason})` : ''}`;
+      throw new EdgeloopError('ERR_CLOSED', `${method}(): ${conn} ${why}`);
+    }
+    // From the script (not a handler): report what the call caused now.
+    if (!this.dispatching) this.dispatchEvents();
+  }
+
+  private handle(conn: Connection, name: keyof SimulationHandlers, run: (h: SimulationHandlers) => void): void {
+    const h = this.handlers;
+    if (!h || typeof h[name] !== 'function') return;
+    try {
+      run(h);
+    } catch (error) {
+      this.handlerErrors.push({ conn: conn.id, handler: name, error });
+      const message = error instanceof Error ? error.message : describeValue(error);
+      this.appRecord('handlerError', conn, { handler: name, message });
+      // Only this connection pays for its handler; the server carries on.
+      if (!conn.closed) this.call('close', () => this.server.close(conn.id, 'handler-error'));
+    }
+    this.flushTrace();
+  }
+
+  /** Delivers queued app events (and the events their handlers cause). The number delivered. */
+  private dispatchEvents(): number {
+    this.dispatching = true;
+    let count = 0;
+    try {
+      for (let round = 0; round < MAX_EVENT_ROUNDS; round++) {
+        const events = JSON.parse(this.call('drainEvents', () => this.server.drainEvents())) as AppEvent[];
+        if (events.length === 0) break;
+        const bytes = this.handlers ? this.call('drainEventBytes', () => this.server.drainEventBytes()) : null;
+        let offset = 0;
+        for (const e of events) {
+          count++;
+          offset = this.deliver(e, bytes, offset);
+        }
+      }
+    } finally {
+      this.dispatching = false;
+    }
+    return count;
+  }
+
+  private deliver(e: AppEvent, bytes: Uint8Array | null, offset: number): number {
+    if (e.type === 'dropped') {
+      this.dropped++;
+      const peer = this.pending.shift();
+      if (peer) peer.dropped = true;
+      return offset;
+    }
+    if (e.type === 'connection') {
+      const peer = this.pending.shift() ?? null;
+      const conn = new Connection(this.ops, e.conn as number, e.fd as number, peer?.name ?? null);
+      this.conns.set(conn.id, conn);
+      if (peer) peer.connection = conn;
+      this.handle(conn, 'onConnection', (h) => h.onConnection?.(conn));
+      return offset;
+    }
+    const conn = this.conns.get(e.conn as number);
+    if (!conn) return offset;
+    switch (e.type) {
+      case 'message': {
+        const n = e.length ?? 0;
+        if (bytes) {
+          const data = bytes.slice(offset, offset + n);
+          this.handle(conn, 'onMessage', (h) => h.onMessage?.(conn, data));
+        }
+        return offset + n;
+      }
+      case 'writeComplete':
+        this.handle(conn, 'onWriteComplete', (h) => h.onWriteComplete?.(conn));
+        return offset;
+      case 'highWaterMark':
+        this.handle(conn, 'onHighWaterMark', (h) => h.onHighWaterMark?.(conn, e.bytes ?? 0));
+        return offset;
+      case 'close':
+        conn.markClosed(e.reason ?? 'unknown');
+        this.handle(conn, 'onClose', (h) => h.onClose?.(conn, conn.closeReason as string));
+        return offset;
+    }
+    return offset;
+  }
+
+  // ---- running ----
+
+  /** One reactor iteration, its app events, then the peers' reads. */
+  step(): StepResult {
+    this.live('step');
+    const n = this.call('step', () => this.server.runOnce(0));
+    this.flushTrace();
+    if (n < 0) throw new EdgeloopError('ERR_BACKEND', `step(): the reactor's epoll_wait failed: errno ${-n}`);
+    const appEvents = this.dispatchEvents();
+    const peerReads = this.pumpPeers();
+    this.steps++;
+    return { reactorEvents: n, peerReads, appEvents, idle: n === 0 && appEvents === 0 && peerReads === 0 };
+  }
+
+  /** Steps until `until` holds (default: until a step does nothing), at most maxSteps. Never hangs. */
+  run(options: RunOptions = {}): RunResult {
+    this.live('run');
+    if (typeof options !== 'object' || options === null) throw invalidArg('run', 'options', 'an object { until?, maxSteps? }', options);
+    const until = options.until ?? 'idle';
+    if (until !== 'idle' && typeof until !== 'function') throw invalidArg('run', 'until', "'idle' or a function (sim) => boolean", until);
+    const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
+    if (typeof maxSteps !== 'number' || !Number.isSafeInteger(maxSteps) || maxSteps < 0 || maxSteps > MAX_MAX_STEPS) {
+      throw invalidArg('run', 'maxSteps', `an integer from 0 to ${MAX_MAX_STEPS}`, maxSteps);
+    }
+    for (let steps = 0; steps < maxSteps; steps++) {
+      if (typeof until === 'function' && until(this)) return { steps, reason: 'until' };
+      const r = this.step();
+      if (until === 'idle' && r.idle) return { steps: steps + 1, reason: 'idle' };
+    }
+    if (typeof until === 'function' && until(this)) return { steps: maxSteps, reason: 'until' };
+    return { steps: maxSteps, reason: 'maxSteps' };
+  }
+
+  /** Lets virtual time pass (timers: SYN retransmissions). */
+  advance(ms: number): void {
+    this.live('advance');
+    this.kernel.setActor('sim');
+    this.kernel.advance(ms);
+  }
+
+  // ---- observing ----
+
+  snapshot(): SimulationSnapshot {
+    this.live('snapshot');
+    const host = JSON.parse(this.call('snapshot', () => this.server.snapshot())) as HostSnapshot;
+    return buildSnapshot({ host, kernel: this.kernel, raw: this.raw, conns: this.conns, peers: this.peerList, dropped: this.dropped });
+  }
+
+  get trace(): Trace {
+    return this.kernel.trace;
+  }
+
+  traceJsonl(): string {
+    return this.kernel.traceJsonl();
+  }
+
+  /** Stops the reactor and frees the kernel. The trace stays readable. */
+  dispose(): void {
+    this.live('dispose');
+    this.disposed = true;
+    try {
+      this.call('dispose', () => this.server.dispose());
+    } finally {
+      if (this.releaseServer) this.call('dispose', this.releaseServer);
+      this.kernel.dispose();
+    }
+  }
+}

@@ -1,0 +1,95 @@
+// snapshot(): the reactor's own view (ServerHost::Snapshot) joined with the
+// kernel's (the epoll's interest and ready lists, the peers' receive
+// queues). Read without tracing: looking changes nothing in the trace.
+import type { RawKernel } from '../backends/raw-kernel.js';
+import { eventNames } from '../constants.js';
+import type { Kernel } from '../kernel.js';
+import type { ConnectionSnapshot, InterestEntry, SimulationSnapshot } from '../types.js';
+import type { Connection } from './connection.js';
+import type { Peer } from './peer.js';
+
+interface HostConnection {
+  id: number;
+  fd: number;
+  state: ConnectionSnapshot['state'];
+  peerHalfClosed: boolean;
+  reading: boolean;
+  writing: boolean;
+  interest: number;
+  sendBuf: number;
+  readBuf: number;
+  kernelSendQueue: number;
+}
+
+export interface HostSnapshot {
+  time: number;
+  epollFd: number;
+  listenFd: number;
+  address: string;
+  connections: HostConnection[];
+}
+
+interface KernelFd {
+  fd: number;
+  type?: string;
+  interest?: Array<{ fd: number; events: number; ready: boolean }>;
+  ready?: number[];
+}
+
+const SIOCINQ = 0;
+
+export function buildSnapshot(from: {
+  host: HostSnapshot;
+  kernel: Kernel;
+  raw: RawKernel;
+  conns: ReadonlyMap<number, Connection>;
+  peers: ReadonlyMap<string, Peer>;
+  dropped: number;
+}): SimulationSnapshot {
+  const { host, kernel, raw } = from;
+  const state = JSON.parse(raw.inspect()) as { fds?: KernelFd[] };
+  const epoll = state.fds?.find((f) => f.fd === host.epollFd && f.type === 'epoll');
+  const interest: InterestEntry[] = (epoll?.interest ?? []).map((item) => ({
+    fd: item.fd,
+    name: kernel.fdName(item.fd),
+    events: eventNames(item.events),
+    mask: item.events >>> 0,
+    ready: item.ready,
+  }));
+  const ready = (epoll?.ready ?? []).map((fd) => ({ fd, name: kernel.fdName(fd) }));
+  const live = new Map(host.connections.map((c) => [c.id, c]));
+  const connections: ConnectionSnapshot[] = [];
+  for (const conn of from.conns.values()) {
+    const c = live.get(conn.id);
+    const peer = conn.peer === null ? undefined : from.peers.get(conn.peer);
+    let peerReceiveQueue: number | null = null;
+    if (peer?.fd != null) {
+      const inq = raw.ioctl(peer.fd, SIOCINQ);
+      peerReceiveQueue = inq >= 0 ? inq : null;
+    }
+    connections.push({
+      id: conn.id,
+      peer: conn.peer,
+      fd: c ? c.fd : null,
+      name: c ? kernel.fdName(c.fd) : null,
+      state: c ? c.state : 'disconnected',
+      closeReason: conn.closeReason,
+      peerHalfClosed: c ? c.peerHalfClosed : false,
+      reading: c ? c.reading : false,
+      writing: c ? c.writing : false,
+      interest: c ? eventNames(c.interest) : '',
+      sendBuf: c ? c.sendBuf : 0,
+      readBuf: c ? c.readBuf : 0,
+      kernelSendQueue: c ? c.kernelSendQueue : 0,
+      peerReceiveQueue,
+    });
+  }
+  return {
+    time: host.time,
+    interest,
+    ready,
+    listen: { fd: host.listenFd, name: kernel.fdName(host.listenFd), address: host.address },
+    connections,
+    dropped: from.dropped,
+  };
+}
