@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the addon's C++ (kernel seam, both kernels, bindings) with
-# AddressSanitizer and UndefinedBehaviorSanitizer, then runs the simulated
-# half of the differential suite (and the misuse tests) against it. Any
-# sanitizer report aborts the process, which fails the run.
+# Builds the addon's C++ (kernel seam, both kernels, the reactor, bindings)
+# with AddressSanitizer and UndefinedBehaviorSanitizer, then runs the
+# simulated half of the differential suite, the misuse tests and the
+# reactor's simulation tests against it. Any sanitizer report aborts the
+# process, which fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,8 +16,9 @@ flags=(-std=c++17 -fexceptions -fPIC -shared -O1 -g -fno-omit-frame-pointer
   -isystem /usr/include/node -isystem "$napi_include"
   -DNAPI_VERSION=8 -DNODE_ADDON_API_DISABLE_DEPRECATED -DNAPI_CPP_EXCEPTIONS
   -DNODE_ADDON_API_CPP_EXCEPTIONS_ALL)
-sources=(native/kernel/kernel.cc native/kernel/sock_addr.cc native/kernel/sim/*.cc
-  native/kernel/linux/*.cc native/addon/*.cc)
+sources=(native/kernel/kernel.cc native/kernel/sock_addr.cc native/kernel/tracing_kernel.cc
+  native/kernel/sim/*.cc native/kernel/linux/*.cc native/reactor/*.cc native/reactor/*/*.cc
+  native/server/*.cc native/addon/*.cc)
 echo "sanitize: compiling ${#sources[@]} files with -fsanitize=address,undefined"
 g++ "${flags[@]}" "${sources[@]}" -o "$out/edgeloop.node"
 
@@ -29,5 +31,7 @@ export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export EDGELOOP_ADDON="$PWD/$out/edgeloop.node"
 export EDGELOOP_BACKENDS=sim-native
-echo "sanitize: running the simulated differential suite under ASan+UBSan"
-npx vitest run test/kernel-differential.test.ts test/kernel-api-misuse.test.ts
+echo "sanitize: running the simulated differential suite and the reactor's simulation tests under ASan+UBSan"
+# The reactor's tests: every file that drives a Simulation (test/helpers/sim.ts).
+mapfile -t reactor_tests < <(grep -l "helpers/sim.js" test/*.test.ts)
+npx vitest run test/kernel-differential.test.ts test/kernel-api-misuse.test.ts "${reactor_tests[@]}"

@@ -39,7 +39,9 @@ describe.each(ENGINES)('ET read of a large message (sim/%s)', (engine) => {
         expect(bytesRead(wakeup, name)).toBe(MESSAGE);
         expect(reads.every((r) => r.args.max === 65536)).toBe(true);
         expect(reads[reads.length - 1]?.err).toBe('EAGAIN');
-        expect(reads.length).toBeLessThanOrEqual(MESSAGE / 65536 + 2);
+        // unix: the whole message is queued at once, so every read but the last is full.
+        // tcp: it arrives as the receive window opens; how many reads that takes is the window's business.
+        if (family === 'unix') expect(reads.length).toBe(MESSAGE / 65536 + 1);
         expect(reactorWakeups(after)).toEqual([]);
         expect(sim.snapshot().connections[0]?.interest).toBe('EPOLLIN|EPOLLPRI|EPOLLET');
       } finally {
