@@ -1,0 +1,61 @@
+#include "stats_app.h"
+
+#include "../kernel/sim/json_writer.h"
+#include "../reactor/buffer.h"
+#include "../reactor/tcp_connection.h"
+
+namespace edgeloop {
+
+StatsApp::StatsApp(App* inner, ServerCounters& counters, TraceLog* trace, Kernel& clock)
+    : inner_(inner), counters_(counters), trace_(trace), clock_(clock) {}
+
+void StatsApp::Record(const char* call, const TcpConnectionPtr& conn, const std::string& extra) {
+  if (!trace_) return;
+  // As AppRecorder: no fd once closed, the number may already be someone else's.
+  const std::string fd = conn->state() == TcpConnection::State::kDisconnected
+                             ? std::string()
+                             : ",\"fd\":" + std::to_string(conn->fd());
+  trace_->Append("{\"t\":" + std::to_string(clock_.NowMs()) + ",\"actor\":\"app\",\"call\":\"" + call + "\"" + fd +
+                 ",\"args\":{\"conn\":" + std::to_string(conn->id()) + extra + "}}");
+}
+
+void StatsApp::NoteOutput(const TcpConnectionPtr& conn) { counters_.NotePeak(conn->OutputBytes()); }
+
+void StatsApp::OnConnection(const TcpConnectionPtr& conn) {
+  Record("connection", conn, ",\"fd\":" + std::to_string(conn->fd()));
+  if (inner_) inner_->OnConnection(conn);
+  NoteOutput(conn);
+}
+
+void StatsApp::OnMessage(const TcpConnectionPtr& conn, Buffer& input) {
+  Record("message", conn, ",\"length\":" + std::to_string(input.ReadableBytes()));
+  if (inner_) {
+    inner_->OnMessage(conn, input);
+  } else {
+    input.RetrieveAll();
+  }
+  NoteOutput(conn);
+}
+
+void StatsApp::OnWriteComplete(const TcpConnectionPtr& conn) {
+  Record("writeComplete", conn, "");
+  if (inner_) inner_->OnWriteComplete(conn);
+  NoteOutput(conn);
+}
+
+void StatsApp::OnHighWaterMark(const TcpConnectionPtr& conn, size_t queued) {
+  ++counters_.high_water;
+  counters_.NotePeak(queued);
+  Record("highWaterMark", conn, ",\"bytes\":" + std::to_string(queued));
+  if (inner_) inner_->OnHighWaterMark(conn, queued);
+}
+
+void StatsApp::OnClose(const TcpConnectionPtr& conn, const std::string& reason) {
+  counters_.NoteClose(reason);
+  JsonWriter quoted;
+  quoted.String(reason);
+  Record("close", conn, ",\"reason\":" + quoted.str());
+  if (inner_) inner_->OnClose(conn, reason);
+}
+
+}  // namespace edgeloop

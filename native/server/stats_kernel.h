@@ -1,0 +1,62 @@
+// StatsKernel: a Kernel decorator for the real server. It counts what a
+// server's stats report and no reactor class knows as a whole: bytes read
+// and written on connection sockets (not the eventfds the loops wake each
+// other with), epoll_wait calls and the ones that returned events. Its clock
+// starts at zero when the server starts, so trace times read as "ms since
+// listen", as the kernel API's linux traces do.
+//
+// Thread-safe: every loop of a threaded server calls it.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "../kernel/kernel.h"
+#include "server_counters.h"
+
+namespace edgeloop {
+
+class StatsKernel final : public Kernel {
+ public:
+  StatsKernel(Kernel& inner, ServerCounters& counters);
+
+  SysResult Socket(Family family) override { return inner_.Socket(family); }
+  SysResult Bind(int32_t fd, const std::string& addr) override { return inner_.Bind(fd, addr); }
+  SysResult Listen(int32_t fd, int32_t backlog) override { return inner_.Listen(fd, backlog); }
+  SysResult Connect(int32_t fd, const std::string& addr) override { return inner_.Connect(fd, addr); }
+  SysResult Accept(int32_t fd) override { return inner_.Accept(fd); }
+  SysResult GetSockName(int32_t fd, std::string* addr) override { return inner_.GetSockName(fd, addr); }
+  SysResult Read(int32_t fd, uint8_t* buf, size_t len) override;
+  SysResult Write(int32_t fd, const uint8_t* data, size_t len) override;
+  SysResult Shutdown(int32_t fd, ShutdownHow how) override { return inner_.Shutdown(fd, how); }
+  SysResult Close(int32_t fd) override;
+  SysResult Dup(int32_t fd) override { return inner_.Dup(fd); }
+  SysResult EventFd() override;
+  SysResult SetSockOpt(int32_t fd, SockOpt opt, int32_t value) override { return inner_.SetSockOpt(fd, opt, value); }
+  SysResult GetSockOpt(int32_t fd, SockOpt opt) override { return inner_.GetSockOpt(fd, opt); }
+  SysResult Ioctl(int32_t fd, IoctlRequest request) override { return inner_.Ioctl(fd, request); }
+  SysResult EpollCreate() override { return inner_.EpollCreate(); }
+  SysResult EpollCtl(int32_t ep, int32_t op, int32_t fd, uint32_t events, uint64_t data) override {
+    return inner_.EpollCtl(ep, op, fd, events, data);
+  }
+  SysResult EpollWait(int32_t ep, EpollEvent* out, int32_t maxevents, int32_t timeout_ms) override;
+  // Milliseconds since this object was made.
+  int64_t NowMs() override { return inner_.NowMs() - start_ms_; }
+  void Advance(int64_t ms) override { inner_.Advance(ms); }
+
+ protected:
+  SysResult SocketPairUnix(int32_t fds[2]) override { return inner_.SocketPair(Family::kUnix, PairOptions{}, fds); }
+
+ private:
+  bool IsEventFd(int32_t fd);
+
+  Kernel& inner_;
+  ServerCounters& counters_;
+  const int64_t start_ms_;
+  std::mutex mu_;
+  std::set<int32_t> eventfds_;  // guarded by mu_: the loops' wakeup fds and the acceptor's spare
+};
+
+}  // namespace edgeloop
