@@ -1,0 +1,294 @@
+#include "linux_server_wrap.h"
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "../server/linux_server.h"
+
+namespace edgeloop {
+
+// Both handles in one allocation; libuv owns it from uv_close until the
+// second close callback, which may run after the wrap is gone.
+struct LinuxServerWrap::Handles {
+  uv_poll_t poll;
+  uv_idle_t idle;
+  int open = 0;
+  LinuxServerWrap* owner = nullptr;  // null once stopped
+
+  static void OnClosed(uv_handle_t* handle) {
+    auto* self = static_cast<Handles*>(handle->data);
+    if (--self->open == 0) delete self;
+  }
+};
+
+namespace {
+
+void RequireArgs(const Napi::CallbackInfo& info, size_t n) {
+  if (info.Length() < n) {
+    throw Napi::TypeError::New(info.Env(), "expected " + std::to_string(n) + " argument(s)");
+  }
+}
+
+double NumberArg(const Napi::CallbackInfo& info, size_t i) {
+  Napi::Value v = info[i];
+  if (!v.IsNumber()) throw Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + " must be a number");
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+// Connection ids are positive integers below 2^53 (JS numbers); anything
+// else names no connection.
+uint64_t ConnArg(const Napi::CallbackInfo& info, size_t i) {
+  const double d = NumberArg(info, i);
+  return d >= 1 && d <= 9007199254740991.0 ? static_cast<uint64_t>(d) : 0;
+}
+
+std::string StringArg(const Napi::CallbackInfo& info, size_t i) {
+  Napi::Value v = info[i];
+  if (!v.IsString()) throw Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + " must be a string");
+  return v.As<Napi::String>().Utf8Value();
+}
+
+}  // namespace
+
+Napi::Function LinuxServerWrap::Define(Napi::Env env) {
+  constexpr auto kAttr = napi_default_method;
+  return DefineClass(env, "LinuxServer",
+                     {
+                         InstanceMethod("address", &LinuxServerWrap::Address, kAttr),
+                         InstanceMethod("send", &LinuxServerWrap::Send, kAttr),
+                         InstanceMethod("shutdown", &LinuxServerWrap::Shutdown, kAttr),
+                         InstanceMethod("close", &LinuxServerWrap::Close, kAttr),
+                         InstanceMethod("drainTrace", &LinuxServerWrap::DrainTrace, kAttr),
+                         InstanceMethod("stats", &LinuxServerWrap::Stats, kAttr),
+                         InstanceMethod("snapshot", &LinuxServerWrap::Snapshot, kAttr),
+                         InstanceMethod("stopAccepting", &LinuxServerWrap::StopAccepting, kAttr),
+                         InstanceMethod("shutdownAll", &LinuxServerWrap::ShutdownAll, kAttr),
+                         InstanceMethod("closeAll", &LinuxServerWrap::CloseAll, kAttr),
+                         InstanceMethod("dispose", &LinuxServerWrap::Dispose, kAttr),
+                     });
+}
+
+LinuxServerWrap::LinuxServerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<LinuxServerWrap>(info) {
+  Napi::Env env = info.Env();
+  RequireArgs(info, 4);
+  const std::string options = StringArg(info, 0);
+  const double threads = NumberArg(info, 1);
+  const double max_connections = NumberArg(info, 2);
+  if (!(threads >= 0 && threads <= LinuxServer::kMaxThreads && std::floor(threads) == threads)) {
+    throw Napi::RangeError::New(env, "argument 1 (threads) must be an integer from 0 to " +
+                                         std::to_string(LinuxServer::kMaxThreads));
+  }
+  if (!(max_connections >= 0 && max_connections <= 9007199254740991.0 &&
+        std::floor(max_connections) == max_connections)) {
+    throw Napi::RangeError::New(env, "argument 2 (maxConnections) must be a non-negative integer");
+  }
+  Napi::Value on_events = info[3];
+  if (!on_events.IsFunction() && !on_events.IsNull() && !on_events.IsUndefined()) {
+    throw Napi::TypeError::New(env, "argument 3 (onEvents) must be a function or null");
+  }
+  uv_loop_t* loop = nullptr;
+  NAPI_THROW_IF_FAILED_VOID(env, napi_get_uv_event_loop(env, &loop));
+
+  // std::exception from here (bad options, a failed listen) becomes a JS
+  // Error with its message (NODE_ADDON_API_CPP_EXCEPTIONS_ALL).
+  host_ = std::make_unique<LinuxServer>(options, static_cast<int32_t>(threads),
+                                        static_cast<uint64_t>(max_connections));
+  if (on_events.IsFunction()) {
+    on_events_ = Napi::Persistent(on_events.As<Napi::Function>());
+    async_ = std::make_unique<Napi::AsyncContext>(env, "edgeloop.LinuxServer");
+  }
+
+  auto* handles = new Handles();
+  const int rc = uv_poll_init(loop, &handles->poll, host_->epoll_fd());
+  if (rc != 0) {
+    delete handles;
+    host_.reset();
+    throw Napi::Error::New(env, std::string("uv_poll_init on the reactor's epoll fd failed: ") + uv_strerror(rc));
+  }
+  uv_idle_init(loop, &handles->idle);
+  handles->poll.data = handles;
+  handles->idle.data = handles;
+  handles->open = 2;
+  handles->owner = this;
+  handles_ = handles;
+  uv_poll_start(&handles->poll, UV_READABLE, OnPoll);
+  Ref();
+  NAPI_THROW_IF_FAILED_VOID(env, napi_add_env_cleanup_hook(env, OnEnvCleanup, this));
+  cleanup_hook_ = true;
+}
+
+LinuxServerWrap::~LinuxServerWrap() {
+  // Only reached once stopped (a running server holds a strong reference
+  // to itself), or at environment teardown.
+  if (cleanup_hook_) napi_remove_env_cleanup_hook(Env(), OnEnvCleanup, this);
+  cleanup_hook_ = false;
+  if (handles_) {
+    handles_->owner = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(&handles_->poll), Handles::OnClosed);
+    uv_close(reinterpret_cast<uv_handle_t*>(&handles_->idle), Handles::OnClosed);
+    handles_ = nullptr;
+  }
+  host_.reset();
+}
+
+void LinuxServerWrap::Stop() {
+  if (cleanup_hook_) {
+    napi_remove_env_cleanup_hook(Env(), OnEnvCleanup, this);
+    cleanup_hook_ = false;
+  }
+  if (handles_) {
+    handles_->owner = nullptr;
+    uv_poll_stop(&handles_->poll);
+    uv_idle_stop(&handles_->idle);
+    uv_close(reinterpret_cast<uv_handle_t*>(&handles_->poll), Handles::OnClosed);
+    uv_close(reinterpret_cast<uv_handle_t*>(&handles_->idle), Handles::OnClosed);
+    handles_ = nullptr;
+    Unref();
+  }
+  host_.reset();
+}
+
+void LinuxServerWrap::OnEnvCleanup(void* arg) {
+  // The environment is going away (process exit, a worker ending): stop the
+  // threads and close the handles; JS is no longer ours to call.
+  auto* self = static_cast<LinuxServerWrap*>(arg);
+  self->cleanup_hook_ = false;
+  if (self->handles_) {
+    self->handles_->owner = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(&self->handles_->poll), Handles::OnClosed);
+    uv_close(reinterpret_cast<uv_handle_t*>(&self->handles_->idle), Handles::OnClosed);
+    self->handles_ = nullptr;
+  }
+  self->host_.reset();
+}
+
+void LinuxServerWrap::OnPoll(uv_poll_t* handle, int /*status*/, int /*events*/) {
+  auto* handles = static_cast<Handles*>(handle->data);
+  if (handles->owner) handles->owner->Pump();
+}
+
+void LinuxServerWrap::OnIdle(uv_idle_t* handle) {
+  uv_idle_stop(handle);
+  auto* handles = static_cast<Handles*>(handle->data);
+  if (handles->owner) handles->owner->Pump();
+}
+
+void LinuxServerWrap::Kick() {
+  if (handles_ && !uv_is_active(reinterpret_cast<uv_handle_t*>(&handles_->idle))) {
+    uv_idle_start(&handles_->idle, OnIdle);
+  }
+}
+
+void LinuxServerWrap::Pump() {
+  if (!host_) return;
+  Napi::Env env = Env();
+  Napi::HandleScope scope(env);
+  std::string events;
+  std::vector<uint8_t> bytes;
+  try {
+    host_->RunOnce(0);
+    if (on_events_.IsEmpty()) return;
+    events = host_->DrainEvents();
+    if (events == "[]") return;
+    bytes = host_->DrainEventBytes();
+  } catch (const std::exception& e) {
+    // A reactor bug; nothing in JS is on the stack to catch it, so it goes
+    // where Node sends every error of an event-loop callback.
+    napi_fatal_exception(env, Napi::Error::New(env, std::string("edgeloop reactor: ") + e.what()).Value());
+    return;
+  }
+  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, bytes.size());
+  if (!bytes.empty()) std::copy(bytes.begin(), bytes.end(), static_cast<uint8_t*>(ab.Data()));
+  Napi::Value args[] = {Napi::String::New(env, events), Napi::Uint8Array::New(env, bytes.size(), ab, 0)};
+  try {
+    // MakeCallback: async hooks see it, and the microtask queue runs after.
+    // The callback may dispose of this server; nothing is touched after it.
+    on_events_.MakeCallback(Value(), {args[0], args[1]}, *async_);
+  } catch (const Napi::Error& e) {
+    napi_fatal_exception(env, e.Value());
+  }
+}
+
+LinuxServer& LinuxServerWrap::Live(const Napi::CallbackInfo& info) {
+  if (!host_) throw Napi::Error::New(info.Env(), "server is disposed");
+  return *host_;
+}
+
+Napi::Value LinuxServerWrap::Address(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), Live(info).address());
+}
+
+Napi::Value LinuxServerWrap::Send(const Napi::CallbackInfo& info) {
+  LinuxServer& host = Live(info);
+  RequireArgs(info, 2);
+  const uint64_t conn = ConnArg(info, 0);
+  Napi::Value v = info[1];
+  if (!v.IsTypedArray()) throw Napi::TypeError::New(info.Env(), "argument 1 must be a Uint8Array");
+  Napi::TypedArray view = v.As<Napi::TypedArray>();
+  void* data = nullptr;
+  napi_status status = napi_get_typedarray_info(info.Env(), view, nullptr, nullptr, &data, nullptr, nullptr);
+  NAPI_THROW_IF_FAILED(info.Env(), status, Napi::Value());
+  const size_t len = data ? view.ByteLength() : 0;
+  const int32_t r = host.Send(conn, static_cast<const uint8_t*>(data), len);
+  Kick();
+  return Napi::Number::New(info.Env(), r);
+}
+
+Napi::Value LinuxServerWrap::Shutdown(const Napi::CallbackInfo& info) {
+  LinuxServer& host = Live(info);
+  RequireArgs(info, 1);
+  const int32_t r = host.Shutdown(ConnArg(info, 0));
+  Kick();
+  return Napi::Number::New(info.Env(), r);
+}
+
+Napi::Value LinuxServerWrap::Close(const Napi::CallbackInfo& info) {
+  LinuxServer& host = Live(info);
+  RequireArgs(info, 2);
+  const int32_t r = host.Close(ConnArg(info, 0), StringArg(info, 1));
+  Kick();
+  return Napi::Number::New(info.Env(), r);
+}
+
+Napi::Value LinuxServerWrap::DrainTrace(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), Live(info).DrainTrace());
+}
+
+Napi::Value LinuxServerWrap::Stats(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), Live(info).Stats());
+}
+
+Napi::Value LinuxServerWrap::Snapshot(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), Live(info).Snapshot());
+}
+
+Napi::Value LinuxServerWrap::StopAccepting(const Napi::CallbackInfo& info) {
+  Live(info).StopAccepting();
+  Kick();
+  return info.Env().Undefined();
+}
+
+Napi::Value LinuxServerWrap::ShutdownAll(const Napi::CallbackInfo& info) {
+  Live(info).ShutdownAll();
+  Kick();
+  return info.Env().Undefined();
+}
+
+Napi::Value LinuxServerWrap::CloseAll(const Napi::CallbackInfo& info) {
+  LinuxServer& host = Live(info);
+  RequireArgs(info, 1);
+  host.CloseAll(StringArg(info, 0));
+  Kick();
+  return info.Env().Undefined();
+}
+
+Napi::Value LinuxServerWrap::Dispose(const Napi::CallbackInfo& info) {
+  Live(info);
+  Stop();
+  return info.Env().Undefined();
+}
+
+}  // namespace edgeloop
