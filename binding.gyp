@@ -9,6 +9,7 @@
         "<!@(ls -1 native/kernel/sim/*.cc)",
         "<!@(ls -1 native/kernel/linux/*.cc)",
         "<!@(ls -1 native/reactor/*.cc native/reactor/*/*.cc)",
+        "<!@(ls -1 native/server/*.cc)",
         "<!@(ls -1 native/addon/*.cc)"
       ],
       "include_dirs": [
