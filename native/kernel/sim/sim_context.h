@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <string>
@@ -48,9 +49,27 @@ class SimContext {
   }
   size_t pending_timers() const { return timers_.size(); }
 
+  // The loopback device (netif_rx and the per-CPU backlog it feeds): packets
+  // are delivered one at a time in the order they were sent, and a packet
+  // sent while another is being delivered waits its turn, as softirq
+  // processing never nests. Delivery finishes before the sending call returns.
+  void Loopback(std::function<void()> packet) {
+    loopback_.push_back(std::move(packet));
+    if (delivering_) return;
+    delivering_ = true;
+    while (!loopback_.empty()) {
+      std::function<void()> next = std::move(loopback_.front());
+      loopback_.pop_front();
+      next();
+    }
+    delivering_ = false;
+  }
+
  private:
   uint64_t last_file_id_ = 0;
   uint64_t timer_seq_ = 0;
+  std::deque<std::function<void()>> loopback_;
+  bool delivering_ = false;
   std::map<std::pair<int64_t, uint64_t>, std::function<void()>> timers_;
 };
 
