@@ -1,0 +1,95 @@
+// The receive half of a TCP connection as the sender sees it through ACKs:
+// the window we advertise and when we advertise it. After net/ipv4/
+// tcp_input.c (tcp_event_data_recv, tcp_measure_rcv_mss, tcp_grow_window,
+// __tcp_ack_snd_check), tcp_output.c (__tcp_select_window,
+// tcp_select_initial_window, tcp_event_ack_sent) and tcp.c
+// (__tcp_cleanup_rbuf). Pure bookkeeping: TcpSocket sends the ACKs and runs
+// the delayed-ACK timer this class asks for.
+#pragma once
+
+#include <cstdint>
+
+#include "json_writer.h"
+
+namespace edgeloop {
+
+class TcpRcvWindow {
+ public:
+  // Loopback's advertised MSS: a 65536-byte MTU less the IP and TCP headers
+  // and the timestamp option.
+  static constexpr int32_t kAdvMss = 65483;
+  // The truesize a received skb is charged beyond its payload on loopback
+  // (the sender's skb travels as is; measured as wmem_queued - payload).
+  static constexpr int64_t kSkbOverhead = 832;
+
+  // tcp_select_initial_window + tcp_init_buffer_space, at the handshake.
+  // `rcvbuf` is sk_rcvbuf, `locked` SOCK_RCVBUF_LOCK, `tcp_rmem_max` and
+  // `rmem_max` the sysctls that size the window scale.
+  void Init(int32_t rcvbuf, bool locked, int32_t tcp_rmem_max, int32_t rmem_max);
+  // The window field of our SYN/SYN-ACK (never scaled).
+  int64_t SynWindow() const { return rcv_wnd_ < 65535 ? rcv_wnd_ : 65535; }
+  // The window the handshake's last ACK advertises (scaled).
+  int64_t ScaledWindow() const { return (rcv_wnd_ >> wscale_) << wscale_; }
+
+  // tcp_event_data_recv for `len` bytes whose GSO segment size is `seg`,
+  // queued at `now_ms`: schedules an ACK, learns rcv_mss and the
+  // payload/truesize ratio, initialises quickack, grows rcv_ssthresh.
+  // `charged` is what the receive queue was charged for it: the skb's
+  // truesize, or only the payload when it was coalesced into the tail skb.
+  void OnData(int64_t len, int64_t seg, int64_t charged, int64_t now_ms);
+  // A received skb of `truesize` was consumed by the reader.
+  void OnConsumed(int64_t truesize) { rmem_alloc_ -= truesize; }
+  // tcp_fin: the FIN takes a sequence number and wants an ACK; the
+  // connection is treated as interactive (pingpong) from then on.
+  void OnFin();
+
+  // __tcp_ack_snd_check: true to ACK at once, false to delay it.
+  bool AckNowAfterData();
+  // __tcp_cleanup_rbuf after a read of `copied` bytes: true to ACK now.
+  bool AckNowAfterRead(int64_t copied, bool rcv_shutdown);
+  // tcp_select_window + tcp_event_ack_sent: every segment we send carries
+  // this ACK. Returns the right edge of the window it advertises (which
+  // the 16-bit scaled window field may cap below edge()).
+  uint64_t AckSent();
+  // tcp_delack_timer_handler: the delayed ACK went out late.
+  void OnDelackTimer();
+  // When the delayed-ACK timer should fire, from now (tcp_send_delayed_ack).
+  int64_t DelackMs() const;
+
+  bool ack_pending() const { return ack_pending_; }
+  uint64_t rcv_nxt() const { return rcv_nxt_; }
+  uint64_t edge() const { return rcv_wup_ + static_cast<uint64_t>(rcv_wnd_); }
+  int64_t rmem_alloc() const { return rmem_alloc_; }
+  void Describe(JsonWriter& json) const;
+
+ private:
+  int64_t WinFromSpace(int64_t space) const { return space <= 0 ? 0 : (space * scaling_ratio_) >> 8; }
+  int64_t TcpSpace() const { return WinFromSpace(rcvbuf_ - rmem_alloc_); }
+  int64_t SelectWindowRaw();  // __tcp_select_window (may leave quickack mode)
+  void SetWindowClamp(int64_t val);
+  void IncrQuickAck(int max_quickacks);
+  void MeasureRcvMss(int64_t len, int64_t seg);
+  void GrowWindow(int64_t len);
+
+  int64_t rcvbuf_ = 0;
+  int64_t tcp_rmem_max_ = 0;
+  int32_t wscale_ = 0;
+  int64_t rcv_wnd_ = 0;
+  uint64_t rcv_wup_ = 0;       // rcv_nxt when the window was last advertised
+  uint64_t rcv_nxt_ = 0;
+  int64_t window_clamp_ = 0;
+  int64_t rcv_ssthresh_ = 0;
+  int64_t rmem_alloc_ = 0;     // truesize of what waits in the receive queue
+  int64_t scaling_ratio_ = 128;  // payload per 256 bytes of truesize (TCP_DEFAULT_SCALING_RATIO)
+  int64_t rcv_mss_ = 536;      // icsk_ack.rcv_mss
+  int64_t last_seg_size_ = 0;
+  int quick_ = 0;              // quickack credit
+  bool pingpong_ = false;
+  int64_t ato_ms_ = 0;         // 0 until the first data
+  int64_t lrcv_ms_ = 0;
+  bool ack_pending_ = false;   // ICSK_ACK_SCHED
+  bool pushed_ = false;        // ICSK_ACK_PUSHED: a short segment arrived
+  bool pushed2_ = false;
+};
+
+}  // namespace edgeloop
