@@ -7,10 +7,16 @@ namespace edgeloop {
 
 namespace {
 
-// wmem_queued charged per skb beyond its payload (measured: 832 on 6.18).
-constexpr int64_t kSkbOverhead = 832;
-constexpr int32_t kLoopbackMss = 65483;
-constexpr int32_t kMinMss = 536;
+constexpr int64_t kSkbOverhead = TcpRcvWindow::kSkbOverhead;
+// sk_gso_max_size: loopback's 64 KiB GSO limit less MAX_TCP_HEADER + 1.
+constexpr int64_t kGsoMaxSize = 65536 - 321;
+constexpr int64_t kTcpMssDefault = 536;
+// A coalesced skb holds at most MAX_SKB_FRAGS page fragments; senders copy
+// payload into 32 KiB page_frag pages.
+constexpr int64_t kMaxSkbFrags = 17;
+constexpr int64_t kPageFragSize = 32768;
+// tcp_sendmsg_locked runs the backlog after every 16 new skbs.
+constexpr int kBacklogFlushSkbs = 16;
 // SYN retransmission: TCP_TIMEOUT_INIT, doubling, tcp_syn_retries = 6.
 constexpr int64_t kSynTimeoutMs = 1000;
 constexpr int kSynRetries = 6;
@@ -31,20 +37,51 @@ const char* TcpSocket::StateName(State s) {
     case State::kSynSent: return "SYN_SENT";
     case State::kEstablished: return "ESTABLISHED";
     case State::kCloseWait: return "CLOSE_WAIT";
-    case State::kFinWait: return "FIN_WAIT";
+    case State::kFinWait1: return "FIN_WAIT1";
+    case State::kFinWait2: return "FIN_WAIT2";
+    case State::kClosing: return "CLOSING";
     case State::kLastAck: return "LAST_ACK";
-    case State::kTimeWait: return "TIME_WAIT";
   }
   return "?";
 }
 
+bool TcpSocket::Synchronized() const {
+  switch (state_) {
+    case State::kEstablished:
+    case State::kCloseWait:
+    case State::kFinWait1:
+    case State::kFinWait2:
+    case State::kClosing:
+    case State::kLastAck:
+      return true;
+    default:
+      return false;
+  }
+}
+
 // ---- readiness -------------------------------------------------------------
 
+int64_t TcpSocket::WmemQueued() const {
+  // sk_wmem_queued: every skb's truesize, payload plus its fixed overhead.
+  // The queue holds one contiguous run of sequence space.
+  if (write_queue_.empty()) return 0;
+  const auto payload = static_cast<int64_t>(write_queue_.back().end() - write_queue_.front().seq);
+  return payload + static_cast<int64_t>(write_queue_.size()) * kSkbOverhead;
+}
+
+size_t TcpSocket::SendHead() const {
+  // tcp_send_head: the first skb not yet sent (skbs are split at snd_nxt).
+  auto it = std::partition_point(write_queue_.begin(), write_queue_.end(),
+                                 [this](const TxSkb& skb) { return skb.seq < snd_nxt_; });
+  return static_cast<size_t>(it - write_queue_.begin());
+}
+
 bool TcpSocket::Writable() const {
-  // sk_stream_wspace(sk) >= sk_stream_min_wspace(sk): free room of at least
-  // half of what is queued, i.e. at most two thirds of sndbuf in use.
-  const int64_t queued = QueuedPayload() + send_skbs_ * kSkbOverhead;
-  return sndbuf_ - queued >= (queued >> 1);
+  // sk_stream_wspace(sk) >= sk_stream_min_wspace(sk) && sk_stream_memory_free:
+  // free room of at least half of what is queued, i.e. at most two thirds
+  // of sndbuf in use (unsent and unacknowledged alike).
+  const int64_t queued = WmemQueued();
+  return sndbuf_ - queued >= (queued >> 1) && queued < sndbuf_;
 }
 
 uint32_t TcpSocket::Poll() {
@@ -66,12 +103,249 @@ uint32_t TcpSocket::Poll() {
   return mask;
 }
 
-// ---- data path -------------------------------------------------------------
+// ---- the socket lock and the wire --------------------------------------------
 
-int64_t TcpSocket::ReceiveWindow() const {
-  // What the receive queue may hold for a locked rcvbuf: tcp_win_from_space
-  // with loopback's skb overhead, measured between 1/2 and 3/4 of rcvbuf.
-  return (static_cast<int64_t>(rcvbuf_) * 5) >> 3;
+void TcpSocket::Transmit(Segment seg) {
+  if (!peer_) return;
+  std::weak_ptr<TcpSocket> to = peer_;
+  seg.from = Self();
+  ctx_.Loopback([to, seg]() {
+    if (std::shared_ptr<TcpSocket> target = to.lock()) target->Receive(seg);
+  });
+}
+
+void TcpSocket::Receive(Segment seg) {
+  // tcp_v4_rcv: a socket its owner holds gets the segment in its backlog.
+  if (owned_) {
+    backlog_.push_back(std::move(seg));
+    return;
+  }
+  ProcessSegment(seg);
+}
+
+void TcpSocket::ReleaseSock() {
+  // __release_sock: the owner runs the backlog, still owning the socket, so
+  // what arrives meanwhile queues behind it.
+  std::shared_ptr<TcpSocket> keep = Self();
+  while (!backlog_.empty()) {
+    Segment seg = std::move(backlog_.front());
+    backlog_.pop_front();
+    ProcessSegment(seg);
+  }
+  owned_ = false;
+}
+
+void TcpSocket::ProcessSegment(const Segment& seg) {
+  if (seg.rst) {
+    OnReset();
+    return;
+  }
+  if (!Synchronized()) {
+    // A closed connection answers data (or a FIN) with RST.
+    if (state_ == State::kClose && (!seg.data.empty() || seg.fin)) {
+      if (std::shared_ptr<TcpSocket> from = seg.from.lock()) {
+        Segment rst;
+        rst.rst = true;
+        std::weak_ptr<TcpSocket> to = from;
+        ctx_.Loopback([to, rst]() {
+          if (std::shared_ptr<TcpSocket> target = to.lock()) target->Receive(rst);
+        });
+      }
+    }
+    return;
+  }
+  OnAck(seg.ack, seg.window_edge);
+  if (!seg.data.empty()) {
+    if ((state_ == State::kFinWait1 || state_ == State::kFinWait2) && (shutdown_ & kRcvShutdown)) {
+      // tcp_rcv_state_process: data for a receive half we closed. RFC 1122
+      // says we MUST reset; both ends get it.
+      SendReset();
+      OnReset();
+      return;
+    }
+    // After the peer's FIN (CLOSE_WAIT, CLOSING, LAST_ACK) new data is dropped.
+    if (state_ == State::kEstablished || state_ == State::kFinWait1 || state_ == State::kFinWait2) {
+      QueueData(seg);
+    }
+  }
+  if (seg.fin) {
+    OnFin();
+  } else if (!seg.data.empty()) {
+    AckSndCheck();
+  }
+}
+
+// ---- send side -------------------------------------------------------------
+
+int64_t TcpSocket::BoundToHalfWindow(int64_t size) const {
+  // tcp_bound_to_half_wnd: never more than half the largest window seen.
+  const int64_t cutoff = max_window_ > kTcpMssDefault ? (max_window_ >> 1) : max_window_;
+  if (cutoff && size > cutoff) return std::max<int64_t>(cutoff, 68 - 32);
+  return size;
+}
+
+int64_t TcpSocket::SizeGoal() const {
+  // tcp_xmit_size_goal: whole MSS-sized segments up to the GSO limit and
+  // half the largest window, at least one MSS.
+  const int64_t goal = BoundToHalfWindow(kGsoMaxSize);
+  const int64_t segs = std::max<int64_t>(1, goal / mss_cache_);
+  return std::max(segs * mss_cache_, mss_cache_);
+}
+
+void TcpSocket::OnWindowUpdate(uint64_t edge) {
+  // tcp_ack_update_window: a larger window than ever also grows the MSS
+  // (tcp_sync_mss bounds it by half the largest window).
+  if (edge > snd_wnd_edge_) snd_wnd_edge_ = edge;
+  const int64_t window = static_cast<int64_t>(snd_wnd_edge_ - snd_una_);
+  if (window > max_window_) {
+    max_window_ = window;
+    mss_cache_ = std::min<int64_t>(TcpRcvWindow::kAdvMss, BoundToHalfWindow(TcpRcvWindow::kAdvMss));
+  }
+}
+
+void TcpSocket::SplitSkb(size_t index, size_t at) {
+  // tso_fragment: the part beyond `at` becomes an skb of its own, with its
+  // own truesize overhead.
+  TxSkb rest;
+  rest.seq = write_queue_[index].seq + at;
+  rest.data.assign(write_queue_[index].data.begin() + static_cast<std::ptrdiff_t>(at), write_queue_[index].data.end());
+  write_queue_[index].data.resize(at);
+  write_queue_.insert(write_queue_.begin() + static_cast<std::ptrdiff_t>(index) + 1, std::move(rest));
+}
+
+bool TcpSocket::NagleCheck(bool partial, bool push) const {
+  // tcp_nagle_check: a short segment waits while an earlier short one
+  // (Minshall) is unacknowledged, unless TCP_NODELAY or a push.
+  const bool minshall = snd_sml_ > snd_una_ && snd_sml_ <= snd_nxt_;
+  return partial && !push && !nodelay_ && packets_out_ > 0 && minshall;
+}
+
+void TcpSocket::GrowSkb(size_t index, int64_t amount) {
+  // tcp_grow_skb: the head of the unsent queue takes payload from the skb
+  // behind it (which is freed once empty), before any window test.
+  while (amount > 0 && index + 1 < write_queue_.size()) {
+    TxSkb& skb = write_queue_[index];
+    TxSkb& next = write_queue_[index + 1];
+    const auto n = static_cast<size_t>(std::min<int64_t>(amount, static_cast<int64_t>(next.data.size())));
+    skb.data.insert(skb.data.end(), next.data.begin(), next.data.begin() + static_cast<std::ptrdiff_t>(n));
+    next.data.erase(next.data.begin(), next.data.begin() + static_cast<std::ptrdiff_t>(n));
+    next.seq += n;
+    amount -= static_cast<int64_t>(n);
+    if (!next.data.empty()) break;
+    write_queue_.erase(write_queue_.begin() + static_cast<std::ptrdiff_t>(index) + 1);
+  }
+}
+
+void TcpSocket::XmitPending(bool push, bool push_one) {
+  // tcp_write_xmit: send what the congestion window, the peer's window and
+  // Nagle allow, one GSO skb at a time.
+  if (!peer_ || !Synchronized()) return;
+  // bbr_tso_segs_goal: loopback's pacing rate allows a full GSO skb.
+  const int64_t max_segs = std::clamp<int64_t>(kGsoMaxSize / mss_cache_, 2, 127);
+  while (snd_nxt_ < DataEnd()) {
+    const size_t i = SendHead();
+    if (i == write_queue_.size()) break;
+    // tcp_cwnd_test
+    if (packets_out_ >= cwnd_) break;
+    const int64_t quota = std::min(cwnd_ - packets_out_, max_segs);
+    const int64_t missing = quota * mss_cache_ - static_cast<int64_t>(write_queue_[i].data.size());
+    if (missing > 0) GrowSkb(i, missing);
+    const auto skb_len = static_cast<int64_t>(write_queue_[i].data.size());
+    const int64_t tso_segs = (skb_len + mss_cache_ - 1) / mss_cache_;
+    // tcp_snd_wnd_test: the skb's first MSS must fit the window.
+    if (snd_nxt_ + static_cast<uint64_t>(std::min(skb_len, mss_cache_)) > snd_wnd_edge_) break;
+    // The last skb waits for more data under Nagle; one carrying the FIN never does.
+    const bool is_tail = i + 1 == write_queue_.size() && !fin_queued_;
+    if (tso_segs == 1 && NagleCheck(skb_len < mss_cache_, push || !is_tail)) break;
+    // tcp_mss_split_point: what the window and the quota take, whole MSS
+    // only when Nagle would hold the rest. (tcp_tso_should_defer, which
+    // depends on sub-millisecond timing, is not modelled.)
+    int64_t limit = mss_cache_;
+    if (tso_segs > 1) {
+      const auto window = static_cast<int64_t>(snd_wnd_edge_ - snd_nxt_);
+      const int64_t max_len = mss_cache_ * quota;
+      if (max_len <= window && !is_tail) {
+        limit = max_len;
+      } else {
+        const int64_t needed = std::min(skb_len, window);
+        if (max_len <= needed) {
+          limit = max_len;
+        } else {
+          const int64_t partial = needed % mss_cache_;
+          limit = NagleCheck(partial != 0, push) ? needed - partial : needed;
+        }
+      }
+    }
+    if (limit <= 0) break;
+    if (limit < skb_len) SplitSkb(i, static_cast<size_t>(limit));
+    const int64_t sent = std::min(limit, skb_len);
+    Segment seg;
+    seg.data = write_queue_[i].data;
+    seg.gso_size = sent > mss_cache_ ? mss_cache_ : 0;
+    snd_nxt_ += static_cast<uint64_t>(sent);
+    packets_out_ += (sent + mss_cache_ - 1) / mss_cache_;
+    write_queue_[i].pcount = (sent + mss_cache_ - 1) / mss_cache_;
+    if (sent % mss_cache_) snd_sml_ = snd_nxt_;  // tcp_minshall_update
+    // Every segment carries our ACK and window (tcp_transmit_skb).
+    seg.ack = rcv_.rcv_nxt();
+    seg.window_edge = rcv_.AckSent();
+    delack_armed_ = false;
+    ++delack_gen_;
+    Transmit(std::move(seg));
+    if (push_one) return;
+  }
+  if (fin_queued_ && !fin_sent_ && snd_nxt_ == fin_seq_) {
+    fin_sent_ = true;
+    snd_nxt_ = fin_seq_ + 1;
+    Segment seg;
+    seg.fin = true;
+    seg.ack = rcv_.rcv_nxt();
+    seg.window_edge = rcv_.AckSent();
+    delack_armed_ = false;
+    ++delack_gen_;
+    Transmit(std::move(seg));
+  }
+}
+
+void TcpSocket::OnAck(uint64_t ack, uint64_t edge) {
+  // tcp_ack: free what is acknowledged (tcp_clean_rtx_queue), take the new
+  // window, send what it allows, then wake a writer that ran out of room.
+  bool freed = false;
+  if (ack > snd_una_) {
+    int64_t acked = 0;
+    while (!write_queue_.empty() && write_queue_.front().end() <= ack) {
+      acked += write_queue_.front().pcount;
+      write_queue_.pop_front();
+      freed = true;  // SOCK_QUEUE_SHRUNK
+    }
+    if (!write_queue_.empty() && write_queue_.front().seq < ack) {
+      // tcp_tso_acked: a partly acknowledged skb is trimmed.
+      TxSkb& head = write_queue_.front();
+      head.data.erase(head.data.begin(), head.data.begin() + static_cast<std::ptrdiff_t>(ack - head.seq));
+      head.seq = ack;
+      const int64_t left = (static_cast<int64_t>(head.data.size()) + mss_cache_ - 1) / mss_cache_;
+      if (head.pcount > left) {
+        acked += head.pcount - left;
+        head.pcount = left;
+      }
+    }
+    packets_out_ = std::max<int64_t>(0, packets_out_ - acked);
+    cwnd_ += acked;  // slow start (bbr's STARTUP grows cwnd by what is acked)
+    snd_una_ = ack;
+    if (fin_sent_ && ack > fin_seq_) OnFinAcked();
+  }
+  OnWindowUpdate(edge);
+  XmitPending(false, false);
+  if (freed) CheckSpace();
+}
+
+void TcpSocket::CheckSpace() {
+  // tcp_check_space -> sk_stream_write_space: only a writer that ran out of
+  // room (SOCK_NOSPACE) is woken, and only once there is room again.
+  if (nospace_ && Writable()) {
+    nospace_ = false;
+    wait_queue().Wake(ev::kOut | ev::kWrNorm | ev::kWrBand);
+  }
 }
 
 SysResult TcpSocket::Write(const uint8_t* data, size_t len) {
@@ -86,156 +360,260 @@ SysResult TcpSocket::Write(const uint8_t* data, size_t len) {
     const int32_t e = TakeError();
     return SysResult::Fail(e ? e : err::kEPIPE);
   }
-  // tcp_xmit_size_goal is bounded by half the peer's largest window.
-  int64_t size_goal = kLoopbackMss;
-  if (peer_) size_goal = std::max<int64_t>(kMinMss, std::min<int64_t>(size_goal, peer_->ReceiveWindow() / 2));
+  LockSock();
+  int64_t size_goal = SizeGoal();
   size_t copied = 0;
+  int process_backlog = 0;
+  bool no_room = false;
   while (copied < len) {
-    const bool tail_has_room = !send_queue_.empty() && (send_queue_.size() > 1 || send_head_offset_ == 0) &&
-                               static_cast<int64_t>(send_queue_.back().size()) < size_goal;
-    if (!tail_has_room) {
-      // A new skb needs sk_stream_memory_free(): wmem_queued < sndbuf.
-      if (QueuedPayload() + send_skbs_ * kSkbOverhead >= sndbuf_) {
-        nospace_ = true;
+    // Fill the unsent tail skb up to size_goal, else start a new one.
+    TxSkb* tail = nullptr;
+    if (!write_queue_.empty() && write_queue_.back().seq >= snd_nxt_ &&
+        static_cast<int64_t>(write_queue_.back().data.size()) < size_goal) {
+      tail = &write_queue_.back();
+    }
+    if (tail == nullptr) {
+      if (!MemoryFree()) {
+        no_room = true;
         break;
       }
-      send_queue_.emplace_back();
-      ++send_skbs_;
+      if (process_backlog >= kBacklogFlushSkbs) {
+        // sk_flush_backlog: ACKs that arrived meanwhile are processed, and
+        // the size goal is recomputed from the window they brought.
+        process_backlog = 0;
+        if (!backlog_.empty()) {
+          while (!backlog_.empty()) {
+            Segment seg = std::move(backlog_.front());
+            backlog_.pop_front();
+            ProcessSegment(seg);
+          }
+          size_goal = SizeGoal();
+          if (sk_err_ || (shutdown_ & kSendShutdown)) break;
+          continue;
+        }
+      }
+      TxSkb skb;
+      skb.seq = write_seq_;
+      write_queue_.push_back(std::move(skb));
+      ++process_backlog;
+      tail = &write_queue_.back();
     }
-    std::vector<uint8_t>& tail = send_queue_.back();
-    const size_t room = static_cast<size_t>(size_goal) - tail.size();
+    const size_t room = static_cast<size_t>(size_goal) - tail->data.size();
     const size_t chunk = std::min(room, len - copied);
-    tail.insert(tail.end(), data + copied, data + copied + chunk);
-    send_bytes_ += chunk;
+    tail->data.insert(tail->data.end(), data + copied, data + copied + chunk);
     write_seq_ += chunk;
     copied += chunk;
-    Push();
-    if (state_ != State::kEstablished && state_ != State::kCloseWait) break;  // reset meanwhile
+    // A full skb goes out at once: all of the queue when more than half the
+    // largest window was written since the last push mark (forced_push),
+    // else this skb alone if nothing is queued before it (tcp_push_one).
+    if (static_cast<int64_t>(tail->data.size()) >= size_goal) {
+      if (write_seq_ > pushed_seq_ + static_cast<uint64_t>(max_window_ >> 1)) {
+        pushed_seq_ = write_seq_;
+        XmitPending(true, false);
+      } else if (tail->seq == snd_nxt_) {
+        XmitPending(true, true);
+      }
+    }
   }
+  if (no_room) {
+    nospace_ = true;
+    if (copied) XmitPending(true, false);  // wait_for_space: tcp_push(TCP_NAGLE_PUSH)
+  }
+  if (copied) {
+    pushed_seq_ = write_seq_;  // tcp_push -> tcp_mark_push
+    XmitPending(false, false); // with the socket's Nagle setting
+  }
+  ReleaseSock();
   if (copied == 0) return SysResult::Fail(err::kEAGAIN);
   return SysResult::Ok(static_cast<int64_t>(copied));
 }
 
-void TcpSocket::Push() {
-  if (!peer_) return;
-  TcpSocket& peer = *peer_;
-  if (send_bytes_ > 0) {
-    // Data for a side that closed its receive half and sent its FIN (an
-    // orphan, or SHUT_RDWR) is answered with RST (tcp_rcv_state_process).
-    if ((peer.state_ == State::kFinWait || peer.orphan_) && (peer.shutdown_ & kRcvShutdown)) {
-      peer.SendReset();
-      return;
-    }
-    int64_t window = peer.window_edge_ - peer.rcv_nxt_;
-    size_t moved = 0;
-    while (send_bytes_ > 0 && window > 0) {
-      std::vector<uint8_t>& head = send_queue_.front();
-      const size_t available = head.size() - send_head_offset_;
-      const size_t n = std::min(available, static_cast<size_t>(window));
-      peer.receive_queue_.emplace_back(head.begin() + static_cast<std::ptrdiff_t>(send_head_offset_),
-                                       head.begin() + static_cast<std::ptrdiff_t>(send_head_offset_ + n));
-      send_head_offset_ += n;
-      send_bytes_ -= n;
-      moved += n;
-      window -= static_cast<int64_t>(n);
-      if (send_head_offset_ == head.size()) {
-        send_queue_.pop_front();
-        send_head_offset_ = 0;
-        --send_skbs_;
-      }
-    }
-    if (moved > 0) {
-      peer.receive_bytes_ += moved;
-      peer.rcv_nxt_ += static_cast<int64_t>(moved);
-      snd_una_ += moved;  // loopback ACKs at once
-      peer.DataReady();
-      OnQueueShrunk();
-    }
+// ---- receive side ------------------------------------------------------------
+
+void TcpSocket::QueueData(const Segment& seg) {
+  // tcp_queue_rcv -> tcp_try_coalesce: a segment joins the queue's tail
+  // skb, charging only its payload (loopback skbs carry it in page
+  // fragments). skb_try_coalesce refuses a cloned tail: loopback delivers
+  // the sender's clone, which stays cloned until the sender frees its
+  // original on the ACK; what was merged into the tail later does not count.
+  const auto len = static_cast<int64_t>(seg.data.size());
+  int64_t charged = len;
+  std::shared_ptr<TcpSocket> sender = seg.from.lock();
+  const bool tail_uncloned =
+      sender && !receive_queue_.empty() && sender->snd_una_ >= receive_queue_.back().own_end;
+  // The sender copied the payload into 32 KiB page fragments; each
+  // coalesced segment brings its own (skb_try_coalesce does not merge them).
+  const int64_t frags = std::max<int64_t>(1, (len + kPageFragSize - 1) / kPageFragSize);
+  if (tail_uncloned && receive_queue_.back().frags + frags <= kMaxSkbFrags) {
+    RxSkb& tail = receive_queue_.back();
+    tail.data.insert(tail.data.end(), seg.data.begin(), seg.data.end());
+    tail.truesize += len;
+    tail.frags += frags;
+  } else {
+    charged = len + kSkbOverhead;
+    RxSkb skb;
+    skb.data = seg.data;
+    skb.truesize = charged;
+    skb.own_end = rcv_.rcv_nxt() + seg.data.size();
+    skb.frags = frags;
+    receive_queue_.push_back(std::move(skb));
   }
-  if (send_bytes_ == 0 && fin_pending_ && !fin_sent_ && peer_) DeliverFin();
+  receive_bytes_ += seg.data.size();
+  rcv_.OnData(len, seg.gso_size > 0 && len > seg.gso_size ? seg.gso_size : len, charged, ctx_.now_ms);
+  DataReady();
 }
 
-void TcpSocket::OnQueueShrunk() {
-  // tcp_check_space -> sk_stream_write_space: only a writer that ran out of
-  // room (SOCK_NOSPACE) is woken, and only once there is room again.
-  if (nospace_ && Writable()) {
-    nospace_ = false;
-    wait_queue().Wake(ev::kOut | ev::kWrNorm | ev::kWrBand);
+void TcpSocket::AckSndCheck() {
+  if (!rcv_.ack_pending()) return;
+  if (rcv_.AckNowAfterData()) {
+    SendAck();
+  } else {
+    ScheduleDelack();
   }
+}
+
+void TcpSocket::SendAck() {
+  if (!peer_) return;
+  Segment seg;
+  seg.ack = rcv_.rcv_nxt();
+  seg.window_edge = rcv_.AckSent();
+  delack_armed_ = false;
+  ++delack_gen_;
+  Transmit(std::move(seg));
+}
+
+void TcpSocket::ScheduleDelack() {
+  // tcp_send_delayed_ack: keep an earlier timer; one about to fire means "now".
+  const int64_t ato = rcv_.DelackMs();
+  const int64_t at = ctx_.now_ms + ato;
+  if (delack_armed_) {
+    if (delack_at_ <= ctx_.now_ms + (ato >> 2)) {
+      SendAck();
+      return;
+    }
+    if (at >= delack_at_) return;
+  }
+  delack_armed_ = true;
+  delack_at_ = at;
+  const uint64_t gen = ++delack_gen_;
+  std::weak_ptr<TcpSocket> weak = Self();
+  ctx_.Schedule(at, [weak, gen]() {
+    std::shared_ptr<TcpSocket> self = weak.lock();
+    if (!self) return;
+    // Timers run in softirq context: what they send is delivered after them.
+    self->ctx_.Loopback([self, gen]() {
+      if (gen != self->delack_gen_ || !self->delack_armed_) return;
+      self->delack_armed_ = false;
+      if (!self->rcv_.ack_pending() || !self->Synchronized()) return;
+      self->rcv_.OnDelackTimer();
+      self->SendAck();
+    });
+  });
+}
+
+void TcpSocket::CleanupRbuf(int64_t copied) {
+  if (rcv_.AckNowAfterRead(copied, (shutdown_ & kRcvShutdown) != 0)) SendAck();
 }
 
 SysResult TcpSocket::Read(uint8_t* buf, size_t len) {
   if (len == 0) return SysResult::Ok(0);
   if (state_ == State::kListen) return SysResult::Fail(err::kENOTCONN);
+  LockSock();
   size_t copied = 0;
   while (copied < len && receive_bytes_ > 0) {
-    std::vector<uint8_t>& head = receive_queue_.front();
-    const size_t n = std::min(head.size() - receive_head_offset_, len - copied);
-    std::memcpy(buf + copied, head.data() + receive_head_offset_, n);
+    RxSkb& head = receive_queue_.front();
+    const size_t n = std::min(head.data.size() - receive_head_offset_, len - copied);
+    std::memcpy(buf + copied, head.data.data() + receive_head_offset_, n);
     receive_head_offset_ += n;
     receive_bytes_ -= n;
     copied += n;
-    if (receive_head_offset_ == head.size()) {
+    if (receive_head_offset_ == head.data.size()) {
+      // Only a fully consumed skb gives its memory back (sk_eat_skb).
+      rcv_.OnConsumed(head.truesize);
       receive_queue_.pop_front();
       receive_head_offset_ = 0;
     }
   }
-  if (copied > 0) {
-    CleanupRbuf();
-    return SysResult::Ok(static_cast<int64_t>(copied));
+  SysResult result = SysResult::Ok(static_cast<int64_t>(copied));
+  if (copied == 0) {
+    // tcp_recvmsg's order: end of stream seen, then a pending error, then
+    // the receive half shut, then never connected.
+    if (done_) {
+      result = SysResult::Ok(0);
+    } else if (int32_t e = TakeError()) {
+      result = SysResult::Fail(e);
+    } else if (shutdown_ & kRcvShutdown) {
+      result = SysResult::Ok(0);
+    } else if (state_ == State::kClose) {
+      result = SysResult::Fail(err::kENOTCONN);
+    } else {
+      result = SysResult::Fail(err::kEAGAIN);
+    }
   }
-  // tcp_recvmsg's order: end of stream seen, then a pending error, then the
-  // receive half shut, then never connected.
-  if (done_) return SysResult::Ok(0);
-  if (int32_t e = TakeError()) return SysResult::Fail(e);
-  if (shutdown_ & kRcvShutdown) return SysResult::Ok(0);
-  if (state_ == State::kClose) return SysResult::Fail(err::kENOTCONN);
-  return SysResult::Fail(err::kEAGAIN);
-}
-
-void TcpSocket::CleanupRbuf() {
-  // tcp_cleanup_rbuf: advertise a new window once it at least doubles the
-  // one the sender still has, and (receiver-side silly window avoidance)
-  // once at least half the space is free.
-  const int64_t space = ReceiveWindow();
-  const int64_t free_space = space - static_cast<int64_t>(receive_bytes_);
-  const int64_t window_now = window_edge_ - rcv_nxt_;
-  if (free_space >= space / 2 && free_space >= 2 * window_now) {
-    window_edge_ = rcv_nxt_ + free_space;
-    if (peer_) peer_->Push();
-  }
+  // Every way out of the copy loop cleans up the receive buffer (may ACK).
+  CleanupRbuf(static_cast<int64_t>(copied));
+  ReleaseSock();
+  return result;
 }
 
 // ---- connection end ----------------------------------------------------------
 
-void TcpSocket::DeliverFin() {
-  fin_sent_ = true;
-  fin_pending_ = false;
-  std::shared_ptr<TcpSocket> peer = peer_;
-  peer->OnFin();
-  // The peer ACKs our FIN at once: a LAST_ACK side is done.
-  if (state_ == State::kLastAck) Done();
+void TcpSocket::QueueFin() {
+  // tcp_send_fin: the FIN takes a sequence number behind the data and goes
+  // out with (or after) the last of it, Nagle or not.
+  if (fin_queued_) return;
+  fin_queued_ = true;
+  fin_seq_ = write_seq_;
+  write_seq_ += 1;
+  XmitPending(true, false);
+}
+
+void TcpSocket::OnFinAcked() {
+  switch (state_) {
+    case State::kFinWait1:
+      state_ = State::kFinWait2;
+      break;
+    case State::kClosing:
+    case State::kLastAck:
+      Done();  // CLOSING -> TIME_WAIT, LAST_ACK -> CLOSE: the full socket is done
+      break;
+    default:
+      break;
+  }
 }
 
 void TcpSocket::OnFin() {
   // tcp_fin: the receive half ends after the data already queued.
+  rcv_.OnFin();
   shutdown_ |= kRcvShutdown;
   done_ = true;
-  if (state_ == State::kEstablished) {
-    state_ = State::kCloseWait;
-  } else if (state_ == State::kFinWait) {
-    // Both FINs: TIME_WAIT, where the full socket is already closed.
-    Done();
-    return;
+  switch (state_) {
+    case State::kEstablished:
+      state_ = State::kCloseWait;
+      StateChange();
+      AckSndCheck();  // interactive now: the ACK is delayed
+      return;
+    case State::kFinWait1:
+      // Simultaneous close: ACK the FIN, CLOSING until ours is acknowledged.
+      state_ = State::kClosing;
+      StateChange();
+      SendAck();
+      return;
+    case State::kFinWait2:
+      // Both FINs: TIME_WAIT, where the full socket is already closed.
+      SendAck();
+      Done();
+      return;
+    default:
+      StateChange();
+      return;
   }
-  StateChange();
 }
 
 void TcpSocket::SendReset() {
-  if (peer_) {
-    std::shared_ptr<TcpSocket> peer = peer_;
-    peer->OnReset();
-  }
+  Segment seg;
+  seg.rst = true;
+  Transmit(std::move(seg));
 }
 
 void TcpSocket::OnReset() {
@@ -243,71 +621,69 @@ void TcpSocket::OnReset() {
   int32_t e = err::kECONNRESET;
   if (state_ == State::kSynSent) e = err::kECONNREFUSED;
   if (state_ == State::kCloseWait) e = err::kEPIPE;
-  if (state_ == State::kClose) return;
+  if (state_ == State::kClose || state_ == State::kListen) return;
   sk_err_ = e;
   // tcp_write_queue_purge: SIOCOUTQ (write_seq - snd_una) keeps its value.
-  send_queue_.clear();
-  send_head_offset_ = 0;
-  send_bytes_ = 0;
-  send_skbs_ = 0;
-  fin_pending_ = false;
+  write_queue_.clear();
+  packets_out_ = 0;
+  fin_queued_ = false;
   Done();
   wait_queue().Wake(ev::kErr);  // sk_error_report
 }
 
 void TcpSocket::Done() {
-  // tcp_done: CLOSE, both halves shut, pollers woken; the peering ends.
+  // tcp_done: CLOSE, both halves shut, pollers woken. A segment that still
+  // arrives is answered with RST.
   state_ = State::kClose;
   shutdown_ = kShutdownMask;
+  delack_armed_ = false;
+  ++delack_gen_;
   StateChange();
-  if (peer_) {
-    std::shared_ptr<TcpSocket> peer = std::move(peer_);
-    if (peer->peer_.get() == this) peer->peer_.reset();
-    if (peer->state_ != State::kClose && !peer->fin_sent_ && peer->orphan_) peer->Done();
-  }
+  peer_.reset();
 }
 
-void TcpSocket::SendFinWhenDrained() {
-  // tcp_close_state + tcp_send_fin: the FIN queues behind unsent data.
+void TcpSocket::CloseState() {
+  // tcp_close_state: which states send a FIN on close/SHUT_WR.
   if (state_ == State::kEstablished) {
-    state_ = State::kFinWait;
+    state_ = State::kFinWait1;
   } else if (state_ == State::kCloseWait) {
     state_ = State::kLastAck;
   } else {
     return;
   }
-  fin_pending_ = true;
-  Push();
+  QueueFin();
 }
 
 SysResult TcpSocket::Shutdown(int32_t how) {
   if (how < 0 || how > 2) return SysResult::Fail(err::kEINVAL);
   const auto mode = static_cast<uint8_t>(how + 1);
+  LockSock();
   if (sock_state_ == SockState::kConnecting) {
-    sock_state_ = (state_ == State::kSynSent || state_ == State::kClose) ? SockState::kUnconnected
+    sock_state_ = (state_ == State::kSynSent || state_ == State::kClose) ? SockState::kDisconnecting
                                                                           : SockState::kConnected;
   }
   SysResult result = SysResult::Ok();
   switch (state_) {
-    case State::kListen:
-      if (mode & kRcvShutdown) {
-        // tcp_disconnect on a listener stops it.
-        StopListening();
-      }
-      break;
-    case State::kSynSent:
-      Disconnect();
-      break;
     case State::kClose:
       result = SysResult::Fail(err::kENOTCONN);
       shutdown_ |= mode;  // inet_shutdown sets the bits anyway ("hack to wake up")
       break;
+    case State::kListen:
+      if (!(mode & kRcvShutdown)) break;
+      Disconnect(State::kListen);  // a listener stops
+      sock_state_ = SockState::kUnconnected;
+      break;
+    case State::kSynSent:
+      Disconnect(State::kSynSent);
+      sock_state_ = SockState::kUnconnected;
+      break;
     default:
       shutdown_ |= mode;
-      if (mode & kSendShutdown) SendFinWhenDrained();
+      if (mode & kSendShutdown) CloseState();
       break;
   }
   StateChange();
+  ReleaseSock();
   return result;
 }
 
@@ -324,47 +700,65 @@ void TcpSocket::StopListening() {
   ReleasePort();
 }
 
-void TcpSocket::Disconnect() {
-  // tcp_disconnect of a socket that never finished connecting: back to fresh.
+void TcpSocket::Disconnect(State old_state) {
+  // tcp_disconnect: back to a fresh socket, with the error the old state calls for.
   state_ = State::kClose;
-  sock_state_ = SockState::kUnconnected;
+  if (old_state == State::kListen) {
+    StopListening();
+  } else if (old_state == State::kEstablished || old_state == State::kCloseWait ||
+             old_state == State::kFinWait1 || old_state == State::kFinWait2 ||
+             ((old_state == State::kClosing || old_state == State::kLastAck) && snd_nxt_ != write_seq_)) {
+    SendReset();
+    sk_err_ = err::kECONNRESET;
+  } else if (old_state == State::kSynSent) {
+    sk_err_ = err::kECONNRESET;
+  }
+  peer_.reset();
+  receive_queue_.clear();
+  receive_head_offset_ = 0;
+  receive_bytes_ = 0;
+  write_queue_.clear();
+  write_seq_ = snd_una_ = snd_nxt_ = snd_sml_ = pushed_seq_ = 0;
+  packets_out_ = 0;
+  fin_queued_ = fin_sent_ = false;
   shutdown_ = 0;
   done_ = false;
   syn_retries_ = 0;
-  connect_target_.reset();
+  delack_armed_ = false;
+  ++delack_gen_;
+  wait_queue().Wake(ev::kErr);  // sk_error_report
 }
 
 void TcpSocket::Release() {
+  // tcp_close
+  LockSock();
   orphan_ = true;
   const bool data_was_unread = receive_bytes_ > 0;
   receive_queue_.clear();
   receive_head_offset_ = 0;
   receive_bytes_ = 0;
+  shutdown_ = kShutdownMask;
   switch (state_) {
     case State::kListen:
-      shutdown_ = kShutdownMask;
       StopListening();
-      return;
+      break;
     case State::kSynSent:
-      shutdown_ = kShutdownMask;
-      Disconnect();
-      ReleasePort();
-      return;
+      state_ = State::kClose;  // tcp_close_state: SYN_SENT just closes
+      sock_state_ = SockState::kUnconnected;
+      break;
     case State::kClose:
-      shutdown_ = kShutdownMask;
-      ReleasePort();
-      return;
+      break;
     default:
+      if (data_was_unread) {
+        // Unread data means the peer gets RST, not FIN.
+        SendReset();
+        Done();
+      } else {
+        CloseState();
+      }
       break;
   }
-  shutdown_ = kShutdownMask;
-  if (data_was_unread) {
-    // tcp_close: unread data means the peer gets RST, not FIN.
-    SendReset();
-    Done();
-  } else {
-    SendFinWhenDrained();
-  }
+  ReleaseSock();
   ReleasePort();
 }
 
@@ -432,15 +826,19 @@ SysResult TcpSocket::Connect(const SockAddr& addr) {
   if (addr.family != Family::kTcp) {
     return SysResult::Fail(addr.name.size() + 3 < 16 ? err::kEINVAL : err::kEAFNOSUPPORT);
   }
+  // __inet_stream_connect
   switch (sock_state_) {
     case SockState::kConnected:
       return SysResult::Fail(err::kEISCONN);
+    case SockState::kDisconnecting:
+      return SysResult::Fail(err::kEINVAL);
     case SockState::kConnecting:
       if (state_ == State::kSynSent) return SysResult::Fail(err::kEALREADY);
       if (state_ == State::kClose) {
         // Refused or reset while connecting: report it once, then start over.
         const int32_t e = TakeError();
-        Disconnect();
+        sock_state_ = SockState::kUnconnected;
+        Disconnect(State::kClose);
         return SysResult::Fail(e ? e : err::kECONNABORTED);
       }
       sock_state_ = SockState::kConnected;
@@ -492,8 +890,13 @@ bool TcpSocket::TryHandshake() {
   child->remote_ip_ = local_ip_;
   child->remote_port_ = local_port_;
   child->sock_state_ = SockState::kConnected;
-  child->Establish(Self());
+  // Each side offers its initial window: unscaled in the SYN and SYN-ACK,
+  // scaled in the handshake's last ACK.
+  const SimConfig& c = ctx_.config;
+  rcv_.Init(rcvbuf_, rcvbuf_locked_, c.tcp_rmem[2], c.rmem_max);
+  child->rcv_.Init(child->rcvbuf_, child->rcvbuf_locked_, c.tcp_rmem[2], c.rmem_max);
   Establish(child);
+  child->Establish(Self());
   listener->accept_queue_.push_back(child);
   listener->DataReady();
   StateChange();  // tcp_finish_connect wakes the connecting socket
@@ -505,7 +908,14 @@ void TcpSocket::Establish(const std::shared_ptr<TcpSocket>& peer) {
   state_ = State::kEstablished;
   // tcp_init_buffer_space -> tcp_sndbuf_expand, unless SO_SNDBUF locked it.
   if (!sndbuf_locked_) sndbuf_ = ctx_.config.tcp_sndbuf_established;
-  window_edge_ = rcv_nxt_ + ReceiveWindow();
+  // The client learns the server's window from the SYN-ACK (unscaled); the
+  // server learns the client's from the SYN, then the scaled final ACK.
+  const bool server = sock_state_ == SockState::kConnected;
+  const int64_t window = server ? std::max(peer->rcv_.SynWindow(), peer->rcv_.ScaledWindow())
+                                : peer->rcv_.SynWindow();
+  snd_wnd_edge_ = static_cast<uint64_t>(window);
+  max_window_ = window;
+  mss_cache_ = std::min<int64_t>(TcpRcvWindow::kAdvMss, BoundToHalfWindow(TcpRcvWindow::kAdvMss));
 }
 
 void TcpSocket::ScheduleSynRetransmit() {
@@ -550,12 +960,23 @@ SysResult TcpSocket::Ioctl(IoctlRequest request) {
 }
 
 void TcpSocket::WriteSpace() {
-  // sk_stream_write_space after SO_SNDBUF: wakes a writer that ran out of room.
-  OnQueueShrunk();
+  // SO_SNDBUF calls sk_stream_write_space directly: a writable socket wakes
+  // its writers whether or not one ran out of room.
+  if (Writable()) {
+    nospace_ = false;
+    wait_queue().Wake(ev::kOut | ev::kWrNorm | ev::kWrBand);
+  }
 }
 
 SysResult TcpSocket::SetNoDelay(int32_t value) {
+  // tcp_sock_set_nodelay: turning Nagle off pushes what it was holding.
+  const bool was = nodelay_;
   nodelay_ = value != 0;
+  if (nodelay_ && !was && Synchronized()) {
+    LockSock();
+    XmitPending(true, false);
+    ReleaseSock();
+  }
   return SysResult::Ok();
 }
 
@@ -568,10 +989,17 @@ void TcpSocket::Describe(JsonWriter& json) const {
   local.port = local_port_;
   json.FieldString("local", local.ToString());
   DescribeCommon(json);
-  json.Field("sendQueueBytes", send_bytes_);
-  json.Field("wmemQueued", QueuedPayload() + send_skbs_ * kSkbOverhead);
+  json.Field("writeSeq", static_cast<int64_t>(write_seq_));
+  json.Field("sndUna", static_cast<int64_t>(snd_una_));
+  json.Field("sndNxt", static_cast<int64_t>(snd_nxt_));
+  json.Field("sndWndEdge", static_cast<int64_t>(snd_wnd_edge_));
+  json.Field("mss", mss_cache_);
+  json.Field("wmemQueued", WmemQueued());
+  json.Field("writeQueueSkbs", write_queue_.size());
+  json.Field("packetsOut", packets_out_);
+  json.Field("cwnd", cwnd_);
   json.Field("recvQueueBytes", receive_bytes_);
-  json.Field("window", window_edge_ - rcv_nxt_);
+  rcv_.Describe(json);
   json.FieldBool("nospace", nospace_);
   json.FieldBool("orphan", orphan_);
   json.Field("pendingConnections", accept_queue_.size());

@@ -1,19 +1,24 @@
-// TCP over the loopback interface, after net/ipv4/tcp*.c. Loopback delivers
-// in the sending call, so segments and ACKs are instantaneous here; what is
-// modelled is what a program can observe: the connection states, the send
-// queue and its writability rule (sk_stream_wspace >= sk_stream_min_wspace),
-// the receive window, FIN and RST with Linux's errno for each state, and
+// TCP over the loopback interface, after net/ipv4/tcp*.c. Segments travel
+// through SimContext::Loopback in order and arrive before the sending call
+// returns, as on a real host; what is modelled is what a program can
+// observe: the connection states, the write queue (unsent and
+// unacknowledged skbs, charged until ACKed) and its writability rule
+// (sk_stream_wspace >= sk_stream_min_wspace), the receive window and the
+// delayed-ACK engine (TcpRcvWindow), the socket lock (ACKs that arrive
+// while the owner is inside write() or read() wait in the backlog until
+// release_sock), Nagle, FIN and RST with Linux's errno for each state, and
 // the SYN retransmission when a listener's accept queue is full.
-// Byte counts that depend on ACK timing on a real host are approximations;
-// docs/kernel-fidelity.md lists each deviation.
+// docs/kernel-fidelity.md lists where byte counts still differ from Linux.
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "socket.h"
+#include "tcp_rcv_window.h"
 
 namespace edgeloop {
 
@@ -44,10 +49,29 @@ class TcpSocket final : public SocketFile {
 
  private:
   enum class State {
-    kClose, kListen, kSynSent, kEstablished, kCloseWait, kFinWait, kLastAck, kTimeWait
+    kClose, kListen, kSynSent, kEstablished, kCloseWait, kFinWait1, kFinWait2, kClosing, kLastAck
   };
   // The BSD socket layer's view (sock->state), which connect() consults.
-  enum class SockState { kUnconnected, kConnecting, kConnected };
+  enum class SockState { kUnconnected, kConnecting, kConnected, kDisconnecting };
+
+  // One segment on the wire. Every segment but a RST carries an ACK and
+  // the sender's receive window (its right edge).
+  struct Segment {
+    std::vector<uint8_t> data;
+    int64_t gso_size = 0;  // skb_shinfo()->gso_size: the sender's MSS when data is larger
+    uint64_t ack = 0;
+    uint64_t window_edge = 0;
+    bool fin = false;
+    bool rst = false;
+    std::weak_ptr<TcpSocket> from;  // who to answer with RST when we are closed
+  };
+  // An skb of the write queue: [seq, seq + data.size()).
+  struct TxSkb {
+    uint64_t seq = 0;
+    std::vector<uint8_t> data;
+    int64_t pcount = 0;  // segments it went out as (0: not sent)
+    uint64_t end() const { return seq + data.size(); }
+  };
 
   static const char* StateName(State s);
   std::shared_ptr<TcpSocket> Self() { return std::static_pointer_cast<TcpSocket>(shared_from_this()); }
@@ -59,31 +83,57 @@ class TcpSocket final : public SocketFile {
   void ReleasePort();
   uint16_t PickEphemeralPort();
 
-  // Data path.
+  // The socket lock: segments for an owned socket wait in the backlog.
+  void LockSock() { owned_ = true; }
+  void ReleaseSock();                     // release_sock: run the backlog
+  void Transmit(Segment seg);             // onto the loopback, to the peer
+  void Receive(Segment seg);              // from the loopback
+  void ProcessSegment(const Segment& seg);  // tcp_rcv_established / tcp_rcv_state_process
+
+  // Send side.
+  int64_t WmemQueued() const;
+  size_t SendHead() const;                // index of tcp_send_head in write_queue_
+  bool MemoryFree() const { return WmemQueued() < sndbuf_; }  // sk_stream_memory_free
   bool Writable() const;                  // __sk_stream_is_writeable
-  int64_t ReceiveWindow() const;          // payload the receive queue may hold
-  void Push();                            // move what the peer's window takes
-  void OnQueueShrunk();                   // tcp_check_space
-  void DeliverFin();                      // our FIN reaches the peer
+  int64_t BoundToHalfWindow(int64_t size) const;
+  int64_t SizeGoal() const;               // tcp_xmit_size_goal
+  void OnWindowUpdate(uint64_t edge);     // tcp_ack_update_window (+ tcp_sync_mss)
+  // tcp_write_xmit; `push` ignores Nagle (TCP_NAGLE_PUSH), `push_one`
+  // sends at most one skb (tcp_push_one).
+  void XmitPending(bool push, bool push_one);
+  bool NagleCheck(bool partial, bool push) const;  // tcp_nagle_check
+  void GrowSkb(size_t index, int64_t amount);      // tcp_grow_skb
+  void SplitSkb(size_t index, size_t at);  // tso_fragment
+  void OnAck(uint64_t ack, uint64_t edge);  // tcp_ack
+  void CheckSpace();                      // tcp_check_space
+  uint64_t DataEnd() const { return fin_queued_ ? fin_seq_ : write_seq_; }
+
+  // Receive side.
+  void QueueData(const Segment& seg);     // tcp_data_queue
+  void AckSndCheck();                     // tcp_ack_snd_check
+  void SendAck();                         // tcp_send_ack
+  void ScheduleDelack();                  // tcp_send_delayed_ack
+  void CleanupRbuf(int64_t copied);       // tcp_cleanup_rbuf
+
+  // Connection end.
+  void QueueFin();                        // tcp_send_fin
   void OnFin();                           // tcp_fin
-  void SendReset();                       // tell the peer RST
+  void OnFinAcked();
+  void SendReset();                       // tcp_send_active_reset
   void OnReset();                         // tcp_reset
   void Done();                            // tcp_done
-  void SendFinWhenDrained();
-  void CleanupRbuf();                     // tcp_cleanup_rbuf: window update after a read
+  void CloseState();                      // tcp_close_state + FIN
   void StopListening();
-  void Disconnect();
+  void Disconnect(State old_state);       // tcp_disconnect
   void StateChange() { wait_queue().Wake(0); }
   void DataReady() { wait_queue().Wake(ev::kIn | ev::kPri | ev::kRdNorm | ev::kRdBand); }
-  int64_t QueuedPayload() const { return static_cast<int64_t>(send_bytes_); }
+  bool Synchronized() const;              // a state that exchanges data segments
 
   State state_ = State::kClose;
   SockState sock_state_ = SockState::kUnconnected;
   bool orphan_ = false;        // closed by the application, the connection lives on
-  bool done_ = false;          // SOCK_DONE: a FIN or RST ended the receive side
+  bool done_ = false;          // SOCK_DONE: a FIN ended the receive side
   bool nospace_ = false;       // SOCK_NOSPACE: a writer found no room
-  bool fin_pending_ = false;   // FIN queued behind the send queue
-  bool fin_sent_ = false;
   bool nodelay_ = false;
   int syn_retries_ = 0;
 
@@ -94,22 +144,43 @@ class TcpSocket final : public SocketFile {
   uint16_t remote_port_ = 0;
 
   std::shared_ptr<TcpSocket> peer_;
-  std::weak_ptr<TcpSocket> connect_target_;  // listener of a pending SYN
 
-  // Send side: bytes written and not yet taken by the peer's window.
-  std::deque<std::vector<uint8_t>> send_queue_;
-  size_t send_head_offset_ = 0;
-  size_t send_bytes_ = 0;
-  int64_t send_skbs_ = 0;      // skbs the queued bytes occupy (for wmem_queued)
-  uint64_t write_seq_ = 0;     // SIOCOUTQ = write_seq - snd_una
+  // The socket lock.
+  bool owned_ = false;
+  std::deque<Segment> backlog_;
+
+  // Send side: every skb not yet fully acknowledged, in sequence order.
+  std::deque<TxSkb> write_queue_;
+  uint64_t write_seq_ = 0;     // next sequence number to queue (a FIN counts one)
   uint64_t snd_una_ = 0;
+  uint64_t snd_nxt_ = 0;
+  uint64_t snd_wnd_edge_ = 0;  // right edge of the peer's window
+  int64_t max_window_ = 0;
+  int64_t mss_cache_ = TcpRcvWindow::kAdvMss;
+  uint64_t snd_sml_ = 0;       // end of the last short segment sent (Minshall's Nagle)
+  uint64_t pushed_seq_ = 0;    // write_seq at the last push mark (forced_push)
+  int64_t packets_out_ = 0;    // segments sent and not yet acknowledged
+  int64_t cwnd_ = 10;          // TCP_INIT_CWND, grown by what is acknowledged
+  bool fin_queued_ = false;
+  bool fin_sent_ = false;
+  uint64_t fin_seq_ = 0;
 
   // Receive side.
-  std::deque<std::vector<uint8_t>> receive_queue_;
+  TcpRcvWindow rcv_;
+  // A received skb; segments that arrive behind it are coalesced into it
+  // (tcp_try_coalesce), which charges only their payload.
+  struct RxSkb {
+    std::vector<uint8_t> data;
+    int64_t truesize = 0;
+    uint64_t own_end = 0;  // end of the segment the skb arrived as (its sender's clone)
+    int64_t frags = 0;     // page fragments it holds (MAX_SKB_FRAGS bounds coalescing)
+  };
+  std::deque<RxSkb> receive_queue_;
   size_t receive_head_offset_ = 0;
   size_t receive_bytes_ = 0;
-  int64_t rcv_nxt_ = 0;        // bytes received so far
-  int64_t window_edge_ = 0;    // rcv_nxt + the window last advertised
+  uint64_t delack_gen_ = 0;
+  bool delack_armed_ = false;
+  int64_t delack_at_ = 0;
 
   // Listener.
   int32_t max_ack_backlog_ = 0;
