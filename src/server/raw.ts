@@ -1,0 +1,52 @@
+// The contract between createServer() and the addon's LinuxServer class
+// (native/addon/linux_server_wrap.h). C-like, no validation beyond types:
+// src/server/options.ts validates before anything gets here.
+import { EdgeloopError } from '../errors.js';
+import { addonPath, loadAddon } from '../backends/native.js';
+
+/** Results of send/shutdown/close: 0, or one of these (as RawServer's). */
+export const RAW_NO_CONNECTION = -1;
+export const RAW_SHUTTING_DOWN = -2;
+
+/** Called from Node's loop after a reactor iteration with the app events it produced (JS handlers only). */
+export type RawEventsCallback = (eventsJson: string, bytes: Uint8Array) => void;
+
+export interface RawLinuxServer {
+  /** '127.0.0.1:PORT' as getsockname reports it. */
+  address(): string;
+  send(conn: number, data: Uint8Array): number;
+  shutdown(conn: number): number;
+  close(conn: number, reason: string): number;
+  /** JSON array of the reactor's syscall records and app records since the last drain. */
+  drainTrace(): string;
+  /** JSON: the counters (ServerStats without handlerErrors). */
+  stats(): string;
+  /** JSON: the reactor state (ServerSnapshot with numeric masks). */
+  snapshot(): string;
+  /** Closes the listening socket. */
+  stopAccepting(): void;
+  /** Shutdown() on every open connection. */
+  shutdownAll(): void;
+  /** Closes every open connection now with this reason. */
+  closeAll(reason: string): void;
+  /** Stops watching the epoll fd, closes everything, joins the threads. Further calls throw. */
+  dispose(): void;
+}
+
+export type RawLinuxServerClass = new (
+  optionsJson: string,
+  threads: number,
+  maxConnections: number,
+  onEvents: RawEventsCallback | null,
+) => RawLinuxServer;
+
+export function loadLinuxServer(): RawLinuxServerClass {
+  const addon = loadAddon() as unknown as { LinuxServer?: unknown };
+  if (typeof addon.LinuxServer !== 'function') {
+    throw new EdgeloopError(
+      'ERR_BACKEND',
+      `native addon ${addonPath()} does not export class LinuxServer: rebuild it with npm run build:native`,
+    );
+  }
+  return addon.LinuxServer as RawLinuxServerClass;
+}

@@ -1,0 +1,336 @@
+// createServer(): the reactor as a real server on Linux, driven from Node's
+// own event loop. The addon's LinuxServer listens in C++; its main reactor's
+// epoll fd is watched by libuv, so JS handlers run on Node's thread between
+// other callbacks (never blocking it), while built-in apps may run on
+// sub-reactor threads. This class adds what JS needs on top: validated
+// options, connection objects, handler errors, a graceful close, the trace
+// file and typed errors.
+import { eventNames } from '../constants.js';
+import { describeValue, EdgeloopError } from '../errors.js';
+import { LiveConnection, type ServerConnectionOps } from './connection.js';
+import { bad, resolveServerOptions, type ResolvedServerOptions } from './options.js';
+import { loadLinuxServer, RAW_NO_CONNECTION, RAW_SHUTTING_DOWN, type RawLinuxServer } from './raw.js';
+import { TraceFile } from './trace-file.js';
+import type {
+  CloseOptions,
+  HandlerError,
+  ServerAddressInfo,
+  ServerConnection,
+  ServerHandlers,
+  ServerOptions,
+  ServerSnapshot,
+  ServerStats,
+} from './types.js';
+
+/** How often the trace is moved from the addon to the file. */
+const TRACE_DRAIN_MS = 50;
+/** How often close() looks whether the connections are done. */
+const CLOSE_POLL_MS = 10;
+const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
+/** handlerErrors keeps the first ones; stats().handlerErrors counts them all. */
+const MAX_KEPT_ERRORS = 100;
+
+interface AppEvent {
+  type: string;
+  conn: number;
+  fd?: number;
+  length?: number;
+  bytes?: number;
+  reason?: string;
+}
+
+type RawStats = Omit<ServerStats, 'handlerErrors'>;
+type RawSnapshot = Omit<ServerSnapshot, 'connections'> & {
+  connections: Array<Omit<ServerSnapshot['connections'][number], 'mask' | 'interest'> & { interest: number }>;
+};
+
+/** listen() failed in the kernel: `errno` is the errno name ('EADDRINUSE'), `syscall` the call ('bind'). */
+export class ServerListenError extends EdgeloopError {
+  readonly errno: string;
+  readonly syscall: string;
+
+  constructor(message: string, errno: string, syscall: string, argument: string, cause: unknown) {
+    super('ERR_LISTEN', message, { argument, cause });
+    this.errno = errno;
+    this.syscall = syscall;
+  }
+}
+
+function listenError(e: unknown, address: string): EdgeloopError {
+  const message = e instanceof Error ? e.message : describeValue(e);
+  // The host throws "bind 127.0.0.1:9000: EADDRINUSE", "listen: E13", ...
+  const m = /^(\w+)\b.*: (E[A-Z0-9]+)$/.exec(message);
+  if (!m) return new EdgeloopError('ERR_BACKEND', `listen(): the server could not start on ${address}: ${message}`, { cause: e });
+  const [, syscall = '', errno = ''] = m;
+  if (errno === 'EADDRINUSE') {
+    return new ServerListenError(`listen(): ${address} is already in use (EADDRINUSE)`, errno, syscall, 'port', e);
+  }
+  const argument = errno === 'EADDRNOTAVAIL' ? 'host' : 'port';
+  return new ServerListenError(`listen(): cannot listen on ${address}: ${syscall} failed with ${errno}`, errno, syscall, argument, e);
+}
+
+function emptyStats(): ServerStats {
+  return {
+    accepting: false,
+    connectionsOpen: 0,
+    connectionsTotal: 0,
+    refused: 0,
+    dropped: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    epollWaits: 0,
+    wakeups: 0,
+    highWaterEvents: 0,
+    peakSendBuffer: 0,
+    perLoop: [],
+    closeReasons: {},
+    handlerErrors: 0,
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A real server (see createServer). */
+export class EdgeloopServer {
+  /** Errors thrown by JS handlers (the first 100), in order; each closed its connection. */
+  readonly handlerErrors: HandlerError[] = [];
+  private readonly o: ResolvedServerOptions;
+  private raw: RawLinuxServer | null = null;
+  private state: 'idle' | 'listening' | 'closing' | 'closed' = 'idle';
+  private bound: ServerAddressInfo | null = null;
+  private traceFile: TraceFile | null = null;
+  private traceTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly conns = new Map<number, LiveConnection>();
+  private handlerErrorCount = 0;
+  private closing: Promise<void> | null = null;
+  private lastStats: ServerStats | null = null;
+
+  constructor(options: ResolvedServerOptions) {
+    this.o = options;
+  }
+
+  /** True from a successful listen() until close() begins. */
+  get listening(): boolean {
+    return this.state === 'listening';
+  }
+
+  /** The open connections (JS handlers only; built-in apps keep theirs in C++). */
+  get connections(): ServerConnection[] {
+    return [...this.conns.values()];
+  }
+
+  /**
+   * Binds and listens. Resolves with the address once connections are
+   * accepted; rejects with ServerListenError (code ERR_LISTEN, errno
+   * 'EADDRINUSE' when the port is taken), or ERR_INVALID_ARG for a trace path
+   * that cannot be opened.
+   */
+  listen(): Promise<ServerAddressInfo> {
+    try {
+      return Promise.resolve(this.listenNow());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  private listenNow(): ServerAddressInfo {
+    if (this.state !== 'idle') {
+      throw new EdgeloopError('ERR_LISTEN', `listen(): the server ${this.state === 'listening' ? 'is already listening' : 'was closed'}`);
+    }
+    const LinuxServer = loadLinuxServer();
+    const trace = this.o.trace !== null ? new TraceFile(this.o.trace) : null;
+    const doc = JSON.stringify({ ...this.o.doc, trace: trace !== null });
+    const onEvents = this.o.handlers ? (events: string, bytes: Uint8Array) => this.onEvents(events, bytes) : null;
+    let raw: RawLinuxServer;
+    try {
+      raw = new LinuxServer(doc, this.o.threads, this.o.maxConnections, onEvents);
+    } catch (e) {
+      void trace?.end();
+      throw listenError(e, `${this.o.host}:${this.o.port}`);
+    }
+    this.raw = raw;
+    this.state = 'listening';
+    const address = raw.address();
+    const port = Number(address.slice(address.lastIndexOf(':') + 1));
+    this.bound = { host: this.o.host, port, address };
+    if (trace) {
+      this.traceFile = trace;
+      this.traceTimer = setInterval(() => this.flushTrace(), TRACE_DRAIN_MS);
+      this.traceTimer.unref();
+    }
+    return { ...this.bound };
+  }
+
+  /** The bound address (port resolved when 0 was asked for), or null before listen(). */
+  address(): ServerAddressInfo | null {
+    return this.bound ? { ...this.bound } : null;
+  }
+
+  /**
+   * Graceful close: stops accepting, shuts down every connection once its
+   * output has drained (SHUT_WR), waits for them to close (their peers see
+   * end of file and close) for at most `timeoutMs`, closes what is left
+   * (reason 'server-stopped'), then frees everything and ends the trace file.
+   * Idempotent: every call returns the same promise.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    if (this.closing) return this.closing;
+    let timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS;
+    try {
+      if (typeof options !== 'object' || options === null) throw bad('close options', 'an object { timeoutMs? }', options);
+      if (options.timeoutMs !== undefined) {
+        const t = options.timeoutMs;
+        if (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0 || t > 0x7fffffff) {
+          throw new EdgeloopError('ERR_INVALID_ARG', `close(): "timeoutMs" must be an integer from 0 to 2147483647, got ${describeValue(t)}`, {
+            argument: 'timeoutMs',
+          });
+        }
+        timeoutMs = t;
+      }
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    this.closing = this.state === 'idle' ? Promise.resolve() : this.closeNow(timeoutMs);
+    if (this.state === 'idle') this.state = 'closed';
+    return this.closing;
+  }
+
+  private async closeNow(timeoutMs: number): Promise<void> {
+    const raw = this.raw as RawLinuxServer;
+    this.state = 'closing';
+    try {
+      raw.stopAccepting();
+      raw.shutdownAll();
+      const deadline = Date.now() + timeoutMs;
+      while (this.rawStats(raw).connectionsOpen > 0 && Date.now() < deadline) await sleep(CLOSE_POLL_MS);
+      if (this.rawStats(raw).connectionsOpen > 0) raw.closeAll('server-stopped');
+      // One turn of Node's loop: the addon delivers the last close events.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      this.lastStats = this.stats();
+      this.flushTrace();
+    } finally {
+      if (this.traceTimer) clearInterval(this.traceTimer);
+      this.traceTimer = null;
+      this.raw = null;
+      this.state = 'closed';
+      raw.dispose();
+      for (const conn of this.conns.values()) if (!conn.closed) conn.markClosed('server-stopped');
+      this.conns.clear();
+      await this.traceFile?.end();
+    }
+  }
+
+  private rawStats(raw: RawLinuxServer): RawStats {
+    return JSON.parse(raw.stats()) as RawStats;
+  }
+
+  /** Counters (every reactor's). After close(), the last ones. */
+  stats(): ServerStats {
+    if (!this.raw) return this.lastStats ? { ...this.lastStats } : emptyStats();
+    return { ...this.rawStats(this.raw), handlerErrors: this.handlerErrorCount };
+  }
+
+  /**
+   * The reactor's state now: every open connection with its buffers and
+   * interest, gathered from the reactor that owns it (with threads, each
+   * sub-reactor answers for its own; a brief wait on Node's thread).
+   */
+  snapshot(): ServerSnapshot {
+    if (!this.raw) throw new EdgeloopError('ERR_CLOSED', `snapshot(): the server is ${this.state === 'idle' ? 'not listening' : 'closed'}`);
+    const s = JSON.parse(this.raw.snapshot()) as RawSnapshot;
+    return {
+      ...s,
+      connections: s.connections.map((c) => ({ ...c, interest: eventNames(c.interest >>> 0), mask: c.interest >>> 0 })),
+    };
+  }
+
+  private flushTrace(): void {
+    if (!this.raw || !this.traceFile) return;
+    this.traceFile.write(this.raw.drainTrace());
+  }
+
+  // ---- JS handlers ----
+
+  private readonly ops: ServerConnectionOps = {
+    send: (conn, data) => this.connOp('send', conn, (raw) => raw.send(conn.id, data)),
+    shutdown: (conn) => this.connOp('shutdown', conn, (raw) => raw.shutdown(conn.id)),
+    close: (conn) => this.connOp('close', conn, (raw) => raw.close(conn.id, 'closed-by-app')),
+  };
+
+  private connOp(method: string, conn: LiveConnection, fn: (raw: RawLinuxServer) => number): void {
+    const closed = (why: string) => new EdgeloopError('ERR_CLOSED', `${method}(): ${conn} ${why}`, { argument: 'conn' });
+    if (conn.closed) throw closed(`is closed${conn.closeReason ? ` (${conn.closeReason})` : ''}`);
+    if (!this.raw) throw closed('is closed (the server is closed)');
+    const r = fn(this.raw);
+    if (r === RAW_SHUTTING_DOWN) throw closed('is shutting down (shutdown() was called)');
+    if (r === RAW_NO_CONNECTION) throw closed('is closed');
+    // Closed now in C++; its close event (and onClose) follows. Events already
+    // queued for it are not delivered any more.
+    if (method === 'close') conn.markClosed('closed-by-app');
+  }
+
+  private handle(conn: LiveConnection, name: keyof ServerHandlers, run: (h: ServerHandlers) => void): void {
+    const h = this.o.handlers;
+    if (!h || typeof h[name] !== 'function') return;
+    try {
+      run(h);
+    } catch (error) {
+      this.handlerErrorCount++;
+      if (this.handlerErrors.length < MAX_KEPT_ERRORS) this.handlerErrors.push({ conn: conn.id, handler: name, error });
+      // Only this connection pays for its handler; the server carries on.
+      if (!conn.closed && this.raw) {
+        this.raw.close(conn.id, 'handler-error');
+        conn.markClosed('handler-error');
+      }
+    }
+  }
+
+  /** From the addon, on Node's loop: the app events of one reactor iteration. */
+  private onEvents(eventsJson: string, bytes: Uint8Array): void {
+    const events = JSON.parse(eventsJson) as AppEvent[];
+    let offset = 0;
+    for (const e of events) {
+      if (e.type === 'connection') {
+        const conn = new LiveConnection(this.ops, e.conn);
+        this.conns.set(conn.id, conn);
+        this.handle(conn, 'onConnection', (h) => h.onConnection?.(conn));
+        continue;
+      }
+      const conn = this.conns.get(e.conn);
+      if (e.type === 'message') {
+        const n = e.length ?? 0;
+        const data = bytes.subarray(offset, offset + n);
+        offset += n;
+        if (conn && !conn.closed) this.handle(conn, 'onMessage', (h) => h.onMessage?.(conn, data));
+        continue;
+      }
+      if (!conn) continue;
+      switch (e.type) {
+        case 'writeComplete':
+          if (!conn.closed) this.handle(conn, 'onWriteComplete', (h) => h.onWriteComplete?.(conn));
+          break;
+        case 'highWaterMark':
+          if (!conn.closed) this.handle(conn, 'onHighWaterMark', (h) => h.onHighWaterMark?.(conn, e.bytes ?? 0));
+          break;
+        case 'close':
+          conn.markClosed(e.reason ?? 'unknown');
+          this.conns.delete(conn.id);
+          this.handle(conn, 'onClose', (h) => h.onClose?.(conn, conn.closeReason as string));
+          break;
+      }
+    }
+  }
+}
+
+/**
+ * A real server on Linux (Node only): the reactor on real sockets, JS
+ * handlers on Node's own loop, built-in apps optionally on sub-reactor
+ * threads. Throws EdgeloopError (ERR_INVALID_ARG, naming the field) for bad
+ * options; listen() starts it.
+ *
+ *   const server = createServer({ port: 9000, app: 'echo', threads: 2 });
+ *   await server.listen();
+ */
+export function createServer(options: ServerOptions): EdgeloopServer {
+  return new EdgeloopServer(resolveServerOptions(options));
+}
