@@ -11,3 +11,8 @@ export class Simulation extends SimulationBase {
   protected static override engines = nodeEngines;
   protected static override defaultEngine: EngineName = 'native';
 }
+
+// The real server (Node only: it needs the addon and real sockets).
+export { createServer, ServerListenError } from './server/server.js';
+export type { EdgeloopServer } from './server/server.js';
+export type * from './server/types.js';

@@ -143,9 +143,10 @@ export interface NativeTraceRecord {
 
 /**
  * ERR_CLOSED: an operation on a simulated connection that is closed (or,
- * for send, shutting down).
+ * for send, shutting down). ERR_LISTEN: a real server could not listen
+ * (the port is in use: errno 'EADDRINUSE').
  */
-export type EdgeloopErrorCode = 'ERR_INVALID_ARG' | 'ERR_UNKNOWN_NAME' | 'ERR_DISPOSED' | 'ERR_BACKEND' | 'ERR_CLOSED';
+export type EdgeloopErrorCode = 'ERR_INVALID_ARG' | 'ERR_UNKNOWN_NAME' | 'ERR_DISPOSED' | 'ERR_BACKEND' | 'ERR_CLOSED' | 'ERR_LISTEN';
 
 /**
  * The syscall-level kernel API. Failures the kernel reports come back as errno
