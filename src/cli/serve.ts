@@ -1,0 +1,197 @@
+// `edgeloop serve`: the reactor as a real server, until SIGINT or SIGTERM,
+// which close it gracefully (stop accepting, let pending output drain,
+// bounded) and exit 0.
+import { parseArgs } from 'node:util';
+
+import { EdgeloopError } from '../errors.js';
+import { createServer, ServerListenError } from '../server/server.js';
+import type { ServerBuiltinApp, ServerOptions } from '../server/types.js';
+import type { Command } from './command.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, fail, UsageError } from './command.js';
+
+const USAGE = `Usage: edgeloop serve [options]
+
+Runs the reactor as a real server on Linux until SIGINT or SIGTERM, which
+close it gracefully (stop accepting, let pending output drain, at most 5 s).
+
+Options:
+  --app echo|discard|bulk     what to serve (default echo)
+  --bytes N                   bulk: bytes sent to each connection, then shut down
+  --port N                    port to listen on, 0 for any free one (default 9000)
+  --host ADDR                 a loopback address (default 127.0.0.1)
+  --threads N                 sub-reactor threads (default 0: one reactor)
+  --high-water-mark N         output bytes per connection before reading pauses (default 4M)
+  --high-water-policy P       pause-reading (default) or close
+  --max-connections N         open connections at most (default: no limit)
+  --variant V                 edgeloop (default), day26-as-written or day25-write-all
+  --trace FILE                record the reactor's syscalls as a JSON Lines trace
+  -h, --help                  this text
+
+Sizes take a k, m or g suffix (binary: 64m = 67108864).
+Example: edgeloop serve --app echo --port 9000 --threads 2
+`;
+
+const FLAGS = {
+  app: { type: 'string' },
+  bytes: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  threads: { type: 'string' },
+  'high-water-mark': { type: 'string' },
+  'high-water-policy': { type: 'string' },
+  'max-connections': { type: 'string' },
+  variant: { type: 'string' },
+  trace: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** createServer's option names as flags, to name the flag in its errors. */
+const FLAG_OF: Readonly<Record<string, string>> = {
+  host: '--host',
+  port: '--port',
+  threads: '--threads',
+  highWaterMark: '--high-water-mark',
+  highWaterPolicy: '--high-water-policy',
+  maxConnections: '--max-connections',
+  variant: '--variant',
+  trace: '--trace',
+  'app.bulk': '--bytes',
+  app: '--app',
+};
+
+const SIZE = /^(\d+)([kmg]?)$/i;
+
+function size(flag: string, text: string): number {
+  const m = SIZE.exec(text);
+  const n = m ? Number(m[1]) * 1024 ** ' kmg'.indexOf((m[2] || ' ').toLowerCase()) : NaN;
+  if (!m || !Number.isSafeInteger(n)) throw new UsageError(`--${flag} must be a whole number (a k, m or g suffix allowed), got '${text}'`);
+  return n;
+}
+
+function integer(flag: string, text: string): number {
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError(`--${flag} must be a whole number, got '${text}'`);
+  }
+  return Number(text);
+}
+
+/** parseArgs' errors, as one line that names the flag. */
+function parseError(e: unknown): UsageError {
+  const err = e as { code?: string; message?: string };
+  const quoted = /'(-[^' ]*)/.exec(err.message ?? '')?.[1];
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return new UsageError(`unknown option ${quoted ?? ''} (see edgeloop serve --help)`);
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return new UsageError(`${quoted ?? 'an option'} needs a value`);
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return new UsageError(`unexpected argument ${/'([^']*)'/.exec(err.message ?? '')?.[1] ?? ''} (serve takes only options)`);
+    default:
+      return new UsageError(err.message ?? String(e));
+  }
+}
+
+export function parseServeArgs(args: string[]): ServerOptions | 'help' {
+  let values: Partial<Record<keyof typeof FLAGS, string | boolean>>;
+  try {
+    values = parseArgs({ args, options: FLAGS, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    throw parseError(e);
+  }
+  if (values.help) return 'help';
+  const str = (k: keyof typeof FLAGS): string | undefined => values[k] as string | undefined;
+  const appName = str('app') ?? 'echo';
+  let app: ServerBuiltinApp;
+  if (appName === 'bulk') {
+    const bytes = str('bytes');
+    if (bytes === undefined) throw new UsageError('--app bulk needs --bytes N (bytes to send to each connection)');
+    app = { bulk: size('bytes', bytes) };
+  } else if (appName === 'echo' || appName === 'discard') {
+    if (str('bytes') !== undefined) throw new UsageError(`--bytes is only for --app bulk, not --app ${appName}`);
+    app = appName;
+  } else {
+    throw new UsageError(`--app must be echo, discard or bulk, got '${appName}'`);
+  }
+  const options: ServerOptions = { port: integer('port', str('port') ?? '9000'), app };
+  const host = str('host');
+  if (host !== undefined) options.host = host;
+  const threads = str('threads');
+  if (threads !== undefined) options.threads = integer('threads', threads);
+  const hwm = str('high-water-mark');
+  if (hwm !== undefined) options.highWaterMark = size('high-water-mark', hwm);
+  const policy = str('high-water-policy');
+  if (policy !== undefined) options.highWaterPolicy = policy as ServerOptions['highWaterPolicy'];
+  const max = str('max-connections');
+  if (max !== undefined) options.maxConnections = integer('max-connections', max);
+  const variant = str('variant');
+  if (variant !== undefined) options.variant = variant as ServerOptions['variant'];
+  const trace = str('trace');
+  if (trace !== undefined) options.trace = trace;
+  return options;
+}
+
+/** createServer's message, with the option named as its flag. */
+function optionError(e: EdgeloopError): string {
+  const flag = e.argument !== undefined ? FLAG_OF[e.argument] : undefined;
+  const text = e.message.replace(/^createServer\(\): /, '');
+  return flag ? text.replace(`"${e.argument}"`, flag) : text;
+}
+
+function describeApp(app: ServerOptions['app']): string {
+  if (typeof app === 'object' && app !== null && 'bulk' in app) return `bulk (${app.bulk} bytes per connection)`;
+  return String(app);
+}
+
+async function run(args: string[]): Promise<number> {
+  let options: ServerOptions | 'help';
+  let server: ReturnType<typeof createServer>;
+  try {
+    options = parseServeArgs(args);
+    if (options === 'help') {
+      process.stdout.write(USAGE);
+      return EXIT_OK;
+    }
+    server = createServer(options);
+  } catch (e) {
+    if (e instanceof UsageError) fail('serve', e.message);
+    else if (e instanceof EdgeloopError) fail('serve', optionError(e));
+    else throw e;
+    return EXIT_USAGE;
+  }
+  let address;
+  try {
+    address = await server.listen();
+  } catch (e) {
+    if (e instanceof ServerListenError) fail('serve', e.message.replace(/^listen\(\): /, ''));
+    else if (e instanceof EdgeloopError) fail('serve', optionError(e));
+    else throw e;
+    return EXIT_FAILURE;
+  }
+  const threads = options.threads ?? 0;
+  process.stdout.write(
+    `edgeloop: serving ${describeApp(options.app)} on ${address.address}` +
+      `${threads > 0 ? ` (${threads} sub-reactor thread${threads === 1 ? '' : 's'})` : ''}` +
+      `${options.trace ? `, tracing to ${options.trace}` : ''}; Ctrl-C to stop\n`,
+  );
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (sig: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      // A second signal while closing: stop waiting.
+      process.once('SIGINT', () => process.exit(130));
+      process.once('SIGTERM', () => process.exit(143));
+      resolve(sig);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  process.stderr.write(`edgeloop: ${signal}, closing (at most 5 s)\n`);
+  await server.close({ timeoutMs: 5000 });
+  const s = server.stats();
+  process.stderr.write(
+    `edgeloop: closed; ${s.connectionsTotal} connections, ${s.bytesIn} bytes in, ${s.bytesOut} bytes out, ${s.wakeups} wakeups\n`,
+  );
+  return EXIT_OK;
+}
+
+export const serve: Command = { usage: USAGE, run };
