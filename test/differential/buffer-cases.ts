@@ -1,0 +1,227 @@
+// Send-path accounting: when a filled socket becomes writable again (ET
+// EPOLLOUT after the peer drains), how much one big write takes for several
+// SO_SNDBUF values, buffer option values, and AF_UNIX's per-skb charge.
+import { EPOLLET, EPOLLOUT, isErrno, type SocketPairOptions } from '../../src/index.js';
+import { both, count, DRAIN_TOLERANCE, fill, FILL_TOLERANCE, only, OUTQ_TOLERANCE, REPORTS_TOLERANCE } from './lib.js';
+import type { DifferentialCase, Observer } from './observer.js';
+
+/** TCP buffers for the fill cases: locked (no autotuning), 64 KiB each as Linux reports them. */
+export const TCP_FILL_BUFS: SocketPairOptions = { sndbuf: 32768, rcvbuf: 32768 };
+/** How much a TCP reader takes per read while draining. */
+const TCP_CHUNK = 4096;
+
+function outq(obs: Observer, label: string, fd: number): void {
+  const r = obs.kernel.ioctl(fd, 'SIOCOUTQ');
+  if (isErrno(r)) obs.eq(label, r);
+  else count(obs, label, r, OUTQ_TOLERANCE);
+}
+
+function etOutAfterFill(w: number): DifferentialCase[] {
+  return both(
+    `et-out-after-fill-${w}`,
+    `writes of ${w} B until EAGAIN; the peer drains until the writer's ET EPOLLOUT fires, then drains the rest`,
+    (k, obs) => {
+      const tcp = obs.family === 'tcp';
+      const [a, b] = obs.pair(['a', 'b'], tcp ? TCP_FILL_BUFS : undefined);
+      const ep = obs.epoll('ep');
+      obs.ctl('ADD a OUT|ET', ep, 'ADD', a, EPOLLOUT | EPOLLET);
+      obs.wait('initial', ep);
+      fill(obs, 'fill', a, w, FILL_TOLERANCE);
+      obs.settle();
+      obs.write('still full', a, w);
+      outq(obs, 'SIOCOUTQ when full', a);
+      obs.wait('full: nothing', ep);
+      obs.poll('mask when full', a);
+      const chunk = tcp ? TCP_CHUNK : w;
+      let drained = 0;
+      let fired: string[] = [];
+      let reads = 0;
+      for (; reads < 100_000 && fired.length === 0; reads++) {
+        const r = k.read(b, chunk);
+        if (isErrno(r) || r.length === 0) break;
+        drained += r.length;
+        obs.settle(1);
+        fired = obs.waitQuiet(ep);
+      }
+      count(obs, 'bytes drained before EPOLLOUT', drained, DRAIN_TOLERANCE);
+      obs.eq('EPOLLOUT fired with', fired);
+      obs.poll('mask at the EPOLLOUT', a);
+      outq(obs, 'SIOCOUTQ at the EPOLLOUT', a);
+      let reports = 0;
+      for (let i = 0; i < 100_000; i++) {
+        const r = k.read(b, chunk);
+        if (isErrno(r) || r.length === 0) break;
+        obs.settle(1);
+        if (obs.waitQuiet(ep).length > 0) reports++;
+      }
+      count(obs, 'further ET EPOLLOUT reports while draining the rest', reports, REPORTS_TOLERANCE);
+      obs.read('all drained', b, chunk);
+      obs.wait('idle', ep);
+      obs.ioctl('SIOCOUTQ drained', a, 'SIOCOUTQ');
+    },
+  );
+}
+
+const SNDBUFS: Array<number | undefined> = [undefined, 4096, 32768, 65536, 212992];
+
+function sndbufWakes(): DifferentialCase[] {
+  return both(
+    'sndbuf-wakes-writer',
+    'setting SO_SNDBUF calls sk_write_space: a writable socket wakes its ET EPOLLOUT waiters again',
+    (k, obs) => {
+      const tcp = obs.family === 'tcp';
+      const [a, b] = obs.pair(['a', 'b'], tcp ? TCP_FILL_BUFS : undefined);
+      const ep = obs.epoll('ep');
+      obs.ctl('ADD a OUT|ET', ep, 'ADD', a, EPOLLOUT | EPOLLET);
+      obs.wait('initial', ep);
+      obs.wait('again', ep);
+      obs.eq('set SO_SNDBUF 65536', k.setsockopt(a, 'SO_SNDBUF', 65536));
+      obs.wait('after SO_SNDBUF', ep);
+      obs.eq('set SO_RCVBUF 65536', k.setsockopt(a, 'SO_RCVBUF', 65536));
+      obs.wait('after SO_RCVBUF', ep);
+      obs.eq('set SO_SNDBUF 16384', k.setsockopt(a, 'SO_SNDBUF', 16384));
+      fill(obs, 'fill', a, 65536, FILL_TOLERANCE);
+      obs.settle();
+      obs.wait('full', ep);
+      obs.eq('set SO_SNDBUF 16384 again (still full)', k.setsockopt(a, 'SO_SNDBUF', 16384));
+      obs.wait('still full', ep);
+      obs.eq('set SO_SNDBUF 4194304', k.setsockopt(a, 'SO_SNDBUF', 4194304));
+      obs.wait('room again', ep);
+      obs.poll('mask', a);
+      obs.read('b reads', b, 1);
+    },
+  );
+}
+
+export const bufferCases: DifferentialCase[] = [
+  ...etOutAfterFill(100),
+  ...etOutAfterFill(4096),
+  ...etOutAfterFill(65536),
+  ...sndbufWakes(),
+  only(
+    'tcp',
+    'delayed-ack-timer',
+    'the reader ACKs data it has not read only when its delayed-ACK timer (40 ms) fires: the writer gets EPOLLOUT without a read',
+    (k, obs) => {
+      const [a, b] = obs.pair(['a', 'b'], TCP_FILL_BUFS);
+      const ep = obs.epoll('ep');
+      obs.ctl('ADD a OUT|ET', ep, 'ADD', a, EPOLLOUT | EPOLLET);
+      obs.wait('initial', ep);
+      fill(obs, 'fill', a, 65536, FILL_TOLERANCE);
+      obs.write('still full', a, 65536);
+      outq(obs, 'SIOCOUTQ when full', a);
+      obs.wait('full: nothing', ep);
+      obs.advance(10);
+      obs.wait('10 ms later: nothing yet', ep);
+      obs.advance(50);
+      obs.wait('after the delayed ACK', ep);
+      outq(obs, 'SIOCOUTQ after the delayed ACK', a);
+      const inq = k.ioctl(b, 'SIOCINQ');
+      if (isErrno(inq)) obs.eq('peer SIOCINQ', inq);
+      else count(obs, 'peer SIOCINQ', inq, FILL_TOLERANCE);
+      obs.poll('mask', a);
+    },
+  ),
+  ...both(
+    'big-write-partial',
+    'one big write on a fresh pair returns a partial count that depends on SO_SNDBUF',
+    (k, obs) => {
+      const big = obs.family === 'unix' ? 1 << 20 : 4 << 20;
+      for (const sndbuf of SNDBUFS) {
+        const tag = sndbuf === undefined ? 'default' : String(sndbuf);
+        const [a, b] = obs.pair([`a${tag}`, `b${tag}`], sndbuf === undefined ? undefined : { sndbuf });
+        obs.eq(`[${tag}] SO_SNDBUF`, k.getsockopt(a, 'SO_SNDBUF'));
+        const r = k.write(a, big);
+        if (isErrno(r)) obs.eq(`[${tag}] write`, r);
+        else count(obs, `[${tag}] write ${big}`, r, FILL_TOLERANCE);
+        outq(obs, `[${tag}] SIOCOUTQ`, a);
+        const inq = k.ioctl(b, 'SIOCINQ');
+        if (isErrno(inq)) obs.eq(`[${tag}] SIOCINQ`, inq);
+        else count(obs, `[${tag}] peer SIOCINQ`, inq, FILL_TOLERANCE);
+        obs.write(`[${tag}] next write`, a, big);
+        k.close(a);
+        k.close(b);
+      }
+    },
+  ),
+  ...both('sockopt-bufs', 'SO_SNDBUF/SO_RCVBUF: defaults, doubling, clamping to [SOCK_MIN, 2*wmem_max]', (k, obs) => {
+    const s = obs.socket('s');
+    obs.eq('default SO_SNDBUF', k.getsockopt(s, 'SO_SNDBUF'));
+    obs.eq('default SO_RCVBUF', k.getsockopt(s, 'SO_RCVBUF'));
+    for (const v of [-1, 0, 1, 1000, 2048, 2304, 2305, 4096, 32768, 65536, 212992, 2097152, 4194304, 10000000, 2147483647]) {
+      obs.eq(`set SO_SNDBUF ${v}`, k.setsockopt(s, 'SO_SNDBUF', v));
+      obs.eq(`set SO_RCVBUF ${v}`, k.setsockopt(s, 'SO_RCVBUF', v));
+      obs.eq(`SO_SNDBUF after ${v}`, k.getsockopt(s, 'SO_SNDBUF'));
+      obs.eq(`SO_RCVBUF after ${v}`, k.getsockopt(s, 'SO_RCVBUF'));
+    }
+    obs.eq('TCP_NODELAY', k.getsockopt(s, 'TCP_NODELAY'));
+    obs.eq('set TCP_NODELAY 1', k.setsockopt(s, 'TCP_NODELAY', 1));
+    obs.eq('TCP_NODELAY after', k.getsockopt(s, 'TCP_NODELAY'));
+    obs.eq('set SO_ERROR', k.setsockopt(s, 'SO_ERROR', 1));
+    const [a, b] = obs.pair(['a', 'b']);
+    obs.eq('pair SO_SNDBUF', k.getsockopt(a, 'SO_SNDBUF'));
+    obs.eq('pair SO_RCVBUF', k.getsockopt(a, 'SO_RCVBUF'));
+    obs.eq('accepted/peer SO_SNDBUF', k.getsockopt(b, 'SO_SNDBUF'));
+    obs.eq('accepted/peer SO_RCVBUF', k.getsockopt(b, 'SO_RCVBUF'));
+    const [c, d] = obs.pair(['c', 'd'], { sndbuf: 4096, rcvbuf: 8192 });
+    for (const [n, fd] of [['c', c], ['d', d]] as const) {
+      obs.eq(`${n} SO_SNDBUF (set 4096)`, k.getsockopt(fd, 'SO_SNDBUF'));
+      obs.eq(`${n} SO_RCVBUF (set 8192)`, k.getsockopt(fd, 'SO_RCVBUF'));
+    }
+    const ev = obs.must('eventfd', k.eventfd());
+    obs.eq('getsockopt on an eventfd', k.getsockopt(ev, 'SO_SNDBUF'));
+    obs.eq('setsockopt on an eventfd', k.setsockopt(ev, 'SO_SNDBUF', 4096));
+    obs.eq('shutdown on an eventfd', k.shutdown(ev, 'WR'));
+    obs.eq('ioctl SIOCINQ on an eventfd', k.ioctl(ev, 'SIOCINQ'));
+    const ep = obs.must('epollCreate', k.epollCreate());
+    obs.eq('ioctl SIOCINQ on an epoll', k.ioctl(ep, 'SIOCINQ'));
+    obs.eq('getsockopt on a closed fd', k.getsockopt(99999, 'SO_SNDBUF'));
+  }),
+  only('unix', 'skb-accounting', 'SIOCOUTQ counts skb truesize; only a fully consumed skb gives it back', (k, obs) => {
+    const [a, b] = obs.pair(['a', 'b']);
+    for (const w of [1, 100, 192, 193, 1000, 3776, 3777, 4096, 8192, 36544, 36545]) {
+      obs.write(`write ${w}`, a, w);
+      obs.ioctl(`SIOCOUTQ after ${w}`, a, 'SIOCOUTQ');
+      obs.ioctl(`peer SIOCINQ after ${w}`, b, 'SIOCINQ');
+    }
+    for (const r of [1, 1, 99, 50, 142, 1, 500, 4096, 10000, 100000]) {
+      obs.read(`read ${r}`, b, r);
+      obs.ioctl(`SIOCOUTQ after read ${r}`, a, 'SIOCOUTQ');
+      obs.ioctl(`SIOCINQ after read ${r}`, b, 'SIOCINQ');
+    }
+    const [c, d] = obs.pair(['c', 'd'], { sndbuf: 4096 });
+    obs.write('sndbuf 8192: write 8192', c, 8192);
+    obs.ioctl('SIOCOUTQ', c, 'SIOCOUTQ');
+    obs.write('write 1', c, 1);
+    obs.read('peer reads 4000', d, 4000);
+    obs.ioctl('SIOCOUTQ after a partial read', c, 'SIOCOUTQ');
+    obs.write('write 1', c, 1);
+    obs.read('peer reads 64', d, 64);
+    obs.ioctl('SIOCOUTQ after the skb is consumed', c, 'SIOCOUTQ');
+    obs.poll('mask', c);
+    obs.write('write 100', c, 100);
+  }),
+  only(
+    'unix',
+    'et-out-refire-per-skb',
+    'unix_write_space runs with one extra reference: ET EPOLLOUT needs (outq+2)*4 <= sndbuf, then fires again per freed skb',
+    (k, obs) => {
+      const [a, b] = obs.pair(['a', 'b']);
+      obs.eq('set SO_SNDBUF 3074', k.setsockopt(a, 'SO_SNDBUF', 3074));
+      obs.eq('SO_SNDBUF', k.getsockopt(a, 'SO_SNDBUF'));
+      let n = 0;
+      while (k.write(a, 1) === 1 && n < 100) n++;
+      obs.eq('1-byte writes until EAGAIN', n);
+      obs.ioctl('SIOCOUTQ', a, 'SIOCOUTQ');
+      const ep = obs.epoll('ep');
+      obs.ctl('ADD a OUT|ET', ep, 'ADD', a, EPOLLOUT | EPOLLET);
+      obs.wait('full', ep);
+      for (let i = 1; i <= n; i++) {
+        obs.read(`read byte ${i}`, b, 1);
+        obs.ioctl(`SIOCOUTQ after ${i}`, a, 'SIOCOUTQ');
+        obs.poll(`mask after ${i}`, a);
+        obs.wait(`ET after ${i}`, ep);
+      }
+    },
+  ),
+];

@@ -1,0 +1,282 @@
+// Connection ends on both families: peer close with unread data on either
+// side, peer close while our send path is full, SHUT_WR / SHUT_RD / SHUT_RDWR.
+// The errno sequences differ between unix and tcp; each family is compared
+// with Linux on its own.
+import { EPOLLET, EPOLLIN, EPOLLOUT, EPOLLRDHUP } from '../../src/index.js';
+import { both, count, fillRaw, only, OUTQ_TOLERANCE } from './lib.js';
+import type { DifferentialCase, Observer } from './observer.js';
+
+const FULL_MASK_ET = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+
+/** The three orders FACTS.md calls A, B, C: read first, SO_ERROR first, write first. */
+type Order = 'read-first' | 'soerror-first' | 'write-first';
+const ORDERS: Order[] = ['read-first', 'soerror-first', 'write-first'];
+
+function afterClose(obs: Observer, a: number, order: Order): void {
+  const ops: Record<Order, Array<() => void>> = {
+    'read-first': [
+      () => obs.read('read', a, 100),
+      () => obs.read('read', a, 100),
+      () => obs.read('read', a, 100),
+      () => obs.soError('SO_ERROR', a),
+      () => obs.write('write', a, 100),
+      () => obs.settle(),
+      () => obs.write('write', a, 100),
+    ],
+    'soerror-first': [
+      () => obs.soError('SO_ERROR', a),
+      () => obs.soError('SO_ERROR', a),
+      () => obs.poll('mask after SO_ERROR', a),
+      () => obs.read('read', a, 100),
+      () => obs.read('read', a, 100),
+      () => obs.write('write', a, 100),
+    ],
+    'write-first': [
+      () => obs.write('write', a, 100),
+      () => obs.settle(),
+      () => obs.soError('SO_ERROR', a),
+      () => obs.write('write', a, 100),
+      () => obs.read('read', a, 100),
+      () => obs.read('read', a, 100),
+    ],
+  };
+  for (const op of ops[order]) op();
+  obs.poll('mask at the end', a);
+}
+
+export const closeCases: DifferentialCase[] = [
+  ...ORDERS.flatMap((order) =>
+    both(
+      `peer-close-unread-ours-${order}`,
+      'peer closes with 5 bytes unread in OUR queue: the data is read first, then end of file',
+      (k, obs) => {
+        const [a, b] = obs.pair(['a', 'b']);
+        const ep = obs.epoll('ep');
+        obs.ctl('ADD a IN|OUT|RDHUP|ET', ep, 'ADD', a, FULL_MASK_ET);
+        obs.wait('initial', ep);
+        obs.write('b writes 5', b, 5);
+        obs.settle();
+        obs.wait('data', ep);
+        obs.close('b closes', b);
+        obs.settle();
+        obs.wait('after the peer closed', ep);
+        obs.wait('again', ep);
+        obs.poll('mask', a);
+        obs.ioctl('SIOCINQ', a, 'SIOCINQ');
+        afterClose(obs, a, order);
+        obs.wait('events at the end', ep);
+      },
+    ),
+  ),
+  ...ORDERS.flatMap((order) =>
+    both(
+      `peer-close-unread-theirs-${order}`,
+      'peer closes with 7 bytes of ours unread: unix sets ECONNRESET, tcp sends RST (ECONNRESET)',
+      (k, obs) => {
+        const [a, b] = obs.pair(['a', 'b']);
+        const ep = obs.epoll('ep');
+        obs.ctl('ADD a IN|OUT|RDHUP|ET', ep, 'ADD', a, FULL_MASK_ET);
+        obs.wait('initial', ep);
+        obs.write('a writes 7', a, 7);
+        obs.settle();
+        obs.ioctl('b SIOCINQ', b, 'SIOCINQ');
+        obs.close('b closes', b);
+        obs.settle();
+        obs.wait('after the peer closed', ep);
+        obs.wait('again', ep);
+        obs.poll('mask', a);
+        obs.ioctl('SIOCOUTQ', a, 'SIOCOUTQ');
+        afterClose(obs, a, order);
+        obs.wait('events at the end', ep);
+      },
+    ),
+  ),
+  ...both(
+    'peer-close-unread-both',
+    'unread data on both sides: our 5 bytes are read first, then ECONNRESET, then end of file',
+    (k, obs) => {
+      const [a, b] = obs.pair(['a', 'b']);
+      obs.write('a writes 7', a, 7);
+      obs.write('b writes 5', b, 5);
+      obs.settle();
+      obs.close('b closes', b);
+      obs.settle();
+      obs.poll('mask', a);
+      obs.ioctl('SIOCINQ', a, 'SIOCINQ');
+      obs.read('read', a, 100);
+      obs.read('read', a, 100);
+      obs.read('read', a, 100);
+      obs.soError('SO_ERROR', a);
+      obs.write('write', a, 100);
+      obs.poll('mask at the end', a);
+    },
+  ),
+  ...both('peer-close-clean', 'peer closes with nothing unread anywhere', (k, obs) => {
+    const [a, b] = obs.pair(['a', 'b']);
+    const ep = obs.epoll('ep');
+    obs.ctl('ADD a OUT|ET', ep, 'ADD', a, EPOLLOUT | EPOLLET);
+    obs.wait('initial', ep);
+    const ep2 = obs.epoll('ep2');
+    obs.ctl('ADD a IN|RDHUP|ET', ep2, 'ADD', a, EPOLLIN | EPOLLRDHUP | EPOLLET);
+    obs.close('b closes', b);
+    obs.settle();
+    obs.wait('OUT|ET after the peer closed', ep);
+    obs.wait('again', ep);
+    obs.wait('IN|RDHUP|ET after the peer closed', ep2);
+    obs.poll('mask', a);
+    obs.read('read', a, 100);
+    obs.read('read', a, 100);
+    obs.soError('SO_ERROR', a);
+    obs.write('write', a, 100);
+    obs.settle();
+    obs.wait('OUT|ET after our write', ep);
+    obs.wait('IN|RDHUP|ET after our write', ep2);
+    obs.poll('mask after our write', a);
+    obs.soError('SO_ERROR', a);
+    obs.write('write', a, 100);
+    obs.read('read', a, 100);
+    obs.poll('mask at the end', a);
+  }),
+  ...(['read-first', 'soerror-first'] as const).flatMap((order) =>
+    both(
+      `peer-close-send-full-${order}`,
+      'peer closes (unread data: reset) while our send path is full',
+      (k, obs) => {
+        const [a, b] = obs.pair(['a', 'b'], obs.family === 'tcp' ? { sndbuf: 16384, rcvbuf: 16384 } : undefined);
+        const f = fillRaw(k, a, 65536);
+        obs.eq('fill ends with', f.last);
+        obs.settle();
+        obs.eq('still full', k.write(a, 65536));
+        const ep = obs.epoll('ep');
+        obs.ctl('ADD a IN|OUT|RDHUP|ET', ep, 'ADD', a, FULL_MASK_ET);
+        obs.wait('nothing ready', ep);
+        obs.poll('mask when full', a);
+        obs.close('b closes', b);
+        obs.settle();
+        obs.wait('after the peer closed', ep);
+        obs.wait('again', ep);
+        obs.poll('mask', a);
+        const outq = k.ioctl(a, 'SIOCOUTQ');
+        if (typeof outq === 'number') count(obs, 'SIOCOUTQ', outq, OUTQ_TOLERANCE);
+        else obs.eq('SIOCOUTQ', outq);
+        if (order === 'read-first') {
+          obs.read('read', a, 100);
+          obs.read('read', a, 100);
+          obs.soError('SO_ERROR', a);
+        } else {
+          obs.soError('SO_ERROR', a);
+          obs.read('read', a, 100);
+        }
+        obs.write('write', a, 100);
+        obs.write('write', a, 100);
+        obs.wait('events at the end', ep);
+        obs.poll('mask at the end', a);
+      },
+    ),
+  ),
+  ...both('shut-wr', 'peer SHUT_WR: we read end of file (RDHUP) and can still write; the peer still reads', (k, obs) => {
+    const [a, b] = obs.pair(['a', 'b']);
+    const ep = obs.epoll('ep');
+    obs.ctl('ADD a IN|OUT|RDHUP|ET', ep, 'ADD', a, FULL_MASK_ET);
+    obs.wait('initial', ep);
+    obs.shutdown('b SHUT_WR', b, 'WR');
+    // The FIN takes a sequence number: SIOCOUTQ counts it until it is ACKed
+    // (a receiver that never saw data ACKs at the next jiffy).
+    obs.ioctl('b SIOCOUTQ with the FIN unacked', b, 'SIOCOUTQ');
+    obs.settle(10);
+    obs.ioctl('b SIOCOUTQ after the ACK', b, 'SIOCOUTQ');
+    obs.wait('after the peer SHUT_WR', ep);
+    obs.wait('again', ep);
+    obs.poll('mask a', a);
+    obs.poll('mask b', b);
+    obs.read('a reads', a, 100);
+    obs.read('a reads', a, 100);
+    obs.write('a writes 100', a, 100);
+    obs.settle();
+    obs.wait('after our own write', ep);
+    obs.read('b reads', b, 1000);
+    obs.write('b writes', b, 10);
+    obs.soError('SO_ERROR a', a);
+    obs.soError('SO_ERROR b', b);
+    obs.shutdown('b SHUT_WR again', b, 'WR');
+    obs.shutdown('a SHUT_WR', a, 'WR');
+    obs.settle();
+    obs.wait('after both SHUT_WR', ep);
+    obs.poll('mask a', a);
+    obs.poll('mask b', b);
+    obs.read('b reads', b, 100);
+    obs.write('a writes', a, 10);
+  }),
+  only('tcp', 'fin-ack-delayed', 'a FIN after data is ACKed by the delayed-ACK timer: SIOCOUTQ counts it for 40 ms', (k, obs) => {
+    const [a, b] = obs.pair(['a', 'b']);
+    obs.write('a writes 100', a, 100);
+    obs.settle();
+    obs.read('b reads', b, 1000);
+    obs.ioctl('a SIOCOUTQ', a, 'SIOCOUTQ');
+    obs.shutdown('a SHUT_WR', a, 'WR');
+    obs.settle();
+    obs.ioctl('a SIOCOUTQ: the FIN is not ACKed yet', a, 'SIOCOUTQ');
+    obs.poll('mask b', b);
+    obs.read('b reads EOF', b, 100);
+    obs.shutdown('a SHUT_WR again', a, 'WR');
+    obs.advance(50);
+    obs.ioctl('a SIOCOUTQ after the delayed ACK', a, 'SIOCOUTQ');
+    obs.write('b writes 10', b, 10);
+    obs.settle();
+    obs.read('a reads', a, 100);
+    obs.poll('mask a', a);
+  }),
+  ...both('shut-rd', 'own SHUT_RD: queued data is still returned, then end of file', (k, obs) => {
+    const [a, b] = obs.pair(['a', 'b']);
+    const ep = obs.epoll('ep');
+    obs.ctl('ADD a IN|OUT|RDHUP|ET', ep, 'ADD', a, FULL_MASK_ET);
+    obs.wait('initial', ep);
+    obs.write('b writes 3', b, 3);
+    obs.settle();
+    obs.wait('data', ep);
+    obs.shutdown('a SHUT_RD', a, 'RD');
+    obs.settle();
+    obs.wait('after our SHUT_RD', ep);
+    obs.poll('mask a', a);
+    obs.poll('mask b', b);
+    obs.ioctl('SIOCINQ', a, 'SIOCINQ');
+    obs.read('a reads', a, 100);
+    obs.read('a reads', a, 100);
+    obs.write('b writes 10', b, 10);
+    obs.settle();
+    obs.wait('after the peer wrote', ep);
+    obs.poll('mask a', a);
+    obs.ioctl('SIOCINQ', a, 'SIOCINQ');
+    obs.read('a reads', a, 100);
+    obs.read('a reads', a, 100);
+    obs.poll('mask b', b);
+    obs.soError('SO_ERROR b', b);
+    obs.write('a writes 10', a, 10);
+    obs.settle();
+    obs.read('b reads', b, 100);
+    obs.shutdown('a SHUT_RD again', a, 'RD');
+  }),
+  ...both('shut-rdwr', 'own SHUT_RDWR: both halves end on both sides', (k, obs) => {
+    const [a, b] = obs.pair(['a', 'b']);
+    const ep = obs.epoll('ep');
+    obs.ctl('ADD b IN|OUT|RDHUP|ET', ep, 'ADD', b, FULL_MASK_ET);
+    obs.wait('initial', ep);
+    obs.shutdown('a SHUT_RDWR', a, 'RDWR');
+    obs.settle();
+    obs.wait('peer after our SHUT_RDWR', ep);
+    obs.poll('mask a', a);
+    obs.poll('mask b', b);
+    obs.read('a reads', a, 100);
+    obs.write('a writes', a, 100);
+    obs.read('b reads', b, 100);
+    obs.write('b writes', b, 100);
+    obs.settle();
+    obs.wait('peer after its write', ep);
+    obs.poll('mask b', b);
+    obs.soError('SO_ERROR b', b);
+    obs.write('b writes', b, 100);
+    obs.read('b reads', b, 100);
+    obs.poll('mask a', a);
+    obs.shutdown('a SHUT_RDWR again', a, 'RDWR');
+  }),
+];
