@@ -714,6 +714,8 @@ void TcpSocket::Disconnect(State old_state) {
     sk_err_ = err::kECONNRESET;
   }
   peer_.reset();
+  // inet_reset_saddr: an address connect() chose is forgotten, a bound one kept.
+  if (!addr_bound_) local_ip_ = 0;
   receive_queue_.clear();
   receive_head_offset_ = 0;
   receive_bytes_ = 0;
@@ -798,6 +800,7 @@ SysResult TcpSocket::Bind(const SockAddr& addr) {
   local_ip_ = addr.ip;
   local_port_ = port;
   port_held_ = true;
+  addr_bound_ = true;  // SOCK_BINDADDR_LOCK
   ctx_.tcp_ports[port] = this;
   return SysResult::Ok();
 }

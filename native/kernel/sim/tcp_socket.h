@@ -140,6 +140,7 @@ class TcpSocket final : public SocketFile {
   uint32_t local_ip_ = 0;
   uint16_t local_port_ = 0;
   bool port_held_ = false;
+  bool addr_bound_ = false;    // bind() chose the local address
   uint32_t remote_ip_ = 0;
   uint16_t remote_port_ = 0;
 
