@@ -1,12 +1,12 @@
 #include "linux_server_wrap.h"
 
-#include <algorithm>
 #include <cmath>
 #include <exception>
 #include <string>
 #include <vector>
 
 #include "../server/linux_server.h"
+#include "js_app.h"
 
 namespace edgeloop {
 
@@ -85,21 +85,19 @@ LinuxServerWrap::LinuxServerWrap(const Napi::CallbackInfo& info) : Napi::ObjectW
         std::floor(max_connections) == max_connections)) {
     throw Napi::RangeError::New(env, "argument 2 (maxConnections) must be a non-negative integer");
   }
-  Napi::Value on_events = info[3];
-  if (!on_events.IsFunction() && !on_events.IsNull() && !on_events.IsUndefined()) {
-    throw Napi::TypeError::New(env, "argument 3 (onEvents) must be a function or null");
+  Napi::Value on_event = info[3];
+  if (!on_event.IsFunction() && !on_event.IsNull() && !on_event.IsUndefined()) {
+    throw Napi::TypeError::New(env, "argument 3 (onEvent) must be a function or null");
   }
   uv_loop_t* loop = nullptr;
   NAPI_THROW_IF_FAILED_VOID(env, napi_get_uv_event_loop(env, &loop));
 
   // std::exception from here (bad options, a failed listen) becomes a JS
   // Error with its message (NODE_ADDON_API_CPP_EXCEPTIONS_ALL).
+  if (on_event.IsFunction()) js_app_ = std::make_unique<JsApp>(env, on_event.As<Napi::Function>());
   host_ = std::make_unique<LinuxServer>(options, static_cast<int32_t>(threads),
-                                        static_cast<uint64_t>(max_connections));
-  if (on_events.IsFunction()) {
-    on_events_ = Napi::Persistent(on_events.As<Napi::Function>());
-    async_ = std::make_unique<Napi::AsyncContext>(env, "edgeloop.LinuxServer");
-  }
+                                        static_cast<uint64_t>(max_connections), js_app_.get());
+  async_ = std::make_unique<Napi::AsyncContext>(env, "edgeloop.LinuxServer");
 
   auto* handles = new Handles();
   const int rc = uv_poll_init(loop, &handles->poll, host_->epoll_fd());
@@ -131,6 +129,7 @@ LinuxServerWrap::~LinuxServerWrap() {
     uv_close(reinterpret_cast<uv_handle_t*>(&handles_->idle), Handles::OnClosed);
     handles_ = nullptr;
   }
+  if (js_app_) js_app_->set_enabled(false);
   host_.reset();
 }
 
@@ -148,6 +147,13 @@ void LinuxServerWrap::Stop() {
     handles_ = nullptr;
     Unref();
   }
+  // JS was told what it needs before dispose(); the closes of whatever is
+  // still open happen without it.
+  if (js_app_) js_app_->set_enabled(false);
+  if (pumping_) {
+    dispose_pending_ = true;  // Pump() frees the server once RunOnce returns
+    return;
+  }
   host_.reset();
 }
 
@@ -162,6 +168,7 @@ void LinuxServerWrap::OnEnvCleanup(void* arg) {
     uv_close(reinterpret_cast<uv_handle_t*>(&self->handles_->idle), Handles::OnClosed);
     self->handles_ = nullptr;
   }
+  if (self->js_app_) self->js_app_->set_enabled(false);
   self->host_.reset();
 }
 
@@ -183,32 +190,36 @@ void LinuxServerWrap::Kick() {
 }
 
 void LinuxServerWrap::Pump() {
-  if (!host_) return;
+  if (!host_ || pumping_) return;
   Napi::Env env = Env();
   Napi::HandleScope scope(env);
-  std::string events;
-  std::vector<uint8_t> bytes;
-  try {
-    host_->RunOnce(0);
-    if (on_events_.IsEmpty()) return;
-    events = host_->DrainEvents();
-    if (events == "[]") return;
-    bytes = host_->DrainEventBytes();
-  } catch (const std::exception& e) {
-    // A reactor bug; nothing in JS is on the stack to catch it, so it goes
-    // where Node sends every error of an event-loop callback.
-    napi_fatal_exception(env, Napi::Error::New(env, std::string("edgeloop reactor: ") + e.what()).Value());
-    return;
+  // Holds the JS object: a handler (or a promise job) may drop the last
+  // reference to it while this runs.
+  Napi::Object self = Value();
+  static_cast<void>(self);
+  std::string failure;
+  {
+    // Handlers run inside; promise jobs and nextTicks after it closes.
+    Napi::CallbackScope callback_scope(env, *async_);
+    pumping_ = true;
+    try {
+      host_->RunOnce(0);
+    } catch (const std::exception& e) {
+      failure = e.what();  // a reactor bug; reported below, outside the reactor
+    }
+    pumping_ = false;
+    if (dispose_pending_) {
+      dispose_pending_ = false;
+      host_.reset();
+    }
   }
-  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, bytes.size());
-  if (!bytes.empty()) std::copy(bytes.begin(), bytes.end(), static_cast<uint8_t*>(ab.Data()));
-  Napi::Value args[] = {Napi::String::New(env, events), Napi::Uint8Array::New(env, bytes.size(), ab, 0)};
-  try {
-    // MakeCallback: async hooks see it, and the microtask queue runs after.
-    // The callback may dispose of this server; nothing is touched after it.
-    on_events_.MakeCallback(Value(), {args[0], args[1]}, *async_);
-  } catch (const Napi::Error& e) {
-    napi_fatal_exception(env, e.Value());
+  // Nothing in JS is on the stack to catch these: they go where Node sends
+  // every error of an event-loop callback.
+  if (!failure.empty()) {
+    napi_fatal_exception(env, Napi::Error::New(env, "edgeloop reactor: " + failure).Value());
+  } else if (js_app_) {
+    Napi::Value error = js_app_->TakeError();
+    if (!error.IsEmpty()) napi_fatal_exception(env, error);
   }
 }
 

@@ -1,16 +1,17 @@
 // LinuxServerWrap: the JS class `LinuxServer`, the reactor as a real server
 // on Linux (native/server/linux_server.h) driven from Node's own event loop:
-//   new LinuxServer(optionsJson, threads, maxConnections, onEvents)
+//   new LinuxServer(optionsJson, threads, maxConnections, onEvent | null)
 // A translation layer (contract: src/server/raw.ts); options are validated
 // in src/server/options.ts, the server is in native/server.
 //
 // The main reactor's epoll fd is watched by a libuv uv_poll_t: when it is
-// readable the reactor runs one RunOnce(0) (never blocking Node), then the
-// app events it produced go to `onEvents(eventsJson, bytes)` in one
-// MakeCallback. Calls from JS (send, shutdown, ...) can leave work queued in
-// the reactor that no fd will announce (a write-complete, a close); they arm
-// a uv_idle_t so the same pump runs on the next turn of Node's loop. Every
-// libuv callback opens its own HandleScope.
+// readable the reactor runs one RunOnce(0) (never blocking Node) inside a
+// HandleScope and a CallbackScope (async hooks see it; promise jobs run
+// after it). With JS handlers (onEvent, app "js") the reactor calls them
+// from inside that iteration through JsApp. Calls from JS (send, shutdown,
+// ...) can leave work queued in the reactor that no fd will announce (a
+// write-complete); they arm a uv_idle_t so the same pump runs on the next
+// turn of Node's loop.
 //
 // While it runs, the object holds a strong reference to itself (a listening
 // server is not garbage), and it is torn down with its environment.
@@ -20,9 +21,11 @@
 #include <uv.h>
 
 #include <memory>
+#include <string>
 
 namespace edgeloop {
 
+class JsApp;
 class LinuxServer;
 
 class LinuxServerWrap : public Napi::ObjectWrap<LinuxServerWrap> {
@@ -58,11 +61,16 @@ class LinuxServerWrap : public Napi::ObjectWrap<LinuxServerWrap> {
   Napi::Value CloseAll(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
 
+  // Declared first: destroyed after the server, whose closes still call it.
+  std::unique_ptr<JsApp> js_app_;
   std::unique_ptr<LinuxServer> host_;
   Handles* handles_ = nullptr;  // freed by the last uv_close callback
-  Napi::FunctionReference on_events_;
   std::unique_ptr<Napi::AsyncContext> async_;
   bool cleanup_hook_ = false;
+  // Inside RunOnce: a dispose() from a handler must not free the server under
+  // the reactor's feet; it is finished when the iteration returns.
+  bool pumping_ = false;
+  bool dispose_pending_ = false;
 };
 
 }  // namespace edgeloop

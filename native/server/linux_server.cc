@@ -8,7 +8,6 @@
 #include "../reactor/apps/bulk_app.h"
 #include "../reactor/apps/discard_app.h"
 #include "../reactor/apps/echo_app.h"
-#include "../reactor/embed/app_recorder.h"
 #include "../reactor/event_loop.h"
 #include "../reactor/event_loop_thread_pool.h"
 #include "../reactor/tcp_connection.h"
@@ -36,7 +35,8 @@ std::unique_ptr<App> MakeBuiltinApp(const HostConfig& c) {
 
 }  // namespace
 
-LinuxServer::LinuxServer(const std::string& options_json, int32_t threads, uint64_t max_connections)
+LinuxServer::LinuxServer(const std::string& options_json, int32_t threads, uint64_t max_connections,
+                         App* js_app)
     : config_(ParseHostConfig(options_json)), threads_(threads) {
   if (threads < 0 || threads > kMaxThreads) {
     throw std::invalid_argument("options: \"threads\" must be an integer from 0 to " + std::to_string(kMaxThreads) +
@@ -59,11 +59,11 @@ LinuxServer::LinuxServer(const std::string& options_json, int32_t threads, uint6
   auto kernel_for = [this](size_t loop) -> Kernel& {
     return tracing_.empty() ? static_cast<Kernel&>(*stats_kernel_) : *tracing_[loop];
   };
+  if ((config_.app == AppKind::kJs) != (js_app != nullptr)) {
+    throw std::invalid_argument("options: app \"js\" needs the embedder's app, and only it does");
+  }
   app_ = MakeBuiltinApp(config_);
-  // JS handlers: events and message bytes queue up for the embedder. No
-  // trace of its own: StatsApp writes the app records for every app alike.
-  if (config_.app == AppKind::kJs) recorder_ = std::make_unique<AppRecorder>(nullptr, nullptr, *stats_kernel_);
-  App* inner = recorder_ ? static_cast<App*>(recorder_.get()) : app_.get();
+  App* inner = js_app ? js_app : app_.get();
   stats_app_ = std::make_unique<StatsApp>(inner, counters_, config_.trace ? &trace_ : nullptr, *stats_kernel_);
   loop_ = std::make_unique<EventLoop>(kernel_for(0));
   if (threads > 0) {
@@ -112,12 +112,6 @@ int32_t LinuxServer::Close(uint64_t conn, const std::string& reason) {
   if (!c) return kNoConnection;
   c->ForceClose(reason);
   return kOk;
-}
-
-std::string LinuxServer::DrainEvents() { return recorder_ ? recorder_->DrainEvents() : "[]"; }
-
-std::vector<uint8_t> LinuxServer::DrainEventBytes() {
-  return recorder_ ? recorder_->DrainBytes() : std::vector<uint8_t>();
 }
 
 void LinuxServer::StopAccepting() { server_->StopAccepting(); }

@@ -5,11 +5,12 @@
 // the main reactor (an EventLoop made on the caller's thread: Node's, whose
 // libuv loop watches its epoll fd), an optional pool of sub-reactor threads,
 // a ThreadedTcpServer, and the app: a built-in one (echo, discard, bulk) or
-// the AppRecorder that queues events for JS handlers.
+// the embedder's (app "js": the addon's JsApp, which calls JS handlers).
 //
 // JS handlers run on the main reactor only: with threads > 0 the app must be
 // a built-in one (the constructor refuses otherwise), so no event has to
-// cross threads to reach JavaScript.
+// cross threads to reach JavaScript, and a handler runs inside the reactor
+// iteration exactly where a built-in app's callback would.
 //
 // Every method is for the thread that made the object.
 #pragma once
@@ -27,7 +28,6 @@
 namespace edgeloop {
 
 class App;
-class AppRecorder;
 class EventLoop;
 class EventLoopThreadPool;
 class StatsApp;
@@ -44,9 +44,10 @@ class LinuxServer {
   static constexpr int32_t kMaxThreads = 256;
 
   // `options_json`: ServerHost's document (embed/host_config.h), family
-  // "tcp". Listens before returning. Throws std::invalid_argument (bad
-  // options) or std::runtime_error (a failed call, "bind 127.0.0.1:9000: EADDRINUSE").
-  LinuxServer(const std::string& options_json, int32_t threads, uint64_t max_connections);
+  // "tcp". `js_app` is the app for app "js" (it must outlive this object),
+  // null otherwise. Listens before returning. Throws std::invalid_argument
+  // (bad options) or std::runtime_error (a failed call, "bind 127.0.0.1:9000: EADDRINUSE").
+  LinuxServer(const std::string& options_json, int32_t threads, uint64_t max_connections, App* js_app);
   // Closes every connection (reason "server-stopped"), stops the threads.
   ~LinuxServer();
   LinuxServer(const LinuxServer&) = delete;
@@ -55,7 +56,6 @@ class LinuxServer {
   // The main reactor's epoll fd: readable whenever RunOnce(0) has work.
   int32_t epoll_fd() const;
   const std::string& address() const;
-  bool js() const { return recorder_ != nullptr; }
   int32_t threads() const { return threads_; }
 
   // One iteration of the main reactor.
@@ -65,8 +65,6 @@ class LinuxServer {
   int32_t Send(uint64_t conn, const uint8_t* data, size_t len);
   int32_t Shutdown(uint64_t conn);
   int32_t Close(uint64_t conn, const std::string& reason);
-  std::string DrainEvents();
-  std::vector<uint8_t> DrainEventBytes();
 
   std::string DrainTrace() { return trace_.Drain(); }
 
@@ -94,7 +92,6 @@ class LinuxServer {
   // [0]: the main reactor's, [i]: sub-reactor i's. Empty when not tracing.
   std::vector<std::unique_ptr<TracingKernel>> tracing_;
   std::unique_ptr<App> app_;
-  std::unique_ptr<AppRecorder> recorder_;
   std::unique_ptr<StatsApp> stats_app_;
   std::unique_ptr<EventLoop> loop_;
   std::unique_ptr<EventLoopThreadPool> pool_;

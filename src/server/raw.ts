@@ -8,8 +8,13 @@ import { addonPath, loadAddon } from '../backends/native.js';
 export const RAW_NO_CONNECTION = -1;
 export const RAW_SHUTTING_DOWN = -2;
 
-/** Called from Node's loop after a reactor iteration with the app events it produced (JS handlers only). */
-export type RawEventsCallback = (eventsJson: string, bytes: Uint8Array) => void;
+/**
+ * JS handlers' app events, called synchronously from inside the reactor
+ * iteration (on Node's thread) where a built-in app's callback would run:
+ * ('connection', id), ('message', id, bytes), ('writeComplete', id),
+ * ('highWaterMark', id, queuedBytes), ('close', id, reason). It must not throw.
+ */
+export type RawEventCallback = (type: string, conn: number, arg?: Uint8Array | number | string) => void;
 
 export interface RawLinuxServer {
   /** '127.0.0.1:PORT' as getsockname reports it. */
@@ -37,7 +42,7 @@ export type RawLinuxServerClass = new (
   optionsJson: string,
   threads: number,
   maxConnections: number,
-  onEvents: RawEventsCallback | null,
+  onEvent: RawEventCallback | null,
 ) => RawLinuxServer;
 
 export function loadLinuxServer(): RawLinuxServerClass {

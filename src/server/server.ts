@@ -30,15 +30,6 @@ const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
 /** handlerErrors keeps the first ones; stats().handlerErrors counts them all. */
 const MAX_KEPT_ERRORS = 100;
 
-interface AppEvent {
-  type: string;
-  conn: number;
-  fd?: number;
-  length?: number;
-  bytes?: number;
-  reason?: string;
-}
-
 type RawStats = Omit<ServerStats, 'handlerErrors'>;
 type RawSnapshot = Omit<ServerSnapshot, 'connections'> & {
   connections: Array<Omit<ServerSnapshot['connections'][number], 'mask' | 'interest'> & { interest: number }>;
@@ -140,10 +131,12 @@ export class EdgeloopServer {
     const LinuxServer = loadLinuxServer();
     const trace = this.o.trace !== null ? new TraceFile(this.o.trace) : null;
     const doc = JSON.stringify({ ...this.o.doc, trace: trace !== null });
-    const onEvents = this.o.handlers ? (events: string, bytes: Uint8Array) => this.onEvents(events, bytes) : null;
+    const onEvent = this.o.handlers
+      ? (type: string, conn: number, arg?: Uint8Array | number | string) => this.onEvent(type, conn, arg)
+      : null;
     let raw: RawLinuxServer;
     try {
-      raw = new LinuxServer(doc, this.o.threads, this.o.maxConnections, onEvents);
+      raw = new LinuxServer(doc, this.o.threads, this.o.maxConnections, onEvent);
     } catch (e) {
       void trace?.end();
       throw listenError(e, `${this.o.host}:${this.o.port}`);
@@ -198,6 +191,9 @@ export class EdgeloopServer {
   private async closeNow(timeoutMs: number): Promise<void> {
     const raw = this.raw as RawLinuxServer;
     this.state = 'closing';
+    // close() may be called from a handler, inside the reactor iteration: the
+    // listener and the connections are let go of from a fresh turn of the loop.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     try {
       raw.stopAccepting();
       raw.shutdownAll();
@@ -285,39 +281,34 @@ export class EdgeloopServer {
     }
   }
 
-  /** From the addon, on Node's loop: the app events of one reactor iteration. */
-  private onEvents(eventsJson: string, bytes: Uint8Array): void {
-    const events = JSON.parse(eventsJson) as AppEvent[];
-    let offset = 0;
-    for (const e of events) {
-      if (e.type === 'connection') {
-        const conn = new LiveConnection(this.ops, e.conn);
-        this.conns.set(conn.id, conn);
-        this.handle(conn, 'onConnection', (h) => h.onConnection?.(conn));
-        continue;
-      }
-      const conn = this.conns.get(e.conn);
-      if (e.type === 'message') {
-        const n = e.length ?? 0;
-        const data = bytes.subarray(offset, offset + n);
-        offset += n;
-        if (conn && !conn.closed) this.handle(conn, 'onMessage', (h) => h.onMessage?.(conn, data));
-        continue;
-      }
-      if (!conn) continue;
-      switch (e.type) {
-        case 'writeComplete':
-          if (!conn.closed) this.handle(conn, 'onWriteComplete', (h) => h.onWriteComplete?.(conn));
-          break;
-        case 'highWaterMark':
-          if (!conn.closed) this.handle(conn, 'onHighWaterMark', (h) => h.onHighWaterMark?.(conn, e.bytes ?? 0));
-          break;
-        case 'close':
-          conn.markClosed(e.reason ?? 'unknown');
-          this.conns.delete(conn.id);
-          this.handle(conn, 'onClose', (h) => h.onClose?.(conn, conn.closeReason as string));
-          break;
-      }
+  /**
+   * From the addon, synchronously inside the reactor iteration (on Node's
+   * thread): one app event. Never throws (handler errors are caught in handle()).
+   */
+  private onEvent(type: string, id: number, arg?: Uint8Array | number | string): void {
+    if (type === 'connection') {
+      const conn = new LiveConnection(this.ops, id);
+      this.conns.set(id, conn);
+      this.handle(conn, 'onConnection', (h) => h.onConnection?.(conn));
+      return;
+    }
+    const conn = this.conns.get(id);
+    if (!conn) return;
+    switch (type) {
+      case 'message':
+        if (!conn.closed) this.handle(conn, 'onMessage', (h) => h.onMessage?.(conn, arg as Uint8Array));
+        break;
+      case 'writeComplete':
+        if (!conn.closed) this.handle(conn, 'onWriteComplete', (h) => h.onWriteComplete?.(conn));
+        break;
+      case 'highWaterMark':
+        if (!conn.closed) this.handle(conn, 'onHighWaterMark', (h) => h.onHighWaterMark?.(conn, arg as number));
+        break;
+      case 'close':
+        conn.markClosed(String(arg ?? 'unknown'));
+        this.conns.delete(id);
+        this.handle(conn, 'onClose', (h) => h.onClose?.(conn, conn.closeReason as string));
+        break;
     }
   }
 }

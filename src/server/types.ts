@@ -26,10 +26,14 @@ export interface ServerConnection {
 }
 
 /**
- * JS callbacks. They run on Node's own event loop, right after the reactor
- * iteration that produced the events. A handler that throws closes its
- * connection (reason 'handler-error'); the server and the other connections
- * carry on, and the error is kept in `server.handlerErrors`.
+ * JS callbacks. They run on Node's own thread, inside the reactor iteration
+ * that produced the event, exactly where a built-in app's callback runs
+ * (muduo's semantics): a send() from onMessage is queued before the reactor
+ * reads on, so a request followed at once by the peer's half-close still gets
+ * its reply, and the high-water mark pauses reading as soon as a handler's
+ * output crosses it. A handler that throws closes its connection (reason
+ * 'handler-error'); the server and the other connections carry on, and the
+ * error is kept in `server.handlerErrors`.
  */
 export interface ServerHandlers {
   onConnection?(conn: ServerConnection): void;
