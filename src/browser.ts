@@ -5,6 +5,7 @@ import { EdgeloopError } from './errors.js';
 import { Kernel } from './kernel.js';
 import { resolveOptions } from './options.js';
 import { browserEngines } from './simulation/browser-engines.js';
+import { runScenarioWith, type RunScenarioOptions, type ScenarioResult } from './simulation/scenario-runner.js';
 import { Simulation as SimulationBase } from './simulation/simulation.js';
 import type { EngineName, KernelBackendOptions } from './types.js';
 
@@ -14,6 +15,13 @@ export * from './common.js';
 export class Simulation extends SimulationBase {
   protected static override engines = browserEngines;
   protected static override defaultEngine: EngineName = 'wasm';
+}
+
+// Scenarios: validated JSON documents with their own expectations.
+export * from './simulation/scenarios.js';
+/** Runs a scenario document (validated first: ScenarioError) on the wasm engine and checks its expectations. */
+export function runScenario(doc: unknown, options?: RunScenarioOptions): Promise<ScenarioResult> {
+  return runScenarioWith(Simulation, doc, options);
 }
 
 /** Opens a simulated kernel on the wasm engine: { backend: 'sim', engine?: 'wasm', seed?, trace? }. */

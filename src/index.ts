@@ -1,5 +1,6 @@
 // The Node entry: all three backends (linux, sim/native, sim/wasm).
 import { nodeEngines } from './simulation/node-engines.js';
+import { runScenarioWith, type RunScenarioOptions, type ScenarioResult } from './simulation/scenario-runner.js';
 import { Simulation as SimulationBase } from './simulation/simulation.js';
 import type { EngineName } from './types.js';
 
@@ -16,3 +17,10 @@ export class Simulation extends SimulationBase {
 export { createServer, ServerListenError } from './server/server.js';
 export type { EdgeloopServer } from './server/server.js';
 export type * from './server/types.js';
+
+// Scenarios: validated JSON documents with their own expectations.
+export * from './simulation/scenarios.js';
+/** Runs a scenario document (validated first: ScenarioError) and checks its expectations. */
+export function runScenario(doc: unknown, options?: RunScenarioOptions): Promise<ScenarioResult> {
+  return runScenarioWith(Simulation, doc, options);
+}

@@ -144,9 +144,10 @@ export interface NativeTraceRecord {
 /**
  * ERR_CLOSED: an operation on a simulated connection that is closed (or,
  * for send, shutting down). ERR_LISTEN: a real server could not listen
- * (the port is in use: errno 'EADDRINUSE').
+ * (the port is in use: errno 'EADDRINUSE'). ERR_SCENARIO: a scenario document
+ * failed validation (ScenarioError lists every problem with its JSON path).
  */
-export type EdgeloopErrorCode = 'ERR_INVALID_ARG' | 'ERR_UNKNOWN_NAME' | 'ERR_DISPOSED' | 'ERR_BACKEND' | 'ERR_CLOSED' | 'ERR_LISTEN';
+export type EdgeloopErrorCode = 'ERR_INVALID_ARG' | 'ERR_UNKNOWN_NAME' | 'ERR_DISPOSED' | 'ERR_BACKEND' | 'ERR_CLOSED' | 'ERR_LISTEN' | 'ERR_SCENARIO';
 
 /**
  * The syscall-level kernel API. Failures the kernel reports come back as errno

@@ -1,0 +1,701 @@
+// Runs a scenario document (scenario-schema.ts) on the Simulation API and
+// checks its expectations. Deterministic: the trace depends only on the
+// document, the knobs and the engine's kernel (and is byte-identical on the
+// native and wasm engines); expectations only read, so they never change it.
+// Bounded: every action has a step limit, the whole scenario has one
+// (limits.maxSteps), and an optional wall-clock limit is a last resort.
+//
+// The trace gets one record per action (actor 'scenario', call 'action'),
+// so a reader of the trace sees which part of the script caused what.
+import { EdgeloopError } from '../errors.js';
+import { formatTraceRecord } from '../trace.js';
+import type {
+  EngineName,
+  ErrnoName,
+  SimulationOptions,
+  SimulationSnapshot,
+  TraceRecord,
+} from '../types.js';
+import type { Peer } from './peer.js';
+import {
+  assertScenario,
+  ScenarioError,
+  validateScenarioOptions,
+  type ActionRef,
+  type ConnectionCheck,
+  type OrderCheck,
+  type PeerCheck,
+  type Range,
+  type ScenarioAction,
+  type ScenarioDocument,
+  type ScenarioExpectation,
+  type ScenarioOptions,
+  type ServerCheck,
+  type StateCheck,
+  type TraceCheck,
+  type TraceMatch,
+  SCENARIO_LIMITS,
+} from './scenario-schema.js';
+import type { Simulation } from './simulation.js';
+
+export interface RunScenarioOptions {
+  /** Default: the entry's default ('native' in Node, 'wasm' in the browser). */
+  engine?: EngineName;
+  /** Knobs that replace the document's options (variant, family, sndbuf, seed...), validated as `options`. */
+  options?: Partial<ScenarioOptions>;
+  /** Wall-clock limit in ms (default none): a safety net, not part of the deterministic result. */
+  timeLimitMs?: number;
+}
+
+export interface ScenarioFailure {
+  /** Index into `expect`; null for a failure of the script itself (an action, a limit). */
+  expectation: number | null;
+  /** The field that failed: 'expect[2].receivedBytes', 'steps[4]', 'limits.maxSteps'. */
+  path: string;
+  message: string;
+  /** The expectation's description, when it has one. */
+  description?: string;
+}
+
+/** What one action did: its reactor steps [stepFrom, stepTo) and trace records [recordFrom, recordTo) (indexes into `records`, its own marker included). */
+export interface ActionSpan {
+  index: number;
+  do: ScenarioAction['do'];
+  label?: string;
+  stepFrom: number;
+  stepTo: number;
+  recordFrom: number;
+  recordTo: number;
+}
+
+export interface ScenarioResult {
+  /** Every expectation held and the script ran to its end. */
+  ok: boolean;
+  name: string;
+  engine: EngineName;
+  /** The options the simulation ran with (the document's, with the knobs applied). */
+  options: ScenarioOptions;
+  failures: ScenarioFailure[];
+  /** The trace, JSON Lines (header first). */
+  trace: string;
+  records: readonly TraceRecord[];
+  /** The state at the end. */
+  snapshot: SimulationSnapshot;
+  /** Reactor steps run. */
+  steps: number;
+  actions: ActionSpan[];
+  /** The action the script stopped at (an action that could not run, a limit), or null. */
+  stoppedAt: number | null;
+}
+
+/** What runScenario needs of a Simulation class (the entry's own, with its engines). */
+export interface SimulationFactory {
+  create(options?: SimulationOptions): Promise<Simulation>;
+}
+
+const CHUNK = 64 * 1024;
+const DEFAULT_WRITE_ALL_STEPS = 10_000;
+/** readAll: more reads than any buffer can need. */
+const MAX_READS = 1 << 16;
+
+/** A stop of the whole script (the failure it reports). */
+class Stop {
+  constructor(readonly failure: ScenarioFailure) {}
+}
+
+// ---- formatting ----
+
+export function formatRange(r: Range): string {
+  if (typeof r === 'number') return String(r);
+  if (r.min !== undefined && r.max !== undefined) return r.min === r.max ? String(r.min) : `between ${r.min} and ${r.max}`;
+  return r.min !== undefined ? `at least ${r.min}` : `at most ${r.max}`;
+}
+
+function inRange(v: number, r: Range): boolean {
+  if (typeof r === 'number') return v === r;
+  return (r.min === undefined || v >= r.min) && (r.max === undefined || v <= r.max);
+}
+
+function describeMatch(m: TraceMatch): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(m)) {
+    if (k === 'ret') parts.push(`ret ${formatRange(v as Range)}`);
+    else if (Array.isArray(v)) parts.push(`${k} ${v.join('|')}`);
+    else if (typeof v === 'object' && v !== null) parts.push(`${k} ${JSON.stringify(v)}`);
+    else parts.push(`${k} ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  }
+  return `{ ${parts.join(', ')} }`;
+}
+
+/** `expect[2] ("EPOLLOUT is off once drained"): ...` or `steps[4]: ...`. */
+export function formatScenarioFailure(f: ScenarioFailure): string {
+  const where = f.expectation === null ? f.path : `expect[${f.expectation}]`;
+  const what = f.description ? ` (${JSON.stringify(f.description)})` : '';
+  return `${where}${what}: ${f.message}`;
+}
+
+// ---- the run ----
+
+interface PeerState {
+  written: number;
+  lastWrite: number | ErrnoName | null;
+}
+
+class ScenarioRun {
+  readonly failures: ScenarioFailure[] = [];
+  readonly spans: ActionSpan[] = [];
+  stoppedAt: number | null = null;
+  private readonly peerState = new Map<string, PeerState>();
+  /** action index -> connection id -> the largest send_buf_ seen after a step of that action. */
+  private readonly maxSendBuf = new Map<number, Map<number, number>>();
+  private readonly trackMax: boolean;
+  private readonly stepLimit: number;
+  private readonly deadline: number | null;
+  private readonly groups: Map<string, string[]>;
+  private readonly labels: Map<string, number>;
+  private listenerName: string | null = null;
+  private current = -1;
+
+  constructor(
+    private readonly doc: ScenarioDocument,
+    private readonly sim: Simulation,
+    timeLimitMs: number | undefined,
+  ) {
+    this.stepLimit = doc.limits?.maxSteps ?? SCENARIO_LIMITS.defaultTotalSteps;
+    this.deadline = timeLimitMs === undefined ? null : Date.now() + timeLimitMs;
+    this.trackMax = doc.expect.some((e) => e.check === 'connection' && e.maxSendBuf !== undefined);
+    this.groups = new Map();
+    for (const p of doc.peers) {
+      const names = p.count === undefined ? [p.name] : Array.from({ length: p.count }, (_, k) => `${p.name}${k + 1}`);
+      this.groups.set(p.name, names);
+      if (p.count !== undefined) for (const n of names) this.groups.set(n, [n]);
+    }
+    this.labels = new Map();
+    doc.steps.forEach((s, i) => {
+      if (s.label !== undefined) this.labels.set(s.label, i);
+    });
+  }
+
+  private index(ref: ActionRef): number {
+    return typeof ref === 'number' ? ref : (this.labels.get(ref) as number);
+  }
+
+  private members(ref: string): string[] {
+    return this.groups.get(ref) ?? [ref];
+  }
+
+  private peer(name: string): Peer {
+    return this.sim.peer(name);
+  }
+
+  private state(name: string): PeerState {
+    let s = this.peerState.get(name);
+    if (!s) {
+      s = { written: 0, lastWrite: null };
+      this.peerState.set(name, s);
+    }
+    return s;
+  }
+
+  // ---- script ----
+
+  run(): void {
+    const { sim, doc } = this;
+    const readRate = doc.options.peerReadRate;
+    for (const p of doc.peers) {
+      for (const name of this.members(p.name)) {
+        const o: { sndbuf?: number; rcvbuf?: number; readPerStep?: number } = {};
+        if (p.sndbuf !== undefined) o.sndbuf = p.sndbuf;
+        if (p.rcvbuf !== undefined) o.rcvbuf = p.rcvbuf;
+        const rate = p.readPerStep ?? readRate;
+        if (rate !== undefined) o.readPerStep = rate;
+        const peer = sim.peer(name, o);
+        if (p.reading === false) peer.stopReading();
+      }
+    }
+    this.listenerName = sim.snapshot().listen.name;
+    const at = new Map<number, number[]>();
+    const atEnd: number[] = [];
+    doc.expect.forEach((e, i) => {
+      const ref = e.at ?? e.during;
+      if (ref === undefined) atEnd.push(i);
+      else {
+        const k = this.index(ref);
+        at.set(k, [...(at.get(k) ?? []), i]);
+      }
+    });
+
+    for (let i = 0; i < doc.steps.length; i++) {
+      const action = doc.steps[i] as ScenarioAction;
+      this.current = i;
+      const span: ActionSpan = { index: i, do: action.do, stepFrom: sim.steps, stepTo: sim.steps, recordFrom: sim.trace.records.length, recordTo: 0 };
+      if (action.label !== undefined) span.label = action.label;
+      this.spans.push(span);
+      this.marker(i, action);
+      try {
+        this.perform(i, action);
+      } catch (e) {
+        const failure =
+          e instanceof Stop
+            ? e.failure
+            : { expectation: null, path: `steps[${i}]`, message: e instanceof EdgeloopError ? e.message : `failed: ${(e as Error)?.message ?? String(e)}` };
+        if (!(e instanceof Stop) && !(e instanceof EdgeloopError)) throw e;
+        this.failures.push(failure);
+        this.stoppedAt = i;
+      }
+      span.stepTo = sim.steps;
+      span.recordTo = sim.trace.records.length;
+      if (this.stoppedAt !== null) break;
+      for (const k of at.get(i) ?? []) this.evaluate(k);
+    }
+    if (this.stoppedAt !== null) {
+      const stopped = this.stoppedAt;
+      for (const [k, list] of [...at.entries()].sort((x, y) => x[0] - y[0])) {
+        if (k < stopped) continue;
+        for (const e of list) {
+          this.fail(e, this.fieldOf(e), `not checked: the script stopped at steps[${stopped}] before steps[${k}] ran`);
+        }
+      }
+    }
+    for (const k of atEnd) this.evaluate(k);
+    this.failures.sort((a, b) => order(a) - order(b));
+  }
+
+  private marker(i: number, action: ScenarioAction): void {
+    const args: Record<string, unknown> = { index: i };
+    for (const [k, v] of Object.entries(action)) {
+      if (k === 'note' || k === 'until') continue;
+      args[k] = v;
+    }
+    if ('until' in action && action.until !== undefined) args.until = action.until === 'idle' ? 'idle' : action.until.check;
+    this.sim.kernel.ingestTrace([{ t: this.sim.kernel.now(), actor: 'scenario', call: 'action', args }]);
+  }
+
+  private stepOnce(): ReturnType<Simulation['step']> {
+    const { sim } = this;
+    if (sim.steps >= this.stepLimit) {
+      throw new Stop({
+        expectation: null,
+        path: 'limits.maxSteps',
+        message: `the scenario took more than ${this.stepLimit} reactor steps (at steps[${this.current}])`,
+      });
+    }
+    if (this.deadline !== null && Date.now() > this.deadline) {
+      throw new Stop({ expectation: null, path: `steps[${this.current}]`, message: 'the wall-clock time limit ran out' });
+    }
+    const r = sim.step();
+    if (this.trackMax) this.sample();
+    return r;
+  }
+
+  private sample(): void {
+    let per = this.maxSendBuf.get(this.current);
+    if (!per) {
+      per = new Map();
+      this.maxSendBuf.set(this.current, per);
+    }
+    for (const c of this.sim.snapshot().connections) per.set(c.id, Math.max(per.get(c.id) ?? 0, c.sendBuf));
+  }
+
+  private write(name: string, data: Uint8Array | string | number): number | ErrnoName {
+    const r = this.peer(name).write(data);
+    const s = this.state(name);
+    s.lastWrite = r;
+    if (typeof r === 'number') s.written += r;
+    return r;
+  }
+
+  private perform(i: number, a: ScenarioAction): void {
+    const path = `steps[${i}]`;
+    switch (a.do) {
+      case 'connect':
+        for (const n of this.members(a.peer)) this.peer(n).connect();
+        return;
+      case 'write':
+        for (const n of this.members(a.peer)) this.write(n, a.data ?? (a.bytes as number));
+        return;
+      case 'writeAll': {
+        const maxSteps = a.maxSteps ?? DEFAULT_WRITE_ALL_STEPS;
+        const names = this.members(a.peer);
+        const left = new Map(names.map((n) => [n, a.bytes]));
+        for (let steps = 0; ; steps++) {
+          for (const n of names) {
+            let rest = left.get(n) as number;
+            while (rest > 0) {
+              const r = this.write(n, Math.min(CHUNK, rest));
+              if (typeof r === 'string') {
+                if (r === 'EAGAIN') break;
+                throw new Stop({ expectation: null, path, message: `peer "${n}": write failed with ${r} after ${a.bytes - rest} of ${a.bytes} bytes` });
+              }
+              rest -= r;
+            }
+            left.set(n, rest);
+          }
+          const pending = names.filter((n) => (left.get(n) as number) > 0);
+          if (pending.length === 0) return;
+          if (steps >= maxSteps) {
+            const n = pending[0] as string;
+            this.failures.push({
+              expectation: null,
+              path,
+              message: `peer "${n}" wrote ${a.bytes - (left.get(n) as number)} of ${a.bytes} bytes within maxSteps ${maxSteps}`,
+            });
+            return;
+          }
+          this.stepOnce();
+        }
+      }
+      case 'flood':
+        for (let k = 0; k < a.steps; k++) {
+          for (const n of this.members(a.peer)) {
+            for (;;) {
+              const r = this.write(n, CHUNK);
+              if (typeof r === 'string' || r === 0) break;
+            }
+          }
+          this.stepOnce();
+        }
+        return;
+      case 'read':
+        for (const n of this.members(a.peer)) this.peer(n).read(a.max);
+        return;
+      case 'readAll':
+        for (const n of this.members(a.peer)) {
+          const p = this.peer(n);
+          for (let k = 0; k < MAX_READS; k++) {
+            const r = p.read(CHUNK);
+            if (typeof r === 'string' || r.length === 0) break;
+          }
+        }
+        return;
+      case 'stopReading':
+        for (const n of this.members(a.peer)) this.peer(n).stopReading();
+        return;
+      case 'resumeReading':
+        for (const n of this.members(a.peer)) this.peer(n).resume();
+        return;
+      case 'shutdown':
+        for (const n of this.members(a.peer)) this.peer(n).shutdown(a.how);
+        return;
+      case 'close':
+        for (const n of this.members(a.peer)) this.peer(n).close();
+        return;
+      case 'closeWithUnread':
+        for (const n of this.members(a.peer)) this.peer(n).closeWithUnread();
+        return;
+      case 'step':
+        for (let k = 0; k < (a.count ?? 1); k++) this.stepOnce();
+        return;
+      case 'run': {
+        const until = a.until ?? 'idle';
+        for (let k = 0; k < a.maxSteps; k++) {
+          if (until !== 'idle' && this.stateFailure(until, -1, 'steps') === null) return;
+          const r = this.stepOnce();
+          if (until === 'idle' && r.idle) return;
+        }
+        if (until !== 'idle' && this.stateFailure(until, -1, 'steps') === null) return;
+        if (a.mustReach !== false) {
+          const why = until === 'idle' ? 'the reactor did not go idle' : `until did not hold: ${this.stateFailure(until, -1, 'steps')?.message}`;
+          this.failures.push({ expectation: null, path, message: `${why} within maxSteps ${a.maxSteps}` });
+        }
+        return;
+      }
+      case 'advance':
+        this.sim.advance(a.ms);
+        return;
+    }
+  }
+
+  // ---- expectations ----
+
+  private fieldOf(k: number): string {
+    return `expect[${k}]`;
+  }
+
+  private fail(k: number, path: string, message: string): void {
+    const e = this.doc.expect[k] as ScenarioExpectation;
+    const f: ScenarioFailure = { expectation: k, path, message };
+    if (e.description !== undefined) f.description = e.description;
+    this.failures.push(f);
+  }
+
+  private evaluate(k: number): void {
+    const e = this.doc.expect[k] as ScenarioExpectation;
+    let failure: { field: string | null; message: string } | null;
+    try {
+      if (e.check === 'trace' || e.check === 'order') failure = this.traceFailure(e, e.during === undefined ? null : this.index(e.during));
+      else failure = this.stateFailure(e, e.during === undefined ? null : this.index(e.during), 'expect');
+    } catch (err) {
+      if (!(err instanceof EdgeloopError)) throw err;
+      failure = { field: null, message: `could not be checked: ${err.message}` };
+    }
+    if (failure) this.fail(k, failure.field === null ? `expect[${k}]` : `expect[${k}].${failure.field}`, failure.message);
+  }
+
+  private connectionNames(peerRef: string): Set<string> {
+    const ids = new Set<number>();
+    const members = new Set(this.members(peerRef));
+    for (const c of this.sim.connections) if (c.peer !== null && members.has(c.peer)) ids.add(c.id);
+    const names = new Set<string>();
+    for (const r of this.sim.trace.records) {
+      if (r.actor === 'app' && r.call === 'connection' && ids.has(Number(r.args.conn)) && typeof r.name === 'string') names.add(r.name);
+    }
+    return names;
+  }
+
+  /** null when the check holds; otherwise the first field that failed and why. `during`: -1 for none (a run's until). */
+  private stateFailure(c: StateCheck, during: number | null, _ctx: 'expect' | 'steps'): { field: string | null; message: string } | null {
+    if (c.check === 'peer') {
+      for (const n of this.members(c.peer)) {
+        const f = this.peerFailure(c, n);
+        if (f) return f;
+      }
+      return null;
+    }
+    const snap = this.sim.snapshot();
+    if (c.check === 'server') return serverFailure(c, snap);
+    for (const n of this.members(c.peer)) {
+      const f = this.connectionFailure(c, n, snap, during);
+      if (f) return f;
+    }
+    return null;
+  }
+
+  private peerFailure(c: PeerCheck, name: string): { field: string; message: string } | null {
+    const p = this.peer(name);
+    const s = this.state(name);
+    const who = `peer "${name}"`;
+    const cmp = (field: string, got: unknown, want: unknown) =>
+      got === want ? null : { field, message: `${who}: ${field} is ${JSON.stringify(got)}, expected ${JSON.stringify(want)}` };
+    if (c.receivedBytes !== undefined && !inRange(p.receivedBytes, c.receivedBytes)) {
+      return { field: 'receivedBytes', message: `${who} received ${p.receivedBytes} bytes, expected ${formatRange(c.receivedBytes)}` };
+    }
+    if (c.writtenBytes !== undefined && !inRange(s.written, c.writtenBytes)) {
+      return { field: 'writtenBytes', message: `${who} wrote ${s.written} bytes, expected ${formatRange(c.writtenBytes)}` };
+    }
+    if (c.receivedAllWritten !== undefined && (p.receivedBytes === s.written) !== c.receivedAllWritten) {
+      return {
+        field: 'receivedAllWritten',
+        message: `${who} received ${p.receivedBytes} bytes and wrote ${s.written}: expected ${c.receivedAllWritten ? 'all of them back' : 'a difference'}`,
+      };
+    }
+    if (c.inOrder !== undefined) {
+      const bytes = p.received;
+      let bad = -1;
+      for (let i = 0; i < bytes.length; i++) {
+        if (bytes[i] !== (i & 0xff)) {
+          bad = i;
+          break;
+        }
+      }
+      if ((bad === -1) !== c.inOrder) {
+        return {
+          field: 'inOrder',
+          message: c.inOrder
+            ? `${who}: byte ${bad} of ${bytes.length} is ${bytes[bad]}, expected ${bad & 0xff} (bytes lost or out of order)`
+            : `${who}: all ${bytes.length} bytes arrived in order, expected a hole`,
+        };
+      }
+    }
+    if (c.text !== undefined && p.text !== c.text) {
+      return { field: 'text', message: `${who} received ${JSON.stringify(p.text.slice(0, 80))}, expected ${JSON.stringify(c.text.slice(0, 80))}` };
+    }
+    return (
+      (c.eof !== undefined ? cmp('eof', p.eof, c.eof) : null) ??
+      (c.error !== undefined ? cmp('error', p.error, c.error) : null) ??
+      (c.lastWriteErr !== undefined ? cmp('lastWriteErr', typeof s.lastWrite === 'string' ? s.lastWrite : null, c.lastWriteErr) : null) ??
+      (c.accepted !== undefined ? cmp('accepted', p.connection !== null, c.accepted) : null) ??
+      (c.dropped !== undefined ? cmp('dropped', p.dropped, c.dropped) : null)
+    );
+  }
+
+  private connectionFailure(c: ConnectionCheck, name: string, snap: SimulationSnapshot, during: number | null): { field: string | null; message: string } | null {
+    const who = `the connection of "${name}"`;
+    const conn = snap.connections.find((x) => x.peer === name);
+    if (!conn) return { field: null, message: `${who}: not accepted (yet)` };
+    const has = (mask: string, f: string) => mask !== '' && mask.split('|').includes(f);
+    const cmp = (field: keyof ConnectionCheck, got: unknown) => {
+      const want = c[field];
+      return want === undefined || got === want ? null : { field, message: `${who}: ${field} is ${JSON.stringify(got)}, expected ${JSON.stringify(want)}` };
+    };
+    const range = (field: keyof ConnectionCheck, got: number | null, what: string) => {
+      const want = c[field] as Range | undefined;
+      if (want === undefined) return null;
+      if (got === null) return { field, message: `${who}: ${what} is unknown (no peer socket), expected ${formatRange(want)}` };
+      return inRange(got, want) ? null : { field, message: `${who}: ${what} is ${got}, expected ${formatRange(want)}` };
+    };
+    const f =
+      cmp('state', conn.state) ??
+      cmp('closed', conn.state === 'disconnected') ??
+      cmp('closeReason', conn.closeReason) ??
+      cmp('peerHalfClosed', conn.peerHalfClosed) ??
+      cmp('reading', conn.reading) ??
+      cmp('writing', conn.writing) ??
+      range('sendBuf', conn.sendBuf, 'send_buf_') ??
+      range('readBuf', conn.readBuf, 'the read buffer') ??
+      range('kernelSendQueue', conn.kernelSendQueue, 'the kernel send queue (SIOCOUTQ)') ??
+      range('peerReceiveQueue', conn.peerReceiveQueue, "the peer's receive queue (SIOCINQ)") ??
+      cmp('interest', conn.interest) ??
+      cmp('registered', conn.fd !== null && snap.interest.some((i) => i.fd === conn.fd));
+    if (f) return f;
+    for (const flag of c.interestHas ?? []) {
+      if (!has(conn.interest, flag)) return { field: 'interestHas', message: `${who}: interest is ${conn.interest || '(none)'}, expected it to have ${flag}` };
+    }
+    for (const flag of c.interestLacks ?? []) {
+      if (has(conn.interest, flag)) return { field: 'interestLacks', message: `${who}: interest is ${conn.interest}, expected it to lack ${flag}` };
+    }
+    if (c.maxSendBuf !== undefined && during !== -1) {
+      let max = 0;
+      for (const [action, per] of this.maxSendBuf) {
+        if (during === null ? action <= this.current : action === during) max = Math.max(max, per.get(conn.id) ?? 0);
+      }
+      if (!inRange(max, c.maxSendBuf)) {
+        return { field: 'maxSendBuf', message: `${who}: send_buf_ reached ${max} bytes${during === null ? '' : ` during steps[${during}]`}, expected ${formatRange(c.maxSendBuf)}` };
+      }
+    }
+    return null;
+  }
+
+  private records(during: number | null): readonly TraceRecord[] {
+    const all = this.sim.trace.records;
+    if (during === null) return all;
+    const span = this.spans[during];
+    return span ? all.slice(span.recordFrom, span.recordTo) : [];
+  }
+
+  private matcher(m: TraceMatch): (r: TraceRecord) => boolean {
+    const actors = m.actor === undefined ? null : new Set(this.groups.has(m.actor) ? this.members(m.actor) : [m.actor]);
+    const conn = m.conn === undefined ? null : this.connectionNames(m.conn);
+    const listener = m.listener === true ? this.listenerName : null;
+    const about = conn ?? (listener !== null ? new Set([listener]) : null);
+    const flagsOk = (mask: string) => {
+      const set = new Set(mask === '' ? [] : mask.split('|'));
+      return (m.eventsHas ?? []).every((f) => set.has(f)) && !(m.eventsLacks ?? []).some((f) => set.has(f));
+    };
+    const flagged = m.eventsHas !== undefined || m.eventsLacks !== undefined;
+    return (r) => {
+      if (actors ? !actors.has(r.actor) : r.actor === 'scenario') return false;
+      if (m.call !== undefined && r.call !== m.call) return false;
+      if (m.op !== undefined && r.args.op !== m.op) return false;
+      if (m.wakeup !== undefined && (r.call !== 'epollWait' || (typeof r.ret === 'number' && r.ret > 0) !== m.wakeup)) return false;
+      if (m.err !== undefined && (m.err === null ? r.err !== undefined : m.err === 'any' ? r.err === undefined : r.err !== m.err)) return false;
+      if (m.ret !== undefined && (typeof r.ret !== 'number' || !inRange(r.ret, m.ret))) return false;
+      if (m.args !== undefined) for (const [k, v] of Object.entries(m.args)) if (r.args[k] !== v) return false;
+      if (r.call === 'epollWait' && (about !== null || flagged)) {
+        return (r.events ?? []).some((e) => (about === null || (e.name !== null && about.has(e.name))) && flagsOk(e.events));
+      }
+      if (about !== null) {
+        const name = r.call === 'epollCtl' ? r.args.name : r.name;
+        if (typeof name !== 'string' || !about.has(name)) return false;
+      }
+      if (flagged) return r.call === 'epollCtl' && flagsOk(String(r.args.events ?? ''));
+      return true;
+    };
+  }
+
+  private traceFailure(c: TraceCheck | OrderCheck, during: number | null): { field: string | null; message: string } | null {
+    const records = this.records(during);
+    const scope = during === null ? 'the trace' : `the trace of steps[${during}]`;
+    if (c.check === 'order') {
+      const first = records.findIndex(this.matcher(c.first));
+      const then = records.findIndex(this.matcher(c.then));
+      if (first === -1) return { field: 'first', message: `no record in ${scope} matches ${describeMatch(c.first)}` };
+      if (then === -1) return { field: 'then', message: `no record in ${scope} matches ${describeMatch(c.then)}` };
+      if (first < then) return null;
+      return {
+        field: 'then',
+        message: `${describeMatch(c.then)} came first: ${line(records[then])}, before ${line(records[first])}`,
+      };
+    }
+    const test = this.matcher(c.match);
+    const hits = records.filter(test);
+    const count = c.count ?? { min: 1 };
+    if (!inRange(hits.length, count)) {
+      const example = hits.length > 0 && (typeof count === 'number' || count.max !== undefined) ? `; the first: ${line(hits[0])}` : '';
+      return { field: 'count', message: `${hits.length} record${hits.length === 1 ? '' : 's'} in ${scope} match ${describeMatch(c.match)}, expected ${formatRange(count)}${example}` };
+    }
+    if (c.sumRet !== undefined) {
+      const sum = hits.reduce((n, r) => n + (typeof r.ret === 'number' ? r.ret : 0), 0);
+      if (!inRange(sum, c.sumRet)) return { field: 'sumRet', message: `the ${hits.length} records matching ${describeMatch(c.match)} add up to ${sum}, expected ${formatRange(c.sumRet)}` };
+    }
+    return null;
+  }
+}
+
+function line(r: TraceRecord | undefined): string {
+  return r === undefined ? '(none)' : `#${r.seq} ${formatTraceRecord(r).trim().replace(/\s+/g, ' ')}`;
+}
+
+function order(f: ScenarioFailure): number {
+  return f.expectation === null ? -1 : f.expectation;
+}
+
+function serverFailure(c: ServerCheck, snap: SimulationSnapshot): { field: string; message: string } | null {
+  const values: Array<[keyof ServerCheck, number, string]> = [
+    ['accepted', snap.connections.length, 'connections accepted'],
+    ['open', snap.connections.filter((x) => x.state !== 'disconnected').length, 'connections open'],
+    ['dropped', snap.dropped, 'connections dropped (EMFILE)'],
+    ['interestCount', snap.interest.length, "entries in the reactor's interest list"],
+    ['readyCount', snap.ready.length, "entries on the reactor's ready list"],
+  ];
+  for (const [field, got, what] of values) {
+    const want = c[field] as Range | undefined;
+    if (want !== undefined && !inRange(got, want)) return { field, message: `the server has ${got} ${what}, expected ${formatRange(want)}` };
+  }
+  return null;
+}
+
+/**
+ * Validates `doc`, runs it on `Sim` and checks every expectation. An invalid
+ * document (or invalid knobs) throws a ScenarioError listing every problem;
+ * everything the scenario itself gets wrong is in `failures`.
+ */
+export async function runScenarioWith(Sim: SimulationFactory, doc: unknown, options: RunScenarioOptions = {}): Promise<ScenarioResult> {
+  if (typeof options !== 'object' || options === null) {
+    throw new EdgeloopError('ERR_INVALID_ARG', 'runScenario(): "options" must be an object { engine?, options?, timeLimitMs? }', { argument: 'options' });
+  }
+  for (const key of Object.keys(options)) {
+    if (!['engine', 'options', 'timeLimitMs'].includes(key)) {
+      throw new EdgeloopError('ERR_INVALID_ARG', `runScenario(): unknown option "${key}" (known: engine, options, timeLimitMs)`, { argument: key });
+    }
+  }
+  const scenario = assertScenario(doc, 'runScenario()');
+  let knobs: Partial<ScenarioOptions> = {};
+  if (options.options !== undefined) {
+    const v = validateScenarioOptions(options.options);
+    if (!v.ok) throw new ScenarioError(v.errors, 'runScenario(): options.options');
+    knobs = v.options;
+  }
+  if (options.timeLimitMs !== undefined && (typeof options.timeLimitMs !== 'number' || !(options.timeLimitMs > 0))) {
+    throw new EdgeloopError('ERR_INVALID_ARG', 'runScenario(): "timeLimitMs" must be a positive number of ms', { argument: 'timeLimitMs' });
+  }
+  const o: ScenarioOptions = { ...scenario.options, ...knobs };
+  const doc2: ScenarioDocument = { ...scenario, options: o };
+  const simOptions: SimulationOptions = { family: o.family, variant: o.variant ?? 'edgeloop', app: o.app, seed: o.seed ?? 1 };
+  if (options.engine !== undefined) simOptions.engine = options.engine;
+  if (o.sndbuf !== undefined) simOptions.sndbuf = o.sndbuf;
+  if (o.rcvbuf !== undefined) simOptions.rcvbuf = o.rcvbuf;
+  if (o.highWaterMark !== undefined) simOptions.highWaterMark = o.highWaterMark;
+  if (o.highWaterPolicy !== undefined) simOptions.highWaterPolicy = o.highWaterPolicy;
+  const sim = await Sim.create(simOptions);
+  try {
+    const run = new ScenarioRun(doc2, sim, options.timeLimitMs);
+    run.run();
+    const snapshot = sim.snapshot();
+    return {
+      ok: run.failures.length === 0,
+      name: scenario.name,
+      engine: sim.engine,
+      options: o,
+      failures: run.failures,
+      trace: sim.traceJsonl(),
+      records: sim.trace.records,
+      snapshot,
+      steps: sim.steps,
+      actions: run.spans,
+      stoppedAt: run.stoppedAt,
+    };
+  } finally {
+    sim.dispose();
+  }
+}

@@ -1,0 +1,932 @@
+// Scenarios: JSON documents that script peers against the simulated reactor
+// and carry their own expectations, so a scenario is a deterministic test.
+// This file is the schema: the types and a validator with no dependencies
+// (browser-safe, no node: imports). The validator walks plain data, never
+// executes anything from the document (no eval, no regular expressions built
+// from it), builds a fresh copy of what it accepts, and reports every problem
+// it finds with the JSON path of the field, so an editor can show each error
+// next to its field. It never throws on bad input: validateScenario() returns
+// the errors, assertScenario() throws one ScenarioError (an EdgeloopError,
+// code ERR_SCENARIO) carrying all of them.
+import { EdgeloopError } from '../errors.js';
+import type { ErrnoName, Family, HighWaterPolicy, ShutdownHow, VariantName } from '../types.js';
+
+export const SCENARIO_VERSION = 1;
+
+// ---- the document ----
+
+/** A number means exactly that; `{ min, max }` (either or both) an inclusive range. Non-negative integers. */
+export type Range = number | { min?: number; max?: number };
+
+/** The knobs: what Simulation.create() gets (and the playground exposes). */
+export interface ScenarioOptions {
+  family: Family;
+  /** Default 'edgeloop'. */
+  variant?: VariantName;
+  /** The server's app: echo, discard, or { bulk: n } (n bytes, byte i = i & 0xff, on connect, then shutdown). */
+  app: 'echo' | 'discard' | { bulk: number };
+  /** SO_SNDBUF / SO_RCVBUF of the server's accepted sockets (Linux doubles them). */
+  sndbuf?: number;
+  rcvbuf?: number;
+  /** Default 4 MiB. */
+  highWaterMark?: number;
+  /** Default 'pause-reading'. */
+  highWaterPolicy?: HighWaterPolicy;
+  /** uint32, default 1. */
+  seed?: number;
+  /** Bytes a reading peer takes per step, for peers that set no readPerStep (default: all there is). */
+  peerReadRate?: number;
+}
+
+/**
+ * A scripted client. With `count`, a group: members `${name}1` ... `${name}${count}`;
+ * an action or expectation naming the group applies to each member in order.
+ */
+export interface ScenarioPeer {
+  name: string;
+  count?: number;
+  sndbuf?: number;
+  rcvbuf?: number;
+  /** Overrides options.peerReadRate. */
+  readPerStep?: number;
+  /** Reads automatically after each step (default true). */
+  reading?: boolean;
+}
+
+/** An action is an action index in `steps`, or the label of one. */
+export type ActionRef = number | string;
+
+interface ActionBase {
+  /** A unique name for expectations to point at (`at`, `during`). */
+  label?: string;
+  /** Shown beside the action in traces and the playground. */
+  note?: string;
+}
+
+export type ScenarioAction =
+  | (ActionBase & { do: 'connect'; peer: string })
+  /** One write(2): `bytes` filler bytes (the per-socket counting pattern) or `data` as UTF-8. */
+  | (ActionBase & { do: 'write'; peer: string; bytes?: number; data?: string })
+  /** `bytes` filler bytes in 64 KiB writes, stepping the reactor whenever the socket is full. */
+  | (ActionBase & { do: 'writeAll'; peer: string; bytes: number; maxSteps?: number })
+  /** `steps` times: write 64 KiB chunks until EAGAIN, then one reactor step (a peer that never stops writing). */
+  | (ActionBase & { do: 'flood'; peer: string; steps: number })
+  /** One read(2) of up to `max` bytes. */
+  | (ActionBase & { do: 'read'; peer: string; max: number })
+  /** Reads now (64 KiB at a time) until EAGAIN, end of file or an error. */
+  | (ActionBase & { do: 'readAll'; peer: string })
+  | (ActionBase & { do: 'stopReading'; peer: string })
+  | (ActionBase & { do: 'resumeReading'; peer: string })
+  | (ActionBase & { do: 'shutdown'; peer: string; how: ShutdownHow })
+  | (ActionBase & { do: 'close'; peer: string })
+  /** Stops reading and closes with bytes unread: a RST on tcp. */
+  | (ActionBase & { do: 'closeWithUnread'; peer: string })
+  /** `count` reactor steps (default 1). */
+  | (ActionBase & { do: 'step'; count?: number })
+  /**
+   * Steps until `until` holds ('idle', the default: after a step where nothing
+   * happened), at most `maxSteps`. Not reaching it is a failure unless
+   * `mustReach` is false.
+   */
+  | (ActionBase & { do: 'run'; until?: 'idle' | StateCheck; maxSteps: number; mustReach?: boolean })
+  /** Virtual time passes (timers: SYN retransmissions). */
+  | (ActionBase & { do: 'advance'; ms: number });
+
+export type ActionName = ScenarioAction['do'];
+
+/** Which records a trace expectation looks at. Every field given must hold. */
+export interface TraceMatch {
+  /** 'reactor', 'app', 'peers', 'sim', 'scenario', or a peer (a group: any member). */
+  actor?: string;
+  /** 'epollWait', 'epollCtl', 'write', 'read', 'accept', 'close', 'shutdown', app events ('highWaterMark'...). */
+  call?: string;
+  /** About this peer's server-side connection: the record's fd, or the fd an epollCtl registers. */
+  conn?: string;
+  /** About the listening socket. */
+  listener?: boolean;
+  /** epollCtl: 'ADD' | 'MOD' | 'DEL'. */
+  op?: 'ADD' | 'MOD' | 'DEL';
+  /** epollCtl: flags in the mask; epollWait: flags of some returned event (of `conn`, if given). */
+  eventsHas?: string[];
+  /** The same, flags that must be absent. */
+  eventsLacks?: string[];
+  /** An epollWait that returned at least one event (true) or none (false). */
+  wakeup?: boolean;
+  /** The errno name of a failed call, 'any' for any failure, null for success. */
+  err?: ErrnoName | 'any' | null;
+  /** A numeric result in this range. */
+  ret?: Range;
+  /** Arguments that must be equal ({ bytes: 0 }, { how: 'WR' }). */
+  args?: Record<string, string | number | boolean | null>;
+}
+
+interface ExpectationBase {
+  /** Shown in failures, so a failed expectation reads as a sentence. */
+  description?: string;
+  /** Check right after this action (default: at the end). */
+  at?: ActionRef;
+  /** Trace checks (and maxSendBuf) look only at what this action did; checked right after it unless `at` says otherwise. */
+  during?: ActionRef;
+}
+
+export interface PeerCheck {
+  check: 'peer';
+  peer: string;
+  /** Bytes read so far. */
+  receivedBytes?: Range;
+  /** Bytes written by this peer so far. */
+  writtenBytes?: Range;
+  /** Received exactly as many bytes as the peer wrote (an echo that lost nothing). */
+  receivedAllWritten?: boolean;
+  /** Every byte i received is i & 0xff: the bulk app's pattern, and an echo of filler writes. */
+  inOrder?: boolean;
+  /** The received bytes, as UTF-8. */
+  text?: string;
+  /** A read returned 0. */
+  eof?: boolean;
+  /** The errno of a failed read, or null for none. */
+  error?: ErrnoName | null;
+  /** The errno of the peer's last write (EAGAIN: it is throttled), or null if it succeeded. */
+  lastWriteErr?: ErrnoName | null;
+  /** The server accepted this peer's connection. */
+  accepted?: boolean;
+  /** The acceptor closed it at once (EMFILE). */
+  dropped?: boolean;
+}
+
+export interface ConnectionCheck {
+  check: 'connection';
+  /** The server's connection for this peer. */
+  peer: string;
+  state?: 'connecting' | 'connected' | 'disconnecting' | 'disconnected';
+  closed?: boolean;
+  /** 'peer-closed', 'EPIPE', 'ECONNRESET', 'high-water-mark', ...; null while open. */
+  closeReason?: string | null;
+  peerHalfClosed?: boolean;
+  /** EPOLLIN wanted (false: reading paused). */
+  reading?: boolean;
+  /** EPOLLOUT wanted. */
+  writing?: boolean;
+  /** Bytes in the reactor's send_buf_ now. */
+  sendBuf?: Range;
+  /** The largest send_buf_ seen after any step so far (or `during` the action). */
+  maxSendBuf?: Range;
+  readBuf?: Range;
+  /** SIOCOUTQ of the server's socket. */
+  kernelSendQueue?: Range;
+  /** SIOCINQ of the peer's socket. */
+  peerReceiveQueue?: Range;
+  /** The reactor's interest mask, exactly ('EPOLLIN|EPOLLPRI|EPOLLET'; '' once closed). */
+  interest?: string;
+  interestHas?: string[];
+  interestLacks?: string[];
+  /** Its fd is in the reactor's epoll interest list. */
+  registered?: boolean;
+}
+
+export interface ServerCheck {
+  check: 'server';
+  /** Connections accepted so far. */
+  accepted?: Range;
+  /** Accepted and not closed. */
+  open?: Range;
+  /** Closed at once by the acceptor (EMFILE). */
+  dropped?: Range;
+  /** Entries in the reactor's epoll interest list (its eventfds and the listener included). */
+  interestCount?: Range;
+  /** Entries on the reactor's epoll ready list. */
+  readyCount?: Range;
+}
+
+export interface TraceCheck {
+  check: 'trace';
+  match: TraceMatch;
+  /** How many records match (default { min: 1 }: "the trace contains"; 0: "never"). */
+  count?: Range;
+  /** The sum of the matching records' numeric results (bytes moved by reads or writes). */
+  sumRet?: Range;
+}
+
+export interface OrderCheck {
+  check: 'order';
+  /** The first record matching `first` comes before the first matching `then`; both must exist. */
+  first: TraceMatch;
+  then: TraceMatch;
+}
+
+/** A check on state at one moment: what `run` can wait for. */
+export type StateCheck = PeerCheck | ConnectionCheck | ServerCheck;
+export type ScenarioCheck = StateCheck | TraceCheck | OrderCheck;
+export type ScenarioExpectation = ScenarioCheck & ExpectationBase;
+
+export interface ScenarioDocument {
+  version: 1;
+  /** kebab-case id: 'large-response-slow-reader'. */
+  name: string;
+  title: string;
+  /** One paragraph, for a person learning epoll. */
+  explanation: string;
+  options: ScenarioOptions;
+  peers: ScenarioPeer[];
+  steps: ScenarioAction[];
+  expect: ScenarioExpectation[];
+  /**
+   * The other side of the story: run with this variant, the expectations
+   * fail, and `explanation` says why (the playground's compare mode).
+   */
+  contrast?: { variant: VariantName; explanation: string };
+  /** Total reactor steps the whole scenario may take (default 200000). */
+  limits?: { maxSteps?: number };
+}
+
+// ---- errors ----
+
+export interface ScenarioIssue {
+  /** JSON path of the field: 'steps[3].bytes', 'options.app.bulk'; '' for the document itself. */
+  path: string;
+  /** The same path as keys and indexes, for an editor to locate the field. */
+  segments: Array<string | number>;
+  /** What is wrong: 'must be a non-negative integer, got -1'. */
+  message: string;
+}
+
+/** A scenario that failed validation: ERR_SCENARIO, with every problem found. */
+export class ScenarioError extends EdgeloopError {
+  readonly errors: readonly ScenarioIssue[];
+
+  constructor(errors: readonly ScenarioIssue[], where = 'scenario') {
+    const lines = errors.slice(0, 20).map((e) => `  ${formatScenarioIssue(e)}`);
+    if (errors.length > 20) lines.push(`  ... and ${errors.length - 20} more`);
+    super('ERR_SCENARIO', `${where}: ${errors.length} validation error${errors.length === 1 ? '' : 's'}:\n${lines.join('\n')}`, {
+      argument: errors[0]?.path || undefined,
+    });
+    this.name = 'ScenarioError';
+    this.errors = errors;
+  }
+}
+
+/** `steps[3].bytes: must be a non-negative integer, got -1` (the document itself: `(document)`). */
+export function formatScenarioIssue(e: ScenarioIssue): string {
+  return `${e.path === '' ? '(document)' : e.path}: ${e.message}`;
+}
+
+// ---- limits and names ----
+
+export const SCENARIO_LIMITS = Object.freeze({
+  /** Bytes in one write, writeAll or bulk response (the runner keeps what peers receive). */
+  maxBytes: 256 * 1024 * 1024,
+  maxBufferSize: 0x7fffffff,
+  maxHighWaterMark: 2 ** 40,
+  maxPeers: 1000,
+  maxActions: 10_000,
+  maxExpectations: 1_000,
+  /** Steps of one action (step, run, writeAll, flood). */
+  maxActionSteps: 1_000_000,
+  /** Steps of the whole scenario. */
+  maxTotalSteps: 2_000_000,
+  defaultTotalSteps: 200_000,
+  maxAdvanceMs: 86_400_000,
+  maxWriteText: 65_536,
+  maxExplanation: 4_000,
+  maxTitle: 120,
+  maxNote: 500,
+  maxDocumentChars: 4 * 1024 * 1024,
+});
+
+const RESERVED_NAMES = ['reactor', 'app', 'peers', 'sim', 'scenario'];
+const VARIANTS: readonly VariantName[] = ['edgeloop', 'day26-as-written', 'day25-write-all'];
+const FAMILIES: readonly Family[] = ['unix', 'tcp'];
+const POLICIES: readonly HighWaterPolicy[] = ['pause-reading', 'close'];
+const SHUTDOWN_HOWS: readonly ShutdownHow[] = ['RD', 'WR', 'RDWR'];
+const STATES = ['connecting', 'connected', 'disconnecting', 'disconnected'] as const;
+const EPOLL_OPS = ['ADD', 'MOD', 'DEL'] as const;
+export const EPOLL_FLAG_NAMES: readonly string[] = [
+  'EPOLLIN', 'EPOLLPRI', 'EPOLLOUT', 'EPOLLERR', 'EPOLLHUP', 'EPOLLRDNORM', 'EPOLLRDBAND', 'EPOLLWRNORM',
+  'EPOLLWRBAND', 'EPOLLMSG', 'EPOLLRDHUP', 'EPOLLEXCLUSIVE', 'EPOLLWAKEUP', 'EPOLLONESHOT', 'EPOLLET',
+];
+export const ACTION_NAMES: readonly ActionName[] = [
+  'connect', 'write', 'writeAll', 'flood', 'read', 'readAll', 'stopReading', 'resumeReading',
+  'shutdown', 'close', 'closeWithUnread', 'step', 'run', 'advance',
+];
+const CHECK_NAMES = ['peer', 'connection', 'server', 'trace', 'order'] as const;
+
+function isIdent(s: string, max: number): boolean {
+  if (s.length === 0 || s.length > max) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    const digit = c >= 48 && c <= 57;
+    if (i === 0 ? !letter : !(letter || digit || c === 45 || c === 95)) return false;
+  }
+  return true;
+}
+
+function isKebab(s: string): boolean {
+  if (s.length === 0 || s.length > 64 || s.startsWith('-') || s.endsWith('-') || s.includes('--')) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45)) return false;
+  }
+  return true;
+}
+
+function isErrnoName(s: string): boolean {
+  if (s.length < 2 || s.length > 16 || s[0] !== 'E') return false;
+  for (let i = 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57))) return false;
+  }
+  return true;
+}
+
+// ---- the walker ----
+
+type Path = ReadonlyArray<string | number>;
+type Obj = Record<string, unknown>;
+
+function pathText(segments: Path): string {
+  let out = '';
+  for (const s of segments) out += typeof s === 'number' ? `[${s}]` : out === '' ? s : `.${s}`;
+  return out;
+}
+
+function show(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v);
+    case 'number':
+      return Object.is(v, -0) ? '-0' : String(v);
+    case 'boolean':
+      return String(v);
+    case 'undefined':
+      return 'nothing';
+    case 'object':
+      return v === null ? 'null' : Array.isArray(v) ? 'an array' : 'an object';
+    default:
+      return `a ${typeof v}`;
+  }
+}
+
+function quoted(list: readonly string[]): string {
+  return list.map((s) => `'${s}'`).join(', ');
+}
+
+class Walker {
+  readonly issues: ScenarioIssue[] = [];
+
+  fail(path: Path, message: string): undefined {
+    if (this.issues.length < 1000) this.issues.push({ path: pathText(path), segments: [...path], message });
+    return undefined;
+  }
+
+  object(v: unknown, path: Path, known: readonly string[], required: readonly string[] = []): Obj | undefined {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return this.fail(path, `must be an object, got ${show(v)}`);
+    const o = v as Obj;
+    for (const key of Object.keys(o)) {
+      if (!known.includes(key)) this.fail([...path, key], `unknown field (known: ${known.join(', ')})`);
+    }
+    for (const key of required) {
+      if (o[key] === undefined) this.fail([...path, key], 'is required');
+    }
+    return o;
+  }
+
+  array(v: unknown, path: Path, max: number): unknown[] | undefined {
+    if (!Array.isArray(v)) return this.fail(path, `must be an array, got ${show(v)}`);
+    if (v.length > max) return this.fail(path, `must have at most ${max} entries, got ${v.length}`);
+    return v;
+  }
+
+  int(v: unknown, path: Path, min: number, max: number, what = ''): number | undefined {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
+      const kind = min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer from ${min}`;
+      return this.fail(path, `must be ${what || kind}${max < Number.MAX_SAFE_INTEGER ? ` (at most ${max})` : ''}, got ${show(v)}`);
+    }
+    return v;
+  }
+
+  bool(v: unknown, path: Path): boolean | undefined {
+    if (typeof v !== 'boolean') return this.fail(path, `must be true or false, got ${show(v)}`);
+    return v;
+  }
+
+  str(v: unknown, path: Path, max: number, nonEmpty = true): string | undefined {
+    if (typeof v !== 'string') return this.fail(path, `must be a string, got ${show(v)}`);
+    if (nonEmpty && v.trim() === '') return this.fail(path, 'must not be empty');
+    if (v.length > max) return this.fail(path, `must be at most ${max} characters, got ${v.length}`);
+    return v;
+  }
+
+  oneOf<T extends string>(v: unknown, path: Path, allowed: readonly T[]): T | undefined {
+    if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+      return this.fail(path, `must be one of ${quoted(allowed)}, got ${show(v)}`);
+    }
+    return v as T;
+  }
+
+  range(v: unknown, path: Path): Range | undefined {
+    if (typeof v === 'number') return this.int(v, path, 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer or { min, max }');
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+      return this.fail(path, `must be a non-negative integer or { min, max }, got ${show(v)}`);
+    }
+    const o = this.object(v, path, ['min', 'max']) as Obj;
+    const out: { min?: number; max?: number } = {};
+    if (o.min !== undefined) out.min = this.int(o.min, [...path, 'min'], 0, Number.MAX_SAFE_INTEGER);
+    if (o.max !== undefined) out.max = this.int(o.max, [...path, 'max'], 0, Number.MAX_SAFE_INTEGER);
+    if (o.min === undefined && o.max === undefined) this.fail(path, 'must give min, max or both');
+    if (out.min !== undefined && out.max !== undefined && out.min > out.max) this.fail(path, `min (${out.min}) must not exceed max (${out.max})`);
+    return out;
+  }
+
+  flags(v: unknown, path: Path): string[] | undefined {
+    const a = this.array(v, path, EPOLL_FLAG_NAMES.length);
+    if (!a) return undefined;
+    if (a.length === 0) return this.fail(path, 'must list at least one flag');
+    const out: string[] = [];
+    a.forEach((f, i) => {
+      const name = this.oneOf(f, [...path, i], EPOLL_FLAG_NAMES);
+      if (name !== undefined) out.push(name);
+    });
+    return out;
+  }
+
+  errno(v: unknown, path: Path, extra: readonly string[] = []): string | null | undefined {
+    if (v === null) return null;
+    if (typeof v === 'string' && (extra.includes(v) || isErrnoName(v))) return v;
+    return this.fail(path, `must be an errno name ('EAGAIN', 'ECONNRESET'...)${extra.length ? `, ${quoted(extra)}` : ''} or null, got ${show(v)}`);
+  }
+}
+
+/** Copies the fields of `o` listed in `keys` that are present, each through `check`. */
+function copyFields<T>(o: Obj, keys: readonly string[], check: (key: string, v: unknown) => unknown): T {
+  const out: Obj = {};
+  for (const key of keys) {
+    if (o[key] === undefined) continue;
+    const v = check(key, o[key]);
+    if (v !== undefined) out[key] = v;
+  }
+  return out as T;
+}
+
+// ---- sections ----
+
+const OPTION_KEYS = ['family', 'variant', 'app', 'sndbuf', 'rcvbuf', 'highWaterMark', 'highWaterPolicy', 'seed', 'peerReadRate'];
+
+function options(w: Walker, v: unknown, path: Path, partial: boolean): Partial<ScenarioOptions> | undefined {
+  const o = w.object(v, path, OPTION_KEYS, partial ? [] : ['family', 'app']);
+  if (!o) return undefined;
+  const L = SCENARIO_LIMITS;
+  return copyFields<Partial<ScenarioOptions>>(o, OPTION_KEYS, (key, x) => {
+    const p = [...path, key];
+    switch (key) {
+      case 'family':
+        return w.oneOf(x, p, FAMILIES);
+      case 'variant':
+        return w.oneOf(x, p, VARIANTS);
+      case 'app':
+        if (x === 'echo' || x === 'discard') return x;
+        if (typeof x === 'object' && x !== null && !Array.isArray(x)) {
+          const a = w.object(x, p, ['bulk'], ['bulk']) as Obj;
+          const bulk = a.bulk === undefined ? undefined : w.int(a.bulk, [...p, 'bulk'], 0, L.maxBytes, 'a byte count (a non-negative integer)');
+          return bulk === undefined ? undefined : { bulk };
+        }
+        return w.fail(p, `must be 'echo', 'discard' or { "bulk": bytes }, got ${show(x)}`);
+      case 'sndbuf':
+      case 'rcvbuf':
+        return w.int(x, p, 1, L.maxBufferSize);
+      case 'highWaterMark':
+        return w.int(x, p, 1, L.maxHighWaterMark);
+      case 'highWaterPolicy':
+        return w.oneOf(x, p, POLICIES);
+      case 'seed':
+        return w.int(x, p, 0, 0xffffffff, 'a uint32 (0 to 4294967295)');
+      case 'peerReadRate':
+        return w.int(x, p, 1, L.maxBytes);
+    }
+    return undefined;
+  });
+}
+
+const PEER_KEYS = ['name', 'count', 'sndbuf', 'rcvbuf', 'readPerStep', 'reading'];
+
+interface PeerTable {
+  /** Every name an action may target (peers, groups, group members) -> the peers it stands for. */
+  byName: Map<string, string[]>;
+  /** The names as declared, for messages. */
+  declared: string[];
+  total: number;
+}
+
+function peers(w: Walker, v: unknown, path: Path): { list: ScenarioPeer[]; table: PeerTable } {
+  const table: PeerTable = { byName: new Map(), declared: [], total: 0 };
+  const list: ScenarioPeer[] = [];
+  const a = w.array(v, path, SCENARIO_LIMITS.maxPeers);
+  if (!a) return { list, table };
+  const members = new Set<string>();
+  a.forEach((entry, i) => {
+    const p = [...path, i];
+    const o = w.object(entry, p, PEER_KEYS, ['name']);
+    if (!o) return;
+    const peer = copyFields<ScenarioPeer>(o, PEER_KEYS, (key, x) => {
+      const q = [...p, key];
+      switch (key) {
+        case 'name':
+          if (typeof x !== 'string' || !isIdent(x, 32)) {
+            return w.fail(q, `must be a name of letters, digits, '-' or '_', starting with a letter (at most 32), got ${show(x)}`);
+          }
+          if (RESERVED_NAMES.includes(x)) return w.fail(q, `must not be a reserved actor name (${quoted(RESERVED_NAMES)})`);
+          return x;
+        case 'count':
+          return w.int(x, q, 1, SCENARIO_LIMITS.maxPeers);
+        case 'sndbuf':
+        case 'rcvbuf':
+          return w.int(x, q, 1, SCENARIO_LIMITS.maxBufferSize);
+        case 'readPerStep':
+          return w.int(x, q, 1, SCENARIO_LIMITS.maxBytes);
+        case 'reading':
+          return w.bool(x, q);
+      }
+      return undefined;
+    });
+    list.push(peer);
+    if (peer.name === undefined || (o.count !== undefined && peer.count === undefined)) return;
+    const names = peer.count === undefined ? [peer.name] : Array.from({ length: peer.count }, (_, k) => `${peer.name}${k + 1}`);
+    if (table.byName.has(peer.name)) {
+      w.fail([...p, 'name'], `duplicates the peer ${show(peer.name)}`);
+      return;
+    }
+    const clash = [peer.name, ...names].find((n) => members.has(n));
+    if (clash !== undefined) {
+      w.fail([...p, 'name'], `the name ${show(clash)} is already taken by another peer`);
+      return;
+    }
+    table.total += names.length;
+    if (table.total > SCENARIO_LIMITS.maxPeers) {
+      w.fail([...p, 'count'], `makes more than ${SCENARIO_LIMITS.maxPeers} peers in all`);
+      return;
+    }
+    table.byName.set(peer.name, names);
+    table.declared.push(peer.name);
+    for (const n of names) members.add(n);
+    if (peer.count !== undefined) {
+      members.add(peer.name);
+      for (const n of names) table.byName.set(n, [n]);
+    }
+  });
+  return { list, table };
+}
+
+interface Refs {
+  peers: PeerTable;
+  labels: Map<string, number>;
+  actions: number;
+}
+
+function peerRef(w: Walker, v: unknown, path: Path, refs: Refs): string | undefined {
+  if (typeof v !== 'string') return w.fail(path, `must be the name of a peer, got ${show(v)}`);
+  if (!refs.peers.byName.has(v)) {
+    const known = refs.peers.declared;
+    return w.fail(path, `is not a peer of this scenario (peers: ${known.length ? known.join(', ') : 'none'})`);
+  }
+  return v;
+}
+
+function actionRef(w: Walker, v: unknown, path: Path, refs: Refs): ActionRef | undefined {
+  if (typeof v === 'number') return w.int(v, path, 0, refs.actions - 1, `an index into steps (0 to ${refs.actions - 1}) or a label`);
+  if (typeof v === 'string') {
+    if (!refs.labels.has(v)) return w.fail(path, `is not the label of an action (labels: ${[...refs.labels.keys()].join(', ') || 'none'})`);
+    return v;
+  }
+  return w.fail(path, `must be an index into steps or the label of an action, got ${show(v)}`);
+}
+
+const ACTION_FIELDS: Readonly<Record<ActionName, { required: readonly string[]; optional: readonly string[] }>> = {
+  connect: { required: ['peer'], optional: [] },
+  write: { required: ['peer'], optional: ['bytes', 'data'] },
+  writeAll: { required: ['peer', 'bytes'], optional: ['maxSteps'] },
+  flood: { required: ['peer', 'steps'], optional: [] },
+  read: { required: ['peer', 'max'], optional: [] },
+  readAll: { required: ['peer'], optional: [] },
+  stopReading: { required: ['peer'], optional: [] },
+  resumeReading: { required: ['peer'], optional: [] },
+  shutdown: { required: ['peer', 'how'], optional: [] },
+  close: { required: ['peer'], optional: [] },
+  closeWithUnread: { required: ['peer'], optional: [] },
+  step: { required: [], optional: ['count'] },
+  run: { required: ['maxSteps'], optional: ['until', 'mustReach'] },
+  advance: { required: ['ms'], optional: [] },
+};
+
+/** First pass over steps: the labels, so expectations (and nothing else) can point at actions. */
+function collectLabels(w: Walker, steps: unknown[] | undefined, path: Path): Map<string, number> {
+  const labels = new Map<string, number>();
+  steps?.forEach((s, i) => {
+    if (typeof s !== 'object' || s === null || Array.isArray(s)) return;
+    const label = (s as Obj).label;
+    if (label === undefined) return;
+    const p = [...path, i, 'label'];
+    if (typeof label !== 'string' || !isIdent(label, 40)) {
+      w.fail(p, `must be a name of letters, digits, '-' or '_', starting with a letter (at most 40), got ${show(label)}`);
+    } else if (labels.has(label)) {
+      w.fail(p, `duplicates the label of steps[${labels.get(label)}]`);
+    } else {
+      labels.set(label, i);
+    }
+  });
+  return labels;
+}
+
+function action(w: Walker, v: unknown, path: Path, refs: Refs): ScenarioAction | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return w.fail(path, `must be an object { "do": ..., ... }, got ${show(v)}`);
+  const o = v as Obj;
+  if (o.do === undefined) return w.fail([...path, 'do'], `is required: one of ${quoted(ACTION_NAMES)}`);
+  const name = w.oneOf(o.do, [...path, 'do'], ACTION_NAMES);
+  if (name === undefined) return undefined;
+  const spec = ACTION_FIELDS[name];
+  const keys = ['do', 'label', 'note', ...spec.required, ...spec.optional];
+  w.object(o, path, keys, spec.required);
+  const L = SCENARIO_LIMITS;
+  const out = copyFields<Obj>(o, keys, (key, x) => {
+    const p = [...path, key];
+    switch (key) {
+      case 'do':
+        return name;
+      case 'label':
+        return typeof x === 'string' && refs.labels.get(x) === path[path.length - 1] ? x : undefined; // checked in collectLabels
+      case 'note':
+        return w.str(x, p, L.maxNote);
+      case 'peer':
+        return peerRef(w, x, p, refs);
+      case 'bytes':
+        return w.int(x, p, name === 'write' ? 0 : 1, name === 'write' ? Math.min(L.maxBytes, 64 * 1024 * 1024) : L.maxBytes);
+      case 'data':
+        return w.str(x, p, L.maxWriteText, false);
+      case 'maxSteps':
+        return w.int(x, p, 1, L.maxActionSteps);
+      case 'steps':
+      case 'count':
+        return w.int(x, p, 1, L.maxActionSteps);
+      case 'max':
+        return w.int(x, p, 0, 64 * 1024 * 1024);
+      case 'how':
+        return w.oneOf(x, p, SHUTDOWN_HOWS);
+      case 'ms':
+        return w.int(x, p, 0, L.maxAdvanceMs);
+      case 'mustReach':
+        return w.bool(x, p);
+      case 'until':
+        if (x === 'idle') return x;
+        if (typeof x === 'object' && x !== null && !Array.isArray(x)) {
+          const c = (x as Obj).check;
+          if (c !== 'peer' && c !== 'connection' && c !== 'server') {
+            return w.fail([...p, 'check'], `must be 'peer', 'connection' or 'server' (what run can wait for), got ${show(c)}`);
+          }
+          return check(w, x, p, refs, false);
+        }
+        return w.fail(p, `must be 'idle' or a state check { "check": "peer" | "connection" | "server", ... }, got ${show(x)}`);
+    }
+    return undefined;
+  });
+  if (name === 'write' && (o.bytes === undefined) === (o.data === undefined)) {
+    w.fail(path, 'a write needs exactly one of "bytes" (a filler count) or "data" (text)');
+  }
+  return out as unknown as ScenarioAction;
+}
+
+const MATCH_KEYS = ['actor', 'call', 'conn', 'listener', 'op', 'eventsHas', 'eventsLacks', 'wakeup', 'err', 'ret', 'args'];
+
+function match(w: Walker, v: unknown, path: Path, refs: Refs): TraceMatch | undefined {
+  const o = w.object(v, path, MATCH_KEYS);
+  if (!o) return undefined;
+  if (Object.keys(o).length === 0) w.fail(path, 'must say which records: actor, call, conn, op, eventsHas, ...');
+  return copyFields<TraceMatch>(o, MATCH_KEYS, (key, x) => {
+    const p = [...path, key];
+    switch (key) {
+      case 'actor':
+        if (typeof x === 'string' && (RESERVED_NAMES.includes(x) || refs.peers.byName.has(x))) return x;
+        return w.fail(p, `must be ${quoted(RESERVED_NAMES)} or a peer of this scenario, got ${show(x)}`);
+      case 'call':
+        if (typeof x !== 'string' || !isIdent(x, 40)) return w.fail(p, `must be a call name ('epollWait', 'write', ...), got ${show(x)}`);
+        return x;
+      case 'conn':
+        return peerRef(w, x, p, refs);
+      case 'listener':
+      case 'wakeup':
+        return w.bool(x, p);
+      case 'op':
+        return w.oneOf(x, p, EPOLL_OPS);
+      case 'eventsHas':
+      case 'eventsLacks':
+        return w.flags(x, p);
+      case 'err':
+        return w.errno(x, p, ['any']);
+      case 'ret':
+        return w.range(x, p);
+      case 'args': {
+        if (typeof x !== 'object' || x === null || Array.isArray(x)) return w.fail(p, `must be an object of argument values, got ${show(x)}`);
+        const a = w.object(x, p, Object.keys(x));
+        if (!a) return undefined;
+        const out: Record<string, string | number | boolean | null> = {};
+        for (const [k, av] of Object.entries(a)) {
+          if (!isIdent(k, 40)) w.fail([...p, k], 'must be an argument name');
+          else if (av === null || typeof av === 'string' || typeof av === 'boolean' || (typeof av === 'number' && Number.isFinite(av))) out[k] = av;
+          else w.fail([...p, k], `must be a string, number, boolean or null, got ${show(av)}`);
+        }
+        return out;
+      }
+    }
+    return undefined;
+  });
+}
+
+const CHECK_KEYS: Readonly<Record<(typeof CHECK_NAMES)[number], readonly string[]>> = {
+  peer: ['peer', 'receivedBytes', 'writtenBytes', 'receivedAllWritten', 'inOrder', 'text', 'eof', 'error', 'lastWriteErr', 'accepted', 'dropped'],
+  connection: [
+    'peer', 'state', 'closed', 'closeReason', 'peerHalfClosed', 'reading', 'writing', 'sendBuf', 'maxSendBuf', 'readBuf',
+    'kernelSendQueue', 'peerReceiveQueue', 'interest', 'interestHas', 'interestLacks', 'registered',
+  ],
+  server: ['accepted', 'open', 'dropped', 'interestCount', 'readyCount'],
+  trace: ['match', 'count', 'sumRet'],
+  order: ['first', 'then'],
+};
+const EXPECTATION_KEYS = ['description', 'at', 'during'];
+
+function check(w: Walker, v: unknown, path: Path, refs: Refs, expectation: boolean): ScenarioExpectation | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return w.fail(path, `must be an object { "check": ..., ... }, got ${show(v)}`);
+  const o = v as Obj;
+  if (o.check === undefined) return w.fail([...path, 'check'], `is required: one of ${quoted(CHECK_NAMES)}`);
+  const kind = w.oneOf(o.check, [...path, 'check'], CHECK_NAMES);
+  if (kind === undefined) return undefined;
+  const fields = CHECK_KEYS[kind];
+  const keys = ['check', ...fields, ...(expectation ? EXPECTATION_KEYS : [])];
+  const required = kind === 'trace' ? ['match'] : kind === 'order' ? ['first', 'then'] : kind === 'server' ? [] : ['peer'];
+  w.object(o, path, keys, required);
+  if (kind !== 'trace' && kind !== 'order' && !fields.some((f) => f !== 'peer' && o[f] !== undefined)) {
+    w.fail(path, `must check something: ${fields.filter((f) => f !== 'peer').join(', ')}`);
+  }
+  if (expectation && o.at !== undefined && o.during !== undefined) {
+    const at = typeof o.at === 'string' ? refs.labels.get(o.at) : o.at;
+    const during = typeof o.during === 'string' ? refs.labels.get(o.during) : o.during;
+    if (typeof at === 'number' && typeof during === 'number' && at < during) {
+      w.fail([...path, 'at'], `must not come before "during" (steps[${during}]): its records do not exist yet`);
+    }
+  }
+  return copyFields<ScenarioExpectation>(o, keys, (key, x) => {
+    const p = [...path, key];
+    switch (key) {
+      case 'check':
+        return kind;
+      case 'description':
+        return w.str(x, p, SCENARIO_LIMITS.maxNote);
+      case 'at':
+      case 'during':
+        return actionRef(w, x, p, refs);
+      case 'peer':
+        return peerRef(w, x, p, refs);
+      case 'match':
+      case 'first':
+      case 'then':
+        return match(w, x, p, refs);
+      case 'accepted':
+      case 'dropped':
+        return kind === 'server' ? w.range(x, p) : w.bool(x, p);
+      case 'receivedAllWritten':
+      case 'inOrder':
+      case 'eof':
+      case 'closed':
+      case 'peerHalfClosed':
+      case 'reading':
+      case 'writing':
+      case 'registered':
+        return w.bool(x, p);
+      case 'text':
+        return w.str(x, p, SCENARIO_LIMITS.maxWriteText, false);
+      case 'error':
+      case 'lastWriteErr':
+        return w.errno(x, p);
+      case 'state':
+        return w.oneOf(x, p, STATES);
+      case 'closeReason':
+        return x === null ? null : w.str(x, p, 64);
+      case 'interest':
+        if (typeof x !== 'string') return w.fail(p, `must be a mask as names ('EPOLLIN|EPOLLET', '' for none), got ${show(x)}`);
+        if (x !== '' && x.split('|').some((f) => !EPOLL_FLAG_NAMES.includes(f))) return w.fail(p, `must be EPOLL flag names joined by '|', got ${show(x)}`);
+        return x;
+      case 'interestHas':
+      case 'interestLacks':
+        return w.flags(x, p);
+      default:
+        return w.range(x, p); // every other field is a Range
+    }
+  });
+}
+
+// ---- entry points ----
+
+export type ScenarioValidation = { ok: true; scenario: ScenarioDocument } | { ok: false; errors: ScenarioIssue[] };
+
+const DOC_KEYS = ['$schema', 'version', 'name', 'title', 'explanation', 'options', 'peers', 'steps', 'expect', 'contrast', 'limits'];
+
+function validate(doc: unknown): ScenarioValidation {
+  const w = new Walker();
+  const o = w.object(doc, [], DOC_KEYS, ['version', 'name', 'title', 'explanation', 'options', 'peers', 'steps', 'expect']);
+  if (!o) return { ok: false, errors: w.issues };
+  if (o.version !== undefined && o.version !== SCENARIO_VERSION) w.fail(['version'], `must be ${SCENARIO_VERSION}, got ${show(o.version)}`);
+  if (o.$schema !== undefined) w.str(o.$schema, ['$schema'], 500);
+  if (o.name !== undefined && (typeof o.name !== 'string' || !isKebab(o.name))) {
+    w.fail(['name'], `must be a kebab-case id ('large-response-slow-reader', at most 64), got ${show(o.name)}`);
+  }
+  if (o.title !== undefined) w.str(o.title, ['title'], SCENARIO_LIMITS.maxTitle);
+  if (o.explanation !== undefined) w.str(o.explanation, ['explanation'], SCENARIO_LIMITS.maxExplanation);
+  const opts = o.options === undefined ? undefined : options(w, o.options, ['options'], false);
+  const { list: peerList, table } = o.peers === undefined ? { list: [], table: { byName: new Map(), declared: [], total: 0 } } : peers(w, o.peers, ['peers']);
+  const stepsIn = o.steps === undefined ? undefined : w.array(o.steps, ['steps'], SCENARIO_LIMITS.maxActions);
+  const refs: Refs = { peers: table, labels: collectLabels(w, stepsIn, ['steps']), actions: stepsIn?.length ?? 0 };
+  const steps = (stepsIn ?? []).map((s, i) => action(w, s, ['steps', i], refs));
+  const expectIn = o.expect === undefined ? undefined : w.array(o.expect, ['expect'], SCENARIO_LIMITS.maxExpectations);
+  const expectations = (expectIn ?? []).map((e, i) => check(w, e, ['expect', i], refs, true));
+  let contrast: ScenarioDocument['contrast'];
+  if (o.contrast !== undefined) {
+    const c = w.object(o.contrast, ['contrast'], ['variant', 'explanation'], ['variant', 'explanation']);
+    if (c) {
+      const variant = c.variant === undefined ? undefined : w.oneOf(c.variant, ['contrast', 'variant'], VARIANTS);
+      const explanation = c.explanation === undefined ? undefined : w.str(c.explanation, ['contrast', 'explanation'], SCENARIO_LIMITS.maxExplanation);
+      if (variant !== undefined && variant === (opts?.variant ?? 'edgeloop')) {
+        w.fail(['contrast', 'variant'], `must differ from the scenario's own variant (${variant})`);
+      }
+      if (variant !== undefined && explanation !== undefined) contrast = { variant, explanation };
+    }
+  }
+  let limits: ScenarioDocument['limits'];
+  if (o.limits !== undefined) {
+    const l = w.object(o.limits, ['limits'], ['maxSteps']);
+    if (l) {
+      limits = {};
+      if (l.maxSteps !== undefined) limits.maxSteps = w.int(l.maxSteps, ['limits', 'maxSteps'], 1, SCENARIO_LIMITS.maxTotalSteps);
+    }
+  }
+  if (w.issues.length > 0) return { ok: false, errors: w.issues };
+  const scenario: ScenarioDocument = {
+    version: 1,
+    name: o.name as string,
+    title: o.title as string,
+    explanation: o.explanation as string,
+    options: opts as ScenarioOptions,
+    peers: peerList,
+    steps: steps as ScenarioAction[],
+    expect: expectations as ScenarioExpectation[],
+  };
+  if (contrast) scenario.contrast = contrast;
+  if (limits) scenario.limits = limits;
+  return { ok: true, scenario };
+}
+
+/**
+ * Checks a scenario document (parsed JSON) and returns a clean copy, or every
+ * problem found with its path. Never throws: a document that breaks the
+ * walker itself (a getter that throws, a cycle) is reported as an error.
+ */
+export function validateScenario(doc: unknown): ScenarioValidation {
+  try {
+    return validate(doc);
+  } catch (e) {
+    const message = e instanceof RangeError ? 'is nested too deeply or cyclic' : `could not be read: ${e instanceof Error ? e.message : show(e)}`;
+    return { ok: false, errors: [{ path: '', segments: [], message }] };
+  }
+}
+
+/** validateScenario(), throwing a ScenarioError (ERR_SCENARIO) with every problem. */
+export function assertScenario(doc: unknown, where = 'scenario'): ScenarioDocument {
+  const r = validateScenario(doc);
+  if (!r.ok) throw new ScenarioError(r.errors, where);
+  return r.scenario;
+}
+
+/** Parses scenario JSON text and validates it; a syntax error is one issue at the document. */
+export function parseScenario(text: string): ScenarioValidation {
+  if (typeof text !== 'string') return { ok: false, errors: [{ path: '', segments: [], message: `must be JSON text, got ${show(text)}` }] };
+  if (text.length > SCENARIO_LIMITS.maxDocumentChars) {
+    return { ok: false, errors: [{ path: '', segments: [], message: `is ${text.length} characters long, more than a scenario may be (${SCENARIO_LIMITS.maxDocumentChars})` }] };
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, errors: [{ path: '', segments: [], message: `is not valid JSON: ${(e as Error).message}` }] };
+  }
+  return validateScenario(doc);
+}
+
+/**
+ * Validates knob overrides (the playground's, the CLI's --variant...) as a
+ * partial `options` object: errors name `options.<field>`.
+ */
+export function validateScenarioOptions(overrides: unknown): { ok: true; options: Partial<ScenarioOptions> } | { ok: false; errors: ScenarioIssue[] } {
+  try {
+    const w = new Walker();
+    const out = options(w, overrides, ['options'], true);
+    return w.issues.length > 0 || !out ? { ok: false, errors: w.issues } : { ok: true, options: out };
+  } catch (e) {
+    return { ok: false, errors: [{ path: 'options', segments: ['options'], message: `could not be read: ${e instanceof Error ? e.message : show(e)}` }] };
+  }
+}
