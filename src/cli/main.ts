@@ -6,12 +6,12 @@ import { EXIT_OK, EXIT_USAGE } from './command.js';
 
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   serve: async () => (await import('./serve.js')).serve,
-  // The simulation's `edgeloop replay scenario.json` plugs in here, as
-  // src/cli/replay.ts exporting a Command.
+  replay: async () => (await import('./replay.js')).replayCommand,
 };
 
 const SUMMARIES: Readonly<Record<string, string>> = {
   serve: 'run the reactor as a real server on 127.0.0.1 (echo, discard or bulk)',
+  replay: 'run a scenario on the simulated reactor: print its trace, check its expectations',
 };
 
 function usage(): string {

@@ -1,0 +1,258 @@
+// `edgeloop replay scenario.json | builtin:NAME`: runs a scenario on the
+// simulated reactor, prints its trace and whether its expectations held.
+// Exit codes: 0 every expectation held; 1 one failed (the first is named on
+// the last line); 2 the command line or the scenario document is wrong (each
+// validation error printed with its JSON path).
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+import { EdgeloopError } from '../errors.js';
+import { runScenario } from '../index.js';
+import { builtinScenario, listBuiltinScenarios } from '../simulation/catalogue.js';
+import { formatScenarioFailure, type ScenarioResult } from '../simulation/scenario-runner.js';
+import { formatScenarioIssue, parseScenario, ScenarioError, type ScenarioDocument, type ScenarioOptions } from '../simulation/scenario-schema.js';
+import { formatTraceRecord } from '../trace.js';
+import type { EngineName, TraceRecord } from '../types.js';
+import type { Command } from './command.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './command.js';
+
+const USAGE = `Usage: edgeloop replay <scenario.json | builtin:NAME> [options]
+       edgeloop replay --list
+
+Runs a scenario (a JSON document of peer actions and expectations) on the
+simulated reactor, prints the trace and checks every expectation.
+
+Options:
+  --engine native|wasm        the simulated kernel's build (default native)
+  --jsonl                     print the trace as raw JSON Lines (the summary goes to stderr)
+  --quiet                     print no trace, only the summary
+  --list                      list the built-in scenarios
+  --variant V                 run with another reactor variant (edgeloop, day26-as-written, day25-write-all)
+  --family unix|tcp           run with another socket family
+  --seed N                    run with another seed
+  --sndbuf N, --rcvbuf N      the server's socket buffer sizes
+  --peer-read-rate N          bytes per step for peers without their own rate
+  -h, --help                  this text
+
+Exit status: 0 every expectation held, 1 one failed (the first is named on
+the last line), 2 a bad command line or an invalid scenario (every error is
+listed with its JSON path).
+Example: edgeloop replay builtin:epollout-left-on --variant edgeloop
+`;
+
+const FLAGS = {
+  engine: { type: 'string' },
+  jsonl: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  list: { type: 'boolean' },
+  variant: { type: 'string' },
+  family: { type: 'string' },
+  seed: { type: 'string' },
+  sndbuf: { type: 'string' },
+  rcvbuf: { type: 'string' },
+  'peer-read-rate': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Where output goes: the process's streams, or a test's buffers. */
+export interface ReplayIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readFile(path: string): string;
+}
+
+let pipeGuard = false;
+/** `edgeloop replay ... | head`: a reader that goes away ends the output, not with a crash. */
+function guardPipe(): void {
+  if (pipeGuard) return;
+  pipeGuard = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
+const processIo: ReplayIo = {
+  stdout: (t) => {
+    guardPipe();
+    process.stdout.write(t);
+  },
+  stderr: (t) => void process.stderr.write(t),
+  readFile: (p) => readFileSync(p, 'utf8'),
+};
+
+interface ReplayArgs {
+  source: string | null;
+  engine: EngineName;
+  jsonl: boolean;
+  quiet: boolean;
+  list: boolean;
+  help: boolean;
+  knobs: Partial<ScenarioOptions>;
+}
+
+function whole(flag: string, text: string): number {
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new UsageError(`--${flag} must be a whole number, got '${text}'`);
+  return Number(text);
+}
+
+function parseReplayArgs(args: string[]): ReplayArgs {
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof FLAGS; strict: true; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args, options: FLAGS, strict: true, allowPositionals: true });
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    const quoted = /'(-[^' ]*)/.exec(err.message ?? '')?.[1];
+    if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option ${quoted ?? ''} (see edgeloop replay --help)`);
+    if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`${quoted ?? 'an option'} needs a value`);
+    throw new UsageError(err.message ?? String(e));
+  }
+  const v = parsed.values;
+  if (parsed.positionals.length > 1) throw new UsageError(`one scenario at a time, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`);
+  const engine = v.engine ?? 'native';
+  if (engine !== 'native' && engine !== 'wasm') throw new UsageError(`--engine must be native or wasm, got '${engine}'`);
+  if (v.jsonl && v.quiet) throw new UsageError('--jsonl and --quiet do not go together');
+  const knobs: Record<string, unknown> = {};
+  if (v.variant !== undefined) knobs.variant = v.variant;
+  if (v.family !== undefined) knobs.family = v.family;
+  if (v.seed !== undefined) knobs.seed = whole('seed', v.seed);
+  if (v.sndbuf !== undefined) knobs.sndbuf = whole('sndbuf', v.sndbuf);
+  if (v.rcvbuf !== undefined) knobs.rcvbuf = whole('rcvbuf', v.rcvbuf);
+  if (v['peer-read-rate'] !== undefined) knobs.peerReadRate = whole('peer-read-rate', v['peer-read-rate']);
+  return {
+    source: parsed.positionals[0] ?? null,
+    engine,
+    jsonl: v.jsonl === true,
+    quiet: v.quiet === true,
+    list: v.list === true,
+    help: v.help === true,
+    knobs: knobs as Partial<ScenarioOptions>,
+  };
+}
+
+const KNOB_FLAGS: Readonly<Record<string, string>> = {
+  'options.variant': '--variant',
+  'options.family': '--family',
+  'options.seed': '--seed',
+  'options.sndbuf': '--sndbuf',
+  'options.rcvbuf': '--rcvbuf',
+  'options.peerReadRate': '--peer-read-rate',
+};
+
+function list(io: ReplayIo): number {
+  const all = listBuiltinScenarios();
+  const width = Math.max(...all.map((s) => s.name.length));
+  const lines = all.map((s) => {
+    const tags = [s.family, s.variant, s.contrast ? `contrast: ${s.contrast.variant}` : null].filter(Boolean).join(', ');
+    return `builtin:${s.name.padEnd(width)}  ${s.title} (${tags})`;
+  });
+  io.stdout(`${lines.join('\n')}\n`);
+  return EXIT_OK;
+}
+
+/** The trace as readable lines; each scenario action as a heading. */
+export function formatScenarioTrace(records: readonly TraceRecord[], doc: ScenarioDocument): string {
+  let out = '';
+  for (const r of records) {
+    if (r.actor === 'scenario' && r.call === 'action') {
+      const i = Number(r.args.index);
+      const action = doc.steps[i];
+      const params = Object.entries(r.args)
+        .filter(([k]) => k !== 'index' && k !== 'do' && k !== 'label')
+        .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+        .join(' ');
+      const label = action?.label !== undefined ? ` [${action.label}]` : '';
+      const note = action?.note !== undefined ? `  -- ${action.note}` : '';
+      out += `-- steps[${i}] ${String(r.args.do)}${params ? ` ${params}` : ''}${label}${note}\n`;
+    } else {
+      out += `${formatTraceRecord(r)}\n`;
+    }
+  }
+  return out;
+}
+
+function summary(result: ScenarioResult, doc: ScenarioDocument, source: string): string {
+  const o = result.options;
+  const how = `sim/${result.engine}, ${o.family}, ${o.variant ?? 'edgeloop'}, seed ${o.seed ?? 1}`;
+  const counts = `${result.steps} steps, ${result.records.length} trace records`;
+  if (result.ok) {
+    return `PASS ${source} (${how}): ${doc.expect.length} expectation${doc.expect.length === 1 ? '' : 's'} held; ${counts}\n`;
+  }
+  const expectations = new Set(result.failures.filter((f) => f.expectation !== null).map((f) => f.expectation)).size;
+  const script = result.failures.filter((f) => f.expectation === null).length;
+  const what = [
+    expectations > 0 ? `${expectations} of ${doc.expect.length} expectation${doc.expect.length === 1 ? '' : 's'} failed` : null,
+    script > 0 ? `${script} script step${script === 1 ? '' : 's'} failed` : null,
+  ].filter(Boolean).join(', ');
+  const lines = [`FAIL ${source} (${how}): ${what}; ${counts}`];
+  for (const f of result.failures) lines.push(`  ${formatScenarioFailure(f)}`);
+  lines.push(`first failure: ${formatScenarioFailure(result.failures[0] as ScenarioResult['failures'][number])}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The command with its streams given (the tests' entry). */
+export async function replay(args: string[], io: ReplayIo = processIo): Promise<number> {
+  let a: ReplayArgs;
+  try {
+    a = parseReplayArgs(args);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr(`edgeloop replay: ${e.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (a.help) {
+    io.stdout(USAGE);
+    return EXIT_OK;
+  }
+  if (a.list) return list(io);
+  if (a.source === null) {
+    io.stderr('edgeloop replay: name a scenario file or builtin:NAME (edgeloop replay --list shows the built-in ones)\n');
+    return EXIT_USAGE;
+  }
+  let doc: ScenarioDocument;
+  if (a.source.startsWith('builtin:')) {
+    try {
+      doc = builtinScenario(a.source.slice('builtin:'.length));
+    } catch (e) {
+      if (!(e instanceof EdgeloopError)) throw e;
+      io.stderr(`edgeloop replay: ${e.message.replace(/^builtinScenario\(\): /, '')}\n`);
+      return EXIT_USAGE;
+    }
+  } else {
+    let text: string;
+    try {
+      text = io.readFile(a.source);
+    } catch (e) {
+      io.stderr(`edgeloop replay: cannot read ${a.source}: ${(e as Error).message}\n`);
+      return EXIT_USAGE;
+    }
+    const v = parseScenario(text);
+    if (!v.ok) {
+      const lines = v.errors.map((err) => `  ${formatScenarioIssue(err)}`);
+      io.stderr(`edgeloop replay: ${a.source} is not a valid scenario (${v.errors.length} error${v.errors.length === 1 ? '' : 's'}):\n${lines.join('\n')}\n`);
+      return EXIT_USAGE;
+    }
+    doc = v.scenario;
+  }
+  let result: ScenarioResult;
+  try {
+    result = await runScenario(doc, { engine: a.engine, options: a.knobs });
+  } catch (e) {
+    if (e instanceof ScenarioError) {
+      const lines = e.errors.map((err) => `  ${KNOB_FLAGS[err.path] ?? err.path}: ${err.message}`);
+      io.stderr(`edgeloop replay: invalid option:\n${lines.join('\n')}\n`);
+      return EXIT_USAGE;
+    }
+    if (e instanceof EdgeloopError) {
+      io.stderr(`edgeloop replay: ${e.message}\n`);
+      return EXIT_FAILURE;
+    }
+    throw e;
+  }
+  if (a.jsonl) io.stdout(result.trace);
+  else if (!a.quiet) io.stdout(formatScenarioTrace(result.records, doc));
+  (a.jsonl ? io.stderr : io.stdout)(summary(result, doc, a.source));
+  return result.ok ? EXIT_OK : EXIT_FAILURE;
+}
+
+export const replayCommand: Command = { usage: USAGE, run: (args) => replay(args) };
