@@ -137,11 +137,6 @@ function optionError(e: EdgeloopError): string {
   return flag ? text.replace(`"${e.argument}"`, flag) : text;
 }
 
-function describeApp(app: ServerOptions['app']): string {
-  if (typeof app === 'object' && app !== null && 'bulk' in app) return `bulk (${app.bulk} bytes per connection)`;
-  return String(app);
-}
-
 async function run(args: string[]): Promise<number> {
   let options: ServerOptions | 'help';
   let server: ReturnType<typeof createServer>;
@@ -168,10 +163,14 @@ async function run(args: string[]): Promise<number> {
     return EXIT_FAILURE;
   }
   const threads = options.threads ?? 0;
+  const app = options.app as ServerBuiltinApp;
+  const details: string[] = [];
+  if (typeof app === 'object') details.push(`${app.bulk} bytes per connection`);
+  if (threads > 0) details.push(`${threads} sub-reactor thread${threads === 1 ? '' : 's'}`);
+  if (options.trace) details.push(`trace: ${options.trace}`);
   process.stdout.write(
-    `edgeloop: serving ${describeApp(options.app)} on ${address.address}` +
-      `${threads > 0 ? ` (${threads} sub-reactor thread${threads === 1 ? '' : 's'})` : ''}` +
-      `${options.trace ? `, tracing to ${options.trace}` : ''}; Ctrl-C to stop\n`,
+    `edgeloop: serving ${typeof app === 'object' ? 'bulk' : app} on ${address.address}` +
+      `${details.length > 0 ? ` (${details.join('; ')})` : ''}; Ctrl-C to stop\n`,
   );
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const stop = (sig: NodeJS.Signals) => {

@@ -1,0 +1,34 @@
+// Command line mistakes: exit 2 with one line on stderr that names the
+// problem; nothing is started.
+import { describe, expect, it } from 'vitest';
+
+import { runCli, useCli } from './helpers/cli.js';
+
+const cli = useCli();
+
+const cases: Array<[string[], RegExp]> = [
+  [['serve', '--bogus'], /^edgeloop serve: unknown option --bogus \(see edgeloop serve --help\)$/],
+  [['serve', '--port'], /^edgeloop serve: --port needs a value$/],
+  [['serve', '--port', 'abc'], /^edgeloop serve: --port must be a whole number, got 'abc'$/],
+  [['serve', '--port', '70000'], /^edgeloop serve: --port must be an integer from 0 to 65535, got 70000$/],
+  [['serve', '--app', 'chargen'], /^edgeloop serve: --app must be echo, discard or bulk, got 'chargen'$/],
+  [['serve', '--app', 'bulk'], /^edgeloop serve: --app bulk needs --bytes N/],
+  [['serve', '--bytes', '10'], /^edgeloop serve: --bytes is only for --app bulk/],
+  [['serve', '--threads', 'two'], /^edgeloop serve: --threads must be a whole number, got 'two'$/],
+  [['serve', '--high-water-mark', '4x'], /^edgeloop serve: --high-water-mark must be a whole number/],
+  [['serve', '--host', '10.0.0.1'], /^edgeloop serve: --host must be a loopback IPv4 address/],
+  [['serve', '--variant', 'day27'], /^edgeloop serve: --variant must be 'edgeloop' or 'day26-as-written' or 'day25-write-all', got "day27"$/],
+  [['serve', 'extra'], /^edgeloop serve: unexpected argument extra/],
+  [['frobnicate'], /^edgeloop: unknown command 'frobnicate' \(commands: serve(, [a-z]+)*; see edgeloop --help\)$/],
+];
+
+describe('edgeloop: bad command lines', () => {
+  it.each(cases)('%j: exit 2, one line', async (args, message) => {
+    const r = await runCli(cli(), args);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+  });
+});

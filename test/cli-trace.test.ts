@@ -1,0 +1,50 @@
+// `edgeloop serve --trace file.jsonl` records the real server's syscalls:
+// valid JSON Lines (the simulation's format) with the reactor's accept,
+// read and write records, complete once the process has exited.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+import type { TraceRecord } from '../src/index.js';
+import { finished, start, useCli, waitForLine } from './helpers/cli.js';
+import { closeClient, connect, echoRoundTrip } from './helpers/server.js';
+
+const cli = useCli();
+const dir = mkdtempSync(join(tmpdir(), 'edgeloop-cli-trace-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('edgeloop serve --trace', () => {
+  it('writes valid JSONL with the reactor accept/read/write records', async () => {
+    const file = join(dir, 'serve.jsonl');
+    const child = start(cli(), ['serve', '--port', '0', '--threads', '2', '--trace', file]);
+    const done = finished(child, 15_000);
+    try {
+      const [, , port] = await waitForLine(child, /serving (\S+) on 127\.0\.0\.1:(\d+) \(.*trace: /);
+      for (const msg of ['one', 'two']) {
+        const s = await connect(Number(port));
+        expect(String(await echoRoundTrip(s, new TextEncoder().encode(msg)))).toBe(msg);
+        await closeClient(s);
+      }
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect((await done).code).toBe(0);
+
+    const text = readFileSync(file, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const [header, ...records] = text.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown);
+    expect(header).toEqual({ type: 'header', version: 1, kernel: 'linux', seed: null });
+    const rs = records as TraceRecord[];
+    expect(rs.map((r) => r.seq)).toEqual(rs.map((_, i) => i + 1));
+
+    const accepts = rs.filter((r) => r.actor === 'reactor' && r.call === 'accept' && typeof r.ret === 'number');
+    expect(accepts.map((r) => r.created)).toEqual(['s2', 's3']);
+    // Round robin: the first connection's I/O is on sub-reactor 1, the second's on 2.
+    for (const [name, actor, msg] of [['s2', 'reactor-1', 'one'], ['s3', 'reactor-2', 'two']] as const) {
+      expect(rs.find((r) => r.call === 'read' && r.name === name && r.ret === msg.length)).toMatchObject({ actor });
+      expect(rs.find((r) => r.call === 'write' && r.name === name)).toMatchObject({ actor, ret: msg.length });
+      expect(rs.find((r) => r.call === 'close' && r.name === name)).toMatchObject({ actor, ret: 0 });
+    }
+  });
+});
