@@ -551,7 +551,7 @@ function peers(w: Walker, v: unknown, path: Path): { list: ScenarioPeer[]; table
     list.push(peer);
     if (peer.name === undefined || (o.count !== undefined && peer.count === undefined)) return;
     const names = peer.count === undefined ? [peer.name] : Array.from({ length: peer.count }, (_, k) => `${peer.name}${k + 1}`);
-    if (table.byName.has(peer.name)) {
+    if (table.declared.includes(peer.name)) {
       w.fail([...p, 'name'], `duplicates the peer ${show(peer.name)}`);
       return;
     }
