@@ -136,6 +136,21 @@ describe('runScenario', () => {
     expect(r.failures).toEqual([]);
   });
 
+  it('onStep sees every reactor step (a player takes its snapshots there)', async () => {
+    const seen: Array<{ step: number; action: number; sendBuf: number }> = [];
+    const r = await runScenario(builtinScenario('half-close-pending-output'), {
+      engine,
+      onStep: ({ step, action, sim }) => seen.push({ step, action, sendBuf: sim.snapshot().connections[0]?.sendBuf ?? 0 }),
+    });
+    expect(seen.map((s) => s.step)).toEqual(Array.from({ length: r.steps }, (_, i) => i + 1));
+    for (const span of r.actions) {
+      expect(seen.filter((s) => s.action === span.index).length).toBe(span.stepTo - span.stepFrom);
+    }
+    expect(Math.max(...seen.map((s) => s.sendBuf))).toBeGreaterThan(0);
+    const plain = await runScenario(builtinScenario('half-close-pending-output'), { engine });
+    expect(plain.trace).toBe(r.trace);
+  });
+
   it('runs from the browser entry on the wasm engine, with the same trace', async () => {
     const a = await runInBrowserEntry(builtinScenario('accept-storm'));
     expect(a.engine).toBe('wasm');

@@ -45,6 +45,22 @@ export interface RunScenarioOptions {
   options?: Partial<ScenarioOptions>;
   /** Wall-clock limit in ms (default none): a safety net, not part of the deterministic result. */
   timeLimitMs?: number;
+  /**
+   * Called after every reactor step, with the simulation (to take a
+   * snapshot, for a player's gauges). It must only look: anything it does to
+   * the simulation ends up in the trace.
+   */
+  onStep?: (info: ScenarioStepInfo) => void;
+}
+
+export interface ScenarioStepInfo {
+  /** Steps run so far (1 after the first). */
+  step: number;
+  /** The action that ran the step (index into steps). */
+  action: number;
+  /** Trace records so far. */
+  records: number;
+  sim: Simulation;
 }
 
 export interface ScenarioFailure {
@@ -160,6 +176,7 @@ class ScenarioRun {
     private readonly doc: ScenarioDocument,
     private readonly sim: Simulation,
     timeLimitMs: number | undefined,
+    private readonly onStep: RunScenarioOptions['onStep'],
   ) {
     this.stepLimit = doc.limits?.maxSteps ?? SCENARIO_LIMITS.defaultTotalSteps;
     this.deadline = timeLimitMs === undefined ? null : Date.now() + timeLimitMs;
@@ -285,6 +302,7 @@ class ScenarioRun {
     }
     const r = sim.step();
     if (this.trackMax) this.sample();
+    this.onStep?.({ step: sim.steps, action: this.current, records: sim.trace.records.length, sim });
     return r;
   }
 
@@ -655,8 +673,8 @@ export async function runScenarioWith(Sim: SimulationFactory, doc: unknown, opti
     throw new EdgeloopError('ERR_INVALID_ARG', 'runScenario(): "options" must be an object { engine?, options?, timeLimitMs? }', { argument: 'options' });
   }
   for (const key of Object.keys(options)) {
-    if (!['engine', 'options', 'timeLimitMs'].includes(key)) {
-      throw new EdgeloopError('ERR_INVALID_ARG', `runScenario(): unknown option "${key}" (known: engine, options, timeLimitMs)`, { argument: key });
+    if (!['engine', 'options', 'timeLimitMs', 'onStep'].includes(key)) {
+      throw new EdgeloopError('ERR_INVALID_ARG', `runScenario(): unknown option "${key}" (known: engine, options, timeLimitMs, onStep)`, { argument: key });
     }
   }
   const scenario = assertScenario(doc, 'runScenario()');
@@ -669,6 +687,9 @@ export async function runScenarioWith(Sim: SimulationFactory, doc: unknown, opti
   if (options.timeLimitMs !== undefined && (typeof options.timeLimitMs !== 'number' || !(options.timeLimitMs > 0))) {
     throw new EdgeloopError('ERR_INVALID_ARG', 'runScenario(): "timeLimitMs" must be a positive number of ms', { argument: 'timeLimitMs' });
   }
+  if (options.onStep !== undefined && typeof options.onStep !== 'function') {
+    throw new EdgeloopError('ERR_INVALID_ARG', 'runScenario(): "onStep" must be a function', { argument: 'onStep' });
+  }
   const o: ScenarioOptions = { ...scenario.options, ...knobs };
   const doc2: ScenarioDocument = { ...scenario, options: o };
   const simOptions: SimulationOptions = { family: o.family, variant: o.variant ?? 'edgeloop', app: o.app, seed: o.seed ?? 1 };
@@ -679,7 +700,7 @@ export async function runScenarioWith(Sim: SimulationFactory, doc: unknown, opti
   if (o.highWaterPolicy !== undefined) simOptions.highWaterPolicy = o.highWaterPolicy;
   const sim = await Sim.create(simOptions);
   try {
-    const run = new ScenarioRun(doc2, sim, options.timeLimitMs);
+    const run = new ScenarioRun(doc2, sim, options.timeLimitMs, options.onStep);
     run.run();
     const snapshot = sim.snapshot();
     return {
