@@ -26,7 +26,7 @@ const report: Record<string, Partial<Record<BackendId, Observation[]>>> = {};
  * seen a different kernel; it is run again, at most twice more. The sims
  * never stall.
  */
-const STALL_MS = 20;
+const STALL_MS = Number(process.env.STALL_MS ?? 20);
 const LINUX_ATTEMPTS = 3;
 
 async function runOn(id: BackendId, c: DifferentialCase): Promise<Observation[]> {

@@ -138,7 +138,10 @@ export const bufferCases: DifferentialCase[] = [
         const inq = k.ioctl(b, 'SIOCINQ');
         if (isErrno(inq)) obs.eq(`[${tag}] SIOCINQ`, inq);
         else count(obs, `[${tag}] peer SIOCINQ`, inq, FILL_TOLERANCE);
-        obs.write(`[${tag}] next write`, a, big);
+        // With the unlocked 3.9 MB send buffer, whether the next write finds
+        // room depends on when the last of ~60 ACKs was processed, which a
+        // CPU-starved Linux defers to ksoftirqd: only locked buffers ask.
+        if (obs.family === 'unix' || sndbuf !== undefined) obs.write(`[${tag}] next write`, a, big);
         k.close(a);
         k.close(b);
       }
