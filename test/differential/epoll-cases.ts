@@ -1,6 +1,6 @@
 // epoll semantics on both families: the same script runs on a unix
 // socketpair and on a connected 127.0.0.1 TCP pair.
-import { EPOLLET, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLLRDHUP } from '../../src/index.js';
+import { EPOLLET, EPOLLEXCLUSIVE, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLLRDHUP } from '../../src/index.js';
 import { both, fillRaw } from './lib.js';
 import type { DifferentialCase } from './observer.js';
 
@@ -220,10 +220,10 @@ export const epollCases: DifferentialCase[] = [
     obs.ctl('ep -1', -1, 'ADD', b, EPOLLIN);
     obs.ctl('target -1', ep, 'ADD', -1, EPOLLIN);
     obs.ctl('ADD all bits', ep, 'ADD', b, 0xffffffff);
-    obs.ctl('ADD EXCLUSIVE|ONESHOT', ep, 'ADD', b, EPOLLIN | EPOLLONESHOT | 0x10000000);
-    obs.ctl('ADD EXCLUSIVE', ep, 'ADD', b, EPOLLIN | 0x10000000);
+    obs.ctl('ADD EXCLUSIVE|ONESHOT', ep, 'ADD', b, EPOLLIN | EPOLLONESHOT | EPOLLEXCLUSIVE);
+    obs.ctl('ADD EXCLUSIVE', ep, 'ADD', b, EPOLLIN | EPOLLEXCLUSIVE);
     obs.ctl('MOD an EXCLUSIVE item', ep, 'MOD', b, EPOLLIN);
-    obs.ctl('MOD with EXCLUSIVE', ep, 'MOD', a, EPOLLIN | 0x10000000);
+    obs.ctl('MOD with EXCLUSIVE', ep, 'MOD', a, EPOLLIN | EPOLLEXCLUSIVE);
     obs.ctl('DEL EXCLUSIVE item', ep, 'DEL', b, 0);
     const inner = obs.epoll('inner');
     obs.ctl('ADD nested epoll', ep, 'ADD', inner, EPOLLIN);

@@ -1,7 +1,7 @@
 // Listening sockets and connection setup: ET listen sockets with accept-one
 // and accept-all, the backlog, a listener closed with pending connections,
 // and the connect state machines of each family.
-import { EPOLLET, EPOLLIN, isErrno } from '../../src/index.js';
+import { EPOLLET, EPOLLIN, EPOLLOUT, EPOLLRDHUP, isErrno } from '../../src/index.js';
 import { both, only } from './lib.js';
 import type { DifferentialCase, FdOrErrno, Observer } from './observer.js';
 
@@ -126,7 +126,7 @@ export const listenCases: DifferentialCase[] = [
       obs.write('c writes 3 before accept', c, 3);
       obs.settle();
       const ep = obs.epoll('ep');
-      obs.ctl('ADD c IN|OUT|ET', ep, 'ADD', c, EPOLLIN | 4 | EPOLLET);
+      obs.ctl('ADD c IN|OUT|ET', ep, 'ADD', c, EPOLLIN | EPOLLOUT | EPOLLET);
       obs.wait('initial', ep);
       obs.close('close the listener', l.fd);
       obs.settle();
@@ -280,7 +280,7 @@ export const listenCases: DifferentialCase[] = [
       const c2 = client(obs, 'c2', l.addr);
       obs.settle(5);
       const ep = obs.epoll('ep');
-      obs.ctl('ADD c2 IN|OUT|RDHUP|ET', ep, 'ADD', c2, EPOLLIN | 4 | 0x2000 | EPOLLET);
+      obs.ctl('ADD c2 IN|OUT|RDHUP|ET', ep, 'ADD', c2, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET);
       obs.wait('SYN_SENT: nothing', ep);
       obs.poll('mask', c2);
       obs.ioctl('SIOCOUTQ', c2, 'SIOCOUTQ');
@@ -306,7 +306,7 @@ export const listenCases: DifferentialCase[] = [
       const port = k.getsockname(holder) as string;
       const c = obs.socket('c');
       const ep = obs.epoll('ep');
-      obs.ctl('ADD c IN|OUT|RDHUP|ET', ep, 'ADD', c, EPOLLIN | 4 | 0x2000 | EPOLLET);
+      obs.ctl('ADD c IN|OUT|RDHUP|ET', ep, 'ADD', c, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET);
       obs.wait('fresh', ep);
       obs.connect('connect', c, port);
       obs.settle();

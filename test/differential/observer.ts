@@ -10,7 +10,6 @@
 // ephemeral ports, the unique abstract names used on the shared Linux
 // namespace) is normalised here, so cases never see the difference.
 import {
-  EPOLLET,
   EPOLLIN,
   EPOLLOUT,
   EPOLLPRI,
@@ -426,4 +425,3 @@ export function compareObservations(
   return problems;
 }
 
-export { EPOLLET, EPOLLIN, EPOLLOUT, EPOLLRDHUP };
