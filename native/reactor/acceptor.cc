@@ -52,7 +52,10 @@ void Acceptor::HandleRead() {
       continue;
     }
     if (r.err == err::kEAGAIN) return;  // the edge is drained
-    if (r.err == err::kEINTR || r.err == err::kECONNABORTED) continue;
+    // Errors that concern one connection (aborted before we got it, refused
+    // by a firewall rule) must not end the loop: under ET the rest of the
+    // queue would wait for an edge that may never come.
+    if (r.err == err::kEINTR || r.err == err::kECONNABORTED || r.err == err::kEPERM) continue;
     if (r.err == err::kEMFILE || r.err == err::kENFILE) {
       if (!DropOne()) return;
       continue;

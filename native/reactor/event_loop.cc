@@ -52,8 +52,11 @@ int32_t EventLoop::RunOnce(int32_t timeout_ms) {
 }
 
 void EventLoop::Loop(int32_t timeout_ms) {
-  quit_ = false;
+  // quit_ is not cleared on the way in: a Quit() that lands before the loop
+  // starts (another thread, right after Start()) must still stop it. It is
+  // cleared on the way out, so Loop() can run again.
   while (!quit_) RunOnce(timeout_ms);
+  quit_ = false;
 }
 
 void EventLoop::Quit() {

@@ -1,6 +1,5 @@
 #include "event_loop_thread_pool.h"
 
-#include <chrono>
 #include <stdexcept>
 
 #include "event_loop.h"
@@ -13,14 +12,11 @@ EventLoopThread::~EventLoopThread() {
   if (!thread_.joinable()) return;
   {
     std::unique_lock<std::mutex> lock(mu_);
-    // Loop() clears its quit flag when it starts, so a Quit() that lands
-    // between Start() returning and Loop() beginning would be lost: repeat
-    // it until the thread says it is out. Under mu_, so the loop cannot be
-    // destroyed while we poke it.
-    while (loop_ != nullptr) {
-      loop_->Quit();
-      ready_.wait_for(lock, std::chrono::milliseconds(5));
-    }
+    // Quit() is sticky, so it stops the loop even before Loop() began.
+    // Under mu_, so the loop cannot be destroyed while we poke it; then wait
+    // until the thread says it is out.
+    if (loop_ != nullptr) loop_->Quit();
+    ready_.wait(lock, [this] { return loop_ == nullptr; });
   }
   thread_.join();
 }
