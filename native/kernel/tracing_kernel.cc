@@ -67,17 +67,25 @@ void TracingKernel::Finish(JsonWriter& json, const SysResult& r) {
   }
 }
 
-SysResult TracingKernel::Socket(Family family) {
-  const int64_t t = inner_.NowMs();
-  SysResult r = inner_.Socket(family);
+template <typename WriteArgs>
+void TracingKernel::Record(int64_t t, const char* call, int32_t fd, bool has_fd, const SysResult& r,
+                           WriteArgs write_args) {
   JsonWriter json;
-  Begin(json, t, "socket", -1, false);
+  Begin(json, t, call, fd, has_fd);
   json.BeginObject();
-  json.FieldString("family", FamilyName(family));
+  write_args(json);
   json.EndObject();
   Finish(json, r);
   json.EndObject();
   log_.Append(json.str());
+}
+
+SysResult TracingKernel::Socket(Family family) {
+  const int64_t t = inner_.NowMs();
+  SysResult r = inner_.Socket(family);
+  Record(t, "socket", -1, false, r, [&](JsonWriter& json) {
+    json.FieldString("family", FamilyName(family));
+  });
   return r;
 }
 
@@ -108,55 +116,34 @@ SysResult TracingKernel::SocketPairUnix(int32_t fds[2]) {
 SysResult TracingKernel::Bind(int32_t fd, const std::string& addr) {
   const int64_t t = inner_.NowMs();
   SysResult r = inner_.Bind(fd, addr);
-  JsonWriter json;
-  Begin(json, t, "bind", fd, true);
-  json.BeginObject();
-  json.FieldString("addr", addr);
-  json.EndObject();
-  Finish(json, r);
-  json.EndObject();
-  log_.Append(json.str());
+  Record(t, "bind", fd, true, r, [&](JsonWriter& json) {
+    json.FieldString("addr", addr);
+  });
   return r;
 }
 
 SysResult TracingKernel::Listen(int32_t fd, int32_t backlog) {
   const int64_t t = inner_.NowMs();
   SysResult r = inner_.Listen(fd, backlog);
-  JsonWriter json;
-  Begin(json, t, "listen", fd, true);
-  json.BeginObject();
-  json.Field("backlog", backlog);
-  json.EndObject();
-  Finish(json, r);
-  json.EndObject();
-  log_.Append(json.str());
+  Record(t, "listen", fd, true, r, [&](JsonWriter& json) {
+    json.Field("backlog", backlog);
+  });
   return r;
 }
 
 SysResult TracingKernel::Connect(int32_t fd, const std::string& addr) {
   const int64_t t = inner_.NowMs();
   SysResult r = inner_.Connect(fd, addr);
-  JsonWriter json;
-  Begin(json, t, "connect", fd, true);
-  json.BeginObject();
-  json.FieldString("addr", addr);
-  json.EndObject();
-  Finish(json, r);
-  json.EndObject();
-  log_.Append(json.str());
+  Record(t, "connect", fd, true, r, [&](JsonWriter& json) {
+    json.FieldString("addr", addr);
+  });
   return r;
 }
 
 SysResult TracingKernel::Accept(int32_t fd) {
   const int64_t t = inner_.NowMs();
   SysResult r = inner_.Accept(fd);
-  JsonWriter json;
-  Begin(json, t, "accept", fd, true);
-  json.BeginObject();
-  json.EndObject();
-  Finish(json, r);
-  json.EndObject();
-  log_.Append(json.str());
+  Record(t, "accept", fd, true, r, [](JsonWriter&) {});
   return r;
 }
 
@@ -180,137 +167,83 @@ SysResult TracingKernel::GetSockName(int32_t fd, std::string* addr) {
 SysResult TracingKernel::Read(int32_t fd, uint8_t* buf, size_t len) {
   const int64_t t = inner_.NowMs();
   SysResult r = inner_.Read(fd, buf, len);
-  JsonWriter json;
-  Begin(json, t, "read", fd, true);
-  json.BeginObject();
-  json.Field("max", len);
-  json.EndObject();
-  Finish(json, r);
-  json.EndObject();
-  log_.Append(json.str());
+  Record(t, "read", fd, true, r, [&](JsonWriter& json) {
+    json.Field("max", len);
+  });
   return r;
 }
 
 SysResult TracingKernel::Write(int32_t fd, const uint8_t* data, size_t len) {
   const int64_t t = inner_.NowMs();
   SysResult r = inner_.Write(fd, data, len);
-  JsonWriter json;
-  Begin(json, t, "write", fd, true);
-  json.BeginObject();
-  json.Field("bytes", len);
-  json.EndObject();
-  Finish(json, r);
-  json.EndObject();
-  log_.Append(json.str());
+  Record(t, "write", fd, true, r, [&](JsonWriter& json) {
+    json.Field("bytes", len);
+  });
   return r;
 }
 
 SysResult TracingKernel::Shutdown(int32_t fd, ShutdownHow how) {
   const int64_t t = inner_.NowMs();
   SysResult r = inner_.Shutdown(fd, how);
-  JsonWriter json;
-  Begin(json, t, "shutdown", fd, true);
-  json.BeginObject();
-  json.FieldString("how", HowName(how));
-  json.EndObject();
-  Finish(json, r);
-  json.EndObject();
-  log_.Append(json.str());
+  Record(t, "shutdown", fd, true, r, [&](JsonWriter& json) {
+    json.FieldString("how", HowName(how));
+  });
   return r;
 }
 
 SysResult TracingKernel::Close(int32_t fd) {
   const int64_t t = inner_.NowMs();
   SysResult r = inner_.Close(fd);
-  JsonWriter json;
-  Begin(json, t, "close", fd, true);
-  json.BeginObject();
-  json.EndObject();
-  Finish(json, r);
-  json.EndObject();
-  log_.Append(json.str());
+  Record(t, "close", fd, true, r, [](JsonWriter&) {});
   return r;
 }
 
 SysResult TracingKernel::Dup(int32_t fd) {
   const int64_t t = inner_.NowMs();
   SysResult r = inner_.Dup(fd);
-  JsonWriter json;
-  Begin(json, t, "dup", fd, true);
-  json.BeginObject();
-  json.EndObject();
-  Finish(json, r);
-  json.EndObject();
-  log_.Append(json.str());
+  Record(t, "dup", fd, true, r, [](JsonWriter&) {});
   return r;
 }
 
 SysResult TracingKernel::EventFd() {
   const int64_t t = inner_.NowMs();
   SysResult r = inner_.EventFd();
-  JsonWriter json;
-  Begin(json, t, "eventfd", -1, false);
-  json.BeginObject();
-  json.EndObject();
-  Finish(json, r);
-  json.EndObject();
-  log_.Append(json.str());
+  Record(t, "eventfd", -1, false, r, [](JsonWriter&) {});
   return r;
 }
 
 SysResult TracingKernel::SetSockOpt(int32_t fd, SockOpt opt, int32_t value) {
   const int64_t t = inner_.NowMs();
   SysResult r = inner_.SetSockOpt(fd, opt, value);
-  JsonWriter json;
-  Begin(json, t, "setsockopt", fd, true);
-  json.BeginObject();
-  json.FieldString("name", OptName(opt));
-  json.Field("value", value);
-  json.EndObject();
-  Finish(json, r);
-  json.EndObject();
-  log_.Append(json.str());
+  Record(t, "setsockopt", fd, true, r, [&](JsonWriter& json) {
+    json.FieldString("name", OptName(opt));
+    json.Field("value", value);
+  });
   return r;
 }
 
 SysResult TracingKernel::GetSockOpt(int32_t fd, SockOpt opt) {
   const int64_t t = inner_.NowMs();
   SysResult r = inner_.GetSockOpt(fd, opt);
-  JsonWriter json;
-  Begin(json, t, "getsockopt", fd, true);
-  json.BeginObject();
-  json.FieldString("name", OptName(opt));
-  json.EndObject();
-  Finish(json, r);
-  json.EndObject();
-  log_.Append(json.str());
+  Record(t, "getsockopt", fd, true, r, [&](JsonWriter& json) {
+    json.FieldString("name", OptName(opt));
+  });
   return r;
 }
 
 SysResult TracingKernel::Ioctl(int32_t fd, IoctlRequest request) {
   const int64_t t = inner_.NowMs();
   SysResult r = inner_.Ioctl(fd, request);
-  JsonWriter json;
-  Begin(json, t, "ioctl", fd, true);
-  json.BeginObject();
-  json.FieldString("request", RequestName(request));
-  json.EndObject();
-  Finish(json, r);
-  json.EndObject();
-  log_.Append(json.str());
+  Record(t, "ioctl", fd, true, r, [&](JsonWriter& json) {
+    json.FieldString("request", RequestName(request));
+  });
   return r;
 }
 
 SysResult TracingKernel::EpollCreate() {
   const int64_t t = inner_.NowMs();
   SysResult r = inner_.EpollCreate();
-  JsonWriter json;
-  Begin(json, t, "epollCreate", -1, false);
-  json.BeginObject();
-  json.EndObject();
-  Finish(json, r);
-  json.EndObject();
-  log_.Append(json.str());
+  Record(t, "epollCreate", -1, false, r, [](JsonWriter&) {});
   return r;
 }
 
@@ -318,20 +251,15 @@ SysResult TracingKernel::EpollCtl(int32_t ep, int32_t op, int32_t fd, uint32_t e
                                   uint64_t data) {
   const int64_t t = inner_.NowMs();
   SysResult r = inner_.EpollCtl(ep, op, fd, events, data);
-  JsonWriter json;
-  Begin(json, t, "epollCtl", ep, true);
-  json.BeginObject();
-  WriteOp(json, op);
-  json.Field("fd", fd);
-  json.Field("events", events);
-  // Only when it is not the fd itself: the TS trace names registrations by user data.
-  if (op != ev::kCtlDel && data != static_cast<uint64_t>(static_cast<int64_t>(fd))) {
-    json.Field("data", static_cast<int64_t>(data));
-  }
-  json.EndObject();
-  Finish(json, r);
-  json.EndObject();
-  log_.Append(json.str());
+  Record(t, "epollCtl", ep, true, r, [&](JsonWriter& json) {
+    WriteOp(json, op);
+    json.Field("fd", fd);
+    json.Field("events", events);
+    // Only when it is not the fd itself: the TS trace names registrations by user data.
+    if (op != ev::kCtlDel && data != static_cast<uint64_t>(static_cast<int64_t>(fd))) {
+      json.Field("data", static_cast<int64_t>(data));
+    }
+  });
   return r;
 }
 

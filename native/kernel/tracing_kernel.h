@@ -59,6 +59,10 @@ class TracingKernel final : public Kernel {
   // args object, then Finish() adds the result.
   void Begin(JsonWriter& json, int64_t t, const char* call, int32_t fd, bool has_fd);
   void Finish(JsonWriter& json, const SysResult& r);
+  // One whole record: Begin, the args `write_args` writes, the result.
+  template <typename WriteArgs>
+  void Record(int64_t t, const char* call, int32_t fd, bool has_fd, const SysResult& r,
+              WriteArgs write_args);
 
   Kernel& inner_;
   TraceLog& log_;
