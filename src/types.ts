@@ -21,6 +21,12 @@ export type KernelBackendOptions =
 
 export type BackendName = 'linux' | 'sim';
 export type EngineName = 'native' | 'wasm';
+/**
+ * Where a Simulation's reactor runs: the simulated kernel on the native addon
+ * or the wasm module, or (Node only) real Linux through the addon: the same
+ * reactor on real epoll, its peers real sockets.
+ */
+export type SimulationEngineName = EngineName | 'linux';
 
 /** 'unix' = AF_UNIX stream; 'tcp' = TCP over 127.0.0.0/8. */
 export type Family = 'unix' | 'tcp';
@@ -240,8 +246,8 @@ export interface SimulationHandlers {
 }
 
 export interface SimulationOptions {
-  /** Default 'native' in Node, 'wasm' in the browser. */
-  engine?: EngineName;
+  /** Default 'native' in Node, 'wasm' in the browser. 'linux' (Node only): the reactor and its peers on real sockets. */
+  engine?: SimulationEngineName;
   /** uint32, default 1. */
   seed?: number;
   /** Default 'unix'. */
@@ -326,12 +332,18 @@ export interface ConnectionSnapshot {
 }
 
 export interface SimulationSnapshot {
-  /** Virtual ms. */
+  /** Virtual ms (engine 'linux': ms since the kernel was opened). */
   time: number;
   /** The reactor's epoll interest list, in the kernel's (file, fd) order. */
   interest: InterestEntry[];
-  /** The reactor's epoll ready list, in order. */
+  /**
+   * The reactor's epoll ready list, in order. Engine 'linux': always empty,
+   * and readyKnown is false (Linux shows an epoll's interest list in
+   * /proc/self/fdinfo, never its ready list).
+   */
   ready: Array<{ fd: number; name: string | null }>;
+  /** Whether `ready` (and each interest entry's `ready`) is known: true on the simulated kernel, false on 'linux'. */
+  readyKnown: boolean;
   listen: { fd: number; name: string | null; address: string };
   /** Connections accepted so far, by id; closed ones stay with state 'disconnected'. */
   connections: ConnectionSnapshot[];

@@ -5,7 +5,7 @@ import type { EngineLoader } from './engine.js';
 
 export const browserEngines: EngineLoader = async (engine, seed) => {
   if (engine !== 'wasm') {
-    throw new EdgeloopError('ERR_BACKEND', "Simulation.create(): engine 'native' is not available in the browser: use engine 'wasm'", {
+    throw new EdgeloopError('ERR_BACKEND', `Simulation.create(): engine '${engine}' is not available in the browser: use engine 'wasm'`, {
       argument: 'engine',
     });
   }

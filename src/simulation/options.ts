@@ -8,6 +8,7 @@ import type {
   HighWaterPolicy,
   PeerOptions,
   SimulationHandlers,
+  SimulationEngineName,
   SimulationOptions,
   VariantName,
 } from '../types.js';
@@ -22,7 +23,7 @@ const MAX_BYTES = 2 ** 40;
 const INT32_MAX = 0x7fffffff;
 
 export interface ResolvedSimulationOptions {
-  engine: EngineName;
+  engine: SimulationEngineName;
   seed: number;
   family: Family;
   variant: VariantName;
@@ -93,7 +94,7 @@ export function resolveSimulationOptions(options: unknown, defaultEngine: Engine
   if (!plainObject(options)) throw bad(where, 'options', 'an object', options);
   const o = options;
   checkKeys(where, o, OPTION_KEYS);
-  const engine = o.engine === undefined ? defaultEngine : oneOf<EngineName>(where, 'engine', o.engine, ['native', 'wasm']);
+  const engine = o.engine === undefined ? defaultEngine : oneOf<SimulationEngineName>(where, 'engine', o.engine, ['native', 'wasm', 'linux']);
   const seed = o.seed === undefined ? 1 : o.seed;
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw bad(where, 'seed', 'a uint32 integer (0 to 4294967295)', seed);

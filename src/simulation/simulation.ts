@@ -18,6 +18,7 @@ import type {
   RunOptions,
   RunResult,
   SimulationHandlers,
+  SimulationEngineName,
   SimulationOptions,
   SimulationSnapshot,
   StepResult,
@@ -25,7 +26,7 @@ import type {
   VariantName,
 } from '../types.js';
 import { Connection, type ConnectionOps } from './connection.js';
-import type { EngineLoader } from './engine.js';
+import type { EngineLoader, SimEngine } from './engine.js';
 import { resolvePeerOptions, resolveSimulationOptions } from './options.js';
 import { Peer, type PeerHost } from './peer.js';
 import { buildSnapshot, type HostSnapshot } from './snapshot.js';
@@ -44,13 +45,16 @@ const DEFAULT_MAX_STEPS = 10_000;
 const MAX_MAX_STEPS = 100_000_000;
 /** Rounds of "a handler's action caused more events" handled within one step. */
 const MAX_EVENT_ROUNDS = 1000;
+/** advance() on engine 'linux' sleeps: at most this long per call. */
+const MAX_LINUX_ADVANCE_MS = 5000;
 
 export class Simulation {
   /** Set by each entry point (src/index.ts, src/browser.ts). */
   protected static engines: EngineLoader | undefined = undefined;
   protected static defaultEngine: EngineName = 'wasm';
 
-  readonly engine: EngineName;
+  readonly engine: SimulationEngineName;
+  /** The seed of the simulated kernel (engine 'linux' has none: real Linux is not seeded). */
   readonly seed: number;
   readonly family: Family;
   readonly variant: VariantName;
@@ -64,6 +68,7 @@ export class Simulation {
   steps = 0;
 
   private readonly raw: RawKernel;
+  private readonly epollState: SimEngine['epollState'];
   private readonly server: RawServer;
   private readonly releaseServer: (() => void) | undefined;
   private readonly handlers: SimulationHandlers | null;
@@ -89,8 +94,8 @@ export class Simulation {
     const o = resolveSimulationOptions(options, this.defaultEngine);
     const engine = await loader(o.engine, o.seed);
     const kernel = new Kernel(engine.raw, {
-      backend: 'sim',
-      engine: o.engine,
+      backend: engine.backend ?? 'sim',
+      engine: o.engine === 'linux' ? undefined : o.engine,
       seed: o.seed,
       trace: true,
       release: engine.releaseKernel,
@@ -102,13 +107,13 @@ export class Simulation {
       kernel.dispose();
       throw new EdgeloopError('ERR_BACKEND', `Simulation.create(): the reactor could not start: ${(e as Error).message}`, { cause: e });
     }
-    return new this(o, engine.raw, kernel, made.server, made.release);
+    return new this(o, engine, kernel, made.server, made.release);
   }
 
   /** Use Simulation.create(). */
   protected constructor(
     o: ReturnType<typeof resolveSimulationOptions>,
-    raw: RawKernel,
+    engine: SimEngine,
     kernel: Kernel,
     server: RawServer,
     releaseServer: (() => void) | undefined,
@@ -118,7 +123,8 @@ export class Simulation {
     this.family = o.family;
     this.variant = o.variant;
     this.handlers = o.handlers;
-    this.raw = raw;
+    this.raw = engine.raw;
+    this.epollState = engine.epollState;
     this.kernel = kernel;
     this.server = server;
     this.releaseServer = releaseServer;
@@ -350,9 +356,12 @@ export class Simulation {
     return { steps: maxSteps, reason: 'maxSteps' };
   }
 
-  /** Lets virtual time pass (timers: SYN retransmissions). */
+  /** Lets virtual time pass (timers: SYN retransmissions). Engine 'linux': sleeps, at most 5000 ms per call. */
   advance(ms: number): void {
     this.live('advance');
+    if (this.engine === 'linux' && typeof ms === 'number' && ms > MAX_LINUX_ADVANCE_MS) {
+      throw invalidArg('advance', 'ms', `at most ${MAX_LINUX_ADVANCE_MS} on engine 'linux' (it sleeps)`, ms);
+    }
     this.kernel.setActor('sim');
     this.kernel.advance(ms);
   }
@@ -362,7 +371,15 @@ export class Simulation {
   snapshot(): SimulationSnapshot {
     this.live('snapshot');
     const host = JSON.parse(this.call('snapshot', () => this.server.snapshot())) as HostSnapshot;
-    return buildSnapshot({ host, kernel: this.kernel, raw: this.raw, conns: this.conns, peers: this.peerList, dropped: this.dropped });
+    return buildSnapshot({
+      host,
+      kernel: this.kernel,
+      raw: this.raw,
+      conns: this.conns,
+      peers: this.peerList,
+      dropped: this.dropped,
+      ...(this.epollState ? { epollState: this.epollState } : {}),
+    });
   }
 
   get trace(): Trace {

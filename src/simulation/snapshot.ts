@@ -6,6 +6,7 @@ import { eventNames } from '../constants.js';
 import type { Kernel } from '../kernel.js';
 import type { ConnectionSnapshot, InterestEntry, SimulationSnapshot } from '../types.js';
 import type { Connection } from './connection.js';
+import type { EpollState } from './engine.js';
 import type { Peer } from './peer.js';
 
 interface HostConnection {
@@ -38,6 +39,14 @@ interface KernelFd {
 
 const SIOCINQ = 0;
 
+/** The simulated kernel's view of epoll `ep` (its inspect() state). */
+export function simEpollState(raw: RawKernel, ep: number): EpollState | null {
+  const state = JSON.parse(raw.inspect()) as { fds?: KernelFd[] };
+  const epoll = state.fds?.find((f) => f.fd === ep && f.type === 'epoll');
+  if (!epoll) return null;
+  return { interest: epoll.interest ?? [], ready: epoll.ready ?? [] };
+}
+
 export function buildSnapshot(from: {
   host: HostSnapshot;
   kernel: Kernel;
@@ -45,10 +54,11 @@ export function buildSnapshot(from: {
   conns: ReadonlyMap<number, Connection>;
   peers: ReadonlyMap<string, Peer>;
   dropped: number;
+  /** The reactor's epoll as the kernel shows it (default: the sim's inspect()). */
+  epollState?: (ep: number) => EpollState | null;
 }): SimulationSnapshot {
   const { host, kernel, raw } = from;
-  const state = JSON.parse(raw.inspect()) as { fds?: KernelFd[] };
-  const epoll = state.fds?.find((f) => f.fd === host.epollFd && f.type === 'epoll');
+  const epoll = from.epollState ? from.epollState(host.epollFd) : simEpollState(raw, host.epollFd);
   const interest: InterestEntry[] = (epoll?.interest ?? []).map((item) => ({
     fd: item.fd,
     name: kernel.fdName(item.fd),
@@ -56,6 +66,7 @@ export function buildSnapshot(from: {
     mask: item.events >>> 0,
     ready: item.ready,
   }));
+  const readyKnown = epoll?.ready !== null;
   const ready = (epoll?.ready ?? []).map((fd) => ({ fd, name: kernel.fdName(fd) }));
   const live = new Map(host.connections.map((c) => [c.id, c]));
   const connections: ConnectionSnapshot[] = [];
@@ -89,6 +100,7 @@ export function buildSnapshot(from: {
     interest,
     ready,
     listen: { fd: host.listenFd, name: kernel.fdName(host.listenFd), address: host.address },
+    readyKnown,
     connections,
     dropped: from.dropped,
   };

@@ -1,0 +1,102 @@
+// The 'linux' engine of Simulation (Node only, never in the browser entry):
+// the same reactor (the addon's Server) on the addon's real Linux kernel, so
+// it runs on real epoll through LinuxKernel, and the peers are real sockets
+// made through the same kernel API. A scenario then runs unchanged on real
+// Linux, and its reactor trace can be compared with the simulated one
+// (test/scenario-linux-vs-sim.test.ts, docs/kernel-fidelity.md).
+//
+// What differs from the simulated engines, and how it is handled here:
+// - Names: an abstract AF_UNIX name lives in the network namespace, shared
+//   with every other process; each run listens on a name unique to this
+//   process and run ('@edgeloop-sim-PID-N'). TCP listens on 127.0.0.1:0.
+// - Time: the reactor's records carry CLOCK_MONOTONIC ms; they are moved to
+//   the trace's clock (ms since the kernel was opened), as the peers' are.
+// - State: Linux shows an epoll's interest list in /proc/self/fdinfo but not
+//   its ready list, so snapshots have readyKnown false.
+// - Cleanup: disposing the kernel closes every fd it opened, the reactor's
+//   and the peers' alike (LinuxKernel tracks them).
+import { readFileSync } from 'node:fs';
+
+import { createNativeRaw, createNativeServer } from '../backends/native.js';
+import type { RawKernel } from '../backends/raw-kernel.js';
+import type { RawServer } from '../backends/raw-server.js';
+import { EdgeloopError } from '../errors.js';
+import type { EpollState, SimEngine } from './engine.js';
+
+let runs = 0;
+
+/** A fresh abstract AF_UNIX name for one run's listener. */
+export function uniqueUnixAddress(): string {
+  return `@edgeloop-sim-${process.pid}-${++runs}`;
+}
+
+/**
+ * The interest list of epoll `ep` of this process, from
+ * /proc/self/fdinfo/EP: `tfd: 5 events: 8000001b data: 5 ...` per item,
+ * in the kernel's (file, fd) order. Masks include EPOLLERR|EPOLLHUP, as the
+ * kernel stores them (and as the sim reports them).
+ */
+export function linuxEpollState(ep: number): EpollState | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/self/fdinfo/${ep}`, 'utf8');
+  } catch {
+    return null;
+  }
+  const interest: EpollState['interest'] = [];
+  for (const m of text.matchAll(/^tfd:\s*(\d+)\s+events:\s*([0-9a-f]+)\s+data:\s*([0-9a-f]+)/gm)) {
+    interest.push({ fd: Number(m[1]), events: Number.parseInt(m[2] as string, 16) >>> 0, ready: false });
+  }
+  if (interest.length === 0 && !/^pos:/m.test(text)) return null;
+  return { interest, ready: null };
+}
+
+/**
+ * The reactor's records and snapshot time on the trace's clock: the Kernel
+ * object's clock starts (near enough: within the microseconds between this
+ * and its constructor) at `origin`, in performance.now() terms.
+ */
+function rebasingServer(server: RawServer, raw: RawKernel): RawServer {
+  const offset = raw.now() - performance.now();
+  const origin = performance.now();
+  const rebase = (t: number) => Math.round((t - offset - origin) * 1000) / 1000;
+  return {
+    address: () => server.address(),
+    runOnce: (timeoutMs) => server.runOnce(timeoutMs),
+    send: (conn, data) => server.send(conn, data),
+    shutdown: (conn) => server.shutdown(conn),
+    close: (conn, reason) => server.close(conn, reason),
+    // Records are flat JSON objects that start with "t"; a string inside one
+    // cannot hold an unescaped quote, so this matches record starts only.
+    drainTrace: () => server.drainTrace().replace(/\{"t":(-?\d+),"actor":/g, (_, t: string) => `{"t":${rebase(Number(t))},"actor":`),
+    drainEvents: () => server.drainEvents(),
+    drainEventBytes: () => server.drainEventBytes(),
+    snapshot: () => {
+      const snap = JSON.parse(server.snapshot()) as { time: number };
+      snap.time = rebase(snap.time);
+      return JSON.stringify(snap);
+    },
+    dispose: () => server.dispose(),
+  };
+}
+
+/** The 'linux' engine: the addon's Linux kernel, the reactor on it. */
+export function createLinuxEngine(): SimEngine {
+  if (process.platform !== 'linux') {
+    throw new EdgeloopError('ERR_BACKEND', `Simulation.create(): engine 'linux' needs Linux (this is ${process.platform}); use engine 'native' or 'wasm'`, {
+      argument: 'engine',
+    });
+  }
+  const raw = createNativeRaw('linux', 0);
+  return {
+    backend: 'linux',
+    raw,
+    createServer: async (json) => {
+      const options = JSON.parse(json) as Record<string, unknown>;
+      if (options.family !== 'tcp' && options.address === undefined) options.address = uniqueUnixAddress();
+      const server = createNativeServer(raw, JSON.stringify(options));
+      return { server: rebasingServer(server, raw) };
+    },
+    epollState: linuxEpollState,
+  };
+}
