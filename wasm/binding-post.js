@@ -8,8 +8,8 @@
 var edgeloopError = null;
 
 var edgeloopServerMethods = [
-  'address', 'runOnce', 'send', 'shutdown', 'close', 'drainTrace', 'drainEvents',
-  'drainEventBytes', 'snapshot', 'dispose',
+  'address', 'setEventHandler', 'runOnce', 'send', 'shutdown', 'close', 'drainTrace',
+  'snapshot', 'dispose',
 ];
 
 var edgeloopMethods = [
@@ -32,7 +32,54 @@ function edgeloopWrapMethod(proto, name) {
     edgeloopError = null;
     var result = method.apply(this, arguments);
     if (edgeloopError !== null) throw edgeloopTakeError();
+    edgeloopRethrowHandlerError(this);
     return result;
+  };
+}
+
+// JS handlers (wasm/server_binding.cc). SimServer.setEventHandler(fn) hands
+// C++ a sink, {fn, depth, failed, error}; C++ calls the handler through
+// edgeloopEmit from inside runOnce (and send, close), synchronously. What fn
+// throws is caught here and kept on the sink, and C++ only sees the status
+// (it closes that connection, "handler-error"): a JS exception must never
+// unwind through wasm frames, which would skip C++ destructors and leave the
+// reactor mid-iteration. The kept exception is thrown by the outermost
+// SimServer call that ran the handler, once C++ has returned.
+var edgeloopSinks = new WeakMap();
+
+function edgeloopEmit(sink, type, conn, arg) {
+  sink.depth++;
+  try {
+    sink.fn(type, conn, arg);
+    return 0;
+  } catch (e) {
+    if (!sink.failed) {
+      sink.failed = true;
+      sink.error = e;
+    }
+    return 1;
+  } finally {
+    sink.depth--;
+  }
+}
+
+function edgeloopRethrowHandlerError(server) {
+  var sink = edgeloopSinks.get(server);
+  if (!sink || !sink.failed || sink.depth > 0) return;
+  var error = sink.error;
+  sink.failed = false;
+  sink.error = undefined;
+  throw error;
+}
+
+function edgeloopWrapSetEventHandler(proto) {
+  var method = proto['setEventHandler'];
+  proto['setEventHandler'] = function(fn) {
+    if (fn !== null && typeof fn != 'function') throw new TypeError('argument 0 must be a function or null');
+    var sink = fn === null ? null : { fn: fn, depth: 0, failed: false, error: undefined };
+    method.call(this, sink);
+    if (sink) edgeloopSinks.set(this, sink);
+    else edgeloopSinks['delete'](this);
   };
 }
 
@@ -60,6 +107,7 @@ function edgeloopWrapClass(module, name, methods) {
 function edgeloopInstallErrors(module) {
   edgeloopWrapClass(module, 'SimKernel', edgeloopMethods);
   edgeloopWrapClass(module, 'SimServer', edgeloopServerMethods);
+  edgeloopWrapSetEventHandler(module['SimServer'].prototype);
 }
 
 // Runs after the runtime is initialised (embind has registered the classes)

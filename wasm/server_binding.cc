@@ -6,6 +6,15 @@
 // Errors follow sim_kernel_binding.cc: nothing is thrown from C++ into JS.
 // A failing call records its message (edgeloopError, binding-post.js) and
 // returns normally; the JS wrapper throws it as a real Error.
+//
+// JS handlers: setEventHandler(sink) installs a WasmHandlerApp (HandlerApp,
+// native/reactor/embed/handler_app.h) that calls the embedder's function
+// synchronously from inside runOnce (and send/close), through the JS glue of
+// binding-post.js (edgeloopEmit): `sink` is the glue's object holding the
+// function; what the function throws is caught there, kept on the sink, and
+// reported here as a failed call, so a JS exception never unwinds wasm
+// frames. The glue throws the kept exception once the outermost call that
+// ran the handler returns.
 #include <emscripten.h>
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
@@ -15,9 +24,12 @@
 #include <cstdio>
 #include <exception>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "../native/reactor/embed/handler_app.h"
 #include "../native/reactor/embed/server_host.h"
 #include "kernel_owner.h"
 
@@ -26,14 +38,22 @@ using emscripten::val;
 
 EM_JS(void, edgeloop_server_fail, (const char* message), { edgeloopError = UTF8ToString(message); });
 
-EM_JS(EM_VAL, edgeloop_server_copy_out, (const uint8_t* data, size_t len), {
-  return Emval.toHandle(HEAPU8.slice(data, data + len));
-});
-
 EM_JS(size_t, edgeloop_server_js_length, (EM_VAL bytes), { return Emval.toValue(bytes).length >>> 0; });
 
 EM_JS(void, edgeloop_server_copy_in, (EM_VAL bytes, uint8_t* dst), {
   HEAPU8.set(Emval.toValue(bytes), dst);
+});
+
+// One call of the embedder's function through the glue; 0 if it returned, 1
+// if it threw. kind: 0 no argument, 1 `number`, 2 a Uint8Array copy of
+// data[0, size), 3 the UTF-8 string data[0, size).
+EM_JS(int, edgeloop_server_emit,
+      (EM_VAL sink, const char* type, double conn, int kind, double number, const uint8_t* data, size_t size), {
+  var arg = undefined;
+  if (kind == 1) arg = number;
+  else if (kind == 2) arg = HEAPU8.slice(data, data + size);
+  else if (kind == 3) arg = UTF8ToString(data, size);
+  return edgeloopEmit(Emval.toValue(sink), UTF8ToString(type), conn, arg);
 });
 
 namespace edgeloop {
@@ -50,6 +70,28 @@ void ServerFail(const char* method, const char* what) {
 uint64_t ConnId(double id) {
   return std::isfinite(id) && id >= 1 && id <= 9007199254740991.0 ? static_cast<uint64_t>(id) : 0;
 }
+
+// JS handlers (or the simulation's bookkeeping) on the wasm side.
+class WasmHandlerApp final : public HandlerApp {
+ public:
+  explicit WasmHandlerApp(val sink) : sink_(std::move(sink)) {}
+
+ protected:
+  bool Call(const char* type, uint64_t conn, const Arg& arg) override {
+    int kind = 0;
+    switch (arg.kind) {
+      case Arg::Kind::kNone: kind = 0; break;
+      case Arg::Kind::kNumber: kind = 1; break;
+      case Arg::Kind::kBytes: kind = 2; break;
+      case Arg::Kind::kString: kind = 3; break;
+    }
+    return edgeloop_server_emit(sink_.as_handle(), type, static_cast<double>(conn), kind, arg.number, arg.data,
+                                arg.size) == 0;
+  }
+
+ private:
+  val sink_;
+};
 
 }  // namespace
 
@@ -74,12 +116,31 @@ class SimServerBinding {
     return Guard("address", std::string(), [&](ServerHost& h) { return h.address(); });
   }
 
+  ~SimServerBinding() {
+    // embind's delete(): JS is not called any more.
+    if (handlers_) handlers_->set_enabled(false);
+    host_.reset();
+  }
+
+  // `sink`: the glue's object (binding-post.js), or null.
+  void SetEventHandler(val sink) {
+    Guard("setEventHandler", 0, [&](ServerHost& h) {
+      if (depth_ > 0) throw std::logic_error("setEventHandler() from inside a handler");
+      std::unique_ptr<WasmHandlerApp> app =
+          sink.isNull() || sink.isUndefined() ? nullptr : std::make_unique<WasmHandlerApp>(sink);
+      h.SetHandlers(app.get());
+      handlers_ = std::move(app);
+      return 0;
+    });
+  }
+
   double RunOnce(int32_t timeout_ms) {
-    return Guard("runOnce", 0.0, [&](ServerHost& h) { return static_cast<double>(h.RunOnce(timeout_ms)); });
+    // Handlers run inside; the host refuses a nested RunOnce (std::logic_error).
+    return Calling("runOnce", [&](ServerHost& h) { return static_cast<double>(h.RunOnce(timeout_ms)); });
   }
 
   double Send(double conn, val data) {
-    return Guard("send", 0.0, [&](ServerHost& h) {
+    return Calling("send", [&](ServerHost& h) {
       const size_t len = edgeloop_server_js_length(data.as_handle());
       std::vector<uint8_t> bytes(len);
       if (len > 0) edgeloop_server_copy_in(data.as_handle(), bytes.data());
@@ -88,26 +149,15 @@ class SimServerBinding {
   }
 
   double Shutdown(double conn) {
-    return Guard("shutdown", 0.0, [&](ServerHost& h) { return static_cast<double>(h.Shutdown(ConnId(conn))); });
+    return Calling("shutdown", [&](ServerHost& h) { return static_cast<double>(h.Shutdown(ConnId(conn))); });
   }
 
   double Close(double conn, std::string reason) {
-    return Guard("close", 0.0, [&](ServerHost& h) { return static_cast<double>(h.Close(ConnId(conn), reason)); });
+    return Calling("close", [&](ServerHost& h) { return static_cast<double>(h.Close(ConnId(conn), reason)); });
   }
 
   std::string DrainTrace() {
     return Guard("drainTrace", std::string(), [&](ServerHost& h) { return h.DrainTrace(); });
-  }
-
-  std::string DrainEvents() {
-    return Guard("drainEvents", std::string(), [&](ServerHost& h) { return h.DrainEvents(); });
-  }
-
-  val DrainEventBytes() {
-    return Guard("drainEventBytes", val::undefined(), [&](ServerHost& h) {
-      std::vector<uint8_t> bytes = h.DrainEventBytes();
-      return val::take_ownership(edgeloop_server_copy_out(bytes.data(), bytes.size()));
-    });
   }
 
   std::string Snapshot() {
@@ -116,15 +166,36 @@ class SimServerBinding {
 
   void Dispose() {
     Guard("dispose", 0, [&](ServerHost&) {
-      host_.reset();
+      // The closes of what is still open happen without JS.
+      if (handlers_) handlers_->set_enabled(false);
+      if (depth_ > 0) {
+        dispose_pending_ = true;  // from a handler: freed once the outermost call returns
+      } else {
+        host_.reset();
+        handlers_.reset();  // its handle on the JS sink would keep the simulation alive
+      }
       return 0;
     });
   }
 
  private:
+  // A host call that may run handlers. Once the outermost one returns, a
+  // dispose() a handler asked for is finished (the glue then throws what a
+  // handler let through).
+  template <typename F>
+  double Calling(const char* method, F&& body) {
+    ++depth_;
+    const double r = Guard(method, 0.0, std::forward<F>(body));
+    if (--depth_ == 0 && dispose_pending_) {
+      host_.reset();
+      handlers_.reset();
+    }
+    return r;
+  }
+
   template <typename R, typename F>
   R Guard(const char* method, R fallback, F&& body) {
-    if (!host_) {
+    if (!host_ || dispose_pending_) {
       edgeloop_server_fail("server is disposed");  // the addon's message
       return fallback;
     }
@@ -138,7 +209,11 @@ class SimServerBinding {
     return fallback;
   }
 
+  // Declared first: destroyed after the host, whose closes still reach it.
+  std::unique_ptr<WasmHandlerApp> handlers_;
   std::unique_ptr<ServerHost> host_;
+  int depth_ = 0;  // host calls in progress (a handler's send() runs inside runOnce())
+  bool dispose_pending_ = false;
 };
 
 }  // namespace edgeloop
@@ -150,13 +225,12 @@ EMSCRIPTEN_BINDINGS(edgeloop_sim_server) {
   emscripten::class_<SimServerBinding>("SimServer")
       .constructor<KernelOwner&, std::string>()
       .function("address", &SimServerBinding::Address)
+      .function("setEventHandler", &SimServerBinding::SetEventHandler)
       .function("runOnce", &SimServerBinding::RunOnce)
       .function("send", &SimServerBinding::Send)
       .function("shutdown", &SimServerBinding::Shutdown)
       .function("close", &SimServerBinding::Close)
       .function("drainTrace", &SimServerBinding::DrainTrace)
-      .function("drainEvents", &SimServerBinding::DrainEvents)
-      .function("drainEventBytes", &SimServerBinding::DrainEventBytes)
       .function("snapshot", &SimServerBinding::Snapshot)
       .function("dispose", &SimServerBinding::Dispose);
 }

@@ -1,21 +1,35 @@
 #include "js_app.h"
 
 #include <cstring>
-
-#include "../reactor/buffer.h"
-#include "../reactor/tcp_connection.h"
+#include <string>
 
 namespace edgeloop {
 
-JsApp::JsApp(Napi::Env env, Napi::Function on_event) : env_(env), on_event_(Napi::Persistent(on_event)) {}
+JsApp::JsApp(Napi::Env env, Napi::Function on_event, App* inner)
+    : HandlerApp(inner), env_(env), on_event_(Napi::Persistent(on_event)) {}
 
-void JsApp::Call(const char* type, const TcpConnectionPtr& conn, napi_value arg) {
-  if (!enabled_) return;
+bool JsApp::Call(const char* type, uint64_t conn, const Arg& arg) {
+  Napi::HandleScope scope(env_);
   try {
-    on_event_.Call({Napi::String::New(env_, type), Napi::Number::New(env_, static_cast<double>(conn->id())),
-                    arg ? Napi::Value(env_, arg) : env_.Undefined()});
+    Napi::Value value = env_.Undefined();
+    switch (arg.kind) {
+      case Arg::Kind::kNone: break;
+      case Arg::Kind::kNumber: value = Napi::Number::New(env_, arg.number); break;
+      case Arg::Kind::kBytes: {
+        Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env_, arg.size);
+        if (arg.size > 0) std::memcpy(ab.Data(), arg.data, arg.size);
+        value = Napi::Uint8Array::New(env_, arg.size, ab, 0);
+        break;
+      }
+      case Arg::Kind::kString:
+        value = Napi::String::New(env_, reinterpret_cast<const char*>(arg.data), arg.size);
+        break;
+    }
+    on_event_.Call({Napi::String::New(env_, type), Napi::Number::New(env_, static_cast<double>(conn)), value});
+    return true;
   } catch (const Napi::Error& e) {
     if (error_.IsEmpty()) error_ = Napi::Reference<Napi::Value>::New(e.Value(), 1);
+    return false;
   }
 }
 
@@ -24,35 +38,6 @@ Napi::Value JsApp::TakeError() {
   Napi::Value v = error_.Value();
   error_.Reset();
   return v;
-}
-
-void JsApp::OnConnection(const TcpConnectionPtr& conn) {
-  Napi::HandleScope scope(env_);
-  Call("connection", conn, nullptr);
-}
-
-void JsApp::OnMessage(const TcpConnectionPtr& conn, Buffer& input) {
-  Napi::HandleScope scope(env_);
-  const size_t n = input.ReadableBytes();
-  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env_, n);
-  if (n > 0) std::memcpy(ab.Data(), input.Peek(), n);
-  input.RetrieveAll();
-  Call("message", conn, Napi::Uint8Array::New(env_, n, ab, 0));
-}
-
-void JsApp::OnWriteComplete(const TcpConnectionPtr& conn) {
-  Napi::HandleScope scope(env_);
-  Call("writeComplete", conn, nullptr);
-}
-
-void JsApp::OnHighWaterMark(const TcpConnectionPtr& conn, size_t queued) {
-  Napi::HandleScope scope(env_);
-  Call("highWaterMark", conn, Napi::Number::New(env_, static_cast<double>(queued)));
-}
-
-void JsApp::OnClose(const TcpConnectionPtr& conn, const std::string& reason) {
-  Napi::HandleScope scope(env_);
-  Call("close", conn, Napi::String::New(env_, reason));
 }
 
 }  // namespace edgeloop

@@ -1,51 +1,38 @@
-// JsApp: the App behind JS handlers on the real server. Each reactor callback
-// becomes one synchronous call of a JS function, from inside the reactor
-// iteration on Node's thread, exactly where a built-in app's callback runs:
-//   onEvent('connection', id)   onEvent('message', id, Uint8Array)
+// JsApp: HandlerApp (reactor/embed/handler_app.h) for N-API, shared by the
+// real server (LinuxServerWrap) and the simulation on the addon (ServerWrap):
+// each reactor callback is one synchronous call of a JS function on Node's
+// thread, from inside the reactor iteration:
+//   onEvent('connection', id, fd)   onEvent('message', id, Uint8Array)
 //   onEvent('writeComplete', id)   onEvent('highWaterMark', id, bytes)
-//   onEvent('close', id, reason)
-// So a handler's send() happens before the reactor reads on: an end of file
-// read right after a request sees the reply queued (and flushes it), and the
-// high-water mark pauses reading as soon as a handler's output crosses it.
-// The message bytes are consumed: what JS gets is a copy.
+//   onEvent('close', id, reason)   onEvent('dropped', 0)
+// (with an inner built-in app, 'message' carries the byte count).
 //
-// The JS side (src/server/server.ts) catches what handlers throw; an error
-// that still gets here is kept for the embedder and never unwinds through
+// The JS side (src/server/server.ts, src/simulation/simulation.ts) catches
+// what handlers throw; an error that still gets here is caught, kept for the
+// embedder (TakeError) and closes its connection; it never unwinds through
 // reactor frames.
 #pragma once
 
 #include <napi.h>
 
-#include <string>
-
-#include "../reactor/callbacks.h"
+#include "../reactor/embed/handler_app.h"
 
 namespace edgeloop {
 
-class JsApp final : public App {
+class JsApp final : public HandlerApp {
  public:
-  JsApp(Napi::Env env, Napi::Function on_event);
+  JsApp(Napi::Env env, Napi::Function on_event, App* inner = nullptr);
 
-  void OnConnection(const TcpConnectionPtr& conn) override;
-  void OnMessage(const TcpConnectionPtr& conn, Buffer& input) override;
-  void OnWriteComplete(const TcpConnectionPtr& conn) override;
-  void OnHighWaterMark(const TcpConnectionPtr& conn, size_t queued) override;
-  void OnClose(const TcpConnectionPtr& conn, const std::string& reason) override;
-
-  // Off: events are dropped (the environment is being torn down, or the
-  // server is being disposed and JS has already been told).
-  void set_enabled(bool on) { enabled_ = on; }
   // The first exception a call let through since the last take, or an empty value.
   Napi::Value TakeError();
 
- private:
-  // `arg`: null for none.
-  void Call(const char* type, const TcpConnectionPtr& conn, napi_value arg);
+ protected:
+  bool Call(const char* type, uint64_t conn, const Arg& arg) override;
 
+ private:
   Napi::Env env_;
   Napi::FunctionReference on_event_;
   Napi::Reference<Napi::Value> error_;
-  bool enabled_ = true;
 };
 
 }  // namespace edgeloop

@@ -1,10 +1,9 @@
 #include "server_wrap.h"
 
-#include <algorithm>
 #include <string>
-#include <vector>
 
 #include "../reactor/embed/server_host.h"
+#include "js_app.h"
 #include "kernel_wrap.h"
 
 namespace edgeloop {
@@ -38,13 +37,12 @@ Napi::Function ServerWrap::Define(Napi::Env env) {
   return DefineClass(env, "Server",
                      {
                          InstanceMethod("address", &ServerWrap::Address, kAttr),
+                         InstanceMethod("setEventHandler", &ServerWrap::SetEventHandler, kAttr),
                          InstanceMethod("runOnce", &ServerWrap::RunOnce, kAttr),
                          InstanceMethod("send", &ServerWrap::Send, kAttr),
                          InstanceMethod("shutdown", &ServerWrap::Shutdown, kAttr),
                          InstanceMethod("close", &ServerWrap::Close, kAttr),
                          InstanceMethod("drainTrace", &ServerWrap::DrainTrace, kAttr),
-                         InstanceMethod("drainEvents", &ServerWrap::DrainEvents, kAttr),
-                         InstanceMethod("drainEventBytes", &ServerWrap::DrainEventBytes, kAttr),
                          InstanceMethod("snapshot", &ServerWrap::Snapshot, kAttr),
                          InstanceMethod("dispose", &ServerWrap::Dispose, kAttr),
                      });
@@ -58,11 +56,49 @@ ServerWrap::ServerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Server
   host_ = std::make_unique<ServerHost>(std::move(kernel), StringArg(info, 1));
 }
 
-ServerWrap::~ServerWrap() = default;
+ServerWrap::~ServerWrap() {
+  // Garbage collected or torn down with its environment: JS is not called.
+  if (js_app_) js_app_->set_enabled(false);
+  host_.reset();
+}
 
 ServerHost& ServerWrap::Live(const Napi::CallbackInfo& info) {
-  if (!host_) throw Napi::Error::New(info.Env(), "server is disposed");
+  if (!host_ || dispose_pending_) throw Napi::Error::New(info.Env(), "server is disposed");
   return *host_;
+}
+
+template <typename F>
+int32_t ServerWrap::Calling(Napi::Env env, F&& body) {
+  struct Depth {
+    int& depth;
+    explicit Depth(int& d) : depth(d) { ++depth; }
+    ~Depth() { --depth; }
+  };
+  int32_t r;
+  {
+    Depth guard(depth_);
+    r = body();
+  }
+  if (depth_ > 0) return r;
+  Napi::Value error = js_app_ ? js_app_->TakeError() : Napi::Value();
+  if (dispose_pending_) {  // a dispose() from a handler
+    host_.reset();
+    js_app_.reset();
+  }
+  if (!error.IsEmpty()) throw Napi::Error(env, error);
+  return r;
+}
+
+Napi::Value ServerWrap::SetEventHandler(const Napi::CallbackInfo& info) {
+  ServerHost& host = Live(info);
+  RequireArgs(info, 1);
+  Napi::Value v = info[0];
+  if (!v.IsFunction() && !v.IsNull()) throw Napi::TypeError::New(info.Env(), "argument 0 must be a function or null");
+  if (depth_ > 0) throw Napi::Error::New(info.Env(), "setEventHandler() from inside a handler");
+  std::unique_ptr<JsApp> app = v.IsFunction() ? std::make_unique<JsApp>(info.Env(), v.As<Napi::Function>()) : nullptr;
+  host.SetHandlers(app.get());
+  js_app_ = std::move(app);
+  return info.Env().Undefined();
 }
 
 Napi::Value ServerWrap::Address(const Napi::CallbackInfo& info) {
@@ -74,7 +110,11 @@ Napi::Value ServerWrap::RunOnce(const Napi::CallbackInfo& info) {
   RequireArgs(info, 1);
   Napi::Value v = info[0];
   if (!v.IsNumber()) throw Napi::TypeError::New(info.Env(), "argument 0 must be a number");
-  return Napi::Number::New(info.Env(), host.RunOnce(v.As<Napi::Number>().Int32Value()));
+  // Handlers run inside; the host refuses a nested RunOnce (std::logic_error,
+  // thrown as a JS Error).
+  const int32_t timeout = v.As<Napi::Number>().Int32Value();
+  const int32_t n = Calling(info.Env(), [&] { return host.RunOnce(timeout); });
+  return Napi::Number::New(info.Env(), n);
 }
 
 Napi::Value ServerWrap::Send(const Napi::CallbackInfo& info) {
@@ -88,34 +128,30 @@ Napi::Value ServerWrap::Send(const Napi::CallbackInfo& info) {
   napi_status status = napi_get_typedarray_info(info.Env(), view, nullptr, nullptr, &data, nullptr, nullptr);
   NAPI_THROW_IF_FAILED(info.Env(), status, Napi::Value());
   const size_t len = data ? view.ByteLength() : 0;
-  return Napi::Number::New(info.Env(), host.Send(conn, static_cast<const uint8_t*>(data), len));
+  // `data` stays valid while handlers run: the view's buffer is held by `info`.
+  const int32_t r = Calling(info.Env(), [&] { return host.Send(conn, static_cast<const uint8_t*>(data), len); });
+  return Napi::Number::New(info.Env(), r);
 }
 
 Napi::Value ServerWrap::Shutdown(const Napi::CallbackInfo& info) {
   ServerHost& host = Live(info);
   RequireArgs(info, 1);
-  return Napi::Number::New(info.Env(), host.Shutdown(ConnArg(info, 0)));
+  const uint64_t conn = ConnArg(info, 0);
+  const int32_t r = Calling(info.Env(), [&] { return host.Shutdown(conn); });
+  return Napi::Number::New(info.Env(), r);
 }
 
 Napi::Value ServerWrap::Close(const Napi::CallbackInfo& info) {
   ServerHost& host = Live(info);
   RequireArgs(info, 2);
-  return Napi::Number::New(info.Env(), host.Close(ConnArg(info, 0), StringArg(info, 1)));
+  const uint64_t conn = ConnArg(info, 0);
+  const std::string reason = StringArg(info, 1);
+  const int32_t r = Calling(info.Env(), [&] { return host.Close(conn, reason); });
+  return Napi::Number::New(info.Env(), r);
 }
 
 Napi::Value ServerWrap::DrainTrace(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), Live(info).DrainTrace());
-}
-
-Napi::Value ServerWrap::DrainEvents(const Napi::CallbackInfo& info) {
-  return Napi::String::New(info.Env(), Live(info).DrainEvents());
-}
-
-Napi::Value ServerWrap::DrainEventBytes(const Napi::CallbackInfo& info) {
-  std::vector<uint8_t> bytes = Live(info).DrainEventBytes();
-  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(info.Env(), bytes.size());
-  if (!bytes.empty()) std::copy(bytes.begin(), bytes.end(), static_cast<uint8_t*>(ab.Data()));
-  return Napi::Uint8Array::New(info.Env(), bytes.size(), ab, 0);
 }
 
 Napi::Value ServerWrap::Snapshot(const Napi::CallbackInfo& info) {
@@ -124,7 +160,15 @@ Napi::Value ServerWrap::Snapshot(const Napi::CallbackInfo& info) {
 
 Napi::Value ServerWrap::Dispose(const Napi::CallbackInfo& info) {
   Live(info);
-  host_.reset();
+  // The closes of what is still open happen without JS.
+  if (js_app_) js_app_->set_enabled(false);
+  if (depth_ > 0) {
+    dispose_pending_ = true;  // from a handler: freed once the outermost call returns
+  } else {
+    host_.reset();
+    // Its persistent reference to the handler would keep the simulation alive.
+    js_app_.reset();
+  }
   return info.Env().Undefined();
 }
 

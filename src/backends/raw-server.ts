@@ -8,9 +8,25 @@
 export const RAW_NO_CONNECTION = -1;
 export const RAW_SHUTTING_DOWN = -2;
 
+/**
+ * The app events, called synchronously from inside the reactor iteration
+ * (runOnce), or from inside send/close when they close a connection, where a
+ * built-in app's callback runs: ('connection', id, fd), ('message', id,
+ * bytes: a copy, app 'js'; with a built-in app, which consumed them, their
+ * count), ('writeComplete', id), ('highWaterMark', id, queuedBytes),
+ * ('close', id, reason), ('dropped', 0) (accepted and closed at once for lack
+ * of fds). It may call send, shutdown, close, drainTrace and snapshot, not
+ * runOnce. It should not throw: an exception closes that connection
+ * ('handler-error') and is thrown by the outermost call that ran it, once
+ * the reactor is done.
+ */
+export type RawServerEventCallback = (type: string, conn: number, arg?: Uint8Array | number | string) => void;
+
 export interface RawServer {
   /** The listening address as getsockname reports it ('@name' or '127.0.0.1:PORT'). */
   address(): string;
+  /** Installs (or, with null, removes) the app events' callback. Not from inside it. */
+  setEventHandler(onEvent: RawServerEventCallback | null): void;
   /** One reactor iteration (epoll_wait with this timeout, callbacks, queued work): ready events, or -errno. */
   runOnce(timeoutMs: number): number;
   send(conn: number, data: Uint8Array): number;
@@ -20,12 +36,8 @@ export interface RawServer {
   close(conn: number, reason: string): number;
   /** JSON array of the reactor's syscall records and app event records since the last drain. */
   drainTrace(): string;
-  /** JSON array of app events since the last drain. */
-  drainEvents(): string;
-  /** The bytes of the message events since the last drain (app 'js' only), in order. */
-  drainEventBytes(): Uint8Array;
   /** JSON: the reactor's state (epoll fd, connections with their buffers). */
   snapshot(): string;
-  /** Closes every connection and the listener. Further calls throw. */
+  /** Closes every connection (the callback is not called) and the listener. Further calls throw. */
   dispose(): void;
 }

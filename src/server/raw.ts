@@ -11,7 +11,7 @@ export const RAW_SHUTTING_DOWN = -2;
 /**
  * JS handlers' app events, called synchronously from inside the reactor
  * iteration (on Node's thread) where a built-in app's callback would run:
- * ('connection', id), ('message', id, bytes), ('writeComplete', id),
+ * ('connection', id, fd), ('message', id, bytes), ('writeComplete', id),
  * ('highWaterMark', id, queuedBytes), ('close', id, reason). It must not throw.
  */
 export type RawEventCallback = (type: string, conn: number, arg?: Uint8Array | number | string) => void;

@@ -62,6 +62,7 @@ function rebasingServer(server: RawServer, raw: RawKernel): RawServer {
   const rebase = (t: number) => Math.round((t - offset - origin) * 1000) / 1000;
   return {
     address: () => server.address(),
+    setEventHandler: (onEvent) => server.setEventHandler(onEvent),
     runOnce: (timeoutMs) => server.runOnce(timeoutMs),
     send: (conn, data) => server.send(conn, data),
     shutdown: (conn) => server.shutdown(conn),
@@ -69,8 +70,6 @@ function rebasingServer(server: RawServer, raw: RawKernel): RawServer {
     // Records are flat JSON objects that start with "t"; a string inside one
     // cannot hold an unescaped quote, so this matches record starts only.
     drainTrace: () => server.drainTrace().replace(/\{"t":(-?\d+),"actor":/g, (_, t: string) => `{"t":${rebase(Number(t))},"actor":`),
-    drainEvents: () => server.drainEvents(),
-    drainEventBytes: () => server.drainEventBytes(),
     snapshot: () => {
       const snap = JSON.parse(server.snapshot()) as { time: number };
       snap.time = rebase(snap.time);

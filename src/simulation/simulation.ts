@@ -1,7 +1,8 @@
 // Simulation: the reactor (native/reactor) running inside the simulated
 // kernel, with scripted peers on the other end of its connections. Each
-// step() is one reactor iteration (RunOnce(0)), then the app events of that
-// iteration (JS handlers run here), then one poll of the peers. Everything
+// step() is one reactor iteration (RunOnce(0)), with its app events: JS
+// handlers run inside it, synchronously, where a built-in app's callback
+// runs (as on the real server), then one poll of the peers. Everything
 // goes into one trace: the reactor's syscalls (actor 'reactor'), the app
 // events ('app'), the peers' calls (their names; 'peers' for their shared
 // epoll). Same options, script and seed give a byte-identical trace on the
@@ -31,20 +32,9 @@ import { resolvePeerOptions, resolveSimulationOptions } from './options.js';
 import { Peer, type PeerHost } from './peer.js';
 import { buildSnapshot, type HostSnapshot } from './snapshot.js';
 
-interface AppEvent {
-  type: 'connection' | 'message' | 'writeComplete' | 'highWaterMark' | 'close' | 'dropped';
-  conn?: number;
-  fd?: number;
-  length?: number;
-  bytes?: number;
-  reason?: string;
-}
-
 const RESERVED_ACTORS = ['reactor', 'app', 'peers', 'sim'];
 const DEFAULT_MAX_STEPS = 10_000;
 const MAX_MAX_STEPS = 100_000_000;
-/** Rounds of "a handler's action caused more events" handled within one step. */
-const MAX_EVENT_ROUNDS = 1000;
 /** advance() on engine 'linux' sleeps: at most this long per call. */
 const MAX_LINUX_ADVANCE_MS = 5000;
 
@@ -79,7 +69,10 @@ export class Simulation {
   private readonly watchedPeers = new Map<number, Peer>();
   private peerEp: number | null = null;
   private dropped = 0;
-  private dispatching = false;
+  /** App events delivered so far. */
+  private appEvents = 0;
+  /** App events being delivered (nested: a handler's close() delivers the close). */
+  private delivering = 0;
   private disposed = false;
 
   /**
@@ -129,6 +122,7 @@ export class Simulation {
     this.server = server;
     this.releaseServer = releaseServer;
     this.address = this.call('address', () => server.address());
+    this.call('setEventHandler', () => server.setEventHandler((type, id, arg) => this.onEvent(type, id, arg)));
     this.peerHost = {
       kernel,
       family: this.family,
@@ -243,8 +237,13 @@ export class Simulation {
       const why = r === RAW_SHUTTING_DOWN ? 'is shutting down (shutdown() was called)' : `is closed${conn.closeReason ? ` (${conn.closeReason})` : ''}`;
       throw new EdgeloopError('ERR_CLOSED', `${method}(): ${conn} ${why}`);
     }
-    // From the script (not a handler): report what the call caused now.
-    if (!this.dispatching) this.dispatchEvents();
+  }
+
+  /** Handlers run inside the reactor iteration: stepping or disposing from one is refused. */
+  private notFromHandler(method: string): void {
+    if (this.delivering > 0) {
+      throw new EdgeloopError('ERR_INVALID_ARG', `${method}(): called from a handler, inside the reactor iteration; call it once step() has returned`);
+    }
   }
 
   private handle(conn: Connection, name: keyof SimulationHandlers, run: (h: SimulationHandlers) => void): void {
@@ -253,6 +252,7 @@ export class Simulation {
     try {
       run(h);
     } catch (error) {
+      this.flushTrace();
       this.handlerErrors.push({ conn: conn.id, handler: name, error });
       const message = error instanceof Error ? error.message : describeValue(error);
       this.appRecord('handlerError', conn, { handler: name, message });
@@ -262,76 +262,69 @@ export class Simulation {
     this.flushTrace();
   }
 
-  /** Delivers queued app events (and the events their handlers cause). The number delivered. */
-  private dispatchEvents(): number {
-    this.dispatching = true;
-    let count = 0;
+  /**
+   * From the binding, synchronously: one app event, inside the reactor
+   * iteration (or inside a send/close that closed a connection). Never throws
+   * for a handler (handle() catches).
+   */
+  private onEvent(type: string, id: number, arg?: Uint8Array | number | string): void {
+    this.delivering++;
     try {
-      for (let round = 0; round < MAX_EVENT_ROUNDS; round++) {
-        const events = JSON.parse(this.call('drainEvents', () => this.server.drainEvents())) as AppEvent[];
-        if (events.length === 0) break;
-        const bytes = this.handlers ? this.call('drainEventBytes', () => this.server.drainEventBytes()) : null;
-        let offset = 0;
-        for (const e of events) {
-          count++;
-          offset = this.deliver(e, bytes, offset);
-        }
-      }
+      this.deliver(type, id, arg);
     } finally {
-      this.dispatching = false;
+      this.delivering--;
     }
-    return count;
   }
 
-  private deliver(e: AppEvent, bytes: Uint8Array | null, offset: number): number {
-    if (e.type === 'dropped') {
+  private deliver(type: string, id: number, arg?: Uint8Array | number | string): void {
+    this.appEvents++;
+    // The reactor's records so far come before anything the handler causes.
+    this.flushTrace();
+    if (type === 'dropped') {
       this.dropped++;
       const peer = this.pending.shift();
       if (peer) peer.dropped = true;
-      return offset;
+      return;
     }
-    if (e.type === 'connection') {
+    if (type === 'connection') {
       const peer = this.pending.shift() ?? null;
-      const conn = new Connection(this.ops, e.conn as number, e.fd as number, peer?.name ?? null);
+      const conn = new Connection(this.ops, id, arg as number, peer?.name ?? null);
       this.conns.set(conn.id, conn);
       if (peer) peer.connection = conn;
       this.handle(conn, 'onConnection', (h) => h.onConnection?.(conn));
-      return offset;
+      return;
     }
-    const conn = this.conns.get(e.conn as number);
-    if (!conn) return offset;
-    switch (e.type) {
-      case 'message': {
-        const n = e.length ?? 0;
-        if (bytes) {
-          const data = bytes.slice(offset, offset + n);
-          this.handle(conn, 'onMessage', (h) => h.onMessage?.(conn, data));
-        }
-        return offset + n;
-      }
+    const conn = this.conns.get(id);
+    if (!conn) return;
+    switch (type) {
+      case 'message':
+        // A built-in app consumed the bytes itself (arg is their count).
+        if (arg instanceof Uint8Array && !conn.closed) this.handle(conn, 'onMessage', (h) => h.onMessage?.(conn, arg));
+        return;
       case 'writeComplete':
-        this.handle(conn, 'onWriteComplete', (h) => h.onWriteComplete?.(conn));
-        return offset;
+        if (!conn.closed) this.handle(conn, 'onWriteComplete', (h) => h.onWriteComplete?.(conn));
+        return;
       case 'highWaterMark':
-        this.handle(conn, 'onHighWaterMark', (h) => h.onHighWaterMark?.(conn, e.bytes ?? 0));
-        return offset;
+        if (!conn.closed) this.handle(conn, 'onHighWaterMark', (h) => h.onHighWaterMark?.(conn, arg as number));
+        return;
       case 'close':
-        conn.markClosed(e.reason ?? 'unknown');
+        conn.markClosed(String(arg ?? 'unknown'));
         this.handle(conn, 'onClose', (h) => h.onClose?.(conn, conn.closeReason as string));
-        return offset;
+        return;
     }
-    return offset;
   }
 
   // ---- running ----
 
-  /** One reactor iteration, its app events, then the peers' reads. */
+  /** One reactor iteration (its app events, JS handlers inside it), then the peers' reads. */
   step(): StepResult {
     this.live('step');
+    this.notFromHandler('step');
+    const before = this.appEvents;
     const n = this.call('step', () => this.server.runOnce(0));
     this.flushTrace();
     if (n < 0) throw new EdgeloopError('ERR_BACKEND', `step(): the reactor's epoll_wait failed: errno ${-n}`);
-    const appEvents = this.dispatchEvents();
+    const appEvents = this.appEvents - before;
     const peerReads = this.pumpPeers();
     this.steps++;
     return { reactorEvents: n, peerReads, appEvents, idle: n === 0 && appEvents === 0 && peerReads === 0 };
@@ -340,6 +333,7 @@ export class Simulation {
   /** Steps until `until` holds (default: until a step does nothing), at most maxSteps. Never hangs. */
   run(options: RunOptions = {}): RunResult {
     this.live('run');
+    this.notFromHandler('run');
     if (typeof options !== 'object' || options === null) throw invalidArg('run', 'options', 'an object { until?, maxSteps? }', options);
     const until = options.until ?? 'idle';
     if (until !== 'idle' && typeof until !== 'function') throw invalidArg('run', 'until', "'idle' or a function (sim) => boolean", until);
@@ -393,6 +387,7 @@ export class Simulation {
   /** Stops the reactor and frees the kernel. The trace stays readable. */
   dispose(): void {
     this.live('dispose');
+    this.notFromHandler('dispose');
     this.disposed = true;
     try {
       this.call('dispose', () => this.server.dispose());

@@ -18,24 +18,15 @@ AppRecorder::AppRecorder(App* inner, TraceLog* trace, Kernel& clock)
     : inner_(inner), trace_(trace), clock_(clock) {}
 
 void AppRecorder::Report(const char* type, const TcpConnectionPtr& conn, const std::string& extra) {
-  const std::string id = std::to_string(conn->id());
   if (trace_) {
     // No fd once closed: the number may already belong to something else.
     const std::string fd = conn->state() == TcpConnection::State::kDisconnected
                                ? std::string()
                                : ",\"fd\":" + std::to_string(conn->fd());
     trace_->Append("{\"t\":" + std::to_string(clock_.NowMs()) + ",\"actor\":\"app\",\"call\":\"" + type + "\"" +
-                   fd + ",\"args\":{\"conn\":" + id + extra + "}}");
+                   fd + ",\"args\":{\"conn\":" + std::to_string(conn->id()) + extra + "}}");
   }
-  AddEvent("{\"type\":\"" + std::string(type) + "\",\"conn\":" + id + extra + "}");
 }
-
-void AppRecorder::AddEvent(const std::string& object) {
-  if (event_count_++ > 0) events_ += ',';
-  events_ += object;
-}
-
-void AppRecorder::RecordDropped() { AddEvent("{\"type\":\"dropped\"}"); }
 
 void AppRecorder::OnConnection(const TcpConnectionPtr& conn) {
   Report("connection", conn, ",\"fd\":" + std::to_string(conn->fd()));
@@ -47,10 +38,9 @@ void AppRecorder::OnMessage(const TcpConnectionPtr& conn, Buffer& input) {
   Report("message", conn, ",\"length\":" + std::to_string(n));
   if (inner_) {
     inner_->OnMessage(conn, input);
-    return;
+  } else {
+    input.RetrieveAll();
   }
-  bytes_.insert(bytes_.end(), input.Peek(), input.Peek() + n);
-  input.RetrieveAll();
 }
 
 void AppRecorder::OnWriteComplete(const TcpConnectionPtr& conn) {
@@ -66,19 +56,6 @@ void AppRecorder::OnHighWaterMark(const TcpConnectionPtr& conn, size_t queued) {
 void AppRecorder::OnClose(const TcpConnectionPtr& conn, const std::string& reason) {
   Report("close", conn, ",\"reason\":" + Quoted(reason));
   if (inner_) inner_->OnClose(conn, reason);
-}
-
-std::string AppRecorder::DrainEvents() {
-  std::string out = "[" + events_ + "]";
-  events_.clear();
-  event_count_ = 0;
-  return out;
-}
-
-std::vector<uint8_t> AppRecorder::DrainBytes() {
-  std::vector<uint8_t> out;
-  out.swap(bytes_);
-  return out;
 }
 
 }  // namespace edgeloop

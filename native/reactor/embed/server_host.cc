@@ -1,5 +1,7 @@
 #include "server_host.h"
 
+#include <stdexcept>
+
 #include "../../kernel/sim/json_writer.h"
 #include "../apps/bulk_app.h"
 #include "../apps/discard_app.h"
@@ -8,6 +10,7 @@
 #include "../tcp_connection.h"
 #include "../tcp_server.h"
 #include "app_recorder.h"
+#include "handler_app.h"
 
 namespace edgeloop {
 
@@ -34,7 +37,9 @@ ServerHost::ServerHost(std::shared_ptr<Kernel> kernel, const std::string& option
   recorder_ = std::make_unique<AppRecorder>(app_.get(), config_.trace ? &trace_ : nullptr, *kernel_);
   loop_ = std::make_unique<EventLoop>(tracing_);
   server_ = std::make_unique<TcpServer>(loop_.get(), config_.server, recorder_.get());
-  server_->SetDroppedCallback([this] { recorder_->RecordDropped(); });
+  server_->SetDroppedCallback([this] {
+    if (handlers_) handlers_->OnDropped();
+  });
   server_->Start();
 }
 
@@ -46,7 +51,23 @@ ServerHost::~ServerHost() {
 
 const std::string& ServerHost::address() const { return server_->address(); }
 
-int32_t ServerHost::RunOnce(int32_t timeout_ms) { return loop_->RunOnce(timeout_ms); }
+void ServerHost::SetHandlers(HandlerApp* handlers) {
+  if (running_) throw std::logic_error("the handlers cannot change inside the reactor iteration");
+  if (handlers_) handlers_->set_inner(nullptr);
+  handlers_ = handlers;
+  if (handlers_) handlers_->set_inner(app_.get());
+  recorder_->set_inner(handlers_ ? static_cast<App*>(handlers_) : app_.get());
+}
+
+int32_t ServerHost::RunOnce(int32_t timeout_ms) {
+  if (running_) throw std::logic_error("RunOnce() from inside the reactor iteration (a handler)");
+  struct Running {
+    bool& flag;
+    explicit Running(bool& f) : flag(f) { flag = true; }
+    ~Running() { flag = false; }
+  } guard(running_);
+  return loop_->RunOnce(timeout_ms);
+}
 
 int32_t ServerHost::Send(uint64_t conn, const uint8_t* data, size_t len) {
   TcpConnectionPtr c = server_->Find(conn);
@@ -67,10 +88,6 @@ int32_t ServerHost::Close(uint64_t conn, const std::string& reason) {
   c->ForceClose(reason);
   return kOk;
 }
-
-std::string ServerHost::DrainEvents() { return recorder_->DrainEvents(); }
-
-std::vector<uint8_t> ServerHost::DrainEventBytes() { return recorder_->DrainBytes(); }
 
 std::string ServerHost::Snapshot() const {
   JsonWriter json;

@@ -1,8 +1,14 @@
 // ServerHost: the reactor packaged for an embedder. Everything a binding
 // needs is here, so the bindings stay translations: it wraps the embedder's
 // kernel in a TracingKernel (actor "reactor"), runs an EventLoop and a
-// TcpServer with the configured variant and app, and hands out the trace,
-// the app events and a state snapshot as JSON text.
+// TcpServer with the configured variant and app, and hands out the trace and
+// a state snapshot as JSON text.
+//
+// The embedder hears the app events through its HandlerApp (SetHandlers):
+// synchronously, inside the reactor iteration, where a built-in app's
+// callback runs. With app "js" it is the app (JS handlers); with a built-in
+// app it observes (the simulation's bookkeeping). It may call Send, Shutdown,
+// Close, DrainTrace and Snapshot from inside a call, never RunOnce.
 //
 // Single-threaded: every call must come from the thread that made the host.
 #pragma once
@@ -10,7 +16,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "../../kernel/kernel.h"
 #include "../../kernel/trace_log.h"
@@ -21,6 +26,7 @@ namespace edgeloop {
 
 class App;
 class AppRecorder;
+class HandlerApp;
 class EventLoop;
 class TcpServer;
 
@@ -39,16 +45,19 @@ class ServerHost {
   ServerHost& operator=(const ServerHost&) = delete;
 
   const std::string& address() const;
-  // One loop iteration; the number of ready events, or -errno.
+  // The embedder's handlers (see above), or null. Not owned: it must outlive
+  // the host, or be unset first. Not from inside RunOnce.
+  void SetHandlers(HandlerApp* handlers);
+  // One loop iteration; the number of ready events, or -errno. Throws
+  // std::logic_error when called from inside one (a handler).
   int32_t RunOnce(int32_t timeout_ms);
+  bool running() const { return running_; }
   int32_t Send(uint64_t conn, const uint8_t* data, size_t len);
   int32_t Shutdown(uint64_t conn);
   // `reason` is reported in the close event ("closed-by-app", "handler-error").
   int32_t Close(uint64_t conn, const std::string& reason);
 
   std::string DrainTrace() { return trace_.Drain(); }
-  std::string DrainEvents();
-  std::vector<uint8_t> DrainEventBytes();
   // {"time","epollFd","listenFd","address","accepted","dropped","iterations",
   //  "connections":[{"id","fd","state","peerHalfClosed","reading","writing",
   //  "interest","sendBuf","readBuf","kernelSendQueue"}]}
@@ -59,10 +68,12 @@ class ServerHost {
   HostConfig config_;
   TraceLog trace_;
   TracingKernel tracing_;
-  std::unique_ptr<App> app_;
+  std::unique_ptr<App> app_;  // the built-in app; null for app "js"
+  HandlerApp* handlers_ = nullptr;
   std::unique_ptr<AppRecorder> recorder_;
   std::unique_ptr<EventLoop> loop_;
   std::unique_ptr<TcpServer> server_;
+  bool running_ = false;
 };
 
 }  // namespace edgeloop
