@@ -93,7 +93,87 @@ function sndbufWakes(): DifferentialCase[] {
   );
 }
 
+/**
+ * A TCP connection made the long way, as a server gets it: a listener with
+ * default buffers, a client with `client` options set before connect, the
+ * accepted socket with `server` options set after accept (as the reactor
+ * does). Returns [client, accepted, listener].
+ */
+function acceptedPair(
+  obs: Observer,
+  client: { sndbuf?: number; rcvbuf?: number },
+  server: { sndbuf?: number; rcvbuf?: number },
+): [number, number, number] {
+  const k = obs.kernel;
+  const l = obs.socket('l');
+  obs.eq('bind l', k.bind(l, '127.0.0.1:0'));
+  obs.eq('listen l', k.listen(l, 16));
+  const addr = k.getsockname(l);
+  if (isErrno(addr)) obs.must('getsockname l', addr);
+  const c = obs.socket('c');
+  if (client.sndbuf !== undefined) obs.eq('c SO_SNDBUF', k.setsockopt(c, 'SO_SNDBUF', client.sndbuf));
+  if (client.rcvbuf !== undefined) obs.eq('c SO_RCVBUF', k.setsockopt(c, 'SO_RCVBUF', client.rcvbuf));
+  obs.connect('connect c', c, addr as string);
+  obs.settle();
+  const s = obs.must('accept', obs.accept('accept', l, 's'));
+  if (server.sndbuf !== undefined) obs.eq('s SO_SNDBUF', k.setsockopt(s, 'SO_SNDBUF', server.sndbuf));
+  if (server.rcvbuf !== undefined) obs.eq('s SO_RCVBUF', k.setsockopt(s, 'SO_RCVBUF', server.rcvbuf));
+  return [c, s, l];
+}
+
 export const bufferCases: DifferentialCase[] = [
+  ...both('zero-length-write', 'write(fd, buf, 0) returns 0, also when the send path is full; after SHUT_WR it is EPIPE', (k, obs) => {
+    const tcp = obs.family === 'tcp';
+    const [a, b] = obs.pair(['a', 'b'], tcp ? TCP_FILL_BUFS : undefined);
+    obs.write('0 bytes on a fresh socket', a, 0);
+    fill(obs, 'fill', a, 65536, FILL_TOLERANCE);
+    obs.settle();
+    obs.write('0 bytes with the send path full', a, 0);
+    obs.write('1 byte with the send path full', a, 1);
+    obs.read('b reads', b, 65536);
+    obs.shutdown('SHUT_WR', a, 'WR');
+    obs.write('0 bytes after SHUT_WR', a, 0);
+  }),
+  only(
+    'tcp',
+    'accepted-side-mss',
+    "an accepted socket's MSS is half the window in the handshake's last ACK: connect() quantises its offer to an MSS without the timestamp option (65495 on loopback) and the ACK rounds it up to the window scale",
+    (k, obs) => {
+      for (const rcvbuf of [undefined, 65536, 16384]) {
+        const tag = rcvbuf === undefined ? 'client rcvbuf unset' : `client rcvbuf ${rcvbuf}`;
+        const [c, s, l] = acceptedPair(obs, rcvbuf === undefined ? {} : { rcvbuf }, { sndbuf: 16384 });
+        // One skb of one MSS (half the client's window) fills the 32 KiB
+        // send buffer: the count is the MSS, whatever the ACKs do.
+        obs.write(`[${tag}] first write`, s, 65536);
+        obs.ioctl(`[${tag}] client SIOCINQ`, c, 'SIOCINQ');
+        obs.read(`[${tag}] client reads`, c, 1 << 20);
+        obs.settle();
+        const r = k.write(s, 1 << 20);
+        if (isErrno(r)) obs.eq(`[${tag}] next write`, r);
+        else count(obs, `[${tag}] next write`, r, FILL_TOLERANCE);
+        for (const fd of [c, s, l]) k.close(fd);
+      }
+    },
+  ),
+  only(
+    'tcp',
+    'rcvbuf-after-connect',
+    'SO_RCVBUF set on an established socket counts at once (tcp_space reads sk_rcvbuf): a bigger one lets a 1 MiB write land whole',
+    (k, obs) => {
+      for (const rcvbuf of [4194304, 262144]) {
+        const [c, s, l] = acceptedPair(obs, { sndbuf: 4194304, rcvbuf: 65536 }, { rcvbuf });
+        const r = k.write(c, 1 << 20);
+        if (isErrno(r)) obs.eq(`[${rcvbuf}] write 1 MiB`, r);
+        else count(obs, `[${rcvbuf}] write 1 MiB`, r, FILL_TOLERANCE);
+        obs.settle();
+        outq(obs, `[${rcvbuf}] client SIOCOUTQ`, c);
+        const inq = k.ioctl(s, 'SIOCINQ');
+        if (isErrno(inq)) obs.eq(`[${rcvbuf}] server SIOCINQ`, inq);
+        else count(obs, `[${rcvbuf}] server SIOCINQ`, inq, FILL_TOLERANCE);
+        for (const fd of [c, s, l]) k.close(fd);
+      }
+    },
+  ),
   ...etOutAfterFill(100),
   ...etOutAfterFill(4096),
   ...etOutAfterFill(65536),

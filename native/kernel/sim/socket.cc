@@ -21,6 +21,7 @@ SysResult SocketFile::SetSockOpt(SockOpt opt, int32_t value) {
                             static_cast<uint32_t>(ctx_.config.rmem_max));
       rcvbuf_locked_ = true;
       rcvbuf_ = std::max(static_cast<int32_t>(v) * 2, kSockMinRcvbuf);
+      RcvBufChanged();
       return SysResult::Ok();
     }
     case SockOpt::kTcpNoDelay:

@@ -42,6 +42,8 @@ class SocketFile : public File {
  protected:
   // sk_write_space: called when send-side room may have appeared.
   virtual void WriteSpace() = 0;
+  // SO_RCVBUF changed sk_rcvbuf (after rcvbuf_ was set).
+  virtual void RcvBufChanged() {}
   virtual SysResult SetNoDelay(int32_t value) = 0;
   virtual SysResult GetNoDelay() = 0;
   // sock_error(): the pending error, cleared by reading it.

@@ -32,16 +32,19 @@ int64_t Align(int64_t v, int32_t shift) {
 
 }  // namespace
 
-void TcpRcvWindow::Init(int32_t rcvbuf, bool locked, int32_t tcp_rmem_max, int32_t rmem_max) {
+void TcpRcvWindow::Init(int32_t rcvbuf, bool locked, int32_t tcp_rmem_max, int32_t rmem_max, bool connecting) {
   rcvbuf_ = rcvbuf;
   tcp_rmem_max_ = tcp_rmem_max;
   scaling_ratio_ = 128;
   // tcp_connect_init / tcp_openreq_init_rwin: a locked rcvbuf clamps the window.
   const int64_t full = WinFromSpace(rcvbuf_);
   int64_t clamp = locked ? full : (int64_t{65535} << kMaxWscale);
-  // tcp_select_initial_window: the offer, quantised to the MSS.
+  // tcp_select_initial_window: the offer, quantised to the MSS. A connect()
+  // passes tp->advmss before the SYN-ACK has shown timestamps (65495 on
+  // loopback); the listener's request passes the MSS less the option.
   int64_t space = std::min(clamp, full);
-  if (space > kAdvMss) space = space / kAdvMss * kAdvMss;
+  const int64_t mss = connecting ? kAdvMssNoTimestamps : kAdvMss;
+  if (space > mss) space = space / mss * mss;
   rcv_wnd_ = space;
   int64_t ws_space = std::max<int64_t>({space, tcp_rmem_max, rmem_max});
   ws_space = std::min(ws_space, clamp);

@@ -15,21 +15,27 @@ namespace edgeloop {
 
 class TcpRcvWindow {
  public:
-  // Loopback's advertised MSS: a 65536-byte MTU less the IP and TCP headers
-  // and the timestamp option.
+  // Loopback's advertised MSS: a 65536-byte MTU (capped to IP's 65535) less
+  // the IP and TCP headers and the timestamp option.
   static constexpr int32_t kAdvMss = 65483;
+  // The same before the timestamp option is negotiated (tcp_connect_init).
+  static constexpr int32_t kAdvMssNoTimestamps = 65495;
   // The truesize a received skb is charged beyond its payload on loopback
   // (the sender's skb travels as is; measured as wmem_queued - payload).
   static constexpr int64_t kSkbOverhead = 832;
 
   // tcp_select_initial_window + tcp_init_buffer_space, at the handshake.
   // `rcvbuf` is sk_rcvbuf, `locked` SOCK_RCVBUF_LOCK, `tcp_rmem_max` and
-  // `rmem_max` the sysctls that size the window scale.
-  void Init(int32_t rcvbuf, bool locked, int32_t tcp_rmem_max, int32_t rmem_max);
+  // `rmem_max` the sysctls that size the window scale. `connecting`: the
+  // side that sends the SYN (tcp_connect_init), which quantises its offer
+  // to an MSS that does not yet know of the timestamp option; the listener's
+  // side (tcp_openreq_init_rwin) knows it from the SYN.
+  void Init(int32_t rcvbuf, bool locked, int32_t tcp_rmem_max, int32_t rmem_max, bool connecting);
   // The window field of our SYN/SYN-ACK (never scaled).
   int64_t SynWindow() const { return rcv_wnd_ < 65535 ? rcv_wnd_ : 65535; }
-  // The window the handshake's last ACK advertises (scaled).
-  int64_t ScaledWindow() const { return (rcv_wnd_ >> wscale_) << wscale_; }
+  // The connecting side's last ACK of the handshake: the first scaled
+  // window, chosen as for any ACK (tcp_select_window). Returns the window.
+  int64_t HandshakeAck() { return static_cast<int64_t>(AckSent() - rcv_wup_); }
 
   // tcp_event_data_recv for `len` bytes whose GSO segment size is `seg`,
   // queued at `now_ms`: schedules an ACK, learns rcv_mss and the
@@ -37,6 +43,8 @@ class TcpRcvWindow {
   // `charged` is what the receive queue was charged for it: the skb's
   // truesize, or only the payload when it was coalesced into the tail skb.
   void OnData(int64_t len, int64_t seg, int64_t charged, int64_t now_ms);
+  // SO_RCVBUF after the handshake: the new sk_rcvbuf.
+  void SetRcvbuf(int32_t rcvbuf) { rcvbuf_ = rcvbuf; }
   // A received skb of `truesize` was consumed by the reader.
   void OnConsumed(int64_t truesize) { rmem_alloc_ -= truesize; }
   // tcp_fin: the FIN takes a sequence number and wants an ACK; the

@@ -424,7 +424,9 @@ SysResult TcpSocket::Write(const uint8_t* data, size_t len) {
     XmitPending(false, false); // with the socket's Nagle setting
   }
   ReleaseSock();
-  if (copied == 0) return SysResult::Fail(err::kEAGAIN);
+  // A zero-length write past the error checks returns 0 (tcp_sendmsg_locked
+  // never enters its copy loop), full send buffer or not.
+  if (copied == 0 && len > 0) return SysResult::Fail(err::kEAGAIN);
   return SysResult::Ok(static_cast<int64_t>(copied));
 }
 
@@ -896,8 +898,8 @@ bool TcpSocket::TryHandshake() {
   // Each side offers its initial window: unscaled in the SYN and SYN-ACK,
   // scaled in the handshake's last ACK.
   const SimConfig& c = ctx_.config;
-  rcv_.Init(rcvbuf_, rcvbuf_locked_, c.tcp_rmem[2], c.rmem_max);
-  child->rcv_.Init(child->rcvbuf_, child->rcvbuf_locked_, c.tcp_rmem[2], c.rmem_max);
+  rcv_.Init(rcvbuf_, rcvbuf_locked_, c.tcp_rmem[2], c.rmem_max, /*connecting=*/true);
+  child->rcv_.Init(child->rcvbuf_, child->rcvbuf_locked_, c.tcp_rmem[2], c.rmem_max, /*connecting=*/false);
   Establish(child);
   child->Establish(Self());
   listener->accept_queue_.push_back(child);
@@ -912,10 +914,12 @@ void TcpSocket::Establish(const std::shared_ptr<TcpSocket>& peer) {
   // tcp_init_buffer_space -> tcp_sndbuf_expand, unless SO_SNDBUF locked it.
   if (!sndbuf_locked_) sndbuf_ = ctx_.config.tcp_sndbuf_established;
   // The client learns the server's window from the SYN-ACK (unscaled); the
-  // server learns the client's from the SYN, then the scaled final ACK.
+  // server's child takes the client's from the handshake's final ACK
+  // (tcp_create_openreq_child: snd_wnd and max_window from that ACK, whose
+  // window tcp_select_window rounds up to the scale: a loopback client's
+  // 65495 is advertised as 65496 with wscale 1, as 65536 with wscale 10).
   const bool server = sock_state_ == SockState::kConnected;
-  const int64_t window = server ? std::max(peer->rcv_.SynWindow(), peer->rcv_.ScaledWindow())
-                                : peer->rcv_.SynWindow();
+  const int64_t window = server ? peer->rcv_.HandshakeAck() : peer->rcv_.SynWindow();
   snd_wnd_edge_ = static_cast<uint64_t>(window);
   max_window_ = window;
   mss_cache_ = std::min<int64_t>(TcpRcvWindow::kAdvMss, BoundToHalfWindow(TcpRcvWindow::kAdvMss));
@@ -969,6 +973,15 @@ void TcpSocket::WriteSpace() {
     nospace_ = false;
     wait_queue().Wake(ev::kOut | ev::kWrNorm | ev::kWrBand);
   }
+}
+
+void TcpSocket::RcvBufChanged() {
+  // SO_RCVBUF on a connected socket: tcp_space() and tcp_full_space() read
+  // sk_rcvbuf at once, so the windows offered from now on grow (or shrink)
+  // with it; window_clamp follows at the next scaling-ratio update
+  // (tcp_measure_rcv_mss). Before the handshake the window is set up from
+  // rcvbuf_ then.
+  if (Synchronized()) rcv_.SetRcvbuf(rcvbuf_);
 }
 
 SysResult TcpSocket::SetNoDelay(int32_t value) {

@@ -44,6 +44,7 @@ class TcpSocket final : public SocketFile {
 
  protected:
   void WriteSpace() override;
+  void RcvBufChanged() override;
   SysResult SetNoDelay(int32_t value) override;
   SysResult GetNoDelay() override { return SysResult::Ok(nodelay_ ? 1 : 0); }
 
