@@ -14,11 +14,13 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
       },
       "sndbuf": 65536,
       "highWaterMark": 33554432,
-      "peerReadRate": 65536
+      "peerReadRate": 65536,
+      "rcvbuf": 65536
     },
     "peers": [
       {
-        "name": "client"
+        "name": "client",
+        "rcvbuf": 65536
       }
     ],
     "steps": [
@@ -162,11 +164,13 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
       },
       "sndbuf": 65536,
       "highWaterMark": 33554432,
-      "peerReadRate": 65536
+      "peerReadRate": 65536,
+      "rcvbuf": 65536
     },
     "peers": [
       {
-        "name": "client"
+        "name": "client",
+        "rcvbuf": 65536
       }
     ],
     "steps": [
@@ -248,11 +252,13 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
     "options": {
       "family": "tcp",
       "app": "echo",
-      "sndbuf": 16384
+      "sndbuf": 16384,
+      "rcvbuf": 65536
     },
     "peers": [
       {
-        "name": "client"
+        "name": "client",
+        "rcvbuf": 65536
       }
     ],
     "steps": [
@@ -575,12 +581,14 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
     "explanation": "The listening socket is registered edge-triggered, like the connections. When 100 clients connect before the reactor runs, the listener becomes readable once: one edge, one wakeup, however many connections wait in the accept queue. An acceptor that calls accept(2) once per wakeup would take one client and strand the other 99 until a new connection happened to arrive. The Acceptor loops until accept returns EAGAIN, so all 100 are accepted in that single wakeup, and each is then served.",
     "options": {
       "family": "tcp",
-      "app": "echo"
+      "app": "echo",
+      "rcvbuf": 65536
     },
     "peers": [
       {
         "name": "p",
-        "count": 100
+        "count": 100,
+        "rcvbuf": 65536
       }
     ],
     "steps": [
@@ -778,14 +786,17 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
       },
       "sndbuf": 16384,
       "highWaterMark": 33554432,
-      "peerReadRate": 65536
+      "peerReadRate": 65536,
+      "rcvbuf": 65536
     },
     "peers": [
       {
-        "name": "client"
+        "name": "client",
+        "rcvbuf": 65536
       },
       {
-        "name": "next"
+        "name": "next",
+        "rcvbuf": 65536
       }
     ],
     "steps": [
@@ -1033,12 +1044,15 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
       "app": "echo",
       "sndbuf": 16384,
       "highWaterMark": 262144,
-      "highWaterPolicy": "close"
+      "highWaterPolicy": "close",
+      "rcvbuf": 65536
     },
     "peers": [
       {
         "name": "client",
-        "reading": false
+        "reading": false,
+        "sndbuf": 1048576,
+        "rcvbuf": 65536
       }
     ],
     "steps": [
