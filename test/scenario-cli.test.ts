@@ -76,7 +76,7 @@ describe('edgeloop replay', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.err).toMatch(/no built-in scenario "nope" \(known: large-response-slow-reader,/);
     expect(await cli('builtin:accept-storm', '--frobnicate')).toMatchObject({ code: 2, err: expect.stringMatching(/unknown option --frobnicate/) });
-    expect(await cli('builtin:accept-storm', '--engine', 'gpu')).toMatchObject({ code: 2, err: expect.stringMatching(/--engine must be native or wasm/) });
+    expect(await cli('builtin:accept-storm', '--engine', 'gpu')).toMatchObject({ code: 2, err: expect.stringMatching(/--engine must be native, wasm or linux/) });
     expect(await cli('builtin:accept-storm', '--variant', 'day27')).toMatchObject({ code: 2, err: expect.stringMatching(/--variant: must be one of/) });
     expect(await cli('builtin:accept-storm', '--sndbuf', '1.5')).toMatchObject({ code: 2, err: expect.stringMatching(/--sndbuf must be a whole number/) });
     expect(await cli('a.json', 'b.json')).toMatchObject({ code: 2 });
@@ -90,6 +90,17 @@ describe('edgeloop replay', () => {
     expect(lines[0]).toEqual({ type: 'header', version: 1, kernel: 'sim', seed: 1 });
     expect(lines.some((l) => l.actor === 'scenario')).toBe(true);
     expect(r.err).toMatch(/^PASS builtin:et-partial-read/);
+  });
+
+  it.skipIf(process.platform !== 'linux')('--engine linux: the same scenario on real sockets, the same verdict', async () => {
+    const r = await cli('builtin:half-close-pending-output', '--engine', 'linux');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/reactor read\(s3, max=65536\) = 0/);
+    expect(r.out.trimEnd().split('\n').pop()).toMatch(/^PASS builtin:half-close-pending-output \(linux, unix, edgeloop\): 3 expectations held/);
+    const j = await cli('builtin:epollout-left-on', '--engine', 'linux', '--variant', 'edgeloop', '--jsonl');
+    expect(j.code).toBe(1);
+    expect(JSON.parse(j.out.split('\n', 1)[0] as string)).toEqual({ type: 'header', version: 1, kernel: 'linux', seed: null });
+    expect(j.err).toMatch(/^FAIL builtin:epollout-left-on \(linux, unix, edgeloop\)/);
   });
 
   it('--list names every built-in scenario; --help', async () => {

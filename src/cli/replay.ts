@@ -1,5 +1,6 @@
 // `edgeloop replay scenario.json | builtin:NAME`: runs a scenario on the
-// simulated reactor, prints its trace and whether its expectations held.
+// simulated reactor (or, with --engine linux, the same reactor on real
+// Linux sockets), prints its trace and whether its expectations held.
 // Exit codes: 0 every expectation held; 1 one failed (the first is named on
 // the last line); 2 the command line or the scenario document is wrong (each
 // validation error printed with its JSON path).
@@ -12,7 +13,7 @@ import { builtinScenario, listBuiltinScenarios } from '../simulation/catalogue.j
 import { formatScenarioFailure, type ScenarioResult } from '../simulation/scenario-runner.js';
 import { formatScenarioIssue, parseScenario, ScenarioError, type ScenarioDocument, type ScenarioOptions } from '../simulation/scenario-schema.js';
 import { formatTraceRecord } from '../trace.js';
-import type { EngineName, TraceRecord } from '../types.js';
+import type { SimulationEngineName, TraceRecord } from '../types.js';
 import type { Command } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './command.js';
 
@@ -23,7 +24,9 @@ Runs a scenario (a JSON document of peer actions and expectations) on the
 simulated reactor, prints the trace and checks every expectation.
 
 Options:
-  --engine native|wasm        the simulated kernel's build (default native)
+  --engine native|wasm|linux  the simulated kernel's build (default native), or
+                              linux: the same reactor on real epoll, its peers
+                              real sockets (127.0.0.1, or a unique abstract name)
   --jsonl                     print the trace as raw JSON Lines (the summary goes to stderr)
   --quiet                     print no trace, only the summary
   --list                      list the built-in scenarios
@@ -83,7 +86,7 @@ const processIo: ReplayIo = {
 
 interface ReplayArgs {
   source: string | null;
-  engine: EngineName;
+  engine: SimulationEngineName;
   jsonl: boolean;
   quiet: boolean;
   list: boolean;
@@ -110,7 +113,9 @@ function parseReplayArgs(args: string[]): ReplayArgs {
   const v = parsed.values;
   if (parsed.positionals.length > 1) throw new UsageError(`one scenario at a time, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`);
   const engine = v.engine ?? 'native';
-  if (engine !== 'native' && engine !== 'wasm') throw new UsageError(`--engine must be native or wasm, got '${engine}'`);
+  if (engine !== 'native' && engine !== 'wasm' && engine !== 'linux') {
+    throw new UsageError(`--engine must be native, wasm or linux, got '${engine}'`);
+  }
   if (v.jsonl && v.quiet) throw new UsageError('--jsonl and --quiet do not go together');
   const knobs: Record<string, unknown> = {};
   if (v.variant !== undefined) knobs.variant = v.variant;
@@ -173,7 +178,10 @@ export function formatScenarioTrace(records: readonly TraceRecord[], doc: Scenar
 
 function summary(result: ScenarioResult, doc: ScenarioDocument, source: string): string {
   const o = result.options;
-  const how = `sim/${result.engine}, ${o.family}, ${o.variant ?? 'edgeloop'}, seed ${o.seed ?? 1}`;
+  const how =
+    result.engine === 'linux'
+      ? `linux, ${o.family}, ${o.variant ?? 'edgeloop'}`
+      : `sim/${result.engine}, ${o.family}, ${o.variant ?? 'edgeloop'}, seed ${o.seed ?? 1}`;
   const counts = `${result.steps} steps, ${result.records.length} trace records`;
   if (result.ok) {
     return `PASS ${source} (${how}): ${doc.expect.length} expectation${doc.expect.length === 1 ? '' : 's'} held; ${counts}\n`;
