@@ -49,7 +49,9 @@ int32_t Epoll::Poll(int32_t timeout_ms, std::vector<Channel*>* active) {
   const auto n = static_cast<size_t>(r.value);
   for (size_t i = 0; i < n; ++i) {
     auto it = channels_.find(static_cast<int32_t>(events_[i].data));
-    if (it == channels_.end()) continue;  // removed by an earlier callback of this round
+    // An event for an fd no channel claims: it was removed after epoll_wait
+    // copied the event out (the user data outlives the registration).
+    if (it == channels_.end()) continue;
     it->second->set_revents(events_[i].events);
     active->push_back(it->second);
   }

@@ -42,9 +42,11 @@ int32_t EventLoop::RunOnce(int32_t timeout_ms) {
   ++iterations_;
   active_.clear();
   const int32_t n = epoll_->Poll(timeout_ms, &active_);
-  // Index, not iterator: a callback may not add to active_, but being
-  // defensive costs nothing here.
-  for (size_t i = 0; i < active_.size(); ++i) active_[i]->HandleEvent();
+  // Index, not iterator. A callback may remove (and free) a channel that is
+  // still waiting its turn in this round: RemoveChannel blanks its slot.
+  for (size_t i = 0; i < active_.size(); ++i) {
+    if (active_[i] != nullptr) active_[i]->HandleEvent();
+  }
   active_.clear();
   RunPendingFunctors();
   garbage_.clear();
@@ -55,7 +57,15 @@ void EventLoop::Loop(int32_t timeout_ms) {
   // quit_ is not cleared on the way in: a Quit() that lands before the loop
   // starts (another thread, right after Start()) must still stop it. It is
   // cleared on the way out, so Loop() can run again.
-  while (!quit_) RunOnce(timeout_ms);
+  while (!quit_) {
+    const int32_t n = RunOnce(timeout_ms);
+    // epoll_wait failing for any reason but a signal will fail the same way
+    // next time (a closed or foreign epoll fd): stop instead of spinning.
+    if (n < 0 && n != -err::kEINTR) {
+      failed_errno_ = -n;
+      break;
+    }
+  }
   quit_ = false;
 }
 
@@ -90,6 +100,11 @@ void EventLoop::UpdateChannel(Channel* channel) {
 void EventLoop::RemoveChannel(Channel* channel) {
   AssertInLoopThread();
   epoll_->RemoveChannel(channel);
+  // The owner may free it right after (an Acceptor stopped from a handler):
+  // it must not be dispatched later in this round.
+  for (Channel*& active : active_) {
+    if (active == channel) active = nullptr;
+  }
 }
 
 void EventLoop::Wakeup() {

@@ -33,7 +33,10 @@ class EventLoop {
   int32_t RunOnce(int32_t timeout_ms);
   // Iterates until Quit(). `timeout_ms` bounds each wait so Quit() from a
   // signal-free context is noticed even without a wakeup.
+  // Runs until Quit(), or until epoll_wait fails with anything but EINTR
+  // (then failed_errno() says why).
   void Loop(int32_t timeout_ms = 10000);
+  int32_t failed_errno() const { return failed_errno_; }
   void Quit();
 
   // Runs `fn` now when called on the loop's thread, else queues it.
@@ -68,6 +71,7 @@ class EventLoop {
   std::unique_ptr<Channel> wakeup_channel_;
   std::vector<Channel*> active_;
   std::atomic<bool> quit_{false};
+  int32_t failed_errno_ = 0;  // why Loop() gave up, 0 while it has not
   uint64_t iterations_ = 0;
 
   std::mutex mu_;
