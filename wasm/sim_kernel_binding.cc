@@ -217,12 +217,14 @@ class SimKernelBinding final : public KernelOwner {
 
   val EpollWait(int32_t ep, int32_t maxevents, int32_t timeout_ms) {
     return Guard("epollWait", val::undefined(), [&](Kernel& k) {
-      // maxevents <= 0 still goes to the kernel, which answers EINVAL as Linux does.
-      if (maxevents > 0) {
+      // maxevents <= 0 or above EP_MAX_EVENTS goes to the kernel as given: it
+      // answers EINVAL, as Linux does, before touching the buffer. In between,
+      // the buffer is capped, so one wait returns at most that many events.
+      if (maxevents > 0 && maxevents <= ev::kMaxEvents) {
         maxevents = std::min(maxevents, kMaxWaitSlots);
         if (events_.size() < static_cast<size_t>(maxevents)) events_.resize(static_cast<size_t>(maxevents));
       }
-      SysResult r = k.EpollWait(ep, maxevents > 0 ? events_.data() : nullptr, maxevents, timeout_ms);
+      SysResult r = k.EpollWait(ep, events_.empty() ? nullptr : events_.data(), maxevents, timeout_ms);
       if (!r.ok()) return val(Result(r));
       const auto n = static_cast<size_t>(r.value);
       flat_.resize(2 * n);

@@ -277,12 +277,14 @@ Napi::Value KernelWrap::EpollWait(const Napi::CallbackInfo& info) {
   const int32_t ep = Int32Arg(info, 0);
   int32_t maxevents = Int32Arg(info, 1);
   const int32_t timeout = Int32Arg(info, 2);
-  // maxevents <= 0 still goes to the kernel, which answers EINVAL as Linux does.
-  if (maxevents > 0) {
+  // maxevents <= 0 or above EP_MAX_EVENTS goes to the kernel as given: it
+  // answers EINVAL, as Linux does, before touching the buffer. In between,
+  // the buffer is capped, so one wait returns at most that many events.
+  if (maxevents > 0 && maxevents <= ev::kMaxEvents) {
     maxevents = std::min(maxevents, kMaxWaitSlots);
     if (events_.size() < static_cast<size_t>(maxevents)) events_.resize(static_cast<size_t>(maxevents));
   }
-  SysResult r = k.EpollWait(ep, maxevents > 0 ? events_.data() : nullptr, maxevents, timeout);
+  SysResult r = k.EpollWait(ep, events_.empty() ? nullptr : events_.data(), maxevents, timeout);
   Napi::Env env = info.Env();
   if (!r.ok()) return Errno(env, r);
   const auto n = static_cast<uint32_t>(r.value);

@@ -24,6 +24,10 @@ constexpr uint32_t kEt = 1u << 31;
 // Bits that are flags of the registration, not events (fs/eventpoll.c EP_PRIVATE_BITS).
 constexpr uint32_t kPrivateBits = kWakeup | kOneShot | kEt | kExclusive;
 
+// EP_MAX_EVENTS: INT_MAX / sizeof(struct epoll_event) (12 bytes, packed on
+// x86_64); epoll_wait answers EINVAL above it.
+constexpr int32_t kMaxEvents = 0x7fffffff / 12;
+
 // epoll_ctl operations, Linux numbering.
 constexpr int32_t kCtlAdd = 1;
 constexpr int32_t kCtlDel = 2;

@@ -13,8 +13,6 @@ namespace edgeloop {
 namespace {
 // The first fds belong to stdio in every Linux process.
 constexpr int32_t kFirstFd = 3;
-// EP_MAX_EVENTS: INT_MAX / sizeof(struct epoll_event) (12 bytes, packed on x86_64).
-constexpr int32_t kEpMaxEvents = 0x7fffffff / 12;
 // Flags EPOLLEXCLUSIVE may be combined with (EPOLLEXCLUSIVE_OK_BITS).
 constexpr uint32_t kExclusiveOkBits =
     ev::kIn | ev::kOut | ev::kErr | ev::kHup | ev::kWakeup | ev::kEt | ev::kExclusive;
@@ -246,7 +244,7 @@ SysResult SimKernel::EpollCtl(int32_t ep, int32_t op, int32_t fd, uint32_t event
 }
 
 SysResult SimKernel::EpollWait(int32_t ep, EpollEvent* out, int32_t maxevents, int32_t timeout_ms) {
-  if (maxevents <= 0 || maxevents > kEpMaxEvents) return SysResult::Fail(err::kEINVAL);
+  if (maxevents <= 0 || maxevents > ev::kMaxEvents) return SysResult::Fail(err::kEINVAL);
   File* f = Lookup(ep);
   if (f == nullptr) return SysResult::Fail(err::kEBADF);
   EpollFile* epoll = f->AsEpoll();
