@@ -38,6 +38,7 @@ const INT32_MAX = 0x7fffffff;
 export const MAX_FILLER_BYTES = 64 * 1024 * 1024;
 
 const utf8 = new TextEncoder();
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const IPV4_ADDR = /^([0-9]{1,6})\.([0-9]{1,6})\.([0-9]{1,6})\.([0-9]{1,6}):([0-9]{1,6})$/;
 
 function isInt32(v: unknown): v is number {
@@ -76,6 +77,9 @@ function checkAddr(method: string, v: unknown): string {
   const forms = "'127.0.0.1:PORT' (tcp) or '@name' (abstract unix)";
   if (typeof v !== 'string') throw invalidArg(method, 'addr', `a string, ${forms}`, v);
   if (v.startsWith('@')) {
+    // A lone surrogate has no UTF-8 form: the two engines would each mend it
+    // differently and disagree on the name.
+    if (LONE_SURROGATE.test(v)) throw invalidArg(method, 'addr', 'well-formed text (no lone UTF-16 surrogates)', v);
     const bytes = utf8.encode(v).length;
     if (bytes < 2 || bytes > 108) throw invalidArg(method, 'addr', "an abstract unix name '@name' of 1 to 107 bytes", v);
     return v;
@@ -179,6 +183,15 @@ export class Kernel implements KernelApi {
       return fn();
     } catch (e) {
       const what = e instanceof Error ? e.message : describeValue(e);
+      // Not a broken build: the script asked the simulation to wait for
+      // something that can never happen (sim_kernel.cc throws this).
+      if (what.includes('would block forever')) {
+        throw new EdgeloopError(
+          'ERR_SIM_BLOCKED',
+          `${method}(): in the simulation this would block forever: nothing is ready and no timer is pending (use a timeout, or make a peer act first)`,
+          { cause: e },
+        );
+      }
       throw new EdgeloopError('ERR_BACKEND', `${method}(): the ${this.describeBackend()} binding failed: ${what}`, {
         cause: e,
       });

@@ -153,7 +153,16 @@ export interface NativeTraceRecord {
  * (the port is in use: errno 'EADDRINUSE'). ERR_SCENARIO: a scenario document
  * failed validation (ScenarioError lists every problem with its JSON path).
  */
-export type EdgeloopErrorCode = 'ERR_INVALID_ARG' | 'ERR_UNKNOWN_NAME' | 'ERR_DISPOSED' | 'ERR_BACKEND' | 'ERR_CLOSED' | 'ERR_LISTEN' | 'ERR_SCENARIO';
+export type EdgeloopErrorCode =
+  | 'ERR_INVALID_ARG'
+  | 'ERR_UNKNOWN_NAME'
+  | 'ERR_DISPOSED'
+  | 'ERR_BACKEND'
+  | 'ERR_CLOSED'
+  | 'ERR_LISTEN'
+  | 'ERR_SCENARIO'
+  /** Sim only: epollWait(-1) with nothing ready and nothing scheduled (Linux would block forever). */
+  | 'ERR_SIM_BLOCKED';
 
 /**
  * The syscall-level kernel API. Failures the kernel reports come back as errno

@@ -489,3 +489,28 @@ describe('the browser entry', () => {
     expect(seen.has(join(srcDir, 'backends', 'wasm.ts'))).toBe(true);
   });
 });
+
+describe.each(BACKENDS)('addresses that the engines could not agree on (%s)', (backend) => {
+  it('an abstract name with a lone UTF-16 surrogate is misuse naming "addr"; a paired one is fine', async () => {
+    const k = await open(backend);
+    try {
+      const s = k.socket('unix') as number;
+      for (const bad of ['@a\uD800b', '@a\uDC00', '@\uD800']) {
+        let caught: unknown;
+        try {
+          k.bind(s, bad);
+        } catch (e) {
+          caught = e;
+        }
+        expect(caught).toBeInstanceOf(EdgeloopError);
+        expect((caught as EdgeloopError).code).toBe('ERR_INVALID_ARG');
+        expect((caught as EdgeloopError).argument).toBe('addr');
+      }
+      const name = `@edgeloop-misuse-${process.pid}-\u{1F600}`;
+      expect(k.bind(s, name)).toBe(0);
+      expect(k.getsockname(s)).toBe(name);
+    } finally {
+      k.dispose();
+    }
+  });
+});

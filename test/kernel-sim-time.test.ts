@@ -34,8 +34,8 @@ describe.each(ENGINES)('sim/%s virtual time', (engine) => {
       caught = e;
     }
     expect(caught).toBeInstanceOf(EdgeloopError);
-    expect((caught as EdgeloopError).code).toBe('ERR_BACKEND');
-    expect((caught as Error).message).toMatch(/block forever/);
+    expect((caught as EdgeloopError).code).toBe('ERR_SIM_BLOCKED');
+    expect((caught as Error).message).toMatch(/would block forever/);
     const pair = k.socketpair('unix');
     expect(isErrno(pair)).toBe(false);
     k.epollCtl(ep, 'ADD', (pair as number[])[0]!, EPOLLOUT);
