@@ -279,6 +279,32 @@ std::string SimKernel::Inspect() const {
   json.Key("rngState");
   json.String(std::to_string(ctx_.rng.state()));
   json.Field("pendingTimers", ctx_.pending_timers());
+  // The sysctls the simulation reproduces, so a test can check them against
+  // the host it compares with.
+  const SimConfig& c = ctx_.config;
+  json.Key("config");
+  json.BeginObject();
+  json.Field("wmemDefault", c.wmem_default);
+  json.Field("rmemDefault", c.rmem_default);
+  json.Field("wmemMax", c.wmem_max);
+  json.Field("rmemMax", c.rmem_max);
+  json.Key("tcpWmem");
+  json.BeginArray();
+  for (int32_t v : c.tcp_wmem) json.Int(v);
+  json.EndArray();
+  json.Key("tcpRmem");
+  json.BeginArray();
+  for (int32_t v : c.tcp_rmem) json.Int(v);
+  json.EndArray();
+  json.Field("tcpSndbufEstablished", c.tcp_sndbuf_established);
+  json.Field("somaxconn", c.somaxconn);
+  json.Field("maxFds", c.max_fds);
+  json.Key("ephemeralPorts");
+  json.BeginArray();
+  json.Int(c.ephemeral_low);
+  json.Int(c.ephemeral_high);
+  json.EndArray();
+  json.EndObject();
   json.Key("fds");
   json.BeginArray();
   for (size_t fd = 0; fd < fds_.size(); ++fd) {
