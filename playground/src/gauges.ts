@@ -1,0 +1,178 @@
+// Buffer gauges per connection, from the frame (the state after a reactor
+// step): the reactor's send_buf_ against the high-water mark, the kernel's
+// send queue against SO_SNDBUF with the writability threshold drawn as a
+// line, and the peer's receive queue against its SO_RCVBUF. Every bar
+// carries its numbers as text and is a role="meter" with a label.
+import { h, replace } from './dom.js';
+import { bytes, num } from './format.js';
+import type { Frame, FrameConn } from './frames.js';
+import type { TraceModel } from './trace-model.js';
+
+export interface GaugeContext {
+  frame: Frame | null;
+  /** The state shown is older than the cursor (the cursor is inside a step). */
+  lagging: boolean;
+  highWaterMark: number;
+  /** Largest send_buf_ per connection id over the run (the bar's scale). */
+  peakSendBuf: Map<number, number>;
+  model: TraceModel;
+  cursor: number;
+}
+
+function meter(opts: {
+  label: string;
+  value: number;
+  max: number;
+  line?: { at: number; label: string };
+  text: string;
+  detail?: string;
+  cls: string;
+  key: string;
+}): HTMLElement {
+  const max = Math.max(1, opts.max);
+  const pct = Math.min(100, (opts.value / max) * 100);
+  const fill = h('div', { class: `fill ${opts.cls}` });
+  fill.style.width = `${pct}%`;
+  const track = h(
+    'div',
+    {
+      class: 'track',
+      attrs: {
+        role: 'meter',
+        'aria-label': opts.label,
+        'aria-valuemin': 0,
+        'aria-valuemax': max,
+        'aria-valuenow': Math.min(opts.value, max),
+        'aria-valuetext': opts.text,
+      },
+    },
+    fill,
+  );
+  if (opts.line) {
+    const line = h('div', { class: 'threshold', title: opts.line.label });
+    line.style.left = `${Math.min(100, (opts.line.at / max) * 100)}%`;
+    track.append(line);
+  }
+  return h(
+    'div',
+    { class: 'gauge', dataset: { gauge: opts.key, value: opts.value } },
+    h('div', { class: 'gauge-label' }, h('span', { class: 'gauge-name', text: opts.label }), h('span', { class: 'gauge-value', text: opts.text })),
+    track,
+    opts.detail ? h('div', { class: 'gauge-detail', text: opts.detail }) : null,
+  );
+}
+
+function connBlock(c: FrameConn, ctx: GaugeContext): HTMLElement {
+  const flags: string[] = [c.state];
+  if (c.closeReason) flags.push(`closed: ${c.closeReason}`);
+  flags.push(c.reading ? 'reading' : 'not reading');
+  flags.push(c.writing ? 'EPOLLOUT on (waiting for room)' : 'EPOLLOUT off');
+  const title = `Connection ${c.id}${c.peer ? ` — peer “${c.peer}”` : ''}${c.name ? ` — server socket ${c.name}` : ''}`;
+  const peak = Math.max(ctx.peakSendBuf.get(c.id) ?? 0, c.sendBuf);
+  const hwm = ctx.highWaterMark;
+  const parts: HTMLElement[] = [];
+  // Scale: the run's peak, stretched to the high-water mark when that is near
+  // enough to be drawn usefully (a 4 MiB mark beside 100 KiB would flatten the bar).
+  const scale = Math.max(1, hwm <= peak * 4 ? Math.max(peak, hwm) : peak);
+  parts.push(
+    meter({
+      key: 'sendBuf',
+      label: 'app send_buf_',
+      value: c.sendBuf,
+      max: scale,
+      line: hwm <= scale ? { at: hwm, label: `high-water mark ${bytes(hwm)}` } : undefined,
+      text: bytes(c.sendBuf, true),
+      detail: `queued by Send, waiting for EPOLLOUT · high-water mark ${bytes(hwm)}`,
+      cls: 'f-app',
+    }),
+  );
+  if (c.kernel) {
+    const k = c.kernel;
+    const rule = k.family === 'unix' ? 'AF_UNIX: writable while (charged+1)×4 ≤ sndbuf' : 'TCP: writable while free ≥ half of what is queued';
+    parts.push(
+      meter({
+        key: 'kernel',
+        label: 'kernel send queue',
+        value: k.charged,
+        max: k.sndbuf,
+        line: { at: k.threshold, label: `writable at or below ${num(k.threshold)} B charged` },
+        text: `${num(k.charged)} of ${num(k.sndbuf)} B charged — ${k.writable ? 'writable' : 'NOT writable (no EPOLLOUT)'}`,
+        detail: `SIOCOUTQ ${bytes(c.kernelSendQueue, true)} payload · the line is the writability threshold (${num(k.threshold)} B) · ${rule}`,
+        cls: k.writable ? 'f-kernel' : 'f-kernel full',
+      }),
+    );
+  } else {
+    parts.push(
+      meter({
+        key: 'kernel',
+        label: 'kernel send queue',
+        value: c.kernelSendQueue,
+        max: Math.max(c.kernelSendQueue, 1),
+        text: `SIOCOUTQ ${bytes(c.kernelSendQueue, true)}`,
+        detail: c.name === null ? 'closed' : 'the kernel’s accounting is not available for this socket',
+        cls: 'f-kernel',
+      }),
+    );
+  }
+  if (c.peerReceiveQueue !== null) {
+    parts.push(
+      meter({
+        key: 'peer',
+        label: `peer receive queue${c.peer ? ` (${c.peer})` : ''}`,
+        value: c.peerReceiveQueue,
+        max: c.peerRcvbuf ?? Math.max(c.peerReceiveQueue, 1),
+        text: `${bytes(c.peerReceiveQueue, true)}${c.peerRcvbuf ? ` of SO_RCVBUF ${bytes(c.peerRcvbuf)}` : ''}`,
+        detail: 'SIOCINQ: arrived at the peer, not yet read by it',
+        cls: 'f-peer',
+      }),
+    );
+  } else {
+    parts.push(h('div', { class: 'gauge muted', dataset: { gauge: 'peer' }, text: 'peer receive queue: no peer socket (closed)' }));
+  }
+  return h(
+    'section',
+    { class: 'conn', dataset: { conn: c.id }, attrs: { 'aria-label': title } },
+    h('h4', {}, h('span', { text: title }), h('span', { class: 'conn-flags', text: flags.join(' · ') })),
+    ...parts,
+  );
+}
+
+export function renderGauges(el: HTMLElement, ctx: GaugeContext | null): void {
+  if (!ctx) {
+    replace(el, h('p', { class: 'muted', text: 'No run yet.' }));
+    return;
+  }
+  const { frame, model, cursor } = ctx;
+  if (!frame) {
+    // A trace without snapshots (imported): only what the trace itself says.
+    const i = Math.max(0, Math.min(cursor, model.n - 1));
+    const written = model.written[i] ?? 0;
+    const delivered = model.delivered[i] ?? 0;
+    const lines: HTMLElement[] = [
+      h(
+        'p',
+        { class: 'muted' },
+        'Buffer levels are not part of a trace: they come from the simulation’s snapshots after each reactor step, so they show for runs made here. From the trace up to this event:',
+      ),
+      h('p', { dataset: { gauge: 'written' }, text: `reactor wrote ${bytes(written, true)}; read ${bytes(model.reactorRead[i] ?? 0, true)}` }),
+    ];
+    if (model.hasPeers) lines.push(h('p', { dataset: { gauge: 'delivered' }, text: `peers read ${bytes(delivered, true)}; in flight or buffered: ${bytes(written - delivered, true)}` }));
+    replace(el, ...lines);
+    return;
+  }
+  const note =
+    frame.step === 0
+      ? 'Before the first reactor step.'
+      : `After reactor step ${frame.step} (event #${model.records[frame.records - 1]?.seq ?? frame.records}).`;
+  const head = h(
+    'p',
+    { class: 'frame-note', dataset: { step: frame.step } },
+    note,
+    ctx.lagging ? h('span', { class: 'lag', text: ' Buffers are sampled after each reactor step: the events since then are not reflected yet.' }) : null,
+  );
+  if (frame.conns.length === 0) {
+    replace(el, head, h('p', { class: 'muted', text: 'No connection accepted yet.' }));
+    return;
+  }
+  replace(el, head, ...frame.conns.map((c) => connBlock(c, ctx)));
+}

@@ -1,0 +1,232 @@
+// Bytes over the trace (x: event number): cumulative bytes written by the
+// reactor and delivered to (read by) the peers on top; below, what is
+// buffered after each step: the reactor's send_buf_, the kernel's send
+// queues (SIOCOUTQ) and the peers' receive queues (SIOCINQ). A canvas, one
+// pass per pixel column, so 200,000 events draw as fast as 200. Each series
+// has its own dash pattern and a text legend with the value at the cursor.
+import { h, replace } from './dom.js';
+import { bytes } from './format.js';
+import { frameAt, type Frame } from './frames.js';
+import type { TraceModel } from './trace-model.js';
+
+interface Series {
+  key: string;
+  label: string;
+  color: string;
+  dash: number[];
+  css: string;
+}
+
+const TOP: Series[] = [
+  { key: 'written', label: 'written by the reactor', color: '#1f5fbf', dash: [], css: 'solid' },
+  { key: 'delivered', label: 'read by peers', color: '#2e7d32', dash: [6, 4], css: 'dashed' },
+];
+const BOTTOM: Series[] = [
+  { key: 'sendBuf', label: 'app send_buf_', color: '#b04a00', dash: [], css: 'solid' },
+  { key: 'kernel', label: 'kernel send queues', color: '#6a1b9a', dash: [6, 4], css: 'dashed' },
+  { key: 'peer', label: 'peer receive queues', color: '#00796b', dash: [2, 3], css: 'dotted' },
+];
+const IN_FLIGHT: Series = { key: 'inflight', label: 'written − read by peers', color: '#b04a00', dash: [], css: 'solid' };
+
+export class Plot {
+  readonly el: HTMLElement;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly legend: HTMLElement;
+  private model: TraceModel | null = null;
+  private frames: readonly Frame[] | null = null;
+  private sums: { sendBuf: Float64Array; kernel: Float64Array; peer: Float64Array } | null = null;
+  private cursor = 0;
+  private raf = 0;
+
+  constructor(private readonly onPick: (i: number) => void) {
+    this.canvas = h('canvas', { class: 'plot-canvas', attrs: { role: 'img', 'aria-label': 'bytes over time' } });
+    this.legend = h('div', { class: 'legend' });
+    this.el = h('div', { class: 'plot' }, this.canvas, this.legend);
+    this.canvas.addEventListener('click', (ev) => {
+      if (!this.model || this.model.n === 0) return;
+      const rect = this.canvas.getBoundingClientRect();
+      const x = Math.min(Math.max(ev.clientX - rect.left - PAD_L, 0), rect.width - PAD_L - PAD_R);
+      this.onPick(Math.round((x / Math.max(1, rect.width - PAD_L - PAD_R)) * (this.model.n - 1)));
+    });
+    new ResizeObserver(() => this.schedule()).observe(this.canvas);
+  }
+
+  setData(model: TraceModel | null, frames: readonly Frame[] | null): void {
+    this.model = model;
+    this.frames = frames;
+    this.sums = null;
+    if (frames) {
+      const sendBuf = new Float64Array(frames.length);
+      const kernel = new Float64Array(frames.length);
+      const peer = new Float64Array(frames.length);
+      frames.forEach((f, k) => {
+        for (const c of f.conns) {
+          sendBuf[k] += c.sendBuf;
+          kernel[k] += c.kernelSendQueue;
+          peer[k] += c.peerReceiveQueue ?? 0;
+        }
+      });
+      this.sums = { sendBuf, kernel, peer };
+    }
+    this.schedule();
+  }
+
+  setCursor(i: number): void {
+    this.cursor = i;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.raf) return;
+    this.raf = requestAnimationFrame(() => {
+      this.raf = 0;
+      this.draw();
+    });
+  }
+
+  private legendItem(s: Series, value: string): HTMLElement {
+    const swatch = h('span', { class: 'swatch' });
+    swatch.style.setProperty('border-top', `3px ${s.css} ${s.color}`);
+    return h('span', { class: 'legend-item', dataset: { series: s.key } }, swatch, `${s.label}: `, h('strong', { text: value }));
+  }
+
+  draw(): void {
+    const model = this.model;
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.max(50, this.canvas.clientWidth);
+    const hgt = Math.max(60, this.canvas.clientHeight);
+    if (this.canvas.width !== Math.round(w * dpr) || this.canvas.height !== Math.round(hgt * dpr)) {
+      this.canvas.width = Math.round(w * dpr);
+      this.canvas.height = Math.round(hgt * dpr);
+    }
+    const g = this.canvas.getContext('2d');
+    if (!g) return;
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    g.clearRect(0, 0, w, hgt);
+    if (!model || model.n === 0) {
+      replace(this.legend, h('span', { class: 'muted', text: 'No trace yet.' }));
+      return;
+    }
+    const n = model.n;
+    const i = Math.min(Math.max(this.cursor, 0), n - 1);
+    const plotW = Math.max(10, Math.floor(w - PAD_L - PAD_R));
+    const half = (hgt - PAD_T - PAD_B - GAP) / 2;
+    const topY = PAD_T;
+    const botY = PAD_T + half + GAP;
+    const xOf = (idx: number): number => PAD_L + (n <= 1 ? 0 : (idx / (n - 1)) * plotW);
+
+    // Top: cumulative bytes.
+    const topSeries = model.hasPeers ? TOP : [TOP[0] as Series];
+    const topMax = Math.max(1, model.written[n - 1] ?? 0, model.delivered[n - 1] ?? 0);
+    this.frame(g, topY, half, plotW, topMax, 'cumulative');
+    for (const s of topSeries) {
+      const arr = s.key === 'written' ? model.written : model.delivered;
+      this.line(g, s, plotW, (px) => arr[Math.min(n - 1, Math.floor(((px + 1) / plotW) * n))] ?? 0, topY, half, topMax);
+    }
+
+    // Bottom: buffered.
+    let bottom: Series[] = [];
+    let valueAt: (s: Series, idx: number) => number = () => 0;
+    if (this.frames && this.sums) {
+      const frames = this.frames;
+      const sums = this.sums;
+      const cols: Record<string, Float64Array> = { sendBuf: new Float64Array(plotW + 1), kernel: new Float64Array(plotW + 1), peer: new Float64Array(plotW + 1) };
+      const seen = new Uint8Array(plotW + 1);
+      frames.forEach((f, k) => {
+        const px = Math.round(((Math.max(f.records - 1, 0)) / Math.max(1, n - 1)) * plotW);
+        for (const key of ['sendBuf', 'kernel', 'peer'] as const) {
+          const c = cols[key] as Float64Array;
+          c[px] = Math.max(c[px] as number, sums[key][k] as number);
+        }
+        seen[px] = 1;
+      });
+      // Carry the last value across columns without a frame.
+      for (const key of Object.keys(cols)) {
+        const c = cols[key] as Float64Array;
+        for (let px = 1; px <= plotW; px++) if (!seen[px]) c[px] = c[px - 1] as number;
+      }
+      bottom = BOTTOM;
+      const botMax = Math.max(1, ...Object.values(cols).map((c) => c.reduce((a, b) => Math.max(a, b), 0)));
+      this.frame(g, botY, half, plotW, botMax, 'buffered');
+      for (const s of bottom) this.line(g, s, plotW, (px) => (cols[s.key] as Float64Array)[px] ?? 0, botY, half, botMax);
+      valueAt = (s, idx) => (sums[s.key as 'sendBuf'][frameAt(frames, idx)] as number) ?? 0;
+    } else if (model.hasPeers) {
+      bottom = [IN_FLIGHT];
+      let botMax = 1;
+      for (let k = 0; k < n; k++) botMax = Math.max(botMax, (model.written[k] as number) - (model.delivered[k] as number));
+      this.frame(g, botY, half, plotW, botMax, 'in flight');
+      this.line(
+        g,
+        IN_FLIGHT,
+        plotW,
+        (px) => {
+          const k = Math.min(n - 1, Math.floor(((px + 1) / plotW) * n));
+          return (model.written[k] as number) - (model.delivered[k] as number);
+        },
+        botY,
+        half,
+        botMax,
+      );
+      valueAt = (_s, idx) => (model.written[idx] as number) - (model.delivered[idx] as number);
+    } else {
+      g.fillStyle = '#555';
+      g.font = '12px system-ui, sans-serif';
+      g.fillText('buffer levels: not in this trace', PAD_L + 6, botY + half / 2);
+    }
+
+    // Cursor.
+    const cx = xOf(i);
+    g.strokeStyle = '#000';
+    g.setLineDash([]);
+    g.lineWidth = 1;
+    g.beginPath();
+    g.moveTo(cx + 0.5, PAD_T);
+    g.lineTo(cx + 0.5, hgt - PAD_B);
+    g.stroke();
+    g.fillStyle = '#333';
+    g.font = '11px system-ui, sans-serif';
+    g.fillText(`event #${model.records[i]?.seq ?? i + 1} of ${n}`, PAD_L, hgt - 4);
+
+    const items = [
+      ...topSeries.map((s) => this.legendItem(s, bytes((s.key === 'written' ? model.written : model.delivered)[i] ?? 0))),
+      ...bottom.map((s) => this.legendItem(s, bytes(valueAt(s, i)))),
+    ];
+    replace(this.legend, ...items);
+    this.canvas.setAttribute(
+      'aria-label',
+      `Bytes over the trace. At event ${i + 1}: written ${bytes(model.written[i] ?? 0)}${model.hasPeers ? `, read by peers ${bytes(model.delivered[i] ?? 0)}` : ''}.`,
+    );
+  }
+
+  private frame(g: CanvasRenderingContext2D, y: number, hgt: number, plotW: number, max: number, title: string): void {
+    g.strokeStyle = '#c8c8c8';
+    g.setLineDash([]);
+    g.lineWidth = 1;
+    g.strokeRect(PAD_L + 0.5, y + 0.5, plotW, hgt);
+    g.fillStyle = '#333';
+    g.font = '11px system-ui, sans-serif';
+    g.fillText(bytes(max), 2, y + 10);
+    g.fillText('0', 2, y + hgt);
+    g.fillText(title, PAD_L + 4, y + 12);
+  }
+
+  private line(g: CanvasRenderingContext2D, s: Series, plotW: number, at: (px: number) => number, y: number, hgt: number, max: number): void {
+    g.strokeStyle = s.color;
+    g.lineWidth = 2;
+    g.setLineDash(s.dash);
+    g.beginPath();
+    for (let px = 0; px <= plotW; px++) {
+      const v = at(px);
+      const yy = y + hgt - (v / max) * (hgt - 2);
+      if (px === 0) g.moveTo(PAD_L + px, yy);
+      else g.lineTo(PAD_L + px, yy);
+    }
+    g.stroke();
+  }
+}
+
+const PAD_L = 58;
+const PAD_R = 8;
+const PAD_T = 4;
+const PAD_B = 16;
+const GAP = 10;

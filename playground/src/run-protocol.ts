@@ -1,0 +1,24 @@
+// What the run worker answers (run-worker.ts) and how the page asks it (runner.ts).
+import type { ActionSpan, ScenarioFailure } from '../../src/simulation/scenario-runner.js';
+import type { ScenarioIssue, ScenarioOptions } from '../../src/simulation/scenario-schema.js';
+import type { Frame } from './frames.js';
+
+export interface RunOutcome {
+  trace: string;
+  frames: Frame[];
+  ok: boolean;
+  failures: ScenarioFailure[];
+  steps: number;
+  actions: ActionSpan[];
+  options: ScenarioOptions;
+  stoppedAt: number | null;
+  /** Wall-clock ms the run took in the worker. */
+  ms: number;
+}
+
+export type WorkerReply =
+  | { id: number; type: 'ready' }
+  | { id: number; type: 'progress'; steps: number; records: number }
+  | ({ id: number; type: 'done' } & RunOutcome)
+  | { id: number; type: 'invalid'; errors: ScenarioIssue[] }
+  | { id: number; type: 'error'; message: string };

@@ -1,0 +1,54 @@
+// Runs a scenario on the wasm engine off the page's thread, so a long run
+// never freezes the page (and can be cancelled by ending the worker).
+// Messages: in { id, doc, knobs }; out progress, done, invalid, error.
+import { runScenario, ScenarioError } from '../../src/browser.js';
+import type { ScenarioOptions } from '../../src/simulation/scenario-schema.js';
+import { captureFrame, type Frame } from './frames.js';
+import type { WorkerReply } from './run-protocol.js';
+
+interface RunRequest {
+  id: number;
+  doc: unknown;
+  knobs: Partial<ScenarioOptions>;
+}
+
+const post = (m: WorkerReply): void => (self as unknown as Worker).postMessage(m);
+
+self.addEventListener('message', (ev: MessageEvent<RunRequest>) => {
+  const { id, doc, knobs } = ev.data;
+  void (async () => {
+    const started = performance.now();
+    const frames: Frame[] = [{ step: 0, records: 0, action: -1, time: 0, ready: [], interest: [], conns: [] }];
+    let lastPost = started;
+    try {
+      const r = await runScenario(doc, {
+        options: knobs,
+        onStep: (info) => {
+          frames.push(captureFrame(info.sim, info.step, info.records, info.action));
+          const now = performance.now();
+          if (now - lastPost > 150) {
+            lastPost = now;
+            post({ id, type: 'progress', steps: info.step, records: info.records });
+          }
+        },
+      });
+      post({
+        id,
+        type: 'done',
+        trace: r.trace,
+        frames,
+        ok: r.ok,
+        failures: r.failures,
+        steps: r.steps,
+        actions: r.actions,
+        options: r.options,
+        stoppedAt: r.stoppedAt,
+        ms: performance.now() - started,
+      });
+    } catch (e) {
+      if (e instanceof ScenarioError) post({ id, type: 'invalid', errors: [...e.errors] });
+      else post({ id, type: 'error', message: e instanceof Error ? e.message : String(e) });
+    }
+  })();
+});
+post({ id: 0, type: 'ready' });

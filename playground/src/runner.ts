@@ -1,0 +1,101 @@
+// The page's side of the run worker: one worker per lane (compare mode runs
+// two scenarios at once), a run at a time per worker; cancel() ends the
+// worker (the only way to stop wasm mid-run) and the next run starts a new one.
+import type { ScenarioIssue, ScenarioOptions } from '../../src/simulation/scenario-schema.js';
+import type { RunOutcome, WorkerReply } from './run-protocol.js';
+
+export class RunInvalid extends Error {
+  constructor(readonly errors: ScenarioIssue[]) {
+    super(errors.map((e) => `${e.path || '(document)'}: ${e.message}`).join('; '));
+    this.name = 'RunInvalid';
+  }
+}
+
+export class RunCancelled extends Error {
+  constructor() {
+    super('the run was cancelled');
+    this.name = 'RunCancelled';
+  }
+}
+
+interface Pending {
+  id: number;
+  resolve: (o: RunOutcome) => void;
+  reject: (e: Error) => void;
+  onProgress?: (steps: number, records: number) => void;
+}
+
+export class Runner {
+  private worker: Worker | null = null;
+  private pending: Pending | null = null;
+  private nextId = 1;
+
+  private ensure(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(new URL('./run-worker.ts', import.meta.url), { type: 'module', name: 'edgeloop-run' });
+    w.addEventListener('message', (ev: MessageEvent<WorkerReply>) => this.onMessage(ev.data));
+    w.addEventListener('error', (ev) => {
+      ev.preventDefault();
+      this.fail(new Error(`the simulation worker failed: ${ev.message || 'unknown error'}`));
+      this.stop();
+    });
+    this.worker = w;
+    return w;
+  }
+
+  private onMessage(m: WorkerReply): void {
+    const p = this.pending;
+    if (!p || m.id !== p.id) return;
+    switch (m.type) {
+      case 'progress':
+        p.onProgress?.(m.steps, m.records);
+        return;
+      case 'done': {
+        this.pending = null;
+        const { id: _id, type: _type, ...outcome } = m;
+        p.resolve(outcome);
+        return;
+      }
+      case 'invalid':
+        this.pending = null;
+        p.reject(new RunInvalid(m.errors));
+        return;
+      case 'error':
+        this.pending = null;
+        p.reject(new Error(m.message));
+        return;
+    }
+  }
+
+  private fail(e: Error): void {
+    const p = this.pending;
+    this.pending = null;
+    p?.reject(e);
+  }
+
+  private stop(): void {
+    this.worker?.terminate();
+    this.worker = null;
+  }
+
+  get busy(): boolean {
+    return this.pending !== null;
+  }
+
+  /** Runs `doc` with knob overrides; a run still going is cancelled first. */
+  run(doc: unknown, knobs: Partial<ScenarioOptions>, onProgress?: (steps: number, records: number) => void): Promise<RunOutcome> {
+    this.cancel();
+    const id = this.nextId++;
+    const w = this.ensure();
+    return new Promise<RunOutcome>((resolve, reject) => {
+      this.pending = { id, resolve, reject, onProgress };
+      w.postMessage({ id, doc, knobs });
+    });
+  }
+
+  cancel(): void {
+    if (!this.pending) return;
+    this.stop();
+    this.fail(new RunCancelled());
+  }
+}

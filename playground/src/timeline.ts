@@ -1,0 +1,260 @@
+// The timeline: one row per trace record, one column (lane) per actor,
+// rendered virtually (only the rows in view exist in the DOM), so a trace
+// of 200,000 events scrolls and jumps as fast as one of 200. Marks are text
+// badges (EAGAIN, partial, +EPOLLOUT, −EPOLLOUT, EOF, error), never colour alone.
+import type { TraceRecord } from '../../src/types.js';
+import { h, replace } from './dom.js';
+import { summary } from './format.js';
+import type { Frame } from './frames.js';
+import { MARK, type TraceModel } from './trace-model.js';
+
+export const ROW_H = 26;
+const OVERSCAN = 12;
+/** Below this width: one column, the actor named in each row. */
+const COMPACT_WIDTH = 420;
+/** From this width: a full column of text per actor. Between: a narrow rail per actor with a marker. */
+const LANES_WIDTH = 1000;
+type Mode = 'compact' | 'rails' | 'lanes';
+
+export interface TimelineOptions {
+  /** For the list's accessible name: 'Timeline', 'Timeline A'... */
+  label: string;
+  onPick(index: number): void;
+}
+
+interface Badge {
+  cls: string;
+  text: string;
+  title: string;
+}
+
+export function badgesOf(model: TraceModel, i: number): Badge[] {
+  const m = model.marks[i] as number;
+  const r = model.records[i] as TraceRecord;
+  const out: Badge[] = [];
+  if (m & MARK.EAGAIN) out.push({ cls: 'b-eagain', text: 'EAGAIN', title: 'the call would block: nonblocking socket full (write) or empty (read)' });
+  if (m & MARK.ERROR) out.push({ cls: 'b-error', text: r.err ?? 'error', title: `the call failed with ${r.err}` });
+  if (m & MARK.PARTIAL) {
+    out.push({ cls: 'b-partial', text: 'partial', title: `short write: ${String(r.ret)} of ${String((r.args as { bytes?: unknown }).bytes)} bytes` });
+  }
+  if (m & MARK.OUT_ON) out.push({ cls: 'b-out-on', text: '+EPOLLOUT', title: 'EPOLLOUT turned on: the connection waits for room in the socket' });
+  if (m & MARK.OUT_OFF) out.push({ cls: 'b-out-off', text: '−EPOLLOUT', title: 'EPOLLOUT turned off' });
+  if (m & MARK.EOF) out.push({ cls: 'b-eof', text: 'EOF', title: 'read returned 0: the other side shut down or closed' });
+  if (m & MARK.EMPTY_WAIT) out.push({ cls: 'b-idle', text: 'no events', title: 'epoll_wait returned nothing' });
+  return out;
+}
+
+export class Timeline {
+  readonly el: HTMLElement;
+  private readonly head: HTMLElement;
+  private readonly viewport: HTMLElement;
+  private readonly spacer: HTMLElement;
+  private readonly layer: HTMLElement;
+  private readonly empty: HTMLElement;
+  private readonly key: HTMLElement;
+  private model: TraceModel | null = null;
+  /** Step number at each record that ends a step (-1 elsewhere). */
+  private stepEnd: Int32Array = new Int32Array(0);
+  private cursor = 0;
+  private divergence: number | null = null;
+  private mode: Mode = 'rails';
+  private pool: HTMLElement[] = [];
+  private raf = 0;
+  private lastRange = '';
+
+  constructor(private readonly options: TimelineOptions) {
+    this.head = h('div', { class: 'tl-head', attrs: { 'aria-hidden': 'true' } });
+    this.spacer = h('div', { class: 'tl-spacer' });
+    this.layer = h('div', { class: 'tl-layer', attrs: { role: 'list', 'aria-label': options.label } });
+    this.empty = h('p', { class: 'tl-empty', text: 'No trace yet: pick a scenario, or import a trace.' });
+    this.viewport = h(
+      'div',
+      {
+        class: 'tl-viewport',
+        attrs: { tabindex: 0, 'aria-label': `${options.label}: scroll, or click an event to jump to it` },
+        on: { scroll: () => this.schedule() },
+      },
+      this.spacer,
+      this.layer,
+      this.empty,
+    );
+    this.layer.addEventListener('click', (ev) => {
+      const row = (ev.target as HTMLElement).closest<HTMLElement>('.tl-row');
+      if (row?.dataset.index !== undefined) this.options.onPick(Number(row.dataset.index));
+    });
+    this.key = h('div', { class: 'tl-key' });
+    this.el = h('div', { class: 'timeline' }, this.key, this.head, this.viewport);
+    new ResizeObserver(() => {
+      const w = this.el.clientWidth;
+      const mode: Mode = w === 0 ? this.mode : w < COMPACT_WIDTH ? 'compact' : w >= LANES_WIDTH ? 'lanes' : 'rails';
+      if (mode !== this.mode) {
+        this.mode = mode;
+        this.layout();
+      }
+      this.schedule();
+    }).observe(this.el);
+  }
+
+  setData(model: TraceModel | null, frames: readonly Frame[] | null, divergence: number | null = null): void {
+    this.model = model;
+    this.divergence = divergence;
+    this.stepEnd = new Int32Array(model?.n ?? 0).fill(-1);
+    if (model && frames) {
+      for (const f of frames) if (f.records > 0 && f.records <= model.n) this.stepEnd[f.records - 1] = f.step;
+    }
+    this.pool.forEach((r) => r.remove());
+    this.pool = [];
+    this.layout();
+    this.lastRange = '';
+    this.render();
+  }
+
+  setDivergence(i: number | null): void {
+    this.divergence = i;
+    this.lastRange = '';
+    this.render();
+  }
+
+  private layout(): void {
+    const lanes = this.model?.lanes ?? [];
+    const l = Math.max(1, lanes.length);
+    this.el.dataset.mode = this.mode;
+    let cols: string;
+    if (this.mode === 'compact') cols = '4.2em 2.6em minmax(0, 1fr)';
+    else if (this.mode === 'lanes') cols = `4.2em 3em repeat(${l}, minmax(0, 1fr))`;
+    else cols = `4.2em 3em repeat(${l}, 20px) 5.5em minmax(0, 1fr)`;
+    this.el.style.setProperty('--tl-cols', cols);
+    const laneHead = (name: string, k: number): HTMLElement =>
+      this.mode === 'rails'
+        ? h('span', { class: 'lane-title rail-title', title: name, text: String(k + 1) })
+        : h('span', { class: 'lane-title', title: name, text: name });
+    if (this.mode === 'compact') replace(this.head, h('span', { text: '#' }), h('span', { text: 'step' }), h('span', { text: 'actor: call → result' }));
+    else if (this.mode === 'lanes') replace(this.head, h('span', { text: '#' }), h('span', { text: 'step' }), ...lanes.map(laneHead));
+    else replace(this.head, h('span', { text: '#' }), h('span', { text: 'step' }), ...lanes.map(laneHead), h('span', { text: 'actor' }), h('span', { text: 'call → result' }));
+    replace(
+      this.key,
+      this.mode === 'rails' && lanes.length ? `Lanes: ${lanes.map((name, k) => `${k + 1} ${name}`).join(' · ')}` : '',
+    );
+    this.spacer.style.height = `${(this.model?.n ?? 0) * ROW_H}px`;
+    this.empty.hidden = (this.model?.n ?? 0) > 0;
+    for (const r of this.pool) r.remove();
+    this.pool = [];
+    this.lastRange = '';
+  }
+
+  private schedule(): void {
+    if (this.raf) return;
+    this.raf = requestAnimationFrame(() => {
+      this.raf = 0;
+      this.render();
+    });
+  }
+
+  /** Moves the cursor; scrolls it into view unless told not to. */
+  setCursor(i: number, scroll = true): void {
+    this.cursor = i;
+    if (scroll) this.scrollTo(i);
+    this.lastRange = '';
+    this.render();
+  }
+
+  private scrollTo(i: number): void {
+    const top = i * ROW_H;
+    const vh = this.viewport.clientHeight;
+    const st = this.viewport.scrollTop;
+    if (top < st + ROW_H || top > st + vh - 2 * ROW_H) this.viewport.scrollTop = Math.max(0, top - vh / 2 + ROW_H / 2);
+  }
+
+  /** The indexes of rows now in the DOM (for tests and the status line). */
+  visibleRange(): [number, number] {
+    const n = this.model?.n ?? 0;
+    const first = Math.max(0, Math.floor(this.viewport.scrollTop / ROW_H) - OVERSCAN);
+    const last = Math.min(n - 1, Math.ceil((this.viewport.scrollTop + this.viewport.clientHeight) / ROW_H) + OVERSCAN);
+    return [first, last];
+  }
+
+  render(): void {
+    const model = this.model;
+    if (!model || model.n === 0) return;
+    const [first, last] = this.visibleRange();
+    const key = `${first}:${last}:${this.cursor}:${this.mode}`;
+    if (key === this.lastRange) return;
+    this.lastRange = key;
+    const count = Math.max(0, last - first + 1);
+    while (this.pool.length < count) {
+      const row = h('div', { class: 'tl-row', attrs: { role: 'listitem' } });
+      this.layer.append(row);
+      this.pool.push(row);
+    }
+    for (let k = 0; k < this.pool.length; k++) {
+      const row = this.pool[k] as HTMLElement;
+      if (k >= count) {
+        row.hidden = true;
+        row.className = 'tl-row';
+        row.removeAttribute('aria-current');
+        delete row.dataset.index;
+        continue;
+      }
+      row.hidden = false;
+      this.fill(row, first + k);
+    }
+  }
+
+  private fill(row: HTMLElement, i: number): void {
+    const model = this.model as TraceModel;
+    const r = model.records[i] as TraceRecord;
+    const lane = model.lane[i] as number;
+    const current = i === this.cursor;
+    row.style.transform = `translateY(${i * ROW_H}px)`;
+    row.dataset.index = String(i);
+    row.dataset.seq = String(r.seq);
+    row.className = 'tl-row';
+    if (current) row.classList.add('current');
+    if (i > this.cursor) row.classList.add('future');
+    if (this.stepEnd[i] !== -1) row.classList.add('step-end');
+    if (lane === 255) row.classList.add('action');
+    if (i === this.divergence) row.classList.add('diverge');
+    if (current) row.setAttribute('aria-current', 'true');
+    else row.removeAttribute('aria-current');
+
+    const seq = h('span', { class: 'c-seq', text: `${current ? '▶ ' : ''}${r.seq}` });
+    const step = h('span', { class: 'c-step', text: this.stepEnd[i] !== -1 ? String(this.stepEnd[i]) : '' });
+    if (this.stepEnd[i] !== -1) step.title = `end of reactor step ${this.stepEnd[i]}`;
+    const text = summary(r);
+    const badges = badgesOf(model, i).map((b) => h('span', { class: `badge ${b.cls}`, text: b.text, title: b.title }));
+    if (i === this.divergence) badges.unshift(h('span', { class: 'badge b-diverge', text: '≠ first divergence', title: 'the first event where the two runs differ' }));
+    const title = `#${r.seq} t=${r.t}ms ${r.actor}: ${text}`;
+    if (lane === 255) {
+      const cell = h('span', { class: 'c-call', title }, text, ...badges);
+      cell.style.gridColumn = '3 / -1';
+      replace(row, seq, step, cell);
+      return;
+    }
+    if (this.mode === 'compact') {
+      replace(row, seq, step, h('span', { class: 'c-call', title }, h('span', { class: 'c-actor', text: `${r.actor}: ` }), text, ...badges));
+      return;
+    }
+    const others = model.lanes[lane] === 'other actors';
+    if (this.mode === 'lanes') {
+      const cells: HTMLElement[] = [];
+      for (let l = 0; l < model.lanes.length; l++) {
+        cells.push(
+          l === lane
+            ? h('span', { class: `c-call lane-${l}`, title }, others ? h('span', { class: 'c-actor', text: `${r.actor}: ` }) : null, text, ...badges)
+            : h('span', { class: 'c-lane' }),
+        );
+      }
+      replace(row, seq, step, ...cells);
+      return;
+    }
+    const rails: HTMLElement[] = [];
+    for (let l = 0; l < model.lanes.length; l++) {
+      rails.push(h('span', { class: l === lane ? `c-rail on lane-${l}` : 'c-rail', text: l === lane ? '●' : '' }));
+    }
+    replace(row, seq, step, ...rails, h('span', { class: `c-actor lane-${lane}`, text: r.actor }), h('span', { class: 'c-call', title }, text, ...badges));
+  }
+
+  focus(): void {
+    this.viewport.focus();
+  }
+}

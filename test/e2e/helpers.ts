@@ -1,0 +1,110 @@
+// The playground in real Chromium: Debian's /usr/bin/chromium driven by
+// playwright-core, the page built by Vite into a temporary directory and
+// served by `vite preview` on a free port. Everything started here is closed
+// by the returned close() (browser, server, temporary directories).
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { build, preview, type PreviewServer } from 'vite';
+
+import { runScenario } from '../../src/browser.js';
+import type { ScenarioOptions } from '../../src/simulation/scenario-schema.js';
+import { captureFrame, type Frame } from '../../playground/src/frames.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const CONFIG = fileURLToPath(new URL('../../playground/vite.config.ts', import.meta.url));
+/** Screenshots and exported files: test-results/playground (gitignored). */
+export const ARTIFACTS = fileURLToPath(new URL('../../test-results/playground/', import.meta.url));
+
+export interface Playground {
+  url: string;
+  context: BrowserContext;
+  /** A fresh page that records console errors and page errors. */
+  open(hash?: string, viewport?: { width: number; height: number }): Promise<TrackedPage>;
+  close(): Promise<void>;
+}
+
+export interface TrackedPage {
+  page: Page;
+  /** console.error messages and uncaught errors seen so far. */
+  errors: string[];
+}
+
+export async function startPlayground(): Promise<Playground> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} not found: the playground's browser tests need Debian's chromium (apt-get install -y chromium)`);
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const outDir = mkdtempSync(join(tmpdir(), 'edgeloop-playground-build-'));
+  const profile = mkdtempSync(join(tmpdir(), 'edgeloop-playground-profile-'));
+  let server: PreviewServer | null = null;
+  let context: BrowserContext | null = null;
+  const close = async (): Promise<void> => {
+    await context?.close().catch(() => undefined);
+    await server?.close().catch(() => undefined);
+    rmSync(outDir, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true });
+  };
+  try {
+    await build({ configFile: CONFIG, logLevel: 'error', build: { outDir, emptyOutDir: true } });
+    server = await preview({ configFile: CONFIG, logLevel: 'error', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false } });
+    const url = server.resolvedUrls?.local[0];
+    if (!url) throw new Error('vite preview did not report its URL');
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1280, height: 800 },
+      acceptDownloads: true,
+      timeout: 60_000,
+    });
+    const ctx = context;
+    return {
+      url,
+      context: ctx,
+      async open(hash = '', viewport) {
+        const page = await ctx.newPage();
+        if (viewport) await page.setViewportSize(viewport);
+        const errors: string[] = [];
+        page.on('console', (m) => {
+          if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+        });
+        page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+        await page.goto(`${url}${hash}`);
+        await ready(page);
+        return { page, errors };
+      },
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+/** Waits until the page has finished a run or an import (body[data-state]). */
+export async function ready(page: Page, timeout = 60_000): Promise<void> {
+  await page.waitForFunction(() => document.body.dataset.state === 'ready' || document.body.dataset.state === 'error', null, { timeout });
+}
+
+/** Waits for the next run to finish: clears the state first, then runs `action`. */
+export async function afterRun(page: Page, action: () => Promise<void>, timeout = 60_000): Promise<void> {
+  await page.evaluate(() => {
+    delete document.body.dataset.state;
+  });
+  await action();
+  await ready(page, timeout);
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+/** The same run the page makes (the same wasm module, in Node), with the page's per-step frames. */
+export async function expectedRun(doc: unknown, knobs: Partial<ScenarioOptions> = {}): Promise<{ trace: string; frames: Frame[] }> {
+  const frames: Frame[] = [{ step: 0, records: 0, action: -1, time: 0, ready: [], interest: [], conns: [] }];
+  const r = await runScenario(doc, { options: knobs, onStep: (i) => frames.push(captureFrame(i.sim, i.step, i.records, i.action)) });
+  return { trace: r.trace, frames };
+}
