@@ -60,6 +60,7 @@ export class ScenarioEditor {
       if (e instanceof JsonSyntaxError) {
         this.issues = [{ line: e.where.line, path: '(JSON)', message: `not valid JSON: ${e.message}` }];
         this.render();
+        this.reveal(e.where.line);
         this.status.textContent = '1 problem: the text is not valid JSON.';
         return null;
       }
@@ -75,6 +76,7 @@ export class ScenarioEditor {
     this.issues = v.errors.map((e) => ({ line: lineOf(located as Map<string, { line: number; col: number }>, e.segments), path: e.path || '(document)', message: e.message }));
     this.issues.sort((a, b) => a.line - b.line);
     this.render();
+    this.reveal((this.issues[0] as EditorIssue).line);
     this.status.textContent = `${this.issues.length} problem${this.issues.length === 1 ? '' : 's'} — each is shown beside its field and listed below.`;
     return null;
   }
@@ -125,12 +127,21 @@ export class ScenarioEditor {
     this.notes.style.transform = `translateY(${-this.textarea.scrollTop}px)`;
   }
 
+  /** Scrolls `line` into view without moving the caret. */
+  private reveal(line: number): void {
+    const top = (line - 1) * LINE_H;
+    const view = this.textarea.clientHeight;
+    if (top < this.textarea.scrollTop || top > this.textarea.scrollTop + view - 3 * LINE_H) this.textarea.scrollTop = Math.max(0, top - 3 * LINE_H);
+    this.sync();
+  }
+
   goTo(line: number): void {
     const lines = this.textarea.value.split('\n');
     let off = 0;
     for (let k = 0; k < line - 1 && k < lines.length; k++) off += (lines[k] as string).length + 1;
     this.textarea.focus();
-    this.textarea.setSelectionRange(off, off + (lines[line - 1]?.length ?? 0));
+    if (line === 1) this.textarea.setSelectionRange(0, 0);
+    else this.textarea.setSelectionRange(off, off + (lines[line - 1]?.length ?? 0));
     this.textarea.scrollTop = Math.max(0, (line - 4) * LINE_H);
     this.sync();
   }

@@ -20,6 +20,13 @@ export function bytes(n: number, exact = false): string {
   return `${num(n)} B (${short})`;
 }
 
+/** Bytes for an axis: "16 MiB", "512 KiB", "900 B". */
+export function axisBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${+(n / 1024 / 1024).toFixed(1)} MiB`;
+  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KiB`;
+  return `${Math.round(n)} B`;
+}
+
 /** Short event names: "EPOLLIN|EPOLLOUT|EPOLLET" -> "IN|OUT|ET". */
 export function shortEvents(events: string): string {
   return events === '' ? '–' : events.split('|').map((e) => e.replace(/^EPOLL/, '')).join('|');
@@ -45,14 +52,15 @@ export function summary(r: TraceRecord): string {
   const parts: string[] = [];
   if (r.fd !== undefined) parts.push(r.name ?? String(r.fd));
   for (const [k, v] of Object.entries(r.args)) {
-    if (r.call === 'epollCtl' && k === 'events') parts.push(shortEvents(String(v)));
+    if (r.call === 'epollCtl' && k === 'events') parts.push(r.args.op === 'DEL' ? '' : shortEvents(String(v)));
+    else if (r.call === 'epollCtl' && k === 'op') parts.push(String(v));
     else if (r.call === 'epollCtl' && k === 'fd') continue;
     else if (r.call === 'epollCtl' && k === 'name') parts.push(v === null ? String(r.args.fd) : arg(v));
     else if (r.call === 'epollWait') continue;
     else if ((r.call === 'write' && k === 'bytes') || (r.call === 'read' && k === 'max')) parts.push(arg(v));
     else parts.push(`${k}=${arg(v)}`);
   }
-  let line = `${r.call}(${parts.join(', ')})`;
+  let line = `${r.call}(${parts.filter((p) => p !== '').join(', ')})`;
   if (r.err !== undefined) line += ` → ${r.err}`;
   else if (r.ret !== undefined) line += ` → ${typeof r.ret === 'number' ? arg(r.ret) : arg(r.ret)}`;
   if (r.created !== undefined) line += ` ⇒ ${Array.isArray(r.created) ? r.created.join(', ') : r.created}`;

@@ -92,10 +92,10 @@ class Side {
       'div',
       { class: 'state-col' },
       this.eventBox,
-      h('h3', { text: 'Buffers' }),
-      this.gauges,
       h('h3', { text: 'epoll' }),
       this.epollEl,
+      h('h3', { text: 'Buffers' }),
+      this.gauges,
     );
     const traceCol = h('div', { class: 'trace-col' }, this.timeline.el, h('h3', { class: 'plot-title', text: 'Bytes over the trace' }), this.plot.el);
     this.el = h(
@@ -260,14 +260,14 @@ class App {
     const header = h(
       'header',
       { class: 'topbar' },
-      h('h1', {}, 'edgeloop ', h('span', { class: 'sub', text: 'playground' })),
+      h('h1', {}, 'edgeloop', h('span', { class: 'sub', text: ' playground' })),
       h('div', { class: 'field inline' }, h('label', { attrs: { for: 'scenario' }, text: 'Scenario' }), this.picker),
       this.runBtn,
       this.cancelBtn,
       h('div', { class: 'field inline' }, this.compareBox, h('label', { attrs: { for: 'compare' }, text: 'Compare with' }), this.compareVariant),
       h('span', { class: 'spacer' }),
-      h('button', { id: 'edit', attrs: { type: 'button' }, text: 'Edit scenario JSON', on: { click: () => this.openEditor() } }),
-      h('label', { class: 'button', attrs: { for: 'import-file' }, text: 'Import trace…', title: 'Open a JSON Lines trace: one exported here, or recorded by edgeloop serve --trace' }),
+      h('button', { id: 'edit', attrs: { type: 'button' }, text: 'Edit JSON', title: 'Edit the scenario as JSON', on: { click: () => this.openEditor() } }),
+      h('label', { class: 'button', attrs: { for: 'import-file' }, text: 'Import trace', title: 'Open a JSON Lines trace: one exported here, or recorded by edgeloop serve --trace' }),
       this.fileInput,
       h('button', { id: 'copy-link', attrs: { type: 'button' }, text: 'Copy link', title: 'Put the scenario, knobs, seed and position in a link', on: { click: () => void this.copyLink() } }),
       h('button', { id: 'help', attrs: { type: 'button', 'aria-label': 'Keyboard shortcuts' }, text: '?', on: { click: () => this.helpDialog.showModal() } }),
@@ -550,6 +550,7 @@ class App {
   private openEditor(): void {
     this.editor.setText(`${JSON.stringify(this.currentDoc(), null, 2)}\n`);
     this.editorDialog.showModal();
+    this.editor.goTo(1);
     this.editor.check();
   }
 

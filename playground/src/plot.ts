@@ -5,7 +5,7 @@
 // pass per pixel column, so 200,000 events draw as fast as 200. Each series
 // has its own dash pattern and a text legend with the value at the cursor.
 import { h, replace } from './dom.js';
-import { bytes } from './format.js';
+import { axisBytes, bytes } from './format.js';
 import { frameAt, type Frame } from './frames.js';
 import type { TraceModel } from './trace-model.js';
 
@@ -205,9 +205,12 @@ export class Plot {
     g.strokeRect(PAD_L + 0.5, y + 0.5, plotW, hgt);
     g.fillStyle = '#333';
     g.font = '11px system-ui, sans-serif';
-    g.fillText(bytes(max), 2, y + 10);
-    g.fillText('0', 2, y + hgt);
-    g.fillText(title, PAD_L + 4, y + 12);
+    g.textAlign = 'right';
+    g.fillText(axisBytes(max), PAD_L - 4, y + 10);
+    g.fillText('0', PAD_L - 4, y + hgt);
+    g.textAlign = 'left';
+    g.fillStyle = '#666';
+    g.fillText(title, PAD_L + 6, y + 12);
   }
 
   private line(g: CanvasRenderingContext2D, s: Series, plotW: number, at: (px: number) => number, y: number, hgt: number, max: number): void {

@@ -119,10 +119,13 @@ export class Timeline {
     const lanes = this.model?.lanes ?? [];
     const l = Math.max(1, lanes.length);
     this.el.dataset.mode = this.mode;
+    // Room for the largest sequence number and the cursor mark.
+    const digits = String(this.model?.records[(this.model?.n ?? 1) - 1]?.seq ?? 1).length;
+    const seq = `calc(${digits + 2}ch + 12px)`;
     let cols: string;
-    if (this.mode === 'compact') cols = '4.2em 2.6em minmax(0, 1fr)';
-    else if (this.mode === 'lanes') cols = `4.2em 3em repeat(${l}, minmax(0, 1fr))`;
-    else cols = `4.2em 3em repeat(${l}, 20px) 5.5em minmax(0, 1fr)`;
+    if (this.mode === 'compact') cols = `${seq} 3.2em minmax(0, 1fr)`;
+    else if (this.mode === 'lanes') cols = `${seq} 3.4em repeat(${l}, minmax(0, 1fr))`;
+    else cols = `${seq} 3.4em repeat(${l}, 20px) 5.5em minmax(0, 1fr)`;
     this.el.style.setProperty('--tl-cols', cols);
     const laneHead = (name: string, k: number): HTMLElement =>
       this.mode === 'rails'
@@ -224,14 +227,15 @@ export class Timeline {
     const badges = badgesOf(model, i).map((b) => h('span', { class: `badge ${b.cls}`, text: b.text, title: b.title }));
     if (i === this.divergence) badges.unshift(h('span', { class: 'badge b-diverge', text: '≠ first divergence', title: 'the first event where the two runs differ' }));
     const title = `#${r.seq} t=${r.t}ms ${r.actor}: ${text}`;
+    const body = h('span', { class: 'c-text', text });
     if (lane === 255) {
-      const cell = h('span', { class: 'c-call', title }, text, ...badges);
+      const cell = h('span', { class: 'c-call', title }, body, ...badges);
       cell.style.gridColumn = '3 / -1';
       replace(row, seq, step, cell);
       return;
     }
     if (this.mode === 'compact') {
-      replace(row, seq, step, h('span', { class: 'c-call', title }, h('span', { class: 'c-actor', text: `${r.actor}: ` }), text, ...badges));
+      replace(row, seq, step, h('span', { class: 'c-call', title }, h('span', { class: 'c-actor', text: `${r.actor}: ` }), body, ...badges));
       return;
     }
     const others = model.lanes[lane] === 'other actors';
@@ -240,7 +244,7 @@ export class Timeline {
       for (let l = 0; l < model.lanes.length; l++) {
         cells.push(
           l === lane
-            ? h('span', { class: `c-call lane-${l}`, title }, others ? h('span', { class: 'c-actor', text: `${r.actor}: ` }) : null, text, ...badges)
+            ? h('span', { class: 'c-call', title }, others ? h('span', { class: 'c-actor', text: `${r.actor}: ` }) : null, body, ...badges)
             : h('span', { class: 'c-lane' }),
         );
       }
@@ -251,7 +255,7 @@ export class Timeline {
     for (let l = 0; l < model.lanes.length; l++) {
       rails.push(h('span', { class: l === lane ? `c-rail on lane-${l}` : 'c-rail', text: l === lane ? '●' : '' }));
     }
-    replace(row, seq, step, ...rails, h('span', { class: `c-actor lane-${lane}`, text: r.actor }), h('span', { class: 'c-call', title }, text, ...badges));
+    replace(row, seq, step, ...rails, h('span', { class: `c-actor lane-${lane}`, text: r.actor }), h('span', { class: 'c-call', title }, body, ...badges));
   }
 
   focus(): void {
