@@ -114,6 +114,16 @@ export function captureFrame(sim: Simulation, step: number, records: number, act
   };
 }
 
+export function sameInterest(a: Frame['interest'], b: Frame['interest']): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as Frame['interest'][number];
+    const y = b[i] as Frame['interest'][number];
+    if (x.fd !== y.fd || x.name !== y.name || x.events !== y.events || x.ready !== y.ready) return false;
+  }
+  return true;
+}
+
 /** Index of the frame that describes the state after record `i`: the last with records <= i + 1. */
 export function frameAt(frames: readonly Frame[], i: number): number {
   let lo = 0;

@@ -24,7 +24,7 @@ import type { RunOutcome } from './run-protocol.js';
 import { RunCancelled, RunInvalid, Runner } from './runner.js';
 import { decodeLink, encodeLink, LinkError } from './share.js';
 import { badgesOf, Timeline } from './timeline.js';
-import { modelFromJsonl, TraceFormatError, type TraceModel } from './trace-model.js';
+import { modelFromJsonl, TraceFormatError, TRACE_LIMITS, type TraceModel } from './trace-model.js';
 
 const VARIANTS: readonly VariantName[] = ['edgeloop', 'day26-as-written', 'day25-write-all'];
 const VARIANT_TEXT: Record<VariantName, string> = {
@@ -34,7 +34,7 @@ const VARIANT_TEXT: Record<VariantName, string> = {
 };
 const SPEEDS = [1, 4, 16, 64, 256, 1024, 8192];
 const DEFAULT_HWM = 4 * 1024 * 1024;
-const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
+const MAX_IMPORT_BYTES = TRACE_LIMITS.maxChars;
 
 interface Session {
   model: TraceModel;
@@ -628,6 +628,7 @@ class App {
       const sessions = outcomes.map((o, k) => makeSession(modelFromJsonl(o.trace), o.frames, o, k === 0 ? variantA : variantB, 'run'));
       this.lastRunMs = performance.now() - started;
       this.setSessions(sessions as [Session] | [Session, Session]);
+      this.renderAbout();
       this.renderResult();
       this.clearMessages('run');
       this.setCursor(at);
@@ -764,6 +765,12 @@ class App {
       h('p', { text: `${name}: ${num(model.n)} events, kernel ${model.header.kernel}${model.header.seed === null ? '' : `, seed ${model.header.seed}`}.` }),
       h('p', { class: 'muted', text: 'A trace has the calls, not the buffer levels: the gauges show what the trace says. Pick a scenario to run one here.' }),
     );
+    replace(
+      this.about,
+      h('h2', { text: 'Imported trace' }),
+      h('p', { class: 'explanation', text: `“${name}”: ${num(model.n)} events recorded on the ${model.header.kernel === 'linux' ? 'real Linux kernel (a real server’s trace, e.g. edgeloop serve --trace)' : 'simulated kernel'}.` }),
+      h('p', { class: 'muted', text: 'A trace holds the calls, not the buffer levels: the gauges say what the trace says. Pick a scenario or press Run to go back to a run made here.' }),
+    );
     this.clearMessages('import');
     this.say('info', `Imported ${num(model.n)} events from “${name}”.`, 'import');
     this.setCursor(0);
@@ -827,6 +834,8 @@ class App {
       h('button', { class: 'dismiss', attrs: { type: 'button', 'aria-label': 'Dismiss message' }, text: '×', on: { click: () => msg.remove() } }),
     );
     this.messages.append(msg);
+    // Notes fade; problems stay until dismissed or replaced.
+    if (kind === 'info') setTimeout(() => msg.remove(), 8000);
   }
 
   private clearMessages(topic: string): void {

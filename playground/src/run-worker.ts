@@ -3,7 +3,8 @@
 // Messages: in { id, doc, knobs }; out progress, done, invalid, error.
 import { runScenario, ScenarioError } from '../../src/browser.js';
 import type { ScenarioOptions } from '../../src/simulation/scenario-schema.js';
-import { captureFrame, type Frame } from './frames.js';
+import { captureFrame, sameInterest, type Frame } from './frames.js';
+import { TRACE_LIMITS } from './trace-model.js';
 import type { WorkerReply } from './run-protocol.js';
 
 interface RunRequest {
@@ -13,6 +14,15 @@ interface RunRequest {
 }
 
 const post = (m: WorkerReply): void => (self as unknown as Worker).postMessage(m);
+
+/**
+ * A page holds the whole trace and a frame per step: past this many events a
+ * run is stopped (a scenario may legally take 2,000,000 steps, more than a
+ * tab's memory can show). Matches the import limit (trace-model.ts).
+ */
+export const MAX_RUN_EVENTS = TRACE_LIMITS.maxRecords;
+
+class TooLarge extends Error {}
 
 self.addEventListener('message', (ev: MessageEvent<RunRequest>) => {
   const { id, doc, knobs } = ev.data;
@@ -24,7 +34,16 @@ self.addEventListener('message', (ev: MessageEvent<RunRequest>) => {
       const r = await runScenario(doc, {
         options: knobs,
         onStep: (info) => {
-          frames.push(captureFrame(info.sim, info.step, info.records, info.action));
+          if (info.records > MAX_RUN_EVENTS) {
+            throw new TooLarge(
+              `the run passed ${MAX_RUN_EVENTS.toLocaleString('en-US')} events at reactor step ${info.step}, more than the playground shows: lower limits.maxSteps or the byte counts`,
+            );
+          }
+          const f = captureFrame(info.sim, info.step, info.records, info.action);
+          // Consecutive steps mostly share their interest list: keep one copy (structured clone keeps the sharing).
+          const prev = frames[frames.length - 1] as Frame;
+          if (sameInterest(prev.interest, f.interest)) f.interest = prev.interest;
+          frames.push(f);
           const now = performance.now();
           if (now - lastPost > 150) {
             lastPost = now;

@@ -122,10 +122,11 @@ export class Timeline {
     // Room for the largest sequence number and the cursor mark.
     const digits = String(this.model?.records[(this.model?.n ?? 1) - 1]?.seq ?? 1).length;
     const seq = `calc(${digits + 2}ch + 12px)`;
+    const step = 'calc(4ch + 14px)';
     let cols: string;
-    if (this.mode === 'compact') cols = `${seq} 3.2em minmax(0, 1fr)`;
-    else if (this.mode === 'lanes') cols = `${seq} 3.4em repeat(${l}, minmax(0, 1fr))`;
-    else cols = `${seq} 3.4em repeat(${l}, 20px) 5.5em minmax(0, 1fr)`;
+    if (this.mode === 'compact') cols = `${seq} ${step} minmax(0, 1fr)`;
+    else if (this.mode === 'lanes') cols = `${seq} ${step} repeat(${l}, minmax(0, 1fr))`;
+    else cols = `${seq} ${step} repeat(${l}, 20px) 5.5em minmax(0, 1fr)`;
     this.el.style.setProperty('--tl-cols', cols);
     const laneHead = (name: string, k: number): HTMLElement =>
       this.mode === 'rails'

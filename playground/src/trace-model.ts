@@ -19,9 +19,10 @@ export const MARK = {
   EOF: 256,
 } as const;
 
+/** What a page can hold: a trace's text and records, and (for a run) a frame per step. */
 export const TRACE_LIMITS = Object.freeze({
-  maxChars: 512 * 1024 * 1024,
-  maxRecords: 3_000_000,
+  maxChars: 256 * 1024 * 1024,
+  maxRecords: 1_000_000,
   maxLineChars: 1024 * 1024,
   maxActorChars: 100,
 });
