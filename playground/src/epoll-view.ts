@@ -35,7 +35,7 @@ export function renderEpoll(el: HTMLElement, ctx: EpollContext | null): void {
   const isMain = epoll === model.mainEpoll;
   const kernelKnown = frame !== null && frame.step > 0 && isMain;
   const readyFds = new Set(kernelKnown ? frame.interest.filter((e) => e.ready).map((e) => e.fd) : []);
-  const items = model.interestAt(cursor, epoll);
+  const items = model.interestAt(cursor, epoll).sort((a, b) => a.fd - b.fd);
   const rows = items.map((it) =>
     h(
       'tr',
@@ -48,11 +48,15 @@ export function renderEpoll(el: HTMLElement, ctx: EpollContext | null): void {
   );
   children.push(
     h(
+      'div',
+      { class: 'interest-wrap' },
+      h(
       'table',
       { class: 'interest', attrs: { 'aria-label': `interest list of ${epoll}` } },
       h('caption', { text: `Interest list of ${epoll} (${items.length})` }),
       h('thead', {}, h('tr', {}, h('th', { text: 'fd' }), h('th', { text: 'name' }), h('th', { text: 'events registered' }), h('th', { text: 'ready?' }))),
       h('tbody', {}, ...(rows.length ? rows : [h('tr', {}, h('td', { attrs: { colspan: 4 }, class: 'muted', text: 'empty' }))])),
+      ),
     ),
   );
   children.push(h('p', { class: 'muted small', text: 'EPOLLERR and EPOLLHUP are reported whether registered or not.' }));
@@ -77,7 +81,14 @@ export function renderEpoll(el: HTMLElement, ctx: EpollContext | null): void {
         'p',
         { class: 'last-wait', dataset: { seq: r?.seq ?? '' } },
         h('strong', { text: `Last epoll_wait (#${r?.seq}): ` }),
-        r?.err ? r.err : evs.length === 0 ? 'returned no events' : evs.map((e) => `${e.name ?? e.fd} ${shortEvents(e.events)}`).join('; '),
+        r?.err
+          ? r.err
+          : evs.length === 0
+            ? 'returned no events'
+            : `${evs.length} event${evs.length === 1 ? '' : 's'}: ${evs
+                .slice(0, 12)
+                .map((e) => `${e.name ?? e.fd} ${shortEvents(e.events)}`)
+                .join('; ')}${evs.length > 12 ? `; … and ${evs.length - 12} more` : ''}`,
       ),
     );
   } else children.push(h('p', { class: 'last-wait muted', text: 'No epoll_wait on it yet.' }));

@@ -17,6 +17,15 @@ export interface GaugeContext {
   peakSendBuf: Map<number, number>;
   model: TraceModel;
   cursor: number;
+  /** Show every connection (default: the busiest MAX_SHOWN, the rest summed up). */
+  showAll: boolean;
+  onShowAll(all: boolean): void;
+}
+
+const MAX_SHOWN = 8;
+
+function busy(c: FrameConn): boolean {
+  return c.sendBuf > 0 || (c.kernel ? c.kernel.charged > 0 : c.kernelSendQueue > 0) || (c.peerReceiveQueue ?? 0) > 0;
 }
 
 function meter(opts: {
@@ -174,5 +183,28 @@ export function renderGauges(el: HTMLElement, ctx: GaugeContext | null): void {
     replace(el, head, h('p', { class: 'muted', text: 'No connection accepted yet.' }));
     return;
   }
-  replace(el, head, ...frame.conns.map((c) => connBlock(c, ctx)));
+  if (ctx.showAll || frame.conns.length <= MAX_SHOWN) {
+    const less =
+      frame.conns.length > MAX_SHOWN
+        ? h('button', { class: 'link', attrs: { type: 'button' }, text: 'Show only the busiest connections', on: { click: () => ctx.onShowAll(false) } })
+        : null;
+    replace(el, head, ...frame.conns.map((c) => connBlock(c, ctx)), less);
+    return;
+  }
+  // Many connections: those holding bytes first, then by id; the rest in one line.
+  const order = [...frame.conns].sort((a, b) => Number(busy(b)) - Number(busy(a)) || a.id - b.id);
+  const shown = order.slice(0, MAX_SHOWN).sort((a, b) => a.id - b.id);
+  const rest = order.slice(MAX_SHOWN);
+  const idle = rest.filter((c) => !busy(c)).length;
+  replace(
+    el,
+    head,
+    ...shown.map((c) => connBlock(c, ctx)),
+    h(
+      'p',
+      { class: 'more-conns' },
+      `${rest.length} more connection${rest.length === 1 ? '' : 's'} (${idle === rest.length ? 'all buffers empty' : `${rest.length - idle} holding bytes`}). `,
+      h('button', { class: 'link', attrs: { type: 'button' }, text: `Show all ${frame.conns.length}`, on: { click: () => ctx.onShowAll(true) } }),
+    ),
+  );
 }

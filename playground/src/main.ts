@@ -70,6 +70,7 @@ class Side {
   session: Session | null = null;
   private epoll: string | null = null;
   private cursor = 0;
+  private showAllConns = false;
 
   constructor(
     readonly id: 'a' | 'b',
@@ -147,7 +148,19 @@ class Side {
     const k = s.frames ? frameAt(s.frames, i) : -1;
     const frame = s.frames ? (s.frames[k] as Frame) : null;
     const lagging = frame !== null && frame.step > 0 && frame.records < i + 1 && k < (s.frames?.length ?? 0) - 1;
-    renderGauges(this.gauges, { frame, lagging, highWaterMark: s.highWaterMark, peakSendBuf: s.peakSendBuf, model: s.model, cursor: i });
+    renderGauges(this.gauges, {
+      frame,
+      lagging,
+      highWaterMark: s.highWaterMark,
+      peakSendBuf: s.peakSendBuf,
+      model: s.model,
+      cursor: i,
+      showAll: this.showAllConns,
+      onShowAll: (all) => {
+        this.showAllConns = all;
+        this.show(this.cursor, false);
+      },
+    });
     renderEpoll(this.epollEl, {
       model: s.model,
       cursor: i,

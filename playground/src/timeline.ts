@@ -121,7 +121,7 @@ export class Timeline {
     this.el.dataset.mode = this.mode;
     // Room for the largest sequence number and the cursor mark.
     const digits = String(this.model?.records[(this.model?.n ?? 1) - 1]?.seq ?? 1).length;
-    const seq = `calc(${digits + 2}ch + 12px)`;
+    const seq = `calc(${digits + 3}ch + 12px)`;
     const step = 'calc(4ch + 14px)';
     let cols: string;
     if (this.mode === 'compact') cols = `${seq} ${step} minmax(0, 1fr)`;
