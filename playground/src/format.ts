@@ -14,7 +14,7 @@ export function bytes(n: number, exact = false): string {
   const a = Math.abs(n);
   let short: string;
   if (a < 10 * 1024) short = `${num(n)} B`;
-  else if (a < 10 * 1024 * 1024) short = `${(n / 1024).toFixed(1)} KiB`;
+  else if (a < 1024 * 1024) short = `${(n / 1024).toFixed(1)} KiB`;
   else short = `${(n / 1024 / 1024).toFixed(1)} MiB`;
   if (!exact || a < 10 * 1024) return short;
   return `${num(n)} B (${short})`;

@@ -131,7 +131,10 @@ function connBlock(c: FrameConn, ctx: GaugeContext): HTMLElement {
         value: c.peerReceiveQueue,
         max: c.peerRcvbuf ?? Math.max(c.peerReceiveQueue, 1),
         text: `${bytes(c.peerReceiveQueue, true)}${c.peerRcvbuf ? ` of SO_RCVBUF ${bytes(c.peerRcvbuf)}` : ''}`,
-        detail: 'SIOCINQ: arrived at the peer, not yet read by it',
+        detail:
+          c.kernel?.family === 'unix'
+            ? 'SIOCINQ: arrived at the peer, not yet read by it. AF_UNIX charges these bytes to the sender: they count in the kernel send queue above until the peer reads them.'
+            : 'SIOCINQ: arrived at the peer, not yet read by it',
         cls: 'f-peer',
       }),
     );

@@ -226,6 +226,7 @@ class App {
   private readonly about: HTMLElement;
   private readonly knobs: Record<string, HTMLInputElement | HTMLSelectElement> = {};
   private readonly knobErrors: HTMLElement;
+  private knobsChanged: HTMLElement | null = null;
   private readonly result: HTMLElement;
   private readonly messages: HTMLElement;
   private readonly progress: HTMLElement;
@@ -438,6 +439,12 @@ class App {
       ),
       h('button', { class: 'primary', attrs: { type: 'submit' }, text: 'Run with these knobs' }),
     );
+    const changed = h('p', { id: 'knobs-changed', class: 'knobs-changed', attrs: { hidden: true, role: 'status' }, text: 'Knobs changed: press Run (or Enter) to apply them.' });
+    this.knobsChanged = changed;
+    form.append(changed);
+    form.addEventListener('change', () => {
+      changed.hidden = false;
+    });
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       void this.run();
@@ -602,6 +609,7 @@ class App {
       return;
     }
     this.stopPlay();
+    if (this.knobsChanged) this.knobsChanged.hidden = true;
     const serial = ++this.runSerial;
     const doc = this.currentDoc();
     const variantA = (knobs.variant ?? 'edgeloop') as VariantName;
