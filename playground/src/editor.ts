@@ -20,6 +20,7 @@ export class ScenarioEditor {
   readonly textarea: HTMLTextAreaElement;
   private readonly gutter: HTMLElement;
   private readonly notes: HTMLElement;
+  private readonly notesLayer: HTMLElement;
   private readonly list: HTMLElement;
   private readonly status: HTMLElement;
   private issues: EditorIssue[] = [];
@@ -31,7 +32,8 @@ export class ScenarioEditor {
       attrs: { spellcheck: 'false', wrap: 'off', 'aria-label': 'Scenario document (JSON)', 'aria-describedby': 'ed-status ed-errors', autocomplete: 'off' },
     });
     this.gutter = h('pre', { class: 'ed-gutter', attrs: { 'aria-hidden': 'true' } });
-    this.notes = h('div', { class: 'ed-notes', attrs: { 'aria-hidden': 'true' } });
+    this.notesLayer = h('div', { class: 'ed-notes-layer' });
+    this.notes = h('div', { class: 'ed-notes', attrs: { 'aria-hidden': 'true' } }, this.notesLayer);
     this.list = h('ul', { id: 'ed-errors', class: 'ed-errors', attrs: { 'aria-label': 'validation errors' } });
     this.status = h('p', { id: 'ed-status', class: 'ed-status', attrs: { role: 'status' } });
     this.textarea.addEventListener('scroll', () => this.sync());
@@ -106,13 +108,22 @@ export class ScenarioEditor {
   private renderGutter(): void {
     const lines = this.textarea.value.split('\n').length;
     const bad = new Set(this.issues.map((i) => i.line));
-    let s = '';
-    for (let n = 1; n <= lines; n++) s += `${bad.has(n) ? '⚠' : ' '}${String(n).padStart(4)}\n`;
-    this.gutter.textContent = s;
+    // Runs of plain line numbers as text; a line with a problem as a marked span.
+    const parts: Array<string | HTMLElement> = [];
+    let run = '';
+    for (let n = 1; n <= lines; n++) {
+      if (bad.has(n)) {
+        if (run) parts.push(run);
+        run = '';
+        parts.push(h('span', { class: 'ed-bad', text: `⚠${String(n).padStart(4)}\n` }));
+      } else run += ` ${String(n).padStart(4)}\n`;
+    }
+    if (run) parts.push(run);
+    replace(this.gutter, ...parts);
     const byLine = new Map<number, EditorIssue[]>();
     for (const i of this.issues) byLine.set(i.line, [...(byLine.get(i.line) ?? []), i]);
     replace(
-      this.notes,
+      this.notesLayer,
       ...[...byLine.entries()].map(([line, list]) => {
         const note = h('div', { class: 'ed-note', dataset: { line }, text: `⚠ ${list.map((i) => `${i.path}: ${i.message}`).join(' · ')}` });
         note.style.top = `${(line - 1) * LINE_H + 6}px`;
@@ -124,7 +135,7 @@ export class ScenarioEditor {
 
   private sync(): void {
     this.gutter.scrollTop = this.textarea.scrollTop;
-    this.notes.style.transform = `translateY(${-this.textarea.scrollTop}px)`;
+    this.notesLayer.style.transform = `translateY(${-this.textarea.scrollTop}px)`;
   }
 
   /** Scrolls `line` into view without moving the caret. */
