@@ -103,6 +103,12 @@ describe('the playground in Chromium', () => {
         .map((el) => el.id || el.outerHTML.slice(0, 60)),
     );
     expect(unlabelled).toEqual([]);
+    // No trigger-mode knob in the reactor: the control is shown disabled, with the reason beside it.
+    expect(await page.locator('#k-trigger').isDisabled()).toBe(true);
+    expect(await page.locator('#k-trigger').getAttribute('title')).toContain('always edge-triggered');
+    expect(await page.locator('#k-trigger-hint').textContent()).toContain('always edge-triggered');
+    // The built page forbids inline scripts.
+    expect(await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')).toMatch(/script-src 'self'(?![^;]*unsafe-inline)/);
     // Nothing overflows the window sideways.
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     await shot(page, '01-load-1280x800');
