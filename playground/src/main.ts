@@ -314,6 +314,13 @@ class App {
     const transport = h(
       'div',
       { class: 'transport', attrs: { role: 'toolbar', 'aria-label': 'transport' } },
+      h('button', {
+        id: 'toggle-sidebar',
+        attrs: { type: 'button', 'aria-expanded': 'true', 'aria-controls': 'sidebar' },
+        text: 'Hide panel',
+        title: 'Hide or show the scenario and knobs panel (more room for the timelines)',
+        on: { click: () => this.toggleSidebar() },
+      }),
       btn('first', '|◀', 'First event', () => this.setCursor(0), 'Home'),
       btn('prev-step', '◀◀ step', 'Previous reactor step', () => this.stepBy(-1), 'PageUp'),
       btn('prev', '◀ event', 'Previous event', () => this.setCursor(this.cursor - 1), 'ArrowLeft'),
@@ -330,7 +337,7 @@ class App {
     const workspace = h('section', { class: 'workspace', attrs: { 'aria-label': 'trace' } }, transport, this.compareBar, this.sidesEl);
     const sidebar = h(
       'aside',
-      { class: 'sidebar' },
+      { id: 'sidebar', class: 'sidebar', attrs: { 'aria-label': 'scenario and knobs' } },
       this.about,
       h('section', { class: 'knobs', attrs: { 'aria-label': 'knobs' } }, h('h2', { text: 'Knobs' }), knobForm, this.knobErrors),
       this.result,
@@ -389,6 +396,16 @@ class App {
     document.addEventListener('keydown', (ev) => this.onKey(ev));
     this.renderAbout();
     this.fillKnobs();
+  }
+
+  private toggleSidebar(): void {
+    const layout = document.querySelector('.layout') as HTMLElement;
+    const btn = document.getElementById('toggle-sidebar') as HTMLButtonElement;
+    const hide = !layout.classList.contains('no-sidebar');
+    layout.classList.toggle('no-sidebar', hide);
+    (document.getElementById('sidebar') as HTMLElement).hidden = hide;
+    btn.textContent = hide ? 'Show panel' : 'Hide panel';
+    btn.setAttribute('aria-expanded', String(!hide));
   }
 
   // ---- knobs ----

@@ -226,7 +226,7 @@ export class Timeline {
     if (this.stepEnd[i] !== -1) step.title = `end of reactor step ${this.stepEnd[i]}`;
     const text = summary(r);
     const badges = badgesOf(model, i).map((b) => h('span', { class: `badge ${b.cls}`, text: b.text, title: b.title }));
-    if (i === this.divergence) badges.unshift(h('span', { class: 'badge b-diverge', text: '≠ first divergence', title: 'the first event where the two runs differ' }));
+    if (i === this.divergence) badges.unshift(h('span', { class: 'badge b-diverge', text: '≠ first diff', title: 'first divergence: the first event where the two runs differ' }));
     const title = `#${r.seq} t=${r.t}ms ${r.actor}: ${text}`;
     const body = h('span', { class: 'c-text', text });
     if (lane === 255) {

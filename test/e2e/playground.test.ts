@@ -242,13 +242,19 @@ describe('the playground in Chromium', () => {
     for (const side of ['a', 'b']) {
       const row = page.locator(`.side-${side} .tl-row.current`);
       expect(await row.getAttribute('class')).toContain('diverge');
-      expect(await row.locator('.badge.b-diverge').textContent()).toContain('first divergence');
+      expect(await row.locator('.badge.b-diverge').textContent()).toContain('first diff');
     }
     // The two sides show their own state at the same event.
     const sa = await shown(page, 'a');
     const sb = await shown(page, 'b');
     expect(sa.cursor).toBe(sb.cursor);
     await shot(page, '04-compare');
+    // More room for the two timelines: the side panel folds away.
+    await page.click('#toggle-sidebar');
+    expect(await page.locator('#sidebar').isHidden()).toBe(true);
+    await shot(page, '04b-compare-wide');
+    await page.click('#toggle-sidebar');
+    expect(await page.locator('#sidebar').isVisible()).toBe(true);
     noErrors(t);
     await page.close();
   });
