@@ -1,0 +1,591 @@
+// The server benchmarks: `npm run bench` (about 8 minutes), `npm run bench
+// -- --quick` (under 2). Never part of `npm test`.
+//
+// Every server starts fresh in its own process for every measurement and
+// is driven from a separate load process (C, epoll) over 127.0.0.1 only.
+// Each cell is repeated; the servers of a cell run back to back within a
+// repetition (in a rotating order), so drift on a shared machine hits all
+// of them alike, and every ratio is taken between the runs of one
+// repetition, then the median of those ratios is reported (absolute
+// numbers drift; ratios measured side by side hold). One table at the end.
+//
+// Placement: a single-threaded server runs on CPU 0 and the load process on
+// CPU 1 (taskset), so each side has a core of its own and a server's rate
+// reflects its own cost per message; the 2-thread server is not pinned.
+//
+//   --quick            fewer, shorter repetitions
+//   --no-pin           no taskset (the scheduler places everything)
+//   --only a,b         sections: pingpong, slow, large, memory, sim
+//   --reps N           repetitions per cell (default 3; quick 1)
+//   --seconds S        pingpong window (default 2; quick 0.5)
+//   --json FILE        also write every sample as JSON
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface, type Interface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+// dist/bench/run.js -> the repository root.
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// The C programs and a copy of the addon live in a directory of this run:
+// a rebuild of build/ by someone else mid-run (node-gyp wipes it) changes nothing here.
+const BIN = mkdtempSync(path.join(os.tmpdir(), 'edgeloop-bench-'));
+const ADDON = path.join(BIN, 'edgeloop.node');
+const SERVERS = path.join(ROOT, 'dist', 'bench', 'servers');
+
+// ---- options ----
+
+const argv = process.argv.slice(2);
+function flag(name: string): boolean {
+  return argv.includes(`--${name}`);
+}
+function option(name: string): string | undefined {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+const QUICK = flag('quick');
+const SECTIONS = new Set((option('only') ?? 'pingpong,slow,large,memory,sim').split(','));
+const REPS = Number(option('reps') ?? (QUICK ? 1 : 3));
+const PP_SECONDS = Number(option('seconds') ?? (QUICK ? 0.5 : 2));
+const PP_WARMUP = QUICK ? 0.2 : 0.3;
+const SLOW_SECONDS = QUICK ? 1.5 : 3;
+const SLOW_RESPONSE = 256 << 20;
+const LARGE_BYTES = 1 << 30;
+const IDLE_CONNECTIONS = 10_000;
+const SIM_EVENTS = QUICK ? 100_000 : 200_000;
+const SIM_BIG_EVENTS = 1_000_000;
+const JSON_OUT = option('json');
+const PIN = !flag('no-pin') && os.cpus().length >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+/** taskset prefix for a command: [] when not pinning (or `cpus` is null). */
+function pinned(cpus: string | null, command: string, args: string[]): [string, string[]] {
+  return PIN && cpus !== null ? ['taskset', ['-c', cpus, command, ...args]] : [command, args];
+}
+const SERVER_CPU = '0';
+const LOAD_CPU = '1';
+
+// ---- processes ----
+
+const live = new Set<ChildProcess>();
+function killAll(): void {
+  for (const p of live) p.kill('SIGKILL');
+  rmSync(BIN, { recursive: true, force: true });
+}
+process.on('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Reads lines from a child's stdout one at a time. */
+class Lines {
+  private readonly queue: string[] = [];
+  private waiting: ((line: string | null) => void) | null = null;
+  private ended = false;
+  readonly rl: Interface;
+
+  constructor(child: ChildProcess) {
+    this.rl = createInterface({ input: child.stdout! });
+    this.rl.on('line', (l) => {
+      if (this.waiting) {
+        const w = this.waiting;
+        this.waiting = null;
+        w(l);
+      } else this.queue.push(l);
+    });
+    this.rl.on('close', () => {
+      this.ended = true;
+      if (this.waiting) this.waiting(null);
+    });
+  }
+
+  next(timeoutMs: number, what: string): Promise<string> {
+    const queued = this.queue.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    if (this.ended) return Promise.reject(new Error(`${what}: the process ended`));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting = null;
+        reject(new Error(`${what}: no answer in ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiting = (line) => {
+        clearTimeout(timer);
+        if (line === null) reject(new Error(`${what}: the process ended`));
+        else resolve(line);
+      };
+    });
+  }
+}
+
+interface ServerSpec {
+  /** Short column name. */
+  name: string;
+  command: string;
+  args: string[];
+  /** Node servers take commands on stdin (stats, gc). */
+  node: boolean;
+  /** Not pinned to the server's CPU (it has threads of its own to place). */
+  threaded?: boolean;
+}
+
+class Server {
+  readonly lines: Lines;
+  port = 0;
+
+  constructor(
+    readonly spec: ServerSpec,
+    readonly child: ChildProcess,
+  ) {
+    this.lines = new Lines(child);
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  static async start(spec: ServerSpec): Promise<Server> {
+    const [command, args] = pinned(spec.threaded ? null : SERVER_CPU, spec.command, spec.args);
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'], cwd: ROOT, env: CHILD_ENV });
+    live.add(child);
+    child.on('exit', () => live.delete(child));
+    const s = new Server(spec, child);
+    const line = await s.lines.next(15_000, `${spec.name} start`);
+    const m = /^READY (\d+)$/.exec(line);
+    if (!m) throw new Error(`${spec.name}: expected READY <port>, got ${line}`);
+    s.port = Number(m[1]);
+    return s;
+  }
+
+  async command(cmd: string): Promise<string> {
+    if (!this.spec.node) throw new Error(`${this.spec.name} takes no commands`);
+    this.child.stdin!.write(`${cmd}\n`);
+    return this.lines.next(10_000, `${this.spec.name} ${cmd}`);
+  }
+
+  /** user+system CPU seconds of the whole process (every thread). */
+  cpuSeconds(): number {
+    const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of proc(5); the slice starts at field 3.
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  }
+
+  rssBytes(): number {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : NaN;
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise<void>((resolve) => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) resolve();
+      else this.child.once('exit', () => resolve());
+    });
+    if (this.spec.node) this.child.stdin!.end();
+    else this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Runs a load process to the end (bounded); returns its last stdout line as JSON. */
+async function load(args: string[], timeoutMs: number, bin = 'pingpong'): Promise<Record<string, number>> {
+  const [command, argv] = pinned(LOAD_CPU, path.join(BIN, bin), args);
+  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  clearTimeout(timer);
+  live.delete(child);
+  if (code !== 0) throw new Error(`${bin} ${args.join(' ')} failed (${code}): ${err.trim() || out.trim()}`);
+  const lines = out.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!) as Record<string, number>;
+}
+
+const CHILD_ENV = { ...process.env, EDGELOOP_ADDON: process.env.EDGELOOP_ADDON ?? ADDON };
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+function node(name: string, script: string, args: string[]): ServerSpec {
+  return { name, command: process.execPath, args: ['--expose-gc', path.join(SERVERS, script), ...args], node: true };
+}
+
+const CEILING: ServerSpec = { name: 'ceiling', command: path.join(BIN, 'epoll_echo'), args: ['0'], node: false };
+const EL_1LOOP = node('C++ 1 loop', 'edgeloop.js', ['--app', 'echo']);
+const EL_2THREADS: ServerSpec = { ...node('C++ 2 threads', 'edgeloop.js', ['--app', 'echo', '--threads', '2']), threaded: true };
+const EL_JS = node('JS handler', 'edgeloop.js', ['--app', 'js-echo']);
+const NODE_NET = node('node net', 'node-net.js', ['--app', 'echo']);
+
+// ---- statistics ----
+
+function median(xs: number[]): number {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Median over repetitions of a[i] / b[i] (runs of the same repetition). */
+function pairedRatio(a: number[], b: number[]): number {
+  return median(a.map((x, i) => x / b[i]!));
+}
+
+const fmt = (x: number, digits = 0): string =>
+  Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a';
+const ratio = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(2)}x` : 'n/a');
+const mark = (ok: boolean): string => (ok ? 'met' : '**missed**');
+
+function progress(msg: string): void {
+  process.stderr.write(`  ${msg}\n`);
+}
+
+// ---- the table ----
+
+interface Row {
+  cell: string;
+  values: string;
+  ratios: string;
+  target: string;
+}
+const rows: Row[] = [];
+const samples: Record<string, unknown> = {};
+
+// ---- 1. pingpong ----
+
+async function pingpongRun(spec: ServerSpec, conns: number, block: number): Promise<{ mibps: number; serverCpu: number; clientCpu: number }> {
+  const server = await Server.start(spec);
+  try {
+    const cpu0 = server.cpuSeconds();
+    const t0 = performance.now();
+    const r = await load([String(server.port), String(conns), String(block), String(PP_SECONDS), String(PP_WARMUP)], (PP_SECONDS + PP_WARMUP + 20) * 1000);
+    const wall = (performance.now() - t0) / 1000;
+    return { mibps: r.mibps!, serverCpu: (server.cpuSeconds() - cpu0) / wall, clientCpu: r.cpu! };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function pingpong(): Promise<void> {
+  const servers = [CEILING, EL_1LOOP, EL_2THREADS, EL_JS, NODE_NET];
+  const cells: Array<[number, number]> = [];
+  for (const block of [16384, 4096]) for (const conns of [100, 10, 1]) cells.push([block, conns]);
+  type Series = { mibps: number[]; serverCpu: number[]; clientCpu: number[] };
+  const res = new Map<string, Series>();
+  const key = (block: number, conns: number): string => `${block / 1024} KiB x ${conns}`;
+  const series = (k: string, s: ServerSpec): Series => {
+    const id = `${k}/${s.name}`;
+    if (!res.has(id)) res.set(id, { mibps: [], serverCpu: [], clientCpu: [] });
+    return res.get(id)!;
+  };
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const [i, [block, conns]] of cells.entries()) {
+      const k = key(block, conns);
+      progress(`pingpong ${k}, repetition ${rep + 1}/${REPS}`);
+      // Rotate the order each repetition and cell: no server always runs first.
+      const shift = (rep + i) % servers.length;
+      for (const spec of [...servers.slice(shift), ...servers.slice(0, shift)]) {
+        const r = await pingpongRun(spec, conns, block);
+        const x = series(k, spec);
+        x.mibps.push(r.mibps);
+        x.serverCpu.push(r.serverCpu);
+        x.clientCpu.push(r.clientCpu);
+      }
+    }
+  }
+  samples.pingpong = Object.fromEntries(res);
+  let headroom = true;
+  let maxOtherClient = 0;
+  for (const [block, conns] of cells) {
+    const k = key(block, conns);
+    const get = (s: ServerSpec): number[] => series(k, s).mibps;
+    const r1c = pairedRatio(get(EL_1LOOP), get(CEILING));
+    const r1n = pairedRatio(get(EL_1LOOP), get(NODE_NET));
+    const rjn = pairedRatio(get(EL_JS), get(NODE_NET));
+    const r2c = pairedRatio(get(EL_2THREADS), get(CEILING));
+    const ceiling = median(get(CEILING));
+    for (const s of servers) {
+      if (s === CEILING) continue;
+      if (median(get(s)) > ceiling) headroom = false;
+      maxOtherClient = Math.max(maxOtherClient, median(series(k, s).clientCpu));
+    }
+    const values = servers
+      .map((s) => {
+        const x = series(k, s);
+        return `${s.name} ${fmt(median(x.mibps))} (${median(x.serverCpu).toFixed(2)}/${median(x.clientCpu).toFixed(2)})`;
+      })
+      .join(' · ');
+    // The same per server CPU-second (MiB per second of the server's CPU):
+    // what each byte costs, which another tenant's load on the machine moves
+    // much less than the rate.
+    const eff = (sp: ServerSpec): number[] => series(k, sp).mibps.map((m, j) => m / series(k, sp).serverCpu[j]!);
+    const e1c = pairedRatio(eff(EL_1LOOP), eff(CEILING));
+    const e1n = pairedRatio(eff(EL_1LOOP), eff(NODE_NET));
+    const ejn = pairedRatio(eff(EL_JS), eff(NODE_NET));
+    const ratios =
+      `1 loop/ceiling ${ratio(r1c)} · 1 loop/node ${ratio(r1n)} · JS/node ${ratio(rjn)} · 2 threads/ceiling ${ratio(r2c)}` +
+      ` · per server CPU-second: 1 loop/ceiling ${ratio(e1c)}, 1 loop/node ${ratio(e1n)}, JS/node ${ratio(ejn)}`;
+    const target =
+      conns === 100
+        ? `1 loop/ceiling ≥ 0.95: ${mark(r1c >= 0.95)}; 1 loop/node ≥ 1.5: ${mark(r1n >= 1.5)}; JS/node ≥ 1.0: ${mark(rjn >= 1.0)}`
+        : `JS/node ≥ 1.0: ${mark(rjn >= 1.0)}`;
+    rows.push({ cell: `1. pingpong ${k} conns: MiB/s (server/load CPU)`, values, ratios, target });
+  }
+  rows.push({
+    cell: '1. load generator check',
+    values: `the ceiling is the fastest server in every cell: ${headroom ? 'yes' : 'no'} · load process CPU with any other server ≤ ${maxOtherClient.toFixed(2)}`,
+    ratios: PIN ? 'server on CPU 0, load process on CPU 1 (2 threads: unpinned)' : 'unpinned (--no-pin)',
+    target: `the load process is not the limit: ${mark(headroom && maxOtherClient < 0.95)}`,
+  });
+}
+
+// ---- 2. slow reader ----
+
+async function slowReader(): Promise<void> {
+  const variants = ['edgeloop', 'day25-write-all'];
+  const res = new Map<string, { p50: number[]; p99: number[]; slow: number[] }>();
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const variant of variants) {
+      const conditions = rep % 2 === 0 ? ['without', 'with'] : ['with', 'without'];
+      for (const cond of conditions) {
+        progress(`slow reader, ${variant}, ${cond}, repetition ${rep + 1}/${REPS}`);
+        const spec = node(variant, 'edgeloop.js', ['--app', 'js-mixed', '--bytes', String(SLOW_RESPONSE), '--variant', variant]);
+        const server = await Server.start(spec);
+        try {
+          const args = [String(server.port), '50', '64', String(SLOW_SECONDS), '0.5'];
+          // The slow reader takes 64 KiB every 10 ms (6.4 MB/s) of the 256 MiB response.
+          if (cond === 'with') args.push('65536', '10');
+          const r = await load(['latency', ...args], (SLOW_SECONDS + 20) * 1000, 'clients');
+          const k = `${variant}/${cond}`;
+          if (!res.has(k)) res.set(k, { p50: [], p99: [], slow: [] });
+          res.get(k)!.p50.push(r.p50!);
+          res.get(k)!.p99.push(r.p99!);
+          res.get(k)!.slow.push(r.slowBytes!);
+        } finally {
+          await server.stop();
+        }
+      }
+    }
+  }
+  samples.slowReader = Object.fromEntries(res);
+  for (const variant of variants) {
+    const wo = res.get(`${variant}/without`)!;
+    const w = res.get(`${variant}/with`)!;
+    const r99 = pairedRatio(w.p99, wo.p99);
+    const r50 = pairedRatio(w.p50, wo.p50);
+    rows.push({
+      cell: `2. slow reader, ${variant}: 50 echo clients (64 B), p50/p99 µs`,
+      values: `without ${fmt(median(wo.p50))}/${fmt(median(wo.p99))} · with ${fmt(median(w.p50))}/${fmt(median(w.p99))} · slow reader got ${fmt(median(w.slow) / 2 ** 20, 1)} MiB in ${SLOW_SECONDS} s`,
+      ratios: `p99 with/without ${ratio(r99)} · p50 ${ratio(r50)}`,
+      target: variant === 'edgeloop' ? `p99 ≤ 1.2x: ${mark(r99 <= 1.2)}` : 'shown for contrast',
+    });
+  }
+}
+
+// ---- 3. large transfer ----
+
+async function largeTransfer(): Promise<void> {
+  const bytes = String(LARGE_BYTES);
+  // edgeloop two ways: as Node writes it (a 4 MiB chunk, the next once it
+  // drained), and the built-in bulk app (the whole response handed to Send
+  // at once: the reactor buffers what the socket does not take).
+  const specs = [
+    node('edgeloop', 'edgeloop.js', ['--app', 'js-stream', '--bytes', bytes, '--chunk', String(4 << 20)]),
+    node('edgeloop bulk', 'edgeloop.js', ['--app', 'bulk', '--bytes', bytes]),
+    node('node net', 'node-net.js', ['--app', 'bulk', '--bytes', bytes]),
+  ];
+  const gibps = new Map<string, number[]>();
+  const cpu = new Map<string, number[]>();
+  for (let rep = 0; rep < REPS; rep++) {
+    const shift = rep % specs.length;
+    for (const spec of [...specs.slice(shift), ...specs.slice(0, shift)]) {
+      progress(`large transfer, ${spec.name}, repetition ${rep + 1}/${REPS}`);
+      const server = await Server.start(spec);
+      try {
+        const cpu0 = server.cpuSeconds();
+        const r = await load(['sink', String(server.port)], 60_000, 'clients');
+        if (r.bytes !== LARGE_BYTES || !r.patternOk) throw new Error(`${spec.name}: received ${r.bytes} bytes, pattern ok ${r.patternOk}`);
+        const gib = r.bytes! / 2 ** 30;
+        if (!gibps.has(spec.name)) gibps.set(spec.name, []), cpu.set(spec.name, []);
+        gibps.get(spec.name)!.push(gib / r.seconds!);
+        cpu.get(spec.name)!.push((server.cpuSeconds() - cpu0) / gib);
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+  samples.largeTransfer = { gibps: Object.fromEntries(gibps), cpuPerGib: Object.fromEntries(cpu) };
+  const [e, b, n] = specs.map((s) => s.name) as [string, string, string];
+  const r = pairedRatio(gibps.get(e)!, gibps.get(n)!);
+  const rc = pairedRatio(cpu.get(e)!, cpu.get(n)!);
+  const rb = pairedRatio(gibps.get(b)!, gibps.get(n)!);
+  rows.push({
+    cell: '3. large transfer, 1 GiB to one connection: GiB/s (server CPU s/GiB); edgeloop sends 4 MiB chunks on onWriteComplete as node writes on drain, edgeloop bulk queues all of it at once',
+    values: specs.map((s) => `${s.name} ${fmt(median(gibps.get(s.name)!), 2)} (${fmt(median(cpu.get(s.name)!), 2)})`).join(' · '),
+    ratios: `GiB/s edgeloop/node ${ratio(r)} · CPU/GiB edgeloop/node ${ratio(rc)} · GiB/s bulk/node ${ratio(rb)}`,
+    target: `≥ 1.0x: ${mark(r >= 1.0)}`,
+  });
+}
+
+// ---- 4. memory ----
+
+async function memory(): Promise<void> {
+  const specs = [node('edgeloop C++ echo', 'edgeloop.js', ['--app', 'echo']), node('edgeloop JS handler', 'edgeloop.js', ['--app', 'js-echo']), node('node net', 'node-net.js', ['--app', 'echo'])];
+  const total = new Map<string, number[]>();
+  const delta = new Map<string, number[]>();
+  const reps = Math.max(1, Math.min(REPS, 2));
+  for (let rep = 0; rep < reps; rep++) {
+    for (const spec of rep % 2 === 0 ? specs : [...specs].reverse()) {
+      progress(`memory, ${spec.name}, ${IDLE_CONNECTIONS} idle connections, repetition ${rep + 1}/${reps}`);
+      const server = await Server.start(spec);
+      const [command, argv] = pinned(LOAD_CPU, path.join(BIN, 'clients'), ['idle', String(server.port), String(IDLE_CONNECTIONS)]);
+      const client = spawn(command, argv, { stdio: ['pipe', 'pipe', 'inherit'] });
+      live.add(client);
+      try {
+        await server.command('gc');
+        await sleep(200);
+        const before = server.rssBytes();
+        const ready = await new Lines(client).next(120_000, 'idle client');
+        if (ready !== `READY ${IDLE_CONNECTIONS}`) throw new Error(`idle client: ${ready}`);
+        // Until the server has accepted them all.
+        for (let i = 0; i < 200; i++) {
+          const s = JSON.parse(await server.command('stats')) as { connections: number };
+          if (s.connections >= IDLE_CONNECTIONS) break;
+          await sleep(50);
+        }
+        await server.command('gc');
+        await sleep(300);
+        const after = server.rssBytes();
+        if (!total.has(spec.name)) total.set(spec.name, []), delta.set(spec.name, []);
+        total.get(spec.name)!.push(after);
+        delta.get(spec.name)!.push(after - before);
+      } finally {
+        client.stdin!.end();
+        await new Promise<void>((resolve) => (client.exitCode !== null ? resolve() : client.once('exit', () => resolve())));
+        live.delete(client);
+        await server.stop();
+      }
+    }
+  }
+  samples.memory = { total: Object.fromEntries(total), delta: Object.fromEntries(delta) };
+  const mb = (x: number): string => fmt(x / 2 ** 20, 1);
+  const [e, j, n] = specs.map((s) => s.name) as [string, string, string];
+  const rt = pairedRatio(total.get(e)!, total.get(n)!);
+  const rd = pairedRatio(delta.get(e)!, delta.get(n)!);
+  const rj = pairedRatio(delta.get(j)!, delta.get(n)!);
+  rows.push({
+    cell: `4. memory, ${fmt(IDLE_CONNECTIONS)} idle connections: server RSS MiB (+ growth over the idle server)`,
+    values: specs.map((s) => `${s.name} ${mb(median(total.get(s.name)!))} (+${mb(median(delta.get(s.name)!))})`).join(' · '),
+    ratios: `C++ echo/node: RSS ${ratio(rt)}, growth ${ratio(rd)} · JS handler/node growth ${ratio(rj)}`,
+    target: `≤ 0.33x: RSS ${mark(rt <= 1 / 3)}, growth ${mark(rd <= 1 / 3)}`,
+  });
+}
+
+// ---- 5. simulation speed ----
+
+async function simRun(engine: string, events: number): Promise<{ events: number; seconds: number; eventsPerSecond: number }> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'bench', 'sim-speed.js'), '--engine', engine, '--events', String(events)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: CHILD_ENV,
+  });
+  live.add(child);
+  const line = await new Lines(child).next(300_000, `sim-speed ${engine}`);
+  await new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+  live.delete(child);
+  const r = JSON.parse(line) as { events: number; seconds: number; eventsPerSecond: number; ok: boolean };
+  if (!r.ok) throw new Error(`sim-speed ${engine}: the scenario failed`);
+  return r;
+}
+
+async function simulation(): Promise<void> {
+  const engines = ['native', 'wasm'];
+  const rate = new Map<string, number[]>();
+  const big = new Map<string, { events: number; seconds: number }>();
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const engine of rep % 2 === 0 ? engines : [...engines].reverse()) {
+      progress(`simulation, ${engine}, repetition ${rep + 1}/${REPS}`);
+      const r = await simRun(engine, SIM_EVENTS);
+      if (!rate.has(engine)) rate.set(engine, []);
+      rate.get(engine)!.push(r.eventsPerSecond);
+    }
+  }
+  for (const engine of engines) {
+    progress(`simulation, ${engine}, ${fmt(SIM_BIG_EVENTS)}-event scenario`);
+    big.set(engine, await simRun(engine, SIM_BIG_EVENTS));
+  }
+  samples.simulation = { eventsPerSecond: Object.fromEntries(rate), big: Object.fromEntries(big) };
+  const r = pairedRatio(rate.get('wasm')!, rate.get('native')!);
+  const n = big.get('native')!;
+  const w = big.get('wasm')!;
+  rows.push({
+    cell: `5. simulation, echo scenario (40 tcp peers), trace events/s`,
+    values: engines.map((e) => `sim/${e} ${fmt(median(rate.get(e)!))}`).join(' · '),
+    ratios: `wasm/native ${ratio(r)}`,
+    target: `≥ 0.5x: ${mark(r >= 0.5)}`,
+  });
+  rows.push({
+    cell: `5. simulation, a ${fmt(n.events)}-event scenario: run time`,
+    values: `sim/native ${n.seconds.toFixed(2)} s (${fmt(n.events / n.seconds)}/s) · sim/wasm ${w.seconds.toFixed(2)} s (${fmt(w.events / w.seconds)}/s)`,
+    ratios: `wasm/native speed ${ratio(n.seconds / w.seconds)}`,
+    target: '—',
+  });
+}
+
+// ---- main ----
+
+function compile(): void {
+  const addon = process.env.EDGELOOP_ADDON ?? path.join(ROOT, 'build', 'Release', 'edgeloop.node');
+  if (!existsSync(addon)) throw new Error(`the native addon is not built (${addon}): npm run build:native`);
+  if (!process.env.EDGELOOP_ADDON) copyFileSync(addon, ADDON);
+  const programs: Array<[string, string]> = [
+    ['epoll_echo', 'bench/ceiling/epoll_echo.c'],
+    ['pingpong', 'bench/load/pingpong.c'],
+    ['clients', 'bench/load/clients.c'],
+  ];
+  for (const [out, src] of programs) {
+    const r = spawnSync('cc', ['-O2', '-Wall', '-Wextra', '-o', path.join(BIN, out), path.join(ROOT, src)], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`cc ${src} failed: ${r.error?.message ?? r.stderr}`);
+  }
+}
+
+function machine(): string {
+  const cpus = os.cpus();
+  const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  return `${cpus.length} CPUs, ${cpus[0]?.model ?? 'unknown CPU'}, Linux ${os.release()}, Node ${process.version}; load average ${load}`;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  compile();
+  const header = `edgeloop benchmarks${QUICK ? ' (--quick)' : ''}: ${REPS} repetition(s) per cell, medians; ratios are medians of per-repetition ratios`;
+  const before = machine();
+  process.stderr.write(`${header}\n${before}\n`);
+  if (SECTIONS.has('pingpong')) await pingpong();
+  if (SECTIONS.has('slow')) await slowReader();
+  if (SECTIONS.has('large')) await largeTransfer();
+  if (SECTIONS.has('memory')) await memory();
+  if (SECTIONS.has('sim')) await simulation();
+  const minutes = (performance.now() - started) / 60_000;
+  const out: string[] = [];
+  out.push(header);
+  out.push(`machine at start: ${before}`);
+  out.push(`machine at end:   ${machine()}; the suite took ${minutes.toFixed(1)} min`);
+  out.push('');
+  out.push('| cell | medians | ratios (same run) | target |');
+  out.push('| --- | --- | --- | --- |');
+  for (const r of rows) out.push(`| ${r.cell} | ${r.values} | ${r.ratios} | ${r.target} |`);
+  console.log(out.join('\n'));
+  if (JSON_OUT) writeFileSync(JSON_OUT, `${JSON.stringify({ header, before, samples }, null, 2)}\n`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  killAll();
+  process.exit(1);
+});
