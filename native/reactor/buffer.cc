@@ -1,7 +1,9 @@
 #include "buffer.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <stdexcept>
 #include <string>
 
@@ -13,24 +15,38 @@ namespace {
 constexpr size_t kKeepIdle = size_t{64} << 10;
 }  // namespace
 
+Buffer::~Buffer() { std::free(data_); }
+
 uint8_t* Buffer::EnsureWritable(size_t len) {
-  if (data_.size() - write_index_ >= len) return data_.data() + write_index_;
+  if (capacity_ - write_index_ >= len) return data_ + write_index_;
   const size_t readable = ReadableBytes();
-  if (read_index_ + (data_.size() - write_index_) >= len && read_index_ > 0) {
+  if (read_index_ + (capacity_ - write_index_) >= len && read_index_ > 0) {
     // Enough room if the readable bytes move to the front: no allocation.
-    std::memmove(data_.data(), data_.data() + read_index_, readable);
+    std::memmove(data_, data_ + read_index_, readable);
   } else {
-    std::vector<uint8_t> grown(std::max(readable + len, data_.size() * 2));
-    if (readable > 0) std::memcpy(grown.data(), data_.data() + read_index_, readable);
-    data_.swap(grown);
+    const size_t want = std::max(readable + len, capacity_ * 2);
+    uint8_t* grown;
+    if (read_index_ == 0) {
+      // Everything held is readable: realloc keeps it (a large block's pages
+      // are remapped, not copied).
+      grown = static_cast<uint8_t*>(std::realloc(data_, want));
+      if (grown == nullptr) throw std::bad_alloc();
+    } else {
+      grown = static_cast<uint8_t*>(std::malloc(want));
+      if (grown == nullptr) throw std::bad_alloc();
+      if (readable > 0) std::memcpy(grown, data_ + read_index_, readable);
+      std::free(data_);
+    }
+    data_ = grown;
+    capacity_ = want;
   }
   read_index_ = 0;
   write_index_ = readable;
-  return data_.data() + write_index_;
+  return data_ + write_index_;
 }
 
 void Buffer::HasWritten(size_t n) {
-  if (n > data_.size() - write_index_) throw std::out_of_range("Buffer::HasWritten past the end");
+  if (n > capacity_ - write_index_) throw std::out_of_range("Buffer::HasWritten past the end");
   write_index_ += n;
 }
 
@@ -50,8 +66,10 @@ void Buffer::Retrieve(size_t n) {
 }
 
 void Buffer::ShrinkIfIdle() {
-  if (ReadableBytes() == 0 && data_.size() > kKeepIdle) {
-    std::vector<uint8_t>().swap(data_);
+  if (ReadableBytes() == 0 && capacity_ > kKeepIdle) {
+    std::free(data_);
+    data_ = nullptr;
+    capacity_ = 0;
     read_index_ = write_index_ = 0;
   }
 }

@@ -34,6 +34,9 @@ class App {
   // The app consumes what it wants from `input`; the rest stays buffered.
   virtual void OnMessage(const TcpConnectionPtr& conn, Buffer& input) = 0;
   virtual void OnWriteComplete(const TcpConnectionPtr& /*conn*/) {}
+  // False if OnWriteComplete does nothing: the connection then queues no
+  // functor for it (one allocation and two locks per message saved).
+  virtual bool WantsWriteComplete() const { return true; }
   virtual void OnHighWaterMark(const TcpConnectionPtr& /*conn*/, size_t /*queued*/) {}
   virtual void OnClose(const TcpConnectionPtr& /*conn*/, const std::string& /*reason*/) {}
 };

@@ -38,8 +38,10 @@ class Channel {
 
   // Takes effect with the next Enable/Disable (no epoll_ctl of its own).
   void UseEt() { StoreEvents(LoadEvents() | ev::kEt); }
-  void EnableRead() { Set(LoadEvents() | ev::kIn | ev::kPri); }
-  void DisableRead() { Set(LoadEvents() & ~(ev::kIn | ev::kPri)); }
+  // EPOLLRDHUP goes on and off with reading (a reader that trusts short reads).
+  void UseRdHup() { rdhup_ = true; }
+  void EnableRead() { Set(LoadEvents() | ev::kIn | ev::kPri | (rdhup_ ? ev::kRdHup : 0)); }
+  void DisableRead() { Set(LoadEvents() & ~(ev::kIn | ev::kPri | ev::kRdHup)); }
   void EnableWrite() { Set(LoadEvents() | ev::kOut); }
   void DisableWrite() { Set(LoadEvents() & ~ev::kOut); }
   void DisableAll() { Set(LoadEvents() & ev::kEt); }
@@ -77,6 +79,7 @@ class Channel {
   uint32_t revents_ = 0;
   bool registered_ = false;
   bool tied_ = false;
+  bool rdhup_ = false;
   std::weak_ptr<void> tie_;
   EventCallback read_cb_;
   EventCallback write_cb_;

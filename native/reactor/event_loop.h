@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../kernel/kernel.h"
+#include "buffer.h"
 #include "callbacks.h"
 
 namespace edgeloop {
@@ -55,6 +56,21 @@ class EventLoop {
   // Reactor objects are not thread-safe: every call on them must come from here.
   void AssertInLoopThread() const;
 
+  // The loop's read buffer, shared by its connections: a connection with no
+  // bytes left over reads into it and keeps only what its app leaves, so
+  // reads land in memory that is hot in cache (one buffer per thread instead
+  // of one per connection) and idle connections hold no input memory. Null
+  // while another read holds it (never, unless a read nests in a callback).
+  Buffer* AcquireReadBuffer() {
+    if (read_buffer_busy_) return nullptr;
+    read_buffer_busy_ = true;
+    return &read_buffer_;
+  }
+  void ReleaseReadBuffer() {
+    read_buffer_.RetrieveAll();
+    read_buffer_busy_ = false;
+  }
+
   Kernel& kernel() { return kernel_; }
   int32_t epoll_fd() const;
   uint64_t iterations() const { return iterations_; }
@@ -78,6 +94,8 @@ class EventLoop {
   std::vector<Functor> pending_;       // guarded by mu_
   bool running_pending_ = false;
   std::vector<std::shared_ptr<void>> garbage_;
+  Buffer read_buffer_;
+  bool read_buffer_busy_ = false;
 };
 
 }  // namespace edgeloop

@@ -53,6 +53,7 @@ void TcpConnection::ConnectEstablished() {
   channel_->SetErrorCallback([this] { HandleError(); });
   channel_->Tie(shared_from_this());
   channel_->UseEt();
+  if (options_.short_reads) channel_->UseRdHup();
   channel_->EnableRead();
   if (app_) app_->OnConnection(shared_from_this());
 }
@@ -115,7 +116,7 @@ void TcpConnection::ResumeReadingIfDrained() {
 }
 
 void TcpConnection::QueueWriteComplete() {
-  if (!app_) return;
+  if (!app_ || !app_->WantsWriteComplete()) return;
   TcpConnectionPtr self = shared_from_this();
   // Queued, not called: an app that sends again from it must not recurse into Send.
   loop_->QueueInLoop([self] {
@@ -154,17 +155,46 @@ void TcpConnection::WriteNonBlocking() {
   MaybeFinishShutdown();
 }
 
+namespace {
+// Holds the loop's shared read buffer for one read and its delivery
+// (event_loop.h); gives it back, emptied, on every way out.
+class SharedRead {
+ public:
+  // A null loop: not wanted (the read goes to the connection's own buffer).
+  explicit SharedRead(EventLoop* loop) : loop_(loop), buffer_(loop ? loop->AcquireReadBuffer() : nullptr) {}
+  ~SharedRead() {
+    if (buffer_) loop_->ReleaseReadBuffer();
+  }
+  SharedRead(const SharedRead&) = delete;
+  SharedRead& operator=(const SharedRead&) = delete;
+  Buffer* get() const { return buffer_; }
+
+ private:
+  EventLoop* loop_;
+  Buffer* buffer_;
+};
+}  // namespace
+
 void TcpConnection::HandleRead() {
   if (state_ == State::kDisconnected || peer_half_closed_) return;
   for (;;) {
     // The high-water mark may have paused reading from inside the app.
     if (!channel_->IsReading()) return;
-    uint8_t* dst = input_.EnsureWritable(kReadChunk);
+    // Bytes left over from earlier reads stay first in input_; with none,
+    // read into the loop's shared buffer and keep what the app leaves.
+    SharedRead shared(input_.ReadableBytes() == 0 ? loop_ : nullptr);
+    Buffer& into = shared.get() ? *shared.get() : input_;
+    uint8_t* dst = into.EnsureWritable(kReadChunk);
     SysResult r = kernel_.Read(fd_, dst, kReadChunk);
     if (r.ok() && r.value > 0) {
-      input_.HasWritten(static_cast<size_t>(r.value));
-      DeliverMessage();
+      into.HasWritten(static_cast<size_t>(r.value));
+      DeliverMessage(into);
       if (state_ == State::kDisconnected) return;
+      if (&into != &input_ && into.ReadableBytes() > 0) input_.Append(into.Peek(), into.ReadableBytes());
+      // Drained, unless a FIN may be queued behind the data (see ConnectionOptions).
+      if (options_.short_reads && static_cast<size_t>(r.value) < kReadChunk && !(channel_->revents() & ev::kRdHup)) {
+        return;
+      }
       continue;
     }
     if (r.ok()) {
@@ -178,11 +208,13 @@ void TcpConnection::HandleRead() {
   }
 }
 
-void TcpConnection::DeliverMessage() {
+void TcpConnection::DeliverMessage() { DeliverMessage(input_); }
+
+void TcpConnection::DeliverMessage(Buffer& input) {
   if (app_) {
-    app_->OnMessage(shared_from_this(), input_);
+    app_->OnMessage(shared_from_this(), input);
   } else {
-    input_.RetrieveAll();
+    input.RetrieveAll();
   }
 }
 

@@ -5,8 +5,9 @@
 //   WriteNonBlocking  on EPOLLOUT, writes until EAGAIN or drained; drained
 //                   means EPOLLOUT off, write-complete, and a pending
 //                   Shutdown() happens now.
-//   HandleRead      ET: 64 KiB reads until EAGAIN; 0 = the peer half-closed:
-//                   the pending output is still flushed, then the close.
+//   HandleRead      ET: 64 KiB reads until EAGAIN (or, with short_reads, a
+//                   short read); 0 = the peer half-closed: the pending
+//                   output is still flushed, then the close.
 // EPIPE / ECONNRESET close the connection with that reason. The tutorial's
 // versions live in variants/ as subclasses; this class has no variant switch.
 #pragma once
@@ -28,6 +29,14 @@ class EventLoop;
 struct ConnectionOptions {
   size_t high_water_mark = size_t{4} << 20;
   HighWaterPolicy high_water_policy = HighWaterPolicy::kPauseReading;
+  // The real server's (LinuxServer's) setting: register EPOLLRDHUP and end
+  // an ET read loop at a short read unless a hangup is pending (nginx's
+  // rule). A read that returns less than it asked for emptied the receive
+  // queue, and anything that arrives later is a new edge; the one thing a
+  // short read cannot tell is a FIN already queued behind the data, which
+  // EPOLLRDHUP reports. It saves the read that returns EAGAIN, a syscall per
+  // message. Off everywhere else: the simulation's traces keep that read.
+  bool short_reads = false;
 };
 
 class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
@@ -77,7 +86,10 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
 
   // Closes the fd (after EPOLL_CTL_DEL) and tells the app and the server. Idempotent.
   void HandleClose(const std::string& reason);
+  // The app's OnMessage with input_ (or, for a read into the loop's shared
+  // buffer, that buffer), or the bytes dropped when there is no app.
   void DeliverMessage();
+  void DeliverMessage(Buffer& input);
   // The read side saw end of file.
   void OnPeerHalfClose();
   // SHUT_WR if a Shutdown() is pending and nothing is left to send.

@@ -20,6 +20,7 @@ class BulkApp final : public App {
 
   void OnConnection(const TcpConnectionPtr& conn) override;
   void OnMessage(const TcpConnectionPtr&, Buffer& input) override { input.RetrieveAll(); }
+  bool WantsWriteComplete() const override { return false; }
 
  private:
   uint64_t total_;

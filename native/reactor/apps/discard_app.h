@@ -10,6 +10,7 @@ class DiscardApp final : public App {
  public:
   void OnConnection(const TcpConnectionPtr&) override {}
   void OnMessage(const TcpConnectionPtr&, Buffer& input) override { input.RetrieveAll(); }
+  bool WantsWriteComplete() const override { return false; }
 };
 
 }  // namespace edgeloop

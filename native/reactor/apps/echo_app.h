@@ -14,6 +14,7 @@ class EchoApp final : public App {
     conn->Send(input.Peek(), input.ReadableBytes());
     input.RetrieveAll();
   }
+  bool WantsWriteComplete() const override { return false; }
 };
 
 }  // namespace edgeloop
