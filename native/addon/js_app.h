@@ -26,6 +26,11 @@ class JsApp final : public HandlerApp {
   // The first exception a call let through since the last take, or an empty value.
   Napi::Value TakeError();
 
+  // Off: writeComplete is never delivered (no handler takes it), and the
+  // reactor queues nothing for it. On by default.
+  void set_wants_write_complete(bool on) { wants_write_complete_ = on; }
+  bool WantsWriteComplete() const override { return wants_write_complete_; }
+
  protected:
   bool Call(const char* type, uint64_t conn, const Arg& arg) override;
 
@@ -33,6 +38,7 @@ class JsApp final : public HandlerApp {
   Napi::Env env_;
   Napi::FunctionReference on_event_;
   Napi::Reference<Napi::Value> error_;
+  bool wants_write_complete_ = true;
 };
 
 }  // namespace edgeloop

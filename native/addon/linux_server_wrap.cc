@@ -94,7 +94,12 @@ LinuxServerWrap::LinuxServerWrap(const Napi::CallbackInfo& info) : Napi::ObjectW
 
   // std::exception from here (bad options, a failed listen) becomes a JS
   // Error with its message (NODE_ADDON_API_CPP_EXCEPTIONS_ALL).
-  if (on_event.IsFunction()) js_app_ = std::make_unique<JsApp>(env, on_event.As<Napi::Function>());
+  if (on_event.IsFunction()) {
+    js_app_ = std::make_unique<JsApp>(env, on_event.As<Napi::Function>());
+    // Argument 4 (optional): false when no JS handler takes writeComplete, so
+    // the reactor does not queue one per completed send only for JS to drop it.
+    if (info.Length() > 4 && info[4].IsBoolean()) js_app_->set_wants_write_complete(info[4].As<Napi::Boolean>().Value());
+  }
   host_ = std::make_unique<LinuxServer>(options, static_cast<int32_t>(threads),
                                         static_cast<uint64_t>(max_connections), js_app_.get());
   async_ = std::make_unique<Napi::AsyncContext>(env, "edgeloop.LinuxServer");
@@ -184,14 +189,42 @@ void LinuxServerWrap::OnIdle(uv_idle_t* handle) {
 }
 
 void LinuxServerWrap::Kick() {
+  // From a handler, inside RunOnce: what it queued runs before RunOnce returns.
+  if (pumping_) return;
   if (handles_ && !uv_is_active(reinterpret_cast<uv_handle_t*>(&handles_->idle))) {
     uv_idle_start(&handles_->idle, OnIdle);
   }
 }
 
+std::string LinuxServerWrap::RunReactor() {
+  std::string failure;
+  pumping_ = true;
+  try {
+    host_->RunOnce(0);
+  } catch (const std::exception& e) {
+    failure = e.what();  // a reactor bug; reported by the caller, outside the reactor
+  }
+  pumping_ = false;
+  if (dispose_pending_) {
+    dispose_pending_ = false;
+    host_.reset();
+  }
+  return failure;
+}
+
 void LinuxServerWrap::Pump() {
   if (!host_ || pumping_) return;
   Napi::Env env = Env();
+  if (!js_app_) {
+    // A built-in app runs no JS inside the iteration: no scopes to open (with
+    // a few connections they cost as much as the round itself).
+    const std::string failure = RunReactor();
+    if (!failure.empty()) {
+      Napi::HandleScope scope(env);
+      napi_fatal_exception(env, Napi::Error::New(env, "edgeloop reactor: " + failure).Value());
+    }
+    return;
+  }
   Napi::HandleScope scope(env);
   // Holds the JS object: a handler (or a promise job) may drop the last
   // reference to it while this runs.
@@ -201,17 +234,7 @@ void LinuxServerWrap::Pump() {
   {
     // Handlers run inside; promise jobs and nextTicks after it closes.
     Napi::CallbackScope callback_scope(env, *async_);
-    pumping_ = true;
-    try {
-      host_->RunOnce(0);
-    } catch (const std::exception& e) {
-      failure = e.what();  // a reactor bug; reported below, outside the reactor
-    }
-    pumping_ = false;
-    if (dispose_pending_) {
-      dispose_pending_ = false;
-      host_.reset();
-    }
+    failure = RunReactor();
   }
   // Nothing in JS is on the stack to catch these: they go where Node sends
   // every error of an event-loop callback.

@@ -40,6 +40,9 @@ class LinuxServerWrap : public Napi::ObjectWrap<LinuxServerWrap> {
   LinuxServer& Live(const Napi::CallbackInfo& info);
   // One RunOnce(0) and the delivery of its events: the work of every libuv callback.
   void Pump();
+  // RunOnce(0) with pumping_ set, then a dispose asked for meanwhile; the
+  // failure's text, empty if none.
+  std::string RunReactor();
   // Something was asked of the reactor from JS: pump on the next loop turn.
   void Kick();
   // Closes the libuv handles, frees the server (joining its threads).

@@ -47,6 +47,10 @@ LinuxServer::LinuxServer(const std::string& options_json, int32_t threads, uint6
         "options: \"threads\" must be 0 with JS handlers (they run on Node's thread); sub-reactor threads are for the "
         "built-in apps");
   }
+  // Real sockets: an edgeloop connection ends its read loop at a short read
+  // (tcp_connection.h, ConnectionOptions::short_reads); the tutorial's
+  // variants keep their own read loops.
+  if (config_.server.variant == Variant::kEdgeloop) config_.server.connection.short_reads = true;
   trace_.set_enabled(config_.trace);
   linux_ = CreateLinuxKernel();
   stats_kernel_ = std::make_unique<StatsKernel>(*linux_, counters_);

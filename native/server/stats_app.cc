@@ -9,6 +9,8 @@ namespace edgeloop {
 StatsApp::StatsApp(App* inner, ServerCounters& counters, TraceLog* trace, Kernel& clock)
     : inner_(inner), counters_(counters), trace_(trace), clock_(clock) {}
 
+// Callers test trace_ first: without a trace, no record's text is built (a
+// message's to_string and concatenations cost as much as an echo's bookkeeping).
 void StatsApp::Record(const char* call, const TcpConnectionPtr& conn, const std::string& extra) {
   if (!trace_) return;
   // As AppRecorder: no fd once closed, the number may already be someone else's.
@@ -22,13 +24,13 @@ void StatsApp::Record(const char* call, const TcpConnectionPtr& conn, const std:
 void StatsApp::NoteOutput(const TcpConnectionPtr& conn) { counters_.NotePeak(conn->OutputBytes()); }
 
 void StatsApp::OnConnection(const TcpConnectionPtr& conn) {
-  Record("connection", conn, ",\"fd\":" + std::to_string(conn->fd()));
+  if (trace_) Record("connection", conn, ",\"fd\":" + std::to_string(conn->fd()));
   if (inner_) inner_->OnConnection(conn);
   NoteOutput(conn);
 }
 
 void StatsApp::OnMessage(const TcpConnectionPtr& conn, Buffer& input) {
-  Record("message", conn, ",\"length\":" + std::to_string(input.ReadableBytes()));
+  if (trace_) Record("message", conn, ",\"length\":" + std::to_string(input.ReadableBytes()));
   if (inner_) {
     inner_->OnMessage(conn, input);
   } else {
@@ -38,7 +40,7 @@ void StatsApp::OnMessage(const TcpConnectionPtr& conn, Buffer& input) {
 }
 
 void StatsApp::OnWriteComplete(const TcpConnectionPtr& conn) {
-  Record("writeComplete", conn, "");
+  if (trace_) Record("writeComplete", conn, "");
   if (inner_) inner_->OnWriteComplete(conn);
   NoteOutput(conn);
 }
@@ -46,15 +48,17 @@ void StatsApp::OnWriteComplete(const TcpConnectionPtr& conn) {
 void StatsApp::OnHighWaterMark(const TcpConnectionPtr& conn, size_t queued) {
   ++counters_.high_water;
   counters_.NotePeak(queued);
-  Record("highWaterMark", conn, ",\"bytes\":" + std::to_string(queued));
+  if (trace_) Record("highWaterMark", conn, ",\"bytes\":" + std::to_string(queued));
   if (inner_) inner_->OnHighWaterMark(conn, queued);
 }
 
 void StatsApp::OnClose(const TcpConnectionPtr& conn, const std::string& reason) {
   counters_.NoteClose(reason);
-  JsonWriter quoted;
-  quoted.String(reason);
-  Record("close", conn, ",\"reason\":" + quoted.str());
+  if (trace_) {
+    JsonWriter quoted;
+    quoted.String(reason);
+    Record("close", conn, ",\"reason\":" + quoted.str());
+  }
   if (inner_) inner_->OnClose(conn, reason);
 }
 

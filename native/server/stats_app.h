@@ -30,6 +30,8 @@ class StatsApp final : public App {
   void OnWriteComplete(const TcpConnectionPtr& conn) override;
   void OnHighWaterMark(const TcpConnectionPtr& conn, size_t queued) override;
   void OnClose(const TcpConnectionPtr& conn, const std::string& reason) override;
+  // Only to record it, or for an inner app that wants it.
+  bool WantsWriteComplete() const override { return trace_ != nullptr || (inner_ && inner_->WantsWriteComplete()); }
 
   // After the embedder sent on `conn` itself (JS handlers): its output may have grown.
   void NoteOutput(const TcpConnectionPtr& conn);

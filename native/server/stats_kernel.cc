@@ -5,38 +5,27 @@ namespace edgeloop {
 StatsKernel::StatsKernel(Kernel& inner, ServerCounters& counters)
     : inner_(inner), counters_(counters), start_ms_(inner.NowMs()) {}
 
-bool StatsKernel::IsEventFd(int32_t fd) {
-  std::lock_guard<std::mutex> lock(mu_);
-  return eventfds_.count(fd) != 0;
-}
-
 SysResult StatsKernel::Read(int32_t fd, uint8_t* buf, size_t len) {
   SysResult r = inner_.Read(fd, buf, len);
-  if (r.ok() && r.value > 0 && !IsEventFd(fd)) counters_.bytes_in += static_cast<uint64_t>(r.value);
+  if (r.ok() && r.value > 0 && !eventfds_.Test(fd)) counters_.bytes_in += static_cast<uint64_t>(r.value);
   return r;
 }
 
 SysResult StatsKernel::Write(int32_t fd, const uint8_t* data, size_t len) {
   SysResult r = inner_.Write(fd, data, len);
-  if (r.ok() && r.value > 0 && !IsEventFd(fd)) counters_.bytes_out += static_cast<uint64_t>(r.value);
+  if (r.ok() && r.value > 0 && !eventfds_.Test(fd)) counters_.bytes_out += static_cast<uint64_t>(r.value);
   return r;
 }
 
 SysResult StatsKernel::EventFd() {
   SysResult r = inner_.EventFd();
-  if (r.ok()) {
-    std::lock_guard<std::mutex> lock(mu_);
-    eventfds_.insert(static_cast<int32_t>(r.value));
-  }
+  if (r.ok()) eventfds_.Set(static_cast<int32_t>(r.value));
   return r;
 }
 
 SysResult StatsKernel::Close(int32_t fd) {
-  {
-    // Before the close: once it returns, the number may be handed out again.
-    std::lock_guard<std::mutex> lock(mu_);
-    eventfds_.erase(fd);
-  }
+  // Before the close: once it returns, the number may be handed out again.
+  eventfds_.Clear(fd);
   return inner_.Close(fd);
 }
 

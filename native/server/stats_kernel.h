@@ -9,11 +9,10 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
-#include <set>
 #include <string>
 
 #include "../kernel/kernel.h"
+#include "../kernel/linux/fd_flags.h"
 #include "server_counters.h"
 
 namespace edgeloop {
@@ -50,13 +49,12 @@ class StatsKernel final : public Kernel {
   SysResult SocketPairUnix(int32_t fds[2]) override { return inner_.SocketPair(Family::kUnix, PairOptions{}, fds); }
 
  private:
-  bool IsEventFd(int32_t fd);
-
   Kernel& inner_;
   ServerCounters& counters_;
   const int64_t start_ms_;
-  std::mutex mu_;
-  std::set<int32_t> eventfds_;  // guarded by mu_: the loops' wakeup fds and the acceptor's spare
+  // The loops' wakeup fds and the acceptor's spare: asked on every read and
+  // write of every loop, so lock-free (fd_flags.h).
+  FdFlags eventfds_;
 };
 
 }  // namespace edgeloop

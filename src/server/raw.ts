@@ -43,6 +43,8 @@ export type RawLinuxServerClass = new (
   threads: number,
   maxConnections: number,
   onEvent: RawEventCallback | null,
+  /** False: no 'writeComplete' events (no handler takes them). Default true. */
+  wantsWriteComplete?: boolean,
 ) => RawLinuxServer;
 
 export function loadLinuxServer(): RawLinuxServerClass {

@@ -136,7 +136,9 @@ export class EdgeloopServer {
       : null;
     let raw: RawLinuxServer;
     try {
-      raw = new LinuxServer(doc, this.o.threads, this.o.maxConnections, onEvent);
+      // Without an onWriteComplete handler the reactor need not report it (one call into JS per send saved).
+      const wantsWriteComplete = typeof this.o.handlers?.onWriteComplete === 'function';
+      raw = new LinuxServer(doc, this.o.threads, this.o.maxConnections, onEvent, wantsWriteComplete);
     } catch (e) {
       void trace?.end();
       throw listenError(e, `${this.o.host}:${this.o.port}`);

@@ -38,6 +38,7 @@ export interface ServerConnection {
 export interface ServerHandlers {
   onConnection?(conn: ServerConnection): void;
   onMessage?(conn: ServerConnection, data: Uint8Array): void;
+  /** Whether it is given is read once, at listen(): without it the reactor does not report completions. */
   onWriteComplete?(conn: ServerConnection): void;
   onHighWaterMark?(conn: ServerConnection, queuedBytes: number): void;
   onClose?(conn: ServerConnection, reason: string): void;

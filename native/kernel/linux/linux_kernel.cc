@@ -9,6 +9,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -102,20 +103,18 @@ static_assert(sizeof(epoll_event) <= sizeof(EpollEvent), "in-place widening need
 }  // namespace
 
 LinuxKernel::~LinuxKernel() {
-  std::lock_guard<std::mutex> lock(mu_);
-  for (int32_t fd : owned_) ::close(fd);
-  owned_.clear();
+  owned_.ForEach([](int32_t fd) { ::close(fd); });
 }
 
-bool LinuxKernel::Owns(int32_t fd) {
-  std::lock_guard<std::mutex> lock(mu_);
-  return owned_.count(fd) != 0;
-}
+bool LinuxKernel::Owns(int32_t fd) const { return owned_.Test(fd); }
 
 SysResult LinuxKernel::Adopt(int rc) {
   if (rc < 0) return FromErrno();
-  std::lock_guard<std::mutex> lock(mu_);
-  owned_.insert(rc);
+  if (!owned_.Set(rc)) {
+    // Beyond any fd limit Linux allows by default; not ours to track.
+    ::close(rc);
+    return SysResult::Fail(err::kEMFILE);
+  }
   return SysResult::Ok(rc);
 }
 
@@ -165,18 +164,22 @@ SysResult LinuxKernel::GetSockName(int32_t fd, std::string* addr) {
   return SysResult::Ok();
 }
 
+// read(2) and send(2) through syscall(2): in a multithreaded process (Node
+// always is) glibc wraps every cancellable call in pthread-cancellation
+// bookkeeping, two atomic updates per call, on the path of every message.
+// Nothing here is ever cancelled, so the plain syscall is the same call.
 SysResult LinuxKernel::Read(int32_t fd, uint8_t* buf, size_t len) {
   if (!Owns(fd)) return SysResult::Fail(err::kEBADF);
-  const ssize_t n = ::read(fd, buf, len);
+  const long n = ::syscall(SYS_read, fd, buf, len);
   if (n < 0) return FromErrno();
   return SysResult::Ok(n);
 }
 
 SysResult LinuxKernel::Write(int32_t fd, const uint8_t* data, size_t len) {
   if (!Owns(fd)) return SysResult::Fail(err::kEBADF);
-  ssize_t n = ::send(fd, data, len, MSG_NOSIGNAL);
+  long n = ::syscall(SYS_sendto, fd, data, len, MSG_NOSIGNAL, nullptr, 0);
   // send() only works on sockets; an eventfd (or any other file) takes write().
-  if (n < 0 && errno == ENOTSOCK) n = ::write(fd, data, len);
+  if (n < 0 && errno == ENOTSOCK) n = ::syscall(SYS_write, fd, data, len);
   if (n < 0) return FromErrno();
   return SysResult::Ok(n);
 }
@@ -192,8 +195,7 @@ SysResult LinuxKernel::Close(int32_t fd) {
   {
     // Forget the fd before closing it: once close() returns, another thread
     // may be handed the same number and must be able to adopt it.
-    std::lock_guard<std::mutex> lock(mu_);
-    if (owned_.erase(fd) == 0) return SysResult::Fail(err::kEBADF);
+    if (!owned_.Clear(fd)) return SysResult::Fail(err::kEBADF);
   }
   // Linux releases the fd even when close() reports an error, so never retry.
   if (::close(fd) < 0) return FromErrno();
@@ -309,10 +311,11 @@ SysResult LinuxKernel::SocketPairUnix(int32_t fds[2]) {
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0) {
     return FromErrno();
   }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    owned_.insert(sv[0]);
-    owned_.insert(sv[1]);
+  if (!owned_.Set(sv[0]) || !owned_.Set(sv[1])) {
+    owned_.Clear(sv[0]);
+    ::close(sv[0]);
+    ::close(sv[1]);
+    return SysResult::Fail(err::kEMFILE);
   }
   fds[0] = sv[0];
   fds[1] = sv[1];

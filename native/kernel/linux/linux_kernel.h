@@ -9,10 +9,9 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
-#include <unordered_set>
 
 #include "../kernel.h"
+#include "fd_flags.h"
 
 namespace edgeloop {
 
@@ -51,13 +50,13 @@ class LinuxKernel final : public Kernel {
   SysResult SocketPairUnix(int32_t fds[2]) override;
 
  private:
-  bool Owns(int32_t fd);
+  bool Owns(int32_t fd) const;
   // Records a freshly created fd; passes the syscall's result through.
   SysResult Adopt(int rc);
 
-  // Guarded because sub-reactor threads may share one kernel object.
-  std::mutex mu_;
-  std::unordered_set<int32_t> owned_;
+  // Sub-reactor threads share one kernel object and ask on every call:
+  // lock-free reads (fd_flags.h).
+  FdFlags owned_;
 };
 
 std::unique_ptr<Kernel> CreateLinuxKernel();
