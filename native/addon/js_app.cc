@@ -5,6 +5,13 @@
 
 namespace edgeloop {
 
+namespace {
+// Pooled messages (set_pooled_messages): up to 8 KiB each, in 64 KiB slabs, so
+// a message a handler keeps pins at most 64 KiB (Node's pool: 4 KiB in 8 KiB).
+constexpr size_t kSlab = size_t{64} << 10;
+constexpr size_t kPooledMax = size_t{8} << 10;
+}  // namespace
+
 JsApp::JsApp(Napi::Env env, Napi::Function on_event, App* inner)
     : HandlerApp(inner), env_(env), on_event_(Napi::Persistent(on_event)) {}
 
@@ -16,6 +23,20 @@ bool JsApp::Call(const char* type, uint64_t conn, const Arg& arg) {
       case Arg::Kind::kNone: break;
       case Arg::Kind::kNumber: value = Napi::Number::New(env_, arg.number); break;
       case Arg::Kind::kBytes: {
+        // A slab's bytes are only ever appended to, so a view handed out
+        // never changes under its holder.
+        if (pooled_ && arg.size > 0 && arg.size <= kPooledMax) {
+          if (slab_.IsEmpty() || kSlab - slab_used_ < arg.size) {
+            Napi::ArrayBuffer fresh = Napi::ArrayBuffer::New(env_, kSlab);
+            slab_ = Napi::Reference<Napi::ArrayBuffer>::New(fresh, 1);
+            slab_data_ = static_cast<uint8_t*>(fresh.Data());
+            slab_used_ = 0;
+          }
+          std::memcpy(slab_data_ + slab_used_, arg.data, arg.size);
+          value = Napi::Uint8Array::New(env_, arg.size, slab_.Value(), slab_used_);
+          slab_used_ += (arg.size + 7) & ~size_t{7};
+          break;
+        }
         Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env_, arg.size);
         if (arg.size > 0) std::memcpy(ab.Data(), arg.data, arg.size);
         value = Napi::Uint8Array::New(env_, arg.size, ab, 0);

@@ -31,6 +31,13 @@ class JsApp final : public HandlerApp {
   void set_wants_write_complete(bool on) { wants_write_complete_ = on; }
   bool WantsWriteComplete() const override { return wants_write_complete_; }
 
+  // On (the real server): small messages are copied into a shared slab and
+  // handed over as Uint8Array views of it, as Node's Buffer pool does, not
+  // as an ArrayBuffer each (a zero-filled allocation per message: 15% of a
+  // JS echo's CPU at 4 KiB). Off (the simulation): each message owns its
+  // ArrayBuffer, as in the wasm engine.
+  void set_pooled_messages(bool on) { pooled_ = on; }
+
  protected:
   bool Call(const char* type, uint64_t conn, const Arg& arg) override;
 
@@ -39,6 +46,10 @@ class JsApp final : public HandlerApp {
   Napi::FunctionReference on_event_;
   Napi::Reference<Napi::Value> error_;
   bool wants_write_complete_ = true;
+  bool pooled_ = false;
+  Napi::Reference<Napi::ArrayBuffer> slab_;  // the slab being filled; views keep older ones alive
+  uint8_t* slab_data_ = nullptr;
+  size_t slab_used_ = 0;
 };
 
 }  // namespace edgeloop

@@ -99,6 +99,8 @@ LinuxServerWrap::LinuxServerWrap(const Napi::CallbackInfo& info) : Napi::ObjectW
     // Argument 4 (optional): false when no JS handler takes writeComplete, so
     // the reactor does not queue one per completed send only for JS to drop it.
     if (info.Length() > 4 && info[4].IsBoolean()) js_app_->set_wants_write_complete(info[4].As<Napi::Boolean>().Value());
+    // Message bytes arrive as views into shared slabs (js_app.h).
+    js_app_->set_pooled_messages(true);
   }
   host_ = std::make_unique<LinuxServer>(options, static_cast<int32_t>(threads),
                                         static_cast<uint64_t>(max_connections), js_app_.get());

@@ -37,6 +37,10 @@ export interface ServerConnection {
  */
 export interface ServerHandlers {
   onConnection?(conn: ServerConnection): void;
+  /**
+   * `data` is the handler's to keep; small messages are views into a shared
+   * ArrayBuffer (as Node's pooled Buffers), so use `data` itself, not `data.buffer`.
+   */
   onMessage?(conn: ServerConnection, data: Uint8Array): void;
   /** Whether it is given is read once, at listen(): without it the reactor does not report completions. */
   onWriteComplete?(conn: ServerConnection): void;
