@@ -177,8 +177,15 @@ SysResult LinuxKernel::Read(int32_t fd, uint8_t* buf, size_t len) {
 
 SysResult LinuxKernel::Write(int32_t fd, const uint8_t* data, size_t len) {
   if (!Owns(fd)) return SysResult::Fail(err::kEBADF);
+  // send() only works on sockets: an eventfd (a loop's wakeup, once per
+  // cross-thread or functor-queued task) goes straight to write(), any other
+  // file after send() says ENOTSOCK.
+  if (eventfds_.Test(fd)) {
+    const long w = ::syscall(SYS_write, fd, data, len);
+    if (w < 0) return FromErrno();
+    return SysResult::Ok(w);
+  }
   long n = ::syscall(SYS_sendto, fd, data, len, MSG_NOSIGNAL, nullptr, 0);
-  // send() only works on sockets; an eventfd (or any other file) takes write().
   if (n < 0 && errno == ENOTSOCK) n = ::syscall(SYS_write, fd, data, len);
   if (n < 0) return FromErrno();
   return SysResult::Ok(n);
@@ -196,6 +203,7 @@ SysResult LinuxKernel::Close(int32_t fd) {
     // Forget the fd before closing it: once close() returns, another thread
     // may be handed the same number and must be able to adopt it.
     if (!owned_.Clear(fd)) return SysResult::Fail(err::kEBADF);
+    eventfds_.Clear(fd);
   }
   // Linux releases the fd even when close() reports an error, so never retry.
   if (::close(fd) < 0) return FromErrno();
@@ -205,10 +213,16 @@ SysResult LinuxKernel::Close(int32_t fd) {
 SysResult LinuxKernel::Dup(int32_t fd) {
   if (!Owns(fd)) return SysResult::Fail(err::kEBADF);
   // dup() semantics (lowest free fd) plus close-on-exec.
-  return Adopt(::fcntl(fd, F_DUPFD_CLOEXEC, 0));
+  SysResult r = Adopt(::fcntl(fd, F_DUPFD_CLOEXEC, 0));
+  if (r.ok() && eventfds_.Test(fd)) eventfds_.Set(static_cast<int32_t>(r.value));
+  return r;
 }
 
-SysResult LinuxKernel::EventFd() { return Adopt(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)); }
+SysResult LinuxKernel::EventFd() {
+  SysResult r = Adopt(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  if (r.ok()) eventfds_.Set(static_cast<int32_t>(r.value));
+  return r;
+}
 
 SysResult LinuxKernel::SetSockOpt(int32_t fd, SockOpt opt, int32_t value) {
   if (!Owns(fd)) return SysResult::Fail(err::kEBADF);

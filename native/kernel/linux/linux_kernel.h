@@ -57,6 +57,8 @@ class LinuxKernel final : public Kernel {
   // Sub-reactor threads share one kernel object and ask on every call:
   // lock-free reads (fd_flags.h).
   FdFlags owned_;
+  // The eventfds among them (and their dups): Write() skips send() for them.
+  FdFlags eventfds_;
 };
 
 std::unique_ptr<Kernel> CreateLinuxKernel();
