@@ -70,6 +70,12 @@ const live = new Set<ChildProcess>();
 function killAll(): void {
   for (const p of live) p.kill('SIGKILL');
   rmSync(BIN, { recursive: true, force: true });
+  // Linux caches what it learned about a peer (cwnd, rtt, reordering) when a
+  // connection closes and starts the next connection to it from there. After
+  // gigabytes over 127.0.0.1 that can be a reordering estimate that grows the
+  // send buffers of every later loopback connection (the differential suite
+  // compares them with the simulation's): forget it, best effort (needs root).
+  spawnSync('ip', ['tcp_metrics', 'delete', '127.0.0.1'], { stdio: 'ignore' });
 }
 process.on('exit', killAll);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
