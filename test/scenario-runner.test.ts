@@ -51,6 +51,16 @@ describe('runScenario', () => {
     expect(r.trace.split('\n')[0]).toBe('{"type":"header","version":1,"kernel":"sim","seed":1}');
   });
 
+  it('returns records that are the trace it returns, fixed once it returns', async () => {
+    const r = await runScenario(echo(), { engine });
+    // The trace's lines after the header are the records, one for one: what
+    // the teardown after the result was taken writes (the server closing its
+    // fds) is in neither.
+    const lines = r.trace.trimEnd().split('\n').slice(1);
+    expect(r.records).toHaveLength(lines.length);
+    expect(r.records.map((rec) => JSON.stringify(rec))).toEqual(lines);
+  });
+
   it('is deterministic, and expectations never change the trace', async () => {
     const a = await runScenario(echo(), { engine });
     const b = await runScenario({ ...echo(), expect: [] }, { engine });

@@ -713,7 +713,8 @@ export async function runScenarioWith(Sim: SimulationFactory, doc: unknown, opti
       options: o,
       failures: run.failures,
       trace: sim.traceJsonl(),
-      records: sim.trace.records,
+      // A copy: the live array grows as the simulation is disposed below.
+      records: sim.trace.records.slice(),
       snapshot,
       steps: sim.steps,
       actions: run.spans,
