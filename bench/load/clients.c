@@ -6,7 +6,9 @@
 //       reported as p50/p99/p999/max (microseconds). With the slow-reader
 //       arguments, one more connection sends the request byte 'G' when the
 //       window opens (the server answers with a large response) and then
-//       reads SLOW_READ_BYTES every SLOW_TICK_MS, in the same loop.
+//       reads SLOW_READ_BYTES every SLOW_TICK_MS, in the same loop; it
+//       reports what it got in all and in the window's second half (a
+//       response that stopped coming shows as 0 there).
 //   clients sink PORT
 //       one connection reads until end of file; bytes and seconds.
 //   clients idle PORT COUNT
@@ -85,7 +87,7 @@ static int latency(int argc, char** argv) {
   int slow = slow_bytes > 0 ? dial(port, 1) : -1;
   if (slow_bytes > 0 && slow < 0) return 1;
   char* slow_buf = slow_bytes > 0 ? malloc(slow_bytes) : NULL;
-  uint64_t slow_got = 0;
+  uint64_t slow_got = 0, slow_late = 0;
   const double t0 = now();
   for (int i = 0; i < n; i++) {
     c[i].sent = t0;
@@ -104,7 +106,10 @@ static int latency(int argc, char** argv) {
         next_tick = t + slow_tick;
       } else if (t >= next_tick) {
         ssize_t r = read(slow, slow_buf, slow_bytes);
-        if (r > 0) slow_got += (uint64_t)r;
+        if (r > 0) {
+          slow_got += (uint64_t)r;
+          if (t >= start + seconds / 2) slow_late += (uint64_t)r;
+        }
         next_tick += slow_tick;
         if (next_tick < t) next_tick = t + slow_tick;
       }
@@ -137,9 +142,9 @@ static int latency(int argc, char** argv) {
     }
   }
   qsort(samples, count, sizeof *samples, cmp_double);
-  printf("{\"count\":%zu,\"p50\":%.1f,\"p99\":%.1f,\"p999\":%.1f,\"max\":%.1f,\"slowBytes\":%llu}\n", count,
-         pct(samples, count, 0.5), pct(samples, count, 0.99), pct(samples, count, 0.999),
-         count ? samples[count - 1] : 0.0, (unsigned long long)slow_got);
+  printf("{\"count\":%zu,\"p50\":%.1f,\"p99\":%.1f,\"p999\":%.1f,\"max\":%.1f,\"slowBytes\":%llu,\"slowLateBytes\":%llu}\n",
+         count, pct(samples, count, 0.5), pct(samples, count, 0.99), pct(samples, count, 0.999),
+         count ? samples[count - 1] : 0.0, (unsigned long long)slow_got, (unsigned long long)slow_late);
   return 0;
 }
 
