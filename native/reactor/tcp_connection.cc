@@ -117,10 +117,21 @@ void TcpConnection::ResumeReadingIfDrained() {
 
 void TcpConnection::QueueWriteComplete() {
   if (!app_ || !app_->WantsWriteComplete()) return;
+  // One pending at a time: the sends of one round that each went out whole
+  // are one completion, not one each.
+  if (write_complete_queued_) return;
+  write_complete_queued_ = true;
   TcpConnectionPtr self = shared_from_this();
   // Queued, not called: an app that sends again from it must not recurse into Send.
   loop_->QueueInLoop([self] {
-    if (self->state_ != State::kDisconnected && self->app_) self->app_->OnWriteComplete(self);
+    self->write_complete_queued_ = false;
+    if (self->state_ == State::kDisconnected || !self->app_) return;
+    // Output queued since (a later Send the socket did not take) means it is
+    // not complete after all; the drain in WriteNonBlocking queues the
+    // completion that is. So an app that sends until Send leaves bytes in
+    // send_buf_ and goes on at write-complete never runs ahead of the socket.
+    if (self->OutputBytes() > 0) return;
+    self->app_->OnWriteComplete(self);
   });
 }
 

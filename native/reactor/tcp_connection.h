@@ -122,6 +122,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   bool shutdown_pending_ = false;
   bool write_shut_ = false;
   bool paused_for_high_water_ = false;
+  bool write_complete_queued_ = false;
   std::string close_reason_;
 };
 

@@ -101,7 +101,8 @@ int32_t LinuxServer::Send(uint64_t conn, const uint8_t* data, size_t len) {
   if (!c) return kNoConnection;
   const bool ok = c->Send(data, len);
   stats_app_->NoteOutput(c);
-  return ok ? kOk : kShuttingDown;
+  if (!ok) return kShuttingDown;
+  return c->OutputBytes() > 0 ? kQueued : kOk;
 }
 
 int32_t LinuxServer::Shutdown(uint64_t conn) {

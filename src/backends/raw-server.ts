@@ -5,6 +5,8 @@
 // src/simulation/options.ts validates options before they get here.
 
 /** Results of send/shutdown/close: 0, or one of these. */
+/** send only: accepted, and output waits in the reactor's send_buf_ (0: all of it is in the kernel). */
+export const RAW_QUEUED = 1;
 export const RAW_NO_CONNECTION = -1;
 export const RAW_SHUTTING_DOWN = -2;
 

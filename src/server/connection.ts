@@ -6,7 +6,8 @@ import type { ServerConnection } from './types.js';
 
 /** What a connection asks of its server. */
 export interface ServerConnectionOps {
-  send(conn: LiveConnection, data: Uint8Array): void;
+  /** True when all of the connection's output is in the kernel. */
+  send(conn: LiveConnection, data: Uint8Array): boolean;
   shutdown(conn: LiveConnection): void;
   close(conn: LiveConnection): void;
 }
@@ -24,12 +25,12 @@ export class LiveConnection implements ServerConnection {
     this.id = id;
   }
 
-  send(data: Uint8Array | string): void {
+  send(data: Uint8Array | string): boolean {
     let bytes: Uint8Array;
     if (typeof data === 'string') bytes = utf8.encode(data);
     else if (data instanceof Uint8Array) bytes = data;
     else throw invalidArg('send', 'data', 'a Uint8Array or a string', data);
-    this.ops.send(this, bytes);
+    return this.ops.send(this, bytes);
   }
 
   shutdown(): void {

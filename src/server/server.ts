@@ -9,7 +9,7 @@ import { eventNames } from '../constants.js';
 import { describeValue, EdgeloopError } from '../errors.js';
 import { LiveConnection, type ServerConnectionOps } from './connection.js';
 import { bad, resolveServerOptions, type ResolvedServerOptions } from './options.js';
-import { loadLinuxServer, RAW_NO_CONNECTION, RAW_SHUTTING_DOWN, type RawLinuxServer } from './raw.js';
+import { loadLinuxServer, RAW_NO_CONNECTION, RAW_QUEUED, RAW_SHUTTING_DOWN, type RawLinuxServer } from './raw.js';
 import { TraceFile } from './trace-file.js';
 import type {
   CloseOptions,
@@ -250,12 +250,12 @@ export class EdgeloopServer {
   // ---- JS handlers ----
 
   private readonly ops: ServerConnectionOps = {
-    send: (conn, data) => this.connOp('send', conn, (raw) => raw.send(conn.id, data)),
+    send: (conn, data) => this.connOp('send', conn, (raw) => raw.send(conn.id, data)) !== RAW_QUEUED,
     shutdown: (conn) => this.connOp('shutdown', conn, (raw) => raw.shutdown(conn.id)),
     close: (conn) => this.connOp('close', conn, (raw) => raw.close(conn.id, 'closed-by-app')),
   };
 
-  private connOp(method: string, conn: LiveConnection, fn: (raw: RawLinuxServer) => number): void {
+  private connOp(method: string, conn: LiveConnection, fn: (raw: RawLinuxServer) => number): number {
     const closed = (why: string) => new EdgeloopError('ERR_CLOSED', `${method}(): ${conn} ${why}`, { argument: 'conn' });
     if (conn.closed) throw closed(`is closed${conn.closeReason ? ` (${conn.closeReason})` : ''}`);
     if (!this.raw) throw closed('is closed (the server is closed)');
@@ -265,6 +265,7 @@ export class EdgeloopServer {
     // Closed now in C++; its close event (and onClose) follows. Events already
     // queued for it are not delivered any more.
     if (method === 'close') conn.markClosed('closed-by-app');
+    return r;
   }
 
   private handle(conn: LiveConnection, name: keyof ServerHandlers, run: (h: ServerHandlers) => void): void {

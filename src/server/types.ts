@@ -14,11 +14,14 @@ export interface ServerConnection {
   /** Why it closed: 'peer-closed', 'EPIPE', 'ECONNRESET', 'high-water-mark', 'handler-error', 'closed-by-app', 'server-stopped', ... */
   readonly closeReason: string | null;
   /**
-   * Queues bytes (a string is sent as UTF-8): written at once when nothing is
-   * queued, the rest when the socket drains. Throws EdgeloopError ERR_CLOSED
-   * once closed or shut down.
+   * Sends bytes (a string as UTF-8): written to the socket at once when
+   * nothing is queued, the rest kept in the reactor's send_buf_ until the
+   * socket drains. Returns true when all of the connection's output is in the
+   * kernel now, false when some waits in send_buf_ (onWriteComplete follows
+   * once it drains): like net's socket.write(), false is the cue to stop
+   * producing. Throws EdgeloopError ERR_CLOSED once closed or shut down.
    */
-  send(data: Uint8Array | string): void;
+  send(data: Uint8Array | string): boolean;
   /** SHUT_WR once the output has drained. Throws ERR_CLOSED once closed. */
   shutdown(): void;
   /** Closes now, dropping pending output. Throws ERR_CLOSED once closed. */

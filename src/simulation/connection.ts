@@ -6,7 +6,8 @@ import type { SimConnection } from '../types.js';
 
 /** What a connection asks of its simulation. */
 export interface ConnectionOps {
-  send(conn: Connection, data: Uint8Array): void;
+  /** True when all of the connection's output is in the kernel. */
+  send(conn: Connection, data: Uint8Array): boolean;
   shutdown(conn: Connection): void;
   close(conn: Connection): void;
 }
@@ -29,12 +30,12 @@ export class Connection implements SimConnection {
     this.peer = peer;
   }
 
-  send(data: Uint8Array | string): void {
+  send(data: Uint8Array | string): boolean {
     let bytes: Uint8Array;
     if (typeof data === 'string') bytes = utf8.encode(data);
     else if (ArrayBuffer.isView(data) && Object.prototype.toString.call(data) === '[object Uint8Array]') bytes = data;
     else throw invalidArg('send', 'data', 'a Uint8Array or a string', data);
-    this.ops.send(this, bytes);
+    return this.ops.send(this, bytes);
   }
 
   shutdown(): void {

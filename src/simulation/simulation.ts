@@ -8,7 +8,7 @@
 // epoll). Same options, script and seed give a byte-identical trace on the
 // native and the wasm engine.
 import type { RawKernel } from '../backends/raw-kernel.js';
-import { RAW_NO_CONNECTION, RAW_SHUTTING_DOWN, type RawServer } from '../backends/raw-server.js';
+import { RAW_NO_CONNECTION, RAW_QUEUED, RAW_SHUTTING_DOWN, type RawServer } from '../backends/raw-server.js';
 import { describeValue, EdgeloopError, invalidArg } from '../errors.js';
 import { Kernel } from '../kernel.js';
 import type {
@@ -224,12 +224,12 @@ export class Simulation {
   }
 
   private readonly ops: ConnectionOps = {
-    send: (conn, data) => this.connOp('send', conn, () => this.server.send(conn.id, data)),
+    send: (conn, data) => this.connOp('send', conn, () => this.server.send(conn.id, data)) !== RAW_QUEUED,
     shutdown: (conn) => this.connOp('shutdown', conn, () => this.server.shutdown(conn.id)),
     close: (conn) => this.connOp('close', conn, () => this.server.close(conn.id, 'closed-by-app')),
   };
 
-  private connOp(method: string, conn: Connection, fn: () => number): void {
+  private connOp(method: string, conn: Connection, fn: () => number): number {
     this.live(method);
     const r = this.call(method, fn);
     this.flushTrace();
@@ -237,6 +237,7 @@ export class Simulation {
       const why = r === RAW_SHUTTING_DOWN ? 'is shutting down (shutdown() was called)' : `is closed${conn.closeReason ? ` (${conn.closeReason})` : ''}`;
       throw new EdgeloopError('ERR_CLOSED', `${method}(): ${conn} ${why}`);
     }
+    return r;
   }
 
   /** Handlers run inside the reactor iteration: stepping or disposing from one is refused. */

@@ -72,7 +72,8 @@ int32_t ServerHost::RunOnce(int32_t timeout_ms) {
 int32_t ServerHost::Send(uint64_t conn, const uint8_t* data, size_t len) {
   TcpConnectionPtr c = server_->Find(conn);
   if (!c) return kNoConnection;
-  return c->Send(data, len) ? kOk : kShuttingDown;
+  if (!c->Send(data, len)) return kShuttingDown;
+  return c->OutputBytes() > 0 ? kQueued : kOk;
 }
 
 int32_t ServerHost::Shutdown(uint64_t conn) {
