@@ -3,8 +3,8 @@
 // echo/discard/bulk are the built-in C++ apps (bulk queues all --bytes at
 // once); js-echo is onMessage -> send; js-mixed echoes, except that a
 // message starting with 'G' is answered with --bytes of response (the
-// slow-reader cell); js-stream sends --bytes in --chunk pieces (4 MiB), the
-// next on onWriteComplete.
+// slow-reader cell); js-stream sends --bytes in --chunk pieces (4 MiB) while
+// send() returns true, going on at onWriteComplete (write() and 'drain').
 import { createServer, type ServerConnection, type ServerHandlers, type ServerOptions } from '../../src/index.js';
 import type { VariantName } from '../../src/types.js';
 import { args, pattern, REQUEST_BYTE, serve } from './control.js';
@@ -36,24 +36,29 @@ if (app === 'echo' || app === 'discard') {
   };
   options.handlers = handlers;
 } else if (app === 'js-stream') {
-  // A large response the way Node's net writes one: a chunk at a time, the
-  // next when the previous has drained (onWriteComplete, Node's 'drain').
+  // A large response the way Node's net writes one: chunks for as long as
+  // send() says all of it is in the kernel (write() returning true), then
+  // the next once it drained (onWriteComplete, Node's 'drain').
   const chunkBytes = Number(a.get('chunk') ?? 4 << 20);
   const chunk = pattern(Math.min(chunkBytes, Math.max(bytes, 1)));
   const sent = new Map<ServerConnection, number>();
   const pump = (conn: ServerConnection): void => {
-    const done = sent.get(conn) ?? 0;
-    if (done >= bytes) {
-      sent.delete(conn);
-      conn.shutdown();
-      return;
+    let done = sent.get(conn) ?? 0;
+    if (done > bytes) return; // finished and shut down: the last completion
+    while (done < bytes) {
+      const n = Math.min(chunk.length, bytes - done);
+      done += n;
+      sent.set(conn, done);
+      if (!conn.send(n === chunk.length ? chunk : chunk.subarray(0, n))) return;
     }
-    const n = Math.min(chunk.length, bytes - done);
-    sent.set(conn, done + n);
-    conn.send(n === chunk.length ? chunk : chunk.subarray(0, n));
+    sent.set(conn, bytes + 1);
+    conn.shutdown();
   };
   options.handlers = {
-    onConnection: pump,
+    onConnection(conn) {
+      sent.set(conn, 0);
+      pump(conn);
+    },
     onWriteComplete: pump,
     onClose(conn) {
       sent.delete(conn);
