@@ -9,28 +9,32 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * The built page gets a Content-Security-Policy: no inline script, no
- * script from anywhere but the page itself. ('unsafe-eval' stays because
- * emscripten's embind builds its invokers with new Function; the wasm is
- * inlined in the module, hence 'wasm-unsafe-eval'.) Dev mode injects its
- * own inline client, so only the build gets it.
+ * The built page's Content-Security-Policy: no inline script, no script from
+ * anywhere but the page itself, no eval (the wasm glue is built with
+ * -sDYNAMIC_EXECUTION=0, so embind needs no `new Function`); the wasm is
+ * inlined in the module, hence 'wasm-unsafe-eval'. It is in the page (a
+ * meta tag, which holds wherever the files are copied) and, from `npm start`
+ * (vite preview), in every response's headers too: a worker does not inherit
+ * the page's meta policy, and the simulation runs in one. Dev mode injects
+ * its own inline client, so only the build gets it.
  */
+const POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
 function csp(): Plugin {
-  const policy = [
-    "default-src 'self'",
-    "script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'",
-    "worker-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
   return {
     name: 'edgeloop-csp',
     apply: 'build',
-    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: policy }, injectTo: 'head-prepend' }],
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: POLICY }, injectTo: 'head-prepend' }],
   };
 }
 
@@ -49,5 +53,5 @@ export default defineConfig({
   },
   worker: { format: 'es' },
   server: { host: '127.0.0.1', fs: { allow: [repo] } },
-  preview: { host: '127.0.0.1' },
+  preview: { host: '127.0.0.1', headers: { 'Content-Security-Policy': POLICY } },
 });
