@@ -221,6 +221,9 @@ export interface KernelApi {
 /** The reactor's variants: the correct one, and the tutorial's code as written. */
 export type VariantName = 'edgeloop' | 'day26-as-written' | 'day25-write-all';
 export type HighWaterPolicy = 'pause-reading' | 'close';
+
+/** How the reactor registers its sockets with epoll: EPOLLET (default) or level-triggered. */
+export type TriggerMode = 'edge' | 'level';
 export type BuiltinAppName = 'echo' | 'discard';
 
 /** A connection of the simulated server, as JS handlers see it. */
@@ -236,9 +239,13 @@ export interface SimConnection {
    * Sends bytes (a string as UTF-8): written to the socket at once when
    * nothing is queued, the rest kept in the reactor's send_buf_ until the
    * socket drains. Returns true when all of the connection's output is in the
-   * kernel now, false when some waits in send_buf_ (onWriteComplete follows
-   * once it drains): like net's socket.write(), false is the cue to stop
-   * producing. Throws EdgeloopError ERR_CLOSED once closed or shut down.
+   * kernel now; false is the cue to stop producing: some waits in send_buf_
+   * (onWriteComplete follows once it drains), or the attempt found the peer
+   * gone (onClose follows). Like net's socket.write(), but stricter: Node says
+   * false only past its highWaterMark. The tutorial's variants keep their
+   * bugs: day26-as-written never reports write completion, day25-write-all
+   * drops what the socket refused and says true. Throws EdgeloopError
+   * ERR_CLOSED once closed or shut down.
    */
   send(data: Uint8Array | string): boolean;
   /** SHUT_WR once the output has drained. Throws ERR_CLOSED once closed. */
@@ -256,6 +263,14 @@ export interface SimConnection {
 export interface SimulationHandlers {
   onConnection?(conn: SimConnection): void;
   onMessage?(conn: SimConnection, data: Uint8Array): void;
+  /**
+   * The output has drained: all bytes sent so far are in the kernel. After a
+   * send() that said false, once send_buf_ empties; after sends that went out
+   * whole, once at the end of that round (muduo's semantics, so a producer
+   * may be called when it has nothing left: let it return). At most one is
+   * pending per connection, none while output is queued again, none after
+   * shutdown() or close.
+   */
   onWriteComplete?(conn: SimConnection): void;
   onHighWaterMark?(conn: SimConnection, queuedBytes: number): void;
   onClose?(conn: SimConnection, reason: string): void;
@@ -279,6 +294,13 @@ export interface SimulationOptions {
   highWaterMark?: number;
   /** What crossing it does: stop reading until half drained (default), or close. */
   highWaterPolicy?: HighWaterPolicy;
+  /**
+   * How the reactor registers its sockets: 'edge' (default, EPOLLET: read and
+   * accept until EAGAIN, the seed's design) or 'level' (muduo's own mode: one
+   * read or accept per event, epoll reports what is left). 'level' needs
+   * variant 'edgeloop': the tutorial's variants run as written.
+   */
+  trigger?: TriggerMode;
 }
 
 /** Per-peer options (sim.peer(name, options)). */

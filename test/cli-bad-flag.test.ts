@@ -18,6 +18,8 @@ const cases: Array<[string[], RegExp]> = [
   [['serve', '--high-water-mark', '4x'], /^edgeloop serve: --high-water-mark must be a whole number/],
   [['serve', '--host', '10.0.0.1'], /^edgeloop serve: --host must be a loopback IPv4 address/],
   [['serve', '--variant', 'day27'], /^edgeloop serve: --variant must be 'edgeloop' or 'day26-as-written' or 'day25-write-all', got "day27"$/],
+  [['serve', '--trigger', 'lt'], /^edgeloop serve: --trigger must be 'edge' or 'level', got "lt"$/],
+  [['serve', '--trigger', 'level', '--variant', 'day25-write-all'], /^edgeloop serve: --trigger must be 'edge' with variant 'day25-write-all'/],
   [['serve', 'extra'], /^edgeloop serve: unexpected argument extra/],
   [['frobnicate'], /^edgeloop: unknown command 'frobnicate' \(commands: serve(, [a-z]+)*; see edgeloop --help\)$/],
 ];

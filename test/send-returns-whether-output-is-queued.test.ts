@@ -100,6 +100,87 @@ describe.each(ENGINES)('send() reports queued output (sim/%s)', (engine) => {
     }
   });
 
+  it('a producer that finished and shut down is not called again; a send that finds the peer gone says false', async () => {
+    let calls = 0;
+    let left = 3;
+    const pump = (c: SimConnection): void => {
+      calls++;
+      while (left > 0) {
+        left--;
+        if (!c.send(filler(10))) return;
+      }
+      c.send('END');
+      c.shutdown();
+    };
+    const sim = await create(engine, { family: 'tcp', app: { onConnection: pump, onWriteComplete: pump } });
+    try {
+      const a = sim.peer('a');
+      expect(a.connect()).toBe(0);
+      sim.run({ until: () => a.eof, maxSteps: 50 });
+      sim.run({ maxSteps: 20 });
+      // The completion the whole sends queued is not delivered after shutdown().
+      expect(calls).toBe(1);
+      expect(sim.handlerErrors).toEqual([]);
+      expect(a.received.length).toBe(33);
+    } finally {
+      sim.dispose();
+    }
+
+    let conn: SimConnection | null = null;
+    const sim2 = await create(engine, {
+      family: 'tcp',
+      app: {
+        onConnection(c) {
+          conn = c;
+          c.send(filler(100));
+        },
+      },
+    });
+    try {
+      const a = sim2.peer('a').stopReading();
+      expect(a.connect()).toBe(0);
+      sim2.step();
+      a.closeWithUnread(); // unread bytes: a RST, so the next write fails
+      const c = conn as unknown as SimConnection;
+      const ok = c.send(filler(100));
+      expect({ ok, closed: c.closed }).toEqual({ ok: false, closed: true });
+    } finally {
+      sim2.dispose();
+    }
+  });
+
+  it("the tutorial's variants keep their bugs: day26 never completes, day25 says true and drops", async () => {
+    for (const variant of ['day26-as-written', 'day25-write-all'] as const) {
+      let completes = 0;
+      let answer: boolean | null = null;
+      const sim = await create(engine, {
+        family: 'tcp',
+        variant,
+        app: {
+          onConnection(c) {
+            answer = c.send(filler(BIG));
+          },
+          onWriteComplete() {
+            completes++;
+          },
+        },
+      });
+      try {
+        const a = sim.peer('a', { readPerStep: 1 << 20 });
+        expect(a.connect()).toBe(0);
+        sim.run({ maxSteps: 400 });
+        if (variant === 'day26-as-written') {
+          expect({ answer, completes, received: a.received.length }).toEqual({ answer: false, completes: 0, received: BIG });
+        } else {
+          expect(answer).toBe(true);
+          expect(a.received.length).toBeLessThan(BIG);
+        }
+      } finally {
+        sim.dispose();
+      }
+    }
+  });
+
   it('a producer that writes until false and resumes on onWriteComplete delivers everything in order', async () => {
     const TOTAL = 3 * BIG + 12_345;
     const CHUNK = 256 * 1024;

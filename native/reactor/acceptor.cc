@@ -14,8 +14,13 @@ std::runtime_error Failure(const std::string& what, const SysResult& r) {
 }
 }  // namespace
 
-Acceptor::Acceptor(EventLoop* loop, Family family, std::string addr, int32_t backlog)
-    : loop_(loop), kernel_(loop->kernel()), family_(family), addr_(std::move(addr)), backlog_(backlog) {}
+Acceptor::Acceptor(EventLoop* loop, Family family, std::string addr, int32_t backlog, bool edge_triggered)
+    : loop_(loop),
+      kernel_(loop->kernel()),
+      family_(family),
+      addr_(std::move(addr)),
+      backlog_(backlog),
+      edge_triggered_(edge_triggered) {}
 
 Acceptor::~Acceptor() {
   if (channel_) channel_->Remove();
@@ -36,7 +41,7 @@ void Acceptor::Listen() {
   spare_fd_ = static_cast<int32_t>(r.value);
   channel_ = std::make_unique<Channel>(loop_, fd_);
   channel_->SetReadCallback([this] { HandleRead(); });
-  channel_->UseEt();
+  if (edge_triggered_) channel_->UseEt();
   channel_->EnableRead();
 }
 
@@ -49,6 +54,8 @@ void Acceptor::HandleRead() {
       } else {
         kernel_.Close(static_cast<int32_t>(r.value));
       }
+      // LT: one per event; epoll reports the listener again while the queue has more.
+      if (!edge_triggered_) return;
       continue;
     }
     if (r.err == err::kEAGAIN) return;  // the edge is drained

@@ -21,7 +21,8 @@ class Acceptor {
  public:
   using NewConnectionCallback = std::function<void(int32_t fd)>;
 
-  Acceptor(EventLoop* loop, Family family, std::string addr, int32_t backlog);
+  // edge_triggered: EPOLLET and accept until EAGAIN; off: LT, one accept per event.
+  Acceptor(EventLoop* loop, Family family, std::string addr, int32_t backlog, bool edge_triggered = true);
   ~Acceptor();
   Acceptor(const Acceptor&) = delete;
   Acceptor& operator=(const Acceptor&) = delete;
@@ -48,6 +49,7 @@ class Acceptor {
   Family family_;
   std::string addr_;
   int32_t backlog_;
+  bool edge_triggered_;
   int32_t fd_ = -1;
   int32_t spare_fd_ = -1;
   std::string bound_;

@@ -52,8 +52,8 @@ void TcpConnection::ConnectEstablished() {
   channel_->SetCloseCallback([this] { HandleClose(reason::kPeerClosed); });
   channel_->SetErrorCallback([this] { HandleError(); });
   channel_->Tie(shared_from_this());
-  channel_->UseEt();
-  if (options_.short_reads) channel_->UseRdHup();
+  if (options_.edge_triggered) channel_->UseEt();
+  if (options_.short_reads && options_.edge_triggered) channel_->UseRdHup();
   channel_->EnableRead();
   if (app_) app_->OnConnection(shared_from_this());
 }
@@ -125,7 +125,8 @@ void TcpConnection::QueueWriteComplete() {
   // Queued, not called: an app that sends again from it must not recurse into Send.
   loop_->QueueInLoop([self] {
     self->write_complete_queued_ = false;
-    if (self->state_ == State::kDisconnected || !self->app_) return;
+    // Not after Shutdown() (or a close): the app said it has nothing more to send.
+    if (self->state_ != State::kConnected || !self->app_) return;
     // Output queued since (a later Send the socket did not take) means it is
     // not complete after all; the drain in WriteNonBlocking queues the
     // completion that is. So an app that sends until Send leaves bytes in
@@ -202,6 +203,8 @@ void TcpConnection::HandleRead() {
       DeliverMessage(into);
       if (state_ == State::kDisconnected) return;
       if (&into != &input_ && into.ReadableBytes() > 0) input_.Append(into.Peek(), into.ReadableBytes());
+      // LT: one read per event; epoll reports the socket again while bytes remain.
+      if (!options_.edge_triggered) return;
       // Drained, unless a FIN may be queued behind the data (see ConnectionOptions).
       if (options_.short_reads && static_cast<size_t>(r.value) < kReadChunk && !(channel_->revents() & ev::kRdHup)) {
         return;
@@ -212,7 +215,7 @@ void TcpConnection::HandleRead() {
       OnPeerHalfClose();
       return;
     }
-    if (r.err == err::kEAGAIN) return;  // ET: drained; the next edge will come
+    if (r.err == err::kEAGAIN) return;  // drained; the next edge (or level) will come
     if (r.err == err::kEINTR) continue;
     HandleClose(ErrnoName(r.err));
     return;

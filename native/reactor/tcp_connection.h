@@ -6,8 +6,10 @@
 //                   means EPOLLOUT off, write-complete, and a pending
 //                   Shutdown() happens now.
 //   HandleRead      ET: 64 KiB reads until EAGAIN (or, with short_reads, a
-//                   short read); 0 = the peer half-closed: the pending
-//                   output is still flushed, then the close.
+//                   short read); LT (edge_triggered off): one read per
+//                   event, what is left is reported again; 0 = the peer
+//                   half-closed: the pending output is still flushed, then
+//                   the close.
 // EPIPE / ECONNRESET close the connection with that reason. The tutorial's
 // versions live in variants/ as subclasses; this class has no variant switch.
 #pragma once
@@ -37,6 +39,10 @@ struct ConnectionOptions {
   // EPOLLRDHUP reports. It saves the read that returns EAGAIN, a syscall per
   // message. Off everywhere else: the simulation's traces keep that read.
   bool short_reads = false;
+  // EPOLLET on the connection's and the listener's channels (the seed's
+  // design). Off: level-triggered, muduo's own mode: one read (or accept)
+  // per event, and epoll reports what is left on the next round.
+  bool edge_triggered = true;
 };
 
 class TcpConnection : public std::enable_shared_from_this<TcpConnection> {

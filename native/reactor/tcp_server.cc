@@ -11,7 +11,8 @@ TcpServer::TcpServer(EventLoop* loop, const ServerOptions& options, App* app)
     : loop_(loop),
       options_(options),
       app_(app),
-      acceptor_(std::make_unique<Acceptor>(loop, options.family, options.address, options.backlog)) {
+      acceptor_(std::make_unique<Acceptor>(loop, options.family, options.address, options.backlog,
+                                           options.connection.edge_triggered)) {
   acceptor_->SetNewConnectionCallback([this](int32_t fd) { NewConnection(fd); });
 }
 

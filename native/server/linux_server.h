@@ -39,7 +39,7 @@ class LinuxServer {
  public:
   // Results of Send/Shutdown/Close, as ServerHost's.
   static constexpr int32_t kOk = 0;
-  static constexpr int32_t kQueued = 1;  // Send: output waits in send_buf_
+  static constexpr int32_t kQueued = 1;  // Send: output waits in send_buf_, or the peer is gone
   static constexpr int32_t kNoConnection = -1;
   static constexpr int32_t kShuttingDown = -2;
   static constexpr int32_t kMaxThreads = 256;

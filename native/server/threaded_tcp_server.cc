@@ -76,7 +76,8 @@ ThreadedTcpServer::~ThreadedTcpServer() {
 
 void ThreadedTcpServer::Start() {
   base_->AssertInLoopThread();
-  acceptor_ = std::make_unique<Acceptor>(base_, options_.family, options_.address, options_.backlog);
+  acceptor_ = std::make_unique<Acceptor>(base_, options_.family, options_.address, options_.backlog,
+                                         options_.connection.edge_triggered);
   acceptor_->SetNewConnectionCallback([this](int32_t fd) { NewConnection(fd); });
   acceptor_->Listen();
   address_ = acceptor_->address();

@@ -431,12 +431,14 @@ class App {
     this.knobs.peerReadRate = numIn('k-rate', 'all available');
     this.knobs.highWaterMark = numIn('k-hwm', '4194304 (4 MiB)');
     this.knobs.seed = h('input', { id: 'k-seed', attrs: { type: 'number', min: 0, max: 4294967295, step: 1, inputmode: 'numeric' } });
-    const trigger = sel('k-trigger', [['et', 'edge-triggered (EPOLLET)']]);
-    trigger.disabled = true;
-    trigger.title = 'The reactor is always edge-triggered; there is no LT/ET option in it today.';
+    this.knobs.trigger = sel('k-trigger', [
+      ['edge', 'edge-triggered (EPOLLET)'],
+      ['level', 'level-triggered'],
+    ]);
     this.knobs.app.addEventListener('change', () => {
       (this.knobs.bulk as HTMLInputElement).disabled = this.knobs.app?.value !== 'bulk';
     });
+    this.knobs.variant.addEventListener('change', () => this.syncTrigger());
     const form = h(
       'form',
       { id: 'knob-form', class: 'knob-form', attrs: { novalidate: true } },
@@ -451,8 +453,8 @@ class App {
       field('Seed', this.knobs.seed),
       field(
         'Trigger mode',
-        trigger,
-        'Not adjustable: the reactor is always edge-triggered. day26-as-written is level-triggered only because its short events drop EPOLLET; an LT/ET switch would need a reactor option.',
+        this.knobs.trigger,
+        'Edge: read and accept until EAGAIN, one wakeup per edge. Level: one read or accept per wakeup, epoll reports the rest. The tutorial variants run as written (day26-as-written is level-triggered anyway: its short events drop EPOLLET).',
       ),
       h('button', { class: 'primary', attrs: { type: 'submit' }, text: 'Run with these knobs' }),
     );
@@ -492,10 +494,21 @@ class App {
     (k.peerReadRate as HTMLInputElement).value = o.peerReadRate === undefined ? '' : String(o.peerReadRate);
     (k.highWaterMark as HTMLInputElement).value = o.highWaterMark === undefined ? '' : String(o.highWaterMark);
     (k.seed as HTMLInputElement).value = String(o.seed ?? 1);
+    (k.trigger as HTMLSelectElement).value = o.trigger ?? 'edge';
+    this.syncTrigger();
     this.showKnobErrors([]);
     const contrast = this.currentDoc().contrast?.variant;
     const own = (o.variant ?? 'edgeloop') as VariantName;
     this.compareVariant.value = contrast && contrast !== own ? contrast : (VARIANTS.find((v) => v !== own) as VariantName);
+  }
+
+  /** The trigger knob is the edgeloop variant's: for the tutorial's it shows edge, disabled. */
+  private syncTrigger(): void {
+    const trigger = this.knobs.trigger as HTMLSelectElement;
+    const own = this.knobs.variant?.value === 'edgeloop';
+    if (!own) trigger.value = 'edge';
+    trigger.disabled = !own;
+    trigger.title = own ? '' : 'The tutorial variants run as written; the trigger mode is the edgeloop reactor\'s option.';
   }
 
   /** The knobs as scenario options (validated); null with the errors shown beside their fields. */
@@ -508,6 +521,7 @@ class App {
       return Number.isFinite(n) ? n : v;
     };
     const raw: Record<string, unknown> = { family: k.family?.value, variant: k.variant?.value };
+    raw.trigger = k.trigger?.value;
     raw.app = k.app?.value === 'bulk' ? { bulk: numOf(k.bulk) ?? 0 } : k.app?.value;
     for (const [key, el] of [
       ['sndbuf', k.sndbuf],
@@ -539,6 +553,7 @@ class App {
       'options.peerReadRate': 'k-rate',
       'options.highWaterMark': 'k-hwm',
       'options.seed': 'k-seed',
+      'options.trigger': 'k-trigger',
     };
     for (const el of document.querySelectorAll('.knob-form .field-error')) el.remove();
     for (const el of document.querySelectorAll('.knob-form [aria-invalid]')) el.removeAttribute('aria-invalid');
@@ -655,7 +670,8 @@ class App {
       ];
       if (compare) {
         jobs.push(
-          this.runners[1]!.run(doc, { ...knobs, variant: variantB }, (s, r) => {
+          // The tutorial's variants run as written: the trigger knob is edgeloop's.
+          this.runners[1]!.run(doc, { ...knobs, variant: variantB, ...(variantB === 'edgeloop' ? {} : { trigger: 'edge' as const }) }, (s, r) => {
             progress[1] = [s, r];
             show();
           }),

@@ -4,8 +4,12 @@
 // RawKernel it is C-like and does no validation of its own beyond types;
 // src/simulation/options.ts validates options before they get here.
 
-/** Results of send/shutdown/close: 0, or one of these. */
-/** send only: accepted, and output waits in the reactor's send_buf_ (0: all of it is in the kernel). */
+/**
+ * Results of send/shutdown/close: 0 (for send: all of the connection's output
+ * is in the kernel), or one of these. RAW_QUEUED (send only): accepted, but
+ * stop: output waits in the reactor's send_buf_, or the attempt found the
+ * peer gone (its close event follows).
+ */
 export const RAW_QUEUED = 1;
 export const RAW_NO_CONNECTION = -1;
 export const RAW_SHUTTING_DOWN = -2;

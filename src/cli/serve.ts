@@ -24,6 +24,7 @@ Options:
   --high-water-policy P       pause-reading (default) or close
   --max-connections N         open connections at most (default: no limit)
   --variant V                 edgeloop (default), day26-as-written or day25-write-all
+  --trigger T                 edge (default, EPOLLET) or level (edgeloop only)
   --trace FILE                record the reactor's syscalls as a JSON Lines trace
   -h, --help                  this text
 
@@ -41,6 +42,7 @@ const FLAGS = {
   'high-water-policy': { type: 'string' },
   'max-connections': { type: 'string' },
   variant: { type: 'string' },
+  trigger: { type: 'string' },
   trace: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -54,6 +56,7 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   highWaterPolicy: '--high-water-policy',
   maxConnections: '--max-connections',
   variant: '--variant',
+  trigger: '--trigger',
   trace: '--trace',
   'app.bulk': '--bytes',
   app: '--app',
@@ -125,6 +128,8 @@ export function parseServeArgs(args: string[]): ServerOptions | 'help' {
   if (max !== undefined) options.maxConnections = integer('max-connections', max);
   const variant = str('variant');
   if (variant !== undefined) options.variant = variant as ServerOptions['variant'];
+  const trigger = str('trigger');
+  if (trigger !== undefined) options.trigger = trigger as ServerOptions['trigger'];
   const trace = str('trace');
   if (trace !== undefined) options.trace = trace;
   return options;

@@ -3,7 +3,7 @@
 // flat JSON document the reactor's host parses (native/reactor/embed/host_config.h)
 // plus the real server's own settings (threads, maxConnections, trace).
 import { describeValue, EdgeloopError } from '../errors.js';
-import type { HighWaterPolicy, VariantName } from '../types.js';
+import type { HighWaterPolicy, TriggerMode, VariantName } from '../types.js';
 import type { ServerHandlers, ServerOptions } from './types.js';
 
 const WHERE = 'createServer()';
@@ -15,6 +15,7 @@ const OPTION_KEYS = [
   'threads',
   'highWaterMark',
   'highWaterPolicy',
+  'trigger',
   'maxConnections',
   'variant',
   'backlog',
@@ -24,6 +25,7 @@ const OPTION_KEYS = [
 ];
 const VARIANTS: readonly VariantName[] = ['edgeloop', 'day26-as-written', 'day25-write-all'];
 const POLICIES: readonly HighWaterPolicy[] = ['pause-reading', 'close'];
+const TRIGGERS: readonly TriggerMode[] = ['edge', 'level'];
 const HANDLER_NAMES = ['onConnection', 'onMessage', 'onWriteComplete', 'onHighWaterMark', 'onClose'] as const;
 /** The C++ side's bounds (host_config.cc, linux_server.h). */
 const MAX_BYTES = 2 ** 40;
@@ -149,6 +151,13 @@ export function resolveServerOptions(options: unknown): ResolvedServerOptions {
   if (o.rcvbuf !== undefined) doc.rcvbuf = integer('rcvbuf', o.rcvbuf, 1, INT32_MAX);
   if (o.highWaterMark !== undefined) doc.highWaterMark = integer('highWaterMark', o.highWaterMark, 1, MAX_BYTES);
   if (o.highWaterPolicy !== undefined) doc.highWaterPolicy = oneOf('highWaterPolicy', o.highWaterPolicy, POLICIES);
+  if (o.trigger !== undefined) {
+    doc.trigger = oneOf('trigger', o.trigger, TRIGGERS);
+    const variant = (doc.variant as VariantName | undefined) ?? 'edgeloop';
+    if (doc.trigger === 'level' && variant !== 'edgeloop') {
+      throw bad('trigger', `'edge' with variant '${variant}' (the tutorial's variants run as written; 'level' is for 'edgeloop')`, o.trigger);
+    }
+  }
   let trace: string | null = null;
   if (o.trace !== undefined) {
     if (typeof o.trace !== 'string' || o.trace === '') throw bad('trace', 'a file path', o.trace);

@@ -1,7 +1,7 @@
 // The real server's public types (Node only: createServer is exported from
 // the Node entry, never from the browser one). Names and shapes follow the
 // simulation's (src/types.ts) wherever the two mean the same thing.
-import type { HighWaterPolicy, VariantName } from '../types.js';
+import type { HighWaterPolicy, TriggerMode, VariantName } from '../types.js';
 
 /** A built-in app, run in C++ (on sub-reactor threads when `threads` > 0). */
 export type ServerBuiltinApp = 'echo' | 'discard' | { bulk: number };
@@ -17,9 +17,13 @@ export interface ServerConnection {
    * Sends bytes (a string as UTF-8): written to the socket at once when
    * nothing is queued, the rest kept in the reactor's send_buf_ until the
    * socket drains. Returns true when all of the connection's output is in the
-   * kernel now, false when some waits in send_buf_ (onWriteComplete follows
-   * once it drains): like net's socket.write(), false is the cue to stop
-   * producing. Throws EdgeloopError ERR_CLOSED once closed or shut down.
+   * kernel now; false is the cue to stop producing: some waits in send_buf_
+   * (onWriteComplete follows once it drains), or the attempt found the peer
+   * gone (onClose follows). Like net's socket.write(), but stricter: Node says
+   * false only past its highWaterMark. The tutorial's variants keep their
+   * bugs: day26-as-written never reports write completion, day25-write-all
+   * drops what the socket refused and says true. Throws EdgeloopError
+   * ERR_CLOSED once closed or shut down.
    */
   send(data: Uint8Array | string): boolean;
   /** SHUT_WR once the output has drained. Throws ERR_CLOSED once closed. */
@@ -45,7 +49,16 @@ export interface ServerHandlers {
    * ArrayBuffer (as Node's pooled Buffers), so use `data` itself, not `data.buffer`.
    */
   onMessage?(conn: ServerConnection, data: Uint8Array): void;
-  /** Whether it is given is read once, at listen(): without it the reactor does not report completions. */
+  /**
+   * The output has drained: all bytes sent so far are in the kernel. After a
+   * send() that said false, once send_buf_ empties; after sends that went out
+   * whole, once at the end of that round (muduo's semantics, so a producer
+   * may be called when it has nothing left: let it return). At most one is
+   * pending per connection, none while output is queued again, none after
+   * shutdown() or close.
+ Whether it is given is read once, at
+   * listen(): without it the reactor does not report completions.
+   */
   onWriteComplete?(conn: ServerConnection): void;
   onHighWaterMark?(conn: ServerConnection, queuedBytes: number): void;
   onClose?(conn: ServerConnection, reason: string): void;
@@ -70,6 +83,13 @@ export interface ServerOptions {
   highWaterMark?: number;
   /** What crossing it does: stop reading until half drained (default), or close. */
   highWaterPolicy?: HighWaterPolicy;
+  /**
+   * How the reactor registers its sockets: 'edge' (default, EPOLLET: read and
+   * accept until EAGAIN, the seed's design) or 'level' (muduo's own mode: one
+   * read or accept per event, epoll reports what is left). 'level' needs
+   * variant 'edgeloop': the tutorial's variants run as written.
+   */
+  trigger?: TriggerMode;
   /** Open connections at most; more are accepted and closed at once (counted in stats().refused). Default: no limit. */
   maxConnections?: number;
   /** Default 'edgeloop'. The tutorial's variants are for seeing their bugs, not for serving. */

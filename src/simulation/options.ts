@@ -7,16 +7,18 @@ import type {
   Family,
   HighWaterPolicy,
   PeerOptions,
+  TriggerMode,
   SimulationHandlers,
   SimulationEngineName,
   SimulationOptions,
   VariantName,
 } from '../types.js';
 
-const OPTION_KEYS = ['engine', 'seed', 'family', 'variant', 'app', 'sndbuf', 'rcvbuf', 'highWaterMark', 'highWaterPolicy'];
+const OPTION_KEYS = ['engine', 'seed', 'family', 'variant', 'app', 'sndbuf', 'rcvbuf', 'highWaterMark', 'highWaterPolicy', 'trigger'];
 const PEER_OPTION_KEYS = ['sndbuf', 'rcvbuf', 'readPerStep'];
 const VARIANTS: readonly VariantName[] = ['edgeloop', 'day26-as-written', 'day25-write-all'];
 const POLICIES: readonly HighWaterPolicy[] = ['pause-reading', 'close'];
+const TRIGGERS: readonly TriggerMode[] = ['edge', 'level'];
 const HANDLER_NAMES = ['onConnection', 'onMessage', 'onWriteComplete', 'onHighWaterMark', 'onClose'] as const;
 /** Larger than any buffer a simulation can hold; the C++ side enforces the same bound. */
 const MAX_BYTES = 2 ** 40;
@@ -107,6 +109,12 @@ export function resolveSimulationOptions(options: unknown, defaultEngine: Engine
   if (o.rcvbuf !== undefined) out.rcvbuf = positiveInt(where, 'rcvbuf', o.rcvbuf, INT32_MAX);
   if (o.highWaterMark !== undefined) out.highWaterMark = positiveInt(where, 'highWaterMark', o.highWaterMark, MAX_BYTES);
   if (o.highWaterPolicy !== undefined) out.highWaterPolicy = oneOf(where, 'highWaterPolicy', o.highWaterPolicy, POLICIES);
+  if (o.trigger !== undefined) {
+    out.trigger = oneOf(where, 'trigger', o.trigger, TRIGGERS);
+    if (out.trigger === 'level' && variant !== 'edgeloop') {
+      throw bad(where, 'trigger', `'edge' with variant '${variant}' (the tutorial's variants run as written; 'level' is for 'edgeloop')`, o.trigger);
+    }
+  }
   return { engine, seed, family, variant, handlers, json: JSON.stringify(out) };
 }
 

@@ -701,6 +701,7 @@ export async function runScenarioWith(Sim: SimulationFactory, doc: unknown, opti
   if (o.rcvbuf !== undefined) simOptions.rcvbuf = o.rcvbuf;
   if (o.highWaterMark !== undefined) simOptions.highWaterMark = o.highWaterMark;
   if (o.highWaterPolicy !== undefined) simOptions.highWaterPolicy = o.highWaterPolicy;
+  if (o.trigger !== undefined) simOptions.trigger = o.trigger;
   const sim = await Sim.create(simOptions);
   try {
     const run = new ScenarioRun(doc2, sim, options.timeLimitMs, options.onStep);

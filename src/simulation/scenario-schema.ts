@@ -9,7 +9,7 @@
 // the errors, assertScenario() throws one ScenarioError (an EdgeloopError,
 // code ERR_SCENARIO) carrying all of them.
 import { EdgeloopError } from '../errors.js';
-import type { ErrnoName, Family, HighWaterPolicy, ShutdownHow, VariantName } from '../types.js';
+import type { ErrnoName, Family, HighWaterPolicy, ShutdownHow, TriggerMode, VariantName } from '../types.js';
 
 export const SCENARIO_VERSION = 1;
 
@@ -32,6 +32,8 @@ export interface ScenarioOptions {
   highWaterMark?: number;
   /** Default 'pause-reading'. */
   highWaterPolicy?: HighWaterPolicy;
+  /** Default 'edge' (EPOLLET); 'level' needs variant 'edgeloop'. */
+  trigger?: TriggerMode;
   /** uint32, default 1. */
   seed?: number;
   /** Bytes a reading peer takes per step, for peers that set no readPerStep (default: all there is). */
@@ -297,6 +299,7 @@ const RESERVED_NAMES = ['reactor', 'app', 'peers', 'sim', 'scenario'];
 const VARIANTS: readonly VariantName[] = ['edgeloop', 'day26-as-written', 'day25-write-all'];
 const FAMILIES: readonly Family[] = ['unix', 'tcp'];
 const POLICIES: readonly HighWaterPolicy[] = ['pause-reading', 'close'];
+const TRIGGERS: readonly TriggerMode[] = ['edge', 'level'];
 const SHUTDOWN_HOWS: readonly ShutdownHow[] = ['RD', 'WR', 'RDWR'];
 const STATES = ['connecting', 'connected', 'disconnecting', 'disconnected'] as const;
 const EPOLL_OPS = ['ADD', 'MOD', 'DEL'] as const;
@@ -470,13 +473,13 @@ function copyFields<T>(o: Obj, keys: readonly string[], check: (key: string, v: 
 
 // ---- sections ----
 
-const OPTION_KEYS = ['family', 'variant', 'app', 'sndbuf', 'rcvbuf', 'highWaterMark', 'highWaterPolicy', 'seed', 'peerReadRate'];
+const OPTION_KEYS = ['family', 'variant', 'app', 'sndbuf', 'rcvbuf', 'highWaterMark', 'highWaterPolicy', 'trigger', 'seed', 'peerReadRate'];
 
 function options(w: Walker, v: unknown, path: Path, partial: boolean): Partial<ScenarioOptions> | undefined {
   const o = w.object(v, path, OPTION_KEYS, partial ? [] : ['family', 'app']);
   if (!o) return undefined;
   const L = SCENARIO_LIMITS;
-  return copyFields<Partial<ScenarioOptions>>(o, OPTION_KEYS, (key, x) => {
+  const out = copyFields<Partial<ScenarioOptions>>(o, OPTION_KEYS, (key, x) => {
     const p = [...path, key];
     switch (key) {
       case 'family':
@@ -498,6 +501,8 @@ function options(w: Walker, v: unknown, path: Path, partial: boolean): Partial<S
         return w.int(x, p, 1, L.maxHighWaterMark);
       case 'highWaterPolicy':
         return w.oneOf(x, p, POLICIES);
+      case 'trigger':
+        return w.oneOf(x, p, TRIGGERS);
       case 'seed':
         return w.int(x, p, 0, 0xffffffff, 'a uint32 (0 to 4294967295)');
       case 'peerReadRate':
@@ -505,6 +510,10 @@ function options(w: Walker, v: unknown, path: Path, partial: boolean): Partial<S
     }
     return undefined;
   });
+  if (out.trigger === 'level' && out.variant !== undefined && out.variant !== 'edgeloop') {
+    w.fail([...path, 'trigger'], `'level' needs variant 'edgeloop' (the tutorial's variants run as written), got variant '${out.variant}'`);
+  }
+  return out;
 }
 
 const PEER_KEYS = ['name', 'count', 'sndbuf', 'rcvbuf', 'readPerStep', 'reading'];

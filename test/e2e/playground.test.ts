@@ -106,10 +106,10 @@ describe('the playground in Chromium', () => {
         .map((el) => el.id || el.outerHTML.slice(0, 60)),
     );
     expect(unlabelled).toEqual([]);
-    // No trigger-mode knob in the reactor: the control is shown disabled, with the reason beside it.
-    expect(await page.locator('#k-trigger').isDisabled()).toBe(true);
-    expect(await page.locator('#k-trigger').getAttribute('title')).toContain('always edge-triggered');
-    expect(await page.locator('#k-trigger-hint').textContent()).toContain('always edge-triggered');
+    // The trigger knob: edge by default, adjustable for the edgeloop reactor.
+    expect(await page.locator('#k-trigger').inputValue()).toBe('edge');
+    expect(await page.locator('#k-trigger').isDisabled()).toBe(false);
+    expect(await page.locator('#k-trigger-hint').textContent()).toContain('one read or accept per wakeup');
     // The built page forbids inline scripts and eval (the wasm glue needs
     // neither), in its meta tag and in the server's headers, which are what
     // bind the worker the simulation runs in; the runs below work under it.
@@ -227,6 +227,29 @@ describe('the playground in Chromium', () => {
       expect(badges).toContain(badge);
     }
     await shot(page, '03-marks');
+    noErrors(t);
+    await page.close();
+  });
+
+  it('the trigger knob runs the reactor level-triggered: no EPOLLET in the interest list, the trace as the API gives it', async () => {
+    const t = await pg.open();
+    const { page } = t;
+    const name = 'et-partial-read';
+    await pickScenario(page, name);
+    await page.selectOption('#k-trigger', 'level');
+    await afterRun(page, () => page.click('#run'));
+    expect(await page.evaluate(() => document.body.dataset.state)).toBe('ready');
+    const expected = await expectedRun(builtinScenario(name), { trigger: 'level' });
+    const model = modelFromJsonl(expected.trace);
+    await page.keyboard.press('End');
+    const s = await shown(page);
+    expect(s.cursor).toBe(model.n - 1);
+    expect(s.interest.length).toBeGreaterThan(0);
+    for (const e of s.interest) expect(e.events).not.toContain('EPOLLET');
+    // For a tutorial variant the knob shows edge, disabled.
+    await page.selectOption('#k-variant', 'day26-as-written');
+    expect(await page.locator('#k-trigger').isDisabled()).toBe(true);
+    expect(await page.locator('#k-trigger').inputValue()).toBe('edge');
     noErrors(t);
     await page.close();
   });

@@ -21,7 +21,7 @@ std::invalid_argument Bad(const std::string& field, const std::string& expected,
 HostConfig ParseHostConfig(const std::string& json) {
   static const char* const kKnown[] = {"family", "address", "backlog", "sndbuf", "rcvbuf",
                                        "variant", "app", "bulkBytes", "highWaterMark",
-                                       "highWaterPolicy", "trace"};
+                                       "highWaterPolicy", "trigger", "trace"};
   FlatJson o(json);
   o.RequireOnly(kKnown, sizeof kKnown / sizeof kKnown[0]);
   HostConfig c;
@@ -65,6 +65,19 @@ HostConfig ParseHostConfig(const std::string& json) {
     c.server.connection.high_water_policy = HighWaterPolicy::kClose;
   } else {
     throw Bad("highWaterPolicy", "\"pause-reading\" or \"close\"", policy);
+  }
+  const std::string trigger = o.String("trigger", "edge");
+  if (trigger == "edge") {
+    c.server.connection.edge_triggered = true;
+  } else if (trigger == "level") {
+    // The tutorial's variants are its code as written (EPOLLET, or the short
+    // that drops it): the switch is the correct reactor's.
+    if (c.server.variant != Variant::kEdgeloop) {
+      throw std::invalid_argument("options: \"trigger\" \"level\" needs variant \"edgeloop\" (the tutorial's variants run as written), got variant \"" + variant + "\"");
+    }
+    c.server.connection.edge_triggered = false;
+  } else {
+    throw Bad("trigger", "\"edge\" or \"level\"", trigger);
   }
   c.trace = o.Bool("trace", true);
   return c;

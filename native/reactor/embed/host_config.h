@@ -7,6 +7,7 @@
 //   app           "echo" | "discard" | "bulk" | "js"   (js: events go to the embedder)
 //   bulkBytes     bytes the bulk app sends per connection
 //   highWaterMark bytes; highWaterPolicy "pause-reading" | "close"
+//   trigger       "edge" (EPOLLET, default) | "level" (variant "edgeloop" only)
 //   trace         record syscalls and app events (default true)
 #pragma once
 

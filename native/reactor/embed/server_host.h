@@ -34,9 +34,10 @@ class ServerHost {
  public:
   // Results of Send/Shutdown/Close.
   static constexpr int32_t kOk = 0;
-  // Send only: accepted, and output waits in send_buf_ (the socket did not
-  // take all of it); a write-complete event follows once it drains. Send's
-  // kOk means all of the connection's output is in the kernel.
+  // Send only: accepted, but stop sending: output waits in send_buf_ (the
+  // socket did not take all of it; a write-complete event follows once it
+  // drains), or the attempt found the peer gone (the close event follows).
+  // Send's kOk means all of the connection's output is in the kernel.
   static constexpr int32_t kQueued = 1;
   static constexpr int32_t kNoConnection = -1;  // never existed, or closed
   static constexpr int32_t kShuttingDown = -2;  // Send after Shutdown()
