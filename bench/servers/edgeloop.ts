@@ -44,21 +44,17 @@ if (app === 'echo' || app === 'discard') {
   const sent = new Map<ServerConnection, number>();
   const pump = (conn: ServerConnection): void => {
     let done = sent.get(conn) ?? 0;
-    if (done > bytes) return; // finished and shut down: the last completion
     while (done < bytes) {
       const n = Math.min(chunk.length, bytes - done);
       done += n;
       sent.set(conn, done);
       if (!conn.send(n === chunk.length ? chunk : chunk.subarray(0, n))) return;
     }
-    sent.set(conn, bytes + 1);
-    conn.shutdown();
+    sent.delete(conn);
+    conn.shutdown(); // no onWriteComplete follows a shutdown()
   };
   options.handlers = {
-    onConnection(conn) {
-      sent.set(conn, 0);
-      pump(conn);
-    },
+    onConnection: pump,
     onWriteComplete: pump,
     onClose(conn) {
       sent.delete(conn);

@@ -80,6 +80,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   uint32_t interest() const;
   // Bytes waiting in send_buf_ / the input buffer.
   virtual size_t OutputBytes() const { return output_.ReadableBytes(); }
+  // After a Send: everything handed over is in the kernel, and the
+  // connection is still open (a Send that found the peer gone closed it).
+  bool AllOutputInKernel() const { return state_ != State::kDisconnected && OutputBytes() == 0; }
   size_t InputBytes() const { return input_.ReadableBytes(); }
   EventLoop* loop() const { return loop_; }
 

@@ -102,8 +102,7 @@ int32_t LinuxServer::Send(uint64_t conn, const uint8_t* data, size_t len) {
   const bool ok = c->Send(data, len);
   stats_app_->NoteOutput(c);
   if (!ok) return kShuttingDown;
-  // Closed by the attempt (EPIPE, ECONNRESET): stop too; the close event follows.
-  return c->OutputBytes() > 0 || c->state() == TcpConnection::State::kDisconnected ? kQueued : kOk;
+  return c->AllOutputInKernel() ? kOk : kQueued;
 }
 
 int32_t LinuxServer::Shutdown(uint64_t conn) {

@@ -73,8 +73,7 @@ int32_t ServerHost::Send(uint64_t conn, const uint8_t* data, size_t len) {
   TcpConnectionPtr c = server_->Find(conn);
   if (!c) return kNoConnection;
   if (!c->Send(data, len)) return kShuttingDown;
-  // Closed by the attempt (EPIPE, ECONNRESET): stop too; the close event follows.
-  return c->OutputBytes() > 0 || c->state() == TcpConnection::State::kDisconnected ? kQueued : kOk;
+  return c->AllOutputInKernel() ? kOk : kQueued;
 }
 
 int32_t ServerHost::Shutdown(uint64_t conn) {
