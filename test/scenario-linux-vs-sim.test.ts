@@ -16,12 +16,13 @@
 // TCP built-ins lock them in the document itself.
 import { readdirSync } from 'node:fs';
 
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { builtinScenario, EdgeloopError, formatScenarioFailure, listBuiltinScenarios, runScenario, Simulation } from '../src/index.js';
 import { Simulation as BrowserSimulation } from '../src/browser.js';
 import type { Family, ScenarioDocument, ScenarioResult } from '../src/index.js';
 import { FILL_TOLERANCE } from './differential/lib.js';
+import { linuxReferenceProblem } from './helpers/backends.js';
 import { compareReactorTraces, foldDataLoops, reactorTrace } from './helpers/reactor-trace.js';
 
 const onLinux = process.platform === 'linux';
@@ -76,6 +77,10 @@ function openFds(): number {
 }
 
 describe.skipIf(!onLinux)('scenarios on real Linux and on the sim: the reactor traces agree', () => {
+  beforeAll(() => {
+    const problem = linuxReferenceProblem();
+    if (problem) throw new Error(`the Linux reference is not fresh: ${problem}`);
+  });
   const fdsBefore = onLinux ? openFds() : 0;
 
   for (const r of runs()) {
