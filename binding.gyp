@@ -9,7 +9,8 @@
         "<!@(ls -1 native/kernel/sim/*.cc)",
         "<!@(ls -1 native/kernel/linux/*.cc)",
         "<!@(ls -1 native/reactor/*.cc native/reactor/*/*.cc)",
-        "<!@(ls -1 native/server/*.cc)",
+        "<!@(ls -1 native/host/*.cc)",
+        "<!@(ls -1 native/util/*.cc)",
         "<!@(ls -1 native/addon/*.cc)"
       ],
       "include_dirs": [

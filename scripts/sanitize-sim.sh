@@ -18,7 +18,7 @@ flags=(-std=c++17 -fexceptions -fPIC -shared -O1 -g -fno-omit-frame-pointer
   -DNODE_ADDON_API_CPP_EXCEPTIONS_ALL)
 sources=(native/kernel/kernel.cc native/kernel/sock_addr.cc native/kernel/tracing_kernel.cc
   native/kernel/sim/*.cc native/kernel/linux/*.cc native/reactor/*.cc native/reactor/*/*.cc
-  native/server/*.cc native/addon/*.cc)
+  native/host/*.cc native/util/*.cc native/addon/*.cc)
 echo "sanitize: compiling ${#sources[@]} files with -fsanitize=address,undefined"
 g++ "${flags[@]}" "${sources[@]}" -o "$out/edgeloop.node"
 

@@ -53,6 +53,7 @@ for f in native/reactor/*.cc native/reactor/*/*.cc; do
   case "$f" in *event_loop_thread_pool*) continue ;; esac
   sources+=("$f")
 done
+for f in native/host/*.cc native/util/*.cc; do sources+=("$f"); done
 sources+=(wasm/sim_kernel_binding.cc wasm/server_binding.cc)
 
 flags=(

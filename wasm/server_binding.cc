@@ -29,8 +29,8 @@
 #include <utility>
 #include <vector>
 
-#include "../native/reactor/embed/handler_app.h"
-#include "../native/reactor/embed/server_host.h"
+#include "../native/host/handler_app.h"
+#include "../native/host/server_host.h"
 #include "kernel_owner.h"
 
 using emscripten::EM_VAL;

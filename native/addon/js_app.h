@@ -15,7 +15,7 @@
 
 #include <napi.h>
 
-#include "../reactor/embed/handler_app.h"
+#include "../host/handler_app.h"
 
 namespace edgeloop {
 

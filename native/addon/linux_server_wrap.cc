@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "../server/linux_server.h"
+#include "../host/server_host.h"
+#include "../kernel/linux/linux_kernel.h"
+#include "../reactor/event_loop_thread_pool.h"
 #include "js_app.h"
 
 namespace edgeloop {
@@ -77,9 +79,9 @@ LinuxServerWrap::LinuxServerWrap(const Napi::CallbackInfo& info) : Napi::ObjectW
   const std::string options = StringArg(info, 0);
   const double threads = NumberArg(info, 1);
   const double max_connections = NumberArg(info, 2);
-  if (!(threads >= 0 && threads <= LinuxServer::kMaxThreads && std::floor(threads) == threads)) {
+  if (!(threads >= 0 && threads <= kMaxThreads && std::floor(threads) == threads)) {
     throw Napi::RangeError::New(env, "argument 1 (threads) must be an integer from 0 to " +
-                                         std::to_string(LinuxServer::kMaxThreads));
+                                         std::to_string(kMaxThreads));
   }
   if (!(max_connections >= 0 && max_connections <= 9007199254740991.0 &&
         std::floor(max_connections) == max_connections)) {
@@ -102,8 +104,21 @@ LinuxServerWrap::LinuxServerWrap(const Napi::CallbackInfo& info) : Napi::ObjectW
     // Message bytes arrive as views into shared slabs (js_app.h).
     js_app_->set_pooled_messages(true);
   }
-  host_ = std::make_unique<LinuxServer>(options, static_cast<int32_t>(threads),
-                                        static_cast<uint64_t>(max_connections), js_app_.get());
+  HostConfig config = ParseHostConfig(options);
+  config.threads = static_cast<int32_t>(threads);
+  config.server.max_connections = static_cast<uint64_t>(max_connections);
+  if (config.threads > 0 && config.app == AppKind::kJs) {
+    throw Napi::Error::New(env, "options: \"threads\" must be 0 with JS handlers (they run on Node's thread)");
+  }
+  HostEnvironment real;
+  real.real_sockets = true;
+  real.make_pool = [](EventLoop* base, std::vector<Kernel*> kernels) -> std::unique_ptr<LoopPool> {
+    auto pool = std::make_unique<EventLoopThreadPool>(base, std::move(kernels));
+    pool->Start();
+    return pool;
+  };
+  host_ = std::make_unique<ServerHost>(std::shared_ptr<Kernel>(CreateLinuxKernel()), config, std::move(real));
+  if (js_app_) host_->SetHandlers(js_app_.get());
   async_ = std::make_unique<Napi::AsyncContext>(env, "edgeloop.LinuxServer");
 
   auto* handles = new Handles();
@@ -256,7 +271,7 @@ void LinuxServerWrap::Pump() {
   }
 }
 
-LinuxServer& LinuxServerWrap::Live(const Napi::CallbackInfo& info) {
+ServerHost& LinuxServerWrap::Live(const Napi::CallbackInfo& info) {
   if (!host_) throw Napi::Error::New(info.Env(), "server is disposed");
   return *host_;
 }
@@ -266,7 +281,7 @@ Napi::Value LinuxServerWrap::Address(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value LinuxServerWrap::Send(const Napi::CallbackInfo& info) {
-  LinuxServer& host = Live(info);
+  ServerHost& host = Live(info);
   RequireArgs(info, 2);
   const uint64_t conn = ConnArg(info, 0);
   Napi::Value v = info[1];
@@ -282,7 +297,7 @@ Napi::Value LinuxServerWrap::Send(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value LinuxServerWrap::Shutdown(const Napi::CallbackInfo& info) {
-  LinuxServer& host = Live(info);
+  ServerHost& host = Live(info);
   RequireArgs(info, 1);
   const int32_t r = host.Shutdown(ConnArg(info, 0));
   Kick();
@@ -290,7 +305,7 @@ Napi::Value LinuxServerWrap::Shutdown(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value LinuxServerWrap::Close(const Napi::CallbackInfo& info) {
-  LinuxServer& host = Live(info);
+  ServerHost& host = Live(info);
   RequireArgs(info, 2);
   const int32_t r = host.Close(ConnArg(info, 0), StringArg(info, 1));
   Kick();
@@ -322,7 +337,7 @@ Napi::Value LinuxServerWrap::ShutdownAll(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value LinuxServerWrap::CloseAll(const Napi::CallbackInfo& info) {
-  LinuxServer& host = Live(info);
+  ServerHost& host = Live(info);
   RequireArgs(info, 1);
   host.CloseAll(StringArg(info, 0));
   Kick();

@@ -1,8 +1,9 @@
 // LinuxServerWrap: the JS class `LinuxServer`, the reactor as a real server
-// on Linux (native/server/linux_server.h) driven from Node's own event loop:
+// on Linux (native/host/server_host.h on LinuxKernel, with sub-reactor
+// threads) driven from Node's own event loop:
 //   new LinuxServer(optionsJson, threads, maxConnections, onEvent | null)
 // A translation layer (contract: src/server/raw.ts); options are validated
-// in src/server/options.ts, the server is in native/server.
+// in src/server/options.ts, the host is in native/host.
 //
 // The main reactor's epoll fd is watched by a libuv uv_poll_t: when it is
 // readable the reactor runs one RunOnce(0) (never blocking Node) inside a
@@ -26,7 +27,7 @@
 namespace edgeloop {
 
 class JsApp;
-class LinuxServer;
+class ServerHost;
 
 class LinuxServerWrap : public Napi::ObjectWrap<LinuxServerWrap> {
  public:
@@ -37,7 +38,7 @@ class LinuxServerWrap : public Napi::ObjectWrap<LinuxServerWrap> {
  private:
   struct Handles;
 
-  LinuxServer& Live(const Napi::CallbackInfo& info);
+  ServerHost& Live(const Napi::CallbackInfo& info);
   // One RunOnce(0) and the delivery of its events: the work of every libuv callback.
   void Pump();
   // RunOnce(0) with pumping_ set, then a dispose asked for meanwhile; the
@@ -66,7 +67,7 @@ class LinuxServerWrap : public Napi::ObjectWrap<LinuxServerWrap> {
 
   // Declared first: destroyed after the server, whose closes still call it.
   std::unique_ptr<JsApp> js_app_;
-  std::unique_ptr<LinuxServer> host_;
+  std::unique_ptr<ServerHost> host_;
   Handles* handles_ = nullptr;  // freed by the last uv_close callback
   std::unique_ptr<Napi::AsyncContext> async_;
   bool cleanup_hook_ = false;

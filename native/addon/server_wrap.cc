@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "../reactor/embed/server_host.h"
+#include "../host/server_host.h"
 #include "js_app.h"
 #include "kernel_wrap.h"
 

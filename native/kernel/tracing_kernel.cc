@@ -1,6 +1,6 @@
 #include "tracing_kernel.h"
 
-#include "sim/json_writer.h"
+#include "../util/json_writer.h"
 
 namespace edgeloop {
 

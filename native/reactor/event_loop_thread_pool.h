@@ -5,9 +5,8 @@
 // the connection, and other threads reach it with RunInLoop / QueueInLoop
 // (the eventfd wakeup goes through the kernel seam like every other call).
 //
-// Native only: std::thread. The wasm build leaves this pair out
-// (wasm/build.sh skips *event_loop_thread_pool*), and nothing in the
-// portable reactor includes it.
+// Native only: std::thread. The portable reactor knows it only as a
+// LoopPool (loop_pool.h); the wasm build leaves this pair out.
 #pragma once
 
 #include <condition_variable>
@@ -22,6 +21,7 @@
 
 #include "../kernel/kernel.h"
 #include "callbacks.h"
+#include "loop_pool.h"
 
 namespace edgeloop {
 
@@ -55,7 +55,7 @@ class EventLoopThread {
   std::exception_ptr failure_;      // guarded by mu_
 };
 
-class EventLoopThreadPool {
+class EventLoopThreadPool final : public LoopPool {
  public:
   // `kernels[i]` is the kernel of sub-reactor i (one each, so a tracing
   // kernel can name its loop); the pool has kernels.size() threads.
@@ -72,9 +72,9 @@ class EventLoopThreadPool {
 
   // The next sub-reactor, round robin; the base loop when there are none.
   // Only the base loop's thread picks (the acceptor runs there).
-  EventLoop* GetNextLoop();
+  EventLoop* GetNextLoop() override;
   // Every sub-reactor, in order (empty when there are none).
-  const std::vector<EventLoop*>& loops() const { return loops_; }
+  const std::vector<EventLoop*>& loops() const override { return loops_; }
   size_t size() const { return kernels_.size(); }
 
  private:

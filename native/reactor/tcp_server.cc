@@ -1,61 +1,213 @@
 #include "tcp_server.h"
 
-#include <vector>
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 
 #include "acceptor.h"
 #include "event_loop.h"
+#include "loop_pool.h"
 
 namespace edgeloop {
 
-TcpServer::TcpServer(EventLoop* loop, const ServerOptions& options, App* app)
-    : loop_(loop),
-      options_(options),
-      app_(app),
-      acceptor_(std::make_unique<Acceptor>(loop, options.family, options.address, options.backlog,
-                                           options.connection.edge_triggered)) {
-  acceptor_->SetNewConnectionCallback([this](int32_t fd) { NewConnection(fd); });
+namespace {
+
+// Functors sent to other loops, and the base loop waiting (bounded) for them.
+// Shared: a loop that answers after the wait gave up still has it to write to.
+// Without sub-reactors nothing is ever sent, so nothing waits (the wasm build
+// has no threads).
+struct Gather {
+  std::mutex mu;
+  std::condition_variable done;
+  size_t left = 0;
+  std::vector<ConnectionInfo> infos;  // guarded by mu
+
+  void Expect() {
+    std::lock_guard<std::mutex> lock(mu);
+    ++left;
+  }
+  bool Wait(int32_t wait_ms) {
+    std::unique_lock<std::mutex> lock(mu);
+    if (left == 0) return true;
+    return done.wait_for(lock, std::chrono::milliseconds(wait_ms), [this] { return left == 0; });
+  }
+  void Finish(std::vector<ConnectionInfo> more) {
+    std::lock_guard<std::mutex> lock(mu);
+    for (ConnectionInfo& info : more) infos.push_back(std::move(info));
+    --left;
+    done.notify_all();
+  }
+};
+
+std::vector<ConnectionInfo> Describe(const std::vector<TcpConnectionPtr>& conns, size_t loop, Kernel& raw) {
+  std::vector<ConnectionInfo> out;
+  for (const TcpConnectionPtr& conn : conns) {
+    const TcpConnection& c = *conn;
+    if (c.state() == TcpConnection::State::kDisconnected) continue;
+    ConnectionInfo info;
+    info.id = c.id();
+    info.fd = c.fd();
+    info.loop = loop;
+    info.state = TcpConnection::StateName(c.state());
+    info.peer_half_closed = c.peer_half_closed();
+    info.reading = c.IsReading();
+    info.writing = c.IsWriting();
+    info.interest = c.interest();
+    info.send_buf = c.OutputBytes();
+    info.read_buf = c.InputBytes();
+    SysResult outq = raw.Ioctl(c.fd(), IoctlRequest::kOutq);
+    info.kernel_send_queue = outq.ok() ? outq.value : -1;
+    out.push_back(std::move(info));
+  }
+  return out;
 }
 
+}  // namespace
+
+TcpServer::TcpServer(EventLoop* base, const ServerOptions& options, App* app, LoopPool* pool)
+    : base_(base),
+      pool_(pool),
+      options_(options),
+      app_(app),
+      per_loop_(pool && !pool->loops().empty() ? pool->loops().size() : 1, 0) {}
+
 TcpServer::~TcpServer() {
-  // Copied first: each close erases itself from connections_.
-  std::vector<TcpConnectionPtr> open;
-  for (const auto& entry : connections_) open.push_back(entry.second);
-  for (const TcpConnectionPtr& conn : open) conn->ForceClose(reason::kServerStopped);
+  CloseAll(reason::kServerStopped, 2000);
+  // Anything a late loop did not close is let go here; its loop is gone by
+  // now (the embedder stops the pool first), so nothing runs on it again.
+  connections_.clear();
   acceptor_.reset();
 }
 
-void TcpServer::Start() { acceptor_->Listen(); }
+void TcpServer::Start() {
+  base_->AssertInLoopThread();
+  acceptor_ = std::make_unique<Acceptor>(base_, options_.family, options_.address, options_.backlog,
+                                         options_.connection.edge_triggered);
+  acceptor_->SetNewConnectionCallback([this](int32_t fd) { NewConnection(fd); });
+  acceptor_->SetDroppedCallback([this] {
+    if (dropped_cb_) dropped_cb_();
+  });
+  acceptor_->Listen();
+  address_ = acceptor_->address();
+}
 
-void TcpServer::SetDroppedCallback(std::function<void()> cb) { acceptor_->SetDroppedCallback(std::move(cb)); }
+void TcpServer::StopAccepting() {
+  base_->AssertInLoopThread();
+  if (!acceptor_) return;
+  dropped_ = acceptor_->dropped();
+  acceptor_.reset();  // EPOLL_CTL_DEL, close: new connects are refused from here on
+}
 
-const std::string& TcpServer::address() const { return acceptor_->address(); }
-int32_t TcpServer::listen_fd() const { return acceptor_->fd(); }
-uint64_t TcpServer::dropped() const { return acceptor_->dropped(); }
+void TcpServer::SetDroppedCallback(std::function<void()> cb) { dropped_cb_ = std::move(cb); }
 
-TcpConnectionPtr TcpServer::Find(uint64_t id) const {
-  auto it = connections_.find(id);
-  return it == connections_.end() ? nullptr : it->second;
+int32_t TcpServer::listen_fd() const { return acceptor_ ? acceptor_->fd() : -1; }
+
+uint64_t TcpServer::dropped() const { return acceptor_ ? acceptor_->dropped() : dropped_; }
+
+size_t TcpServer::LoopIndex(const EventLoop* loop) const {
+  if (loop == base_ || !pool_) return 0;
+  const std::vector<EventLoop*>& loops = pool_->loops();
+  for (size_t i = 0; i < loops.size(); ++i) {
+    if (loops[i] == loop) return i + 1;
+  }
+  return 0;
 }
 
 void TcpServer::NewConnection(int32_t fd) {
-  Kernel& k = loop_->kernel();
+  Kernel& k = base_->kernel();
+  if (options_.max_connections > 0 && open_.load() >= options_.max_connections) {
+    // Accepted and closed rather than left in the backlog: under ET a
+    // queued connection would not be reported again until the next one.
+    k.Close(fd);
+    ++refused_;
+    return;
+  }
   // Set on each accepted socket rather than on the listener: what accept()
   // inherits differs between AF_UNIX and TCP, this is the same for both.
   if (options_.sndbuf > 0) k.SetSockOpt(fd, SockOpt::kSndBuf, options_.sndbuf);
   if (options_.rcvbuf > 0) k.SetSockOpt(fd, SockOpt::kRcvBuf, options_.rcvbuf);
+  EventLoop* io = pool_ && !pool_->loops().empty() ? pool_->GetNextLoop() : base_;
+  const size_t index = LoopIndex(io);
+  ++per_loop_[index == 0 ? 0 : index - 1];
   const uint64_t id = next_id_++;
-  TcpConnectionPtr conn = MakeConnection(options_.variant, loop_, id, fd, options_.connection);
+  TcpConnectionPtr conn = MakeConnection(options_.variant, io, id, fd, options_.connection);
   conn->SetApp(app_);
-  conn->SetCloseCallback([this](const TcpConnectionPtr& c, const std::string&) { RemoveConnection(c); });
+  conn->SetCloseCallback([this](const TcpConnectionPtr& c, const std::string&) {
+    // On the connection's loop, maybe inside its own callback: that loop
+    // keeps it alive until its round is over; the map is the base loop's.
+    --open_;
+    c->loop()->ReleaseLater(c);
+    const uint64_t closed = c->id();
+    base_->RunInLoop([this, closed] { connections_.erase(closed); });
+  });
   connections_.emplace(id, conn);
-  conn->ConnectEstablished();
+  ++open_;
+  io->RunInLoop([conn] { conn->ConnectEstablished(); });
 }
 
-void TcpServer::RemoveConnection(const TcpConnectionPtr& conn) {
-  connections_.erase(conn->id());
-  // The object may be in the middle of its own callback: the loop lets it
-  // go once this round's callbacks are done.
-  loop_->ReleaseLater(conn);
+TcpConnectionPtr TcpServer::Find(uint64_t id) const {
+  base_->AssertInLoopThread();
+  auto it = connections_.find(id);
+  if (it == connections_.end() || it->second->loop() != base_) return nullptr;
+  return it->second;
+}
+
+std::map<EventLoop*, std::vector<TcpConnectionPtr>> TcpServer::ByLoop() const {
+  std::map<EventLoop*, std::vector<TcpConnectionPtr>> by_loop;
+  for (const auto& entry : connections_) by_loop[entry.second->loop()].push_back(entry.second);
+  return by_loop;
+}
+
+void TcpServer::ShutdownAll() {
+  base_->AssertInLoopThread();
+  for (const auto& entry : connections_) {
+    TcpConnectionPtr conn = entry.second;
+    conn->loop()->RunInLoop([conn] { conn->Shutdown(); });
+  }
+}
+
+bool TcpServer::CloseAll(const std::string& reason, int32_t wait_ms) {
+  base_->AssertInLoopThread();
+  // Copied first: each close takes itself out of the map.
+  auto gather = std::make_shared<Gather>();
+  for (auto& group : ByLoop()) {
+    if (group.first == base_) {
+      for (const TcpConnectionPtr& conn : group.second) conn->ForceClose(reason);
+      continue;
+    }
+    gather->Expect();
+    std::vector<TcpConnectionPtr> conns = std::move(group.second);
+    group.first->QueueInLoop([gather, conns, reason] {
+      for (const TcpConnectionPtr& conn : conns) conn->ForceClose(reason);
+      gather->Finish({});
+    });
+  }
+  return gather->Wait(wait_ms);
+}
+
+std::vector<ConnectionInfo> TcpServer::Snapshot(Kernel& raw, int32_t wait_ms) const {
+  base_->AssertInLoopThread();
+  std::vector<ConnectionInfo> out;
+  auto gather = std::make_shared<Gather>();
+  for (auto& group : ByLoop()) {
+    const size_t index = LoopIndex(group.first);
+    if (group.first == base_) {
+      for (ConnectionInfo& info : Describe(group.second, index, raw)) out.push_back(std::move(info));
+      continue;
+    }
+    gather->Expect();
+    std::vector<TcpConnectionPtr> conns = std::move(group.second);
+    Kernel* looker = &raw;
+    group.first->QueueInLoop([gather, conns, index, looker] { gather->Finish(Describe(conns, index, *looker)); });
+  }
+  gather->Wait(wait_ms);
+  {
+    std::lock_guard<std::mutex> lock(gather->mu);
+    for (const ConnectionInfo& info : gather->infos) out.push_back(info);
+  }
+  std::sort(out.begin(), out.end(), [](const ConnectionInfo& a, const ConnectionInfo& b) { return a.id < b.id; });
+  return out;
 }
 
 }  // namespace edgeloop

@@ -1,13 +1,33 @@
-// TcpServer: an Acceptor plus the connections it made, in an ordered map by
-// id (so iterating them, for a snapshot or a shutdown, is deterministic).
-// Which TcpConnection class it builds is the variant's choice.
+// TcpServer: an Acceptor plus the connections it made (muduo's TcpServer).
+// The Acceptor runs on the base loop (the main reactor); with a LoopPool each
+// new connection goes to the pool's next loop, round robin, and lives there;
+// without one (or in the wasm build, which has no threads) everything runs
+// on the base loop. Which TcpConnection class it builds is the variant's
+// choice.
+//
+// Ownership: the connection map (ordered by id, so a snapshot or a shutdown
+// iterates deterministically) belongs to the base loop; a connection is
+// touched only on its own loop, so every call across loops is a functor
+// (RunInLoop/QueueInLoop, woken through the kernel seam's eventfd). On one
+// loop those calls run at once, in the order the single-threaded reactor
+// makes them.
+//
+// It also caps the open connections (max_connections: an excess connection
+// is accepted and closed at once, so it is never left queued under ET), can
+// stop accepting while its connections finish (a graceful close), and
+// gathers a snapshot from every loop.
+//
+// Every public method is for the base loop's thread.
 #pragma once
 
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "../kernel/kernel.h"
 #include "callbacks.h"
@@ -18,6 +38,7 @@ namespace edgeloop {
 
 class Acceptor;
 class EventLoop;
+class LoopPool;
 
 struct ServerOptions {
   Family family = Family::kUnix;
@@ -25,40 +46,87 @@ struct ServerOptions {
   int32_t backlog = 4096;             // SOMAXCONN on the verified machines
   int32_t sndbuf = 0;                 // SO_SNDBUF of accepted sockets; 0: leave alone
   int32_t rcvbuf = 0;
+  uint64_t max_connections = 0;       // open connections at most; 0: no limit
   Variant variant = Variant::kEdgeloop;
   ConnectionOptions connection;
 };
 
+// One open connection as a snapshot reports it.
+struct ConnectionInfo {
+  uint64_t id = 0;
+  int32_t fd = -1;
+  size_t loop = 0;  // 0: the base loop; i: sub-reactor i
+  std::string state;
+  bool peer_half_closed = false;
+  bool reading = false;
+  bool writing = false;
+  uint32_t interest = 0;
+  size_t send_buf = 0;
+  size_t read_buf = 0;
+  int64_t kernel_send_queue = -1;
+};
+
 class TcpServer {
  public:
-  TcpServer(EventLoop* loop, const ServerOptions& options, App* app);
-  // Closes every connection (reason "server-stopped") and the listener.
+  // `pool` may be null (single-threaded); it must be started, and it must
+  // outlive the server's connections.
+  TcpServer(EventLoop* base, const ServerOptions& options, App* app, LoopPool* pool = nullptr);
+  // Closes whatever is still open (reason "server-stopped") and the listener.
   ~TcpServer();
   TcpServer(const TcpServer&) = delete;
   TcpServer& operator=(const TcpServer&) = delete;
 
-  // Listens. Throws std::runtime_error naming the failed call and errno.
+  // Listens. Throws std::runtime_error naming the failed call and its errno
+  // ("bind 127.0.0.1:9000: EADDRINUSE").
   void Start();
-  const std::string& address() const;
-  int32_t listen_fd() const;
+  // Closes the listening socket; open connections carry on.
+  void StopAccepting();
+  bool accepting() const { return acceptor_ != nullptr; }
+  // Shutdown() on every open connection, on its own loop: SHUT_WR once its
+  // output has drained; it closes when the peer closes its end.
+  void ShutdownAll();
+  // Closes every open connection now, on its own loop, and waits for the
+  // sub-reactors to have done it (bounded: `wait_ms`). False if one did not
+  // answer in time.
+  bool CloseAll(const std::string& reason, int32_t wait_ms);
 
+  // A connection was accepted and closed at once for lack of fds.
   void SetDroppedCallback(std::function<void()> cb);
 
-  // nullptr when no such connection is open.
+  // A connection of the base loop by id (an embedder's handlers run there), or nullptr.
   TcpConnectionPtr Find(uint64_t id) const;
-  const std::map<uint64_t, TcpConnectionPtr>& connections() const { return connections_; }
+  // Every open connection by id, gathered on its own loop (bounded: `wait_ms`;
+  // a loop that does not answer in time is left out). `raw` is an untraced
+  // kernel for looking (SIOCOUTQ): looking must not add to the trace.
+  std::vector<ConnectionInfo> Snapshot(Kernel& raw, int32_t wait_ms) const;
+
+  const std::string& address() const { return address_; }
+  int32_t listen_fd() const;
   uint64_t accepted() const { return next_id_ - 1; }
+  uint64_t open() const { return open_.load(); }
+  uint64_t refused() const { return refused_; }
   uint64_t dropped() const;
+  // Connections handed to each loop so far: [base] without a pool, else one per sub-reactor.
+  const std::vector<uint64_t>& per_loop() const { return per_loop_; }
 
  private:
   void NewConnection(int32_t fd);
-  void RemoveConnection(const TcpConnectionPtr& conn);
+  size_t LoopIndex(const EventLoop* loop) const;
+  // The open connections grouped by loop, each group in id order.
+  std::map<EventLoop*, std::vector<TcpConnectionPtr>> ByLoop() const;
 
-  EventLoop* loop_;
+  EventLoop* base_;
+  LoopPool* pool_;
   ServerOptions options_;
   App* app_;
   std::unique_ptr<Acceptor> acceptor_;
+  std::function<void()> dropped_cb_;
+  std::string address_;
+  uint64_t dropped_ = 0;  // by the acceptor, kept once it is gone
   std::map<uint64_t, TcpConnectionPtr> connections_;
+  std::atomic<uint64_t> open_{0};  // decremented on the connections' own loops
+  uint64_t refused_ = 0;           // max_connections reached
+  std::vector<uint64_t> per_loop_;
   uint64_t next_id_ = 1;
 };
 

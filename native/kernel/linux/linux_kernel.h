@@ -11,7 +11,7 @@
 #include <memory>
 
 #include "../kernel.h"
-#include "fd_flags.h"
+#include "../../util/fd_flags.h"
 
 namespace edgeloop {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "../kernel.h"
-#include "json_writer.h"
+#include "../../util/json_writer.h"
 #include "sim_context.h"
 #include "wait_queue.h"
 

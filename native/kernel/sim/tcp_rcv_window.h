@@ -9,7 +9,7 @@
 
 #include <cstdint>
 
-#include "json_writer.h"
+#include "../../util/json_writer.h"
 
 namespace edgeloop {
 

@@ -2,8 +2,8 @@
 
 namespace edgeloop {
 
-StatsKernel::StatsKernel(Kernel& inner, ServerCounters& counters)
-    : inner_(inner), counters_(counters), start_ms_(inner.NowMs()) {}
+StatsKernel::StatsKernel(Kernel& inner, ServerCounters& counters, bool clock_from_zero)
+    : inner_(inner), counters_(counters), start_ms_(clock_from_zero ? inner.NowMs() : 0) {}
 
 SysResult StatsKernel::Read(int32_t fd, uint8_t* buf, size_t len) {
   SysResult r = inner_.Read(fd, buf, len);

@@ -9,12 +9,15 @@
 //   highWaterMark bytes; highWaterPolicy "pause-reading" | "close"
 //   trigger       "edge" (EPOLLET, default) | "level" (variant "edgeloop" only)
 //   trace         record syscalls and app events (default true)
+//   maxConnections open connections at most (0, default: no limit)
+//   threads       sub-reactor threads (0, default: everything on one loop;
+//                 only where the embedder can make threads)
 #pragma once
 
 #include <cstdint>
 #include <string>
 
-#include "../tcp_server.h"
+#include "../reactor/tcp_server.h"
 
 namespace edgeloop {
 
@@ -25,7 +28,10 @@ struct HostConfig {
   AppKind app = AppKind::kEcho;
   uint64_t bulk_bytes = 0;
   bool trace = true;
+  int32_t threads = 0;
 };
+
+constexpr int32_t kMaxThreads = 256;
 
 // Throws std::invalid_argument naming the bad field.
 HostConfig ParseHostConfig(const std::string& json);

@@ -31,7 +31,7 @@
 #include <cstdint>
 #include <string>
 
-#include "../callbacks.h"
+#include "../reactor/callbacks.h"
 
 namespace edgeloop {
 

@@ -2,8 +2,8 @@
 
 #include <vector>
 
-#include "../buffer.h"
-#include "../tcp_connection.h"
+#include "../reactor/buffer.h"
+#include "../reactor/tcp_connection.h"
 
 namespace edgeloop {
 

@@ -1,19 +1,19 @@
-#include "stats_app.h"
+#include "app_recorder.h"
 
-#include "../kernel/sim/json_writer.h"
 #include "../reactor/buffer.h"
 #include "../reactor/tcp_connection.h"
+#include "../util/json_writer.h"
 
 namespace edgeloop {
 
-StatsApp::StatsApp(App* inner, ServerCounters& counters, TraceLog* trace, Kernel& clock)
+AppRecorder::AppRecorder(App* inner, ServerCounters& counters, TraceLog* trace, Kernel& clock)
     : inner_(inner), counters_(counters), trace_(trace), clock_(clock) {}
 
 // Callers test trace_ first: without a trace, no record's text is built (a
 // message's to_string and concatenations cost as much as an echo's bookkeeping).
-void StatsApp::Record(const char* call, const TcpConnectionPtr& conn, const std::string& extra) {
+void AppRecorder::Record(const char* call, const TcpConnectionPtr& conn, const std::string& extra) {
   if (!trace_) return;
-  // As AppRecorder: no fd once closed, the number may already be someone else's.
+  // No fd once closed: the number may already belong to something else.
   const std::string fd = conn->state() == TcpConnection::State::kDisconnected
                              ? std::string()
                              : ",\"fd\":" + std::to_string(conn->fd());
@@ -21,15 +21,15 @@ void StatsApp::Record(const char* call, const TcpConnectionPtr& conn, const std:
                  ",\"args\":{\"conn\":" + std::to_string(conn->id()) + extra + "}}");
 }
 
-void StatsApp::NoteOutput(const TcpConnectionPtr& conn) { counters_.NotePeak(conn->OutputBytes()); }
+void AppRecorder::NoteOutput(const TcpConnectionPtr& conn) { counters_.NotePeak(conn->OutputBytes()); }
 
-void StatsApp::OnConnection(const TcpConnectionPtr& conn) {
+void AppRecorder::OnConnection(const TcpConnectionPtr& conn) {
   if (trace_) Record("connection", conn, ",\"fd\":" + std::to_string(conn->fd()));
   if (inner_) inner_->OnConnection(conn);
   NoteOutput(conn);
 }
 
-void StatsApp::OnMessage(const TcpConnectionPtr& conn, Buffer& input) {
+void AppRecorder::OnMessage(const TcpConnectionPtr& conn, Buffer& input) {
   if (trace_) Record("message", conn, ",\"length\":" + std::to_string(input.ReadableBytes()));
   if (inner_) {
     inner_->OnMessage(conn, input);
@@ -39,20 +39,20 @@ void StatsApp::OnMessage(const TcpConnectionPtr& conn, Buffer& input) {
   NoteOutput(conn);
 }
 
-void StatsApp::OnWriteComplete(const TcpConnectionPtr& conn) {
+void AppRecorder::OnWriteComplete(const TcpConnectionPtr& conn) {
   if (trace_) Record("writeComplete", conn, "");
   if (inner_) inner_->OnWriteComplete(conn);
   NoteOutput(conn);
 }
 
-void StatsApp::OnHighWaterMark(const TcpConnectionPtr& conn, size_t queued) {
+void AppRecorder::OnHighWaterMark(const TcpConnectionPtr& conn, size_t queued) {
   ++counters_.high_water;
   counters_.NotePeak(queued);
   if (trace_) Record("highWaterMark", conn, ",\"bytes\":" + std::to_string(queued));
   if (inner_) inner_->OnHighWaterMark(conn, queued);
 }
 
-void StatsApp::OnClose(const TcpConnectionPtr& conn, const std::string& reason) {
+void AppRecorder::OnClose(const TcpConnectionPtr& conn, const std::string& reason) {
   counters_.NoteClose(reason);
   if (trace_) {
     JsonWriter quoted;

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "flat_json.h"
+#include "../util/flat_json.h"
 
 namespace edgeloop {
 
@@ -11,6 +11,8 @@ namespace {
 constexpr int64_t kInt32Max = 0x7fffffff;
 // A response larger than this cannot be buffered by any embedder we have.
 constexpr int64_t kMaxBulk = int64_t{1} << 40;
+// Connection ids and counts travel as JS numbers.
+constexpr int64_t kMaxSafeInteger = (int64_t{1} << 53) - 1;
 
 std::invalid_argument Bad(const std::string& field, const std::string& expected, const std::string& got) {
   return std::invalid_argument("options: \"" + field + "\" must be " + expected + ", got \"" + got + "\"");
@@ -21,7 +23,7 @@ std::invalid_argument Bad(const std::string& field, const std::string& expected,
 HostConfig ParseHostConfig(const std::string& json) {
   static const char* const kKnown[] = {"family", "address", "backlog", "sndbuf", "rcvbuf",
                                        "variant", "app", "bulkBytes", "highWaterMark",
-                                       "highWaterPolicy", "trigger", "trace"};
+                                       "highWaterPolicy", "trigger", "trace", "maxConnections", "threads"};
   FlatJson o(json);
   o.RequireOnly(kKnown, sizeof kKnown / sizeof kKnown[0]);
   HostConfig c;
@@ -80,6 +82,13 @@ HostConfig ParseHostConfig(const std::string& json) {
     throw Bad("trigger", "\"edge\" or \"level\"", trigger);
   }
   c.trace = o.Bool("trace", true);
+  c.server.max_connections = static_cast<uint64_t>(o.Integer("maxConnections", 0, 0, kMaxSafeInteger));
+  c.threads = static_cast<int32_t>(o.Integer("threads", 0, 0, kMaxThreads));
+  if (c.threads > 0 && c.app == AppKind::kJs) {
+    throw std::invalid_argument(
+        "options: \"threads\" must be 0 with JS handlers (they run on the embedder's thread); sub-reactor threads are "
+        "for the built-in apps");
+  }
   return c;
 }
 

@@ -1,5 +1,6 @@
-// A minimal streaming JSON writer for the simulated kernel's state dump.
-// Keys are written in the order given, so the output is deterministic.
+// A minimal streaming JSON writer: the simulated kernel's state dump, the
+// trace records, the host's snapshots and stats. Keys are written in the
+// order given, so the output is deterministic.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
-// ServerCounters: what a real server counts while it runs, shared by every
-// reactor thread (the acceptor, the sub-reactors) and read by the embedder
-// from Node's thread at any time. Plain atomics; the close reasons, which
+// ServerCounters: what a host counts while it runs (StatsKernel and
+// AppRecorder write them; TcpServer counts its connections itself), shared
+// by every reactor thread and read by the embedder at any time. Plain atomics; the close reasons, which
 // are strings, sit behind a mutex (closing is rare next to reading).
 #pragma once
 
@@ -14,9 +14,6 @@
 namespace edgeloop {
 
 struct ServerCounters {
-  std::atomic<uint64_t> accepted{0};        // connections handed to a loop
-  std::atomic<uint64_t> refused{0};         // accepted and closed at once: maxConnections reached
-  std::atomic<uint64_t> open{0};            // accepted and not yet closed
   std::atomic<uint64_t> bytes_in{0};        // read from connection sockets
   std::atomic<uint64_t> bytes_out{0};       // written to connection sockets
   std::atomic<uint64_t> epoll_waits{0};     // epoll_wait calls, every loop

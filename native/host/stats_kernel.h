@@ -1,9 +1,10 @@
-// StatsKernel: a Kernel decorator for the real server. It counts what a
-// server's stats report and no reactor class knows as a whole: bytes read
-// and written on connection sockets (not the eventfds the loops wake each
-// other with), epoll_wait calls and the ones that returned events. Its clock
-// starts at zero when the server starts, so trace times read as "ms since
-// listen", as the kernel API's linux traces do.
+// StatsKernel: the Kernel decorator under every host's reactor. It counts
+// what a server's stats report and no reactor class knows as a whole: bytes
+// read and written on connection sockets (not the eventfds the loops wake
+// each other with), epoll_wait calls and the ones that returned events. It
+// makes no call of its own, so a simulated trace is the same with it. On
+// request its clock starts at zero when the server starts, so a real
+// server's trace times read as "ms since listen" rather than CLOCK_MONOTONIC.
 //
 // Thread-safe: every loop of a threaded server calls it.
 #pragma once
@@ -12,14 +13,14 @@
 #include <string>
 
 #include "../kernel/kernel.h"
-#include "../kernel/linux/fd_flags.h"
+#include "../util/fd_flags.h"
 #include "server_counters.h"
 
 namespace edgeloop {
 
 class StatsKernel final : public Kernel {
  public:
-  StatsKernel(Kernel& inner, ServerCounters& counters);
+  StatsKernel(Kernel& inner, ServerCounters& counters, bool clock_from_zero);
 
   SysResult Socket(Family family) override { return inner_.Socket(family); }
   SysResult Bind(int32_t fd, const std::string& addr) override { return inner_.Bind(fd, addr); }
@@ -41,7 +42,7 @@ class StatsKernel final : public Kernel {
     return inner_.EpollCtl(ep, op, fd, events, data);
   }
   SysResult EpollWait(int32_t ep, EpollEvent* out, int32_t maxevents, int32_t timeout_ms) override;
-  // Milliseconds since this object was made.
+  // The inner kernel's time, less its time at construction if clock_from_zero.
   int64_t NowMs() override { return inner_.NowMs() - start_ms_; }
   void Advance(int64_t ms) override { inner_.Advance(ms); }
 

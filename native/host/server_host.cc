@@ -1,0 +1,198 @@
+#include "server_host.h"
+
+#include <stdexcept>
+
+#include "../kernel/tracing_kernel.h"
+#include "../reactor/apps/bulk_app.h"
+#include "../reactor/apps/discard_app.h"
+#include "../reactor/apps/echo_app.h"
+#include "../reactor/event_loop.h"
+#include "../reactor/loop_pool.h"
+#include "../reactor/tcp_connection.h"
+#include "../reactor/tcp_server.h"
+#include "../util/json_writer.h"
+#include "app_recorder.h"
+#include "handler_app.h"
+#include "stats_kernel.h"
+
+namespace edgeloop {
+
+namespace {
+
+// How long the base loop waits for a sub-reactor to answer (a snapshot, a
+// close). Sub-reactors only ever do nonblocking work, so this is generous.
+constexpr int32_t kLoopAnswerMs = 2000;
+
+std::unique_ptr<App> MakeBuiltinApp(const HostConfig& c) {
+  switch (c.app) {
+    case AppKind::kEcho: return std::make_unique<EchoApp>();
+    case AppKind::kDiscard: return std::make_unique<DiscardApp>();
+    case AppKind::kBulk: return std::make_unique<BulkApp>(c.bulk_bytes);
+    case AppKind::kJs: break;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+ServerHost::ServerHost(std::shared_ptr<Kernel> kernel, const std::string& options_json, HostEnvironment env)
+    : ServerHost(std::move(kernel), ParseHostConfig(options_json), std::move(env)) {}
+
+ServerHost::ServerHost(std::shared_ptr<Kernel> kernel, const HostConfig& config, HostEnvironment env)
+    : kernel_(std::move(kernel)), config_(config) {
+  if (config_.threads > 0 && !env.make_pool) {
+    throw std::invalid_argument("options: \"threads\" must be 0 here: this build runs one loop (no threads)");
+  }
+  if (env.real_sockets && config_.server.variant == Variant::kEdgeloop) {
+    config_.server.connection.short_reads = true;
+  }
+  trace_.set_enabled(config_.trace);
+  stats_kernel_ = std::make_unique<StatsKernel>(*kernel_, counters_, env.real_sockets);
+  if (config_.trace) {
+    for (int32_t i = 0; i <= config_.threads; ++i) {
+      const std::string actor = i == 0 ? "reactor" : "reactor-" + std::to_string(i);
+      tracing_.push_back(std::make_unique<TracingKernel>(*stats_kernel_, trace_, actor));
+    }
+  }
+  auto kernel_for = [this](size_t loop) -> Kernel& {
+    return tracing_.empty() ? static_cast<Kernel&>(*stats_kernel_) : *tracing_[loop];
+  };
+  app_ = MakeBuiltinApp(config_);
+  recorder_ = std::make_unique<AppRecorder>(app_.get(), counters_, config_.trace ? &trace_ : nullptr, *stats_kernel_);
+  loop_ = std::make_unique<EventLoop>(kernel_for(0));
+  if (config_.threads > 0) {
+    std::vector<Kernel*> kernels;
+    for (int32_t i = 1; i <= config_.threads; ++i) kernels.push_back(&kernel_for(static_cast<size_t>(i)));
+    pool_ = env.make_pool(loop_.get(), std::move(kernels));
+  }
+  server_ = std::make_unique<TcpServer>(loop_.get(), config_.server, recorder_.get(), pool_.get());
+  server_->SetDroppedCallback([this] {
+    if (handlers_) handlers_->OnDropped();
+  });
+  server_->Start();
+}
+
+ServerHost::~ServerHost() {
+  // In this order: the connections (closed on their own loops), the
+  // sub-reactor threads, then the base loop.
+  server_.reset();
+  pool_.reset();
+  loop_.reset();
+}
+
+const std::string& ServerHost::address() const { return server_->address(); }
+
+int32_t ServerHost::epoll_fd() const { return loop_->epoll_fd(); }
+
+void ServerHost::SetHandlers(HandlerApp* handlers) {
+  if (running_) throw std::logic_error("the handlers cannot change inside the reactor iteration");
+  if (handlers && config_.threads > 0) {
+    throw std::logic_error("handlers need the base loop: with threads > 0 the app must be a built-in one");
+  }
+  if (handlers_) handlers_->set_inner(nullptr);
+  handlers_ = handlers;
+  if (handlers_) handlers_->set_inner(app_.get());
+  recorder_->set_inner(handlers_ ? static_cast<App*>(handlers_) : app_.get());
+}
+
+int32_t ServerHost::RunOnce(int32_t timeout_ms) {
+  if (running_) throw std::logic_error("RunOnce() from inside the reactor iteration (a handler)");
+  struct Running {
+    bool& flag;
+    explicit Running(bool& f) : flag(f) { flag = true; }
+    ~Running() { flag = false; }
+  } guard(running_);
+  return loop_->RunOnce(timeout_ms);
+}
+
+int32_t ServerHost::Send(uint64_t conn, const uint8_t* data, size_t len) {
+  TcpConnectionPtr c = server_->Find(conn);
+  if (!c) return kNoConnection;
+  const bool accepted = c->Send(data, len);
+  recorder_->NoteOutput(c);
+  if (!accepted) return kShuttingDown;
+  return c->AllOutputInKernel() ? kOk : kQueued;
+}
+
+int32_t ServerHost::Shutdown(uint64_t conn) {
+  TcpConnectionPtr c = server_->Find(conn);
+  if (!c) return kNoConnection;
+  c->Shutdown();
+  return kOk;
+}
+
+int32_t ServerHost::Close(uint64_t conn, const std::string& reason) {
+  TcpConnectionPtr c = server_->Find(conn);
+  if (!c) return kNoConnection;
+  c->ForceClose(reason);
+  return kOk;
+}
+
+void ServerHost::StopAccepting() { server_->StopAccepting(); }
+
+void ServerHost::ShutdownAll() { server_->ShutdownAll(); }
+
+void ServerHost::CloseAll(const std::string& reason) { server_->CloseAll(reason, kLoopAnswerMs); }
+
+std::string ServerHost::Snapshot() const {
+  JsonWriter json;
+  json.BeginObject();
+  json.Field("time", stats_kernel_->NowMs());
+  json.FieldString("address", server_->address());
+  json.Field("listenFd", server_->listen_fd());
+  json.Field("epollFd", loop_->epoll_fd());
+  json.Field("threads", config_.threads);
+  json.Field("accepted", server_->accepted());
+  json.Field("dropped", server_->dropped());
+  json.Field("iterations", loop_->iterations());
+  json.Key("connections");
+  json.BeginArray();
+  // Straight to the counting kernel, under the tracer: looking must not add to the trace.
+  for (const ConnectionInfo& info : server_->Snapshot(*stats_kernel_, kLoopAnswerMs)) {
+    json.BeginObject();
+    json.Field("id", info.id);
+    json.Field("fd", info.fd);
+    json.Field("loop", info.loop);
+    json.FieldString("state", info.state);
+    json.FieldBool("peerHalfClosed", info.peer_half_closed);
+    json.FieldBool("reading", info.reading);
+    json.FieldBool("writing", info.writing);
+    json.Field("interest", info.interest);
+    json.Field("sendBuf", info.send_buf);
+    json.Field("readBuf", info.read_buf);
+    json.Field("kernelSendQueue", info.kernel_send_queue);
+    json.EndObject();
+  }
+  json.EndArray();
+  json.EndObject();
+  return json.str();
+}
+
+std::string ServerHost::Stats() const {
+  ServerCounters& c = counters_;
+  JsonWriter json;
+  json.BeginObject();
+  json.FieldBool("accepting", server_->accepting());
+  json.Field("connectionsOpen", server_->open());
+  json.Field("connectionsTotal", server_->accepted());
+  json.Field("refused", server_->refused());
+  json.Field("dropped", server_->dropped());
+  json.Field("bytesIn", c.bytes_in.load());
+  json.Field("bytesOut", c.bytes_out.load());
+  json.Field("epollWaits", c.epoll_waits.load());
+  json.Field("wakeups", c.wakeups.load());
+  json.Field("highWaterEvents", c.high_water.load());
+  json.Field("peakSendBuffer", c.peak_send_buf.load());
+  json.Key("perLoop");
+  json.BeginArray();
+  for (uint64_t n : server_->per_loop()) json.Int(static_cast<int64_t>(n));
+  json.EndArray();
+  json.Key("closeReasons");
+  json.BeginObject();
+  for (const auto& entry : c.CloseReasons()) json.Field(entry.first.c_str(), entry.second);
+  json.EndObject();
+  json.EndObject();
+  return json.str();
+}
+
+}  // namespace edgeloop
