@@ -1,7 +1,7 @@
 // Compare mode: two runs of one scenario and seed with different variants.
 // The first divergence is the first record (by position) whose content
 // differs, ignoring only its sequence number.
-import type { TraceRecord } from '../../src/types.js';
+import type { TraceRecord } from '../../src/browser.js';
 import type { TraceModel } from './trace-model.js';
 
 function key(r: TraceRecord): string {

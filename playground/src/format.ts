@@ -1,5 +1,5 @@
 // Numbers and trace records as people read them.
-import type { TraceRecord } from '../../src/types.js';
+import type { TraceRecord } from '../../src/browser.js';
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 

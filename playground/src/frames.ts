@@ -4,7 +4,7 @@
 // buffer, so the gauges can draw the writability threshold where the kernel
 // has it. Taken in runScenario's onStep, which only looks: nothing here
 // changes the trace.
-import type { Simulation } from '../../src/simulation/simulation.js';
+import type { Simulation } from '../../src/browser.js';
 
 export interface FrameConn {
   id: number;

@@ -1,6 +1,5 @@
 // What the run worker answers (run-worker.ts) and how the page asks it (runner.ts).
-import type { ActionSpan, ScenarioFailure } from '../../src/simulation/scenario-runner.js';
-import type { ScenarioIssue, ScenarioOptions } from '../../src/simulation/scenario-schema.js';
+import type { ActionSpan, ScenarioFailure, ScenarioIssue, ScenarioOptions } from '../../src/browser.js';
 import type { Frame } from './frames.js';
 
 export interface RunOutcome {

@@ -1,8 +1,7 @@
 // Runs a scenario on the wasm engine off the page's thread, so a long run
 // never freezes the page (and can be cancelled by ending the worker).
 // Messages: in { id, doc, knobs }; out progress, done, invalid, error.
-import { runScenario, ScenarioError } from '../../src/browser.js';
-import type { ScenarioOptions } from '../../src/simulation/scenario-schema.js';
+import { runScenario, ScenarioError, type ScenarioOptions } from '../../src/browser.js';
 import { captureFrame, sameInterest, type Frame } from './frames.js';
 import { TRACE_LIMITS } from './trace-model.js';
 import type { WorkerReply } from './run-protocol.js';

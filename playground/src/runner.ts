@@ -1,7 +1,7 @@
 // The page's side of the run worker: one worker per lane (compare mode runs
 // two scenarios at once), a run at a time per worker; cancel() ends the
 // worker (the only way to stop wasm mid-run) and the next run starts a new one.
-import type { ScenarioIssue, ScenarioOptions } from '../../src/simulation/scenario-schema.js';
+import type { ScenarioIssue, ScenarioOptions } from '../../src/browser.js';
 import type { RunOutcome, WorkerReply } from './run-protocol.js';
 
 export class RunInvalid extends Error {

@@ -4,8 +4,7 @@
 // the URL hash: `#s=...`. Decoding is bounded (the compressed text and what
 // it inflates to) and validates every field; a bad link is a LinkError
 // naming the problem. Nothing in a link is ever executed.
-import { validateScenario, validateScenarioOptions, type ScenarioDocument, type ScenarioOptions } from '../../src/browser.js';
-import type { VariantName } from '../../src/types.js';
+import { validateScenario, validateScenarioOptions, type ScenarioDocument, type ScenarioOptions, type VariantName } from '../../src/browser.js';
 
 export const LINK_VERSION = 1;
 const MAX_HASH_CHARS = 200_000;

@@ -2,7 +2,7 @@
 // rendered virtually (only the rows in view exist in the DOM), so a trace
 // of 200,000 events scrolls and jumps as fast as one of 200. Marks are text
 // badges (EAGAIN, partial, +EPOLLOUT, −EPOLLOUT, EOF, error), never colour alone.
-import type { TraceRecord } from '../../src/types.js';
+import type { TraceRecord } from '../../src/browser.js';
 import { h, replace } from './dom.js';
 import { summary } from './format.js';
 import type { Frame } from './frames.js';

@@ -5,7 +5,7 @@
 // by the real server (`edgeloop serve --trace`). Parsing validates every
 // field and reports the first problems with their line numbers; nothing in
 // a trace is ever executed or rendered as HTML.
-import type { TraceEvent, TraceHeader, TraceRecord } from '../../src/types.js';
+import type { TraceEvent, TraceHeader, TraceRecord } from '../../src/browser.js';
 
 export const MARK = {
   EAGAIN: 1,

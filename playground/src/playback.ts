@@ -1,0 +1,219 @@
+// The transport: one cursor (an index into the trace) shared by both sides,
+// moved event by event, reactor step by step, by playing at a speed, by
+// going to an event number, or from the keyboard. Stepping back is exact
+// and as cheap as stepping forward: every view is drawn from the trace and
+// the snapshot at the cursor; nothing is undone.
+import { h } from './dom.js';
+import { num } from './format.js';
+import { frameAt } from './frames.js';
+import type { Side } from './side.js';
+
+/** Events per second. */
+const SPEEDS = [1, 4, 16, 64, 256, 1024, 8192];
+
+const KEYS: Array<[string, string]> = [
+  ['→ or ↓', 'next event'],
+  ['← or ↑', 'previous event (a true step back: the state is the snapshot at that point)'],
+  ['Page Down or ]', 'next reactor step'],
+  ['Page Up or [', 'previous reactor step'],
+  ['Home / End', 'first / last event'],
+  ['Space', 'play / pause'],
+  ['+ / −', 'faster / slower'],
+  ['d', 'jump to the first divergence (compare mode)'],
+  ['?', 'this help'],
+];
+
+export interface PlaybackHooks {
+  /** The first event where the two runs differ (compare mode), or null: the d key's target. */
+  divergence(): number | null;
+}
+
+export class Playback {
+  readonly toolbar: HTMLElement;
+  readonly helpDialog: HTMLDialogElement;
+  private at = 0;
+  private playing = false;
+  private speed = 16;
+  /** Events owed to the cursor: at low speeds a frame is worth a fraction of one. */
+  private playAcc = 0;
+  private playLast = 0;
+  private readonly position: HTMLElement;
+  private readonly playBtn: HTMLButtonElement;
+  private readonly speedSel: HTMLSelectElement;
+  private readonly gotoInput: HTMLInputElement;
+
+  /** `leading` opens the toolbar: a control of the page's own (the sidebar toggle). */
+  constructor(
+    private readonly sides: readonly [Side, Side],
+    private readonly hooks: PlaybackHooks,
+    leading: HTMLElement,
+  ) {
+    const btn = (id: string, text: string, label: string, fn: () => void, keys: string): HTMLButtonElement =>
+      h('button', { id, attrs: { type: 'button', 'aria-label': label, 'aria-keyshortcuts': keys }, title: `${label} (${keys})`, text, on: { click: fn } });
+    this.playBtn = btn('play', '▶ Play', 'Play / pause', () => this.togglePlay(), 'Space');
+    this.speedSel = h(
+      'select',
+      { id: 'speed', on: { change: () => (this.speed = Number(this.speedSel.value)) } },
+      ...SPEEDS.map((s) => h('option', { attrs: { value: s }, text: `${num(s)} events/s` })),
+    );
+    this.speedSel.value = String(this.speed);
+    this.position = h('span', { id: 'position', class: 'position', attrs: { 'aria-live': 'off' } });
+    this.gotoInput = h('input', { id: 'goto', attrs: { type: 'number', min: 1, placeholder: '#', inputmode: 'numeric' } });
+    this.gotoInput.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter') this.gotoSeq();
+    });
+    this.toolbar = h(
+      'div',
+      { class: 'transport', attrs: { role: 'toolbar', 'aria-label': 'transport' } },
+      leading,
+      btn('first', '|◀', 'First event', () => this.setCursor(0), 'Home'),
+      btn('prev-step', '◀◀ step', 'Previous reactor step', () => this.stepBy(-1), 'PageUp'),
+      btn('prev', '◀ event', 'Previous event', () => this.setCursor(this.at - 1), 'ArrowLeft'),
+      this.playBtn,
+      btn('next', 'event ▶', 'Next event', () => this.setCursor(this.at + 1), 'ArrowRight'),
+      btn('next-step', 'step ▶▶', 'Next reactor step', () => this.stepBy(1), 'PageDown'),
+      btn('last', '▶|', 'Last event', () => this.setCursor(Number.MAX_SAFE_INTEGER), 'End'),
+      h('div', { class: 'field inline' }, h('label', { attrs: { for: 'speed' }, text: 'Speed' }), this.speedSel),
+      h('div', { class: 'field inline' }, h('label', { attrs: { for: 'goto' }, text: 'Go to event #' }), this.gotoInput),
+      this.position,
+    );
+    this.helpDialog = h(
+      'dialog',
+      { id: 'help-dialog', class: 'dialog', attrs: { 'aria-labelledby': 'help-title' } },
+      h('h2', { id: 'help-title', text: 'Keyboard shortcuts' }),
+      h('table', { class: 'keys' }, h('tbody', {}, ...KEYS.map(([k, v]) => h('tr', {}, h('th', { text: k }), h('td', { text: v }))))),
+      h('div', { class: 'dialog-buttons' }, h('button', { attrs: { type: 'button' }, text: 'Close', on: { click: () => this.helpDialog.close() } })),
+    );
+  }
+
+  /** The event index both sides show. */
+  get cursor(): number {
+    return this.at;
+  }
+
+  /** The longer trace's length: in compare mode the cursor reaches the end of either run. */
+  private get n(): number {
+    return Math.max(this.sides[0].session?.model.n ?? 0, this.sides[1].session?.model.n ?? 0);
+  }
+
+  setCursor(i: number, scroll = true): void {
+    const n = this.n;
+    this.at = n === 0 ? 0 : Math.max(0, Math.min(Math.floor(i), n - 1));
+    this.sides[0].show(this.at, scroll);
+    if (this.sides[1].session) this.sides[1].show(this.at, scroll);
+    const s = this.sides[0].session;
+    const r = s?.model.records[Math.min(this.at, (s?.model.n ?? 1) - 1)];
+    const step = s?.frames ? s.frames[frameAt(s.frames, this.at)]?.step : undefined;
+    this.position.textContent = n === 0 ? 'no trace' : `event #${r?.seq ?? this.at + 1} of ${num(n)}${step !== undefined ? ` · step ${step}` : ''}`;
+    this.position.dataset.index = String(this.at);
+    document.body.dataset.cursor = String(this.at);
+  }
+
+  private stepBy(dir: 1 | -1): void {
+    const ends = this.sides[0].session?.stepEnds ?? [];
+    const c = this.at;
+    if (dir > 0) {
+      const next = ends.find((e) => e > c);
+      this.setCursor(next ?? this.n - 1);
+    } else {
+      let prev = -1;
+      for (const e of ends) {
+        if (e < c) prev = e;
+        else break;
+      }
+      this.setCursor(prev < 0 ? 0 : prev);
+    }
+  }
+
+  /** Event numbers are the trace's seq, which only has to increase (an imported trace may skip numbers): searched, not computed. */
+  private gotoSeq(): void {
+    const want = Number(this.gotoInput.value);
+    const model = this.sides[0].session?.model;
+    if (!model || !Number.isFinite(want)) return;
+    let lo = 0;
+    let hi = model.n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((model.records[mid]?.seq ?? 0) < want) lo = mid + 1;
+      else hi = mid;
+    }
+    this.setCursor(lo);
+  }
+
+  private togglePlay(): void {
+    if (this.playing) this.stopPlay();
+    else this.startPlay();
+  }
+
+  private startPlay(): void {
+    if (this.n === 0) return;
+    if (this.at >= this.n - 1) this.setCursor(0);
+    this.playing = true;
+    this.playBtn.textContent = '⏸ Pause';
+    this.playLast = performance.now();
+    this.playAcc = 0;
+    const tick = (now: number): void => {
+      if (!this.playing) return;
+      this.playAcc += ((now - this.playLast) / 1000) * this.speed;
+      this.playLast = now;
+      const adv = Math.floor(this.playAcc);
+      if (adv > 0) {
+        this.playAcc -= adv;
+        this.setCursor(this.at + adv);
+        if (this.at >= this.n - 1) {
+          this.stopPlay();
+          return;
+        }
+      }
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  }
+
+  stopPlay(): void {
+    this.playing = false;
+    this.playBtn.textContent = '▶ Play';
+  }
+
+  private changeSpeed(dir: 1 | -1): void {
+    const k = Math.max(0, Math.min(SPEEDS.length - 1, SPEEDS.indexOf(this.speed) + dir));
+    this.speed = SPEEDS[k] as number;
+    this.speedSel.value = String(this.speed);
+  }
+
+  /** For the document's keydown: the shortcuts hold wherever the focus is, except where typing belongs. */
+  onKey(ev: KeyboardEvent): void {
+    if (ev.defaultPrevented || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const t = ev.target as HTMLElement | null;
+    if (document.querySelector('dialog[open]')) return;
+    // Typing goes to text fields and selects; on a checkbox or a button only Space and Enter are theirs.
+    if (t?.closest('textarea, select, [contenteditable="true"]')) return;
+    if (t instanceof HTMLInputElement && !['checkbox', 'radio', 'button', 'submit', 'file'].includes(t.type)) return;
+    if ((t instanceof HTMLInputElement || t?.tagName === 'BUTTON' || t?.tagName === 'LABEL') && (ev.key === ' ' || ev.key === 'Enter')) return;
+    const go: Record<string, () => void> = {
+      ArrowRight: () => this.setCursor(this.at + 1),
+      ArrowDown: () => this.setCursor(this.at + 1),
+      ArrowLeft: () => this.setCursor(this.at - 1),
+      ArrowUp: () => this.setCursor(this.at - 1),
+      PageDown: () => this.stepBy(1),
+      ']': () => this.stepBy(1),
+      PageUp: () => this.stepBy(-1),
+      '[': () => this.stepBy(-1),
+      Home: () => this.setCursor(0),
+      End: () => this.setCursor(Number.MAX_SAFE_INTEGER),
+      ' ': () => this.togglePlay(),
+      '+': () => this.changeSpeed(1),
+      '=': () => this.changeSpeed(1),
+      '-': () => this.changeSpeed(-1),
+      d: () => {
+        const d = this.hooks.divergence();
+        if (d !== null) this.setCursor(d);
+      },
+      '?': () => this.helpDialog.showModal(),
+    };
+    const fn = go[ev.key];
+    if (!fn) return;
+    ev.preventDefault();
+    fn();
+  }
+}

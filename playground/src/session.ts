@@ -1,0 +1,34 @@
+// One trace on screen: a run made here (with the snapshot after every
+// reactor step and the scenario's verdict) or an imported trace (the calls
+// only). Both sides, the transport and the exports read it; nothing changes
+// it once made.
+import type { VariantName } from '../../src/browser.js';
+import type { Frame } from './frames.js';
+import type { RunOutcome } from './run-protocol.js';
+import type { TraceModel } from './trace-model.js';
+
+/** The reactor's default mark, for options that name none and for an imported trace (a trace does not record it). */
+const DEFAULT_HWM = 4 * 1024 * 1024;
+
+export interface Session {
+  model: TraceModel;
+  /** Null for an imported trace: a trace has no snapshots. */
+  frames: Frame[] | null;
+  outcome: RunOutcome | null;
+  variant: VariantName | null;
+  /** 'run' (made here) or the imported file's name. */
+  source: 'run' | { file: string };
+  /** The record that ends each reactor step: where step forward and step back land. */
+  stepEnds: number[];
+  /** Each connection's largest send_buf_ over the run, so its gauge keeps one scale while the cursor moves. */
+  peakSendBuf: Map<number, number>;
+  highWaterMark: number;
+}
+
+export function makeSession(model: TraceModel, frames: Frame[] | null, outcome: RunOutcome | null, variant: VariantName | null, source: Session['source']): Session {
+  // Without snapshots the reactor's epoll_wait calls are the only step boundaries a trace shows.
+  const stepEnds = frames ? frames.slice(1).map((f) => f.records - 1).filter((i) => i >= 0 && i < model.n) : model.reactorWaits.slice();
+  const peak = new Map<number, number>();
+  for (const f of frames ?? []) for (const c of f.conns) peak.set(c.id, Math.max(peak.get(c.id) ?? 0, c.sendBuf));
+  return { model, frames, outcome, variant, source, stepEnds, peakSendBuf: peak, highWaterMark: outcome?.options.highWaterMark ?? DEFAULT_HWM };
+}
