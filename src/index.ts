@@ -16,7 +16,6 @@ export class Simulation extends SimulationBase {
 // The real server (Node only: it needs the addon and real sockets).
 export { createServer, ServerListenError } from './server/server.js';
 export type { EdgeloopServer } from './server/server.js';
-export type * from './server/types.js';
 
 // Scenarios: validated JSON documents with their own expectations.
 export * from './simulation/scenarios.js';

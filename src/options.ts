@@ -1,6 +1,6 @@
 // openKernel()'s options, checked the same way by the Node and browser entries.
-import { describeValue, EdgeloopError } from './errors.js';
 import type { BackendName, EngineName } from './types.js';
+import { isPlainObject, OptionChecker, UINT32_MAX, UINT32_PHRASE } from './validate.js';
 
 export interface ResolvedOptions {
   backend: BackendName;
@@ -9,38 +9,20 @@ export interface ResolvedOptions {
   trace: boolean;
 }
 
-function bad(field: string, expected: string, got: unknown): EdgeloopError {
-  return new EdgeloopError('ERR_INVALID_ARG', `openKernel(): "${field}" must be ${expected}, got ${describeValue(got)}`, {
-    argument: field,
-  });
-}
+const BACKENDS: readonly BackendName[] = ['linux', 'sim'];
+const ENGINES: readonly EngineName[] = ['native', 'wasm'];
 
 /** Validates options; `defaultEngine` is 'native' in Node and 'wasm' in the browser. */
 export function resolveOptions(options: unknown, defaultEngine: EngineName): ResolvedOptions {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw bad('options', "an object such as { backend: 'sim', seed: 1 } or { backend: 'linux' }", options);
-  }
-  const o = options as Record<string, unknown>;
-  const backend = o.backend;
-  if (backend !== 'linux' && backend !== 'sim') throw bad('backend', "'linux' or 'sim'", backend);
-  const known = backend === 'sim' ? ['backend', 'engine', 'seed', 'trace'] : ['backend', 'trace'];
-  for (const key of Object.keys(o)) {
-    if (!known.includes(key)) {
-      throw new EdgeloopError(
-        'ERR_INVALID_ARG',
-        `openKernel(): unknown option "${key}" for backend '${backend}' (known: ${known.join(', ')})`,
-        { argument: key },
-      );
-    }
-  }
-  const trace = o.trace === undefined ? true : o.trace;
-  if (typeof trace !== 'boolean') throw bad('trace', 'a boolean', trace);
+  const first: OptionChecker = new OptionChecker('openKernel()');
+  if (!isPlainObject(options)) first.invalid([], "an object such as { backend: 'sim', seed: 1 } or { backend: 'linux' }", options);
+  const backend = first.oneOf(options.backend, ['backend'], BACKENDS);
+  // Which options there are depends on the backend: say so when one is unknown.
+  const c: OptionChecker = new OptionChecker('openKernel()', ` for backend '${backend}'`);
+  const o = c.object(options, [], backend === 'sim' ? ['backend', 'engine', 'seed', 'trace'] : ['backend', 'trace']);
+  const trace = o.trace === undefined ? true : c.bool(o.trace, ['trace']);
   if (backend === 'linux') return { backend, engine: undefined, seed: 0, trace };
-  const engine = o.engine === undefined ? defaultEngine : o.engine;
-  if (engine !== 'native' && engine !== 'wasm') throw bad('engine', "'native' or 'wasm'", engine);
-  const seed = o.seed === undefined ? 1 : o.seed;
-  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw bad('seed', 'a uint32 integer (0 to 4294967295)', seed);
-  }
+  const engine = o.engine === undefined ? defaultEngine : c.oneOf(o.engine, ['engine'], ENGINES);
+  const seed = o.seed === undefined ? 1 : c.int(o.seed, ['seed'], 0, UINT32_MAX, UINT32_PHRASE);
   return { backend, engine, seed, trace };
 }

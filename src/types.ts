@@ -1,6 +1,7 @@
 // The one public types file: every backend (real Linux, native sim, wasm sim)
-// is driven through exactly these types, from Node and from the browser.
-import type { Simulation } from './simulation/simulation.js';
+// is driven through exactly these types, from Node and from the browser (the
+// real server's are Node's only: createServer is exported from the Node
+// entry). It imports nothing, so every module may import it.
 
 /** How to open a kernel. There is never a silent fallback between backends. */
 export type KernelBackendOptions =
@@ -216,7 +217,7 @@ export interface KernelApi {
   dispose(): void;
 }
 
-// ---- the simulation (src/simulation) ----
+// ---- the reactor: what the simulation and the real server share ----
 
 /** The reactor's variants: the correct one, and the tutorial's code as written. */
 export type VariantName = 'edgeloop' | 'day26-as-written' | 'day25-write-all';
@@ -226,14 +227,46 @@ export type HighWaterPolicy = 'pause-reading' | 'close';
 export type TriggerMode = 'edge' | 'level';
 export type BuiltinAppName = 'echo' | 'discard';
 
-/** A connection of the simulated server, as JS handlers see it. */
-export interface SimConnection {
+/**
+ * A built-in app, run in C++ (on a real server's sub-reactor threads when
+ * `threads` > 0): echo, discard, or { bulk: n }: send n bytes (byte i = i & 0xff)
+ * on connect, then shut down.
+ */
+export type BuiltinApp = BuiltinAppName | { bulk: number };
+
+/**
+ * The reactor's options, the same for Simulation.create(), createServer() and
+ * a scenario's `options` (their lists, defaults and bounds are exported:
+ * VARIANTS, TRIGGERS, HIGH_WATER_POLICIES, SOCKET_BUFFER_MAX, ...).
+ */
+export interface ReactorOptions {
+  /** Default 'edgeloop'. The tutorial's variants are for seeing their bugs, not for serving. */
+  variant?: VariantName;
+  /** SO_SNDBUF / SO_RCVBUF of the server's accepted sockets (Linux doubles them). Default: the kernel's (autotuning). */
+  sndbuf?: number;
+  rcvbuf?: number;
+  /** Output bytes per connection that fire onHighWaterMark (default 4 MiB). */
+  highWaterMark?: number;
+  /** What crossing it does: stop reading until half drained (default), or close. */
+  highWaterPolicy?: HighWaterPolicy;
+  /**
+   * How the reactor registers its sockets: 'edge' (default, EPOLLET: read and
+   * accept until EAGAIN, the seed's design) or 'level' (muduo's own mode: one
+   * read or accept per event, epoll reports what is left). 'level' needs
+   * variant 'edgeloop': the tutorial's variants run as written.
+   */
+  trigger?: TriggerMode;
+}
+
+/** A connection of the reactor's server, as JS handlers see it. */
+export interface ReactorConnection {
   /** 1, 2, ... in accept order. */
   readonly id: number;
-  /** The name of the peer on the other end, when the simulation knows it. */
-  readonly peer: string | null;
   readonly closed: boolean;
-  /** Why it closed: 'peer-closed', 'EPIPE', 'ECONNRESET', 'high-water-mark', 'handler-error', 'closed-by-app', ... */
+  /**
+   * Why it closed: 'peer-closed', 'EPIPE', 'ECONNRESET', 'high-water-mark',
+   * 'handler-error', 'closed-by-app', 'server-stopped' (a real server's close()), ...
+   */
   readonly closeReason: string | null;
   /**
    * Sends bytes (a string as UTF-8): written to the socket at once when
@@ -255,52 +288,57 @@ export interface SimConnection {
 }
 
 /**
- * JS callbacks for the simulated server. They run synchronously inside
- * step(), right after the reactor iteration that produced the events. A
- * handler that throws closes its connection (reason 'handler-error'); the
- * server and the other connections carry on.
+ * JS callbacks for the reactor's connections. They run synchronously inside
+ * the reactor iteration that produced the event, exactly where a built-in
+ * app's callback runs (muduo's semantics): in the simulation inside step(), on
+ * a real server on Node's own thread. So a send() from onMessage is queued
+ * before the reactor reads on (a request followed at once by the peer's
+ * half-close still gets its reply), and the high-water mark pauses reading as
+ * soon as a handler's output crosses it. A handler that throws closes its
+ * connection (reason 'handler-error'); the server and the other connections
+ * carry on, and the error is kept in `handlerErrors`.
  */
-export interface SimulationHandlers {
-  onConnection?(conn: SimConnection): void;
-  onMessage?(conn: SimConnection, data: Uint8Array): void;
+export interface ReactorHandlers<C extends ReactorConnection> {
+  onConnection?(conn: C): void;
+  /**
+   * `data` is the handler's to keep; on a real server small messages are views
+   * into a shared ArrayBuffer (as Node's pooled Buffers), so use `data` itself,
+   * not `data.buffer`.
+   */
+  onMessage?(conn: C, data: Uint8Array): void;
   /**
    * The output has drained: all bytes sent so far are in the kernel. After a
    * send() that said false, once send_buf_ empties; after sends that went out
    * whole, once at the end of that round (muduo's semantics, so a producer
    * may be called when it has nothing left: let it return). At most one is
    * pending per connection, none while output is queued again, none after
-   * shutdown() or close.
+   * shutdown() or close. A real server reads whether it is given once, at
+   * listen(): without it the reactor does not report completions.
    */
-  onWriteComplete?(conn: SimConnection): void;
-  onHighWaterMark?(conn: SimConnection, queuedBytes: number): void;
-  onClose?(conn: SimConnection, reason: string): void;
+  onWriteComplete?(conn: C): void;
+  onHighWaterMark?(conn: C, queuedBytes: number): void;
+  onClose?(conn: C, reason: string): void;
 }
 
-export interface SimulationOptions {
+// ---- the simulation (src/simulation) ----
+
+/** A connection of the simulated server. */
+export interface SimConnection extends ReactorConnection {
+  /** The name of the peer on the other end, when the simulation knows it. */
+  readonly peer: string | null;
+}
+
+export type SimulationHandlers = ReactorHandlers<SimConnection>;
+
+export interface SimulationOptions extends ReactorOptions {
   /** Default 'native' in Node, 'wasm' in the browser. 'linux' (Node only): the reactor and its peers on real sockets. */
   engine?: SimulationEngineName;
   /** uint32, default 1. */
   seed?: number;
   /** Default 'unix'. */
   family?: Family;
-  /** Default 'edgeloop'. */
-  variant?: VariantName;
-  /** Default 'echo'. { bulk: n }: send n bytes (byte i = i & 0xff) on connect, then shut down. */
-  app?: BuiltinAppName | { bulk: number } | SimulationHandlers;
-  /** SO_SNDBUF / SO_RCVBUF of the server's accepted sockets (Linux doubles them). */
-  sndbuf?: number;
-  rcvbuf?: number;
-  /** Output bytes per connection that fire onHighWaterMark (default 4 MiB). */
-  highWaterMark?: number;
-  /** What crossing it does: stop reading until half drained (default), or close. */
-  highWaterPolicy?: HighWaterPolicy;
-  /**
-   * How the reactor registers its sockets: 'edge' (default, EPOLLET: read and
-   * accept until EAGAIN, the seed's design) or 'level' (muduo's own mode: one
-   * read or accept per event, epoll reports what is left). 'level' needs
-   * variant 'edgeloop': the tutorial's variants run as written.
-   */
-  trigger?: TriggerMode;
+  /** Default 'echo'. */
+  app?: BuiltinApp | SimulationHandlers;
 }
 
 /** Per-peer options (sim.peer(name, options)). */
@@ -323,9 +361,10 @@ export interface StepResult {
   idle: boolean;
 }
 
-export interface RunOptions {
+/** `Sim`: the simulation run() is called on (Simulation.run passes itself). */
+export interface RunOptions<Sim = unknown> {
   /** Stop when this returns true (checked before each step), or 'idle' (default): after a step where nothing happened. */
-  until?: 'idle' | ((sim: Simulation) => boolean);
+  until?: 'idle' | ((sim: Sim) => boolean);
   /** Upper bound on steps (default 10000). run() never goes past it. */
   maxSteps?: number;
 }
@@ -387,4 +426,121 @@ export interface SimulationSnapshot {
   connections: ConnectionSnapshot[];
   /** Connections the acceptor closed at once because the process was out of fds (EMFILE). */
   dropped: number;
+}
+
+// ---- the real server (src/server; Node only) ----
+
+/** @deprecated The same type as BuiltinApp, under the name createServer's options first gave it. */
+export type ServerBuiltinApp = BuiltinApp;
+
+/** A connection of the real server. */
+export type ServerConnection = ReactorConnection;
+
+export type ServerHandlers = ReactorHandlers<ServerConnection>;
+
+export interface ServerOptions extends ReactorOptions {
+  /** A loopback IPv4 address (127.x.y.z) or 'localhost'. Default '127.0.0.1'. */
+  host?: string;
+  /** 0 to 65535; 0 picks a free port (see address() once listening). */
+  port: number;
+  /** A built-in app, or JS handlers. Default 'echo'. */
+  app?: BuiltinApp | ServerHandlers;
+  /** JS handlers (the same as passing them as `app`; give one or the other). */
+  handlers?: ServerHandlers;
+  /**
+   * Sub-reactor threads (default 0: everything on Node's loop). With N > 0 the
+   * main reactor accepts and hands connections round robin to N threads;
+   * only built-in apps can run there (JS handlers need threads: 0).
+   */
+  threads?: number;
+  /** Open connections at most; more are accepted and closed at once (counted in stats().refused). Default: no limit. */
+  maxConnections?: number;
+  /** listen(2)'s backlog (default 4096). */
+  backlog?: number;
+  /**
+   * A file to record the reactor's syscalls and app events to, as a JSON
+   * Lines trace (the simulation's format: header line, then one record per
+   * line; `t` is ms since listen).
+   */
+  trace?: string;
+}
+
+export interface ServerAddressInfo {
+  host: string;
+  port: number;
+  /** 'host:port' */
+  address: string;
+}
+
+export interface ServerStats {
+  /** Still accepting new connections (false once close() began). */
+  accepting: boolean;
+  connectionsOpen: number;
+  /** Connections accepted and served so far. */
+  connectionsTotal: number;
+  /** Accepted and closed at once because maxConnections were open. */
+  refused: number;
+  /** Accepted and closed at once because the process was out of fds (EMFILE). */
+  dropped: number;
+  /** Bytes read from / written to connection sockets. */
+  bytesIn: number;
+  bytesOut: number;
+  /** epoll_wait calls of every reactor, and those that returned events. */
+  epollWaits: number;
+  wakeups: number;
+  /** High-water-mark crossings. */
+  highWaterEvents: number;
+  /** The largest send buffer (bytes queued in the reactor) one connection reached. */
+  peakSendBuffer: number;
+  /** Connections handed to each reactor: [main] without threads, one entry per sub-reactor with. */
+  perLoop: number[];
+  /** Closed connections by reason. */
+  closeReasons: Record<string, number>;
+  /** JS handlers that threw. */
+  handlerErrors: number;
+}
+
+export interface ServerConnectionSnapshot {
+  id: number;
+  fd: number;
+  /** 0: the main reactor; i: sub-reactor i. */
+  loop: number;
+  state: 'connecting' | 'connected' | 'disconnecting' | 'disconnected';
+  peerHalfClosed: boolean;
+  reading: boolean;
+  writing: boolean;
+  /** The reactor's interest mask for it, as names ('EPOLLIN|EPOLLPRI|EPOLLET'). */
+  interest: string;
+  mask: number;
+  /** Bytes in the reactor's send_buf_. */
+  sendBuf: number;
+  /** Bytes read and not yet consumed by the app. */
+  readBuf: number;
+  /** SIOCOUTQ of the server's socket: written, not yet acknowledged by the peer. */
+  kernelSendQueue: number;
+}
+
+export interface ServerSnapshot {
+  /** ms since listen. */
+  time: number;
+  address: string;
+  /** -1 once the server stopped accepting. */
+  listenFd: number;
+  epollFd: number;
+  threads: number;
+  /** Iterations of the main reactor. */
+  iterations: number;
+  /** Open connections, by id (gathered from every reactor). */
+  connections: ServerConnectionSnapshot[];
+}
+
+export interface CloseOptions {
+  /** How long open connections get to finish (their output drained, their peer closed) before they are closed (default 5000). */
+  timeoutMs?: number;
+}
+
+export interface HandlerError {
+  conn: number;
+  handler: keyof ServerHandlers;
+  error: unknown;
 }

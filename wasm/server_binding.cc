@@ -164,6 +164,31 @@ class SimServerBinding {
     return Guard("snapshot", std::string(), [&](ServerHost& h) { return h.Snapshot(); });
   }
 
+  std::string Stats() {
+    return Guard("stats", std::string(), [&](ServerHost& h) { return h.Stats(); });
+  }
+
+  void StopAccepting() {
+    Calling("stopAccepting", [&](ServerHost& h) {
+      h.StopAccepting();
+      return 0.0;
+    });
+  }
+
+  void ShutdownAll() {
+    Calling("shutdownAll", [&](ServerHost& h) {
+      h.ShutdownAll();
+      return 0.0;
+    });
+  }
+
+  void CloseAll(std::string reason) {
+    Calling("closeAll", [&](ServerHost& h) {
+      h.CloseAll(reason);
+      return 0.0;
+    });
+  }
+
   void Dispose() {
     Guard("dispose", 0, [&](ServerHost&) {
       // The closes of what is still open happen without JS.
@@ -232,5 +257,9 @@ EMSCRIPTEN_BINDINGS(edgeloop_sim_server) {
       .function("close", &SimServerBinding::Close)
       .function("drainTrace", &SimServerBinding::DrainTrace)
       .function("snapshot", &SimServerBinding::Snapshot)
+      .function("stats", &SimServerBinding::Stats)
+      .function("stopAccepting", &SimServerBinding::StopAccepting)
+      .function("shutdownAll", &SimServerBinding::ShutdownAll)
+      .function("closeAll", &SimServerBinding::CloseAll)
       .function("dispose", &SimServerBinding::Dispose);
 }

@@ -1,5 +1,5 @@
 // JsApp: HandlerApp (reactor/embed/handler_app.h) for N-API, shared by the
-// real server (LinuxServerWrap) and the simulation on the addon (ServerWrap):
+// real server and the simulation on the addon (both ServerWrap):
 // each reactor callback is one synchronous call of a JS function on Node's
 // thread, from inside the reactor iteration:
 //   onEvent('connection', id, fd)   onEvent('message', id, Uint8Array)

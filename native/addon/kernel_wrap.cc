@@ -5,6 +5,7 @@
 
 #include "../kernel/linux/linux_kernel.h"
 #include "../kernel/sim/sim_kernel.h"
+#include "napi_args.h"
 
 namespace edgeloop {
 
@@ -13,30 +14,6 @@ namespace {
 constexpr size_t kMaxRead = size_t{64} << 20;      // bytes one read() may return
 constexpr size_t kKeptScratch = size_t{1} << 20;   // scratch kept between reads
 constexpr int32_t kMaxWaitSlots = 65536;           // events one epollWait() may return
-
-void RequireArgs(const Napi::CallbackInfo& info, size_t n) {
-  if (info.Length() < n) {
-    throw Napi::TypeError::New(info.Env(), "expected " + std::to_string(n) + " argument(s)");
-  }
-}
-
-Napi::Number NumberArg(const Napi::CallbackInfo& info, size_t i) {
-  Napi::Value v = info[i];
-  if (!v.IsNumber()) {
-    throw Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + " must be a number");
-  }
-  return v.As<Napi::Number>();
-}
-
-int32_t Int32Arg(const Napi::CallbackInfo& info, size_t i) { return NumberArg(info, i).Int32Value(); }
-
-std::string StringArg(const Napi::CallbackInfo& info, size_t i) {
-  Napi::Value v = info[i];
-  if (!v.IsString()) {
-    throw Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + " must be a string");
-  }
-  return v.As<Napi::String>().Utf8Value();
-}
 
 // A success value as C returns it, or -errno.
 Napi::Value Result(Napi::Env env, SysResult r) {

@@ -1,33 +1,35 @@
 #include "server_wrap.h"
 
+#include <exception>
 #include <string>
+#include <vector>
 
 #include "../host/server_host.h"
+#include "../kernel/linux/linux_kernel.h"
+#include "../reactor/event_loop_thread_pool.h"
 #include "js_app.h"
 #include "kernel_wrap.h"
+#include "napi_args.h"
+#include "node_loop_pump.h"
 
 namespace edgeloop {
 
 namespace {
 
-void RequireArgs(const Napi::CallbackInfo& info, size_t n) {
-  if (info.Length() < n) {
-    throw Napi::TypeError::New(info.Env(), "expected " + std::to_string(n) + " argument(s)");
-  }
-}
+// RunOnce(0) rounds per wakeup of the real server while each finds work (a
+// bounded few, so Node's own callbacks wait little): what arrived during one
+// round is taken without going back through libuv's epoll_wait first.
+constexpr int kRoundsPerPump = 4;
 
-// Connection ids are positive integers below 2^53 (JS numbers).
-uint64_t ConnArg(const Napi::CallbackInfo& info, size_t i) {
-  Napi::Value v = info[i];
-  if (!v.IsNumber()) throw Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + " must be a number");
-  const double d = v.As<Napi::Number>().DoubleValue();
-  return d >= 1 && d <= 9007199254740991.0 ? static_cast<uint64_t>(d) : 0;
-}
-
-std::string StringArg(const Napi::CallbackInfo& info, size_t i) {
-  Napi::Value v = info[i];
-  if (!v.IsString()) throw Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + " must be a string");
-  return v.As<Napi::String>().Utf8Value();
+HostEnvironment RealServer() {
+  HostEnvironment env;
+  env.real_sockets = true;
+  env.make_pool = [](EventLoop* base, std::vector<Kernel*> kernels) -> std::unique_ptr<LoopPool> {
+    auto pool = std::make_unique<EventLoopThreadPool>(base, std::move(kernels));
+    pool->Start();
+    return pool;
+  };
+  return env;
 }
 
 }  // namespace
@@ -44,27 +46,63 @@ Napi::Function ServerWrap::Define(Napi::Env env) {
                          InstanceMethod("close", &ServerWrap::Close, kAttr),
                          InstanceMethod("drainTrace", &ServerWrap::DrainTrace, kAttr),
                          InstanceMethod("snapshot", &ServerWrap::Snapshot, kAttr),
+                         InstanceMethod("stats", &ServerWrap::Stats, kAttr),
+                         InstanceMethod("stopAccepting", &ServerWrap::StopAccepting, kAttr),
+                         InstanceMethod("shutdownAll", &ServerWrap::ShutdownAll, kAttr),
+                         InstanceMethod("closeAll", &ServerWrap::CloseAll, kAttr),
                          InstanceMethod("dispose", &ServerWrap::Dispose, kAttr),
                      });
 }
 
 ServerWrap::ServerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ServerWrap>(info) {
+  Napi::Env env = info.Env();
   RequireArgs(info, 2);
-  std::shared_ptr<Kernel> kernel = KernelWrap::SharedFrom(info.Env(), info[0]);
+  const std::string options = StringArg(info, 1);
   // std::exception from the host (bad options, a failed listen) becomes a JS
-  // Error (NODE_ADDON_API_CPP_EXCEPTIONS_ALL).
-  host_ = std::make_unique<ServerHost>(std::move(kernel), StringArg(info, 1));
+  // Error with its message (NODE_ADDON_API_CPP_EXCEPTIONS_ALL).
+  if (!info[0].IsNull()) {
+    host_ = std::make_unique<ServerHost>(KernelWrap::SharedFrom(env, info[0]), options);
+    return;
+  }
+  host_ = std::make_unique<ServerHost>(std::shared_ptr<Kernel>(CreateLinuxKernel()), options, RealServer());
+  uv_loop_t* loop = nullptr;
+  NAPI_THROW_IF_FAILED_VOID(env, napi_get_uv_event_loop(env, &loop));
+  async_ = std::make_unique<Napi::AsyncContext>(env, "edgeloop.Server");
+  pump_ = std::make_unique<NodeLoopPump>(loop, host_->epoll_fd(), [this] { Pump(); });
+  Ref();
+  NAPI_THROW_IF_FAILED_VOID(env, napi_add_env_cleanup_hook(env, OnEnvCleanup, this));
+  cleanup_hook_ = true;
 }
 
 ServerWrap::~ServerWrap() {
-  // Garbage collected or torn down with its environment: JS is not called.
+  // Garbage collected (a simulation, or a real server once disposed) or torn
+  // down with its environment: JS is not called.
+  if (cleanup_hook_) napi_remove_env_cleanup_hook(Env(), OnEnvCleanup, this);
+  cleanup_hook_ = false;
+  pump_.reset();
   if (js_app_) js_app_->set_enabled(false);
   host_.reset();
+}
+
+void ServerWrap::OnEnvCleanup(void* arg) {
+  // The environment is going away (process exit, a worker ending): stop the
+  // threads and close the handles; JS is no longer ours to call.
+  auto* self = static_cast<ServerWrap*>(arg);
+  self->cleanup_hook_ = false;
+  self->pump_.reset();
+  if (self->js_app_) self->js_app_->set_enabled(false);
+  self->host_.reset();
 }
 
 ServerHost& ServerWrap::Live(const Napi::CallbackInfo& info) {
   if (!host_ || dispose_pending_) throw Napi::Error::New(info.Env(), "server is disposed");
   return *host_;
+}
+
+void ServerWrap::Release() {
+  host_.reset();
+  // Its persistent reference to the handler would keep the simulation alive.
+  js_app_.reset();
 }
 
 template <typename F>
@@ -81,12 +119,57 @@ int32_t ServerWrap::Calling(Napi::Env env, F&& body) {
   }
   if (depth_ > 0) return r;
   Napi::Value error = js_app_ ? js_app_->TakeError() : Napi::Value();
-  if (dispose_pending_) {  // a dispose() from a handler
-    host_.reset();
-    js_app_.reset();
-  }
+  if (dispose_pending_) Release();
   if (!error.IsEmpty()) throw Napi::Error(env, error);
+  Kick();
   return r;
+}
+
+void ServerWrap::Kick() {
+  if (pump_ && host_) pump_->Kick();
+}
+
+void ServerWrap::Pump() {
+  if (!host_ || depth_ > 0) return;
+  Napi::Env env = Env();
+  std::string failure;
+  auto rounds = [&] {
+    ++depth_;
+    try {
+      for (int round = 0; round < kRoundsPerPump && host_->RunOnce(0) > 0 && !dispose_pending_; ++round) {
+      }
+    } catch (const std::exception& e) {
+      failure = e.what();  // a reactor bug; reported below, outside the reactor
+    }
+    --depth_;
+  };
+  Napi::Value error;
+  if (!js_app_) {
+    // A built-in app runs no JS inside the iteration: no scopes to open (with
+    // a few connections they cost as much as the round itself).
+    rounds();
+  } else {
+    Napi::HandleScope scope(env);
+    // Holds the JS object: a handler (or a promise job) may drop the last
+    // reference to it while this runs.
+    Napi::Object self = Value();
+    static_cast<void>(self);
+    {
+      // Handlers run inside; promise jobs and nextTicks after it closes.
+      Napi::CallbackScope callback_scope(env, *async_);
+      rounds();
+    }
+    error = js_app_->TakeError();
+  }
+  if (dispose_pending_) Release();
+  // Nothing in JS is on the stack to catch these: they go where Node sends
+  // every error of an event-loop callback.
+  if (!failure.empty()) {
+    Napi::HandleScope scope(env);
+    napi_fatal_exception(env, Napi::Error::New(env, "edgeloop reactor: " + failure).Value());
+  } else if (!error.IsEmpty()) {
+    napi_fatal_exception(env, error);
+  }
 }
 
 Napi::Value ServerWrap::SetEventHandler(const Napi::CallbackInfo& info) {
@@ -96,6 +179,13 @@ Napi::Value ServerWrap::SetEventHandler(const Napi::CallbackInfo& info) {
   if (!v.IsFunction() && !v.IsNull()) throw Napi::TypeError::New(info.Env(), "argument 0 must be a function or null");
   if (depth_ > 0) throw Napi::Error::New(info.Env(), "setEventHandler() from inside a handler");
   std::unique_ptr<JsApp> app = v.IsFunction() ? std::make_unique<JsApp>(info.Env(), v.As<Napi::Function>()) : nullptr;
+  if (app) {
+    // Argument 1 (optional): false when no JS handler takes writeComplete, so
+    // the reactor does not queue one per completed send only for JS to drop it.
+    if (info.Length() > 1 && info[1].IsBoolean()) app->set_wants_write_complete(info[1].As<Napi::Boolean>().Value());
+    // The real server: message bytes arrive as views into shared slabs (js_app.h).
+    app->set_pooled_messages(pump_ != nullptr);
+  }
   host.SetHandlers(app.get());
   js_app_ = std::move(app);
   return info.Env().Undefined();
@@ -107,12 +197,10 @@ Napi::Value ServerWrap::Address(const Napi::CallbackInfo& info) {
 
 Napi::Value ServerWrap::RunOnce(const Napi::CallbackInfo& info) {
   ServerHost& host = Live(info);
-  RequireArgs(info, 1);
-  Napi::Value v = info[0];
-  if (!v.IsNumber()) throw Napi::TypeError::New(info.Env(), "argument 0 must be a number");
+  if (pump_) throw Napi::Error::New(info.Env(), "runOnce() on a real server: Node's event loop drives it");
+  const int32_t timeout = Int32Arg(info, 0);
   // Handlers run inside; the host refuses a nested RunOnce (std::logic_error,
   // thrown as a JS Error).
-  const int32_t timeout = v.As<Napi::Number>().Int32Value();
   const int32_t n = Calling(info.Env(), [&] { return host.RunOnce(timeout); });
   return Napi::Number::New(info.Env(), n);
 }
@@ -121,15 +209,8 @@ Napi::Value ServerWrap::Send(const Napi::CallbackInfo& info) {
   ServerHost& host = Live(info);
   RequireArgs(info, 2);
   const uint64_t conn = ConnArg(info, 0);
-  Napi::Value v = info[1];
-  if (!v.IsTypedArray()) throw Napi::TypeError::New(info.Env(), "argument 1 must be a Uint8Array");
-  Napi::TypedArray view = v.As<Napi::TypedArray>();
-  void* data = nullptr;
-  napi_status status = napi_get_typedarray_info(info.Env(), view, nullptr, nullptr, &data, nullptr, nullptr);
-  NAPI_THROW_IF_FAILED(info.Env(), status, Napi::Value());
-  const size_t len = data ? view.ByteLength() : 0;
-  // `data` stays valid while handlers run: the view's buffer is held by `info`.
-  const int32_t r = Calling(info.Env(), [&] { return host.Send(conn, static_cast<const uint8_t*>(data), len); });
+  const BytesView bytes = BytesArg(info, 1);
+  const int32_t r = Calling(info.Env(), [&] { return host.Send(conn, bytes.data, bytes.size); });
   return Napi::Number::New(info.Env(), r);
 }
 
@@ -158,16 +239,55 @@ Napi::Value ServerWrap::Snapshot(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), Live(info).Snapshot());
 }
 
+Napi::Value ServerWrap::Stats(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), Live(info).Stats());
+}
+
+Napi::Value ServerWrap::StopAccepting(const Napi::CallbackInfo& info) {
+  ServerHost& host = Live(info);
+  Calling(info.Env(), [&] {
+    host.StopAccepting();
+    return 0;
+  });
+  return info.Env().Undefined();
+}
+
+Napi::Value ServerWrap::ShutdownAll(const Napi::CallbackInfo& info) {
+  ServerHost& host = Live(info);
+  Calling(info.Env(), [&] {
+    host.ShutdownAll();
+    return 0;
+  });
+  return info.Env().Undefined();
+}
+
+Napi::Value ServerWrap::CloseAll(const Napi::CallbackInfo& info) {
+  ServerHost& host = Live(info);
+  RequireArgs(info, 1);
+  const std::string reason = StringArg(info, 0);
+  Calling(info.Env(), [&] {
+    host.CloseAll(reason);
+    return 0;
+  });
+  return info.Env().Undefined();
+}
+
 Napi::Value ServerWrap::Dispose(const Napi::CallbackInfo& info) {
   Live(info);
   // The closes of what is still open happen without JS.
   if (js_app_) js_app_->set_enabled(false);
+  if (pump_) {
+    if (cleanup_hook_) {
+      napi_remove_env_cleanup_hook(info.Env(), OnEnvCleanup, this);
+      cleanup_hook_ = false;
+    }
+    pump_.reset();
+    Unref();
+  }
   if (depth_ > 0) {
     dispose_pending_ = true;  // from a handler: freed once the outermost call returns
   } else {
-    host_.reset();
-    // Its persistent reference to the handler would keep the simulation alive.
-    js_app_.reset();
+    Release();
   }
   return info.Env().Undefined();
 }

@@ -142,7 +142,9 @@ std::string ServerHost::Snapshot() const {
   json.Field("listenFd", server_->listen_fd());
   json.Field("epollFd", loop_->epoll_fd());
   json.Field("threads", config_.threads);
+  json.FieldBool("accepting", server_->accepting());
   json.Field("accepted", server_->accepted());
+  json.Field("refused", server_->refused());
   json.Field("dropped", server_->dropped());
   json.Field("iterations", loop_->iterations());
   json.Key("connections");

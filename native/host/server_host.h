@@ -102,7 +102,7 @@ class ServerHost {
   void CloseAll(const std::string& reason);
 
   std::string DrainTrace() { return trace_.Drain(); }
-  // {"time","address","listenFd","epollFd","threads","accepted","dropped","iterations",
+  // {"time","address","listenFd","epollFd","threads","accepting","accepted","refused","dropped","iterations",
   //  "connections":[{"id","fd","loop","state","peerHalfClosed","reading","writing",
   //  "interest","sendBuf","readBuf","kernelSendQueue"}]}
   std::string Snapshot() const;

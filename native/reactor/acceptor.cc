@@ -22,10 +22,15 @@ Acceptor::Acceptor(EventLoop* loop, Family family, std::string addr, int32_t bac
       backlog_(backlog),
       edge_triggered_(edge_triggered) {}
 
-Acceptor::~Acceptor() {
+Acceptor::~Acceptor() { Stop(); }
+
+void Acceptor::Stop() {
   if (channel_) channel_->Remove();
+  channel_.reset();
   if (fd_ >= 0) kernel_.Close(fd_);
   if (spare_fd_ >= 0) kernel_.Close(spare_fd_);
+  fd_ = -1;
+  spare_fd_ = -1;
 }
 
 void Acceptor::Listen() {
@@ -46,7 +51,9 @@ void Acceptor::Listen() {
 }
 
 void Acceptor::HandleRead() {
-  for (;;) {
+  // fd_ < 0: a callback stopped this acceptor (a handler closing the server
+  // from its connection event); the object lives on until the loop's round ends.
+  while (fd_ >= 0) {
     SysResult r = kernel_.Accept(fd_);
     if (r.ok()) {
       if (new_connection_) {

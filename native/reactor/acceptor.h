@@ -32,6 +32,10 @@ class Acceptor {
   void SetDroppedCallback(std::function<void()> cb) { dropped_cb_ = std::move(cb); }
   // socket, bind, listen, register. Throws std::runtime_error naming the errno.
   void Listen();
+  // Unregisters and closes the listening socket (and the spare): new
+  // connects are refused from here on. Safe from inside this acceptor's own
+  // new-connection callback: the accept loop ends there.
+  void Stop();
 
   int32_t fd() const { return fd_; }
   // The bound address as getsockname reports it ("127.0.0.1:PORT" or "@name").

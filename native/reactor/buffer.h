@@ -34,8 +34,6 @@ class Buffer {
   uint8_t* EnsureWritable(size_t len);
   void HasWritten(size_t n);
 
-  // Bytes the buffer holds in memory, readable or not (what a snapshot reports).
-  size_t Capacity() const { return capacity_; }
   // Gives memory back once a burst has drained.
   void ShrinkIfIdle();
 

@@ -44,7 +44,6 @@ class Channel {
   void DisableRead() { Set(LoadEvents() & ~(ev::kIn | ev::kPri | ev::kRdHup)); }
   void EnableWrite() { Set(LoadEvents() | ev::kOut); }
   void DisableWrite() { Set(LoadEvents() & ~ev::kOut); }
-  void DisableAll() { Set(LoadEvents() & ev::kEt); }
   bool IsWriting() const { return (LoadEvents() & ev::kOut) != 0; }
   bool IsReading() const { return (LoadEvents() & ev::kIn) != 0; }
   // Drops the registration (EPOLL_CTL_DEL); the fd stays open.

@@ -96,7 +96,10 @@ void TcpServer::StopAccepting() {
   base_->AssertInLoopThread();
   if (!acceptor_) return;
   dropped_ = acceptor_->dropped();
-  acceptor_.reset();  // EPOLL_CTL_DEL, close: new connects are refused from here on
+  acceptor_->Stop();  // EPOLL_CTL_DEL, close: new connects are refused from here on
+  // Freed once this round's callbacks are done: the acceptor may be running
+  // (StopAccepting from a connection's callback, inside its accept loop).
+  base_->ReleaseLater(std::shared_ptr<Acceptor>(acceptor_.release()));
 }
 
 void TcpServer::SetDroppedCallback(std::function<void()> cb) { dropped_cb_ = std::move(cb); }

@@ -21,7 +21,6 @@ class FlatJson {
  public:
   explicit FlatJson(const std::string& text);
 
-  bool Has(const std::string& key) const { return values_.count(key) != 0; }
   // Each returns `fallback` when the key is absent (or null) and throws when
   // the value has another type or range.
   std::string String(const std::string& key, const std::string& fallback) const;

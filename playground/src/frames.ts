@@ -50,24 +50,12 @@ interface KernelSocket {
   type?: string;
   sndbuf?: number;
   rcvbuf?: number;
-  wmemAlloc?: number;
-  wmemQueued?: number;
-}
-
-/**
- * The writability rule of the simulated kernel (native/kernel/sim):
- * AF_UNIX unix_writable(): (wmem_alloc + 1) * 4 <= sndbuf;
- * TCP __sk_stream_is_writeable(): sndbuf - queued >= queued / 2 and queued < sndbuf.
- * `threshold` is the largest charge that is still writable.
- */
-export function writability(family: 'unix' | 'tcp', charged: number, sndbuf: number): { threshold: number; writable: boolean } {
-  if (family === 'unix') {
-    return { threshold: Math.max(0, Math.floor(sndbuf / 4) - 1), writable: (charged + 1) * 4 <= sndbuf };
-  }
-  // Largest q with sndbuf - q >= floor(q / 2): q <= (2 * sndbuf + 1) / 3, roughly.
-  let q = Math.floor((2 * sndbuf) / 3) + 1;
-  while (q > 0 && !(sndbuf - q >= q >> 1 && q < sndbuf)) q--;
-  return { threshold: q, writable: sndbuf - charged >= charged >> 1 && charged < sndbuf };
+  /** What SO_SNDBUF is held against (AF_UNIX: wmem_alloc, skb truesize; TCP: sk_wmem_queued). */
+  charged?: number;
+  /** Poll writability, by the kernel's own rule (unix_writable, __sk_stream_is_writeable). */
+  writable?: boolean;
+  /** The largest charge that is still writable. */
+  writableUpTo?: number;
 }
 
 export function captureFrame(sim: Simulation, step: number, records: number, action: number): Frame {
@@ -81,8 +69,8 @@ export function captureFrame(sim: Simulation, step: number, records: number, act
     const k = c.fd === null ? undefined : byFd.get(c.fd);
     let kernel: FrameConn['kernel'] = null;
     if (k && (k.type === 'unix' || k.type === 'tcp') && typeof k.sndbuf === 'number') {
-      const charged = (k.type === 'unix' ? k.wmemAlloc : k.wmemQueued) ?? 0;
-      kernel = { family: k.type, charged, sndbuf: k.sndbuf, ...writability(k.type, charged, k.sndbuf) };
+      // The kernel's own accounting and rule: nothing here re-derives them.
+      kernel = { family: k.type, charged: k.charged ?? 0, sndbuf: k.sndbuf, threshold: k.writableUpTo ?? 0, writable: k.writable ?? false };
     }
     const pfd = c.peer === null ? undefined : peerFd.get(c.peer);
     const pk = pfd === undefined ? undefined : byFd.get(pfd);

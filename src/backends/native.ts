@@ -11,7 +11,8 @@ import type { RawServer } from './raw-server.js';
 
 interface Addon {
   Kernel: new (kind: 'linux' | 'sim', seed?: number) => RawKernel;
-  Server: new (kernel: RawKernel, optionsJson: string) => RawServer;
+  /** `kernel` null: the real server (a LinuxKernel of its own, on Node's event loop). */
+  Server: new (kernel: RawKernel | null, optionsJson: string) => RawServer;
 }
 
 let cached: Addon | undefined;
@@ -91,4 +92,14 @@ export function createNativeRaw(kind: 'linux' | 'sim', seed: number): RawKernel 
 export function createNativeServer(kernel: RawKernel, optionsJson: string): RawServer {
   const { Server } = loadAddon();
   return new Server(kernel, optionsJson);
+}
+
+/**
+ * The reactor as a real server: the same host on real sockets, its epoll fd
+ * watched by Node's event loop (so runOnce is refused), listening when this
+ * returns. A C++ failure (a failed listen) arrives as a plain Error.
+ */
+export function createRealServer(optionsJson: string): RawServer {
+  const { Server } = loadAddon();
+  return new Server(null, optionsJson);
 }

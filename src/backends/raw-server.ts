@@ -1,8 +1,11 @@
-// The contract between the TypeScript API and a compiled reactor binding:
-// the addon's `Server` and the wasm module's `SimServer`, both constructed on
-// an existing raw kernel object: new Server(rawKernel, optionsJson). Like
-// RawKernel it is C-like and does no validation of its own beyond types;
-// src/simulation/options.ts validates options before they get here.
+// The contract between the TypeScript API and the reactor's one host
+// (native/host/server_host.h) in a compiled binding: the addon's `Server` and
+// the wasm module's `SimServer`. A simulation constructs it on an existing raw
+// kernel object, new Server(rawKernel, optionsJson), and drives it with
+// runOnce(); the real server (addon only) is new Server(null, optionsJson):
+// a LinuxKernel of its own, sub-reactor threads, driven by Node's event loop.
+// Like RawKernel it is C-like and does no validation of its own beyond
+// types; src/ validates options before they get here.
 
 /**
  * Results of send/shutdown/close: 0 (for send: all of the connection's output
@@ -31,9 +34,12 @@ export type RawServerEventCallback = (type: string, conn: number, arg?: Uint8Arr
 export interface RawServer {
   /** The listening address as getsockname reports it ('@name' or '127.0.0.1:PORT'). */
   address(): string;
-  /** Installs (or, with null, removes) the app events' callback. Not from inside it. */
-  setEventHandler(onEvent: RawServerEventCallback | null): void;
-  /** One reactor iteration (epoll_wait with this timeout, callbacks, queued work): ready events, or -errno. */
+  /**
+   * Installs (or, with null, removes) the app events' callback. Not from inside it.
+   * `wantsWriteComplete` false: no 'writeComplete' events (no handler takes them; default true).
+   */
+  setEventHandler(onEvent: RawServerEventCallback | null, wantsWriteComplete?: boolean): void;
+  /** One reactor iteration (epoll_wait with this timeout, callbacks, queued work): ready events, or -errno. Not on a real server. */
   runOnce(timeoutMs: number): number;
   send(conn: number, data: Uint8Array): number;
   /** SHUT_WR once the connection's output has drained. */
@@ -42,8 +48,16 @@ export interface RawServer {
   close(conn: number, reason: string): number;
   /** JSON array of the reactor's syscall records and app event records since the last drain. */
   drainTrace(): string;
-  /** JSON: the reactor's state (epoll fd, connections with their buffers). */
+  /** JSON: the reactor's state (epoll fd, connections with their loop and buffers). */
   snapshot(): string;
+  /** JSON: the counters (connections open/total/refused, bytes, wakeups, close reasons, ...). */
+  stats(): string;
+  /** Closes the listening socket; open connections carry on. */
+  stopAccepting(): void;
+  /** Shutdown() on every open connection. */
+  shutdownAll(): void;
+  /** Closes every open connection now with this reason. */
+  closeAll(reason: string): void;
   /** Closes every connection (the callback is not called) and the listener. Further calls throw. */
   dispose(): void;
 }

@@ -9,13 +9,19 @@ import { parseArgs } from 'node:util';
 
 import { EdgeloopError } from '../errors.js';
 import { runScenario } from '../index.js';
+import { DEFAULT_VARIANT, FAMILIES, VARIANTS } from '../reactor-options.js';
 import { builtinScenario, listBuiltinScenarios } from '../simulation/catalogue.js';
+import { DEFAULT_SEED, SIMULATION_ENGINES } from '../simulation/options.js';
 import { formatScenarioFailure, type ScenarioResult } from '../simulation/scenario-runner.js';
 import { formatScenarioIssue, parseScenario, ScenarioError, type ScenarioDocument, type ScenarioOptions } from '../simulation/scenario-schema.js';
 import { formatTraceRecord } from '../trace.js';
 import type { SimulationEngineName, TraceRecord } from '../types.js';
+import { parseWholeNumber, wordList } from '../validate.js';
 import type { Command } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './command.js';
+
+/** The CLI runs in Node: the addon's simulated kernel. */
+const DEFAULT_ENGINE: SimulationEngineName = 'native';
 
 const USAGE = `Usage: edgeloop replay <scenario.json | builtin:NAME> [options]
        edgeloop replay --list
@@ -24,14 +30,14 @@ Runs a scenario (a JSON document of peer actions and expectations) on the
 simulated reactor, prints the trace and checks every expectation.
 
 Options:
-  --engine native|wasm|linux  the simulated kernel's build (default native), or
+  --engine ${SIMULATION_ENGINES.join('|')}  the simulated kernel's build (default ${DEFAULT_ENGINE}), or
                               linux: the same reactor on real epoll, its peers
                               real sockets (127.0.0.1, or a unique abstract name)
   --jsonl                     print the trace as raw JSON Lines (the summary goes to stderr)
   --quiet                     print no trace, only the summary
   --list                      list the built-in scenarios
-  --variant V                 run with another reactor variant (edgeloop, day26-as-written, day25-write-all)
-  --family unix|tcp           run with another socket family
+  --variant V                 run with another reactor variant (${VARIANTS.join(', ')})
+  --family ${FAMILIES.join('|')}           run with another socket family
   --seed N                    run with another seed
   --sndbuf N, --rcvbuf N      the server's socket buffer sizes
   --peer-read-rate N          bytes per step for peers without their own rate
@@ -95,8 +101,9 @@ interface ReplayArgs {
 }
 
 function whole(flag: string, text: string): number {
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new UsageError(`--${flag} must be a whole number, got '${text}'`);
-  return Number(text);
+  const n = parseWholeNumber(text);
+  if (n === undefined) throw new UsageError(`--${flag} must be a whole number, got '${text}'`);
+  return n;
 }
 
 function parseReplayArgs(args: string[]): ReplayArgs {
@@ -112,10 +119,8 @@ function parseReplayArgs(args: string[]): ReplayArgs {
   }
   const v = parsed.values;
   if (parsed.positionals.length > 1) throw new UsageError(`one scenario at a time, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`);
-  const engine = v.engine ?? 'native';
-  if (engine !== 'native' && engine !== 'wasm' && engine !== 'linux') {
-    throw new UsageError(`--engine must be native, wasm or linux, got '${engine}'`);
-  }
+  const engine = (v.engine ?? DEFAULT_ENGINE) as SimulationEngineName;
+  if (!SIMULATION_ENGINES.includes(engine)) throw new UsageError(`--engine must be ${wordList(SIMULATION_ENGINES)}, got '${engine}'`);
   if (v.jsonl && v.quiet) throw new UsageError('--jsonl and --quiet do not go together');
   const knobs: Record<string, unknown> = {};
   if (v.variant !== undefined) knobs.variant = v.variant;
@@ -180,8 +185,8 @@ function summary(result: ScenarioResult, doc: ScenarioDocument, source: string):
   const o = result.options;
   const how =
     result.engine === 'linux'
-      ? `linux, ${o.family}, ${o.variant ?? 'edgeloop'}`
-      : `sim/${result.engine}, ${o.family}, ${o.variant ?? 'edgeloop'}, seed ${o.seed ?? 1}`;
+      ? `linux, ${o.family}, ${o.variant ?? DEFAULT_VARIANT}`
+      : `sim/${result.engine}, ${o.family}, ${o.variant ?? DEFAULT_VARIANT}, seed ${o.seed ?? DEFAULT_SEED}`;
   const counts = `${result.steps} steps, ${result.records.length} trace records`;
   if (result.ok) {
     return `PASS ${source} (${how}): ${doc.expect.length} expectation${doc.expect.length === 1 ? '' : 's'} held; ${counts}\n`;

@@ -4,10 +4,30 @@
 import { parseArgs } from 'node:util';
 
 import { EdgeloopError } from '../errors.js';
+import {
+  BUILTIN_APPS,
+  DEFAULT_APP,
+  DEFAULT_HIGH_WATER_MARK,
+  DEFAULT_HIGH_WATER_POLICY,
+  DEFAULT_TRIGGER,
+  DEFAULT_VARIANT,
+  HIGH_WATER_POLICIES,
+  TRIGGERS,
+  VARIANTS,
+} from '../reactor-options.js';
+import { DEFAULT_PORT } from '../server/options.js';
 import { createServer, ServerListenError } from '../server/server.js';
-import type { ServerBuiltinApp, ServerOptions } from '../server/types.js';
+import type { BuiltinApp, ServerOptions } from '../types.js';
+import { parseByteSize, parseWholeNumber, wordList } from '../validate.js';
 import type { Command } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, fail, UsageError } from './command.js';
+
+/** 'a (default), b or c': a list of names for the usage text, the default marked (with `note`). */
+function choices(list: readonly string[], def: string, note = ''): string {
+  return wordList(list.map((v) => (v === def ? `${v} (default${note})` : v)));
+}
+
+const APPS = [...BUILTIN_APPS, 'bulk'];
 
 const USAGE = `Usage: edgeloop serve [options]
 
@@ -15,16 +35,16 @@ Runs the reactor as a real server on Linux until SIGINT or SIGTERM, which
 close it gracefully (stop accepting, let pending output drain, at most 5 s).
 
 Options:
-  --app echo|discard|bulk     what to serve (default echo)
+  --app ${APPS.join('|')}     what to serve (default ${DEFAULT_APP})
   --bytes N                   bulk: bytes sent to each connection, then shut down
-  --port N                    port to listen on, 0 for any free one (default 9000)
+  --port N                    port to listen on, 0 for any free one (default ${DEFAULT_PORT})
   --host ADDR                 a loopback address (default 127.0.0.1)
   --threads N                 sub-reactor threads (default 0: one reactor)
-  --high-water-mark N         output bytes per connection before reading pauses (default 4M)
-  --high-water-policy P       pause-reading (default) or close
+  --high-water-mark N         output bytes per connection before reading pauses (default ${DEFAULT_HIGH_WATER_MARK / 1024 ** 2}M)
+  --high-water-policy P       ${choices(HIGH_WATER_POLICIES, DEFAULT_HIGH_WATER_POLICY)}
   --max-connections N         open connections at most (default: no limit)
-  --variant V                 edgeloop (default), day26-as-written or day25-write-all
-  --trigger T                 edge (default, EPOLLET) or level (edgeloop only)
+  --variant V                 ${choices(VARIANTS, DEFAULT_VARIANT)}
+  --trigger T                 ${choices(TRIGGERS, DEFAULT_TRIGGER, ', EPOLLET')} (${DEFAULT_VARIANT} only)
   --trace FILE                record the reactor's syscalls as a JSON Lines trace
   -h, --help                  this text
 
@@ -62,20 +82,16 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   app: '--app',
 };
 
-const SIZE = /^(\d+)([kmg]?)$/i;
-
 function size(flag: string, text: string): number {
-  const m = SIZE.exec(text);
-  const n = m ? Number(m[1]) * 1024 ** ' kmg'.indexOf((m[2] || ' ').toLowerCase()) : NaN;
-  if (!m || !Number.isSafeInteger(n)) throw new UsageError(`--${flag} must be a whole number (a k, m or g suffix allowed), got '${text}'`);
+  const n = parseByteSize(text);
+  if (n === undefined) throw new UsageError(`--${flag} must be a whole number (a k, m or g suffix allowed), got '${text}'`);
   return n;
 }
 
 function integer(flag: string, text: string): number {
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
-    throw new UsageError(`--${flag} must be a whole number, got '${text}'`);
-  }
-  return Number(text);
+  const n = parseWholeNumber(text);
+  if (n === undefined) throw new UsageError(`--${flag} must be a whole number, got '${text}'`);
+  return n;
 }
 
 /** parseArgs' errors, as one line that names the flag. */
@@ -104,18 +120,18 @@ export function parseServeArgs(args: string[]): ServerOptions | 'help' {
   if (values.help) return 'help';
   const str = (k: keyof typeof FLAGS): string | undefined => values[k] as string | undefined;
   const appName = str('app') ?? 'echo';
-  let app: ServerBuiltinApp;
+  let app: BuiltinApp;
   if (appName === 'bulk') {
     const bytes = str('bytes');
     if (bytes === undefined) throw new UsageError('--app bulk needs --bytes N (bytes to send to each connection)');
     app = { bulk: size('bytes', bytes) };
-  } else if (appName === 'echo' || appName === 'discard') {
+  } else if ((BUILTIN_APPS as readonly string[]).includes(appName)) {
     if (str('bytes') !== undefined) throw new UsageError(`--bytes is only for --app bulk, not --app ${appName}`);
-    app = appName;
+    app = appName as BuiltinApp;
   } else {
-    throw new UsageError(`--app must be echo, discard or bulk, got '${appName}'`);
+    throw new UsageError(`--app must be ${wordList(APPS)}, got '${appName}'`);
   }
-  const options: ServerOptions = { port: integer('port', str('port') ?? '9000'), app };
+  const options: ServerOptions = { port: integer('port', str('port') ?? String(DEFAULT_PORT)), app };
   const host = str('host');
   if (host !== undefined) options.host = host;
   const threads = str('threads');
@@ -168,7 +184,7 @@ async function run(args: string[]): Promise<number> {
     return EXIT_FAILURE;
   }
   const threads = options.threads ?? 0;
-  const app = options.app as ServerBuiltinApp;
+  const app = options.app as BuiltinApp;
   const details: string[] = [];
   if (typeof app === 'object') details.push(`${app.bulk} bytes per connection`);
   if (threads > 0) details.push(`${threads} sub-reactor thread${threads === 1 ? '' : 's'}`);

@@ -2,7 +2,7 @@
 // the server (which owns the addon object); state changes come from the
 // reactor's app events.
 import { invalidArg } from '../errors.js';
-import type { ServerConnection } from './types.js';
+import type { ServerConnection } from '../types.js';
 
 /** What a connection asks of its server. */
 export interface ServerConnectionOps {

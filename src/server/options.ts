@@ -1,12 +1,30 @@
-// createServer()'s options: validated here, with an EdgeloopError that names
-// the bad field, before anything reaches the addon; then turned into the
-// flat JSON document the reactor's host parses (native/reactor/embed/host_config.h)
-// plus the real server's own settings (threads, maxConnections, trace).
-import { describeValue, EdgeloopError } from '../errors.js';
-import type { HighWaterPolicy, TriggerMode, VariantName } from '../types.js';
-import type { ServerHandlers, ServerOptions } from './types.js';
+// createServer()'s options: the reactor's (src/reactor-options.ts; a real
+// server is tcp) plus the server's own: host, port, handlers, threads,
+// maxConnections, backlog and trace. Validated here, with an EdgeloopError
+// that names the bad field, before anything reaches the addon; then turned
+// into the host's options document plus the settings the addon takes
+// beside it (threads, maxConnections) and the trace file.
+import {
+  type AppChoice,
+  BACKLOG_MAX,
+  BACKLOG_MIN,
+  DEFAULT_VARIANT,
+  type HostApp,
+  type HostConfig,
+  readApp,
+  readHandlers,
+  readTuning,
+  VARIANTS,
+} from '../reactor-options.js';
+import type { ServerHandlers } from '../types.js';
+import { INT32_MAX, OptionChecker } from '../validate.js';
 
-const WHERE = 'createServer()';
+/** The addon's bound (native/host/host_config.h kMaxThreads). */
+export const MAX_THREADS = 256;
+export const MAX_CONNECTIONS_MAX = INT32_MAX;
+export const DEFAULT_PORT = 9000;
+const PORT_MAX = 65535;
+
 const OPTION_KEYS = [
   'host',
   'port',
@@ -23,14 +41,6 @@ const OPTION_KEYS = [
   'rcvbuf',
   'trace',
 ];
-const VARIANTS: readonly VariantName[] = ['edgeloop', 'day26-as-written', 'day25-write-all'];
-const POLICIES: readonly HighWaterPolicy[] = ['pause-reading', 'close'];
-const TRIGGERS: readonly TriggerMode[] = ['edge', 'level'];
-const HANDLER_NAMES = ['onConnection', 'onMessage', 'onWriteComplete', 'onHighWaterMark', 'onClose'] as const;
-/** The C++ side's bounds (host_config.cc, linux_server.h). */
-const MAX_BYTES = 2 ** 40;
-const INT32_MAX = 0x7fffffff;
-export const MAX_THREADS = 256;
 
 export interface ResolvedServerOptions {
   host: string;
@@ -41,127 +51,58 @@ export interface ResolvedServerOptions {
   /** null for a built-in app. */
   handlers: ServerHandlers | null;
   /** 'echo', 'discard' or 'bulk'; 'js' for handlers. */
-  app: 'echo' | 'discard' | 'bulk' | 'js';
+  app: HostApp;
   trace: string | null;
   /** The host's options document (without the trace switch, which listen() adds). */
-  doc: Record<string, unknown>;
-}
-
-export function bad(field: string, expected: string, got: unknown): EdgeloopError {
-  return new EdgeloopError('ERR_INVALID_ARG', `${WHERE}: "${field}" must be ${expected}, got ${describeValue(got)}`, {
-    argument: field,
-  });
-}
-
-function plainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
-}
-
-function checkKeys(o: Record<string, unknown>, known: readonly string[], prefix = ''): void {
-  for (const key of Object.keys(o)) {
-    if (!known.includes(key)) {
-      throw new EdgeloopError('ERR_INVALID_ARG', `${WHERE}: unknown option "${prefix}${key}" (known: ${known.join(', ')})`, {
-        argument: `${prefix}${key}`,
-      });
-    }
-  }
-}
-
-function integer(field: string, v: unknown, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
-    throw bad(field, min === 0 ? `an integer from 0 to ${max}` : `a positive integer (at most ${max})`, v);
-  }
-  return v;
-}
-
-function oneOf<T extends string>(field: string, v: unknown, allowed: readonly T[]): T {
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    throw bad(field, allowed.map((a) => `'${a}'`).join(' or '), v);
-  }
-  return v as T;
+  doc: HostConfig;
 }
 
 /** 'localhost' or a dotted IPv4 address in 127.0.0.0/8 (the kernel seam serves loopback only). */
-function resolveHost(v: unknown): string {
+function resolveHost(c: OptionChecker, v: unknown): string {
   if (v === undefined || v === 'localhost') return '127.0.0.1';
   const expected = "a loopback IPv4 address (127.x.y.z) or 'localhost'";
-  if (typeof v !== 'string') throw bad('host', expected, v);
+  if (typeof v !== 'string') return c.invalid(['host'], expected, v);
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(v);
   if (!m || m.slice(1).some((o) => Number(o) > 255 || (o.length > 1 && o.startsWith('0'))) || m[1] !== '127') {
-    throw bad('host', expected, v);
+    return c.invalid(['host'], expected, v);
   }
   return v;
 }
 
-function checkHandlers(field: string, h: unknown): ServerHandlers {
-  if (!plainObject(h)) throw bad(field, 'an object of handlers (onConnection, onMessage, ...)', h);
-  checkKeys(h, HANDLER_NAMES, `${field}.`);
-  for (const name of HANDLER_NAMES) {
-    const fn = h[name];
-    if (fn !== undefined && typeof fn !== 'function') throw bad(`${field}.${name}`, 'a function', fn);
-  }
-  return h as ServerHandlers;
-}
-
-function resolveApp(o: Record<string, unknown>): Pick<ResolvedServerOptions, 'app' | 'handlers'> & { bulkBytes?: number } {
-  const expected = "'echo', 'discard', { bulk: bytes } or an object of handlers";
-  if (o.handlers !== undefined) {
-    if (o.app !== undefined) {
-      throw new EdgeloopError('ERR_INVALID_ARG', `${WHERE}: give "app" or "handlers", not both`, { argument: 'handlers' });
-    }
-    return { app: 'js', handlers: checkHandlers('handlers', o.handlers) };
-  }
-  const app = o.app;
-  if (app === undefined || app === 'echo' || app === 'discard') return { app: app ?? 'echo', handlers: null };
-  if (!plainObject(app)) throw bad('app', expected, app);
-  if ('bulk' in app) {
-    checkKeys(app, ['bulk'], 'app.');
-    const n = app.bulk;
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0 || n > MAX_BYTES) {
-      throw bad('app.bulk', `a byte count (an integer from 0 to ${MAX_BYTES})`, n);
-    }
-    return { app: 'bulk', handlers: null, bulkBytes: n };
-  }
-  return { app: 'js', handlers: checkHandlers('app', app) };
+/** `app` or `handlers` (one of them). */
+function resolveApp(c: OptionChecker, o: Record<string, unknown>): AppChoice {
+  if (o.handlers === undefined) return readApp(c, o.app, ['app'], { handlers: true }) as AppChoice;
+  if (o.app !== undefined) c.conflict(['handlers'], 'give "app" or "handlers", not both');
+  return { app: 'js', handlers: readHandlers(c, o.handlers, ['handlers']) as Record<string, unknown> };
 }
 
 /** Validates createServer()'s options. Throws EdgeloopError (ERR_INVALID_ARG) naming the field. */
 export function resolveServerOptions(options: unknown): ResolvedServerOptions {
-  if (!plainObject(options)) throw bad('options', 'an object ({ port, ... })', options);
-  const o = options as ServerOptions & Record<string, unknown>;
-  checkKeys(o, OPTION_KEYS);
-  const host = resolveHost(o.host);
-  if (o.port === undefined) throw bad('port', 'an integer from 0 to 65535 (0: any free port)', o.port);
-  const port = integer('port', o.port, 0, 65535);
-  const threads = o.threads === undefined ? 0 : integer('threads', o.threads, 0, MAX_THREADS);
-  const maxConnections = o.maxConnections === undefined ? 0 : integer('maxConnections', o.maxConnections, 1, INT32_MAX);
-  const { app, handlers, bulkBytes } = resolveApp(o);
+  const c: OptionChecker = new OptionChecker('createServer()');
+  const o = c.object(options, [], OPTION_KEYS, [], 'an object ({ port, ... })');
+  const host = resolveHost(c, o.host);
+  const portPhrase = `an integer from 0 to ${PORT_MAX}`;
+  if (o.port === undefined) c.invalid(['port'], `${portPhrase} (0: any free port)`, o.port);
+  const port = c.int(o.port, ['port'], 0, PORT_MAX, portPhrase);
+  const threads = o.threads === undefined ? 0 : c.int(o.threads, ['threads'], 0, MAX_THREADS, `an integer from 0 to ${MAX_THREADS}`);
+  const maxConnections = o.maxConnections === undefined ? 0 : c.int(o.maxConnections, ['maxConnections'], 1, MAX_CONNECTIONS_MAX);
+  const { app, handlers, bulkBytes } = resolveApp(c, o);
   if (handlers && threads > 0) {
-    throw new EdgeloopError(
-      'ERR_INVALID_ARG',
-      `${WHERE}: "threads" must be 0 with JS handlers (they run on Node's thread; sub-reactor threads are for the built-in apps 'echo', 'discard', { bulk }), got ${threads}`,
-      { argument: 'threads' },
+    c.invalid(
+      ['threads'],
+      "0 with JS handlers (they run on Node's thread; sub-reactor threads are for the built-in apps 'echo', 'discard', { bulk })",
+      threads,
     );
   }
-  const doc: Record<string, unknown> = { family: 'tcp', address: `${host}:${port}`, app };
+  const doc: HostConfig = { family: 'tcp', address: `${host}:${port}`, app };
   if (bulkBytes !== undefined) doc.bulkBytes = bulkBytes;
-  if (o.variant !== undefined) doc.variant = oneOf('variant', o.variant, VARIANTS);
-  if (o.backlog !== undefined) doc.backlog = integer('backlog', o.backlog, 1, INT32_MAX);
-  if (o.sndbuf !== undefined) doc.sndbuf = integer('sndbuf', o.sndbuf, 1, INT32_MAX);
-  if (o.rcvbuf !== undefined) doc.rcvbuf = integer('rcvbuf', o.rcvbuf, 1, INT32_MAX);
-  if (o.highWaterMark !== undefined) doc.highWaterMark = integer('highWaterMark', o.highWaterMark, 1, MAX_BYTES);
-  if (o.highWaterPolicy !== undefined) doc.highWaterPolicy = oneOf('highWaterPolicy', o.highWaterPolicy, POLICIES);
-  if (o.trigger !== undefined) {
-    doc.trigger = oneOf('trigger', o.trigger, TRIGGERS);
-    const variant = (doc.variant as VariantName | undefined) ?? 'edgeloop';
-    if (doc.trigger === 'level' && variant !== 'edgeloop') {
-      throw bad('trigger', `'edge' with variant '${variant}' (the tutorial's variants run as written; 'level' is for 'edgeloop')`, o.trigger);
-    }
-  }
+  if (o.variant !== undefined) doc.variant = c.oneOf(o.variant, ['variant'], VARIANTS);
+  if (o.backlog !== undefined) doc.backlog = c.int(o.backlog, ['backlog'], BACKLOG_MIN, BACKLOG_MAX);
+  Object.assign(doc, readTuning(c, o, [], doc.variant ?? DEFAULT_VARIANT));
   let trace: string | null = null;
   if (o.trace !== undefined) {
-    if (typeof o.trace !== 'string' || o.trace === '') throw bad('trace', 'a file path', o.trace);
+    if (typeof o.trace !== 'string' || o.trace === '') c.invalid(['trace'], 'a file path', o.trace);
     trace = o.trace;
   }
-  return { host, port, threads, maxConnections, handlers, app, trace, doc };
+  return { host, port, threads, maxConnections, handlers: (handlers as ServerHandlers | undefined) ?? null, app, trace, doc };
 }

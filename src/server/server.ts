@@ -1,5 +1,6 @@
 // createServer(): the reactor as a real server on Linux, driven from Node's
-// own event loop. The addon's LinuxServer listens in C++; its main reactor's
+// own event loop. The addon's Server (the reactor's one host, on a LinuxKernel
+// of its own) listens in C++; its main reactor's
 // epoll fd is watched by libuv, so JS handlers run on Node's thread between
 // other callbacks (never blocking it), while built-in apps may run on
 // sub-reactor threads. This class adds what JS needs on top: validated
@@ -8,9 +9,7 @@
 import { eventNames } from '../constants.js';
 import { describeValue, EdgeloopError } from '../errors.js';
 import { LiveConnection, type ServerConnectionOps } from './connection.js';
-import { bad, resolveServerOptions, type ResolvedServerOptions } from './options.js';
-import { loadLinuxServer, RAW_NO_CONNECTION, RAW_QUEUED, RAW_SHUTTING_DOWN, type RawLinuxServer } from './raw.js';
-import { TraceFile } from './trace-file.js';
+import { hostConfigJson } from '../reactor-options.js';
 import type {
   CloseOptions,
   HandlerError,
@@ -20,7 +19,12 @@ import type {
   ServerOptions,
   ServerSnapshot,
   ServerStats,
-} from './types.js';
+} from '../types.js';
+import { INT32_MAX, OptionChecker } from '../validate.js';
+import { resolveServerOptions, type ResolvedServerOptions } from './options.js';
+import { createRealServer } from '../backends/native.js';
+import { RAW_NO_CONNECTION, RAW_QUEUED, RAW_SHUTTING_DOWN, type RawServer } from '../backends/raw-server.js';
+import { TraceFile } from './trace-file.js';
 
 /** How often the trace is moved from the addon to the file. */
 const TRACE_DRAIN_MS = 50;
@@ -86,7 +90,7 @@ export class EdgeloopServer {
   /** Errors thrown by JS handlers (the first 100), in order; each closed its connection. */
   readonly handlerErrors: HandlerError[] = [];
   private readonly o: ResolvedServerOptions;
-  private raw: RawLinuxServer | null = null;
+  private raw: RawServer | null = null;
   private state: 'idle' | 'listening' | 'closing' | 'closed' = 'idle';
   private bound: ServerAddressInfo | null = null;
   private traceFile: TraceFile | null = null;
@@ -128,17 +132,17 @@ export class EdgeloopServer {
     if (this.state !== 'idle') {
       throw new EdgeloopError('ERR_LISTEN', `listen(): the server ${this.state === 'listening' ? 'is already listening' : 'was closed'}`);
     }
-    const LinuxServer = loadLinuxServer();
     const trace = this.o.trace !== null ? new TraceFile(this.o.trace) : null;
-    const doc = JSON.stringify({ ...this.o.doc, trace: trace !== null });
+    const doc = hostConfigJson({ ...this.o.doc, trace: trace !== null, maxConnections: this.o.maxConnections, threads: this.o.threads });
     const onEvent = this.o.handlers
       ? (type: string, conn: number, arg?: Uint8Array | number | string) => this.onEvent(type, conn, arg)
       : null;
-    let raw: RawLinuxServer;
+    let raw: RawServer;
     try {
       // Without an onWriteComplete handler the reactor need not report it (one call into JS per send saved).
       const wantsWriteComplete = typeof this.o.handlers?.onWriteComplete === 'function';
-      raw = new LinuxServer(doc, this.o.threads, this.o.maxConnections, onEvent, wantsWriteComplete);
+      raw = createRealServer(doc);
+      if (onEvent) raw.setEventHandler(onEvent, wantsWriteComplete);
     } catch (e) {
       void trace?.end();
       throw listenError(e, `${this.o.host}:${this.o.port}`);
@@ -172,16 +176,9 @@ export class EdgeloopServer {
     if (this.closing) return this.closing;
     let timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS;
     try {
-      if (typeof options !== 'object' || options === null) throw bad('close options', 'an object { timeoutMs? }', options);
-      if (options.timeoutMs !== undefined) {
-        const t = options.timeoutMs;
-        if (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0 || t > 0x7fffffff) {
-          throw new EdgeloopError('ERR_INVALID_ARG', `close(): "timeoutMs" must be an integer from 0 to 2147483647, got ${describeValue(t)}`, {
-            argument: 'timeoutMs',
-          });
-        }
-        timeoutMs = t;
-      }
+      const c: OptionChecker = new OptionChecker('close()');
+      if (typeof options !== 'object' || options === null) c.invalid([], 'an object { timeoutMs? }', options);
+      if (options.timeoutMs !== undefined) timeoutMs = c.int(options.timeoutMs, ['timeoutMs'], 0, INT32_MAX, `an integer from 0 to ${INT32_MAX}`);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -191,7 +188,7 @@ export class EdgeloopServer {
   }
 
   private async closeNow(timeoutMs: number): Promise<void> {
-    const raw = this.raw as RawLinuxServer;
+    const raw = this.raw as RawServer;
     this.state = 'closing';
     // close() may be called from a handler, inside the reactor iteration: the
     // listener and the connections are let go of from a fresh turn of the loop.
@@ -218,7 +215,7 @@ export class EdgeloopServer {
     }
   }
 
-  private rawStats(raw: RawLinuxServer): RawStats {
+  private rawStats(raw: RawServer): RawStats {
     return JSON.parse(raw.stats()) as RawStats;
   }
 
@@ -255,7 +252,7 @@ export class EdgeloopServer {
     close: (conn) => this.connOp('close', conn, (raw) => raw.close(conn.id, 'closed-by-app')),
   };
 
-  private connOp(method: string, conn: LiveConnection, fn: (raw: RawLinuxServer) => number): number {
+  private connOp(method: string, conn: LiveConnection, fn: (raw: RawServer) => number): number {
     const closed = (why: string) => new EdgeloopError('ERR_CLOSED', `${method}(): ${conn} ${why}`, { argument: 'conn' });
     if (conn.closed) throw closed(`is closed${conn.closeReason ? ` (${conn.closeReason})` : ''}`);
     if (!this.raw) throw closed('is closed (the server is closed)');

@@ -62,7 +62,7 @@ function rebasingServer(server: RawServer, raw: RawKernel): RawServer {
   const rebase = (t: number) => Math.round((t - offset - origin) * 1000) / 1000;
   return {
     address: () => server.address(),
-    setEventHandler: (onEvent) => server.setEventHandler(onEvent),
+    setEventHandler: (onEvent, wantsWriteComplete) => server.setEventHandler(onEvent, wantsWriteComplete),
     runOnce: (timeoutMs) => server.runOnce(timeoutMs),
     send: (conn, data) => server.send(conn, data),
     shutdown: (conn) => server.shutdown(conn),
@@ -75,6 +75,10 @@ function rebasingServer(server: RawServer, raw: RawKernel): RawServer {
       snap.time = rebase(snap.time);
       return JSON.stringify(snap);
     },
+    stats: () => server.stats(),
+    stopAccepting: () => server.stopAccepting(),
+    shutdownAll: () => server.shutdownAll(),
+    closeAll: (reason) => server.closeAll(reason),
     dispose: () => server.dispose(),
   };
 }

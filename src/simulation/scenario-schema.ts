@@ -7,9 +7,23 @@
 // it finds with the JSON path of the field, so an editor can show each error
 // next to its field. It never throws on bad input: validateScenario() returns
 // the errors, assertScenario() throws one ScenarioError (an EdgeloopError,
-// code ERR_SCENARIO) carrying all of them.
+// code ERR_SCENARIO) carrying all of them. The reactor's options are checked
+// by src/reactor-options.ts, with the same lists and bounds as
+// Simulation.create() and createServer().
 import { EdgeloopError } from '../errors.js';
-import type { ErrnoName, Family, HighWaterPolicy, ShutdownHow, TriggerMode, VariantName } from '../types.js';
+import {
+  DEFAULT_VARIANT,
+  FAMILIES,
+  HIGH_WATER_MARK_MAX,
+  readApp,
+  readTuning,
+  REACTOR_OPTION_FIELDS,
+  SOCKET_BUFFER_MAX,
+  SOCKET_BUFFER_MIN,
+  VARIANTS,
+} from '../reactor-options.js';
+import type { BuiltinApp, ErrnoName, Family, ReactorOptions, ShutdownHow, VariantName } from '../types.js';
+import { FieldChecker, type FieldPath, pathText, quotedList, UINT32_MAX, UINT32_PHRASE } from '../validate.js';
 
 export const SCENARIO_VERSION = 1;
 
@@ -18,22 +32,11 @@ export const SCENARIO_VERSION = 1;
 /** A number means exactly that; `{ min, max }` (either or both) an inclusive range. Non-negative integers. */
 export type Range = number | { min?: number; max?: number };
 
-/** The knobs: what Simulation.create() gets (and the playground exposes). */
-export interface ScenarioOptions {
+/** The knobs: the reactor's options (what Simulation.create() gets, and the playground exposes), family and app required. */
+export interface ScenarioOptions extends ReactorOptions {
   family: Family;
-  /** Default 'edgeloop'. */
-  variant?: VariantName;
-  /** The server's app: echo, discard, or { bulk: n } (n bytes, byte i = i & 0xff, on connect, then shutdown). */
-  app: 'echo' | 'discard' | { bulk: number };
-  /** SO_SNDBUF / SO_RCVBUF of the server's accepted sockets (Linux doubles them). */
-  sndbuf?: number;
-  rcvbuf?: number;
-  /** Default 4 MiB. */
-  highWaterMark?: number;
-  /** Default 'pause-reading'. */
-  highWaterPolicy?: HighWaterPolicy;
-  /** Default 'edge' (EPOLLET); 'level' needs variant 'edgeloop'. */
-  trigger?: TriggerMode;
+  /** The server's app (a bulk response of at most SCENARIO_LIMITS.maxBytes). */
+  app: BuiltinApp;
   /** uint32, default 1. */
   seed?: number;
   /** Bytes a reading peer takes per step, for peers that set no readPerStep (default: all there is). */
@@ -277,8 +280,9 @@ export function formatScenarioIssue(e: ScenarioIssue): string {
 export const SCENARIO_LIMITS = Object.freeze({
   /** Bytes in one write, writeAll or bulk response (the runner keeps what peers receive). */
   maxBytes: 256 * 1024 * 1024,
-  maxBufferSize: 0x7fffffff,
-  maxHighWaterMark: 2 ** 40,
+  /** SO_SNDBUF / SO_RCVBUF: the reactor's bound (reactor-options.ts). */
+  maxBufferSize: SOCKET_BUFFER_MAX,
+  maxHighWaterMark: HIGH_WATER_MARK_MAX,
   maxPeers: 1000,
   maxActions: 10_000,
   maxExpectations: 1_000,
@@ -296,10 +300,6 @@ export const SCENARIO_LIMITS = Object.freeze({
 });
 
 const RESERVED_NAMES = ['reactor', 'app', 'peers', 'sim', 'scenario'];
-const VARIANTS: readonly VariantName[] = ['edgeloop', 'day26-as-written', 'day25-write-all'];
-const FAMILIES: readonly Family[] = ['unix', 'tcp'];
-const POLICIES: readonly HighWaterPolicy[] = ['pause-reading', 'close'];
-const TRIGGERS: readonly TriggerMode[] = ['edge', 'level'];
 const SHUTDOWN_HOWS: readonly ShutdownHow[] = ['RD', 'WR', 'RDWR'];
 const STATES = ['connecting', 'connected', 'disconnecting', 'disconnected'] as const;
 const EPOLL_OPS = ['ADD', 'MOD', 'DEL'] as const;
@@ -344,14 +344,8 @@ function isErrnoName(s: string): boolean {
 
 // ---- the walker ----
 
-type Path = ReadonlyArray<string | number>;
+type Path = FieldPath;
 type Obj = Record<string, unknown>;
-
-function pathText(segments: Path): string {
-  let out = '';
-  for (const s of segments) out += typeof s === 'number' ? `[${s}]` : out === '' ? s : `.${s}`;
-  return out;
-}
 
 function show(v: unknown): string {
   switch (typeof v) {
@@ -370,11 +364,10 @@ function show(v: unknown): string {
   }
 }
 
-function quoted(list: readonly string[]): string {
-  return list.map((s) => `'${s}'`).join(', ');
-}
+const quoted = quotedList;
 
-class Walker {
+/** The document's checker: records every problem with its path and goes on. */
+class Walker extends FieldChecker {
   readonly issues: ScenarioIssue[] = [];
 
   fail(path: Path, message: string): undefined {
@@ -382,34 +375,25 @@ class Walker {
     return undefined;
   }
 
-  object(v: unknown, path: Path, known: readonly string[], required: readonly string[] = []): Obj | undefined {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return this.fail(path, `must be an object, got ${show(v)}`);
-    const o = v as Obj;
-    for (const key of Object.keys(o)) {
-      if (!known.includes(key)) this.fail([...path, key], `unknown field (known: ${known.join(', ')})`);
-    }
-    for (const key of required) {
-      if (o[key] === undefined) this.fail([...path, key], 'is required');
-    }
-    return o;
+  invalid(path: Path, expected: string, got: unknown): undefined {
+    return this.fail(path, `must be ${expected}, got ${show(got)}`);
+  }
+
+  unknownField(path: Path, known: readonly string[]): undefined {
+    return this.fail(path, `unknown field (known: ${known.join(', ')})`);
+  }
+
+  override missing(path: Path): undefined {
+    return this.fail(path, 'is required');
+  }
+
+  protected override choices(allowed: readonly string[]): string {
+    return `one of ${quoted(allowed)}`;
   }
 
   array(v: unknown, path: Path, max: number): unknown[] | undefined {
     if (!Array.isArray(v)) return this.fail(path, `must be an array, got ${show(v)}`);
     if (v.length > max) return this.fail(path, `must have at most ${max} entries, got ${v.length}`);
-    return v;
-  }
-
-  int(v: unknown, path: Path, min: number, max: number, what = ''): number | undefined {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
-      const kind = min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer from ${min}`;
-      return this.fail(path, `must be ${what || kind}${max < Number.MAX_SAFE_INTEGER ? ` (at most ${max})` : ''}, got ${show(v)}`);
-    }
-    return v;
-  }
-
-  bool(v: unknown, path: Path): boolean | undefined {
-    if (typeof v !== 'boolean') return this.fail(path, `must be true or false, got ${show(v)}`);
     return v;
   }
 
@@ -420,19 +404,13 @@ class Walker {
     return v;
   }
 
-  oneOf<T extends string>(v: unknown, path: Path, allowed: readonly T[]): T | undefined {
-    if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-      return this.fail(path, `must be one of ${quoted(allowed)}, got ${show(v)}`);
-    }
-    return v as T;
-  }
-
   range(v: unknown, path: Path): Range | undefined {
     if (typeof v === 'number') return this.int(v, path, 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer or { min, max }');
     if (typeof v !== 'object' || v === null || Array.isArray(v)) {
       return this.fail(path, `must be a non-negative integer or { min, max }, got ${show(v)}`);
     }
-    const o = this.object(v, path, ['min', 'max']) as Obj;
+    const o = this.object(v, path, ['min', 'max']);
+    if (!o) return undefined;
     const out: { min?: number; max?: number } = {};
     if (o.min !== undefined) out.min = this.int(o.min, [...path, 'min'], 0, Number.MAX_SAFE_INTEGER);
     if (o.max !== undefined) out.max = this.int(o.max, [...path, 'max'], 0, Number.MAX_SAFE_INTEGER);
@@ -473,46 +451,28 @@ function copyFields<T>(o: Obj, keys: readonly string[], check: (key: string, v: 
 
 // ---- sections ----
 
-const OPTION_KEYS = ['family', 'variant', 'app', 'sndbuf', 'rcvbuf', 'highWaterMark', 'highWaterPolicy', 'trigger', 'seed', 'peerReadRate'];
+const OPTION_KEYS = [...REACTOR_OPTION_FIELDS, 'seed', 'peerReadRate'];
 
+/**
+ * The reactor's options (reactor-options.ts checks them), then the
+ * scenario's own. `partial`: knobs over a document's options, where the
+ * variant a trigger is checked against may be the document's.
+ */
 function options(w: Walker, v: unknown, path: Path, partial: boolean): Partial<ScenarioOptions> | undefined {
   const o = w.object(v, path, OPTION_KEYS, partial ? [] : ['family', 'app']);
   if (!o) return undefined;
-  const L = SCENARIO_LIMITS;
-  const out = copyFields<Partial<ScenarioOptions>>(o, OPTION_KEYS, (key, x) => {
-    const p = [...path, key];
-    switch (key) {
-      case 'family':
-        return w.oneOf(x, p, FAMILIES);
-      case 'variant':
-        return w.oneOf(x, p, VARIANTS);
-      case 'app':
-        if (x === 'echo' || x === 'discard') return x;
-        if (typeof x === 'object' && x !== null && !Array.isArray(x)) {
-          const a = w.object(x, p, ['bulk'], ['bulk']) as Obj;
-          const bulk = a.bulk === undefined ? undefined : w.int(a.bulk, [...p, 'bulk'], 0, L.maxBytes, 'a byte count (a non-negative integer)');
-          return bulk === undefined ? undefined : { bulk };
-        }
-        return w.fail(p, `must be 'echo', 'discard' or { "bulk": bytes }, got ${show(x)}`);
-      case 'sndbuf':
-      case 'rcvbuf':
-        return w.int(x, p, 1, L.maxBufferSize);
-      case 'highWaterMark':
-        return w.int(x, p, 1, L.maxHighWaterMark);
-      case 'highWaterPolicy':
-        return w.oneOf(x, p, POLICIES);
-      case 'trigger':
-        return w.oneOf(x, p, TRIGGERS);
-      case 'seed':
-        return w.int(x, p, 0, 0xffffffff, 'a uint32 (0 to 4294967295)');
-      case 'peerReadRate':
-        return w.int(x, p, 1, L.maxBytes);
-    }
-    return undefined;
-  });
-  if (out.trigger === 'level' && out.variant !== undefined && out.variant !== 'edgeloop') {
-    w.fail([...path, 'trigger'], `'level' needs variant 'edgeloop' (the tutorial's variants run as written), got variant '${out.variant}'`);
+  const out: Partial<ScenarioOptions> = {};
+  if (o.family !== undefined) out.family = w.oneOf(o.family, [...path, 'family'], FAMILIES);
+  if (o.variant !== undefined) out.variant = w.oneOf(o.variant, [...path, 'variant'], VARIANTS);
+  if (o.app !== undefined) {
+    const app = readApp(w, o.app, [...path, 'app'], { handlers: false, maxBulk: SCENARIO_LIMITS.maxBytes });
+    if (app) out.app = app.app === 'bulk' ? { bulk: app.bulkBytes as number } : (app.app as 'echo' | 'discard');
   }
+  const variant = partial || o.variant !== undefined ? out.variant : DEFAULT_VARIANT;
+  Object.assign(out, readTuning(w, o, path, variant));
+  if (o.seed !== undefined) out.seed = w.int(o.seed, [...path, 'seed'], 0, UINT32_MAX, UINT32_PHRASE);
+  if (o.peerReadRate !== undefined) out.peerReadRate = w.int(o.peerReadRate, [...path, 'peerReadRate'], 1, SCENARIO_LIMITS.maxBytes);
+  for (const key of Object.keys(out) as Array<keyof ScenarioOptions>) if (out[key] === undefined) delete out[key];
   return out;
 }
 
@@ -549,7 +509,7 @@ function peers(w: Walker, v: unknown, path: Path): { list: ScenarioPeer[]; table
           return w.int(x, q, 1, SCENARIO_LIMITS.maxPeers);
         case 'sndbuf':
         case 'rcvbuf':
-          return w.int(x, q, 1, SCENARIO_LIMITS.maxBufferSize);
+          return w.int(x, q, SOCKET_BUFFER_MIN, SOCKET_BUFFER_MAX);
         case 'readPerStep':
           return w.int(x, q, 1, SCENARIO_LIMITS.maxBytes);
         case 'reading':

@@ -18,6 +18,7 @@ import type {
   PeerOptions,
   RunOptions,
   RunResult,
+  ServerStats,
   SimulationHandlers,
   SimulationEngineName,
   SimulationOptions,
@@ -332,7 +333,7 @@ export class Simulation {
   }
 
   /** Steps until `until` holds (default: until a step does nothing), at most maxSteps. Never hangs. */
-  run(options: RunOptions = {}): RunResult {
+  run(options: RunOptions<this> = {}): RunResult {
     this.live('run');
     this.notFromHandler('run');
     if (typeof options !== 'object' || options === null) throw invalidArg('run', 'options', 'an object { until?, maxSteps? }', options);
@@ -359,6 +360,38 @@ export class Simulation {
     }
     this.kernel.setActor('sim');
     this.kernel.advance(ms);
+  }
+
+  // ---- the server's lifecycle (as createServer's close() paces it) ----
+
+  /** Closes the listening socket; open connections carry on, new connects are refused. Not from a handler. */
+  stopAccepting(): void {
+    this.serverOp('stopAccepting', () => this.server.stopAccepting());
+  }
+
+  /** shutdown() on every open connection: SHUT_WR once its output has drained. Not from a handler. */
+  shutdownAll(): void {
+    this.serverOp('shutdownAll', () => this.server.shutdownAll());
+  }
+
+  /** Closes every open connection now; `reason` is reported to onClose and in the trace. Not from a handler. */
+  closeAll(reason = 'server-stopped'): void {
+    if (typeof reason !== 'string' || reason === '') throw invalidArg('closeAll', 'reason', 'a non-empty string', reason);
+    this.serverOp('closeAll', () => this.server.closeAll(reason));
+  }
+
+  /** The server's counters, as createServer's stats() reports them. */
+  stats(): ServerStats {
+    this.live('stats');
+    const raw = JSON.parse(this.call('stats', () => this.server.stats())) as Omit<ServerStats, 'handlerErrors'>;
+    return { ...raw, handlerErrors: this.handlerErrors.length };
+  }
+
+  private serverOp(method: string, fn: () => void): void {
+    this.live(method);
+    this.notFromHandler(method);
+    this.call(method, fn);
+    this.flushTrace();
   }
 
   // ---- observing ----

@@ -48,7 +48,6 @@ class EpollFile final : public File {
   bool WouldLoop(EpollFile* target) const;
   // ep_send_events: never blocks; the caller runs the clock between calls.
   int32_t SendEvents(EpollEvent* out, int32_t maxevents);
-  bool HasReady() const { return !ready_.empty(); }
   // Drops an item whose file is being released (eventpoll_release).
   void RemoveItem(EpollItem* item);
 

@@ -84,6 +84,14 @@ bool TcpSocket::Writable() const {
   return sndbuf_ - queued >= (queued >> 1) && queued < sndbuf_;
 }
 
+int64_t TcpSocket::WritableUpTo() const {
+  // The rule above solved for the queue: sndbuf - q >= q / 2 holds up to
+  // about two thirds of sndbuf; step down over the rounding.
+  int64_t q = (2 * static_cast<int64_t>(sndbuf_)) / 3 + 1;
+  while (q > 0 && !(sndbuf_ - q >= (q >> 1) && q < sndbuf_)) --q;
+  return q;
+}
+
 uint32_t TcpSocket::Poll() {
   if (state_ == State::kListen) return accept_queue_.empty() ? 0 : (ev::kIn | ev::kRdNorm);
   uint32_t mask = 0;
@@ -1011,6 +1019,11 @@ void TcpSocket::Describe(JsonWriter& json) const {
   json.Field("sndWndEdge", static_cast<int64_t>(snd_wnd_edge_));
   json.Field("mss", mss_cache_);
   json.Field("wmemQueued", WmemQueued());
+  // What SO_SNDBUF is held against, and the rule: poll writability, and the
+  // largest charge that is still writable (Writable() at that charge).
+  json.Field("charged", WmemQueued());
+  json.FieldBool("writable", Writable());
+  json.Field("writableUpTo", WritableUpTo());
   json.Field("writeQueueSkbs", write_queue_.size());
   json.Field("packetsOut", packets_out_);
   json.Field("cwnd", cwnd_);

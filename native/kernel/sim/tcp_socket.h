@@ -96,6 +96,7 @@ class TcpSocket final : public SocketFile {
   size_t SendHead() const;                // index of tcp_send_head in write_queue_
   bool MemoryFree() const { return WmemQueued() < sndbuf_; }  // sk_stream_memory_free
   bool Writable() const;                  // __sk_stream_is_writeable
+  int64_t WritableUpTo() const;           // the largest queue Writable() allows
   int64_t BoundToHalfWindow(int64_t size) const;
   int64_t SizeGoal() const;               // tcp_xmit_size_goal
   void OnWindowUpdate(uint64_t edge);     // tcp_ack_update_window (+ tcp_sync_mss)

@@ -239,6 +239,11 @@ void UnixSocket::Describe(JsonWriter& json) const {
   json.FieldString("name", name_.empty() ? std::string() : "@" + name_);
   DescribeCommon(json);
   json.Field("wmemAlloc", wmem_alloc_);
+  // What SO_SNDBUF is held against, and the rule: poll writability, and the
+  // largest charge that is still writable ((charge + 1) * 4 <= sndbuf).
+  json.Field("charged", wmem_alloc_);
+  json.FieldBool("writable", Writable());
+  json.Field("writableUpTo", sndbuf_ >= 4 ? sndbuf_ / 4 - 1 : 0);
   int64_t queued = 0;
   for (const Skb& skb : receive_queue_) queued += static_cast<int64_t>(skb.remaining());
   json.Field("recvQueueBytes", queued);
