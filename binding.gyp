@@ -3,15 +3,7 @@
     {
       "target_name": "edgeloop",
       "sources": [
-        "native/kernel/kernel.cc",
-        "native/kernel/sock_addr.cc",
-        "native/kernel/tracing_kernel.cc",
-        "<!@(ls -1 native/kernel/sim/*.cc)",
-        "<!@(ls -1 native/kernel/linux/*.cc)",
-        "<!@(ls -1 native/reactor/*.cc native/reactor/*/*.cc)",
-        "<!@(ls -1 native/host/*.cc)",
-        "<!@(ls -1 native/util/*.cc)",
-        "<!@(ls -1 native/addon/*.cc)"
+        "<!@(sh native/sources.sh addon)"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

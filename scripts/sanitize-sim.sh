@@ -16,9 +16,7 @@ flags=(-std=c++17 -fexceptions -fPIC -shared -O1 -g -fno-omit-frame-pointer
   -isystem /usr/include/node -isystem "$napi_include"
   -DNAPI_VERSION=8 -DNODE_ADDON_API_DISABLE_DEPRECATED -DNAPI_CPP_EXCEPTIONS
   -DNODE_ADDON_API_CPP_EXCEPTIONS_ALL)
-sources=(native/kernel/kernel.cc native/kernel/sock_addr.cc native/kernel/tracing_kernel.cc
-  native/kernel/sim/*.cc native/kernel/linux/*.cc native/reactor/*.cc native/reactor/*/*.cc
-  native/host/*.cc native/util/*.cc native/addon/*.cc)
+mapfile -t sources < <(sh native/sources.sh addon)  # the addon's own list
 echo "sanitize: compiling ${#sources[@]} files with -fsanitize=address,undefined"
 g++ "${flags[@]}" "${sources[@]}" -o "$out/edgeloop.node"
 

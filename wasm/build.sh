@@ -46,15 +46,8 @@ fi
 # Relative paths from a fixed directory, and the prefix map for anything
 # that still sees an absolute one (__FILE__ in assert messages).
 cd "$root"
-sources=(native/kernel/kernel.cc native/kernel/sock_addr.cc native/kernel/tracing_kernel.cc)
-for f in native/kernel/sim/*.cc; do sources+=("$f"); done  # sorted: LC_ALL=C
-# The reactor, but not its threads: the wasm module is single-threaded.
-for f in native/reactor/*.cc native/reactor/*/*.cc; do
-  case "$f" in *event_loop_thread_pool*) continue ;; esac
-  sources+=("$f")
-done
-for f in native/host/*.cc native/util/*.cc; do sources+=("$f"); done
-sources+=(wasm/sim_kernel_binding.cc wasm/server_binding.cc)
+# One source list for every C++ build (native/sources.sh).
+mapfile -t sources < <(sh native/sources.sh wasm)
 
 flags=(
   -std=c++17 -O2 -fexceptions

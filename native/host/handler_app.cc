@@ -69,4 +69,8 @@ void HandlerApp::OnDropped() {
   if (enabled_) Call("dropped", 0, Arg());  // no connection to close on failure
 }
 
+void HandlerApp::OnRefused() {
+  if (enabled_) Call("refused", 0, Arg());
+}
+
 }  // namespace edgeloop

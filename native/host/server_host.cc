@@ -69,6 +69,9 @@ ServerHost::ServerHost(std::shared_ptr<Kernel> kernel, const HostConfig& config,
   server_->SetDroppedCallback([this] {
     if (handlers_) handlers_->OnDropped();
   });
+  server_->SetRefusedCallback([this] {
+    if (handlers_) handlers_->OnRefused();
+  });
   server_->Start();
 }
 

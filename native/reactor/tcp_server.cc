@@ -124,6 +124,7 @@ void TcpServer::NewConnection(int32_t fd) {
     // queued connection would not be reported again until the next one.
     k.Close(fd);
     ++refused_;
+    if (refused_cb_) refused_cb_();
     return;
   }
   // Set on each accepted socket rather than on the listener: what accept()

@@ -92,6 +92,8 @@ class TcpServer {
 
   // A connection was accepted and closed at once for lack of fds.
   void SetDroppedCallback(std::function<void()> cb);
+  // A connection was accepted and closed at once: max_connections were open.
+  void SetRefusedCallback(std::function<void()> cb) { refused_cb_ = std::move(cb); }
 
   // A connection of the base loop by id (an embedder's handlers run there), or nullptr.
   TcpConnectionPtr Find(uint64_t id) const;
@@ -121,6 +123,7 @@ class TcpServer {
   App* app_;
   std::unique_ptr<Acceptor> acceptor_;
   std::function<void()> dropped_cb_;
+  std::function<void()> refused_cb_;
   std::string address_;
   uint64_t dropped_ = 0;  // by the acceptor, kept once it is gone
   std::map<uint64_t, TcpConnectionPtr> connections_;
