@@ -27,5 +27,5 @@ export {
 export { Kernel } from './kernel.js';
 export { formatTraceRecord, traceToJsonl } from './trace.js';
 export { Peer } from './simulation/peer.js';
-export type { Connection } from './simulation/connection.js';
+export type { Connection } from './connection.js';
 export type * from './types.js';

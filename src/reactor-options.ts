@@ -6,7 +6,7 @@
 // 'edgeloop') and the flat JSON document the reactor's host parses
 // (native/host/host_config.cc, which checks the same bounds again: keep the
 // two in step). Each front end adds only its own fields on top: engine and
-// seed (Simulation), host, port, threads, maxConnections, backlog, trace
+// seed (Simulation), host, port, threads, backlog, trace
 // (createServer), seed and peerReadRate (scenarios). Browser-safe.
 import type { BuiltinAppName, Family, HighWaterPolicy, TriggerMode, VariantName } from './types.js';
 import { byteCountPhrase, type FieldChecker, type FieldPath, INT32_MAX, isPlainObject } from './validate.js';
@@ -50,6 +50,9 @@ export const HIGH_WATER_MARK_MIN = 1;
 export const HIGH_WATER_MARK_MAX = 2 ** 40;
 /** Bytes the bulk app sends per connection (0: it shuts down at once). */
 export const BULK_BYTES_MAX = 2 ** 40;
+/** Open connections at most (the host counts in 64 bits; an fd table holds fewer than this). */
+export const MAX_CONNECTIONS_MIN = 1;
+export const MAX_CONNECTIONS_MAX = INT32_MAX;
 /** listen(2)'s backlog: an int; Linux caps it at somaxconn. */
 export const BACKLOG_MIN = 1;
 export const BACKLOG_MAX = INT32_MAX;
@@ -92,7 +95,7 @@ export function hostConfigJson(config: HostConfig): string {
 // ---- reading the fields ----
 
 /** The fields every front end passes to the host as given, in the document's order. */
-export const TUNING_FIELDS = Object.freeze(['sndbuf', 'rcvbuf', 'highWaterMark', 'highWaterPolicy', 'trigger'] as const);
+export const TUNING_FIELDS = Object.freeze(['sndbuf', 'rcvbuf', 'highWaterMark', 'highWaterPolicy', 'trigger', 'maxConnections'] as const);
 
 export type ReactorTuning = Pick<HostConfig, (typeof TUNING_FIELDS)[number]>;
 
@@ -124,6 +127,9 @@ export function readTuning(c: FieldChecker, o: Record<string, unknown>, path: Fi
       case 'trigger':
         out.trigger = c.oneOf(v, p, TRIGGERS);
         if (out.trigger !== undefined) checkTrigger(c, out.trigger, variant, p);
+        break;
+      case 'maxConnections':
+        out.maxConnections = c.int(v, p, MAX_CONNECTIONS_MIN, MAX_CONNECTIONS_MAX);
         break;
     }
     if (out[key] === undefined) delete out[key];

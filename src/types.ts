@@ -256,6 +256,12 @@ export interface ReactorOptions {
    * variant 'edgeloop': the tutorial's variants run as written.
    */
   trigger?: TriggerMode;
+  /**
+   * Open connections at most (default: no limit). One more is accepted and
+   * closed at once, never left in the backlog (under ET a queued connection
+   * is not reported again until another arrives); counted in stats().refused.
+   */
+  maxConnections?: number;
 }
 
 /** A connection of the reactor's server, as JS handlers see it. */
@@ -426,6 +432,10 @@ export interface SimulationSnapshot {
   connections: ConnectionSnapshot[];
   /** Connections the acceptor closed at once because the process was out of fds (EMFILE). */
   dropped: number;
+  /** Connections accepted and closed at once because maxConnections were open. */
+  refused: number;
+  /** The listening socket is open (false after stopAccepting(); listen.fd is then -1). */
+  accepting: boolean;
 }
 
 // ---- the real server (src/server; Node only) ----
@@ -453,8 +463,6 @@ export interface ServerOptions extends ReactorOptions {
    * only built-in apps can run there (JS handlers need threads: 0).
    */
   threads?: number;
-  /** Open connections at most; more are accepted and closed at once (counted in stats().refused). Default: no limit. */
-  maxConnections?: number;
   /** listen(2)'s backlog (default 4096). */
   backlog?: number;
   /**

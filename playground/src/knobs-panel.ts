@@ -6,7 +6,9 @@
 import {
   builtinScenario,
   listBuiltinScenarios,
+  triggerFits,
   validateScenarioOptions,
+  VARIANTS,
   type BuiltinScenarioInfo,
   type ScenarioDocument,
   type ScenarioOptions,
@@ -14,7 +16,6 @@ import {
 } from '../../src/browser.js';
 import { field, h, replace } from './dom.js';
 
-const VARIANTS: readonly VariantName[] = ['edgeloop', 'day26-as-written', 'day25-write-all'];
 const VARIANT_TEXT: Record<VariantName, string> = {
   edgeloop: 'edgeloop (the fix)',
   'day26-as-written': 'day26-as-written (tutorial: EPOLLOUT never off, ET lost)',
@@ -24,7 +25,7 @@ const VARIANT_TEXT: Record<VariantName, string> = {
 const CUSTOM = '__custom__';
 
 type Knob = HTMLInputElement | HTMLSelectElement;
-type KnobName = 'family' | 'variant' | 'app' | 'bulk' | 'sndbuf' | 'rcvbuf' | 'peerReadRate' | 'highWaterMark' | 'seed' | 'trigger';
+type KnobName = 'family' | 'variant' | 'app' | 'bulk' | 'sndbuf' | 'rcvbuf' | 'peerReadRate' | 'highWaterMark' | 'maxConnections' | 'seed' | 'trigger';
 
 /** The knob each validation path belongs to, for the message beside it. */
 const KNOB_OF_PATH: Record<string, KnobName> = {
@@ -36,6 +37,7 @@ const KNOB_OF_PATH: Record<string, KnobName> = {
   'options.rcvbuf': 'rcvbuf',
   'options.peerReadRate': 'peerReadRate',
   'options.highWaterMark': 'highWaterMark',
+  'options.maxConnections': 'maxConnections',
   'options.seed': 'seed',
   'options.trigger': 'trigger',
 };
@@ -117,6 +119,7 @@ export class KnobsPanel {
       field('Server SO_RCVBUF (bytes)', k.rcvbuf),
       field('Peer read rate (bytes/step)', k.peerReadRate),
       field('High-water mark (bytes)', k.highWaterMark),
+      field('Max connections', k.maxConnections, 'One more is accepted and closed at once (never left queued under ET).'),
       field('Seed', k.seed),
       field(
         'Trigger mode',
@@ -238,6 +241,7 @@ export class KnobsPanel {
     (k.rcvbuf as HTMLInputElement).value = o.rcvbuf === undefined ? '' : String(o.rcvbuf);
     (k.peerReadRate as HTMLInputElement).value = o.peerReadRate === undefined ? '' : String(o.peerReadRate);
     (k.highWaterMark as HTMLInputElement).value = o.highWaterMark === undefined ? '' : String(o.highWaterMark);
+    (k.maxConnections as HTMLInputElement).value = o.maxConnections === undefined ? '' : String(o.maxConnections);
     (k.seed as HTMLInputElement).value = String(o.seed ?? 1);
     (k.trigger as HTMLSelectElement).value = o.trigger ?? 'edge';
     this.syncTrigger();
@@ -251,7 +255,7 @@ export class KnobsPanel {
   /** The trigger knob is the edgeloop variant's: for the tutorial's it shows edge, disabled. */
   private syncTrigger(): void {
     const trigger = this.knobs.trigger as HTMLSelectElement;
-    const own = this.knobs.variant.value === 'edgeloop';
+    const own = triggerFits('level', this.knobs.variant.value as VariantName);
     if (!own) trigger.value = 'edge';
     trigger.disabled = !own;
     trigger.title = own ? '' : 'The tutorial variants run as written; the trigger mode is the edgeloop reactor\'s option.';
@@ -270,7 +274,7 @@ export class KnobsPanel {
     const raw: Record<string, unknown> = { family: k.family.value, variant: k.variant.value };
     raw.trigger = k.trigger.value;
     raw.app = k.app.value === 'bulk' ? { bulk: numOf(k.bulk) ?? 0 } : k.app.value;
-    for (const key of ['sndbuf', 'rcvbuf', 'peerReadRate', 'highWaterMark', 'seed'] as const) {
+    for (const key of ['sndbuf', 'rcvbuf', 'peerReadRate', 'highWaterMark', 'maxConnections', 'seed'] as const) {
       const v = numOf(k[key]);
       if (v !== undefined) raw[key] = v;
     }
@@ -325,6 +329,7 @@ function makeKnobs(): Record<KnobName, Knob> {
     rcvbuf: numIn('k-rcvbuf', 'kernel default'),
     peerReadRate: numIn('k-rate', 'all available'),
     highWaterMark: numIn('k-hwm', '4194304 (4 MiB)'),
+    maxConnections: numIn('k-maxconn', 'no limit'),
     seed: h('input', { id: 'k-seed', attrs: { type: 'number', min: 0, max: 4294967295, step: 1, inputmode: 'numeric' } }),
     trigger: sel('k-trigger', [
       ['edge', 'edge-triggered (EPOLLET)'],

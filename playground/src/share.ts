@@ -4,12 +4,11 @@
 // the URL hash: `#s=...`. Decoding is bounded (the compressed text and what
 // it inflates to) and validates every field; a bad link is a LinkError
 // naming the problem. Nothing in a link is ever executed.
-import { validateScenario, validateScenarioOptions, type ScenarioDocument, type ScenarioOptions, type VariantName } from '../../src/browser.js';
+import { validateScenario, validateScenarioOptions, VARIANTS, type ScenarioDocument, type ScenarioOptions, type VariantName } from '../../src/browser.js';
 
 export const LINK_VERSION = 1;
 const MAX_HASH_CHARS = 200_000;
 const MAX_JSON_CHARS = 4 * 1024 * 1024;
-const VARIANTS: readonly VariantName[] = ['edgeloop', 'day26-as-written', 'day25-write-all'];
 
 export interface LinkState {
   /** A built-in scenario's name, or null when `doc` is given. */

@@ -24,7 +24,8 @@ export const RAW_SHUTTING_DOWN = -2;
  * bytes: a copy, app 'js'; with a built-in app, which consumed them, their
  * count), ('writeComplete', id), ('highWaterMark', id, queuedBytes),
  * ('close', id, reason), ('dropped', 0) (accepted and closed at once for lack
- * of fds). It may call send, shutdown, close, drainTrace and snapshot, not
+ * of fds), ('refused', 0) (accepted and closed at once: maxConnections were
+ * open). It may call send, shutdown, close, drainTrace and snapshot, not
  * runOnce. It should not throw: an exception closes that connection
  * ('handler-error') and is thrown by the outermost call that ran it, once
  * the reactor is done.

@@ -1,9 +1,9 @@
 // createServer()'s options: the reactor's (src/reactor-options.ts; a real
 // server is tcp) plus the server's own: host, port, handlers, threads,
-// maxConnections, backlog and trace. Validated here, with an EdgeloopError
-// that names the bad field, before anything reaches the addon; then turned
-// into the host's options document plus the settings the addon takes
-// beside it (threads, maxConnections) and the trace file.
+// backlog and trace. Validated here, with an EdgeloopError that names the
+// bad field, before anything reaches the addon; then turned into the host's
+// options document (listen() adds threads and the trace switch) and the
+// trace file.
 import {
   type AppChoice,
   BACKLOG_MAX,
@@ -17,11 +17,10 @@ import {
   VARIANTS,
 } from '../reactor-options.js';
 import type { ServerHandlers } from '../types.js';
-import { INT32_MAX, OptionChecker } from '../validate.js';
+import { OptionChecker } from '../validate.js';
 
 /** The addon's bound (native/host/host_config.h kMaxThreads). */
 export const MAX_THREADS = 256;
-export const MAX_CONNECTIONS_MAX = INT32_MAX;
 export const DEFAULT_PORT = 9000;
 const PORT_MAX = 65535;
 
@@ -46,7 +45,7 @@ export interface ResolvedServerOptions {
   host: string;
   port: number;
   threads: number;
-  /** 0: no limit. */
+  /** 0: no limit (the document's maxConnections, for close()'s bookkeeping). */
   maxConnections: number;
   /** null for a built-in app. */
   handlers: ServerHandlers | null;
@@ -85,7 +84,6 @@ export function resolveServerOptions(options: unknown): ResolvedServerOptions {
   if (o.port === undefined) c.invalid(['port'], `${portPhrase} (0: any free port)`, o.port);
   const port = c.int(o.port, ['port'], 0, PORT_MAX, portPhrase);
   const threads = o.threads === undefined ? 0 : c.int(o.threads, ['threads'], 0, MAX_THREADS, `an integer from 0 to ${MAX_THREADS}`);
-  const maxConnections = o.maxConnections === undefined ? 0 : c.int(o.maxConnections, ['maxConnections'], 1, MAX_CONNECTIONS_MAX);
   const { app, handlers, bulkBytes } = resolveApp(c, o);
   if (handlers && threads > 0) {
     c.invalid(
@@ -104,5 +102,5 @@ export function resolveServerOptions(options: unknown): ResolvedServerOptions {
     if (typeof o.trace !== 'string' || o.trace === '') c.invalid(['trace'], 'a file path', o.trace);
     trace = o.trace;
   }
-  return { host, port, threads, maxConnections, handlers: (handlers as ServerHandlers | undefined) ?? null, app, trace, doc };
+  return { host, port, threads, maxConnections: doc.maxConnections ?? 0, handlers: (handlers as ServerHandlers | undefined) ?? null, app, trace, doc };
 }

@@ -8,14 +8,14 @@
 // file and typed errors.
 import { eventNames } from '../constants.js';
 import { describeValue, EdgeloopError } from '../errors.js';
-import { LiveConnection, type ServerConnectionOps } from './connection.js';
+import { AppEventDispatcher } from '../app-event-dispatcher.js';
+import { closedText, Connection, refusedText, type ConnectionOps } from '../connection.js';
 import { hostConfigJson } from '../reactor-options.js';
 import type {
   CloseOptions,
   HandlerError,
   ServerAddressInfo,
   ServerConnection,
-  ServerHandlers,
   ServerOptions,
   ServerSnapshot,
   ServerStats,
@@ -23,7 +23,7 @@ import type {
 import { INT32_MAX, OptionChecker } from '../validate.js';
 import { resolveServerOptions, type ResolvedServerOptions } from './options.js';
 import { createRealServer } from '../backends/native.js';
-import { RAW_NO_CONNECTION, RAW_QUEUED, RAW_SHUTTING_DOWN, type RawServer } from '../backends/raw-server.js';
+import { RAW_QUEUED, type RawServer } from '../backends/raw-server.js';
 import { TraceFile } from './trace-file.js';
 
 /** How often the trace is moved from the addon to the file. */
@@ -95,13 +95,29 @@ export class EdgeloopServer {
   private bound: ServerAddressInfo | null = null;
   private traceFile: TraceFile | null = null;
   private traceTimer: ReturnType<typeof setInterval> | null = null;
-  private readonly conns = new Map<number, LiveConnection>();
+  private readonly events: AppEventDispatcher;
   private handlerErrorCount = 0;
   private closing: Promise<void> | null = null;
   private lastStats: ServerStats | null = null;
 
   constructor(options: ResolvedServerOptions) {
     this.o = options;
+    this.events = new AppEventDispatcher({
+      handlers: options.handlers,
+      keepClosed: false,
+      // No peer names: a real server does not know who is on the other end.
+      accepted: (id, fd) => new Connection(this.ops, id, fd, null),
+      keepHandlerError: (conn, handler, error) => {
+        this.handlerErrorCount++;
+        if (this.handlerErrors.length < MAX_KEPT_ERRORS) this.handlerErrors.push({ conn: conn.id, handler, error });
+      },
+      closeForHandlerError: (conn) => {
+        if (!this.raw) return;
+        this.raw.close(conn.id, 'handler-error');
+        // The addon queues the close event: the connection is closed from now on.
+        conn.markClosed('handler-error');
+      },
+    });
   }
 
   /** True from a successful listen() until close() begins. */
@@ -111,7 +127,7 @@ export class EdgeloopServer {
 
   /** The open connections (JS handlers only; built-in apps keep theirs in C++). */
   get connections(): ServerConnection[] {
-    return [...this.conns.values()];
+    return [...this.events.connections.values()];
   }
 
   /**
@@ -133,9 +149,10 @@ export class EdgeloopServer {
       throw new EdgeloopError('ERR_LISTEN', `listen(): the server ${this.state === 'listening' ? 'is already listening' : 'was closed'}`);
     }
     const trace = this.o.trace !== null ? new TraceFile(this.o.trace) : null;
-    const doc = hostConfigJson({ ...this.o.doc, trace: trace !== null, maxConnections: this.o.maxConnections, threads: this.o.threads });
+    const doc = hostConfigJson({ ...this.o.doc, trace: trace !== null, threads: this.o.threads });
+    // From the addon, synchronously inside the reactor iteration (on Node's thread).
     const onEvent = this.o.handlers
-      ? (type: string, conn: number, arg?: Uint8Array | number | string) => this.onEvent(type, conn, arg)
+      ? (type: string, conn: number, arg?: Uint8Array | number | string) => this.events.deliver(type, conn, arg)
       : null;
     let raw: RawServer;
     try {
@@ -209,8 +226,8 @@ export class EdgeloopServer {
       this.raw = null;
       this.state = 'closed';
       raw.dispose();
-      for (const conn of this.conns.values()) if (!conn.closed) conn.markClosed('server-stopped');
-      this.conns.clear();
+      for (const conn of this.events.connections.values()) if (!conn.closed) conn.markClosed('server-stopped');
+      this.events.connections.clear();
       await this.traceFile?.end();
     }
   }
@@ -246,70 +263,23 @@ export class EdgeloopServer {
 
   // ---- JS handlers ----
 
-  private readonly ops: ServerConnectionOps = {
+  private readonly ops: ConnectionOps = {
     send: (conn, data) => this.connOp('send', conn, (raw) => raw.send(conn.id, data)) !== RAW_QUEUED,
     shutdown: (conn) => this.connOp('shutdown', conn, (raw) => raw.shutdown(conn.id)),
     close: (conn) => this.connOp('close', conn, (raw) => raw.close(conn.id, 'closed-by-app')),
   };
 
-  private connOp(method: string, conn: LiveConnection, fn: (raw: RawServer) => number): number {
+  private connOp(method: string, conn: Connection, fn: (raw: RawServer) => number): number {
     const closed = (why: string) => new EdgeloopError('ERR_CLOSED', `${method}(): ${conn} ${why}`, { argument: 'conn' });
-    if (conn.closed) throw closed(`is closed${conn.closeReason ? ` (${conn.closeReason})` : ''}`);
+    if (conn.closed) throw closed(closedText(conn));
     if (!this.raw) throw closed('is closed (the server is closed)');
     const r = fn(this.raw);
-    if (r === RAW_SHUTTING_DOWN) throw closed('is shutting down (shutdown() was called)');
-    if (r === RAW_NO_CONNECTION) throw closed('is closed');
+    const refused = refusedText(conn, r);
+    if (refused !== null) throw closed(refused);
     // Closed now in C++; its close event (and onClose) follows. Events already
     // queued for it are not delivered any more.
     if (method === 'close') conn.markClosed('closed-by-app');
     return r;
-  }
-
-  private handle(conn: LiveConnection, name: keyof ServerHandlers, run: (h: ServerHandlers) => void): void {
-    const h = this.o.handlers;
-    if (!h || typeof h[name] !== 'function') return;
-    try {
-      run(h);
-    } catch (error) {
-      this.handlerErrorCount++;
-      if (this.handlerErrors.length < MAX_KEPT_ERRORS) this.handlerErrors.push({ conn: conn.id, handler: name, error });
-      // Only this connection pays for its handler; the server carries on.
-      if (!conn.closed && this.raw) {
-        this.raw.close(conn.id, 'handler-error');
-        conn.markClosed('handler-error');
-      }
-    }
-  }
-
-  /**
-   * From the addon, synchronously inside the reactor iteration (on Node's
-   * thread): one app event. Never throws (handler errors are caught in handle()).
-   */
-  private onEvent(type: string, id: number, arg?: Uint8Array | number | string): void {
-    if (type === 'connection') {
-      const conn = new LiveConnection(this.ops, id);
-      this.conns.set(id, conn);
-      this.handle(conn, 'onConnection', (h) => h.onConnection?.(conn));
-      return;
-    }
-    const conn = this.conns.get(id);
-    if (!conn) return;
-    switch (type) {
-      case 'message':
-        if (!conn.closed) this.handle(conn, 'onMessage', (h) => h.onMessage?.(conn, arg as Uint8Array));
-        break;
-      case 'writeComplete':
-        if (!conn.closed) this.handle(conn, 'onWriteComplete', (h) => h.onWriteComplete?.(conn));
-        break;
-      case 'highWaterMark':
-        if (!conn.closed) this.handle(conn, 'onHighWaterMark', (h) => h.onHighWaterMark?.(conn, arg as number));
-        break;
-      case 'close':
-        conn.markClosed(String(arg ?? 'unknown'));
-        this.conns.delete(id);
-        this.handle(conn, 'onClose', (h) => h.onClose?.(conn, conn.closeReason as string));
-        break;
-    }
   }
 }
 

@@ -680,6 +680,217 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
   },
   {
     "version": 1,
+    "name": "connection-limit",
+    "title": "At the connection limit: accept, then close at once",
+    "explanation": "The server takes at most two connections (maxConnections 2) and five clients connect before it runs. The listener is edge-triggered: one edge for all five, and it will not be reported again while the queue keeps what the reactor left there. So the acceptor still loops until EAGAIN, and a connection past the limit is accepted and closed at once instead of being left queued: left in the backlog it would wait, unannounced, until some sixth client happened to connect, and its client would hang meanwhile. Here the three extra clients get an orderly end of file at once, and are counted as refused. Once a served client leaves, a new one is served again. Then the server closes gracefully, as createServer's close() does: it stops accepting (a client connecting now is refused by the kernel: nobody listens) and closes what is still open.",
+    "options": {
+      "family": "tcp",
+      "app": "echo",
+      "maxConnections": 2,
+      "rcvbuf": 65536
+    },
+    "peers": [
+      {
+        "name": "p",
+        "count": 5,
+        "rcvbuf": 65536
+      },
+      {
+        "name": "late",
+        "rcvbuf": 65536
+      },
+      {
+        "name": "after",
+        "rcvbuf": 65536
+      }
+    ],
+    "steps": [
+      {
+        "do": "connect",
+        "peer": "p",
+        "note": "p1 ... p5 connect; two will fit"
+      },
+      {
+        "do": "step",
+        "label": "storm"
+      },
+      {
+        "do": "write",
+        "peer": "p",
+        "bytes": 100
+      },
+      {
+        "do": "run",
+        "maxSteps": 50,
+        "label": "served"
+      },
+      {
+        "do": "close",
+        "peer": "p1",
+        "note": "a served client leaves: room for one"
+      },
+      {
+        "do": "run",
+        "maxSteps": 50
+      },
+      {
+        "do": "connect",
+        "peer": "late"
+      },
+      {
+        "do": "write",
+        "peer": "late",
+        "bytes": 100
+      },
+      {
+        "do": "run",
+        "maxSteps": 50,
+        "label": "late-served"
+      },
+      {
+        "do": "stopAccepting",
+        "label": "stopped",
+        "note": "a graceful close begins: the listener is closed"
+      },
+      {
+        "do": "connect",
+        "peer": "after"
+      },
+      {
+        "do": "run",
+        "maxSteps": 50
+      },
+      {
+        "do": "closeAll",
+        "note": "the deadline: whatever is still open is closed"
+      },
+      {
+        "do": "run",
+        "maxSteps": 50,
+        "label": "closed"
+      }
+    ],
+    "expect": [
+      {
+        "check": "trace",
+        "match": {
+          "actor": "reactor",
+          "call": "epollWait",
+          "listener": true,
+          "eventsHas": [
+            "EPOLLIN"
+          ]
+        },
+        "count": 1,
+        "during": "storm",
+        "description": "one edge for five connects"
+      },
+      {
+        "check": "trace",
+        "match": {
+          "actor": "reactor",
+          "call": "accept",
+          "listener": true,
+          "err": null
+        },
+        "count": 5,
+        "during": "storm",
+        "description": "all five accepted in that wakeup"
+      },
+      {
+        "check": "trace",
+        "match": {
+          "actor": "reactor",
+          "call": "accept",
+          "listener": true,
+          "err": "EAGAIN"
+        },
+        "count": 1,
+        "during": "storm",
+        "description": "until EAGAIN: nothing left queued"
+      },
+      {
+        "check": "trace",
+        "match": {
+          "actor": "reactor",
+          "call": "close"
+        },
+        "count": 3,
+        "during": "storm",
+        "description": "the three past the limit closed at once"
+      },
+      {
+        "check": "server",
+        "accepted": 2,
+        "open": 2,
+        "refused": 3,
+        "accepting": true,
+        "at": "storm",
+        "description": "two served, three refused"
+      },
+      {
+        "check": "peer",
+        "peer": "p1",
+        "receivedBytes": 100,
+        "inOrder": true,
+        "at": "served",
+        "description": "the first two are served"
+      },
+      {
+        "check": "peer",
+        "peer": "p3",
+        "accepted": false,
+        "eof": true,
+        "receivedBytes": 0,
+        "at": "served",
+        "description": "a refused client gets an end of file, not a hang"
+      },
+      {
+        "check": "peer",
+        "peer": "p5",
+        "accepted": false,
+        "eof": true,
+        "at": "served"
+      },
+      {
+        "check": "peer",
+        "peer": "late",
+        "receivedBytes": 100,
+        "inOrder": true,
+        "at": "late-served",
+        "description": "after one left, a new client is served"
+      },
+      {
+        "check": "server",
+        "accepting": false,
+        "open": 2,
+        "at": "stopped",
+        "description": "stopped accepting; the open connections carry on"
+      },
+      {
+        "check": "peer",
+        "peer": "after",
+        "accepted": false,
+        "error": "ECONNREFUSED",
+        "description": "nobody listens any more"
+      },
+      {
+        "check": "connection",
+        "peer": "late",
+        "closeReason": "server-stopped",
+        "state": "disconnected",
+        "description": "closeAll closed the rest"
+      },
+      {
+        "check": "server",
+        "open": 0,
+        "refused": 3,
+        "at": "closed"
+      }
+    ]
+  },
+  {
+    "version": 1,
     "name": "half-close-pending-output",
     "title": "Half-close with output still pending",
     "explanation": "A client sends 512 KiB to the echo server without reading, then calls shutdown(SHUT_WR): it is done talking, but still wants its answer. The server's read returns 0, which means only that the peer will send nothing more, not that it is gone. The echo of most of the data is still waiting in send_buf_ because the client's socket is full. The right reaction is to stop reading, keep writing on EPOLLOUT until send_buf_ is empty, and close only then. When the client reads again, every byte arrives, followed by the end of file.",

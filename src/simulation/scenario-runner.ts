@@ -7,6 +7,7 @@
 //
 // The trace gets one record per action (actor 'scenario', call 'action'),
 // so a reader of the trace sees which part of the script caused what.
+import { TUNING_FIELDS } from '../reactor-options.js';
 import { EdgeloopError } from '../errors.js';
 import { formatTraceRecord } from '../trace.js';
 import type {
@@ -421,6 +422,15 @@ class ScenarioRun {
       case 'advance':
         this.sim.advance(a.ms);
         return;
+      case 'stopAccepting':
+        this.sim.stopAccepting();
+        return;
+      case 'shutdownAll':
+        this.sim.shutdownAll();
+        return;
+      case 'closeAll':
+        this.sim.closeAll(a.reason);
+        return;
     }
   }
 
@@ -653,9 +663,13 @@ function serverFailure(c: ServerCheck, snap: SimulationSnapshot): { field: strin
     ['accepted', snap.connections.length, 'connections accepted'],
     ['open', snap.connections.filter((x) => x.state !== 'disconnected').length, 'connections open'],
     ['dropped', snap.dropped, 'connections dropped (EMFILE)'],
+    ['refused', snap.refused, 'connections refused (maxConnections open)'],
     ['interestCount', snap.interest.length, "entries in the reactor's interest list"],
     ['readyCount', snap.ready.length, "entries on the reactor's ready list"],
   ];
+  if (c.accepting !== undefined && c.accepting !== snap.accepting) {
+    return { field: 'accepting', message: snap.accepting ? 'the server is still accepting' : 'the server has stopped accepting' };
+  }
   for (const [field, got, what] of values) {
     const want = c[field] as Range | undefined;
     if (want !== undefined && field === 'readyCount' && !snap.readyKnown) {
@@ -697,11 +711,8 @@ export async function runScenarioWith(Sim: SimulationFactory, doc: unknown, opti
   const doc2: ScenarioDocument = { ...scenario, options: o };
   const simOptions: SimulationOptions = { family: o.family, variant: o.variant ?? 'edgeloop', app: o.app, seed: o.seed ?? 1 };
   if (options.engine !== undefined) simOptions.engine = options.engine;
-  if (o.sndbuf !== undefined) simOptions.sndbuf = o.sndbuf;
-  if (o.rcvbuf !== undefined) simOptions.rcvbuf = o.rcvbuf;
-  if (o.highWaterMark !== undefined) simOptions.highWaterMark = o.highWaterMark;
-  if (o.highWaterPolicy !== undefined) simOptions.highWaterPolicy = o.highWaterPolicy;
-  if (o.trigger !== undefined) simOptions.trigger = o.trigger;
+  // The reactor's tuning passes through as given (one list: src/reactor-options.ts).
+  for (const key of TUNING_FIELDS) if (o[key] !== undefined) Object.assign(simOptions, { [key]: o[key] });
   const sim = await Sim.create(simOptions);
   try {
     const run = new ScenarioRun(doc2, sim, options.timeLimitMs, options.onStep);

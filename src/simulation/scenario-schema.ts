@@ -95,7 +95,13 @@ export type ScenarioAction =
    */
   | (ActionBase & { do: 'run'; until?: 'idle' | StateCheck; maxSteps: number; mustReach?: boolean })
   /** Virtual time passes (timers: SYN retransmissions). */
-  | (ActionBase & { do: 'advance'; ms: number });
+  | (ActionBase & { do: 'advance'; ms: number })
+  /** The server closes its listening socket; open connections carry on (a graceful close's first step). */
+  | (ActionBase & { do: 'stopAccepting' })
+  /** The server shuts down every open connection once its output has drained (SHUT_WR). */
+  | (ActionBase & { do: 'shutdownAll' })
+  /** The server closes every open connection now (`reason`, default 'server-stopped'). */
+  | (ActionBase & { do: 'closeAll'; reason?: string });
 
 export type ActionName = ScenarioAction['do'];
 
@@ -197,6 +203,10 @@ export interface ServerCheck {
   open?: Range;
   /** Closed at once by the acceptor (EMFILE). */
   dropped?: Range;
+  /** Accepted and closed at once: maxConnections were open. */
+  refused?: Range;
+  /** The listening socket is open (false after stopAccepting). */
+  accepting?: boolean;
   /** Entries in the reactor's epoll interest list (its eventfds and the listener included). */
   interestCount?: Range;
   /** Entries on the reactor's epoll ready list. */
@@ -309,7 +319,7 @@ export const EPOLL_FLAG_NAMES: readonly string[] = [
 ];
 export const ACTION_NAMES: readonly ActionName[] = [
   'connect', 'write', 'writeAll', 'flood', 'read', 'readAll', 'stopReading', 'resumeReading',
-  'shutdown', 'close', 'closeWithUnread', 'step', 'run', 'advance',
+  'shutdown', 'close', 'closeWithUnread', 'step', 'run', 'advance', 'stopAccepting', 'shutdownAll', 'closeAll',
 ];
 const CHECK_NAMES = ['peer', 'connection', 'server', 'trace', 'order'] as const;
 
@@ -584,6 +594,9 @@ const ACTION_FIELDS: Readonly<Record<ActionName, { required: readonly string[]; 
   step: { required: [], optional: ['count'] },
   run: { required: ['maxSteps'], optional: ['until', 'mustReach'] },
   advance: { required: ['ms'], optional: [] },
+  stopAccepting: { required: [], optional: [] },
+  shutdownAll: { required: [], optional: [] },
+  closeAll: { required: [], optional: ['reason'] },
 };
 
 /** First pass over steps: the labels, so expectations (and nothing else) can point at actions. */
@@ -643,6 +656,9 @@ function action(w: Walker, v: unknown, path: Path, refs: Refs): ScenarioAction |
         return w.int(x, p, 0, L.maxAdvanceMs);
       case 'mustReach':
         return w.bool(x, p);
+      case 'reason':
+        if (typeof x !== 'string' || !isIdent(x, 40)) return w.fail(p, `must be a close reason of letters, digits, '-' or '_' ('server-stopped'), got ${show(x)}`);
+        return x;
       case 'until':
         if (x === 'idle') return x;
         if (typeof x === 'object' && x !== null && !Array.isArray(x)) {
@@ -714,7 +730,7 @@ const CHECK_KEYS: Readonly<Record<(typeof CHECK_NAMES)[number], readonly string[
     'peer', 'state', 'closed', 'closeReason', 'peerHalfClosed', 'reading', 'writing', 'sendBuf', 'maxSendBuf', 'readBuf',
     'kernelSendQueue', 'peerReceiveQueue', 'interest', 'interestHas', 'interestLacks', 'registered',
   ],
-  server: ['accepted', 'open', 'dropped', 'interestCount', 'readyCount'],
+  server: ['accepted', 'open', 'dropped', 'refused', 'accepting', 'interestCount', 'readyCount'],
   trace: ['match', 'count', 'sumRet'],
   order: ['first', 'then'],
 };
@@ -759,6 +775,7 @@ function check(w: Walker, v: unknown, path: Path, refs: Refs, expectation: boole
       case 'accepted':
       case 'dropped':
         return kind === 'server' ? w.range(x, p) : w.bool(x, p);
+      case 'accepting':
       case 'receivedAllWritten':
       case 'inOrder':
       case 'eof':

@@ -8,7 +8,9 @@
 // epoll). Same options, script and seed give a byte-identical trace on the
 // native and the wasm engine.
 import type { RawKernel } from '../backends/raw-kernel.js';
-import { RAW_NO_CONNECTION, RAW_QUEUED, RAW_SHUTTING_DOWN, type RawServer } from '../backends/raw-server.js';
+import { RAW_QUEUED, type RawServer } from '../backends/raw-server.js';
+import { AppEventDispatcher } from '../app-event-dispatcher.js';
+import { Connection, refusedText, type ConnectionOps } from '../connection.js';
 import { describeValue, EdgeloopError, invalidArg } from '../errors.js';
 import { Kernel } from '../kernel.js';
 import type {
@@ -27,7 +29,6 @@ import type {
   Trace,
   VariantName,
 } from '../types.js';
-import { Connection, type ConnectionOps } from './connection.js';
 import type { EngineLoader, SimEngine } from './engine.js';
 import { resolvePeerOptions, resolveSimulationOptions } from './options.js';
 import { Peer, type PeerHost } from './peer.js';
@@ -63,7 +64,7 @@ export class Simulation {
   private readonly server: RawServer;
   private readonly releaseServer: (() => void) | undefined;
   private readonly handlers: SimulationHandlers | null;
-  private readonly conns = new Map<number, Connection>();
+  private readonly events: AppEventDispatcher;
   private readonly peerList = new Map<string, Peer>();
   private readonly pending: Peer[] = [];
   private readonly peerHost: PeerHost;
@@ -122,6 +123,36 @@ export class Simulation {
     this.kernel = kernel;
     this.server = server;
     this.releaseServer = releaseServer;
+    this.events = new AppEventDispatcher({
+      handlers: this.handlers,
+      keepClosed: true,
+      accepted: (id, fd) => {
+        // The backlog hands connections out in connect order: this is the oldest peer waiting.
+        const peer = this.pending.shift() ?? null;
+        const conn = new Connection(this.ops, id, fd, peer?.name ?? null);
+        if (peer) peer.connection = conn;
+        return conn;
+      },
+      keepHandlerError: (conn, handler, error) => {
+        // The reactor's records up to the throw come before the error's.
+        this.flushTrace();
+        this.handlerErrors.push({ conn: conn.id, handler, error });
+        const message = error instanceof Error ? error.message : describeValue(error);
+        this.appRecord('handlerError', conn, { handler, message });
+      },
+      // Its close event (and onClose) comes from inside this call.
+      closeForHandlerError: (conn) => this.call('close', () => this.server.close(conn.id, 'handler-error')),
+      dropped: () => {
+        this.dropped++;
+        const peer = this.pending.shift();
+        if (peer) peer.dropped = true;
+      },
+      // That peer is never accepted (it reads end of file); the host counts it
+      // (snapshot().refused). Taken off the queue so later peers pair with their own connections.
+      refused: () => {
+        this.pending.shift();
+      },
+    });
     this.address = this.call('address', () => server.address());
     this.call('setEventHandler', () => server.setEventHandler((type, id, arg) => this.onEvent(type, id, arg)));
     this.peerHost = {
@@ -217,11 +248,11 @@ export class Simulation {
 
   /** Every connection accepted so far, by id (closed ones included). */
   get connections(): Connection[] {
-    return [...this.conns.values()];
+    return [...this.events.connections.values()];
   }
 
   connection(id: number): Connection | undefined {
-    return this.conns.get(id);
+    return this.events.connections.get(id);
   }
 
   private readonly ops: ConnectionOps = {
@@ -234,10 +265,8 @@ export class Simulation {
     this.live(method);
     const r = this.call(method, fn);
     this.flushTrace();
-    if (r === RAW_NO_CONNECTION || r === RAW_SHUTTING_DOWN) {
-      const why = r === RAW_SHUTTING_DOWN ? 'is shutting down (shutdown() was called)' : `is closed${conn.closeReason ? ` (${conn.closeReason})` : ''}`;
-      throw new EdgeloopError('ERR_CLOSED', `${method}(): ${conn} ${why}`);
-    }
+    const refused = refusedText(conn, r);
+    if (refused !== null) throw new EdgeloopError('ERR_CLOSED', `${method}(): ${conn} ${refused}`);
     return r;
   }
 
@@ -248,71 +277,22 @@ export class Simulation {
     }
   }
 
-  private handle(conn: Connection, name: keyof SimulationHandlers, run: (h: SimulationHandlers) => void): void {
-    const h = this.handlers;
-    if (!h || typeof h[name] !== 'function') return;
-    try {
-      run(h);
-    } catch (error) {
-      this.flushTrace();
-      this.handlerErrors.push({ conn: conn.id, handler: name, error });
-      const message = error instanceof Error ? error.message : describeValue(error);
-      this.appRecord('handlerError', conn, { handler: name, message });
-      // Only this connection pays for its handler; the server carries on.
-      if (!conn.closed) this.call('close', () => this.server.close(conn.id, 'handler-error'));
-    }
-    this.flushTrace();
-  }
-
   /**
    * From the binding, synchronously: one app event, inside the reactor
    * iteration (or inside a send/close that closed a connection). Never throws
-   * for a handler (handle() catches).
+   * for a handler (the dispatcher catches).
    */
   private onEvent(type: string, id: number, arg?: Uint8Array | number | string): void {
     this.delivering++;
     try {
-      this.deliver(type, id, arg);
+      this.appEvents++;
+      // The reactor's records so far come before anything the handler causes,
+      this.flushTrace();
+      this.events.deliver(type, id, arg);
+      // and what the handler caused (its sends and closes) before the reactor goes on.
+      this.flushTrace();
     } finally {
       this.delivering--;
-    }
-  }
-
-  private deliver(type: string, id: number, arg?: Uint8Array | number | string): void {
-    this.appEvents++;
-    // The reactor's records so far come before anything the handler causes.
-    this.flushTrace();
-    if (type === 'dropped') {
-      this.dropped++;
-      const peer = this.pending.shift();
-      if (peer) peer.dropped = true;
-      return;
-    }
-    if (type === 'connection') {
-      const peer = this.pending.shift() ?? null;
-      const conn = new Connection(this.ops, id, arg as number, peer?.name ?? null);
-      this.conns.set(conn.id, conn);
-      if (peer) peer.connection = conn;
-      this.handle(conn, 'onConnection', (h) => h.onConnection?.(conn));
-      return;
-    }
-    const conn = this.conns.get(id);
-    if (!conn) return;
-    switch (type) {
-      case 'message':
-        // A built-in app consumed the bytes itself (arg is their count).
-        if (arg instanceof Uint8Array && !conn.closed) this.handle(conn, 'onMessage', (h) => h.onMessage?.(conn, arg));
-        return;
-      case 'writeComplete':
-        if (!conn.closed) this.handle(conn, 'onWriteComplete', (h) => h.onWriteComplete?.(conn));
-        return;
-      case 'highWaterMark':
-        if (!conn.closed) this.handle(conn, 'onHighWaterMark', (h) => h.onHighWaterMark?.(conn, arg as number));
-        return;
-      case 'close':
-        conn.markClosed(String(arg ?? 'unknown'));
-        this.handle(conn, 'onClose', (h) => h.onClose?.(conn, conn.closeReason as string));
-        return;
     }
   }
 
@@ -403,7 +383,7 @@ export class Simulation {
       host,
       kernel: this.kernel,
       raw: this.raw,
-      conns: this.conns,
+      conns: this.events.connections,
       peers: this.peerList,
       dropped: this.dropped,
       ...(this.epollState ? { epollState: this.epollState } : {}),

@@ -5,7 +5,7 @@ import type { RawKernel } from '../backends/raw-kernel.js';
 import { eventNames } from '../constants.js';
 import type { Kernel } from '../kernel.js';
 import type { ConnectionSnapshot, InterestEntry, SimulationSnapshot } from '../types.js';
-import type { Connection } from './connection.js';
+import type { Connection } from '../connection.js';
 import type { EpollState } from './engine.js';
 import type { Peer } from './peer.js';
 
@@ -25,8 +25,11 @@ interface HostConnection {
 export interface HostSnapshot {
   time: number;
   epollFd: number;
+  /** -1 once the server stopped accepting. */
   listenFd: number;
   address: string;
+  accepting: boolean;
+  refused: number;
   connections: HostConnection[];
 }
 
@@ -103,5 +106,7 @@ export function buildSnapshot(from: {
     readyKnown,
     connections,
     dropped: from.dropped,
+    refused: host.refused,
+    accepting: host.accepting,
   };
 }
