@@ -5,8 +5,7 @@
 // `short` events lost EPOLLET: the registration is level-triggered.
 import { describe, expect, it } from 'vitest';
 
-import type { TraceRecord } from '../src/index.js';
-import { create, ENGINES, reactorCalls, reactorWakeups } from './helpers/sim.js';
+import { create, ENGINES, reactorBytes, reactorCalls, reactorWakeups } from './helpers/sim.js';
 
 const MESSAGE = 1024 * 1024;
 
@@ -25,10 +24,6 @@ async function largeMessage(engine: 'native' | 'wasm', family: 'unix' | 'tcp', v
   return { sim, name, wakeup, after };
 }
 
-function bytesRead(records: readonly TraceRecord[], name: string | null): number {
-  return reactorCalls(records, 'read', name).reduce((n, r) => n + (typeof r.ret === 'number' ? r.ret : 0), 0);
-}
-
 describe.each(ENGINES)('ET read of a large message (sim/%s)', (engine) => {
   for (const family of ['unix', 'tcp'] as const) {
     it(`${family}, edgeloop: the whole message in one wakeup, 64 KiB reads until EAGAIN`, async () => {
@@ -36,7 +31,7 @@ describe.each(ENGINES)('ET read of a large message (sim/%s)', (engine) => {
       try {
         expect(reactorWakeups(wakeup)).toHaveLength(1);
         const reads = reactorCalls(wakeup, 'read', name);
-        expect(bytesRead(wakeup, name)).toBe(MESSAGE);
+        expect(reactorBytes(wakeup, 'read', name)).toBe(MESSAGE);
         expect(reads.every((r) => r.args.max === 65536)).toBe(true);
         expect(reads[reads.length - 1]?.err).toBe('EAGAIN');
         // unix: the whole message is queued at once, so every read but the last is full.
@@ -52,7 +47,7 @@ describe.each(ENGINES)('ET read of a large message (sim/%s)', (engine) => {
     it(`${family}, day26-as-written: registered without EPOLLET, 1 KiB reads`, async () => {
       const { sim, name, wakeup } = await largeMessage(engine, family, 'day26-as-written');
       try {
-        expect(bytesRead(wakeup, name)).toBe(MESSAGE);
+        expect(reactorBytes(wakeup, 'read', name)).toBe(MESSAGE);
         const reads = reactorCalls(wakeup, 'read', name);
         expect(reads.every((r) => r.args.max === 1024)).toBe(true);
         expect(reads.length).toBeGreaterThan(MESSAGE / 1024);

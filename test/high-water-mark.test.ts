@@ -1,51 +1,42 @@
-// A peer that writes and never reads, against the echo app: what bounds the
+// A client that writes and never reads, against an echo: what bounds the
 // reactor's memory. edgeloop crosses the high-water mark once, stops reading
-// (the peer's own writes then block) and keeps send_buf_ under the mark plus
-// one read; with policy 'close' it closes the connection. The tutorial's
-// day 26 has no mark: send_buf_ grows with everything the peer writes. Its
-// day 25 never buffers at all: what the socket does not take is dropped.
+// (the client's own writes then block), keeps send_buf_ under the mark plus
+// one read, and reads again once the output has drained to half the mark:
+// nothing is lost. With policy 'close' it closes the connection instead.
+// The simulation (each engine, unix and tcp) floods step by step in virtual
+// time, and also pins the tutorial's bugs: day 26 has no mark (send_buf_
+// grows with everything the peer writes), day 25 never buffers (what the
+// socket does not take is dropped). The real server (built-in echo on the
+// main reactor and on sub-reactors, and a JS echo) gets 32 MiB queued by a
+// node:net client, which the kernel throttles. (The simulation's JS echo
+// against the mark: simulation-inline-handlers.test.ts.)
+import type net from 'node:net';
 import { describe, expect, it } from 'vitest';
 
-import type { Simulation } from '../src/index.js';
-import { create, ENGINES, firstPatternMismatch } from './helpers/sim.js';
+import type { ServerOptions } from '../src/index.js';
+import { firstPatternMismatch, patternBytes } from './helpers/pattern.js';
+import { collect, connect, useServers, waitFor } from './helpers/server.js';
+import { appCalls, create, ENGINES, flood } from './helpers/sim.js';
 
-const MARK = 256 * 1024;
+/** One reactor read: output may pass the mark by at most what one read appended. */
 const READ_CHUNK = 64 * 1024;
+
+// ---- the simulation ----
+
+const SIM_MARK = 256 * 1024;
 const STEPS = 150;
-
-/** The peer writes as much as the kernel takes before every step; returns bytes written and the largest send_buf_ seen. */
-function flood(sim: Simulation, steps: number): { written: number; maxSendBuf: number; lastWrite: number | string } {
-  const a = sim.peer('a');
-  let written = 0;
-  let maxSendBuf = 0;
-  let lastWrite: number | string = 0;
-  for (let i = 0; i < steps; i++) {
-    for (;;) {
-      lastWrite = a.write(READ_CHUNK);
-      if (typeof lastWrite === 'string') break;
-      written += lastWrite;
-    }
-    sim.step();
-    maxSendBuf = Math.max(maxSendBuf, sim.snapshot().connections[0]?.sendBuf ?? 0);
-  }
-  return { written, maxSendBuf, lastWrite };
-}
-
-function appCalls(sim: Simulation, call: string): number {
-  return sim.trace.records.filter((r) => r.actor === 'app' && r.call === call).length;
-}
 
 describe.each(ENGINES)('high-water mark with a non-reading peer (sim/%s)', (engine) => {
   for (const family of ['unix', 'tcp'] as const) {
     it(`${family}, edgeloop pause-reading: send_buf_ stays under the mark plus one read`, async () => {
-      const sim = await create(engine, { family, app: 'echo', sndbuf: 16384, highWaterMark: MARK });
+      const sim = await create(engine, { family, app: 'echo', sndbuf: 16384, highWaterMark: SIM_MARK });
       try {
         const a = sim.peer('a');
         expect(a.connect()).toBe(0);
         a.stopReading();
-        const { written, maxSendBuf, lastWrite } = flood(sim, STEPS);
-        expect(maxSendBuf).toBeGreaterThanOrEqual(MARK);
-        expect(maxSendBuf).toBeLessThanOrEqual(MARK + READ_CHUNK);
+        const { written, maxSendBuf, lastWrite } = flood(sim, a, STEPS, READ_CHUNK);
+        expect(maxSendBuf).toBeGreaterThanOrEqual(SIM_MARK);
+        expect(maxSendBuf).toBeLessThanOrEqual(SIM_MARK + READ_CHUNK);
         expect(lastWrite).toBe('EAGAIN'); // the peer is throttled, not the reactor's memory
         expect(appCalls(sim, 'highWaterMark')).toBe(1);
         const conn = sim.snapshot().connections[0];
@@ -63,13 +54,13 @@ describe.each(ENGINES)('high-water mark with a non-reading peer (sim/%s)', (engi
     });
 
     it(`${family}, edgeloop close: the connection is closed at the mark`, async () => {
-      const sim = await create(engine, { family, app: 'echo', sndbuf: 16384, highWaterMark: MARK, highWaterPolicy: 'close' });
+      const sim = await create(engine, { family, app: 'echo', sndbuf: 16384, highWaterMark: SIM_MARK, highWaterPolicy: 'close' });
       try {
         const a = sim.peer('a');
         expect(a.connect()).toBe(0);
         a.stopReading();
-        const { maxSendBuf } = flood(sim, 40);
-        expect(maxSendBuf).toBeLessThanOrEqual(MARK + READ_CHUNK);
+        const { maxSendBuf } = flood(sim, a, 40, READ_CHUNK);
+        expect(maxSendBuf).toBeLessThanOrEqual(SIM_MARK + READ_CHUNK);
         expect(sim.connections[0]?.closeReason).toBe('high-water-mark');
         expect(appCalls(sim, 'highWaterMark')).toBe(1);
       } finally {
@@ -78,13 +69,13 @@ describe.each(ENGINES)('high-water mark with a non-reading peer (sim/%s)', (engi
     });
 
     it(`${family}, day26-as-written: send_buf_ grows without bound`, async () => {
-      const sim = await create(engine, { family, variant: 'day26-as-written', app: 'echo', sndbuf: 16384, highWaterMark: MARK });
+      const sim = await create(engine, { family, variant: 'day26-as-written', app: 'echo', sndbuf: 16384, highWaterMark: SIM_MARK });
       try {
         const a = sim.peer('a');
         expect(a.connect()).toBe(0);
         a.stopReading();
-        const { written, maxSendBuf } = flood(sim, STEPS);
-        expect(maxSendBuf).toBeGreaterThan(8 * MARK);
+        const { written, maxSendBuf } = flood(sim, a, STEPS, READ_CHUNK);
+        expect(maxSendBuf).toBeGreaterThan(8 * SIM_MARK);
         // Nearly everything the peer wrote sits in the reactor's memory.
         expect(maxSendBuf).toBeGreaterThan(written / 2);
         expect(appCalls(sim, 'highWaterMark')).toBe(0);
@@ -99,7 +90,7 @@ describe.each(ENGINES)('high-water mark with a non-reading peer (sim/%s)', (engi
         const a = sim.peer('a');
         expect(a.connect()).toBe(0);
         a.stopReading();
-        const { written, maxSendBuf } = flood(sim, 40);
+        const { written, maxSendBuf } = flood(sim, a, 40, READ_CHUNK);
         expect(maxSendBuf).toBe(0);
         a.resume();
         sim.run({ maxSteps: 1000 });
@@ -114,4 +105,91 @@ describe.each(ENGINES)('high-water mark with a non-reading peer (sim/%s)', (engi
       }
     });
   }
+});
+
+// ---- the real server ----
+
+const start = useServers();
+const SERVER_MARK = 1 << 20;
+const TOTAL = 32 << 20;
+
+/** Queues TOTAL bytes of the pattern (Node buffers what the kernel does not take yet). */
+function writeAll(s: net.Socket): void {
+  for (let off = 0; off < TOTAL; off += 256 << 10) s.write(patternBytes(256 << 10, off));
+}
+
+const apps: Array<[string, Partial<ServerOptions>]> = [
+  ['built-in echo', { app: 'echo' }],
+  ['built-in echo on sub-reactors', { app: 'echo', threads: 2 }],
+  ['JS echo', { handlers: { onMessage: (c, data) => c.send(data) } }],
+];
+
+describe.each(apps)('high-water mark with a non-reading client (real server, %s)', (_name, appOptions) => {
+  it('a non-reading client cannot grow the server past the mark; nothing is lost', async () => {
+    const highWater: number[] = [];
+    const options = { port: 0, highWaterMark: SERVER_MARK, ...appOptions } as ServerOptions;
+    if (options.handlers) options.handlers.onHighWaterMark = (_c, n) => highWater.push(n);
+    const { server, port } = await start(options);
+    const s = await connect(port);
+    s.pause();
+    writeAll(s);
+
+    // The server pauses reading, and everything stalls: the client's writes
+    // block on full kernel buffers.
+    await waitFor('reading to pause', () => server.snapshot().connections[0]?.reading === false);
+    let last = -1;
+    await waitFor(
+      'the byte counts to settle',
+      () => {
+        const now = server.stats().bytesIn;
+        const settled = now === last;
+        last = now;
+        return settled;
+      },
+      5000,
+    );
+    const snap = server.snapshot().connections[0];
+    const stats = server.stats();
+    expect(snap?.reading).toBe(false);
+    expect(snap?.sendBuf).toBeGreaterThanOrEqual(SERVER_MARK);
+    expect(snap?.sendBuf).toBeLessThan(SERVER_MARK + READ_CHUNK);
+    expect(stats.peakSendBuffer).toBeLessThan(SERVER_MARK + READ_CHUNK);
+    expect(stats.highWaterEvents).toBe(1);
+    expect(stats.bytesIn).toBeLessThan(TOTAL);
+    if (options.handlers) expect(highWater).toHaveLength(1);
+
+    // Reading again: every byte comes back, in order, and memory stayed bounded throughout.
+    const got: Buffer[] = [];
+    let received = 0;
+    s.on('data', (d: Buffer) => {
+      got.push(d);
+      received += d.length;
+    });
+    s.resume();
+    await waitFor('the whole echo', () => received >= TOTAL, 20_000);
+    const all = Buffer.concat(got);
+    expect(all.length).toBe(TOTAL);
+    expect(firstPatternMismatch(all)).toBe(-1);
+    expect(server.stats().peakSendBuffer).toBeLessThan(SERVER_MARK + READ_CHUNK);
+    s.destroy();
+  });
+});
+
+describe('high-water policy close (real server)', () => {
+  it('closes the connection that crossed the mark (reason high-water-mark); others carry on', async () => {
+    const { server, port } = await start({ port: 0, app: 'echo', highWaterMark: SERVER_MARK, highWaterPolicy: 'close' });
+    const hog = await connect(port);
+    hog.pause();
+    const done = collect(hog);
+    writeAll(hog);
+    hog.resume(); // drain what it gets, until the server closes it
+    await waitFor('the close', () => server.stats().closeReasons['high-water-mark'] === 1);
+    const r = await done;
+    expect(r.bytes.length).toBeLessThan(TOTAL);
+    const ok = await connect(port);
+    const echoed = new Promise<string>((resolve) => ok.once('data', (d) => resolve(String(d))));
+    ok.write('still here');
+    expect(await echoed).toBe('still here');
+    ok.destroy();
+  });
 });

@@ -6,11 +6,11 @@
 import { describe, expect, it } from 'vitest';
 
 import type { SimConnection, SimulationHandlers } from '../src/index.js';
-import { connect, patternMismatch, useServers, waitFor } from './helpers/server.js';
-import { create, ENGINES, expectPattern } from './helpers/sim.js';
+import { expectPattern, patternBytes as filler } from './helpers/pattern.js';
+import { connect, readPatternToEnd, useServers, waitFor } from './helpers/server.js';
+import { create, ENGINES } from './helpers/sim.js';
 
 const BIG = 8 << 20; // more than any socket's buffers
-const filler = (n: number, offset = 0): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (offset + i) & 0xff);
 
 describe.each(ENGINES)('send() reports queued output (sim/%s)', (engine) => {
   for (const family of ['unix', 'tcp'] as const) {
@@ -235,17 +235,7 @@ describe('send() reports queued output (real server)', () => {
     };
     const { server, port } = await start({ port: 0, handlers: { onConnection: pump, onWriteComplete: pump } });
     const s = await connect(port);
-    let received = 0;
-    let firstBad = -1;
-    await new Promise<void>((resolve, reject) => {
-      s.on('data', (d: Buffer) => {
-        if (firstBad < 0) firstBad = patternMismatch(d, received);
-        received += d.length;
-      });
-      s.on('end', () => resolve());
-      s.on('error', reject);
-    });
-    expect({ received, firstBad }).toEqual({ received: TOTAL, firstBad: -1 });
+    expect(await readPatternToEnd(s)).toEqual({ received: TOTAL, firstBad: -1, ended: true });
     expect(answers.true + answers.false).toBe(TOTAL / CHUNK);
     expect(answers.false).toBeGreaterThan(0);
     // Stopping at false bounds the reactor's buffer to about one chunk.

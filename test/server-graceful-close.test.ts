@@ -4,7 +4,8 @@
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 
-import { collect, connect, patternMismatch, useServers, waitFor } from './helpers/server.js';
+import { firstPatternMismatch } from './helpers/pattern.js';
+import { collect, connect, useServers, waitFor } from './helpers/server.js';
 
 const start = useServers();
 
@@ -36,7 +37,7 @@ describe.each([0, 2])('real server, graceful close, threads: %i', (threads) => {
     s.resume();
     const r = await done;
     expect(r.bytes.length).toBe(total);
-    expect(patternMismatch(r.bytes, 0)).toBe(-1);
+    expect(firstPatternMismatch(r.bytes)).toBe(-1);
     expect(r.ended).toBe(true);
     await closed;
     expect(server.stats()).toMatchObject({ connectionsOpen: 0, closeReasons: { 'peer-closed': 1 } });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { Simulation } from '../src/index.js';
-import { create, ENGINES, writeStepping } from './helpers/sim.js';
+import { BOTH_ENGINES, create, writeStepping } from './helpers/sim.js';
 
 /** A scenario touching most of the reactor: echo, a slow reader, half-close, a reset, an accept burst. */
 async function scenario(engine: 'native' | 'wasm', family: 'unix' | 'tcp', variant: 'edgeloop' | 'day26-as-written'): Promise<{ jsonl: string; snapshot: string }> {
@@ -28,9 +28,7 @@ async function scenario(engine: 'native' | 'wasm', family: 'unix' | 'tcp', varia
   }
 }
 
-const both = ENGINES.includes('native') && ENGINES.includes('wasm');
-
-describe.skipIf(!both)('native and wasm simulations agree byte for byte', () => {
+describe.skipIf(!BOTH_ENGINES)('native and wasm simulations agree byte for byte', () => {
   for (const family of ['unix', 'tcp'] as const) {
     for (const variant of ['edgeloop', 'day26-as-written'] as const) {
       it(`${family}/${variant}`, async () => {

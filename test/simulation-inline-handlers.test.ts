@@ -13,7 +13,8 @@ import { describe, expect, it } from 'vitest';
 
 import type { RawServer } from '../src/backends/raw-server.js';
 import { EdgeloopError, type SimConnection, type Simulation, type SimulationHandlers } from '../src/index.js';
-import { create, ENGINES, expectPattern, firstPatternMismatch } from './helpers/sim.js';
+import { expectPattern, firstPatternMismatch, patternBytes } from './helpers/pattern.js';
+import { appCalls, BOTH_ENGINES, create, ENGINES, flood, reactorWakeups } from './helpers/sim.js';
 
 const text = new TextDecoder();
 const MARK = 256 * 1024;
@@ -25,10 +26,6 @@ const pong: SimulationHandlers = {
     conn.send(`pong:${text.decode(data)}`);
   },
 };
-
-function appCalls(sim: Simulation, call: string): number {
-  return sim.trace.records.filter((r) => r.actor === 'app' && r.call === call).length;
-}
 
 describe.each(ENGINES)('JS handlers run inside the reactor iteration (sim/%s)', (engine) => {
   for (const family of ['unix', 'tcp'] as const) {
@@ -56,7 +53,7 @@ describe.each(ENGINES)('JS handlers run inside the reactor iteration (sim/%s)', 
         // In the trace: the message, the reply's write, then the end of file
         // (read 0) and the close, all in one reactor iteration.
         const rs = sim.trace.records.slice(from).filter((r) => r.actor === 'reactor' || r.actor === 'app');
-        const wakeups = rs.filter((r) => r.actor === 'reactor' && r.call === 'epollWait' && typeof r.ret === 'number' && r.ret > 0);
+        const wakeups = reactorWakeups(rs);
         expect(wakeups).toHaveLength(1);
         const at = (pred: (r: (typeof rs)[number]) => boolean) => rs.findIndex(pred);
         const message = at((r) => r.actor === 'app' && r.call === 'message');
@@ -74,7 +71,7 @@ describe.each(ENGINES)('JS handlers run inside the reactor iteration (sim/%s)', 
 
     it(`${family}: a reply larger than the socket takes is still flushed after the half-close, then the close`, async () => {
       const REPLY = 300 * 1024;
-      const reply = new Uint8Array(REPLY).map((_, i) => i & 0xff);
+      const reply = patternBytes(REPLY);
       const sim = await create(engine, {
         family,
         sndbuf: 16384,
@@ -122,18 +119,7 @@ describe.each(ENGINES)('JS handlers run inside the reactor iteration (sim/%s)', 
         const a = sim.peer('a');
         expect(a.connect()).toBe(0);
         a.stopReading();
-        let written = 0;
-        let maxSendBuf = 0;
-        let lastWrite: number | string = 0;
-        for (let i = 0; i < 150; i++) {
-          for (;;) {
-            lastWrite = a.write(READ_CHUNK);
-            if (typeof lastWrite === 'string') break;
-            written += lastWrite;
-          }
-          sim.step();
-          maxSendBuf = Math.max(maxSendBuf, sim.snapshot().connections[0]?.sendBuf ?? 0);
-        }
+        const { written, maxSendBuf, lastWrite } = flood(sim, a, 150, READ_CHUNK);
         expect(maxSendBuf).toBeGreaterThanOrEqual(MARK);
         expect(maxSendBuf).toBeLessThanOrEqual(MARK + READ_CHUNK);
         expect(lastWrite).toBe('EAGAIN'); // the peer is throttled, not the reactor's memory
@@ -354,9 +340,7 @@ async function handlerScenario(engine: 'native' | 'wasm', family: 'unix' | 'tcp'
   }
 }
 
-const both = ENGINES.includes('native') && ENGINES.includes('wasm');
-
-describe.skipIf(!both)('JS handlers: native and wasm traces agree byte for byte', () => {
+describe.skipIf(!BOTH_ENGINES)('JS handlers: native and wasm traces agree byte for byte', () => {
   for (const family of ['unix', 'tcp'] as const) {
     it(family, async () => {
       const n1 = await handlerScenario('native', family);

@@ -4,6 +4,7 @@ import net from 'node:net';
 import { afterEach } from 'vitest';
 
 import { createServer, type EdgeloopServer, type ServerOptions } from '../../src/index.js';
+import { firstPatternMismatch } from './pattern.js';
 
 /** createServer() whose servers are all closed (briefly) after each test of the calling file. */
 export function useServers(): (options: ServerOptions) => Promise<{ server: EdgeloopServer; port: number }> {
@@ -104,12 +105,21 @@ export function closeClient(s: net.Socket): Promise<void> {
   });
 }
 
-/** The bulk app's pattern: byte i of the stream is i & 0xff. Checks a chunk at stream offset `offset`; -1 if fine. */
-export function patternMismatch(chunk: Uint8Array, offset: number): number {
-  for (let i = 0; i < chunk.length; i++) {
-    if (chunk[i] !== ((offset + i) & 0xff)) return offset + i;
-  }
-  return -1;
+/**
+ * Reads `s` to its end, checking the counting pattern (helpers/pattern.ts) on
+ * the fly and keeping nothing. Rejects on a socket error.
+ */
+export function readPatternToEnd(s: net.Socket): Promise<{ received: number; firstBad: number; ended: boolean }> {
+  return new Promise((resolve, reject) => {
+    let received = 0;
+    let firstBad = -1;
+    s.on('data', (d: Buffer) => {
+      if (firstBad < 0) firstBad = firstPatternMismatch(d, received);
+      received += d.length;
+    });
+    s.on('end', () => resolve({ received, firstBad, ended: true }));
+    s.on('error', reject);
+  });
 }
 
 /** Distinct bytes per client: a small LCG seeded by `seed`. */

@@ -1,13 +1,14 @@
 // The simulation engines a test run covers: the sim backends selected by
 // EDGELOOP_BACKENDS (see backends.ts), as Simulation engine names.
-import { expect } from 'vitest';
-
 import { Simulation, type SimulationOptions, type TraceRecord } from '../../src/index.js';
 import { BACKENDS } from './backends.js';
 
 export const ENGINES: ReadonlyArray<'native' | 'wasm'> = BACKENDS.filter((b) => b !== 'linux').map((b) =>
   b === 'sim-native' ? 'native' : 'wasm',
 );
+
+/** Both engines are selected: the tests that compare them byte for byte can run. */
+export const BOTH_ENGINES = ENGINES.includes('native') && ENGINES.includes('wasm');
 
 export function create(engine: 'native' | 'wasm', options: SimulationOptions = {}): Promise<Simulation> {
   return Simulation.create({ seed: 1, ...options, engine });
@@ -23,17 +24,19 @@ export function reactorCalls(records: readonly TraceRecord[], call: string, name
   return records.filter((r) => r.actor === 'reactor' && r.call === call && (name === undefined || r.name === name));
 }
 
-/** Checks byte i === (offset + i) & 0xff (the bulk app's and the filler's pattern); returns the first bad index or -1. */
-export function firstPatternMismatch(bytes: Uint8Array, offset = 0): number {
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] !== ((offset + i) & 0xff)) return i;
-  }
-  return -1;
+/** The bytes the reactor's `call`s ('read' or 'write') on the fd named `name` moved: the sum of their results. */
+export function reactorBytes(records: readonly TraceRecord[], call: 'read' | 'write', name: string | null): number {
+  return reactorCalls(records, call, name).reduce((n, r) => n + (typeof r.ret === 'number' ? r.ret : 0), 0);
 }
 
-export function expectPattern(bytes: Uint8Array, length: number): void {
-  expect(bytes.length).toBe(length);
-  expect(firstPatternMismatch(bytes)).toBe(-1);
+/** Whether the reactor registered EPOLLOUT for anything (an epoll_ctl whose events include it). */
+export function enablesEpollout(records: readonly TraceRecord[]): boolean {
+  return records.some((r) => r.actor === 'reactor' && r.call === 'epollCtl' && String(r.args.events).includes('EPOLLOUT'));
+}
+
+/** How many app events `call` ('highWaterMark', 'close', ...) the trace holds. */
+export function appCalls(sim: Simulation, call: string): number {
+  return sim.trace.records.filter((r) => r.actor === 'app' && r.call === call).length;
 }
 
 /**
@@ -63,4 +66,27 @@ export function maxOver(sim: Simulation, steps: number, f: (sim: Simulation) => 
     max = Math.max(max, f(sim));
   }
   return max;
+}
+
+/**
+ * A peer that does not read (stopReading() it first) writes as much as the
+ * kernel takes (`chunk` at a time, the filler pattern) before each of `steps`
+ * steps. Returns what it wrote, the largest send_buf_ of the first connection
+ * seen after a step, and its last write's result ('EAGAIN': the peer was
+ * throttled).
+ */
+export function flood(sim: Simulation, peer: ReturnType<Simulation['peer']>, steps: number, chunk = 64 * 1024): { written: number; maxSendBuf: number; lastWrite: number | string } {
+  let written = 0;
+  let maxSendBuf = 0;
+  let lastWrite: number | string = 0;
+  for (let i = 0; i < steps; i++) {
+    for (;;) {
+      lastWrite = peer.write(chunk);
+      if (typeof lastWrite === 'string') break;
+      written += lastWrite;
+    }
+    sim.step();
+    maxSendBuf = Math.max(maxSendBuf, sim.snapshot().connections[0]?.sendBuf ?? 0);
+  }
+  return { written, maxSendBuf, lastWrite };
 }
