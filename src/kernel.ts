@@ -17,6 +17,7 @@ import type {
   IoctlName,
   KernelApi,
   ShutdownHow,
+  SimKernelState,
   SockOptName,
   SocketPairOptions,
   Trace,
@@ -515,12 +516,12 @@ export class Kernel implements KernelApi {
     return this.clock();
   }
 
-  inspect(): Record<string, unknown> | null {
+  inspect(): SimKernelState | null {
     this.live('inspect');
     if (this.backend !== 'sim') return null;
     const text = this.callRaw('inspect', () => this.raw.inspect());
     try {
-      return JSON.parse(text) as Record<string, unknown>;
+      return JSON.parse(text) as SimKernelState;
     } catch (e) {
       throw new EdgeloopError('ERR_BACKEND', `inspect(): the sim returned invalid JSON: ${(e as Error).message}`, { cause: e });
     }

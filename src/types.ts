@@ -202,7 +202,7 @@ export interface KernelApi {
   /** sim: virtual ms; linux: ms since open (3 decimals). */
   now(): number;
   /** sim: the simulated kernel's state (parsed JSON); linux: null. */
-  inspect(): Record<string, unknown> | null;
+  inspect(): SimKernelState | null;
   /** Sets the actor recorded for subsequent calls (default 'app'). */
   setActor(name: string): void;
   /** Appends calls native code made on this kernel (the reactor) to this trace. */
@@ -390,6 +390,49 @@ export interface InterestEntry {
   /** On the ready list now. */
   ready: boolean;
 }
+
+/**
+ * The simulated kernel's state as inspect() gives it: its clock, PRNG,
+ * timers, the sysctls it reproduces (`config`) and every open file. The
+ * fields named here are the ones a viewer can rely on; each kind of file
+ * carries more (a TCP socket its sequence numbers, window and cwnd; an
+ * epoll its interest and ready lists).
+ */
+export type SimKernelState = {
+  /** Virtual ms. */
+  now: number;
+  /** The host settings it reproduces (sysctls: wmemDefault, tcpRmem, somaxconn, ...). */
+  config: Record<string, number | number[]>;
+  fds: InspectedFile[];
+  [field: string]: unknown;
+};
+
+/** One open file of the simulated kernel: 'unix' | 'tcp' sockets, 'epoll', 'eventfd'. */
+export type InspectedFile = InspectedSocket | { fd: number; type: 'epoll' | 'eventfd'; [field: string]: unknown };
+
+/**
+ * A socket as the simulated kernel accounts for it. `charged` is what
+ * SO_SNDBUF is held against (AF_UNIX: sk_wmem_alloc, the truesize of every
+ * skb not yet consumed by the reader, payload and overhead; TCP:
+ * sk_wmem_queued, unsent and unacknowledged skbs); `writable` is poll
+ * writability by the kernel's own rule (unix_writable: (charged + 1) * 4 <=
+ * sndbuf; __sk_stream_is_writeable: free room of at least half of what is
+ * queued), and `writableUpTo` the largest charge that rule still calls
+ * writable: where EPOLLOUT comes back.
+ */
+export type InspectedSocket = {
+  fd: number;
+  type: 'unix' | 'tcp';
+  state: string;
+  sndbuf: number;
+  rcvbuf: number;
+  charged: number;
+  writable: boolean;
+  writableUpTo: number;
+  /** Bytes received and not yet read. */
+  recvQueueBytes: number;
+  [field: string]: unknown;
+};
 
 export interface ConnectionSnapshot {
   id: number;

@@ -8,7 +8,7 @@
 // returns normally; the JS wrapper throws it as a real Error.
 //
 // JS handlers: setEventHandler(sink) installs a WasmHandlerApp (HandlerApp,
-// native/reactor/embed/handler_app.h) that calls the embedder's function
+// native/host/handler_app.h) that calls the embedder's function
 // synchronously from inside runOnce (and send/close), through the JS glue of
 // binding-post.js (edgeloopEmit): `sink` is the glue's object holding the
 // function; what the function throws is caught there, kept on the sink, and

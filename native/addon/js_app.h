@@ -1,4 +1,4 @@
-// JsApp: HandlerApp (reactor/embed/handler_app.h) for N-API, shared by the
+// JsApp: HandlerApp (native/host/handler_app.h) for N-API, shared by the
 // real server and the simulation on the addon (both ServerWrap):
 // each reactor callback is one synchronous call of a JS function on Node's
 // thread, from inside the reactor iteration:

@@ -31,7 +31,7 @@ class EventLoop;
 struct ConnectionOptions {
   size_t high_water_mark = size_t{4} << 20;
   HighWaterPolicy high_water_policy = HighWaterPolicy::kPauseReading;
-  // The real server's (LinuxServer's) setting: register EPOLLRDHUP and end
+  // The real server's setting (HostEnvironment::real_sockets): register EPOLLRDHUP and end
   // an ET read loop at a short read unless a hangup is pending (nginx's
   // rule). A read that returns less than it asked for emptied the receive
   // queue, and anything that arrives later is a new edge; the one thing a

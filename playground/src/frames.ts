@@ -4,27 +4,11 @@
 // buffer, so the gauges can draw the writability threshold where the kernel
 // has it. Taken in runScenario's onStep, which only looks: nothing here
 // changes the trace.
-import type { Simulation } from '../../src/browser.js';
+import type { ConnectionSnapshot, InspectedSocket, Simulation } from '../../src/browser.js';
 
-export interface FrameConn {
-  id: number;
-  peer: string | null;
-  /** The server-side socket's trace name (null once closed). */
-  name: string | null;
-  state: string;
-  closeReason: string | null;
-  reading: boolean;
-  writing: boolean;
-  /** The reactor's interest mask for it, as names. */
-  interest: string;
-  /** Bytes in the reactor's send_buf_. */
-  sendBuf: number;
-  readBuf: number;
-  /** SIOCOUTQ of the server's socket: payload bytes not yet taken by the peer's kernel. */
-  kernelSendQueue: number;
-  /** SIOCINQ of the peer's socket: bytes received, not yet read. */
-  peerReceiveQueue: number | null;
-  /** The kernel's accounting of the server socket: memory charged to it (wmem), SO_SNDBUF, and the writability rule. */
+/** One connection in a frame: the simulation's snapshot of it, and the kernel's accounting. */
+export interface FrameConn extends ConnectionSnapshot {
+  /** The kernel's accounting of the server socket: memory charged to it, SO_SNDBUF, and where the writability rule puts the line. */
   kernel: { family: 'unix' | 'tcp'; charged: number; sndbuf: number; threshold: number; writable: boolean } | null;
   /** The peer socket's SO_RCVBUF. */
   peerRcvbuf: number | null;
@@ -45,51 +29,20 @@ export interface Frame {
   conns: FrameConn[];
 }
 
-interface KernelSocket {
-  fd: number;
-  type?: string;
-  sndbuf?: number;
-  rcvbuf?: number;
-  /** What SO_SNDBUF is held against (AF_UNIX: wmem_alloc, skb truesize; TCP: sk_wmem_queued). */
-  charged?: number;
-  /** Poll writability, by the kernel's own rule (unix_writable, __sk_stream_is_writeable). */
-  writable?: boolean;
-  /** The largest charge that is still writable. */
-  writableUpTo?: number;
-}
-
 export function captureFrame(sim: Simulation, step: number, records: number, action: number): Frame {
   const snap = sim.snapshot();
-  const state = sim.kernel.inspect() as { fds?: KernelSocket[] } | null;
-  const byFd = new Map<number, KernelSocket>();
-  for (const f of state?.fds ?? []) byFd.set(f.fd, f);
+  const state = sim.kernel.inspect();
+  const byFd = new Map<number, InspectedSocket>();
+  for (const f of state?.fds ?? []) if (f.type === 'unix' || f.type === 'tcp') byFd.set(f.fd, f as InspectedSocket);
   const peerFd = new Map<string, number>();
   for (const p of sim.peers) if (p.fd !== null) peerFd.set(p.name, p.fd);
   const conns: FrameConn[] = snap.connections.map((c) => {
     const k = c.fd === null ? undefined : byFd.get(c.fd);
-    let kernel: FrameConn['kernel'] = null;
-    if (k && (k.type === 'unix' || k.type === 'tcp') && typeof k.sndbuf === 'number') {
-      // The kernel's own accounting and rule: nothing here re-derives them.
-      kernel = { family: k.type, charged: k.charged ?? 0, sndbuf: k.sndbuf, threshold: k.writableUpTo ?? 0, writable: k.writable ?? false };
-    }
+    // The kernel's own accounting and rule: nothing here re-derives them.
+    const kernel: FrameConn['kernel'] = k ? { family: k.type, charged: k.charged, sndbuf: k.sndbuf, threshold: k.writableUpTo, writable: k.writable } : null;
     const pfd = c.peer === null ? undefined : peerFd.get(c.peer);
     const pk = pfd === undefined ? undefined : byFd.get(pfd);
-    return {
-      id: c.id,
-      peer: c.peer,
-      name: c.name,
-      state: c.state,
-      closeReason: c.closeReason,
-      reading: c.reading,
-      writing: c.writing,
-      interest: c.interest,
-      sendBuf: c.sendBuf,
-      readBuf: c.readBuf,
-      kernelSendQueue: c.kernelSendQueue,
-      peerReceiveQueue: c.peerReceiveQueue,
-      kernel,
-      peerRcvbuf: typeof pk?.rcvbuf === 'number' ? pk.rcvbuf : null,
-    };
+    return { ...c, kernel, peerRcvbuf: pk ? pk.rcvbuf : null };
   });
   return {
     step,
