@@ -125,6 +125,34 @@ describe('the playground in Chromium', () => {
     await page.close();
   });
 
+  it('the connection limit: the built-in runs with its knob set, the accepts past the limit close at once, and the knob changes the run', async () => {
+    const t = await pg.open();
+    const { page } = t;
+    await pickScenario(page, 'connection-limit');
+    expect(await page.locator('.side-a .verdict').textContent()).toContain('PASS');
+    expect(await page.locator('#k-maxconn').inputValue()).toBe('2');
+    // The page shows the run the library makes: same trace, record for record.
+    const exp = await expectedRun(builtinScenario('connection-limit'));
+    const rows = await page.locator('.side-a .tl-row').count();
+    expect(rows).toBeGreaterThan(0);
+    const model = modelFromJsonl(exp.trace);
+    const closes = model.records.filter((r) => r.actor === 'reactor' && r.call === 'close').length;
+    expect(closes).toBeGreaterThanOrEqual(3);
+    // Raise the limit: all five are served, so the scenario's "three refused" no longer holds, and the page says which expectation.
+    await page.fill('#k-maxconn', '5');
+    await afterRun(page, () => page.click('#run'));
+    const verdict = await page.locator('.side-a .verdict').textContent();
+    expect(verdict).toContain('FAIL');
+    // A bad value is named beside its knob and never reaches a run.
+    await page.fill('#k-maxconn', '0');
+    await page.click('#run');
+    expect(await page.locator('[data-path="options.maxConnections"]').textContent()).toContain('⚠');
+    expect(await page.locator('#k-maxconn').getAttribute('aria-invalid')).toBe('true');
+    await shot(page, 'connection-limit');
+    noErrors(t);
+    await page.close();
+  });
+
   it('steps forward and back: gauges, interest list and timeline match the trace and the snapshot at each step', async () => {
     const t = await pg.open();
     const { page } = t;
