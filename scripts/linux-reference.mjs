@@ -46,6 +46,8 @@ function findIp() {
 if (process.env.EDGELOOP_LINUX_REFERENCE === 'netns') process.exit(run([command, ...args], {}));
 
 const ip = findIp();
+/** Why no namespace could be made, for the warning. */
+const why = [];
 const unshare = ['/usr/bin/unshare', '/bin/unshare'].find((p) => existsSync(p));
 // $0 is the ip binary, then the command and its arguments. A refused sysctl
 // write is left for test/linux-reference.test.ts to report, with its fix.
@@ -53,9 +55,14 @@ const setup =
   '"$0" link set lo up && { echo 1 > /proc/sys/net/ipv4/tcp_no_metrics_save || true; } && exec "$@"';
 
 function tryNamespace(unshareFlags) {
-  // A probe first, so that a refused unshare is told apart from the command's own failure.
-  const probe = spawnSync(unshare, [...unshareFlags, '--', 'true'], { stdio: 'ignore' });
-  if (probe.status !== 0) return undefined;
+  // A probe of the whole set-up first (namespace, loopback up), so that a
+  // refused unshare or a failed `ip` is told apart from the command's own
+  // failure, and reported.
+  const probe = spawnSync(unshare, [...unshareFlags, '--', 'sh', '-c', setup, ip, 'true'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    why.push(`unshare ${unshareFlags.join(' ')}: ${(probe.stderr || probe.error?.message || `exit ${probe.status}`).trim()}`);
+    return undefined;
+  }
   return run([unshare, ...unshareFlags, '--', 'sh', '-c', setup, ip, command, ...args], {
     EDGELOOP_LINUX_REFERENCE: 'netns',
   });
@@ -68,8 +75,10 @@ if (process.platform === 'linux' && ip && unshare) {
   if (status !== undefined) process.exit(status);
 }
 
+if (!ip) why.push('no `ip` (iproute2)');
+if (!unshare) why.push('no `unshare` (util-linux)');
 console.warn(
-  'linux-reference: could not make a network namespace for the run (needs root or unprivileged user namespaces, `unshare` and `ip`); ' +
+  `linux-reference: could not make a network namespace for the run (${why.join('; ') || 'not Linux'}); ` +
     "Linux comparisons run against this host's own network namespace and its cached TCP state.",
 );
 process.exit(run([command, ...args], { EDGELOOP_LINUX_REFERENCE: 'host' }));

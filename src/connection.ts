@@ -2,7 +2,7 @@
 // in the simulation and on the real server. Operations go to the stack that
 // owns the reactor binding (through ConnectionOps: each stack has its own
 // checks, error options and trace upkeep); state changes come from the
-// reactor's app events (src/app-events.ts). What only one stack knows is
+// reactor's app events (src/app-event-dispatcher.ts). What only one stack knows is
 // data: the simulation names the peer on the other end, the real server
 // cannot (peer null).
 import { describeValue, invalidArg } from './errors.js';

@@ -53,6 +53,8 @@ export const BULK_BYTES_MAX = 2 ** 40;
 /** Open connections at most (the host counts in 64 bits; an fd table holds fewer than this). */
 export const MAX_CONNECTIONS_MIN = 1;
 export const MAX_CONNECTIONS_MAX = INT32_MAX;
+/** Sub-reactor threads of a real server (native/host/host_config.h kMaxThreads). */
+export const MAX_THREADS = 256;
 /** listen(2)'s backlog: an int; Linux caps it at somaxconn. */
 export const BACKLOG_MIN = 1;
 export const BACKLOG_MAX = INT32_MAX;

@@ -579,6 +579,14 @@ export interface ServerSnapshot {
   listenFd: number;
   epollFd: number;
   threads: number;
+  /** The listening socket is open (false once close() began). */
+  accepting: boolean;
+  /** Connections accepted and served so far. */
+  accepted: number;
+  /** Accepted and closed at once: maxConnections were open. */
+  refused: number;
+  /** Accepted and closed at once: the process was out of fds (EMFILE). */
+  dropped: number;
   /** Iterations of the main reactor. */
   iterations: number;
   /** Open connections, by id (gathered from every reactor). */

@@ -1,7 +1,7 @@
 // The wasm face of the reactor: an embind class `SimServer`, built on an
 // existing SimKernel object (new SimServer(kernel, optionsJson)), with the
 // methods of RawServer (src/backends/raw-server.ts). It only translates; the
-// reactor and its embedding live in native/reactor.
+// reactor is in native/reactor, its embedding (ServerHost) in native/host.
 //
 // Errors follow sim_kernel_binding.cc: nothing is thrown from C++ into JS.
 // A failing call records its message (edgeloopError, binding-post.js) and

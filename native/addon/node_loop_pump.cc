@@ -29,7 +29,13 @@ NodeLoopPump::NodeLoopPump(uv_loop_t* loop, int32_t fd, std::function<void()> on
   handles_->idle.data = handles_;
   handles_->open = 2;
   handles_->owner = this;
-  uv_poll_start(&handles_->poll, UV_READABLE, OnPoll);
+  const int started = uv_poll_start(&handles_->poll, UV_READABLE, OnPoll);
+  if (started != 0) {
+    handles_->owner = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(&handles_->poll), Handles::OnClosed);
+    uv_close(reinterpret_cast<uv_handle_t*>(&handles_->idle), Handles::OnClosed);
+    throw std::runtime_error(std::string("uv_poll_start on the reactor's epoll fd failed: ") + uv_strerror(started));
+  }
 }
 
 NodeLoopPump::~NodeLoopPump() {

@@ -159,7 +159,8 @@ void ServerWrap::Pump() {
       Napi::CallbackScope callback_scope(env, *async_);
       rounds();
     }
-    error = js_app_->TakeError();
+    // Those jobs may have disposed of the server or replaced the handlers.
+    if (js_app_) error = js_app_->TakeError();
   }
   if (dispose_pending_) Release();
   // Nothing in JS is on the stack to catch these: they go where Node sends

@@ -41,7 +41,7 @@ ServerHost::ServerHost(std::shared_ptr<Kernel> kernel, const std::string& option
 ServerHost::ServerHost(std::shared_ptr<Kernel> kernel, const HostConfig& config, HostEnvironment env)
     : kernel_(std::move(kernel)), config_(config) {
   if (config_.threads > 0 && !env.make_pool) {
-    throw std::invalid_argument("options: \"threads\" must be 0 here: this build runs one loop (no threads)");
+    throw std::invalid_argument("options: \"threads\" must be 0 here: this embedding runs one loop (the simulation has no threads)");
   }
   if (env.real_sockets && config_.server.variant == Variant::kEdgeloop) {
     config_.server.connection.short_reads = true;

@@ -80,14 +80,12 @@ class ServerHost {
   const std::string& address() const;
   // The base loop's epoll fd: readable whenever RunOnce(0) has work.
   int32_t epoll_fd() const;
-  int32_t threads() const { return config_.threads; }
   // The embedder's handlers (see above), or null. Not owned: it must outlive
   // the host, or be unset first. Not from inside RunOnce.
   void SetHandlers(HandlerApp* handlers);
   // One iteration of the base loop; the number of ready events, or -errno.
   // Throws std::logic_error when called from inside one (a handler).
   int32_t RunOnce(int32_t timeout_ms);
-  bool running() const { return running_; }
 
   // On base-loop connections (the handlers' side).
   int32_t Send(uint64_t conn, const uint8_t* data, size_t len);

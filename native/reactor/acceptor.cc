@@ -25,8 +25,10 @@ Acceptor::Acceptor(EventLoop* loop, Family family, std::string addr, int32_t bac
 Acceptor::~Acceptor() { Stop(); }
 
 void Acceptor::Stop() {
-  if (channel_) channel_->Remove();
-  channel_.reset();
+  // The Channel itself stays until the destructor: Stop() may run inside
+  // its read callback (a handler stopping the server from its connection
+  // event), and the loop frees the stopped acceptor only after the round.
+  if (channel_ && fd_ >= 0) channel_->Remove();
   if (fd_ >= 0) kernel_.Close(fd_);
   if (spare_fd_ >= 0) kernel_.Close(spare_fd_);
   fd_ = -1;

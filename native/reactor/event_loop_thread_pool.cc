@@ -1,5 +1,6 @@
 #include "event_loop_thread_pool.h"
 
+#include <chrono>
 #include <stdexcept>
 
 #include "event_loop.h"
@@ -73,6 +74,44 @@ void EventLoopThreadPool::Start() {
     threads_.push_back(std::move(thread));
     loops_.push_back(loop);
   }
+}
+
+namespace {
+
+// What RunAndWait's functors report back. Shared: a loop that answers after
+// the wait gave up still has it to write to.
+struct Completion {
+  std::mutex mu;
+  std::condition_variable done;
+  std::vector<bool> ran;  // guarded by mu
+  size_t left = 0;        // guarded by mu
+};
+
+}  // namespace
+
+std::vector<bool> EventLoopThreadPool::RunAndWait(std::vector<std::pair<EventLoop*, Functor>> work, int32_t wait_ms) {
+  base_->AssertInLoopThread();
+  auto completion = std::make_shared<Completion>();
+  completion->ran.assign(work.size(), false);
+  completion->left = work.size();
+  for (size_t i = 0; i < work.size(); ++i) {
+    Functor fn = std::move(work[i].second);
+    work[i].first->QueueInLoop([completion, i, fn] {
+      fn();
+      std::lock_guard<std::mutex> lock(completion->mu);
+      completion->ran[i] = true;
+      --completion->left;
+      completion->done.notify_all();
+    });
+  }
+  std::unique_lock<std::mutex> lock(completion->mu);
+  auto all_ran = [&completion] { return completion->left == 0; };
+  if (wait_ms < 0) {
+    completion->done.wait(lock, all_ran);
+  } else {
+    completion->done.wait_for(lock, std::chrono::milliseconds(wait_ms), all_ran);
+  }
+  return completion->ran;
 }
 
 EventLoop* EventLoopThreadPool::GetNextLoop() {

@@ -75,6 +75,7 @@ class EventLoopThreadPool final : public LoopPool {
   EventLoop* GetNextLoop() override;
   // Every sub-reactor, in order (empty when there are none).
   const std::vector<EventLoop*>& loops() const override { return loops_; }
+  std::vector<bool> RunAndWait(std::vector<std::pair<EventLoop*, Functor>> work, int32_t wait_ms) override;
   size_t size() const { return kernels_.size(); }
 
  private:

@@ -1,9 +1,6 @@
 #include "tcp_server.h"
 
 #include <algorithm>
-#include <chrono>
-#include <condition_variable>
-#include <mutex>
 
 #include "acceptor.h"
 #include "event_loop.h"
@@ -12,33 +9,6 @@
 namespace edgeloop {
 
 namespace {
-
-// Functors sent to other loops, and the base loop waiting (bounded) for them.
-// Shared: a loop that answers after the wait gave up still has it to write to.
-// Without sub-reactors nothing is ever sent, so nothing waits (the wasm build
-// has no threads).
-struct Gather {
-  std::mutex mu;
-  std::condition_variable done;
-  size_t left = 0;
-  std::vector<ConnectionInfo> infos;  // guarded by mu
-
-  void Expect() {
-    std::lock_guard<std::mutex> lock(mu);
-    ++left;
-  }
-  bool Wait(int32_t wait_ms) {
-    std::unique_lock<std::mutex> lock(mu);
-    if (left == 0) return true;
-    return done.wait_for(lock, std::chrono::milliseconds(wait_ms), [this] { return left == 0; });
-  }
-  void Finish(std::vector<ConnectionInfo> more) {
-    std::lock_guard<std::mutex> lock(mu);
-    for (ConnectionInfo& info : more) infos.push_back(std::move(info));
-    --left;
-    done.notify_all();
-  }
-};
 
 std::vector<ConnectionInfo> Describe(const std::vector<TcpConnectionPtr>& conns, size_t loop, Kernel& raw) {
   std::vector<ConnectionInfo> out;
@@ -73,9 +43,11 @@ TcpServer::TcpServer(EventLoop* base, const ServerOptions& options, App* app, Lo
       per_loop_(pool && !pool->loops().empty() ? pool->loops().size() : 1, 0) {}
 
 TcpServer::~TcpServer() {
-  CloseAll(reason::kServerStopped, 2000);
-  // Anything a late loop did not close is let go here; its loop is gone by
-  // now (the embedder stops the pool first), so nothing runs on it again.
+  // Waits for every sub-reactor, however long: their close callbacks touch
+  // this object, so none may run after it is gone. The pool is still running
+  // (the embedder stops it after the server), and a sub-reactor only ever
+  // does nonblocking work, so it answers.
+  CloseAll(reason::kServerStopped, -1);
   connections_.clear();
   acceptor_.reset();
 }
@@ -131,7 +103,7 @@ void TcpServer::NewConnection(int32_t fd) {
   // inherits differs between AF_UNIX and TCP, this is the same for both.
   if (options_.sndbuf > 0) k.SetSockOpt(fd, SockOpt::kSndBuf, options_.sndbuf);
   if (options_.rcvbuf > 0) k.SetSockOpt(fd, SockOpt::kRcvBuf, options_.rcvbuf);
-  EventLoop* io = pool_ && !pool_->loops().empty() ? pool_->GetNextLoop() : base_;
+  EventLoop* io = pool_ ? pool_->GetNextLoop() : base_;
   const size_t index = LoopIndex(io);
   ++per_loop_[index == 0 ? 0 : index - 1];
   const uint64_t id = next_id_++;
@@ -163,52 +135,64 @@ std::map<EventLoop*, std::vector<TcpConnectionPtr>> TcpServer::ByLoop() const {
   return by_loop;
 }
 
-void TcpServer::ShutdownAll() {
+bool TcpServer::OnEachLoop(const std::function<void(const std::vector<TcpConnectionPtr>&)>& visit, int32_t wait_ms) const {
   base_->AssertInLoopThread();
-  for (const auto& entry : connections_) {
-    TcpConnectionPtr conn = entry.second;
-    conn->loop()->RunInLoop([conn] { conn->Shutdown(); });
+  // Grouped (copied) first: a close takes itself out of the map.
+  std::vector<std::pair<EventLoop*, Functor>> elsewhere;
+  for (auto& group : ByLoop()) {
+    if (group.first == base_) {
+      visit(group.second);
+      continue;
+    }
+    std::vector<TcpConnectionPtr> conns = std::move(group.second);
+    elsewhere.emplace_back(group.first, [visit, conns] { visit(conns); });
   }
+  if (elsewhere.empty()) return true;
+  const std::vector<bool> ran = pool_->RunAndWait(std::move(elsewhere), wait_ms);
+  return std::find(ran.begin(), ran.end(), false) == ran.end();
+}
+
+void TcpServer::ShutdownAll() {
+  // SHUT_WR once drained: nothing closes at once, so nothing to wait for.
+  OnEachLoop(
+      [](const std::vector<TcpConnectionPtr>& conns) {
+        for (const TcpConnectionPtr& conn : conns) conn->Shutdown();
+      },
+      0);
 }
 
 bool TcpServer::CloseAll(const std::string& reason, int32_t wait_ms) {
-  base_->AssertInLoopThread();
-  // Copied first: each close takes itself out of the map.
-  auto gather = std::make_shared<Gather>();
-  for (auto& group : ByLoop()) {
-    if (group.first == base_) {
-      for (const TcpConnectionPtr& conn : group.second) conn->ForceClose(reason);
-      continue;
-    }
-    gather->Expect();
-    std::vector<TcpConnectionPtr> conns = std::move(group.second);
-    group.first->QueueInLoop([gather, conns, reason] {
-      for (const TcpConnectionPtr& conn : conns) conn->ForceClose(reason);
-      gather->Finish({});
-    });
-  }
-  return gather->Wait(wait_ms);
+  return OnEachLoop(
+      [reason](const std::vector<TcpConnectionPtr>& conns) {
+        for (const TcpConnectionPtr& conn : conns) conn->ForceClose(reason);
+      },
+      wait_ms);
 }
 
 std::vector<ConnectionInfo> TcpServer::Snapshot(Kernel& raw, int32_t wait_ms) const {
   base_->AssertInLoopThread();
   std::vector<ConnectionInfo> out;
-  auto gather = std::make_shared<Gather>();
+  // One result slot per sub-reactor group, written on its loop and read only
+  // if that loop answered in time (shared: a late answer still writes to it).
+  auto results = std::make_shared<std::vector<std::vector<ConnectionInfo>>>();
+  std::vector<std::pair<EventLoop*, Functor>> elsewhere;
+  Kernel* looker = &raw;
   for (auto& group : ByLoop()) {
-    const size_t index = LoopIndex(group.first);
     if (group.first == base_) {
-      for (ConnectionInfo& info : Describe(group.second, index, raw)) out.push_back(std::move(info));
+      out = Describe(group.second, 0, raw);
       continue;
     }
-    gather->Expect();
+    const size_t slot = results->size();
+    results->emplace_back();
+    const size_t index = LoopIndex(group.first);
     std::vector<TcpConnectionPtr> conns = std::move(group.second);
-    Kernel* looker = &raw;
-    group.first->QueueInLoop([gather, conns, index, looker] { gather->Finish(Describe(conns, index, *looker)); });
+    elsewhere.emplace_back(group.first, [results, slot, conns, index, looker] { (*results)[slot] = Describe(conns, index, *looker); });
   }
-  gather->Wait(wait_ms);
-  {
-    std::lock_guard<std::mutex> lock(gather->mu);
-    for (const ConnectionInfo& info : gather->infos) out.push_back(info);
+  if (!elsewhere.empty()) {
+    const std::vector<bool> ran = pool_->RunAndWait(std::move(elsewhere), wait_ms);
+    for (size_t slot = 0; slot < ran.size(); ++slot) {
+      if (ran[slot]) out.insert(out.end(), (*results)[slot].begin(), (*results)[slot].end());
+    }
   }
   std::sort(out.begin(), out.end(), [](const ConnectionInfo& a, const ConnectionInfo& b) { return a.id < b.id; });
   return out;

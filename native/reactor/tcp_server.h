@@ -86,8 +86,8 @@ class TcpServer {
   // output has drained; it closes when the peer closes its end.
   void ShutdownAll();
   // Closes every open connection now, on its own loop, and waits for the
-  // sub-reactors to have done it (bounded: `wait_ms`). False if one did not
-  // answer in time.
+  // sub-reactors to have done it (bounded: `wait_ms`; < 0: until they
+  // have). False if one did not answer in time.
   bool CloseAll(const std::string& reason, int32_t wait_ms);
 
   // A connection was accepted and closed at once for lack of fds.
@@ -116,6 +116,10 @@ class TcpServer {
   size_t LoopIndex(const EventLoop* loop) const;
   // The open connections grouped by loop, each group in id order.
   std::map<EventLoop*, std::vector<TcpConnectionPtr>> ByLoop() const;
+  // Runs `visit` on each loop's group, on that loop, and waits for the
+  // sub-reactors' (at most `wait_ms`; < 0: until they have). False if one
+  // did not answer in time.
+  bool OnEachLoop(const std::function<void(const std::vector<TcpConnectionPtr>&)>& visit, int32_t wait_ms) const;
 
   EventLoop* base_;
   LoopPool* pool_;

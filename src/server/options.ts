@@ -6,6 +6,7 @@
 // trace file.
 import {
   type AppChoice,
+  MAX_THREADS,
   BACKLOG_MAX,
   BACKLOG_MIN,
   DEFAULT_VARIANT,
@@ -19,8 +20,6 @@ import {
 import type { ServerHandlers } from '../types.js';
 import { OptionChecker } from '../validate.js';
 
-/** The addon's bound (native/host/host_config.h kMaxThreads). */
-export const MAX_THREADS = 256;
 export const DEFAULT_PORT = 9000;
 const PORT_MAX = 65535;
 
@@ -45,8 +44,6 @@ export interface ResolvedServerOptions {
   host: string;
   port: number;
   threads: number;
-  /** 0: no limit (the document's maxConnections, for close()'s bookkeeping). */
-  maxConnections: number;
   /** null for a built-in app. */
   handlers: ServerHandlers | null;
   /** 'echo', 'discard' or 'bulk'; 'js' for handlers. */
@@ -102,5 +99,5 @@ export function resolveServerOptions(options: unknown): ResolvedServerOptions {
     if (typeof o.trace !== 'string' || o.trace === '') c.invalid(['trace'], 'a file path', o.trace);
     trace = o.trace;
   }
-  return { host, port, threads, maxConnections: doc.maxConnections ?? 0, handlers: (handlers as ServerHandlers | undefined) ?? null, app, trace, doc };
+  return { host, port, threads, handlers: (handlers as ServerHandlers | undefined) ?? null, app, trace, doc };
 }

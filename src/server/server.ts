@@ -22,7 +22,7 @@ import type {
 } from '../types.js';
 import { INT32_MAX, OptionChecker } from '../validate.js';
 import { resolveServerOptions, type ResolvedServerOptions } from './options.js';
-import { createRealServer } from '../backends/native.js';
+import { createRealServer, loadAddon } from '../backends/native.js';
 import { RAW_QUEUED, type RawServer } from '../backends/raw-server.js';
 import { TraceFile } from './trace-file.js';
 
@@ -113,8 +113,10 @@ export class EdgeloopServer {
       },
       closeForHandlerError: (conn) => {
         if (!this.raw) return;
+        // The close event comes inside this call (the connection is on Node's
+        // loop); marking it here as well keeps it closed if the event cannot be
+        // delivered (the handlers were switched off during a dispose).
         this.raw.close(conn.id, 'handler-error');
-        // The addon queues the close event: the connection is closed from now on.
         conn.markClosed('handler-error');
       },
     });
@@ -154,15 +156,25 @@ export class EdgeloopServer {
     const onEvent = this.o.handlers
       ? (type: string, conn: number, arg?: Uint8Array | number | string) => this.events.deliver(type, conn, arg)
       : null;
+    // A missing or broken addon is its own error (ERR_BACKEND), not a failed listen.
+    loadAddon();
     let raw: RawServer;
     try {
-      // Without an onWriteComplete handler the reactor need not report it (one call into JS per send saved).
-      const wantsWriteComplete = typeof this.o.handlers?.onWriteComplete === 'function';
       raw = createRealServer(doc);
-      if (onEvent) raw.setEventHandler(onEvent, wantsWriteComplete);
     } catch (e) {
       void trace?.end();
       throw listenError(e, `${this.o.host}:${this.o.port}`);
+    }
+    if (onEvent) {
+      try {
+        // Without an onWriteComplete handler the reactor need not report it (one call into JS per send saved).
+        raw.setEventHandler(onEvent, typeof this.o.handlers?.onWriteComplete === 'function');
+      } catch (e) {
+        // Listening already: let the port go rather than leave a server nobody can close.
+        raw.dispose();
+        void trace?.end();
+        throw new EdgeloopError('ERR_BACKEND', `listen(): the server's handlers could not be installed: ${(e as Error).message}`, { cause: e });
+      }
     }
     this.raw = raw;
     this.state = 'listening';
@@ -276,8 +288,8 @@ export class EdgeloopServer {
     const r = fn(this.raw);
     const refused = refusedText(conn, r);
     if (refused !== null) throw closed(refused);
-    // Closed now in C++; its close event (and onClose) follows. Events already
-    // queued for it are not delivered any more.
+    // Closed now in C++; its close event (and onClose) came inside the call.
+    // Marked here too, as above, for a close whose event was not delivered.
     if (method === 'close') conn.markClosed('closed-by-app');
     return r;
   }

@@ -1,5 +1,5 @@
 // The real server's trace file: the reactor's native records (TracingKernel
-// and StatsApp), drained from the addon as they come, given the trace's
+// and AppRecorder), drained from the addon as they come, given the trace's
 // stable fd names by the same Tracer the kernel API and the simulation use,
 // and written as JSON Lines: the header, then one record per line. Records
 // are written and forgotten, so a long run does not grow memory.

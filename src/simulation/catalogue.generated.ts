@@ -840,6 +840,7 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
         "check": "peer",
         "peer": "p3",
         "accepted": false,
+        "refused": true,
         "eof": true,
         "receivedBytes": 0,
         "at": "served",
@@ -849,7 +850,14 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
         "check": "peer",
         "peer": "p5",
         "accepted": false,
+        "refused": true,
         "eof": true,
+        "at": "served"
+      },
+      {
+        "check": "peer",
+        "peer": "p2",
+        "refused": false,
         "at": "served"
       },
       {

@@ -32,6 +32,8 @@ export class Peer {
   connection: SimConnection | null = null;
   /** The acceptor closed this peer's connection at once (EMFILE). */
   dropped = false;
+  /** The server closed this peer's connection at once: maxConnections were open. */
+  refused = false;
   /** A read returned 0. */
   eof = false;
   /** The errno of a failed read (ECONNRESET...). */

@@ -533,7 +533,8 @@ class ScenarioRun {
       (c.error !== undefined ? cmp('error', p.error, c.error) : null) ??
       (c.lastWriteErr !== undefined ? cmp('lastWriteErr', typeof s.lastWrite === 'string' ? s.lastWrite : null, c.lastWriteErr) : null) ??
       (c.accepted !== undefined ? cmp('accepted', p.connection !== null, c.accepted) : null) ??
-      (c.dropped !== undefined ? cmp('dropped', p.dropped, c.dropped) : null)
+      (c.dropped !== undefined ? cmp('dropped', p.dropped, c.dropped) : null) ??
+      (c.refused !== undefined ? cmp('refused', p.refused, c.refused) : null)
     );
   }
 

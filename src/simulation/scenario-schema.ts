@@ -163,6 +163,8 @@ export interface PeerCheck {
   accepted?: boolean;
   /** The acceptor closed it at once (EMFILE). */
   dropped?: boolean;
+  /** The server closed it at once: maxConnections were open. */
+  refused?: boolean;
 }
 
 export interface ConnectionCheck {
@@ -725,7 +727,7 @@ function match(w: Walker, v: unknown, path: Path, refs: Refs): TraceMatch | unde
 }
 
 const CHECK_KEYS: Readonly<Record<(typeof CHECK_NAMES)[number], readonly string[]>> = {
-  peer: ['peer', 'receivedBytes', 'writtenBytes', 'receivedAllWritten', 'inOrder', 'text', 'eof', 'error', 'lastWriteErr', 'accepted', 'dropped'],
+  peer: ['peer', 'receivedBytes', 'writtenBytes', 'receivedAllWritten', 'inOrder', 'text', 'eof', 'error', 'lastWriteErr', 'accepted', 'dropped', 'refused'],
   connection: [
     'peer', 'state', 'closed', 'closeReason', 'peerHalfClosed', 'reading', 'writing', 'sendBuf', 'maxSendBuf', 'readBuf',
     'kernelSendQueue', 'peerReceiveQueue', 'interest', 'interestHas', 'interestLacks', 'registered',
@@ -774,6 +776,7 @@ function check(w: Walker, v: unknown, path: Path, refs: Refs, expectation: boole
         return match(w, x, p, refs);
       case 'accepted':
       case 'dropped':
+      case 'refused':
         return kind === 'server' ? w.range(x, p) : w.bool(x, p);
       case 'accepting':
       case 'receivedAllWritten':

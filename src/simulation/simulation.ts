@@ -70,7 +70,6 @@ export class Simulation {
   private readonly peerHost: PeerHost;
   private readonly watchedPeers = new Map<number, Peer>();
   private peerEp: number | null = null;
-  private dropped = 0;
   /** App events delivered so far. */
   private appEvents = 0;
   /** App events being delivered (nested: a handler's close() delivers the close). */
@@ -142,15 +141,16 @@ export class Simulation {
       },
       // Its close event (and onClose) comes from inside this call.
       closeForHandlerError: (conn) => this.call('close', () => this.server.close(conn.id, 'handler-error')),
+      // Accepted and closed at once: that peer is never accepted (it reads end
+      // of file); the host counts it. Taken off the queue so later peers pair
+      // with their own connections.
       dropped: () => {
-        this.dropped++;
         const peer = this.pending.shift();
         if (peer) peer.dropped = true;
       },
-      // That peer is never accepted (it reads end of file); the host counts it
-      // (snapshot().refused). Taken off the queue so later peers pair with their own connections.
       refused: () => {
-        this.pending.shift();
+        const peer = this.pending.shift();
+        if (peer) peer.refused = true;
       },
     });
     this.address = this.call('address', () => server.address());
@@ -344,9 +344,14 @@ export class Simulation {
 
   // ---- the server's lifecycle (as createServer's close() paces it) ----
 
-  /** Closes the listening socket; open connections carry on, new connects are refused. Not from a handler. */
+  /** Closes the listening socket; open connections carry on, new connects are refused. From a handler too. */
   stopAccepting(): void {
-    this.serverOp('stopAccepting', () => this.server.stopAccepting());
+    // Also from a handler (a server that closes on some request): the
+    // acceptor stops inside its own accept loop safely, and what was still
+    // queued on the listener is reset with it, as Linux does.
+    this.live('stopAccepting');
+    this.call('stopAccepting', () => this.server.stopAccepting());
+    if (this.delivering === 0) this.flushTrace();
   }
 
   /** shutdown() on every open connection: SHUT_WR once its output has drained. Not from a handler. */
@@ -385,7 +390,6 @@ export class Simulation {
       raw: this.raw,
       conns: this.events.connections,
       peers: this.peerList,
-      dropped: this.dropped,
       ...(this.epollState ? { epollState: this.epollState } : {}),
     });
   }

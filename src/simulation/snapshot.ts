@@ -30,6 +30,7 @@ export interface HostSnapshot {
   address: string;
   accepting: boolean;
   refused: number;
+  dropped: number;
   connections: HostConnection[];
 }
 
@@ -56,7 +57,6 @@ export function buildSnapshot(from: {
   raw: RawKernel;
   conns: ReadonlyMap<number, Connection>;
   peers: ReadonlyMap<string, Peer>;
-  dropped: number;
   /** The reactor's epoll as the kernel shows it (default: the sim's inspect()). */
   epollState?: (ep: number) => EpollState | null;
 }): SimulationSnapshot {
@@ -105,7 +105,7 @@ export function buildSnapshot(from: {
     listen: { fd: host.listenFd, name: kernel.fdName(host.listenFd), address: host.address },
     readyKnown,
     connections,
-    dropped: from.dropped,
+    dropped: host.dropped,
     refused: host.refused,
     accepting: host.accepting,
   };
