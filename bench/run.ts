@@ -21,12 +21,51 @@
 //                      their targets, 3 elsewhere; quick 1)
 //   --seconds S        pingpong window (default 1.2; quick 0.5)
 //   --json FILE        also write every sample as JSON
+//   -h, --help         usage (an unknown argument: usage, exit 2; neither starts anything)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+
+// ---- command line (read first: --help and a mistyped option start nothing) ----
+
+const USAGE = `Usage: npm run bench [-- options]     (node dist/bench/run.js [options], after npm run build:ts)
+
+The server benchmarks (about 6 minutes; --quick under 2): every server fresh in
+its own process, driven over 127.0.0.1 by C load processes; one table of
+medians and same-run ratios at the end. Needs cc and taskset.
+
+Options:
+  --quick          fewer, shorter repetitions
+  --no-pin         no taskset (the scheduler places everything)
+  --only a,b       sections: pingpong, slow, large, memory, sim
+  --reps N         repetitions per cell (default: 5 for pingpong, 15 for the
+                   large transfer, 3 elsewhere; quick 1)
+  --seconds S      pingpong window (default 1.2; quick 0.5)
+  --json FILE      also write every sample as JSON
+  -h, --help       this text
+`;
+const argv = process.argv.slice(2);
+{
+  const FLAGS = new Set(['--quick', '--no-pin']);
+  const OPTIONS = new Set(['--only', '--reps', '--seconds', '--json']);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (FLAGS.has(a)) continue;
+    if (OPTIONS.has(a) && argv[i + 1] !== undefined) {
+      i++;
+      continue;
+    }
+    process.stderr.write(`bench: ${OPTIONS.has(a) ? `${a} needs a value` : `unknown argument ${JSON.stringify(a)}`}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
 
 // dist/bench/run.js -> the repository root.
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -38,7 +77,6 @@ const SERVERS = path.join(ROOT, 'dist', 'bench', 'servers');
 
 // ---- options ----
 
-const argv = process.argv.slice(2);
 function flag(name: string): boolean {
   return argv.includes(`--${name}`);
 }

@@ -21,7 +21,7 @@ let cached: Addon | undefined;
  * The package root: the nearest directory above this file whose package.json
  * is edgeloop's. Works from src/backends (vitest, tsx) and dist/src/backends (tsc).
  */
-function packageRoot(): string {
+export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pkg = join(dir, 'package.json');

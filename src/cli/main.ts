@@ -1,8 +1,12 @@
 // `edgeloop <command> [options]`: finds the command's module and runs it.
 // Commands are loaded on demand, so one command's dependencies never slow
 // down (or break) another.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { packageRoot } from '../backends/native.js';
 import type { Command } from './command.js';
-import { EXIT_OK, EXIT_USAGE } from './command.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './command.js';
 
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   serve: async () => (await import('./serve.js')).serve,
@@ -23,13 +27,31 @@ function usage(): string {
     'Commands:',
     ...names.map((n) => `  ${n.padEnd(width)}  ${SUMMARIES[n] ?? ''}`),
     '',
-    "Run 'edgeloop <command> --help' for a command's options.",
+    "Run 'edgeloop <command> --help' for a command's options; 'edgeloop --version' (-v) prints the version.",
     '',
   ].join('\n');
 }
 
+/** The version in edgeloop's package.json (the one above this file, as the addon is found). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: unknown };
+  if (typeof pkg.version !== 'string') throw new Error("edgeloop's package.json has no version");
+  return pkg.version;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v') {
+    let version: string;
+    try {
+      version = packageVersion();
+    } catch (e) {
+      process.stderr.write(`edgeloop: cannot read the version from edgeloop's package.json (${(e as Error).message})\n`);
+      return EXIT_FAILURE;
+    }
+    process.stdout.write(`${version}\n`);
+    return EXIT_OK;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     if (name === 'help' && rest[0] !== undefined && rest[0] in COMMANDS) {
       process.stdout.write((await (COMMANDS[rest[0]] as () => Promise<Command>)()).usage);
