@@ -23,7 +23,13 @@ void UnixSocket::Connect(const std::shared_ptr<UnixSocket>& a, const std::shared
 bool UnixSocket::Writable() const {
   // unix_writable(): (refcount(sk_wmem_alloc) << 2) <= sk_sndbuf, where the
   // refcount starts at 1; a listener is never writable.
+#ifdef EDGELOOP_MUTANT_UNIX_WRITABLE
+  // A planted one-unit error, built only by scripts/kernel-mutant.sh: the
+  // randomized differential tester must catch it.
+  return state_ != State::kListen && (wmem_alloc_ << 2) <= sndbuf_;
+#else
   return state_ != State::kListen && ((wmem_alloc_ + 1) << 2) <= sndbuf_;
+#endif
 }
 
 uint32_t UnixSocket::Poll() {

@@ -1,0 +1,201 @@
+// Runs a random program (program.ts) on one kernel and records what every
+// step returned, as text: one line per step, fds named by slot (s0, s1, ...)
+// so runs on backends that number fds differently compare line for line.
+import { readdirSync } from 'node:fs';
+
+import { eventNames, isErrno, type Kernel, type SockOptName } from '../../../src/index.js';
+import type { Op, Program } from './program.js';
+
+/** What a run observed: one line per op, in order. */
+export interface Trace {
+  lines: string[];
+  /** ms the run spent beyond what its advance() steps asked for (Linux: time it was not scheduled). */
+  stallMs: number;
+}
+
+/** Writes at most this many times per fill: a fill that never ends is a finding, not a hang. */
+const MAX_FILL_WRITES = 20_000;
+const MAX_DRAIN_READS = 20_000;
+
+/**
+ * Linux's charge for one AF_UNIX skb of a small write (its head only: up to
+ * SKB_MAX_HEAD(0) bytes): the head's kmalloc bucket (a power of two, at
+ * least 512, holding SKB_DATA_ALIGN(len) plus the 320-byte
+ * skb_shared_info) plus the 256-byte sk_buff (net/core/skbuff.c).
+ */
+function headTruesize(len: number): number {
+  let bucket = 512;
+  while (bucket < ((len + 63) & ~63) + 320) bucket *= 2;
+  return bucket + 256;
+}
+
+/** The charges one small write can add, each with the largest payload that gets it. */
+const HEAD_CHARGES: ReadonlyArray<{ truesize: number; len: number }> = (() => {
+  const largest = new Map<number, number>();
+  for (let len = 1; len <= 4096 - 320; len++) largest.set(headTruesize(len), len);
+  return [...largest].map(([truesize, len]) => ({ truesize, len })).sort((a, b) => a.truesize - b.truesize);
+})();
+
+/**
+ * The payload of one write towards a charge `need` bytes away: delta 0 the
+ * largest charge that does not pass it (repeated, such writes walk onto the
+ * boundary whenever the charges add up to it), -1 the one below that, +1 the
+ * smallest that passes it. null when none fits.
+ */
+function lengthForCharge(need: number, delta: number): number | null {
+  const fitting = HEAD_CHARGES.filter((c) => c.truesize <= need);
+  if (delta > 0) return HEAD_CHARGES.find((c) => c.truesize > need)?.len ?? null;
+  const pick = fitting[fitting.length - 1 + delta];
+  return pick ? pick.len : null;
+}
+
+/**
+ * Linux gives a process the lowest free fd, and Node's own fds leave gaps
+ * below the highest one: a socket of the program could land in such a gap
+ * on Linux but not in the sim, and then a closed number's reuse (which
+ * epoll's user data shows) would differ by construction. So on Linux the
+ * gaps are filled first with eventfds the kernel object owns (closed with
+ * it): from here on, both kernels number the program's fds contiguously.
+ */
+function fillFdGaps(k: Kernel): void {
+  if (k.backend !== 'linux') return;
+  const highest = Math.max(...readdirSync('/proc/self/fd').map(Number));
+  for (;;) {
+    const fd = k.eventfd();
+    if (isErrno(fd)) throw new Error(`eventfd: ${fd}`);
+    if (fd > highest) {
+      k.close(fd);
+      return;
+    }
+  }
+}
+
+export function execute(k: Kernel, p: Program): Trace {
+  fillFdGaps(k);
+  const slots: Array<{ name: string; fd: number }> = [];
+  // epoll's user data is the fd number given at ADD/MOD: the name it stood for then.
+  const dataNames = new Map<number, string>();
+  const lines: string[] = [];
+  const ep = k.epollCreate();
+  if (isErrno(ep)) throw new Error(`epollCreate: ${ep}`);
+  let advanced = 0;
+  const started = performance.now();
+  const at = (s: number): { name: string; fd: number } | undefined => (slots.length === 0 ? undefined : slots[s % slots.length]);
+  const add = (fd: number): string => {
+    const name = `s${slots.length}`;
+    slots.push({ name, fd });
+    return name;
+  };
+
+  for (const [i, op] of p.ops.entries()) {
+    lines.push(`${i} ${step(op)}`);
+  }
+  return { lines, stallMs: Math.max(0, performance.now() - started - advanced) };
+
+  function step(op: Op): string {
+    switch (op.op) {
+      case 'pair': {
+        const opts: { sndbuf?: number; rcvbuf?: number; nodelay?: boolean } = {};
+        if (op.sndbuf !== undefined) opts.sndbuf = op.sndbuf;
+        if (op.rcvbuf !== undefined) opts.rcvbuf = op.rcvbuf;
+        if (op.nodelay !== undefined) opts.nodelay = op.nodelay;
+        const r = k.socketpair(p.family, opts);
+        if (isErrno(r)) return `pair = ${r}`;
+        return `pair = ${add(r[0])}, ${add(r[1])}`;
+      }
+      case 'epollWait': {
+        const r = k.epollWait(ep as number, op.max, 0);
+        if (isErrno(r)) return `epollWait(${op.max}) = ${r}`;
+        const events = r.map((e) => `${dataNames.get(e.fd) ?? `fd?`}:${eventNames(e.events)}`);
+        return `epollWait(${op.max}) = [${events.join(' ')}]`;
+      }
+      case 'advance':
+        k.advance(op.ms);
+        advanced += op.ms;
+        return `advance(${op.ms})`;
+      default:
+        break;
+    }
+    const s = at(op.s);
+    if (!s) return `${op.op}: no socket`;
+    switch (op.op) {
+      case 'setsockopt':
+        return `setsockopt(${s.name}, ${op.name}, ${op.value}) = ${k.setsockopt(s.fd, op.name, op.value)}`;
+      case 'getsockopt':
+        return `getsockopt(${s.name}, ${op.name}) = ${k.getsockopt(s.fd, op.name as SockOptName)}`;
+      case 'write':
+        return `write(${s.name}, ${op.bytes}) = ${k.write(s.fd, op.bytes)}`;
+      case 'fill': {
+        let bytes = 0;
+        let writes = 0;
+        let last: number | string = 0;
+        while (writes < MAX_FILL_WRITES) {
+          last = k.write(s.fd, op.chunk);
+          if (typeof last !== 'number') break;
+          bytes += last;
+          writes++;
+          if (last < op.chunk) break; // a short write: the next one is EAGAIN (or an error)
+        }
+        return `fill(${s.name}, ${op.chunk}) = ${bytes} in ${writes}, then ${last}`;
+      }
+      case 'writeToBoundary': {
+        const charged = k.ioctl(s.fd, 'SIOCOUTQ');
+        const sndbuf = k.getsockopt(s.fd, 'SO_SNDBUF');
+        if (typeof charged !== 'number' || typeof sndbuf !== 'number') return `writeToBoundary(${s.name}) = ${charged}, ${sndbuf}`;
+        const len = lengthForCharge(Math.floor(sndbuf / 4) - charged, op.delta);
+        if (len === null) return `writeToBoundary(${s.name}, ${op.delta}) = at ${charged} of ${sndbuf}: no write lands there`;
+        return `writeToBoundary(${s.name}, ${op.delta}) = at ${charged} of ${sndbuf}: write(${len}) = ${k.write(s.fd, len)}`;
+      }
+      case 'read': {
+        const r = k.read(s.fd, op.max);
+        return `read(${s.name}, ${op.max}) = ${isErrno(r) ? r : r.length}`;
+      }
+      case 'drain': {
+        let bytes = 0;
+        let reads = 0;
+        let last: string | number = 0;
+        while (reads < MAX_DRAIN_READS) {
+          const r = k.read(s.fd, 1 << 20);
+          if (isErrno(r)) {
+            last = r;
+            break;
+          }
+          reads++;
+          bytes += r.length;
+          if (r.length === 0) {
+            last = 'EOF';
+            break;
+          }
+        }
+        return `drain(${s.name}) = ${bytes} in ${reads}, then ${last}`;
+      }
+      case 'epollCtl': {
+        const r = k.epollCtl(ep as number, op.ctl, s.fd, op.mask);
+        if (r === 0 && op.ctl !== 'DEL') dataNames.set(s.fd, s.name);
+        return `epollCtl(${op.ctl}, ${s.name}, ${eventNames(op.mask)}) = ${r}`;
+      }
+      case 'shutdown':
+        return `shutdown(${s.name}, ${op.how}) = ${k.shutdown(s.fd, op.how)}`;
+      case 'close': {
+        const r = k.close(s.fd);
+        if (r === 0) {
+          // Later ops on the slot see EBADF, and the number is plugged (an
+          // eventfd the kernel object owns) so no later slot reuses it:
+          // epoll's user data is the number, and whether Linux hands the
+          // same number out again depends on what Node's own threads opened
+          // meanwhile, which the sim cannot know.
+          s.fd = -1;
+          k.eventfd();
+        }
+        return `close(${s.name}) = ${r}`;
+      }
+      case 'dup': {
+        const r = k.dup(s.fd);
+        return `dup(${s.name}) = ${isErrno(r) ? r : add(r)}`;
+      }
+      case 'ioctl':
+        return `ioctl(${s.name}, ${op.req}) = ${k.ioctl(s.fd, op.req)}`;
+    }
+    return 'unreachable';
+  }
+}

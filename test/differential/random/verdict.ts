@@ -1,0 +1,108 @@
+// One random program on every backend, and what the runs say: Linux twice
+// (two runs that disagree are Linux's own noise, not a finding), then each
+// simulated engine against Linux, and the two engines against each other
+// (they must be byte-identical, always). The first differing line is
+// classified by what it observed.
+import { openKernel, type Kernel } from '../../../src/index.js';
+import { execute, type Trace } from './execute.js';
+import type { Program } from './program.js';
+
+export type Backend = 'linux' | 'sim-native' | 'sim-wasm';
+
+export type DifferenceClass =
+  | 'write/fill bytes'
+  | 'read chunking'
+  | 'SIOCOUTQ'
+  | 'SIOCINQ'
+  | 'epoll events'
+  | 'sockopt'
+  | 'errno'
+  | 'other';
+
+export interface Difference {
+  /** Index of the first differing line (= the op). */
+  at: number;
+  expected: string;
+  got: string;
+  class: DifferenceClass;
+}
+
+export type Verdict =
+  | { kind: 'agree' }
+  /** Linux disagreed with itself: nothing is concluded about the sim. */
+  | { kind: 'linux-noise'; linux: Difference }
+  /** A sim differs from a Linux that agreed with itself. */
+  | { kind: 'diverge'; engine: 'sim-native' | 'sim-wasm'; difference: Difference }
+  /** native and wasm differ: a determinism bug, whatever Linux says. */
+  | { kind: 'engines-differ'; difference: Difference };
+
+/** A Linux run this long beyond its own advance() calls saw timers the sim's frozen clock does not. */
+const STALL_MS = Number(process.env.STALL_MS ?? 20);
+const LINUX_ATTEMPTS = 3;
+
+export function classify(expected: string, got: string): DifferenceClass {
+  const call = expected.replace(/^\d+ /, '').split('(')[0] ?? '';
+  const isErrnoResult = (line: string) => /= E[A-Z]+$/.test(line);
+  if (call === 'epollWait') return 'epoll events';
+  if (call === 'ioctl') return expected.includes('SIOCOUTQ') ? 'SIOCOUTQ' : 'SIOCINQ';
+  // An errno on one side (or two different ones): a call failed where the other succeeded, or failed otherwise.
+  if (isErrnoResult(expected) || isErrnoResult(got)) return 'errno';
+  if (call === 'write' || call === 'fill') return 'write/fill bytes';
+  if (call === 'read' || call === 'drain') return 'read chunking';
+  if (call === 'getsockopt' || call === 'setsockopt') return 'sockopt';
+  return 'other';
+}
+
+export function firstDifference(a: readonly string[], b: readonly string[]): Difference | null {
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i] ?? '(none)';
+    const y = b[i] ?? '(none)';
+    if (x !== y) return { at: i, expected: x, got: y, class: classify(x, y) };
+  }
+  return null;
+}
+
+async function runOn(backend: Backend, p: Program, seed: number): Promise<Trace> {
+  for (let attempt = 1; ; attempt++) {
+    let k: Kernel;
+    if (backend === 'linux') k = await openKernel({ backend: 'linux', trace: false });
+    else k = await openKernel({ backend: 'sim', engine: backend === 'sim-native' ? 'native' : 'wasm', seed, trace: false });
+    let t: Trace;
+    try {
+      t = execute(k, p);
+    } finally {
+      k.dispose();
+    }
+    // A descheduled Linux run is run again; a sim never stalls.
+    if (backend !== 'linux' || p.family !== 'tcp' || t.stallMs < STALL_MS || attempt >= LINUX_ATTEMPTS) return t;
+  }
+}
+
+export interface Judged {
+  verdict: Verdict;
+  traces: Partial<Record<Backend | 'linux-2', string[]>>;
+}
+
+/** Runs `p` on the backends given (Linux twice if listed) and judges. */
+export async function judge(p: Program, backends: readonly Backend[], seed = 1): Promise<Judged> {
+  const traces: Judged['traces'] = {};
+  const sims = backends.filter((b): b is 'sim-native' | 'sim-wasm' => b !== 'linux');
+  for (const b of sims) traces[b] = (await runOn(b, p, seed)).lines;
+  if (sims.length === 2) {
+    const d = firstDifference(traces['sim-native'] as string[], traces['sim-wasm'] as string[]);
+    if (d) return { verdict: { kind: 'engines-differ', difference: d }, traces };
+  }
+  if (!backends.includes('linux')) return { verdict: { kind: 'agree' }, traces };
+  const linux = (await runOn('linux', p, seed)).lines;
+  const again = (await runOn('linux', p, seed)).lines;
+  traces.linux = linux;
+  traces['linux-2'] = again;
+  const noise = firstDifference(linux, again);
+  if (noise) return { verdict: { kind: 'linux-noise', linux: noise }, traces };
+  for (const engine of sims) {
+    const d = firstDifference(linux, traces[engine] as string[]);
+    if (d) return { verdict: { kind: 'diverge', engine, difference: d }, traces };
+  }
+  return { verdict: { kind: 'agree' }, traces };
+}
