@@ -2,16 +2,15 @@
 // and exit 0: in this checkout, and from a compiled CLI laid out as in the
 // package (package.json above the JS).
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { main } from '../src/cli/main.js';
+import { useCli } from './helpers/cli.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
@@ -39,25 +38,11 @@ describe('edgeloop --version', () => {
   });
 
   describe('the compiled command, package.json above it', () => {
-    let dir = '';
-    beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'edgeloop-cli-version-'));
-      copyFileSync(join(root, 'package.json'), join(dir, 'package.json'));
-      const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-      await promisify(execFile)(
-        process.execPath,
-        [tsc, '--outDir', dir, '--rootDir', root, '--module', 'nodenext', '--moduleResolution', 'nodenext',
-          '--target', 'es2022', '--strict', '--skipLibCheck', '--types', 'node', '--allowJs', join(root, 'src', 'cli.ts')],
-        { cwd: root },
-      );
-    }, 60_000);
-    afterAll(() => {
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
+    const cli = useCli({ packageJson: true });
 
     it('prints the version, exit 0', async () => {
       for (const flag of ['--version', '-v']) {
-        const r = await promisify(execFile)(process.execPath, [join(dir, 'src', 'cli.js'), flag]);
+        const r = await promisify(execFile)(process.execPath, [cli(), flag]);
         expect(r.stdout, flag).toBe(`${version}\n`);
         expect(r.stderr).toBe('');
       }

@@ -3,7 +3,7 @@
 // The child finds the addon through EDGELOOP_ADDON (this checkout's, or the
 // one the run was given), so it does not matter where the JS lands.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,11 +15,16 @@ import { addonPath } from '../../src/backends/native.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Compiles the CLI once for the calling test file (beforeAll); returns a getter for its path. */
-export function useCli(): () => string {
+/**
+ * Compiles the CLI once for the calling test file (beforeAll); returns a
+ * getter for its path. `packageJson`: lay it out as in the package, with
+ * edgeloop's package.json above the JS (what --version reads).
+ */
+export function useCli(options: { packageJson?: boolean } = {}): () => string {
   let dir = '';
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'edgeloop-cli-'));
+    if (options.packageJson) copyFileSync(join(root, 'package.json'), join(dir, 'package.json'));
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
     // The project's settings, on the CLI's entry only (the test files are not its business).
     await promisify(execFile)(
