@@ -12,16 +12,7 @@ cd "$(dirname "$0")/.."
 seeds="${1:-0..300}"
 
 out=build/mutant
-mkdir -p "$out/obj"
-napi_include=$(node -p "require('node-addon-api').include_dir")
-flags=(-std=c++17 -fexceptions -fPIC -O1 -w
-  -isystem /usr/include/node -isystem "$napi_include"
-  -DNAPI_VERSION=8 -DNODE_ADDON_API_DISABLE_DEPRECATED -DNAPI_CPP_EXCEPTIONS
-  -DNODE_ADDON_API_CPP_EXCEPTIONS_ALL -DEDGELOOP_MUTANT_UNIX_WRITABLE)
-mapfile -t sources < <(sh native/sources.sh addon)
-echo "kernel-mutant: compiling ${#sources[@]} files with EDGELOOP_MUTANT_UNIX_WRITABLE"
-printf '%s\n' "${sources[@]}" | xargs -P "$(nproc)" -I{} sh -c 'g++ "$@" -c {} -o "'"$out"'/obj/$(echo {} | tr / _).o"' _ "${flags[@]}"
-g++ -shared "$out"/obj/*.o -o "$out/edgeloop.node"
+bash scripts/build-test-addon.sh "$out" EDGELOOP_MUTANT_UNIX_WRITABLE
 
 npx tsc -p tsconfig.json
 echo "kernel-mutant: an AF_UNIX campaign (seeds $seeds) against Linux must find the planted error"

@@ -1,12 +1,13 @@
 // The reactor's app events (src/backends/raw-server.ts: 'connection',
-// 'message', 'writeComplete', 'highWaterMark', 'close', 'dropped', 'refused')
+// 'message', 'writeComplete', 'highWaterMark', 'close', 'dropped', 'refused',
+// 'aborted')
 // turned into JS handler calls, the same in the simulation and on the real
 // server.
 // A handler that throws closes its connection and nothing else. What differs
 // between the stacks is behind AppEventStack: how a connection object is
 // made, where a handler's error is kept (the sim also traces it, the server
 // counts it), how the connection is closed for it, and what an accept that
-// was closed at once (dropped, refused) means to the stack.
+// was closed at once (dropped, refused, aborted) means to the stack.
 import type { Connection } from './connection.js';
 import type { ReactorHandlers } from './types.js';
 
@@ -32,6 +33,11 @@ export interface AppEventStack {
   dropped?(): void;
   /** ('refused', 0): a connection was accepted and closed at once because maxConnections were open. */
   refused?(): void;
+  /**
+   * ('aborted', 0), simulation only: an injected accept fault (ECONNABORTED)
+   * took a queued connection and closed it before the reactor saw it.
+   */
+  aborted?(): void;
 }
 
 export class AppEventDispatcher {
@@ -55,6 +61,10 @@ export class AppEventDispatcher {
     }
     if (type === 'refused') {
       this.stack.refused?.();
+      return;
+    }
+    if (type === 'aborted') {
+      this.stack.aborted?.();
       return;
     }
     if (type === 'connection') {

@@ -7,6 +7,7 @@ import { resolveOptions } from './options.js';
 import { browserEngines } from './simulation/browser-engines.js';
 import { runScenarioWith, type RunScenarioOptions, type ScenarioResult } from './simulation/scenario-runner.js';
 import { Simulation as SimulationBase } from './simulation/simulation.js';
+import { exploreWith, type ExploreOptions, type ExploreResult } from './explore/explore.js';
 import type { EngineName, KernelBackendOptions } from './types.js';
 
 export * from './common.js';
@@ -22,6 +23,13 @@ export * from './simulation/scenarios.js';
 /** Runs a scenario document (validated first: ScenarioError) on the wasm engine and checks its expectations. */
 export function runScenario(doc: unknown, options?: RunScenarioOptions): Promise<ScenarioResult> {
   return runScenarioWith(Simulation, doc, options);
+}
+
+// Explore: seeded scenarios with faults, invariants after every step, failures shrunk.
+export * from './explore/index.js';
+/** Runs seeds [from, to) of generated scenarios on the wasm engine and shrinks what breaks an invariant. */
+export function explore(options: ExploreOptions): Promise<ExploreResult> {
+  return exploreWith(Simulation, options, 'wasm');
 }
 
 /** Opens a simulated kernel on the wasm engine: { backend: 'sim', engine?: 'wasm', seed?, trace? }. */

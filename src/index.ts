@@ -2,6 +2,7 @@
 import { nodeEngines } from './simulation/node-engines.js';
 import { runScenarioWith, type RunScenarioOptions, type ScenarioResult } from './simulation/scenario-runner.js';
 import { Simulation as SimulationBase } from './simulation/simulation.js';
+import { exploreWith, type ExploreOptions, type ExploreResult } from './explore/explore.js';
 import type { EngineName } from './types.js';
 
 export * from './common.js';
@@ -22,4 +23,11 @@ export * from './simulation/scenarios.js';
 /** Runs a scenario document (validated first: ScenarioError) and checks its expectations. */
 export function runScenario(doc: unknown, options?: RunScenarioOptions): Promise<ScenarioResult> {
   return runScenarioWith(Simulation, doc, options);
+}
+
+// Explore: seeded scenarios with faults, invariants after every step, failures shrunk.
+export * from './explore/index.js';
+/** Runs seeds [from, to) of generated scenarios on the simulated reactor (native by default) and shrinks what breaks an invariant. */
+export function explore(options: ExploreOptions): Promise<ExploreResult> {
+  return exploreWith(Simulation, options, 'native');
 }

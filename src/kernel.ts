@@ -144,6 +144,20 @@ export interface KernelInfo {
  * A kernel opened by openKernel(). All calls are synchronous and mirror the
  * syscalls (see KernelApi and DESIGN.md "The kernel API").
  */
+/** pattern[i] = i & 0xff, shared by every kernel (filler writes are views into it; nothing writes to it). */
+let pattern = new Uint8Array(0);
+
+/** The counting pattern, at least `length` bytes long. */
+export function fillerPattern(length: number): Uint8Array {
+  if (pattern.length < length) {
+    const size = Math.min(Math.max(length, pattern.length * 2, 4096), MAX_FILLER_BYTES + 256);
+    const p = new Uint8Array(size);
+    for (let i = 0; i < size; i++) p[i] = i & 0xff;
+    pattern = p;
+  }
+  return pattern;
+}
+
 export class Kernel implements KernelApi {
   readonly backend: BackendName;
   readonly engine: EngineName | undefined;
@@ -155,8 +169,6 @@ export class Kernel implements KernelApi {
   private disposed = false;
   /** Per-fd filler offset (mod 256), reset when the fd is opened or closed. */
   private readonly fillerOffsets = new Map<number, number>();
-  /** pattern[i] = i & 0xff; filler writes are views into it. */
-  private pattern = new Uint8Array(0);
 
   /** Use openKernel(); this wraps an already constructed binding. */
   constructor(raw: RawKernel, info: KernelInfo) {
@@ -245,13 +257,7 @@ export class Kernel implements KernelApi {
 
   private filler(fd: number, n: number): Uint8Array {
     const off = this.fillerOffsets.get(fd) ?? 0;
-    if (this.pattern.length < off + n) {
-      const size = Math.min(Math.max(off + n, this.pattern.length * 2, 4096), MAX_FILLER_BYTES + 256);
-      const p = new Uint8Array(size);
-      for (let i = 0; i < size; i++) p[i] = i & 0xff;
-      this.pattern = p;
-    }
-    return this.pattern.subarray(off, off + n);
+    return fillerPattern(off + n).subarray(off, off + n);
   }
 
   // ---- sockets ----
@@ -574,7 +580,6 @@ export class Kernel implements KernelApi {
     const t = this.t0();
     this.disposed = true;
     this.fillerOffsets.clear();
-    this.pattern = new Uint8Array(0);
     try {
       this.callRaw('dispose', () => this.raw.dispose());
     } finally {

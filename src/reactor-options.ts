@@ -8,7 +8,7 @@
 // two in step). Each front end adds only its own fields on top: engine and
 // seed (Simulation), host, port, threads, backlog, trace
 // (createServer), seed and peerReadRate (scenarios). Browser-safe.
-import type { BuiltinAppName, Family, HighWaterPolicy, TriggerMode, VariantName } from './types.js';
+import type { BuiltinAppName, Family, HighWaterPolicy, MutantName, TriggerMode, VariantName } from './types.js';
 import { byteCountPhrase, type FieldChecker, type FieldPath, INT32_MAX, isPlainObject } from './validate.js';
 
 // ---- names ----
@@ -17,6 +17,23 @@ import { byteCountPhrase, type FieldChecker, type FieldPath, INT32_MAX, isPlainO
 export const FAMILIES: readonly Family[] = Object.freeze(['unix', 'tcp']);
 /** The correct reactor first, then the tutorial's code as written. */
 export const VARIANTS: readonly VariantName[] = Object.freeze(['edgeloop', 'day26-as-written', 'day25-write-all']);
+/** The test build's broken reactors (types.ts MutantName): accepted wherever a variant is, refused by a normal build when it starts. */
+export const MUTANT_VARIANTS: readonly MutantName[] = Object.freeze([
+  'mutant-keeps-epollout',
+  'mutant-never-resumes-reading',
+  'mutant-one-read-per-wakeup',
+  'mutant-eintr-fatal',
+  'mutant-accept-error-fatal',
+  'mutant-no-spare-fd',
+  'mutant-closes-before-flush',
+  'mutant-writes-past-queue',
+]);
+/** What a `variant` field accepts: the variants and the mutants. */
+export const VARIANT_NAMES: readonly VariantName[] = Object.freeze([...VARIANTS, ...MUTANT_VARIANTS]);
+
+export function isMutant(variant: VariantName): variant is MutantName {
+  return (MUTANT_VARIANTS as readonly string[]).includes(variant);
+}
 export const HIGH_WATER_POLICIES: readonly HighWaterPolicy[] = Object.freeze(['pause-reading', 'close']);
 export const TRIGGERS: readonly TriggerMode[] = Object.freeze(['edge', 'level']);
 /** The built-in apps named by a string; `{ bulk: bytes }` is the third. */
@@ -145,7 +162,7 @@ export function readTuning(c: FieldChecker, o: Record<string, unknown>, path: Fi
  * trigger 'level'. (The host checks it again, native/host/host_config.cc.)
  */
 export function triggerFits(trigger: TriggerMode, variant: VariantName): boolean {
-  return trigger !== 'level' || variant === 'edgeloop';
+  return trigger !== 'level' || variant === 'edgeloop' || isMutant(variant);
 }
 
 /** triggerFits, reported at `path`. `variant` undefined: not known here (knobs over a document's options), so not checked. */

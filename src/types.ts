@@ -220,7 +220,23 @@ export interface KernelApi {
 // ---- the reactor: what the simulation and the real server share ----
 
 /** The reactor's variants: the correct one, and the tutorial's code as written. */
-export type VariantName = 'edgeloop' | 'day26-as-written' | 'day25-write-all';
+export type VariantName = 'edgeloop' | 'day26-as-written' | 'day25-write-all' | MutantName;
+
+/**
+ * Deliberately broken reactors for proving that Explore finds bugs: the
+ * `edgeloop` connection with one classic bug each. Only a test build has
+ * them (scripts/build-mutants.sh; load it with EDGELOOP_ADDON); a normal
+ * build refuses these names.
+ */
+export type MutantName =
+  | 'mutant-keeps-epollout'
+  | 'mutant-never-resumes-reading'
+  | 'mutant-one-read-per-wakeup'
+  | 'mutant-eintr-fatal'
+  | 'mutant-accept-error-fatal'
+  | 'mutant-no-spare-fd'
+  | 'mutant-closes-before-flush'
+  | 'mutant-writes-past-queue';
 export type HighWaterPolicy = 'pause-reading' | 'close';
 
 /** How the reactor registers its sockets with epoll: EPOLLET (default) or level-triggered. */
@@ -345,6 +361,39 @@ export interface SimulationOptions extends ReactorOptions {
   family?: Family;
   /** Default 'echo'. */
   app?: BuiltinApp | SimulationHandlers;
+  /**
+   * Record the trace (default true). Off, a run is several times faster and
+   * `trace` stays empty; what the reactor does is the same (Explore runs its
+   * seeds untraced and re-runs a failing one traced).
+   */
+  trace?: boolean;
+}
+
+/**
+ * A fault the simulation injects into the reactor's own syscalls, one that
+ * Linux really gives a process (docs/explore.md: the kernel path of each).
+ * `count`: how many times it fires (default 1); a fault fires only where the
+ * call would otherwise have gone its normal way (an accept with nothing
+ * queued stays EAGAIN and keeps the fault armed).
+ */
+export type FaultName = 'eintr' | 'acceptError' | 'shortWrite' | 'spuriousWakeup' | 'nofile' | 'delayedAck';
+
+export interface FaultSpec {
+  fault: FaultName;
+  /** eintr, acceptError, shortWrite, spuriousWakeup: how many calls it hits (default 1). */
+  count?: number;
+  /** acceptError: EMFILE, ENFILE, ENOMEM (the connection stays queued) or ECONNABORTED (it was dequeued and destroyed). */
+  errno?: 'EMFILE' | 'ENFILE' | 'ECONNABORTED' | 'ENOMEM';
+  /** shortWrite, spuriousWakeup: the connection (Simulation.injectFault; a scenario names a `peer`). */
+  conn?: number;
+  /** shortWrite: each hit write takes at most this many bytes (a short write under memory pressure). */
+  maxBytes?: number;
+  /** spuriousWakeup: what epoll_wait reports though nothing is ready (default 'EPOLLIN'). */
+  events?: 'EPOLLIN' | 'EPOLLOUT' | 'EPOLLIN|EPOLLOUT';
+  /** nofile: RLIMIT_NOFILE from now on (fds already open stay). */
+  limit?: number;
+  /** delayedAck: the simulated TCP delayed-ACK timeout from now on (36 to 40 ms). */
+  ms?: number;
 }
 
 /** Per-peer options (sim.peer(name, options)). */
@@ -363,7 +412,9 @@ export interface StepResult {
   peerReads: number;
   /** App events delivered (connection, message, close, ...). */
   appEvents: number;
-  /** Nothing happened: no ready event, no app event, no peer read. */
+  /** The reactor's epoll_wait failed EINTR (an injected fault): no events this round, and not an idle one, since what is ready is still pending. */
+  interrupted: boolean;
+  /** Nothing happened: no ready event, no app event, no peer read (and no interrupted wait). */
   idle: boolean;
 }
 
@@ -533,6 +584,8 @@ export interface ServerStats {
   refused: number;
   /** Accepted and closed at once because the process was out of fds (EMFILE). */
   dropped: number;
+  /** Gone before accept returned them (accept failed ECONNABORTED: the kernel dequeued and destroyed them). */
+  aborted: number;
   /** Bytes read from / written to connection sockets. */
   bytesIn: number;
   bytesOut: number;

@@ -189,6 +189,14 @@ class SimServerBinding {
     });
   }
 
+  // A bad spec fails the call (its message thrown as a JS Error by the glue).
+  void InjectFault(std::string spec) {
+    Guard("injectFault", 0, [&](ServerHost& h) {
+      h.InjectFault(spec);
+      return 0;
+    });
+  }
+
   void Dispose() {
     Guard("dispose", 0, [&](ServerHost&) {
       // The closes of what is still open happen without JS.
@@ -261,5 +269,6 @@ EMSCRIPTEN_BINDINGS(edgeloop_sim_server) {
       .function("stopAccepting", &SimServerBinding::StopAccepting)
       .function("shutdownAll", &SimServerBinding::ShutdownAll)
       .function("closeAll", &SimServerBinding::CloseAll)
+      .function("injectFault", &SimServerBinding::InjectFault)
       .function("dispose", &SimServerBinding::Dispose);
 }

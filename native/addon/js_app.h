@@ -5,6 +5,7 @@
 //   onEvent('connection', id, fd)   onEvent('message', id, Uint8Array)
 //   onEvent('writeComplete', id)   onEvent('highWaterMark', id, bytes)
 //   onEvent('close', id, reason)   onEvent('dropped', 0)   onEvent('refused', 0)
+//   onEvent('aborted', 0)
 // (with an inner built-in app, 'message' carries the byte count).
 //
 // The JS side (src/server/server.ts, src/simulation/simulation.ts) catches

@@ -50,6 +50,7 @@ Napi::Function ServerWrap::Define(Napi::Env env) {
                          InstanceMethod("stopAccepting", &ServerWrap::StopAccepting, kAttr),
                          InstanceMethod("shutdownAll", &ServerWrap::ShutdownAll, kAttr),
                          InstanceMethod("closeAll", &ServerWrap::CloseAll, kAttr),
+                         InstanceMethod("injectFault", &ServerWrap::InjectFault, kAttr),
                          InstanceMethod("dispose", &ServerWrap::Dispose, kAttr),
                      });
 }
@@ -270,6 +271,16 @@ Napi::Value ServerWrap::CloseAll(const Napi::CallbackInfo& info) {
     host.CloseAll(reason);
     return 0;
   });
+  return info.Env().Undefined();
+}
+
+Napi::Value ServerWrap::InjectFault(const Napi::CallbackInfo& info) {
+  ServerHost& host = Live(info);
+  RequireArgs(info, 1);
+  const std::string spec = StringArg(info, 0);
+  // std::invalid_argument (a bad spec) and std::logic_error (a real server)
+  // become a JS Error with their message. No handler runs: nothing fires yet.
+  host.InjectFault(spec);
   return info.Env().Undefined();
 }
 

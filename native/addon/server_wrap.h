@@ -15,7 +15,9 @@
 // setEventHandler(onEvent, wantsWriteComplete) installs a JsApp (js_app.h):
 // the reactor calls onEvent synchronously from inside the iteration (we are
 // on the JS thread), and from inside send/close when they close a
-// connection. An exception onEvent lets through closes its connection and is
+// connection. injectFault(specJson) arms a fault in the simulation's reactor
+// (ServerHost::InjectFault; a JS Error for a bad spec or on a real server).
+// An exception onEvent lets through closes its connection and is
 // thrown by the call that ran it once that call's work is done; from Node's
 // loop, it goes where Node sends every error of an event-loop callback.
 #pragma once
@@ -64,6 +66,7 @@ class ServerWrap : public Napi::ObjectWrap<ServerWrap> {
   Napi::Value StopAccepting(const Napi::CallbackInfo& info);
   Napi::Value ShutdownAll(const Napi::CallbackInfo& info);
   Napi::Value CloseAll(const Napi::CallbackInfo& info);
+  Napi::Value InjectFault(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
 
   // Declared first: destroyed after the host, whose closes still reach it.

@@ -73,4 +73,8 @@ void HandlerApp::OnRefused() {
   if (enabled_) Call("refused", 0, Arg());
 }
 
+void HandlerApp::OnAborted() {
+  if (enabled_) Call("aborted", 0, Arg());
+}
+
 }  // namespace edgeloop

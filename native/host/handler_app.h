@@ -5,15 +5,17 @@
 // inside the reactor iteration, exactly where a built-in app's callback runs:
 //   ('connection', id, fd)   ('message', id, bytes)   ('writeComplete', id)
 //   ('highWaterMark', id, queuedBytes)   ('close', id, reason)   ('dropped', 0)
-//   ('refused', 0)
+//   ('refused', 0)   ('aborted', 0)
 // So a handler's send() happens before the reactor reads on: an end of file
 // read right after a request sees the reply already written or queued (and
 // flushes it before closing), and the high-water mark pauses reading as soon
 // as a handler's output crosses it. The message bytes are consumed before
 // the call: what the embedder gets is a copy. 'dropped' (accepted and closed
-// at once for lack of fds) and 'refused' (accepted and closed at once:
-// maxConnections were open) concern no connection and are not App
-// callbacks; the host reports them through OnDropped() and OnRefused().
+// at once for lack of fds), 'refused' (accepted and closed at once:
+// maxConnections were open) and 'aborted' (a queued connection the kernel
+// dropped as accept failed ECONNABORTED: an injected fault, simulation
+// only) concern no connection and are not App callbacks; the host reports
+// them through OnDropped(), OnRefused() and OnAborted().
 //
 // With an inner app (a built-in one, when the simulation keeps its books on
 // it) the embedder only observes: it is called first, then the inner app,
@@ -65,6 +67,7 @@ class HandlerApp : public App {
   void OnClose(const TcpConnectionPtr& conn, const std::string& reason) final;
   void OnDropped();
   void OnRefused();
+  void OnAborted();
 
  protected:
   // One call of the embedder's function: (type, conn, arg). False if it

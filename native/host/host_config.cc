@@ -43,7 +43,11 @@ HostConfig ParseHostConfig(const std::string& json) {
   c.server.rcvbuf = static_cast<int32_t>(o.Integer("rcvbuf", 0, 0, kInt32Max));
   const std::string variant = o.String("variant", "edgeloop");
   if (!ParseVariant(variant, &c.server.variant)) {
-    throw Bad("variant", "\"edgeloop\", \"day26-as-written\" or \"day25-write-all\"", variant);
+#ifdef EDGELOOP_REACTOR_MUTANTS
+    throw Bad("variant", "\"edgeloop\", \"day26-as-written\", \"day25-write-all\" or a mutant-* name", variant);
+#else
+    throw Bad("variant", "\"edgeloop\", \"day26-as-written\" or \"day25-write-all\" (mutant-* variants exist only in the test build: scripts/build-mutants.sh)", variant);
+#endif
   }
   const std::string app = o.String("app", "echo");
   if (app == "echo") {
@@ -74,7 +78,7 @@ HostConfig ParseHostConfig(const std::string& json) {
   } else if (trigger == "level") {
     // The tutorial's variants are its code as written (EPOLLET, or the short
     // that drops it): the switch is the correct reactor's.
-    if (c.server.variant != Variant::kEdgeloop) {
+    if (!EdgeloopBased(c.server.variant)) {
       throw std::invalid_argument("options: \"trigger\" \"level\" needs variant \"edgeloop\" (the tutorial's variants run as written), got variant \"" + variant + "\"");
     }
     c.server.connection.edge_triggered = false;

@@ -19,6 +19,7 @@ struct ServerCounters {
   std::atomic<uint64_t> wakeups{0};         // ... of those, the ones that returned events
   std::atomic<uint64_t> high_water{0};      // high-water-mark crossings
   std::atomic<uint64_t> peak_send_buf{0};   // the largest send_buf_ one connection reached
+  std::atomic<uint64_t> aborted{0};         // accepts failed ECONNABORTED by an injected fault
 
   void NotePeak(uint64_t bytes) {
     uint64_t seen = peak_send_buf.load(std::memory_order_relaxed);

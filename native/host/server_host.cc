@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "../kernel/sim/sim_kernel.h"
 #include "../kernel/tracing_kernel.h"
 #include "../reactor/apps/bulk_app.h"
 #include "../reactor/apps/discard_app.h"
@@ -12,6 +13,8 @@
 #include "../reactor/tcp_server.h"
 #include "../util/json_writer.h"
 #include "app_recorder.h"
+#include "fault_kernel.h"
+#include "fault_spec.h"
 #include "handler_app.h"
 #include "stats_kernel.h"
 
@@ -43,11 +46,21 @@ ServerHost::ServerHost(std::shared_ptr<Kernel> kernel, const HostConfig& config,
   if (config_.threads > 0 && !env.make_pool) {
     throw std::invalid_argument("options: \"threads\" must be 0 here: this embedding runs one loop (the simulation has no threads)");
   }
-  if (env.real_sockets && config_.server.variant == Variant::kEdgeloop) {
+  if (env.real_sockets && EdgeloopBased(config_.server.variant)) {
     config_.server.connection.short_reads = true;
   }
   trace_.set_enabled(config_.trace);
-  stats_kernel_ = std::make_unique<StatsKernel>(*kernel_, counters_, env.real_sockets);
+  if (!env.real_sockets) {
+    // Faults are for the simulation (its sim engines, and its linux one for
+    // the faults that need no simulated kernel).
+    fault_kernel_ = std::make_unique<FaultKernel>(*kernel_, dynamic_cast<SimKernel*>(kernel_.get()), trace_);
+    fault_kernel_->SetAbortedCallback([this] {
+      ++counters_.aborted;
+      if (handlers_) handlers_->OnAborted();
+    });
+  }
+  Kernel& base = fault_kernel_ ? static_cast<Kernel&>(*fault_kernel_) : *kernel_;
+  stats_kernel_ = std::make_unique<StatsKernel>(base, counters_, env.real_sockets);
   if (config_.trace) {
     for (int32_t i = 0; i <= config_.threads; ++i) {
       const std::string actor = i == 0 ? "reactor" : "reactor-" + std::to_string(i);
@@ -131,6 +144,11 @@ int32_t ServerHost::Close(uint64_t conn, const std::string& reason) {
   return kOk;
 }
 
+void ServerHost::InjectFault(const std::string& spec_json) {
+  if (!fault_kernel_) throw std::logic_error("faults are for the simulation only");
+  fault_kernel_->Arm(ParseFaultSpec(spec_json));
+}
+
 void ServerHost::StopAccepting() { server_->StopAccepting(); }
 
 void ServerHost::ShutdownAll() { server_->ShutdownAll(); }
@@ -149,6 +167,7 @@ std::string ServerHost::Snapshot() const {
   json.Field("accepted", server_->accepted());
   json.Field("refused", server_->refused());
   json.Field("dropped", server_->dropped());
+  json.Field("aborted", counters_.aborted.load());
   json.Field("iterations", loop_->iterations());
   json.Key("connections");
   json.BeginArray();
@@ -182,6 +201,7 @@ std::string ServerHost::Stats() const {
   json.Field("connectionsTotal", server_->accepted());
   json.Field("refused", server_->refused());
   json.Field("dropped", server_->dropped());
+  json.Field("aborted", c.aborted.load());
   json.Field("bytesIn", c.bytes_in.load());
   json.Field("bytesOut", c.bytes_out.load());
   json.Field("epollWaits", c.epoll_waits.load());

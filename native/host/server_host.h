@@ -6,13 +6,18 @@
 //     reactor -> TracingKernel (per loop, when tracing) -> StatsKernel -> kernel
 // the base loop (made on the caller's thread), an optional pool of
 // sub-reactors, a TcpServer with the configured variant and app, and hands
-// out the trace, a state snapshot and the stats as JSON text.
+// out the trace, a state snapshot and the stats as JSON text. A simulation
+// host (not the real server's sockets) also puts a FaultKernel under the
+// stats, so the embedder can inject faults into the reactor's calls:
+//     reactor -> TracingKernel -> StatsKernel -> FaultKernel -> kernel
 //
 // The embedder hears the app events through its HandlerApp (SetHandlers):
 // synchronously, inside the reactor iteration, where a built-in app's
 // callback runs. With app "js" it is the app (JS handlers); with a built-in
 // app it observes (the simulation's bookkeeping). It may call Send,
 // Shutdown, Close, DrainTrace and Snapshot from inside a call, never RunOnce.
+// ('aborted', 0), after an injected ECONNABORTED accept fault, reaches it
+// like ('dropped', 0).
 // Handlers need the base loop: with threads > 0 the app must be a built-in
 // one and there are no handlers (no event has to cross threads to reach the
 // embedder).
@@ -36,6 +41,7 @@ namespace edgeloop {
 class App;
 class AppRecorder;
 class EventLoop;
+class FaultKernel;
 class HandlerApp;
 class LoopPool;
 class StatsKernel;
@@ -99,12 +105,18 @@ class ServerHost {
   void ShutdownAll();
   void CloseAll(const std::string& reason);
 
+  // Arms a fault in the reactor's calls (fault_spec.h gives the JSON; the
+  // fault's firing is recorded in the trace). Throws std::invalid_argument
+  // for a bad spec, std::logic_error on the real server's sockets ("faults
+  // are for the simulation only").
+  void InjectFault(const std::string& spec_json);
+
   std::string DrainTrace() { return trace_.Drain(); }
-  // {"time","address","listenFd","epollFd","threads","accepting","accepted","refused","dropped","iterations",
+  // {"time","address","listenFd","epollFd","threads","accepting","accepted","refused","dropped","aborted","iterations",
   //  "connections":[{"id","fd","loop","state","peerHalfClosed","reading","writing",
   //  "interest","sendBuf","readBuf","kernelSendQueue"}]}
   std::string Snapshot() const;
-  // {"accepting","connectionsOpen","connectionsTotal","refused","dropped","bytesIn","bytesOut",
+  // {"accepting","connectionsOpen","connectionsTotal","refused","dropped","aborted","bytesIn","bytesOut",
   //  "epollWaits","wakeups","highWaterEvents","peakSendBuffer","perLoop":[..],"closeReasons":{..}}
   std::string Stats() const;
 
@@ -113,6 +125,7 @@ class ServerHost {
   HostConfig config_;
   mutable ServerCounters counters_;  // mutable: reading the close reasons locks
   TraceLog trace_;
+  std::unique_ptr<FaultKernel> fault_kernel_;  // null on the real server's sockets
   std::unique_ptr<StatsKernel> stats_kernel_;
   // [0]: the base loop's, [i]: sub-reactor i's. Empty when not tracing.
   std::vector<std::unique_ptr<TracingKernel>> tracing_;

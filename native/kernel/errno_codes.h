@@ -32,6 +32,7 @@ constexpr int32_t kEADDRINUSE = 98;
 constexpr int32_t kEADDRNOTAVAIL = 99;
 constexpr int32_t kECONNABORTED = 103;
 constexpr int32_t kECONNRESET = 104;
+constexpr int32_t kENOBUFS = 105;
 constexpr int32_t kEISCONN = 106;
 constexpr int32_t kENOTCONN = 107;
 constexpr int32_t kETIMEDOUT = 110;

@@ -35,6 +35,7 @@ inline std::string ErrnoName(int32_t e) {
     case err::kEADDRNOTAVAIL: return "EADDRNOTAVAIL";
     case err::kECONNABORTED: return "ECONNABORTED";
     case err::kECONNRESET: return "ECONNRESET";
+    case err::kENOBUFS: return "ENOBUFS";
     case err::kEISCONN: return "EISCONN";
     case err::kENOTCONN: return "ENOTCONN";
     case err::kETIMEDOUT: return "ETIMEDOUT";

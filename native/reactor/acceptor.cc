@@ -68,16 +68,41 @@ void Acceptor::HandleRead() {
       continue;
     }
     if (r.err == err::kEAGAIN) return;  // the edge is drained
+    if (EDGELOOP_MUTANT(mutant_, kAcceptErrorFatal)) {
+      Stop();  // the tutorial's errif: one failed accept and the listener is gone
+      return;
+    }
     // Errors that concern one connection (aborted before we got it, refused
     // by a firewall rule) must not end the loop: under ET the rest of the
     // queue would wait for an edge that may never come.
     if (r.err == err::kEINTR || r.err == err::kECONNABORTED || r.err == err::kEPERM) continue;
     if (r.err == err::kEMFILE || r.err == err::kENFILE) {
-      if (!DropOne()) return;
+      if (EDGELOOP_MUTANT(mutant_, kNoSpareFd)) return;
+      if (!DropOne()) {
+        RetryNextRound();
+        return;
+      }
       continue;
     }
-    return;  // anything else is not ours to fix; the next edge retries
+    // Anything else (ENOMEM, ENOBUFS) is not ours to fix, but the queue must
+    // not be stranded: under ET the next edge would need a new connection.
+    RetryNextRound();
+    return;
   }
+}
+
+void Acceptor::RetryNextRound() {
+  // LT reports the listener again on its own while the queue is non-empty.
+  if (!edge_triggered_ || retry_queued_) return;
+  retry_queued_ = true;
+  std::weak_ptr<Acceptor*> weak = self_;
+  loop_->QueueInLoop([weak] {
+    std::shared_ptr<Acceptor*> alive = weak.lock();
+    if (!alive) return;
+    Acceptor* a = *alive;
+    a->retry_queued_ = false;
+    if (a->fd_ >= 0 && a->channel_) a->channel_->EnableRead();
+  });
 }
 
 bool Acceptor::DropOne() {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "../kernel/kernel.h"
+#include "mutants.h"
 
 namespace edgeloop {
 
@@ -41,12 +42,20 @@ class Acceptor {
   // The bound address as getsockname reports it ("127.0.0.1:PORT" or "@name").
   const std::string& address() const { return bound_; }
   uint64_t dropped() const { return dropped_; }  // connections refused for EMFILE
+#ifdef EDGELOOP_REACTOR_MUTANTS
+  void set_mutant(Mutant m) { mutant_ = m; }  // the test build's planted bug (mutants.h)
+#endif
 
  private:
   void HandleRead();
   // Accepts one connection on the spare fd's slot and closes it. False when
   // the spare cannot be had back (someone took the slot): stop for this edge.
   bool DropOne();
+  // An accept failed in a way this round cannot fix (ENFILE, ENOMEM, the
+  // spare lost): under ET no new edge comes for what is still queued, so
+  // the listener is re-armed (EPOLL_CTL_MOD re-polls it) once the round's
+  // callbacks are done, and the next round tries again.
+  void RetryNextRound();
 
   EventLoop* loop_;
   Kernel& kernel_;
@@ -61,6 +70,13 @@ class Acceptor {
   NewConnectionCallback new_connection_;
   std::function<void()> dropped_cb_;
   uint64_t dropped_ = 0;
+  bool retry_queued_ = false;
+  // Outlives nothing: a queued retry holds a weak_ptr to it, so one that
+  // runs after the acceptor is gone does nothing.
+  std::shared_ptr<Acceptor*> self_ = std::make_shared<Acceptor*>(this);
+#ifdef EDGELOOP_REACTOR_MUTANTS
+  Mutant mutant_ = Mutant::kNone;
+#endif
 };
 
 }  // namespace edgeloop

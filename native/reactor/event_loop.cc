@@ -39,9 +39,19 @@ void EventLoop::AssertInLoopThread() const {
 
 int32_t EventLoop::RunOnce(int32_t timeout_ms) {
   AssertInLoopThread();
+#ifdef EDGELOOP_REACTOR_MUTANTS
+  if (killed_by_eintr_) return -err::kEINTR;  // dead: nothing is polled or run again
+#endif
   ++iterations_;
   active_.clear();
   const int32_t n = epoll_->Poll(timeout_ms, &active_);
+#ifdef EDGELOOP_REACTOR_MUTANTS
+  if (n == -err::kEINTR && EDGELOOP_MUTANT(mutant_, kEintrFatal)) {
+    // The errif-style loop: a signal during the wait is taken for a broken epoll.
+    killed_by_eintr_ = true;
+    return n;
+  }
+#endif
   // Index, not iterator. A callback may remove (and free) a channel that is
   // still waiting its turn in this round: RemoveChannel blanks its slot.
   for (size_t i = 0; i < active_.size(); ++i) {
@@ -61,7 +71,7 @@ void EventLoop::Loop(int32_t timeout_ms) {
     const int32_t n = RunOnce(timeout_ms);
     // epoll_wait failing for any reason but a signal will fail the same way
     // next time (a closed or foreign epoll fd): stop instead of spinning.
-    if (n < 0 && n != -err::kEINTR) {
+    if (n < 0 && (n != -err::kEINTR || EDGELOOP_MUTANT(mutant_, kEintrFatal))) {
       failed_errno_ = -n;
       break;
     }

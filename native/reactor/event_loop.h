@@ -16,6 +16,7 @@
 #include "../kernel/kernel.h"
 #include "buffer.h"
 #include "callbacks.h"
+#include "mutants.h"
 
 namespace edgeloop {
 
@@ -74,6 +75,10 @@ class EventLoop {
   Kernel& kernel() { return kernel_; }
   int32_t epoll_fd() const;
   uint64_t iterations() const { return iterations_; }
+#ifdef EDGELOOP_REACTOR_MUTANTS
+  // The test build's planted bug (mutants.h). On the loop's own thread.
+  void set_mutant(Mutant m) { mutant_ = m; }
+#endif
 
  private:
   void HandleWakeup();
@@ -96,6 +101,10 @@ class EventLoop {
   std::vector<std::shared_ptr<void>> garbage_;
   Buffer read_buffer_;
   bool read_buffer_busy_ = false;
+#ifdef EDGELOOP_REACTOR_MUTANTS
+  Mutant mutant_ = Mutant::kNone;
+  bool killed_by_eintr_ = false;  // kEintrFatal: an EINTR ended this loop for good
+#endif
 };
 
 }  // namespace edgeloop

@@ -64,7 +64,7 @@ bool TcpConnection::Send(const uint8_t* data, size_t len) {
   if (len == 0) return true;
   size_t written = 0;
   // Only when nothing is queued: writing past queued bytes would reorder the stream.
-  if (!channel_->IsWriting() && output_.ReadableBytes() == 0) {
+  if ((!channel_->IsWriting() && output_.ReadableBytes() == 0) || EDGELOOP_MUTANT(options_.mutant, kWritesPastQueue)) {
     SysResult r = kernel_.Write(fd_, data, len);
     if (r.ok()) {
       written = static_cast<size_t>(r.value);
@@ -107,6 +107,7 @@ void TcpConnection::CheckHighWater(size_t before, size_t after) {
 
 void TcpConnection::ResumeReadingIfDrained() {
   if (!paused_for_high_water_ || state_ == State::kDisconnected) return;
+  if (EDGELOOP_MUTANT(options_.mutant, kNeverResumesReading)) return;
   if (OutputBytes() >= options_.high_water_mark / 2) return;
   paused_for_high_water_ = false;
   if (options_.high_water_policy == HighWaterPolicy::kClose || peer_half_closed_) return;
@@ -156,7 +157,7 @@ void TcpConnection::WriteNonBlocking() {
   }
   // Drained. Left on, a level-triggered EPOLLOUT would wake the loop on
   // every round for nothing (the tutorial's busy loop).
-  if (channel_->IsWriting()) channel_->DisableWrite();
+  if (channel_->IsWriting() && !EDGELOOP_MUTANT(options_.mutant, kKeepsEpollout)) channel_->DisableWrite();
   output_.ShrinkIfIdle();
   QueueWriteComplete();
   ResumeReadingIfDrained();
@@ -204,7 +205,7 @@ void TcpConnection::HandleRead() {
       if (state_ == State::kDisconnected) return;
       if (&into != &input_ && into.ReadableBytes() > 0) input_.Append(into.Peek(), into.ReadableBytes());
       // LT: one read per event; epoll reports the socket again while bytes remain.
-      if (!options_.edge_triggered) return;
+      if (!options_.edge_triggered || EDGELOOP_MUTANT(options_.mutant, kOneReadPerWakeup)) return;
       // Drained, unless a FIN may be queued behind the data (see ConnectionOptions).
       if (options_.short_reads && static_cast<size_t>(r.value) < kReadChunk && !(channel_->revents() & ev::kRdHup)) {
         return;
@@ -235,7 +236,7 @@ void TcpConnection::DeliverMessage(Buffer& input) {
 void TcpConnection::OnPeerHalfClose() {
   peer_half_closed_ = true;
   paused_for_high_water_ = false;
-  if (OutputBytes() == 0) {
+  if (OutputBytes() == 0 || EDGELOOP_MUTANT(options_.mutant, kClosesBeforeFlush)) {
     HandleClose(reason::kPeerClosed);
     return;
   }

@@ -22,6 +22,7 @@
 #include "../kernel/kernel.h"
 #include "buffer.h"
 #include "callbacks.h"
+#include "mutants.h"
 
 namespace edgeloop {
 
@@ -43,6 +44,10 @@ struct ConnectionOptions {
   // design). Off: level-triggered, muduo's own mode: one read (or accept)
   // per event, and epoll reports what is left on the next round.
   bool edge_triggered = true;
+#ifdef EDGELOOP_REACTOR_MUTANTS
+  // The test build's planted bug (mutants.h); set by the mutant variants.
+  Mutant mutant = Mutant::kNone;
+#endif
 };
 
 class TcpConnection : public std::enable_shared_from_this<TcpConnection> {

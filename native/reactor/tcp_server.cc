@@ -40,7 +40,17 @@ TcpServer::TcpServer(EventLoop* base, const ServerOptions& options, App* app, Lo
       pool_(pool),
       options_(options),
       app_(app),
-      per_loop_(pool && !pool->loops().empty() ? pool->loops().size() : 1, 0) {}
+      per_loop_(pool && !pool->loops().empty() ? pool->loops().size() : 1, 0) {
+#ifdef EDGELOOP_REACTOR_MUTANTS
+  // The planted bug (mutants.h) reaches the loops and, in Start(), the
+  // acceptor; MakeConnection gives it to each connection.
+  const Mutant mutant = MutantOf(options_.variant);
+  base_->set_mutant(mutant);
+  if (pool_) {
+    for (EventLoop* loop : pool_->loops()) loop->RunInLoop([loop, mutant] { loop->set_mutant(mutant); });
+  }
+#endif
+}
 
 TcpServer::~TcpServer() {
   // Waits for every sub-reactor, however long: their close callbacks touch
@@ -56,6 +66,9 @@ void TcpServer::Start() {
   base_->AssertInLoopThread();
   acceptor_ = std::make_unique<Acceptor>(base_, options_.family, options_.address, options_.backlog,
                                          options_.connection.edge_triggered);
+#ifdef EDGELOOP_REACTOR_MUTANTS
+  acceptor_->set_mutant(MutantOf(options_.variant));
+#endif
   acceptor_->SetNewConnectionCallback([this](int32_t fd) { NewConnection(fd); });
   acceptor_->SetDroppedCallback([this] {
     if (dropped_cb_) dropped_cb_();

@@ -173,4 +173,11 @@ void FlatJson::RequireOnly(const char* const* known, size_t count) const {
   }
 }
 
+std::vector<std::string> FlatJson::Keys() const {
+  std::vector<std::string> keys;
+  keys.reserve(values_.size());
+  for (const auto& entry : values_) keys.push_back(entry.first);
+  return keys;
+}
+
 }  // namespace edgeloop

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace edgeloop {
 
@@ -28,6 +29,10 @@ class FlatJson {
   bool Bool(const std::string& key, bool fallback) const;
   // Throws if a key is not one of known[0..count).
   void RequireOnly(const char* const* known, size_t count) const;
+  // True when `key` is present and not null.
+  bool Has(const std::string& key) const { return Find(key) != nullptr; }
+  // Every key, null-valued ones too, in sorted order.
+  std::vector<std::string> Keys() const;
 
  private:
   const FlatValue* Find(const std::string& key) const;

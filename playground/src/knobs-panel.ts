@@ -12,11 +12,13 @@ import {
   type BuiltinScenarioInfo,
   type ScenarioDocument,
   type ScenarioOptions,
+  type MutantName,
   type VariantName,
 } from '../../src/browser.js';
 import { field, h, replace } from './dom.js';
 
-const VARIANT_TEXT: Record<VariantName, string> = {
+/** The wasm build has no mutants (a test-only native build): the picker offers the three variants. */
+const VARIANT_TEXT: Record<Exclude<VariantName, MutantName>, string> = {
   edgeloop: 'edgeloop (the fix)',
   'day26-as-written': 'day26-as-written (tutorial: EPOLLOUT never off, ET lost)',
   'day25-write-all': 'day25-write-all (tutorial: write all, drop the rest)',
@@ -318,7 +320,7 @@ function makeKnobs(): Record<KnobName, Knob> {
       ['unix', 'unix (AF_UNIX stream)'],
       ['tcp', 'tcp (127.0.0.1)'],
     ]),
-    variant: sel('k-variant', VARIANTS.map((v) => [v, VARIANT_TEXT[v]])),
+    variant: sel('k-variant', VARIANTS.map((v) => [v, VARIANT_TEXT[v as Exclude<VariantName, MutantName>] ?? v])),
     app: sel('k-app', [
       ['echo', 'echo'],
       ['discard', 'discard'],

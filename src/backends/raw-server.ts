@@ -25,7 +25,10 @@ export const RAW_SHUTTING_DOWN = -2;
  * count), ('writeComplete', id), ('highWaterMark', id, queuedBytes),
  * ('close', id, reason), ('dropped', 0) (accepted and closed at once for lack
  * of fds), ('refused', 0) (accepted and closed at once: maxConnections were
- * open). It may call send, shutdown, close, drainTrace and snapshot, not
+ * open), ('aborted', 0) (simulation only: an injected acceptError ECONNABORTED
+ * took a queued connection off the listener and closed it before the reactor
+ * saw it; like 'dropped' and 'refused' it uses up one queued peer, in order).
+ * It may call send, shutdown, close, drainTrace and snapshot, not
  * runOnce. It should not throw: an exception closes that connection
  * ('handler-error') and is thrown by the outermost call that ran it, once
  * the reactor is done.
@@ -59,6 +62,23 @@ export interface RawServer {
   shutdownAll(): void;
   /** Closes every open connection now with this reason. */
   closeAll(reason: string): void;
+  /**
+   * Simulation only: arms a fault in the reactor's own syscalls (the peers'
+   * are never touched; native/host/fault_kernel.h). `specJson`, checked in
+   * C++ (a bad one throws an Error naming the field):
+   *   {"fault":"eintr","count":N}
+   *   {"fault":"acceptError","errno":"EMFILE"|"ENFILE"|"ECONNABORTED"|"ENOBUFS"|"ENOMEM","count":N}
+   *   {"fault":"shortWrite","fd":F,"maxBytes":M,"count":N}
+   *   {"fault":"spuriousWakeup","fd":F,"events":"EPOLLIN"|"EPOLLOUT"|"EPOLLIN|EPOLLOUT","count":N}
+   *   {"fault":"nofile","limit":L}        (simulated kernel only)
+   *   {"fault":"delayedAck","ms":36..44}  (simulated kernel only)
+   * `fd` is the reactor's fd of the connection; count 1..1e6, default 1,
+   * used up only by calls the fault really changed. Each firing adds a
+   * record to the trace: {t, actor: 'sim', call: 'fault', args: {fault, ...the
+   * spec's fields but count}}, just before the reactor's record of the call.
+   * On a real server it throws 'faults are for the simulation only'.
+   */
+  injectFault(specJson: string): void;
   /** Closes every connection (the callback is not called) and the listener. Further calls throw. */
   dispose(): void;
 }

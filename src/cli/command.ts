@@ -19,3 +19,19 @@ export class UsageError extends Error {}
 export function fail(command: string, message: string): void {
   process.stderr.write(`edgeloop ${command}: ${message}\n`);
 }
+
+/** parseArgs' errors, as one line that names the flag (`command`: for the --help pointer). */
+export function parseError(command: string, e: unknown): UsageError {
+  const err = e as { code?: string; message?: string };
+  const quoted = /'(-[^' ]*)/.exec(err.message ?? '')?.[1];
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return new UsageError(`unknown option ${quoted ?? ''} (see edgeloop ${command} --help)`);
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return new UsageError(`${quoted ?? 'an option'} needs a value`);
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return new UsageError(`unexpected argument ${/'([^']*)'/.exec(err.message ?? '')?.[1] ?? ''} (${command} takes only options)`);
+    default:
+      return new UsageError(err.message ?? String(e));
+  }
+}

@@ -11,11 +11,13 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './command.js';
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   serve: async () => (await import('./serve.js')).serve,
   replay: async () => (await import('./replay.js')).replayCommand,
+  explore: async () => (await import('./explore.js')).exploreCommand,
 };
 
 const SUMMARIES: Readonly<Record<string, string>> = {
   serve: 'run the reactor as a real server on 127.0.0.1 (echo, discard or bulk)',
   replay: 'run a scenario on the simulated reactor: print its trace, check its expectations',
+  explore: 'search seeded scenarios with faults for invariant violations; shrink what fails to a scenario',
 };
 
 function usage(): string {

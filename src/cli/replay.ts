@@ -18,7 +18,7 @@ import { formatTraceRecord } from '../trace.js';
 import type { SimulationEngineName, TraceRecord } from '../types.js';
 import { parseWholeNumber, wordList } from '../validate.js';
 import type { Command } from './command.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './command.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, parseError, UsageError } from './command.js';
 
 /** The CLI runs in Node: the addon's simulated kernel. */
 const DEFAULT_ENGINE: SimulationEngineName = 'native';
@@ -111,11 +111,7 @@ function parseReplayArgs(args: string[]): ReplayArgs {
   try {
     parsed = parseArgs({ args, options: FLAGS, strict: true, allowPositionals: true });
   } catch (e) {
-    const err = e as { code?: string; message?: string };
-    const quoted = /'(-[^' ]*)/.exec(err.message ?? '')?.[1];
-    if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option ${quoted ?? ''} (see edgeloop replay --help)`);
-    if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`${quoted ?? 'an option'} needs a value`);
-    throw new UsageError(err.message ?? String(e));
+    throw parseError('replay', e);
   }
   const v = parsed.values;
   if (parsed.positionals.length > 1) throw new UsageError(`one scenario at a time, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`);
@@ -188,8 +184,9 @@ function summary(result: ScenarioResult, doc: ScenarioDocument, source: string):
       ? `linux, ${o.family}, ${o.variant ?? DEFAULT_VARIANT}`
       : `sim/${result.engine}, ${o.family}, ${o.variant ?? DEFAULT_VARIANT}, seed ${o.seed ?? DEFAULT_SEED}`;
   const counts = `${result.steps} steps, ${result.records.length} trace records`;
+  const invariants = doc.invariants ? ` and ${doc.invariants.length} invariant${doc.invariants.length === 1 ? '' : 's'}` : '';
   if (result.ok) {
-    return `PASS ${source} (${how}): ${doc.expect.length} expectation${doc.expect.length === 1 ? '' : 's'} held; ${counts}\n`;
+    return `PASS ${source} (${how}): ${doc.expect.length} expectation${doc.expect.length === 1 ? '' : 's'}${invariants} held; ${counts}\n`;
   }
   const expectations = new Set(result.failures.filter((f) => f.expectation !== null).map((f) => f.expectation)).size;
   const script = result.failures.filter((f) => f.expectation === null).length;
@@ -253,7 +250,8 @@ export async function replay(args: string[], io: ReplayIo = processIo): Promise<
   } catch (e) {
     if (e instanceof ScenarioError) {
       const lines = e.errors.map((err) => `  ${KNOB_FLAGS[err.path] ?? err.path}: ${err.message}`);
-      io.stderr(`edgeloop replay: invalid option:\n${lines.join('\n')}\n`);
+      const knobs = e.errors.every((err) => err.path.startsWith('options'));
+      io.stderr(`edgeloop replay: ${knobs ? 'invalid option' : `cannot run ${a.source} on engine ${a.engine}`}:\n${lines.join('\n')}\n`);
       return EXIT_USAGE;
     }
     if (e instanceof EdgeloopError) {

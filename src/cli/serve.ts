@@ -20,7 +20,7 @@ import { createServer, ServerListenError } from '../server/server.js';
 import type { BuiltinApp, ServerOptions } from '../types.js';
 import { parseByteSize, parseWholeNumber, wordList } from '../validate.js';
 import type { Command } from './command.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, fail, UsageError } from './command.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, fail, parseError, UsageError } from './command.js';
 
 /** 'a (default), b or c': a list of names for the usage text, the default marked (with `note`). */
 function choices(list: readonly string[], def: string, note = ''): string {
@@ -94,28 +94,12 @@ function integer(flag: string, text: string): number {
   return n;
 }
 
-/** parseArgs' errors, as one line that names the flag. */
-function parseError(e: unknown): UsageError {
-  const err = e as { code?: string; message?: string };
-  const quoted = /'(-[^' ]*)/.exec(err.message ?? '')?.[1];
-  switch (err.code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return new UsageError(`unknown option ${quoted ?? ''} (see edgeloop serve --help)`);
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return new UsageError(`${quoted ?? 'an option'} needs a value`);
-    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return new UsageError(`unexpected argument ${/'([^']*)'/.exec(err.message ?? '')?.[1] ?? ''} (serve takes only options)`);
-    default:
-      return new UsageError(err.message ?? String(e));
-  }
-}
-
 export function parseServeArgs(args: string[]): ServerOptions | 'help' {
   let values: Partial<Record<keyof typeof FLAGS, string | boolean>>;
   try {
     values = parseArgs({ args, options: FLAGS, strict: true, allowPositionals: false }).values;
   } catch (e) {
-    throw parseError(e);
+    throw parseError('serve', e);
   }
   if (values.help) return 'help';
   const str = (k: keyof typeof FLAGS): string | undefined => values[k] as string | undefined;

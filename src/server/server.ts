@@ -71,6 +71,7 @@ function emptyStats(): ServerStats {
     connectionsTotal: 0,
     refused: 0,
     dropped: 0,
+    aborted: 0,
     bytesIn: 0,
     bytesOut: 0,
     epollWaits: 0,

@@ -680,6 +680,132 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
   },
   {
     "version": 1,
+    "name": "accept-error-retried",
+    "title": "An accept that fails for lack of memory is retried, not stranded",
+    "explanation": "Edge-triggered, the listening socket reports one edge for everything queued, and the Acceptor must accept until EAGAIN. When accept(2) fails with an error the reactor cannot fix in this round (ENOMEM, ENFILE: the kernel allocates the file before it dequeues the connection, so the connection stays queued), stopping there strands the queue: no new edge comes until another client connects, and these two wait forever. Found by edgeloop explore (its liveness invariant), shrunk to this. The Acceptor re-arms the listener with EPOLL_CTL_MOD at the end of the round; MOD polls the socket again, the next epoll_wait reports it, and the accept is retried.",
+    "options": {
+      "family": "unix",
+      "app": "echo"
+    },
+    "peers": [
+      {
+        "name": "a"
+      },
+      {
+        "name": "b"
+      }
+    ],
+    "steps": [
+      {
+        "do": "connect",
+        "peer": "a"
+      },
+      {
+        "do": "connect",
+        "peer": "b"
+      },
+      {
+        "do": "step",
+        "label": "fails",
+        "note": "accept fails ENOMEM (an injected fault): both still queued"
+      },
+      {
+        "do": "step",
+        "label": "retried"
+      },
+      {
+        "do": "write",
+        "peer": "a",
+        "bytes": 1000
+      },
+      {
+        "do": "write",
+        "peer": "b",
+        "bytes": 1000
+      },
+      {
+        "do": "run",
+        "maxSteps": 50,
+        "label": "echo"
+      },
+      {
+        "do": "settle"
+      }
+    ],
+    "faults": [
+      {
+        "fault": "acceptError",
+        "errno": "ENOMEM",
+        "at": "fails",
+        "note": "__sys_accept4_file: the file allocation fails before the dequeue"
+      }
+    ],
+    "invariants": [
+      "liveness",
+      "bytes-intact",
+      "no-fd-leak"
+    ],
+    "expect": [
+      {
+        "check": "trace",
+        "match": {
+          "actor": "reactor",
+          "call": "accept",
+          "listener": true,
+          "err": "ENOMEM"
+        },
+        "count": 1,
+        "during": "fails",
+        "description": "accept fails ENOMEM"
+      },
+      {
+        "check": "trace",
+        "match": {
+          "actor": "reactor",
+          "call": "epollCtl",
+          "listener": true,
+          "op": "MOD"
+        },
+        "count": 1,
+        "during": "fails",
+        "description": "the listener is re-armed at the end of the round"
+      },
+      {
+        "check": "server",
+        "accepted": 0,
+        "at": "fails",
+        "description": "nothing accepted yet"
+      },
+      {
+        "check": "trace",
+        "match": {
+          "actor": "reactor",
+          "call": "accept",
+          "listener": true,
+          "err": null
+        },
+        "count": 2,
+        "during": "retried",
+        "description": "the next round reports the listener again and accepts both"
+      },
+      {
+        "check": "peer",
+        "peer": "a",
+        "receivedBytes": 1000,
+        "inOrder": true,
+        "at": "echo"
+      },
+      {
+        "check": "peer",
+        "peer": "b",
+        "receivedBytes": 1000,
+        "inOrder": true,
+        "at": "echo"
+      }
+    ]
+  },
+  {
+    "version": 1,
     "name": "connection-limit",
     "title": "At the connection limit: accept, then close at once",
     "explanation": "The server takes at most two connections (maxConnections 2) and five clients connect before it runs. The listener is edge-triggered: one edge for all five, and it will not be reported again while the queue keeps what the reactor left there. So the acceptor still loops until EAGAIN, and a connection past the limit is accepted and closed at once instead of being left queued: left in the backlog it would wait, unannounced, until some sixth client happened to connect, and its client would hang meanwhile. Here the three extra clients get an orderly end of file at once, and are counted as refused. Once a served client leaves, a new one is served again. Then the server closes gracefully, as createServer's close() does: it stops accepting (a client connecting now is refused by the kernel: nobody listens) and closes what is still open.",

@@ -79,6 +79,8 @@ function rebasingServer(server: RawServer, raw: RawKernel): RawServer {
     stopAccepting: () => server.stopAccepting(),
     shutdownAll: () => server.shutdownAll(),
     closeAll: (reason) => server.closeAll(reason),
+    // The host refuses faults on a real kernel too; Simulation.armFault says so first.
+    injectFault: (spec) => server.injectFault(spec),
     dispose: () => server.dispose(),
   };
 }

@@ -13,7 +13,7 @@ import {
   REACTOR_OPTION_FIELDS,
   SOCKET_BUFFER_MAX,
   SOCKET_BUFFER_MIN,
-  VARIANTS,
+  VARIANT_NAMES,
 } from '../reactor-options.js';
 import type { EngineName, Family, SimulationEngineName, SimulationHandlers, VariantName } from '../types.js';
 import { OptionChecker, UINT32_MAX, UINT32_PHRASE } from '../validate.js';
@@ -24,7 +24,7 @@ export const DEFAULT_SEED = 1;
 /** Bytes a peer reads per step: larger than any buffer a simulation can hold. */
 export const READ_PER_STEP_MAX = 2 ** 40;
 
-const OPTION_KEYS = ['engine', 'seed', ...REACTOR_OPTION_FIELDS];
+const OPTION_KEYS = ['engine', 'seed', 'trace', ...REACTOR_OPTION_FIELDS];
 const PEER_OPTION_KEYS = ['sndbuf', 'rcvbuf', 'readPerStep'];
 
 export interface ResolvedSimulationOptions {
@@ -34,6 +34,7 @@ export interface ResolvedSimulationOptions {
   variant: VariantName;
   /** null for a built-in app. */
   handlers: SimulationHandlers | null;
+  trace: boolean;
   /** The host's options document. */
   json: string;
 }
@@ -45,10 +46,11 @@ export function resolveSimulationOptions(options: unknown, defaultEngine: Engine
   const engine = o.engine === undefined ? defaultEngine : c.oneOf(o.engine, ['engine'], SIMULATION_ENGINES);
   const seed = o.seed === undefined ? DEFAULT_SEED : c.int(o.seed, ['seed'], 0, UINT32_MAX, UINT32_PHRASE);
   const family = o.family === undefined ? DEFAULT_FAMILY : c.oneOf(o.family, ['family'], FAMILIES);
-  const variant = o.variant === undefined ? DEFAULT_VARIANT : c.oneOf(o.variant, ['variant'], VARIANTS);
+  const variant = o.variant === undefined ? DEFAULT_VARIANT : c.oneOf(o.variant, ['variant'], VARIANT_NAMES);
+  const trace = o.trace === undefined ? true : c.bool(o.trace, ['trace']);
   const { handlers, ...app } = readApp(c, o.app, ['app'], { handlers: true }) as AppChoice;
-  const json = hostConfigJson({ family, variant, ...app, ...readTuning(c, o, [], variant) });
-  return { engine, seed, family, variant, handlers: (handlers as SimulationHandlers | undefined) ?? null, json };
+  const json = hostConfigJson({ family, variant, ...app, ...readTuning(c, o, [], variant), ...(trace ? {} : { trace }) });
+  return { engine, seed, family, variant, handlers: (handlers as SimulationHandlers | undefined) ?? null, trace, json };
 }
 
 export interface ResolvedPeerOptions {

@@ -34,13 +34,17 @@ export class Peer {
   dropped = false;
   /** The server closed this peer's connection at once: maxConnections were open. */
   refused = false;
+  /** The kernel dropped this peer's queued connection before the server got it (an ECONNABORTED fault). */
+  aborted = false;
   /** A read returned 0. */
   eof = false;
   /** The errno of a failed read (ECONNRESET...). */
   error: ErrnoName | null = null;
   receivedBytes = 0;
+  /** Called with each read's bytes as they arrive (an observer: Explore's byte check). */
+  onReceive: ((bytes: Uint8Array) => void) | null = null;
   private readonly host: PeerHost;
-  private readonly options: ResolvedPeerOptions;
+  private options: ResolvedPeerOptions;
   private reading = true;
   private watched = false;
   private chunks: Uint8Array[] = [];
@@ -101,6 +105,12 @@ export class Peer {
   stopReading(): this {
     this.reading = false;
     this.setWatched(false);
+    return this;
+  }
+
+  /** From now on reads all there is after each step (readPerStep no longer limits it). */
+  readFreely(): this {
+    this.options = { ...this.options, readPerStep: Infinity };
     return this;
   }
 
@@ -196,6 +206,7 @@ export class Peer {
     }
     this.chunks.push(r);
     this.receivedBytes += r.length;
+    this.onReceive?.(r);
   }
 
   private setWatched(on: boolean): void {

@@ -38,6 +38,9 @@ import {
   SCENARIO_LIMITS,
 } from './scenario-schema.js';
 import type { Simulation } from './simulation.js';
+import { InvariantChecker, type InvariantViolation } from './invariants.js';
+import { describeFault, FAULT_FIELDS } from './faults.js';
+import type { ScenarioFault } from './scenario-schema.js';
 
 export interface RunScenarioOptions {
   /** Default: the entry's default ('native' in Node, 'wasm' in the browser); 'linux' (Node only): real sockets. */
@@ -52,6 +55,8 @@ export interface RunScenarioOptions {
    * the simulation ends up in the trace.
    */
   onStep?: (info: ScenarioStepInfo) => void;
+  /** Record the trace (default true). Off, `trace` and `records` are empty and trace expectations fail as unchecked; invariants and state checks run as usual. */
+  trace?: boolean;
 }
 
 export interface ScenarioStepInfo {
@@ -103,6 +108,8 @@ export interface ScenarioResult {
   actions: ActionSpan[];
   /** The action the script stopped at (an action that could not run, a limit), or null. */
   stoppedAt: number | null;
+  /** The first invariant broken (documents with `invariants`), or null. */
+  violation: InvariantViolation | null;
 }
 
 /** What runScenario needs of a Simulation class (the entry's own, with its engines). */
@@ -111,6 +118,10 @@ export interface SimulationFactory {
 }
 
 const CHUNK = 64 * 1024;
+/** settle: the virtual time a quiet run must stay quiet through, in these waits. */
+const QUIET_WAITS_MS = [50, 200, 1000, 5000, 30_000];
+/** settle: steps each of its phases may take (default). */
+const DEFAULT_SETTLE_STEPS = 5000;
 const DEFAULT_WRITE_ALL_STEPS = 10_000;
 /** readAll: more reads than any buffer can need. */
 const MAX_READS = 1 << 16;
@@ -172,6 +183,10 @@ class ScenarioRun {
   private readonly labels: Map<string, number>;
   private listenerName: string | null = null;
   private current = -1;
+  readonly checker: InvariantChecker | null;
+  private readonly faultsAt = new Map<number, ScenarioFault[]>();
+  /** Peers whose connect() failed (EMFILE under a lowered RLIMIT_NOFILE...): their later actions are skipped, not failed. */
+  private readonly connectFailed = new Map<string, string>();
 
   constructor(
     private readonly doc: ScenarioDocument,
@@ -192,6 +207,11 @@ class ScenarioRun {
     doc.steps.forEach((s, i) => {
       if (s.label !== undefined) this.labels.set(s.label, i);
     });
+    this.checker = doc.invariants ? new InvariantChecker({ sim, options: doc.options, enabled: new Set(doc.invariants) }) : null;
+    for (const f of doc.faults ?? []) {
+      const k = this.index(f.at);
+      this.faultsAt.set(k, [...(this.faultsAt.get(k) ?? []), f]);
+    }
   }
 
   private index(ref: ActionRef): number {
@@ -200,6 +220,18 @@ class ScenarioRun {
 
   private members(ref: string): string[] {
     return this.groups.get(ref) ?? [ref];
+  }
+
+  /** The members an action acts on: those whose connect failed are skipped (a trace record says so). */
+  private acting(ref: string): string[] {
+    const all = this.members(ref);
+    if (this.connectFailed.size === 0) return all;
+    return all.filter((n) => {
+      const err = this.connectFailed.get(n);
+      if (err === undefined || this.peer(n).fd !== null) return true;
+      this.sim.kernel.ingestTrace([{ t: this.sim.kernel.now(), actor: 'scenario', call: 'skipped', args: { peer: n, why: `its connect failed: ${err}` } }]);
+      return false;
+    });
   }
 
   private peer(name: string): Peer {
@@ -250,7 +282,9 @@ class ScenarioRun {
       if (action.label !== undefined) span.label = action.label;
       this.spans.push(span);
       this.marker(i, action);
+      if (this.checker) this.checker.action = i;
       try {
+        for (const f of this.faultsAt.get(i) ?? []) this.arm(f);
         this.perform(i, action);
       } catch (e) {
         const failure =
@@ -301,10 +335,48 @@ class ScenarioRun {
     if (this.deadline !== null && Date.now() > this.deadline) {
       throw new Stop({ expectation: null, path: `steps[${this.current}]`, message: 'the wall-clock time limit ran out' });
     }
-    const r = sim.step();
+    let r: ReturnType<Simulation['step']>;
+    try {
+      r = sim.step();
+    } catch (e) {
+      // A reactor whose loop failed (epoll_wait gave up) is dead: under
+      // invariants that is a liveness violation, with the binding's words.
+      if (!this.checker || !(e instanceof EdgeloopError) || e.code !== 'ERR_BACKEND') throw e;
+      this.checker.violation ??= { invariant: 'liveness', peer: null, conn: null, step: sim.steps, action: this.current, message: `the reactor stopped: ${e.message}` };
+      throw this.violationStop();
+    }
+    if (this.checker) {
+      this.checker.afterStep(r.reactorEvents, r.appEvents, this.checker.needsHost ? sim.hostState() : null);
+      if (this.checker.violation) throw this.violationStop();
+    }
     if (this.trackMax) this.sample();
     this.onStep?.({ step: sim.steps, action: this.current, records: sim.trace.records.length, sim });
     return r;
+  }
+
+  private violationStop(): Stop {
+    const v = this.checker?.violation as InvariantViolation;
+    return new Stop({ expectation: null, path: `invariants.${v.invariant}`, message: `${v.message} (after step ${v.step}, in steps[${v.action}])` });
+  }
+
+  /** Arms one fault of the document (a peer's: on each member's server-side connection that is open now). */
+  private arm(f: ScenarioFault): void {
+    const { at: _at, peer, note: _note, ...spec } = f;
+    if (!FAULT_FIELDS[f.fault].target) {
+      if (f.fault === 'nofile') this.sim.peerEpoll();
+      this.sim.armFault(spec, null);
+      return;
+    }
+    for (const n of this.members(peer as string)) {
+      const id = this.sim.peers.find((p) => p.name === n)?.connection?.id;
+      const conn = id === undefined ? undefined : this.sim.connection(id);
+      if (!conn || conn.closed) {
+        const args = { fault: describeFault({ ...spec, peer: n }), reason: 'the peer has no open connection' };
+        this.sim.kernel.ingestTrace([{ t: this.sim.kernel.now(), actor: 'scenario', call: 'faultSkipped', args }]);
+        continue;
+      }
+      this.sim.armFault(spec, conn.fd);
+    }
   }
 
   private sample(): void {
@@ -318,6 +390,7 @@ class ScenarioRun {
 
   private write(name: string, data: Uint8Array | string | number): number | ErrnoName {
     const r = this.peer(name).write(data);
+    this.checker?.wrote(this.peer(name), data, r);
     const s = this.state(name);
     s.lastWrite = r;
     if (typeof r === 'number') s.written += r;
@@ -328,14 +401,18 @@ class ScenarioRun {
     const path = `steps[${i}]`;
     switch (a.do) {
       case 'connect':
-        for (const n of this.members(a.peer)) this.peer(n).connect();
+        for (const n of this.members(a.peer)) {
+          const r = this.peer(n).connect();
+          if (r === 0) this.checker?.connected(this.peer(n));
+          else this.connectFailed.set(n, r);
+        }
         return;
       case 'write':
-        for (const n of this.members(a.peer)) this.write(n, a.data ?? (a.bytes as number));
+        for (const n of this.acting(a.peer)) this.write(n, a.data ?? (a.bytes as number));
         return;
       case 'writeAll': {
         const maxSteps = a.maxSteps ?? DEFAULT_WRITE_ALL_STEPS;
-        const names = this.members(a.peer);
+        const names = this.acting(a.peer);
         const left = new Map(names.map((n) => [n, a.bytes]));
         for (let steps = 0; ; steps++) {
           for (const n of names) {
@@ -366,7 +443,7 @@ class ScenarioRun {
       }
       case 'flood':
         for (let k = 0; k < a.steps; k++) {
-          for (const n of this.members(a.peer)) {
+          for (const n of this.acting(a.peer)) {
             for (;;) {
               const r = this.write(n, CHUNK);
               if (typeof r === 'string' || r === 0) break;
@@ -376,10 +453,10 @@ class ScenarioRun {
         }
         return;
       case 'read':
-        for (const n of this.members(a.peer)) this.peer(n).read(a.max);
+        for (const n of this.acting(a.peer)) this.peer(n).read(a.max);
         return;
       case 'readAll':
-        for (const n of this.members(a.peer)) {
+        for (const n of this.acting(a.peer)) {
           const p = this.peer(n);
           for (let k = 0; k < MAX_READS; k++) {
             const r = p.read(CHUNK);
@@ -388,19 +465,22 @@ class ScenarioRun {
         }
         return;
       case 'stopReading':
-        for (const n of this.members(a.peer)) this.peer(n).stopReading();
+        for (const n of this.acting(a.peer)) this.peer(n).stopReading();
         return;
       case 'resumeReading':
-        for (const n of this.members(a.peer)) this.peer(n).resume();
+        for (const n of this.acting(a.peer)) this.peer(n).resume();
         return;
       case 'shutdown':
-        for (const n of this.members(a.peer)) this.peer(n).shutdown(a.how);
+        for (const n of this.acting(a.peer)) {
+          this.peer(n).shutdown(a.how);
+          this.checker?.shut(this.peer(n), a.how);
+        }
         return;
       case 'close':
-        for (const n of this.members(a.peer)) this.peer(n).close();
+        for (const n of this.acting(a.peer)) this.peer(n).close();
         return;
       case 'closeWithUnread':
-        for (const n of this.members(a.peer)) this.peer(n).closeWithUnread();
+        for (const n of this.acting(a.peer)) this.peer(n).closeWithUnread();
         return;
       case 'step':
         for (let k = 0; k < (a.count ?? 1); k++) this.stepOnce();
@@ -423,15 +503,59 @@ class ScenarioRun {
         this.sim.advance(a.ms);
         return;
       case 'stopAccepting':
+        this.checker?.stoppedAccepting();
         this.sim.stopAccepting();
         return;
       case 'shutdownAll':
+        this.checker?.serverShutdown();
         this.sim.shutdownAll();
         return;
       case 'closeAll':
         this.sim.closeAll(a.reason);
         return;
+      case 'settle':
+        this.settle(a.maxSteps ?? DEFAULT_SETTLE_STEPS);
+        return;
     }
+  }
+
+  /**
+   * Steps until the run is quiet, at most maxSteps: whether it got there.
+   * Quiet means a step that did nothing, then again after each of these
+   * waits of virtual time (36 s in all): TCP's timers fire in between (the
+   * 40 ms delayed ACK that reopens a window, the persist timer's probes from
+   * 204 ms, backing off), and what they set going counts as not quiet.
+   */
+  private runQuiet(maxSteps: number): boolean {
+    const waits = QUIET_WAITS_MS;
+    let quiet = 0;
+    for (let k = 0; k < maxSteps; k++) {
+      if (!this.stepOnce().idle) {
+        quiet = 0;
+        continue;
+      }
+      if (quiet === waits.length) return true;
+      this.sim.advance(waits[quiet] as number);
+      quiet++;
+    }
+    return false;
+  }
+
+  /** The end of an explored run: everyone reads, then finishes writing, then leaves; the invariants that need an end are checked after each. */
+  private settle(maxSteps: number): void {
+    const peers = this.sim.peers;
+    for (const p of peers) if (p.fd !== null) p.readFreely().resume();
+    const c = this.checker;
+    c?.afterDrain(this.runQuiet(maxSteps), maxSteps);
+    if (c?.violation) throw this.violationStop();
+    for (const p of peers) {
+      if (p.fd !== null && p.error === null) p.shutdown('WR');
+    }
+    c?.afterShutdown(this.runQuiet(maxSteps), maxSteps);
+    if (c?.violation) throw this.violationStop();
+    for (const p of peers) if (p.fd !== null) p.close();
+    c?.afterClose(this.runQuiet(maxSteps), maxSteps);
+    if (c?.violation) throw this.violationStop();
   }
 
   // ---- expectations ----
@@ -691,8 +815,8 @@ export async function runScenarioWith(Sim: SimulationFactory, doc: unknown, opti
     throw new EdgeloopError('ERR_INVALID_ARG', 'runScenario(): "options" must be an object { engine?, options?, timeLimitMs? }', { argument: 'options' });
   }
   for (const key of Object.keys(options)) {
-    if (!['engine', 'options', 'timeLimitMs', 'onStep'].includes(key)) {
-      throw new EdgeloopError('ERR_INVALID_ARG', `runScenario(): unknown option "${key}" (known: engine, options, timeLimitMs, onStep)`, { argument: key });
+    if (!['engine', 'options', 'timeLimitMs', 'onStep', 'trace'].includes(key)) {
+      throw new EdgeloopError('ERR_INVALID_ARG', `runScenario(): unknown option "${key}" (known: engine, options, timeLimitMs, onStep, trace)`, { argument: key });
     }
   }
   const scenario = assertScenario(doc, 'runScenario()');
@@ -708,10 +832,21 @@ export async function runScenarioWith(Sim: SimulationFactory, doc: unknown, opti
   if (options.onStep !== undefined && typeof options.onStep !== 'function') {
     throw new EdgeloopError('ERR_INVALID_ARG', 'runScenario(): "onStep" must be a function', { argument: 'onStep' });
   }
+  if (options.trace !== undefined && typeof options.trace !== 'boolean') {
+    throw new EdgeloopError('ERR_INVALID_ARG', 'runScenario(): "trace" must be true or false', { argument: 'trace' });
+  }
+  if (options.engine === 'linux' && scenario.faults && scenario.faults.length > 0) {
+    const f = scenario.faults[0] as ScenarioFault;
+    throw new ScenarioError(
+      [{ path: 'faults[0]', segments: ['faults', 0], message: `${describeFault(f)} is injected by the simulated kernel: engine 'linux' cannot replay a document with faults` }],
+      'runScenario()',
+    );
+  }
   const o: ScenarioOptions = { ...scenario.options, ...knobs };
   const doc2: ScenarioDocument = { ...scenario, options: o };
   const simOptions: SimulationOptions = { family: o.family, variant: o.variant ?? 'edgeloop', app: o.app, seed: o.seed ?? 1 };
   if (options.engine !== undefined) simOptions.engine = options.engine;
+  if (options.trace === false) simOptions.trace = false;
   // The reactor's tuning passes through as given (one list: src/reactor-options.ts).
   for (const key of TUNING_FIELDS) if (o[key] !== undefined) Object.assign(simOptions, { [key]: o[key] });
   const sim = await Sim.create(simOptions);
@@ -732,6 +867,7 @@ export async function runScenarioWith(Sim: SimulationFactory, doc: unknown, opti
       steps: sim.steps,
       actions: run.spans,
       stoppedAt: run.stoppedAt,
+      violation: run.checker?.violation ?? null,
     };
   } finally {
     sim.dispose();

@@ -20,9 +20,10 @@ import {
   REACTOR_OPTION_FIELDS,
   SOCKET_BUFFER_MAX,
   SOCKET_BUFFER_MIN,
-  VARIANTS,
+  VARIANT_NAMES,
 } from '../reactor-options.js';
-import type { BuiltinApp, ErrnoName, Family, ReactorOptions, ShutdownHow, VariantName } from '../types.js';
+import type { BuiltinApp, ErrnoName, FaultSpec, Family, ReactorOptions, ShutdownHow, VariantName } from '../types.js';
+import { FAULT_FIELDS, FAULT_NAMES, readFaultFields } from './faults.js';
 import { FieldChecker, type FieldPath, pathText, quotedList, UINT32_MAX, UINT32_PHRASE } from '../validate.js';
 
 export const SCENARIO_VERSION = 1;
@@ -101,7 +102,17 @@ export type ScenarioAction =
   /** The server shuts down every open connection once its output has drained (SHUT_WR). */
   | (ActionBase & { do: 'shutdownAll' })
   /** The server closes every open connection now (`reason`, default 'server-stopped'). */
-  | (ActionBase & { do: 'closeAll'; reason?: string });
+  | (ActionBase & { do: 'closeAll'; reason?: string })
+  /**
+   * The end of an explored run, where the invariants that need one are
+   * checked (liveness, every byte delivered, no fd left): every peer reads
+   * again, all there is after each step, and the run goes quiet; every
+   * connected peer shuts down its writing side, the run goes quiet; every
+   * peer closes, the run goes quiet. Quiet: a step that does nothing, again
+   * after each of 50 ms, 200 ms, 1 s, 5 s and 30 s of time passing (TCP's
+   * timers). Each of the three at most `maxSteps` (default 5000) reactor steps.
+   */
+  | (ActionBase & { do: 'settle'; maxSteps?: number });
 
 export type ActionName = ScenarioAction['do'];
 
@@ -254,7 +265,31 @@ export interface ScenarioDocument {
   contrast?: { variant: VariantName; explanation: string };
   /** Total reactor steps the whole scenario may take (default 200000). */
   limits?: { maxSteps?: number };
+  /** Faults injected into the reactor's syscalls, each armed just before its action (simulated engines only). */
+  faults?: ScenarioFault[];
+  /** Invariants checked after every step (and at a `settle`): a violation fails the run like an expectation. */
+  invariants?: InvariantName[];
 }
+
+/** A fault of the document: the fault's fields (FaultSpec), the action it is armed before, and for shortWrite/spuriousWakeup the peer whose server-side connection it hits. */
+export type ScenarioFault = Omit<FaultSpec, 'conn'> & {
+  at: ActionRef;
+  /** shortWrite, spuriousWakeup: this peer's server-side connection (a group: each member's). Not accepted yet when armed: the fault is skipped, and the trace says so. */
+  peer?: string;
+  note?: string;
+};
+
+/** What Explore checks after every step; docs/explore.md defines each. */
+export type InvariantName = 'bytes-intact' | 'liveness' | 'no-busy-loop' | 'bounded-memory' | 'no-fd-leak' | 'handler-isolation';
+
+export const INVARIANT_NAMES: readonly InvariantName[] = Object.freeze([
+  'bytes-intact',
+  'liveness',
+  'no-busy-loop',
+  'bounded-memory',
+  'no-fd-leak',
+  'handler-isolation',
+]);
 
 // ---- errors ----
 
@@ -298,6 +333,7 @@ export const SCENARIO_LIMITS = Object.freeze({
   maxPeers: 1000,
   maxActions: 10_000,
   maxExpectations: 1_000,
+  maxFaults: 1_000,
   /** Steps of one action (step, run, writeAll, flood). */
   maxActionSteps: 1_000_000,
   /** Steps of the whole scenario. */
@@ -321,7 +357,7 @@ export const EPOLL_FLAG_NAMES: readonly string[] = [
 ];
 export const ACTION_NAMES: readonly ActionName[] = [
   'connect', 'write', 'writeAll', 'flood', 'read', 'readAll', 'stopReading', 'resumeReading',
-  'shutdown', 'close', 'closeWithUnread', 'step', 'run', 'advance', 'stopAccepting', 'shutdownAll', 'closeAll',
+  'shutdown', 'close', 'closeWithUnread', 'step', 'run', 'advance', 'stopAccepting', 'shutdownAll', 'closeAll', 'settle',
 ];
 const CHECK_NAMES = ['peer', 'connection', 'server', 'trace', 'order'] as const;
 
@@ -475,7 +511,7 @@ function options(w: Walker, v: unknown, path: Path, partial: boolean): Partial<S
   if (!o) return undefined;
   const out: Partial<ScenarioOptions> = {};
   if (o.family !== undefined) out.family = w.oneOf(o.family, [...path, 'family'], FAMILIES);
-  if (o.variant !== undefined) out.variant = w.oneOf(o.variant, [...path, 'variant'], VARIANTS);
+  if (o.variant !== undefined) out.variant = w.oneOf(o.variant, [...path, 'variant'], VARIANT_NAMES);
   if (o.app !== undefined) {
     const app = readApp(w, o.app, [...path, 'app'], { handlers: false, maxBulk: SCENARIO_LIMITS.maxBytes });
     if (app) out.app = app.app === 'bulk' ? { bulk: app.bulkBytes as number } : (app.app as 'echo' | 'discard');
@@ -599,6 +635,7 @@ const ACTION_FIELDS: Readonly<Record<ActionName, { required: readonly string[]; 
   stopAccepting: { required: [], optional: [] },
   shutdownAll: { required: [], optional: [] },
   closeAll: { required: [], optional: ['reason'] },
+  settle: { required: [], optional: ['maxSteps'] },
 };
 
 /** First pass over steps: the labels, so expectations (and nothing else) can point at actions. */
@@ -814,7 +851,41 @@ function check(w: Walker, v: unknown, path: Path, refs: Refs, expectation: boole
 
 export type ScenarioValidation = { ok: true; scenario: ScenarioDocument } | { ok: false; errors: ScenarioIssue[] };
 
-const DOC_KEYS = ['$schema', 'version', 'name', 'title', 'explanation', 'options', 'peers', 'steps', 'expect', 'contrast', 'limits'];
+const DOC_KEYS = ['$schema', 'version', 'name', 'title', 'explanation', 'options', 'peers', 'steps', 'expect', 'contrast', 'limits', 'faults', 'invariants'];
+
+function fault(w: Walker, v: unknown, path: Path, refs: Refs): ScenarioFault | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return w.fail(path, `must be an object { "fault": ..., "at": ..., ... }, got ${show(v)}`);
+  const o = v as Obj;
+  if (o.fault === undefined) return w.fail([...path, 'fault'], `is required: one of ${quoted(FAULT_NAMES)}`);
+  const name = w.oneOf(o.fault, [...path, 'fault'], FAULT_NAMES);
+  if (name === undefined) return undefined;
+  const spec = FAULT_FIELDS[name];
+  const target = spec.target ? ['peer'] : [];
+  w.object(o, path, ['fault', 'at', 'note', ...target, ...spec.required, ...spec.optional], ['at', ...target]);
+  const fields = readFaultFields(w, o, path, name);
+  const at = o.at === undefined ? undefined : actionRef(w, o.at, [...path, 'at'], refs);
+  const peer = spec.target && o.peer !== undefined ? peerRef(w, o.peer, [...path, 'peer'], refs) : undefined;
+  const note = o.note === undefined ? undefined : w.str(o.note, [...path, 'note'], SCENARIO_LIMITS.maxNote);
+  if (!fields || at === undefined || (spec.target && peer === undefined)) return undefined;
+  const out: ScenarioFault = { ...fields, at };
+  if (peer !== undefined) out.peer = peer;
+  if (note !== undefined) out.note = note;
+  return out;
+}
+
+function invariants(w: Walker, v: unknown, path: Path): InvariantName[] | undefined {
+  const a = w.array(v, path, INVARIANT_NAMES.length);
+  if (!a) return undefined;
+  if (a.length === 0) return w.fail(path, `must list at least one invariant (${quoted(INVARIANT_NAMES)})`);
+  const out: InvariantName[] = [];
+  a.forEach((x, i) => {
+    const name = w.oneOf(x, [...path, i], INVARIANT_NAMES);
+    if (name === undefined) return;
+    if (out.includes(name)) w.fail([...path, i], `lists ${show(name)} twice`);
+    else out.push(name);
+  });
+  return out;
+}
 
 function validate(doc: unknown): ScenarioValidation {
   const w = new Walker();
@@ -838,7 +909,7 @@ function validate(doc: unknown): ScenarioValidation {
   if (o.contrast !== undefined) {
     const c = w.object(o.contrast, ['contrast'], ['variant', 'explanation'], ['variant', 'explanation']);
     if (c) {
-      const variant = c.variant === undefined ? undefined : w.oneOf(c.variant, ['contrast', 'variant'], VARIANTS);
+      const variant = c.variant === undefined ? undefined : w.oneOf(c.variant, ['contrast', 'variant'], VARIANT_NAMES);
       const explanation = c.explanation === undefined ? undefined : w.str(c.explanation, ['contrast', 'explanation'], SCENARIO_LIMITS.maxExplanation);
       if (variant !== undefined && variant === (opts?.variant ?? 'edgeloop')) {
         w.fail(['contrast', 'variant'], `must differ from the scenario's own variant (${variant})`);
@@ -854,6 +925,9 @@ function validate(doc: unknown): ScenarioValidation {
       if (l.maxSteps !== undefined) limits.maxSteps = w.int(l.maxSteps, ['limits', 'maxSteps'], 1, SCENARIO_LIMITS.maxTotalSteps);
     }
   }
+  const faultsIn = o.faults === undefined ? undefined : w.array(o.faults, ['faults'], SCENARIO_LIMITS.maxFaults);
+  const faults = faultsIn?.map((f, i) => fault(w, f, ['faults', i], refs));
+  const invariantList = o.invariants === undefined ? undefined : invariants(w, o.invariants, ['invariants']);
   if (w.issues.length > 0) return { ok: false, errors: w.issues };
   const scenario: ScenarioDocument = {
     version: 1,
@@ -867,6 +941,8 @@ function validate(doc: unknown): ScenarioValidation {
   };
   if (contrast) scenario.contrast = contrast;
   if (limits) scenario.limits = limits;
+  if (faults) scenario.faults = faults as ScenarioFault[];
+  if (invariantList) scenario.invariants = invariantList;
   return { ok: true, scenario };
 }
 

@@ -16,6 +16,7 @@ import { Kernel } from '../kernel.js';
 import type {
   EngineName,
   Family,
+  FaultSpec,
   NativeTraceRecord,
   PeerOptions,
   RunOptions,
@@ -33,8 +34,12 @@ import type { EngineLoader, SimEngine } from './engine.js';
 import { resolvePeerOptions, resolveSimulationOptions } from './options.js';
 import { Peer, type PeerHost } from './peer.js';
 import { buildSnapshot, type HostSnapshot } from './snapshot.js';
+import { FAULT_FIELDS, FAULT_NAMES, faultSpecJson, readFaultFields } from './faults.js';
+import { OptionChecker } from '../validate.js';
 
 const RESERVED_ACTORS = ['reactor', 'app', 'peers', 'sim'];
+/** errno EINTR (Linux's number, as the bindings report it). */
+const EINTR = 4;
 const DEFAULT_MAX_STEPS = 10_000;
 const MAX_MAX_STEPS = 100_000_000;
 /** advance() on engine 'linux' sleeps: at most this long per call. */
@@ -91,7 +96,7 @@ export class Simulation {
       backend: engine.backend ?? 'sim',
       engine: o.engine === 'linux' ? undefined : o.engine,
       seed: o.seed,
-      trace: true,
+      trace: o.trace,
       release: engine.releaseKernel,
     });
     let made: { server: RawServer; release?: () => void };
@@ -151,6 +156,11 @@ export class Simulation {
       refused: () => {
         const peer = this.pending.shift();
         if (peer) peer.refused = true;
+      },
+      // An ECONNABORTED fault: the kernel dequeued and destroyed it before accept returned.
+      aborted: () => {
+        const peer = this.pending.shift();
+        if (peer) peer.aborted = true;
       },
     });
     this.address = this.call('address', () => server.address());
@@ -224,7 +234,8 @@ export class Simulation {
     return [...this.peerList.values()];
   }
 
-  private peerEpoll(): number {
+  /** The peers' shared epoll, made now if no peer made it yet (before a fault lowers RLIMIT_NOFILE, so the peers' own bookkeeping never fails for the fault's sake). */
+  peerEpoll(): number {
     if (this.peerEp === null) {
       this.kernel.setActor('peers');
       const ep = this.kernel.epollCreate();
@@ -305,11 +316,15 @@ export class Simulation {
     const before = this.appEvents;
     const n = this.call('step', () => this.server.runOnce(0));
     this.flushTrace();
-    if (n < 0) throw new EdgeloopError('ERR_BACKEND', `step(): the reactor's epoll_wait failed: errno ${-n}`);
+    // EINTR (a signal during the wait: an injected fault) is a round with no
+    // events, as the real server's loop takes it: the next round polls again.
+    if (n < 0 && n !== -EINTR) throw new EdgeloopError('ERR_BACKEND', `step(): the reactor's epoll_wait failed: errno ${-n}`);
     const appEvents = this.appEvents - before;
     const peerReads = this.pumpPeers();
     this.steps++;
-    return { reactorEvents: n, peerReads, appEvents, idle: n === 0 && appEvents === 0 && peerReads === 0 };
+    const events = Math.max(n, 0);
+    const interrupted = n === -EINTR;
+    return { reactorEvents: events, peerReads, appEvents, interrupted, idle: !interrupted && events === 0 && appEvents === 0 && peerReads === 0 };
   }
 
   /** Steps until `until` holds (default: until a step does nothing), at most maxSteps. Never hangs. */
@@ -379,7 +394,48 @@ export class Simulation {
     this.flushTrace();
   }
 
+  // ---- faults ----
+
+  /**
+   * Arms a fault in the reactor's own syscalls (the peers' are never
+   * touched): the next `count` epoll_waits fail EINTR, accepts fail, writes
+   * on a connection come up short, epoll reports a connection ready though
+   * nothing is, RLIMIT_NOFILE goes down, the delayed ACK moves. Each hit is
+   * a 'sim' 'fault' record in the trace. Simulated engines only.
+   */
+  injectFault(spec: FaultSpec): void {
+    this.live('injectFault');
+    const c = new OptionChecker('injectFault()');
+    const o = c.object(spec, [], ['fault', 'conn', 'count', 'errno', 'maxBytes', 'events', 'limit', 'ms'], ['fault'], 'a fault { fault, ... }');
+    const name = c.oneOf(o.fault, ['fault'], FAULT_NAMES);
+    const fields = FAULT_FIELDS[name];
+    c.object(o, [], ['fault', ...(fields.target ? ['conn'] : []), ...fields.required, ...fields.optional], fields.target ? ['conn'] : []);
+    const f = readFaultFields(c, o, [], name) as Omit<FaultSpec, 'conn'>;
+    let fd: number | null = null;
+    if (fields.target) {
+      const conn = this.events.connections.get(c.int(o.conn, ['conn'], 0, Number.MAX_SAFE_INTEGER));
+      if (!conn || conn.closed) throw invalidArg('injectFault', 'conn', 'the id of an open connection', o.conn);
+      fd = conn.fd;
+    }
+    this.armFault(f, fd);
+  }
+
+  /** Arms a checked fault (`fd`: its connection's, for the targeted ones). */
+  armFault(f: Omit<FaultSpec, 'conn'>, fd: number | null): void {
+    if (this.engine === 'linux') {
+      throw new EdgeloopError('ERR_BACKEND', `injectFault(): faults are injected by the simulated kernel; engine 'linux' cannot (${f.fault})`);
+    }
+    this.call('injectFault', () => this.server.injectFault(faultSpecJson(f, fd)));
+    if (this.delivering === 0) this.flushTrace();
+  }
+
   // ---- observing ----
+
+  /** The reactor's own state (no kernel view): cheaper than snapshot(), for per-step checks. */
+  hostState(): HostSnapshot {
+    this.live('hostState');
+    return JSON.parse(this.call('snapshot', () => this.server.snapshot())) as HostSnapshot;
+  }
 
   snapshot(): SimulationSnapshot {
     this.live('snapshot');
@@ -392,6 +448,19 @@ export class Simulation {
       peers: this.peerList,
       ...(this.epollState ? { epollState: this.epollState } : {}),
     });
+  }
+
+  /** The peers' shared epoll, once a peer made it. */
+  peerEpollFd(): number | null {
+    return this.peerEp;
+  }
+
+  /** Every fd open in the simulated kernel (the reactor's and the peers': one process); [] on engine 'linux'. */
+  openFds(): number[] {
+    this.live('openFds');
+    if (this.engine === 'linux') return [];
+    const state = JSON.parse(this.raw.inspect()) as { fds?: Array<{ fd: number }> };
+    return (state.fds ?? []).map((f) => f.fd);
   }
 
   get trace(): Trace {

@@ -20,6 +20,15 @@ struct SimConfig {
   int32_t tcp_sndbuf_established = 3939840;
   int32_t somaxconn = 4096;
   int32_t max_fds = 1024;         // RLIMIT_NOFILE: EMFILE beyond it
+  // TCP_DELACK_MIN (HZ/25): the delayed-ACK timer's delay on loopback once
+  // ato has grown to it (tcp_send_delayed_ack). The timer is jiffy-granular,
+  // so a process can see it fire a jiffy early or late (HZ=250: 36..44 ms).
+  int32_t tcp_delack_ms = 40;
+  // icsk_rto of a loopback connection once the handshake measured an RTT:
+  // TCP_RTO_MIN (rttvar never drops below it) plus the few-microsecond srtt,
+  // which usecs_to_jiffies rounds up to 51 jiffies at HZ=250 (`ss -ti` shows
+  // rto:204). The persist timer starts from it (tcp_probe0_base).
+  int32_t tcp_rto_ms = 204;
   uint16_t ephemeral_low = 32768;  // net.ipv4.ip_local_port_range
   uint16_t ephemeral_high = 60999;
 };

@@ -16,6 +16,8 @@ constexpr int32_t kFirstFd = 3;
 // Flags EPOLLEXCLUSIVE may be combined with (EPOLLEXCLUSIVE_OK_BITS).
 constexpr uint32_t kExclusiveOkBits =
     ev::kIn | ev::kOut | ev::kErr | ev::kHup | ev::kWakeup | ev::kEt | ev::kExclusive;
+// How long an epoll_wait(-1) lets virtual time run with nothing ready.
+constexpr int64_t kForeverMs = 3600 * 1000;
 }  // namespace
 
 SimKernel::SimKernel(uint32_t seed) : ctx_(seed) {}
@@ -128,6 +130,12 @@ SysResult SimKernel::Accept(int32_t fd) {
   SysResult r = s->Accept(&conn);
   if (!r.ok()) return r;
   return SysResult::Ok(Install(std::move(conn), newfd));
+}
+
+bool SimKernel::AcceptWouldSucceed(int32_t fd) const {
+  File* f = Lookup(fd);
+  SocketFile* s = f == nullptr ? nullptr : f->AsSocket();
+  return s != nullptr && s->AcceptReady() && FreeFd() >= 0;
 }
 
 SysResult SimKernel::GetSockName(int32_t fd, std::string* addr) {
@@ -250,11 +258,21 @@ SysResult SimKernel::EpollWait(int32_t ep, EpollEvent* out, int32_t maxevents, i
   EpollFile* epoll = f->AsEpoll();
   if (epoll == nullptr) return SysResult::Fail(err::kEINVAL);
   const int64_t deadline = timeout_ms < 0 ? -1 : ctx_.now_ms + timeout_ms;
+  const int64_t started = ctx_.now_ms;
   for (;;) {
     const int32_t n = epoll->SendEvents(out, maxevents);
     if (n > 0 || timeout_ms == 0) return SysResult::Ok(n);
     // Nothing ready: let virtual time run to the next timer or the deadline.
     const int64_t next = ctx_.NextTimer();
+    // A TCP persist timer re-arms itself for as long as the peer answers its
+    // zero-window probes, so a wait without a deadline may never run out of
+    // timers; every finite chain of timers (SYN retries: 127 s) ends well
+    // within an hour.
+    if (deadline < 0 && next >= 0 && next - started > kForeverMs) {
+      throw std::runtime_error(
+          "simulated epoll_wait with timeout -1 would block forever: nothing became ready in an "
+          "hour of virtual time, and only zero-window probes are scheduled");
+    }
     if (next < 0 || (deadline >= 0 && next > deadline)) {
       if (deadline < 0) {
         throw std::runtime_error(

@@ -46,6 +46,17 @@ class SimKernel final : public Kernel {
   std::string Inspect() const;
   SimContext& context() { return ctx_; }
 
+  // For fault injection (native/host/fault_kernel.h), which must not change
+  // what it only looks at:
+  // True when Accept(fd) would succeed now: fd is a listening socket with a
+  // connection queued, and there is an fd number to give it.
+  bool AcceptWouldSucceed(int32_t fd) const;
+  // setrlimit(RLIMIT_NOFILE): new fds from `limit` up fail EMFILE; the open
+  // ones stay.
+  void SetNoFileLimit(int32_t limit) { ctx_.config.max_fds = limit; }
+  // TCP_DELACK_MIN for delayed ACKs scheduled from now on (SimConfig::tcp_delack_ms).
+  void SetDelayedAckMs(int32_t ms) { ctx_.config.tcp_delack_ms = ms; }
+
  protected:
   SysResult SocketPairUnix(int32_t fds[2]) override;
 

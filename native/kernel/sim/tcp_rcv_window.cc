@@ -260,11 +260,13 @@ void TcpRcvWindow::OnDelackTimer() {
   }
 }
 
-int64_t TcpRcvWindow::DelackMs() const {
+int64_t TcpRcvWindow::DelackMs(int64_t delack_min_ms) const {
   // tcp_send_delayed_ack: loopback's RTT is far below TCP_DELACK_MIN, which
-  // then bounds the delay; before any data ato is 0 (the next jiffy).
+  // then bounds the delay; before any data ato is 0 (the next jiffy). With
+  // the default TCP_DELACK_MIN (== TCP_ATO_MIN) this is min(ato, 40 ms).
   if (ato_ms_ == 0) return 1;
-  return std::min(ato_ms_, kAtoMinMs);
+  if (ato_ms_ >= kAtoMinMs) return delack_min_ms;
+  return std::min(ato_ms_, delack_min_ms);
 }
 
 void TcpRcvWindow::Describe(JsonWriter& json) const {

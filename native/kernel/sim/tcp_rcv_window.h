@@ -62,7 +62,9 @@ class TcpRcvWindow {
   // tcp_delack_timer_handler: the delayed ACK went out late.
   void OnDelackTimer();
   // When the delayed-ACK timer should fire, from now (tcp_send_delayed_ack).
-  int64_t DelackMs() const;
+  // `delack_min_ms` is TCP_DELACK_MIN (SimConfig::tcp_delack_ms): the delay
+  // once ato has reached TCP_ATO_MIN, and the bound on a shorter ato.
+  int64_t DelackMs(int64_t delack_min_ms) const;
 
   bool ack_pending() const { return ack_pending_; }
   uint64_t rcv_nxt() const { return rcv_nxt_; }

@@ -20,6 +20,22 @@ constexpr int kBacklogFlushSkbs = 16;
 // SYN retransmission: TCP_TIMEOUT_INIT, doubling, tcp_syn_retries = 6.
 constexpr int64_t kSynTimeoutMs = 1000;
 constexpr int kSynRetries = 6;
+// The persist timer: TCP_RTO_MIN bounds its base from below, TCP_RTO_MAX its
+// backoff from above; icsk_backoff stops growing at tcp_retries2, which also
+// bounds the unanswered probes (tcp_orphan_retries: 8 for an orphan).
+constexpr int64_t kRtoMinMs = 200;
+constexpr int64_t kRtoMaxMs = 120000;
+constexpr int kTcpRetries2 = 15;
+constexpr int kOrphanRetries = 8;
+// tcp_invalid_ratelimit (HZ/2).
+constexpr int64_t kInvalidRatelimitMs = 500;
+
+// `base` doubled `backoff` times, at most TCP_RTO_MAX.
+int64_t BackedOff(int64_t base, int backoff) {
+  int64_t when = base;
+  for (int i = 0; i < backoff && when < kRtoMaxMs; ++i) when <<= 1;
+  return std::min(when, kRtoMaxMs);
+}
 
 }  // namespace
 
@@ -162,6 +178,10 @@ void TcpSocket::ProcessSegment(const Segment& seg) {
     }
     return;
   }
+  if (seg.probe) {
+    OnWindowProbe();
+    return;
+  }
   OnAck(seg.ack, seg.window_edge);
   if (!seg.data.empty()) {
     if ((state_ == State::kFinWait1 || state_ == State::kFinWait2) && (shutdown_ & kRcvShutdown)) {
@@ -250,6 +270,7 @@ void TcpSocket::XmitPending(bool push, bool push_one) {
   if (!peer_ || !Synchronized()) return;
   // bbr_tso_segs_goal: loopback's pacing rate allows a full GSO skb.
   const int64_t max_segs = std::clamp<int64_t>(kGsoMaxSize / mss_cache_, 2, 127);
+  bool sent_any = false;
   while (snd_nxt_ < DataEnd()) {
     const size_t i = SendHead();
     if (i == write_queue_.size()) break;
@@ -287,24 +308,20 @@ void TcpSocket::XmitPending(bool push, bool push_one) {
     if (limit <= 0) break;
     if (limit < skb_len) SplitSkb(i, static_cast<size_t>(limit));
     const int64_t sent = std::min(limit, skb_len);
-    Segment seg;
-    seg.data = write_queue_[i].data;
-    seg.gso_size = sent > mss_cache_ ? mss_cache_ : 0;
-    snd_nxt_ += static_cast<uint64_t>(sent);
-    packets_out_ += (sent + mss_cache_ - 1) / mss_cache_;
-    write_queue_[i].pcount = (sent + mss_cache_ - 1) / mss_cache_;
+    SendSkb(i);
+    sent_any = true;
     if (sent % mss_cache_) snd_sml_ = snd_nxt_;  // tcp_minshall_update
-    // Every segment carries our ACK and window (tcp_transmit_skb).
-    seg.ack = rcv_.rcv_nxt();
-    seg.window_edge = rcv_.AckSent();
-    delack_armed_ = false;
-    ++delack_gen_;
-    Transmit(std::move(seg));
     if (push_one) return;
   }
+  // __tcp_push_pending_frames: nothing sent, nothing in flight to bring an
+  // ACK, and data waiting: only the persist timer can move it now (the
+  // window is too small for it; Nagle never holds with nothing in flight).
+  // tcp_push_one does not look.
+  if (!sent_any && !push_one && packets_out_ == 0 && SendHead() < write_queue_.size()) CheckProbeTimer();
   if (fin_queued_ && !fin_sent_ && snd_nxt_ == fin_seq_) {
     fin_sent_ = true;
     snd_nxt_ = fin_seq_ + 1;
+    ClearProbeTimer();  // the RTO timer takes over
     Segment seg;
     seg.fin = true;
     seg.ack = rcv_.rcv_nxt();
@@ -315,9 +332,29 @@ void TcpSocket::XmitPending(bool push, bool push_one) {
   }
 }
 
+void TcpSocket::SendSkb(size_t index) {
+  // tcp_transmit_skb of the send head, then tcp_event_new_data_sent: it is
+  // in flight now, and the RTO timer (not modelled) replaces a persist timer.
+  const auto sent = static_cast<int64_t>(write_queue_[index].data.size());
+  Segment seg;
+  seg.data = write_queue_[index].data;
+  seg.gso_size = sent > mss_cache_ ? mss_cache_ : 0;
+  snd_nxt_ += static_cast<uint64_t>(sent);
+  write_queue_[index].pcount = (sent + mss_cache_ - 1) / mss_cache_;
+  packets_out_ += write_queue_[index].pcount;
+  ClearProbeTimer();
+  // Every segment carries our ACK and window (tcp_transmit_skb).
+  seg.ack = rcv_.rcv_nxt();
+  seg.window_edge = rcv_.AckSent();
+  delack_armed_ = false;
+  ++delack_gen_;
+  Transmit(std::move(seg));
+}
+
 void TcpSocket::OnAck(uint64_t ack, uint64_t edge) {
   // tcp_ack: free what is acknowledged (tcp_clean_rtx_queue), take the new
   // window, send what it allows, then wake a writer that ran out of room.
+  const int64_t prior_packets = packets_out_;
   bool freed = false;
   if (ack > snd_una_) {
     int64_t acked = 0;
@@ -340,11 +377,160 @@ void TcpSocket::OnAck(uint64_t ack, uint64_t edge) {
     packets_out_ = std::max<int64_t>(0, packets_out_ - acked);
     cwnd_ += acked;  // slow start (bbr's STARTUP grows cwnd by what is acked)
     snd_una_ = ack;
+    // tcp_ack_update_rtt: a valid RTT sample (new data acknowledged; loopback
+    // retransmits none) resets the backoff (RFC 6298).
+    backoff_ = 0;
     if (fin_sent_ && ack > fin_seq_) OnFinAcked();
   }
   OnWindowUpdate(edge);
-  XmitPending(false, false);
+  probes_out_ = 0;  // the peer answered
+  // Nothing was in flight: the ACK may open the window a probe waits for.
+  if (prior_packets == 0 && Synchronized()) AckProbe();
+  XmitPending(false, false);  // tcp_data_snd_check
   if (freed) CheckSpace();
+}
+
+// ---- the persist timer ---------------------------------------------------------
+
+int64_t TcpSocket::ProbeBaseMs() const {
+  return std::max<int64_t>(ctx_.config.tcp_rto_ms, kRtoMinMs);
+}
+
+int64_t TcpSocket::ProbeWhenMs() const { return BackedOff(ProbeBaseMs(), backoff_); }
+
+void TcpSocket::CheckProbeTimer() {
+  // tcp_check_probe_timer: armed once, from the base, while nothing is in
+  // flight; a pending timer keeps its time.
+  if (packets_out_ == 0 && !probe_armed_) ResetProbeTimer(ProbeBaseMs());
+}
+
+void TcpSocket::ResetProbeTimer(int64_t delay_ms) {
+  probe_armed_ = true;
+  probe_at_ = ctx_.now_ms + delay_ms;
+  const uint64_t gen = ++probe_gen_;
+  std::weak_ptr<TcpSocket> weak = Self();
+  ctx_.Schedule(probe_at_, [weak, gen]() {
+    std::shared_ptr<TcpSocket> self = weak.lock();
+    if (!self) return;
+    // Timers run in softirq context: what they send is delivered after them.
+    self->ctx_.Loopback([self, gen]() {
+      if (gen != self->probe_gen_ || !self->probe_armed_) return;
+      self->probe_armed_ = false;
+      if (!self->Synchronized() || !self->peer_) return;
+      self->OnProbeTimer();
+    });
+  });
+}
+
+void TcpSocket::ClearProbeTimer() {
+  if (!probe_armed_) return;
+  probe_armed_ = false;
+  ++probe_gen_;
+}
+
+void TcpSocket::AckProbe() {
+  // tcp_ack_probe: a window the whole send head fits ends the probing (the
+  // data goes out from tcp_data_snd_check); otherwise the timer restarts
+  // with the current backoff.
+  const size_t head = SendHead();
+  if (head == write_queue_.size()) return;
+  if (write_queue_[head].end() <= snd_wnd_edge_) {
+    backoff_ = 0;
+    ClearProbeTimer();
+  } else {
+    ResetProbeTimer(ProbeWhenMs());
+  }
+}
+
+void TcpSocket::OnProbeTimer() {
+  // tcp_probe_timer: stand down if something is in flight (its ACK will
+  // restart things) or nothing waits.
+  if (packets_out_ > 0 || SendHead() == write_queue_.size()) {
+    probes_out_ = 0;
+    return;
+  }
+  // RFC 1122 4.2.2.17: probe for as long as the peer answers; every ACK
+  // resets probes_out. Unanswered, give up after tcp_retries2 probes; an
+  // orphan gives up sooner (tcp_orphan_retries), and at once when its
+  // backoff has reached TCP_RTO_MAX.
+  int max_probes = kTcpRetries2;
+  if (orphan_) {
+    // inet_csk_rto_backoff: is the backed-off RTO still below TCP_RTO_MAX?
+    const bool alive = BackedOff(ctx_.config.tcp_rto_ms, backoff_) < kRtoMaxMs;
+    max_probes = alive ? kOrphanRetries : 0;
+    if (!alive && backoff_ >= max_probes) {
+      WriteErr();
+      return;
+    }
+  }
+  if (probes_out_ >= max_probes) {
+    WriteErr();
+    return;
+  }
+  SendProbe0();
+}
+
+void TcpSocket::SendProbe0() {
+  // tcp_send_probe0: if data went out, its ACK takes over and the backoff
+  // starts again; otherwise back off and probe again.
+  WriteWakeup();
+  if (packets_out_ > 0 || SendHead() == write_queue_.size()) {
+    probes_out_ = 0;
+    backoff_ = 0;
+    return;
+  }
+  ++probes_out_;
+  if (backoff_ < kTcpRetries2) ++backoff_;
+  ResetProbeTimer(ProbeWhenMs());
+}
+
+void TcpSocket::WriteWakeup() {
+  // tcp_write_wakeup: some of the window open (too little for the sender's
+  // own rules): send what fits, at most one MSS, cut from the send head
+  // (tcp_fragment). A zero window: a probe that only draws an ACK.
+  const size_t i = SendHead();
+  if (i < write_queue_.size() && write_queue_[i].seq < snd_wnd_edge_) {
+    const TxSkb& skb = write_queue_[i];
+    if (pushed_seq_ < skb.end()) pushed_seq_ = skb.end();
+    const auto len = static_cast<int64_t>(skb.data.size());
+    int64_t seg_size = static_cast<int64_t>(snd_wnd_edge_ - skb.seq);
+    if (seg_size < len || len > mss_cache_) {
+      seg_size = std::min(seg_size, mss_cache_);
+      if (seg_size < len) SplitSkb(i, static_cast<size_t>(seg_size));
+    }
+    SendSkb(i);
+    return;
+  }
+  Segment seg;
+  seg.probe = true;
+  seg.ack = rcv_.rcv_nxt();
+  seg.window_edge = rcv_.AckSent();
+  delack_armed_ = false;
+  ++delack_gen_;
+  Transmit(std::move(seg));
+}
+
+void TcpSocket::WriteErr() {
+  // tcp_write_err: the connection times out; no RST goes out.
+  sk_err_ = err::kETIMEDOUT;
+  write_queue_.clear();
+  packets_out_ = 0;
+  fin_queued_ = false;
+  Done();
+  wait_queue().Wake(ev::kErr);  // sk_error_report
+}
+
+void TcpSocket::OnWindowProbe() {
+  // tcp_validate_incoming: a segment below the window is dropped unread (its
+  // ACK field too) and answered with a duplicate ACK carrying our window,
+  // unless one went out within tcp_invalid_ratelimit (tcp_oow_rate_limited).
+  if (oow_acked_) {
+    const int64_t elapsed = ctx_.now_ms - last_oow_ack_ms_;
+    if (elapsed >= 0 && elapsed < kInvalidRatelimitMs) return;
+  }
+  oow_acked_ = true;
+  last_oow_ack_ms_ = ctx_.now_ms;
+  SendAck();
 }
 
 void TcpSocket::CheckSpace() {
@@ -494,7 +680,7 @@ void TcpSocket::SendAck() {
 
 void TcpSocket::ScheduleDelack() {
   // tcp_send_delayed_ack: keep an earlier timer; one about to fire means "now".
-  const int64_t ato = rcv_.DelackMs();
+  const int64_t ato = rcv_.DelackMs(ctx_.config.tcp_delack_ms);
   const int64_t at = ctx_.now_ms + ato;
   if (delack_armed_) {
     if (delack_at_ <= ctx_.now_ms + (ato >> 2)) {
@@ -648,6 +834,7 @@ void TcpSocket::Done() {
   shutdown_ = kShutdownMask;
   delack_armed_ = false;
   ++delack_gen_;
+  ClearProbeTimer();  // tcp_clear_xmit_timers
   StateChange();
   peer_.reset();
 }
@@ -738,6 +925,8 @@ void TcpSocket::Disconnect(State old_state) {
   syn_retries_ = 0;
   delack_armed_ = false;
   ++delack_gen_;
+  ClearProbeTimer();
+  backoff_ = probes_out_ = 0;
   wait_queue().Wake(ev::kErr);  // sk_error_report
 }
 
@@ -1027,6 +1216,9 @@ void TcpSocket::Describe(JsonWriter& json) const {
   json.Field("writeQueueSkbs", write_queue_.size());
   json.Field("packetsOut", packets_out_);
   json.Field("cwnd", cwnd_);
+  json.Field("probeTimer", probe_armed_ ? probe_at_ : -1);
+  json.Field("backoff", static_cast<int64_t>(backoff_));
+  json.Field("probesOut", static_cast<int64_t>(probes_out_));
   json.Field("recvQueueBytes", receive_bytes_);
   rcv_.Describe(json);
   json.FieldBool("nospace", nospace_);

@@ -6,7 +6,8 @@
 // (sk_stream_wspace >= sk_stream_min_wspace), the receive window and the
 // delayed-ACK engine (TcpRcvWindow), the socket lock (ACKs that arrive
 // while the owner is inside write() or read() wait in the backlog until
-// release_sock), Nagle, FIN and RST with Linux's errno for each state, and
+// release_sock), Nagle, FIN and RST with Linux's errno for each state, the
+// persist timer that probes a window too small for the next segment, and
 // the SYN retransmission when a listener's accept queue is full.
 // docs/kernel-fidelity.md lists where byte counts still differ from Linux.
 #pragma once
@@ -64,6 +65,9 @@ class TcpSocket final : public SocketFile {
     uint64_t window_edge = 0;
     bool fin = false;
     bool rst = false;
+    // A zero-window probe (tcp_xmit_probe_skb): no data, sequence number
+    // snd_una - 1, below the receiver's window, so it only draws an ACK.
+    bool probe = false;
     std::weak_ptr<TcpSocket> from;  // who to answer with RST when we are closed
   };
   // An skb of the write queue: [seq, seq + data.size()).
@@ -106,6 +110,7 @@ class TcpSocket final : public SocketFile {
   bool NagleCheck(bool partial, bool push) const;  // tcp_nagle_check
   void GrowSkb(size_t index, int64_t amount);      // tcp_grow_skb
   void SplitSkb(size_t index, size_t at);  // tso_fragment
+  void SendSkb(size_t index);             // tcp_transmit_skb + tcp_event_new_data_sent
   void OnAck(uint64_t ack, uint64_t edge);  // tcp_ack
   void CheckSpace();                      // tcp_check_space
   uint64_t DataEnd() const { return fin_queued_ ? fin_seq_ : write_seq_; }
@@ -116,6 +121,20 @@ class TcpSocket final : public SocketFile {
   void SendAck();                         // tcp_send_ack
   void ScheduleDelack();                  // tcp_send_delayed_ack
   void CleanupRbuf(int64_t copied);       // tcp_cleanup_rbuf
+  void OnWindowProbe();                   // an out-of-window segment: tcp_send_dupack, rate-limited
+
+  // The persist timer (ICSK_TIME_PROBE0): nothing in flight and the next
+  // segment does not fit the peer's window.
+  int64_t ProbeBaseMs() const;            // tcp_probe0_base
+  int64_t ProbeWhenMs() const;            // tcp_probe0_when(sk, TCP_RTO_MAX)
+  void CheckProbeTimer();                 // tcp_check_probe_timer
+  void ResetProbeTimer(int64_t delay_ms);  // tcp_reset_xmit_timer(ICSK_TIME_PROBE0)
+  void ClearProbeTimer();
+  void AckProbe();                        // tcp_ack_probe
+  void OnProbeTimer();                    // tcp_probe_timer
+  void SendProbe0();                      // tcp_send_probe0
+  void WriteWakeup();                     // tcp_write_wakeup
+  void WriteErr();                        // tcp_write_err
 
   // Connection end.
   void QueueFin();                        // tcp_send_fin
@@ -167,6 +186,13 @@ class TcpSocket final : public SocketFile {
   bool fin_queued_ = false;
   bool fin_sent_ = false;
   uint64_t fin_seq_ = 0;
+  // The persist timer. It shares icsk_retransmit_timer with the RTO, which
+  // is not modelled (loopback loses nothing): sending data disarms it.
+  bool probe_armed_ = false;
+  int64_t probe_at_ = 0;
+  uint64_t probe_gen_ = 0;
+  int backoff_ = 0;            // icsk_backoff
+  int probes_out_ = 0;         // icsk_probes_out: probes no ACK has answered yet
 
   // Receive side.
   TcpRcvWindow rcv_;
@@ -184,6 +210,10 @@ class TcpSocket final : public SocketFile {
   uint64_t delack_gen_ = 0;
   bool delack_armed_ = false;
   int64_t delack_at_ = 0;
+  // tcp_oow_rate_limited: out-of-window segments get at most one ACK per
+  // tcp_invalid_ratelimit.
+  bool oow_acked_ = false;
+  int64_t last_oow_ack_ms_ = 0;
 
   // Listener.
   int32_t max_ack_backlog_ = 0;

@@ -1,0 +1,203 @@
+// Explore: a seeded search for reactor bugs nobody scripted. Each seed is a
+// generated scenario (generate.ts) run untraced on a simulated engine with
+// every invariant checked after every step; a seed that breaks one is
+// shrunk (fast-check's shrinker, keeping only documents that break the SAME
+// invariant) and re-run traced, so a failure is a small document that
+// `edgeloop replay` fails on the same way, on both engines. Seed, filter and
+// package version determine everything: the verdict is the same on native
+// and wasm, run to run. Browser-safe: no node: imports (the CLI's worker
+// threads are in src/cli/explore.ts).
+import fc from 'fast-check';
+
+import { EdgeloopError } from '../errors.js';
+import { FAMILIES, VARIANT_NAMES } from '../reactor-options.js';
+import type { Family, SimulationEngineName, VariantName } from '../types.js';
+import type { InvariantViolation } from '../simulation/invariants.js';
+import type { ScenarioDocument } from '../simulation/scenario-schema.js';
+import { runScenarioWith, type ScenarioResult, type SimulationFactory } from '../simulation/scenario-runner.js';
+import { OptionChecker, UINT32_MAX } from '../validate.js';
+import { EXPLORE_APPS, type ExploreAppName, type GeneratorFilter, generateScenario, scenarioArbitrary } from './generate.js';
+
+export interface ExploreOptions {
+  /** The reactor under test (default 'edgeloop'; the mutants need the test build). */
+  variant?: VariantName;
+  /** Seeds [from, to): half-open, like the CLI's --seeds A..B. */
+  seeds: readonly [number, number];
+  family?: Family;
+  app?: ExploreAppName;
+  /** 'native' (Node's default) or 'wasm'. */
+  engine?: 'native' | 'wasm';
+  /** Shrink each failure to the smallest document that breaks the same invariant (default true). */
+  shrink?: boolean;
+  /** Stop after this many failing seeds (default: run every seed). */
+  maxFailures?: number;
+  /** Wall-clock budget in ms: stop starting seeds after it (default none). */
+  timeLimitMs?: number;
+  /** Called after every seed. */
+  onProgress?: (p: ExploreProgress) => void;
+}
+
+export interface ExploreProgress {
+  seedsRun: number;
+  seedsTotal: number;
+  failures: number;
+  elapsedMs: number;
+}
+
+export interface ExploreFailure {
+  seed: number;
+  invariant: InvariantViolation['invariant'];
+  /** The violation in the shrunk document's traced run. */
+  violation: InvariantViolation;
+  /** The smallest document found that breaks the same invariant (the seed's own when not shrunk). */
+  document: ScenarioDocument;
+  /** The seed's document as generated. */
+  original: ScenarioDocument;
+  /** Shrink steps that made it smaller. */
+  shrinks: number;
+  /** The traced run of `document`: JSON Lines. */
+  trace: string;
+}
+
+/** A seed that broke an invariant (every one of them; only the first per invariant is shrunk). */
+export interface FailingSeed {
+  seed: number;
+  invariant: InvariantViolation['invariant'];
+  message: string;
+}
+
+export interface ExploreResult {
+  variant: VariantName;
+  seeds: readonly [number, number];
+  seedsRun: number;
+  /** The first failing seed of each invariant broken, shrunk and re-run traced. */
+  failures: ExploreFailure[];
+  /** Every seed that broke an invariant, in seed order. */
+  failingSeeds: FailingSeed[];
+  /** Seeds whose script could not run to its end without any invariant broken (counted, not failures). */
+  scriptErrors: number;
+  elapsedMs: number;
+}
+
+export interface SeedVerdict {
+  seed: number;
+  document: ScenarioDocument;
+  violation: InvariantViolation | null;
+  /** The run stopped on something that is not an invariant (a limit): not a finding. */
+  scriptError: string | null;
+}
+
+export interface ResolvedExploreOptions {
+  filter: GeneratorFilter;
+  seeds: readonly [number, number];
+  engine: 'native' | 'wasm';
+  shrink: boolean;
+  maxFailures: number;
+  timeLimitMs: number | null;
+}
+
+const ENGINES = ['native', 'wasm'] as const;
+/** Shrinking stops trying candidates after this many runs or this long (per failure). */
+export const SHRINK_MAX_RUNS = 2000;
+export const SHRINK_BUDGET_MS = 30_000;
+
+/** Checks explore()'s options: EdgeloopError ERR_INVALID_ARG naming the field. */
+export function resolveExploreOptions(options: unknown, defaultEngine: 'native' | 'wasm'): ResolvedExploreOptions {
+  const c = new OptionChecker('explore()');
+  const o = c.object(options, [], ['variant', 'seeds', 'family', 'app', 'engine', 'shrink', 'maxFailures', 'timeLimitMs', 'onProgress'], ['seeds']);
+  const variant = o.variant === undefined ? 'edgeloop' : c.oneOf(o.variant, ['variant'], VARIANT_NAMES);
+  if (!Array.isArray(o.seeds) || o.seeds.length !== 2) c.invalid(['seeds'], 'a pair [from, to) of uint32 seeds', o.seeds);
+  const seeds = o.seeds as unknown[];
+  const from = c.int(seeds[0], ['seeds', 0], 0, UINT32_MAX);
+  const to = c.int(seeds[1], ['seeds', 1], 0, UINT32_MAX + 1);
+  if (to <= from) c.invalid(['seeds'], `a non-empty range [from, to) (to greater than from)`, o.seeds);
+  const filter: GeneratorFilter = { variant };
+  if (o.family !== undefined) filter.family = c.oneOf(o.family, ['family'], FAMILIES);
+  if (o.app !== undefined) filter.app = c.oneOf(o.app, ['app'], EXPLORE_APPS);
+  const engine = o.engine === undefined ? defaultEngine : c.oneOf(o.engine, ['engine'], ENGINES);
+  const shrink = o.shrink === undefined ? true : c.bool(o.shrink, ['shrink']);
+  const maxFailures = o.maxFailures === undefined ? Infinity : c.int(o.maxFailures, ['maxFailures'], 1, Number.MAX_SAFE_INTEGER);
+  const timeLimitMs = o.timeLimitMs === undefined ? null : c.int(o.timeLimitMs, ['timeLimitMs'], 1, Number.MAX_SAFE_INTEGER);
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') c.invalid(['onProgress'], 'a function', o.onProgress);
+  return { filter, seeds: [from, to], engine, shrink, maxFailures, timeLimitMs };
+}
+
+/** One document, untraced (fast) or traced: its first violation, or what stopped it. */
+export async function checkDocument(
+  Sim: SimulationFactory,
+  doc: ScenarioDocument,
+  engine: SimulationEngineName,
+  trace: boolean,
+): Promise<{ violation: InvariantViolation | null; scriptError: string | null; result: ScenarioResult }> {
+  const result = await runScenarioWith(Sim, doc, { engine, trace });
+  const scriptError = result.violation === null && result.failures.length > 0 ? (result.failures[0]?.message ?? null) : null;
+  return { violation: result.violation, scriptError, result };
+}
+
+/** Runs one seed's document untraced. */
+export async function runSeed(Sim: SimulationFactory, o: ResolvedExploreOptions, seed: number): Promise<SeedVerdict> {
+  const document = generateScenario(o.filter, seed);
+  document.name = `explore-${o.filter.variant}-${seed}`.slice(0, 64).replace(/-+$/, '');
+  const { violation, scriptError } = await checkDocument(Sim, document, o.engine, false);
+  return { seed, document, violation, scriptError };
+}
+
+/**
+ * The smallest document fast-check's shrinker finds from the seed's that
+ * still breaks `invariant` (untraced runs), then its traced run.
+ */
+export async function shrinkFailure(Sim: SimulationFactory, o: ResolvedExploreOptions, verdict: SeedVerdict): Promise<ExploreFailure> {
+  const first = verdict.violation as InvariantViolation;
+  let best = verdict.document;
+  let shrinks = 0;
+  if (o.shrink) {
+    // A budget: a liveness failure runs every settle phase to its bound, and
+    // the shrink tree can be wide. Past it every candidate passes unrun, so
+    // fast-check ends with the smallest failing document found so far.
+    let runs = 0;
+    const until = Date.now() + SHRINK_BUDGET_MS;
+    const prop = fc.asyncProperty(scenarioArbitrary(o.filter), async (doc) => {
+      if (runs >= SHRINK_MAX_RUNS || Date.now() > until) return true;
+      runs++;
+      const r = await checkDocument(Sim, doc, o.engine, false);
+      return r.violation?.invariant !== first.invariant;
+    });
+    const out = await fc.check(prop, { seed: verdict.seed, numRuns: 1 });
+    if (out.failed && out.counterexample) {
+      best = out.counterexample[0];
+      shrinks = out.numShrinks;
+    }
+  }
+  best = { ...best, name: verdict.document.name, title: `Explore: ${first.invariant} (seed ${verdict.seed}, variant ${o.filter.variant})` };
+  best.explanation = `Found by edgeloop explore --variant ${o.filter.variant}, seed ${verdict.seed}${shrinks ? `, shrunk in ${shrinks} steps` : ''}. Invariant ${first.invariant}: ${first.message}`.slice(0, 4000);
+  const traced = await checkDocument(Sim, best, o.engine, true);
+  if (traced.violation === null || traced.violation.invariant !== first.invariant) {
+    // Untraced and traced runs take the same path (tracing only records): a mismatch is a determinism bug.
+    throw new EdgeloopError('ERR_BACKEND', `explore(): seed ${verdict.seed} broke ${first.invariant} untraced but its traced re-run ${traced.violation ? `broke ${traced.violation.invariant}` : 'passed'}: a determinism bug, please report it with the seed`);
+  }
+  return { seed: verdict.seed, invariant: first.invariant, violation: traced.violation, document: best, original: verdict.document, shrinks, trace: traced.result.trace };
+}
+
+/** The search: every seed of the range (in order), each failure shrunk. */
+export async function exploreWith(Sim: SimulationFactory, options: ExploreOptions, defaultEngine: 'native' | 'wasm'): Promise<ExploreResult> {
+  const o = resolveExploreOptions(options, defaultEngine);
+  const start = Date.now();
+  const [from, to] = o.seeds;
+  const failures: ExploreFailure[] = [];
+  const failingSeeds: FailingSeed[] = [];
+  let scriptErrors = 0;
+  let seedsRun = 0;
+  for (let seed = from; seed < to; seed++) {
+    if (o.timeLimitMs !== null && Date.now() - start > o.timeLimitMs) break;
+    const v = await runSeed(Sim, o, seed);
+    seedsRun++;
+    if (v.scriptError !== null) scriptErrors++;
+    if (v.violation) {
+      failingSeeds.push({ seed, invariant: v.violation.invariant, message: v.violation.message });
+      if (!failures.some((f) => f.invariant === v.violation?.invariant)) failures.push(await shrinkFailure(Sim, o, v));
+    }
+    options.onProgress?.({ seedsRun, seedsTotal: to - from, failures: failingSeeds.length, elapsedMs: Date.now() - start });
+    if (failingSeeds.length >= o.maxFailures) break;
+  }
+  return { variant: o.filter.variant, seeds: o.seeds, seedsRun, failures, failingSeeds, scriptErrors, elapsedMs: Date.now() - start };
+}
