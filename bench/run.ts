@@ -40,7 +40,7 @@ medians and same-run ratios at the end. Needs cc and taskset.
 Options:
   --quick          fewer, shorter repetitions
   --no-pin         no taskset (the scheduler places everything)
-  --only a,b       sections: pingpong, slow, large, memory, sim
+  --only a,b       sections: pingpong, slow, large, memory, sim, explore
   --reps N         repetitions per cell (default: 5 for pingpong, 15 for the
                    large transfer, 3 elsewhere; quick 1)
   --seconds S      pingpong window (default 1.2; quick 0.5)
@@ -85,7 +85,7 @@ function option(name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 const QUICK = flag('quick');
-const SECTIONS = new Set((option('only') ?? 'pingpong,slow,large,memory,sim').split(','));
+const SECTIONS = new Set((option('only') ?? 'pingpong,slow,large,memory,sim,explore').split(','));
 const REPS = Number(option('reps') ?? (QUICK ? 1 : 3));
 // More, shorter runs where a target sits within a few percent: more pairs
 // for the median, each pair closer together in time.
@@ -624,6 +624,91 @@ async function simulation(): Promise<void> {
   });
 }
 
+// ---- 6. explore speed ----
+
+const EXPLORE_SEEDS = QUICK ? 600 : 2000;
+const EXPLORE_SCALE_SEEDS = QUICK ? 3000 : 12_000;
+
+interface ExploreSample {
+  seedsPerSecond: number;
+  stepsPerSecond: number;
+  meanSteps: number;
+  violations: number;
+  near200: { seeds: number; meanSteps: number; seedsPerSecond: number };
+}
+
+async function exploreRun(engine: string, seeds: number): Promise<ExploreSample> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'bench', 'explore-speed.js'), '--engine', engine, '--seeds', String(seeds)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: CHILD_ENV,
+  });
+  live.add(child);
+  const line = await new Lines(child).next(600_000, `explore-speed ${engine}`);
+  await new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+  live.delete(child);
+  const r = JSON.parse(line) as ExploreSample;
+  if (r.violations > 0) throw new Error(`explore-speed ${engine}: ${r.violations} seeds broke an invariant (run edgeloop explore on them)`);
+  return r;
+}
+
+/** `edgeloop explore` itself over a seed range with N worker threads: seeds per second, wall clock. */
+function exploreCli(workers: number, seeds: number): number {
+  const t0 = performance.now();
+  const r = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'dist', 'src', 'cli.js'), 'explore', '--seeds', `0..${seeds}`, '--workers', String(workers), '--json', '--out', path.join(os.tmpdir(), 'edgeloop-bench-explore')],
+    { encoding: 'utf8', env: CHILD_ENV, maxBuffer: 64 << 20 },
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`edgeloop explore --workers ${workers} exited ${r.status}: ${r.stderr.slice(-500)}`);
+  const out = JSON.parse(r.stdout) as { seedsRun: number };
+  return out.seedsRun / seconds;
+}
+
+async function exploreSpeed(): Promise<void> {
+  const engines = ['native', 'wasm'];
+  const got = new Map<string, ExploreSample[]>();
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const engine of rep % 2 === 0 ? engines : [...engines].reverse()) {
+      progress(`explore, ${engine}, repetition ${rep + 1}/${REPS}`);
+      const r = await exploreRun(engine, engine === 'native' ? EXPLORE_SEEDS : Math.round(EXPLORE_SEEDS / 2));
+      if (!got.has(engine)) got.set(engine, []);
+      got.get(engine)!.push(r);
+    }
+  }
+  const med = (e: string, f: (x: ExploreSample) => number): number => median(got.get(e)!.map(f));
+  samples.explore = Object.fromEntries(got);
+  const near = (e: string): number => med(e, (x) => x.near200.seedsPerSecond);
+  rows.push({
+    cell: `6. explore, one thread, generated scenarios (edgeloop, every invariant, untraced): seeds/s (mean steps per seed; reactor steps/s)`,
+    values: engines
+      .map((e) => `sim/${e} ${fmt(med(e, (x) => x.seedsPerSecond))} (${med(e, (x) => x.meanSteps).toFixed(0)} steps; ${fmt(med(e, (x) => x.stepsPerSecond))} steps/s)`)
+      .join(' · '),
+    ratios: `wasm/native ${ratio(med('wasm', (x) => x.seedsPerSecond) / med('native', (x) => x.seedsPerSecond))}`,
+    target: '—',
+  });
+  rows.push({
+    cell: '6. explore, one thread, the seeds of 150 to 250 steps: seeds/s (their mean steps)',
+    values: engines.map((e) => `sim/${e} ${fmt(near(e))} (${med(e, (x) => x.near200.meanSteps).toFixed(0)} steps, ${med(e, (x) => x.near200.seeds)} seeds)`).join(' · '),
+    ratios: `native per core vs target ${ratio(near('native') / 200)}`,
+    target: `≥ 200 seeds/s per core natively: ${mark(near('native') >= 200)}`,
+  });
+  const one: number[] = [];
+  const two: number[] = [];
+  for (let rep = 0; rep < REPS; rep++) {
+    progress(`explore CLI, 1 and 2 workers, repetition ${rep + 1}/${REPS}`);
+    one.push(exploreCli(1, EXPLORE_SCALE_SEEDS));
+    two.push(exploreCli(2, EXPLORE_SCALE_SEEDS));
+  }
+  const scale = pairedRatio(two, one);
+  rows.push({
+    cell: `6. edgeloop explore --seeds 0..${fmt(EXPLORE_SCALE_SEEDS)}: seeds/s by worker threads (process start and generation included)`,
+    values: `1 worker ${fmt(median(one))} · 2 workers ${fmt(median(two))}`,
+    ratios: `2 workers/1 worker ${ratio(scale)} (${os.cpus().length} cores)`,
+    target: `scales with cores (≥ 1.6x on 2): ${mark(scale >= 1.6)}`,
+  });
+}
+
 // ---- main ----
 
 function compile(): void {
@@ -660,6 +745,7 @@ async function main(): Promise<void> {
   if (SECTIONS.has('large')) await largeTransfer();
   if (SECTIONS.has('memory')) await memory();
   if (SECTIONS.has('sim')) await simulation();
+  if (SECTIONS.has('explore')) await exploreSpeed();
   const minutes = (performance.now() - started) / 60_000;
   const out: string[] = [];
   out.push(header);

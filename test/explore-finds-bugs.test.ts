@@ -100,7 +100,7 @@ describe('edgeloop explore', () => {
     [['--seeds', '0..9', '--workers', '0'], /--workers must be a whole number from 1 to 64/],
     [['--seeds', '0..9', '--time', 'soon'], /--time must be a positive duration/],
     [['--seeds', '0..9', '--family', 'udp'], /--family must be unix or tcp/],
-    [['--seeds', '0..9', '--app', 'chat'], /--app must be echo, discard or bulk/],
+    [['--seeds', '0..9', '--app', 'chat'], /--app must be echo, discard, bulk, line-server or producer/],
     [['--seeds', '0..9', 'extra'], /unexpected argument/],
     [['--seeds', '0..9', '--bogus'], /unknown option --bogus/],
   ])('refuses %j with a clear message (exit 2)', async (args, message) => {

@@ -127,14 +127,30 @@ void TcpConnection::QueueWriteComplete() {
   loop_->QueueInLoop([self] {
     self->write_complete_queued_ = false;
     // Not after Shutdown() (or a close): the app said it has nothing more to send.
-    if (self->state_ != State::kConnected || !self->app_) return;
+    if (self->state_ != State::kConnected || !self->app_) {
+      self->CloseIfPeerDone();
+      return;
+    }
     // Output queued since (a later Send the socket did not take) means it is
     // not complete after all; the drain in WriteNonBlocking queues the
     // completion that is. So an app that sends until Send leaves bytes in
     // send_buf_ and goes on at write-complete never runs ahead of the socket.
     if (self->OutputBytes() > 0) return;
     self->app_->OnWriteComplete(self);
+    // The peer finished sending earlier: the app had its last chance to say more.
+    self->CloseIfPeerDone();
   });
+}
+
+void TcpConnection::CloseIfPeerDone() {
+  // After the peer's end of file the connection closes once its output has
+  // drained, but not while a write-complete is pending: an app that produces
+  // from onWriteComplete (a streamed response) is not done until it returns
+  // without sending more. Closing at the drain itself cut such a response
+  // short when the client half-closed after its request (found by Explore's
+  // producer app).
+  if (!peer_half_closed_ || state_ == State::kDisconnected || OutputBytes() > 0 || write_complete_queued_) return;
+  HandleClose(reason::kPeerClosed);
 }
 
 void TcpConnection::WriteNonBlocking() {
@@ -162,7 +178,7 @@ void TcpConnection::WriteNonBlocking() {
   QueueWriteComplete();
   ResumeReadingIfDrained();
   if (peer_half_closed_) {
-    HandleClose(reason::kPeerClosed);
+    CloseIfPeerDone();
     return;
   }
   MaybeFinishShutdown();
@@ -236,11 +252,12 @@ void TcpConnection::DeliverMessage(Buffer& input) {
 void TcpConnection::OnPeerHalfClose() {
   peer_half_closed_ = true;
   paused_for_high_water_ = false;
-  if (OutputBytes() == 0 || EDGELOOP_MUTANT(options_.mutant, kClosesBeforeFlush)) {
+  if ((OutputBytes() == 0 && !write_complete_queued_) || EDGELOOP_MUTANT(options_.mutant, kClosesBeforeFlush)) {
     HandleClose(reason::kPeerClosed);
     return;
   }
-  // The pending output is still flushed; WriteNonBlocking closes after. At
+  // The pending output (or the pending write-complete) is still flushed;
+  // CloseIfPeerDone closes after. At
   // end of file the socket stays readable: under ET every EPOLLOUT would
   // re-report it, under LT it would wake us forever.
   if (channel_->IsReading()) channel_->DisableRead();

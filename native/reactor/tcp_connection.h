@@ -108,6 +108,8 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void OnPeerHalfClose();
   // SHUT_WR if a Shutdown() is pending and nothing is left to send.
   void MaybeFinishShutdown();
+  // Closes after the peer's end of file once nothing more can be sent (see the .cc).
+  void CloseIfPeerDone();
   void QueueWriteComplete();
   void CheckHighWater(size_t before, size_t after);
 

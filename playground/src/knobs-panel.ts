@@ -14,6 +14,7 @@ import {
   type ScenarioOptions,
   type MutantName,
   type VariantName,
+  JS_APP_NAMES,
 } from '../../src/browser.js';
 import { field, h, replace } from './dom.js';
 
@@ -231,7 +232,11 @@ export class KnobsPanel {
     const k = this.knobs;
     (k.family as HTMLSelectElement).value = o.family;
     (k.variant as HTMLSelectElement).value = o.variant ?? 'edgeloop';
-    if (typeof o.app === 'object') {
+    if (typeof o.app === 'object' && 'js' in o.app) {
+      // A user's own app ('custom') cannot run here: its handlers are not in the document.
+      (k.app as HTMLSelectElement).value = `js:${o.app.js}`;
+      (k.bulk as HTMLInputElement).value = '';
+    } else if (typeof o.app === 'object') {
       (k.app as HTMLSelectElement).value = 'bulk';
       (k.bulk as HTMLInputElement).value = String(o.app.bulk);
     } else {
@@ -275,7 +280,7 @@ export class KnobsPanel {
     };
     const raw: Record<string, unknown> = { family: k.family.value, variant: k.variant.value };
     raw.trigger = k.trigger.value;
-    raw.app = k.app.value === 'bulk' ? { bulk: numOf(k.bulk) ?? 0 } : k.app.value;
+    raw.app = k.app.value === 'bulk' ? { bulk: numOf(k.bulk) ?? 0 } : k.app.value.startsWith('js:') ? { js: k.app.value.slice(3) } : k.app.value;
     for (const key of ['sndbuf', 'rcvbuf', 'peerReadRate', 'highWaterMark', 'maxConnections', 'seed'] as const) {
       const v = numOf(k[key]);
       if (v !== undefined) raw[key] = v;
@@ -325,6 +330,7 @@ function makeKnobs(): Record<KnobName, Knob> {
       ['echo', 'echo'],
       ['discard', 'discard'],
       ['bulk', 'bulk (send N bytes on connect)'],
+      ...JS_APP_NAMES.map((n): [string, string] => [`js:${n}`, `${n} (JS handlers)`]),
     ]),
     bulk: numIn('k-bulk', 'bytes'),
     sndbuf: numIn('k-sndbuf', 'kernel default'),

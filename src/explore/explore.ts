@@ -17,6 +17,7 @@ import type { ScenarioDocument } from '../simulation/scenario-schema.js';
 import { runScenarioWith, type ScenarioResult, type SimulationFactory } from '../simulation/scenario-runner.js';
 import { OptionChecker, UINT32_MAX } from '../validate.js';
 import { EXPLORE_APPS, type ExploreAppName, type GeneratorFilter, generateScenario, scenarioArbitrary } from './generate.js';
+import type { ExploreJsApp } from '../simulation/js-apps.js';
 
 export interface ExploreOptions {
   /** The reactor under test (default 'edgeloop'; the mutants need the test build). */
@@ -24,7 +25,15 @@ export interface ExploreOptions {
   /** Seeds [from, to): half-open, like the CLI's --seeds A..B. */
   seeds: readonly [number, number];
   family?: Family;
+  /** One app: a built-in one ('echo', 'discard', 'bulk') or a built-in JS-handler app ('line-server', 'producer'). */
   app?: ExploreAppName;
+  /**
+   * Your own JS handlers and their contract (what a peer must receive for
+   * what it sent), explored instead of a built-in app: peers write your
+   * message stream cut at random places. Replay a failure's document with
+   * runScenario(doc, { jsApp }).
+   */
+  jsApp?: ExploreJsApp;
   /** 'native' (Node's default) or 'wasm'. */
   engine?: 'native' | 'wasm';
   /** Shrink each failure to the smallest document that breaks the same invariant (default true). */
@@ -104,7 +113,7 @@ export const SHRINK_BUDGET_MS = 30_000;
 /** Checks explore()'s options: EdgeloopError ERR_INVALID_ARG naming the field. */
 export function resolveExploreOptions(options: unknown, defaultEngine: 'native' | 'wasm'): ResolvedExploreOptions {
   const c = new OptionChecker('explore()');
-  const o = c.object(options, [], ['variant', 'seeds', 'family', 'app', 'engine', 'shrink', 'maxFailures', 'timeLimitMs', 'onProgress'], ['seeds']);
+  const o = c.object(options, [], ['variant', 'seeds', 'family', 'app', 'jsApp', 'engine', 'shrink', 'maxFailures', 'timeLimitMs', 'onProgress'], ['seeds']);
   const variant = o.variant === undefined ? 'edgeloop' : c.oneOf(o.variant, ['variant'], VARIANT_NAMES);
   if (!Array.isArray(o.seeds) || o.seeds.length !== 2) c.invalid(['seeds'], 'a pair [from, to) of uint32 seeds', o.seeds);
   const seeds = o.seeds as unknown[];
@@ -113,7 +122,14 @@ export function resolveExploreOptions(options: unknown, defaultEngine: 'native' 
   if (to <= from) c.invalid(['seeds'], `a non-empty range [from, to) (to greater than from)`, o.seeds);
   const filter: GeneratorFilter = { variant };
   if (o.family !== undefined) filter.family = c.oneOf(o.family, ['family'], FAMILIES);
+  if (o.app !== undefined && o.jsApp !== undefined) c.invalid(['app'], 'left out when "jsApp" is given (the app is yours)', o.app);
   if (o.app !== undefined) filter.app = c.oneOf(o.app, ['app'], EXPLORE_APPS);
+  if (o.jsApp !== undefined) {
+    const j = c.object(o.jsApp, ['jsApp'], ['handlers', 'respond', 'message'], ['handlers', 'respond'], 'an object { handlers(), respond(sent), message?(i) }');
+    for (const k of ['handlers', 'respond', 'message']) if (j[k] !== undefined && typeof j[k] !== 'function') c.invalid(['jsApp', k], 'a function', j[k]);
+    filter.app = 'custom';
+    filter.jsApp = o.jsApp as ExploreJsApp;
+  }
   const engine = o.engine === undefined ? defaultEngine : c.oneOf(o.engine, ['engine'], ENGINES);
   const shrink = o.shrink === undefined ? true : c.bool(o.shrink, ['shrink']);
   const maxFailures = o.maxFailures === undefined ? Infinity : c.int(o.maxFailures, ['maxFailures'], 1, Number.MAX_SAFE_INTEGER);
@@ -128,8 +144,10 @@ export async function checkDocument(
   doc: ScenarioDocument,
   engine: SimulationEngineName,
   trace: boolean,
+  jsApp?: ExploreJsApp,
 ): Promise<{ violation: InvariantViolation | null; scriptError: string | null; result: ScenarioResult }> {
-  const result = await runScenarioWith(Sim, doc, { engine, trace });
+  const custom = typeof doc.options.app === 'object' && 'js' in doc.options.app && doc.options.app.js === 'custom';
+  const result = await runScenarioWith(Sim, doc, { engine, trace, ...(custom && jsApp ? { jsApp } : {}) });
   const scriptError = result.violation === null && result.failures.length > 0 ? (result.failures[0]?.message ?? null) : null;
   return { violation: result.violation, scriptError, result };
 }
@@ -138,7 +156,7 @@ export async function checkDocument(
 export async function runSeed(Sim: SimulationFactory, o: ResolvedExploreOptions, seed: number): Promise<SeedVerdict> {
   const document = generateScenario(o.filter, seed);
   document.name = `explore-${o.filter.variant}-${seed}`.slice(0, 64).replace(/-+$/, '');
-  const { violation, scriptError } = await checkDocument(Sim, document, o.engine, false);
+  const { violation, scriptError } = await checkDocument(Sim, document, o.engine, false, o.filter.jsApp);
   return { seed, document, violation, scriptError };
 }
 
@@ -159,7 +177,7 @@ export async function shrinkFailure(Sim: SimulationFactory, o: ResolvedExploreOp
     const prop = fc.asyncProperty(scenarioArbitrary(o.filter), async (doc) => {
       if (runs >= SHRINK_MAX_RUNS || Date.now() > until) return true;
       runs++;
-      const r = await checkDocument(Sim, doc, o.engine, false);
+      const r = await checkDocument(Sim, doc, o.engine, false, o.filter.jsApp);
       return r.violation?.invariant !== first.invariant;
     });
     const out = await fc.check(prop, { seed: verdict.seed, numRuns: 1 });
@@ -170,7 +188,7 @@ export async function shrinkFailure(Sim: SimulationFactory, o: ResolvedExploreOp
   }
   best = { ...best, name: verdict.document.name, title: `Explore: ${first.invariant} (seed ${verdict.seed}, variant ${o.filter.variant})` };
   best.explanation = `Found by edgeloop explore --variant ${o.filter.variant}, seed ${verdict.seed}${shrinks ? `, shrunk in ${shrinks} steps` : ''}. Invariant ${first.invariant}: ${first.message}`.slice(0, 4000);
-  const traced = await checkDocument(Sim, best, o.engine, true);
+  const traced = await checkDocument(Sim, best, o.engine, true, o.filter.jsApp);
   if (traced.violation === null || traced.violation.invariant !== first.invariant) {
     // Untraced and traced runs take the same path (tracing only records): a mismatch is a determinism bug.
     throw new EdgeloopError('ERR_BACKEND', `explore(): seed ${verdict.seed} broke ${first.invariant} untraced but its traced re-run ${traced.violation ? `broke ${traced.violation.invariant}` : 'passed'}: a determinism bug, please report it with the seed`);

@@ -15,25 +15,34 @@
 import fc from 'fast-check';
 
 import { triggerFits } from '../reactor-options.js';
-import type { BuiltinApp, Family, FaultSpec, HighWaterPolicy, TriggerMode, VariantName } from '../types.js';
+import type { Family, FaultSpec, HighWaterPolicy, TriggerMode, VariantName } from '../types.js';
+import { JS_APP_NAMES, JS_APPS, messageStream, type ExploreJsApp, type JsAppName } from '../simulation/js-apps.js';
 import {
   INVARIANT_NAMES,
   type ScenarioAction,
+  type ScenarioApp,
   type ScenarioDocument,
   type ScenarioFault,
   type ScenarioOptions,
   type ScenarioPeer,
 } from '../simulation/scenario-schema.js';
 
-export type ExploreAppName = 'echo' | 'discard' | 'bulk';
-export const EXPLORE_APPS: readonly ExploreAppName[] = Object.freeze(['echo', 'discard', 'bulk']);
+/** The apps a search can be restricted to: the built-in ones and the built-in JS-handler apps (js-apps.ts). */
+export type ExploreAppName = 'echo' | 'discard' | 'bulk' | JsAppName;
+export const EXPLORE_APPS: readonly ExploreAppName[] = Object.freeze(['echo', 'discard', 'bulk', ...JS_APP_NAMES]);
 
 /** What a search is restricted to: the reactor under test, and optionally one family or app. */
 export interface GeneratorFilter {
   variant: VariantName;
   family?: Family;
-  app?: ExploreAppName;
+  /** One app ('custom': `jsApp`, a user's own handlers). */
+  app?: ExploreAppName | 'custom';
+  /** The user's app when `app` is 'custom': its message stream is what peers write. */
+  jsApp?: ExploreJsApp;
 }
+
+/** Largest write of an app's message stream (text in the document). */
+const MAX_MESSAGE_WRITE = 4096;
 
 /** Steps each phase of the final settle may take. */
 export const SETTLE_STEPS = 3000;
@@ -61,7 +70,7 @@ type RawFault = { at: number; peer: number; spec: Omit<FaultSpec, 'conn'> };
 
 interface Draw {
   family: Family;
-  app: BuiltinApp;
+  app: ScenarioApp;
   sndbuf: number | undefined;
   rcvbuf: number | undefined;
   highWaterMark: number | undefined;
@@ -127,17 +136,20 @@ const maybe = <T>(a: fc.Arbitrary<T>, freq = 2): fc.Arbitrary<T | undefined> => 
 
 function drawArbitrary(filter: GeneratorFilter): fc.Arbitrary<Draw> {
   const family = filter.family ? fc.constant(filter.family) : fc.constantFrom<Family>('unix', 'tcp');
-  const app: fc.Arbitrary<BuiltinApp> =
-    filter.app === 'echo'
-      ? fc.constant('echo')
-      : filter.app === 'discard'
-        ? fc.constant('discard')
-        : filter.app === 'bulk'
-          ? fc.integer({ min: 1, max: 1 << 20 }).map((bulk) => ({ bulk }))
+  const f = filter.app;
+  const app: fc.Arbitrary<ScenarioApp> =
+    f === 'echo' || f === 'discard'
+      ? fc.constant(f)
+      : f === 'bulk'
+        ? fc.integer({ min: 1, max: 1 << 20 }).map((bulk) => ({ bulk }))
+        : f !== undefined
+          ? fc.constant({ js: f })
           : fc.oneof(
-              { arbitrary: fc.constant<BuiltinApp>('echo'), weight: 6 },
-              { arbitrary: fc.constant<BuiltinApp>('discard'), weight: 1 },
-              { arbitrary: fc.integer({ min: 1, max: 1 << 20 }).map((bulk): BuiltinApp => ({ bulk })), weight: 2 },
+              { arbitrary: fc.constant<ScenarioApp>('echo'), weight: 6 },
+              { arbitrary: fc.constant<ScenarioApp>('discard'), weight: 1 },
+              { arbitrary: fc.integer({ min: 1, max: 1 << 20 }).map((bulk): ScenarioApp => ({ bulk })), weight: 2 },
+              { arbitrary: fc.constant<ScenarioApp>({ js: 'line-server' }), weight: 2 },
+              { arbitrary: fc.constant<ScenarioApp>({ js: 'producer' }), weight: 1 },
             );
   const buffer = fc.constantFrom(4608, 8192, 16384, 65536, 212992);
   const levelOk = triggerFits('level', filter.variant);
@@ -180,6 +192,9 @@ export function buildDocument(d: Draw, filter: GeneratorFilter, name: string): S
     if (!p.reading) out.reading = false;
     return out;
   });
+  // A JS app's peers write its message stream, cut where the draw says.
+  const js = typeof d.app === 'object' && 'js' in d.app ? (d.app.js === 'custom' ? filter.jsApp : JS_APPS[d.app.js]) : undefined;
+  const streamAt = d.peers.map(() => 0);
   // Per peer: 0 not connected yet, 1 connected, 2 half-closed (may still read), 3 closed.
   // A move that cannot run where it falls is dropped (a second connect, a write after close).
   const state = d.peers.map(() => 0);
@@ -201,12 +216,21 @@ export function buildDocument(d: Draw, filter: GeneratorFilter, name: string): S
           state[m.peer] = 1;
           steps.push({ do: 'connect', peer });
           break;
-        case 'write':
+        case 'write': {
           if (s !== 1) continue;
-          steps.push({ do: 'write', peer, bytes: m.bytes });
+          if (!js) {
+            steps.push({ do: 'write', peer, bytes: m.bytes });
+            break;
+          }
+          const at = streamAt[m.peer] as number;
+          const data = messageStream(js, at + Math.min(m.bytes, MAX_MESSAGE_WRITE)).slice(at);
+          if (data === '') continue;
+          streamAt[m.peer] = at + data.length;
+          steps.push({ do: 'write', peer, data });
           break;
+        }
         case 'flood':
-          if (s !== 1) continue;
+          if (s !== 1 || js) continue;
           steps.push({ do: 'flood', peer, steps: m.steps });
           break;
         case 'stopReading':
@@ -279,6 +303,7 @@ export function buildDocument(d: Draw, filter: GeneratorFilter, name: string): S
 
 /** The search space for one filter: documents, shrinking toward smaller ones. */
 export function scenarioArbitrary(filter: GeneratorFilter): fc.Arbitrary<ScenarioDocument> {
+  if (filter.app === 'custom' && !filter.jsApp) throw new Error("generator: app 'custom' needs the jsApp");
   return drawArbitrary(filter).map((d) => buildDocument(d, filter, 'explored'));
 }
 

@@ -8,3 +8,5 @@ export type { InvariantViolation } from '../simulation/invariants.js';
 export { INVARIANT_NAMES } from '../simulation/scenario-schema.js';
 export { FAULT_NAMES, FAULT_LIMITS } from '../simulation/faults.js';
 export { MUTANT_VARIANTS } from '../reactor-options.js';
+export { JS_APP_NAMES, JS_APPS } from '../simulation/js-apps.js';
+export type { ExploreJsApp, JsAppName } from '../simulation/js-apps.js';

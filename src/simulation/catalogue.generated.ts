@@ -1121,6 +1121,98 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
   },
   {
     "version": 1,
+    "name": "half-close-streamed-response",
+    "title": "A client half-closes while the response is still being streamed",
+    "explanation": "The producer app (JS handlers) streams 256 KiB in 16 KiB sends: it sends while send() says the output went out, and goes on from onWriteComplete once the socket pushes back. The client sends its request and shuts down its writing side at once, as an HTTP/1.0 client may. The reactor sees end of file while the response is half sent. Closing as soon as send_buf_ drains would cut the response short at the next drain, before the app had its write-complete to send more; the connection closes only once the output has drained and no write-complete is pending. Found by edgeloop explore (bytes-intact, with the producer app), shrunk to this.",
+    "options": {
+      "family": "unix",
+      "app": {
+        "js": "producer"
+      },
+      "sndbuf": 16384
+    },
+    "peers": [
+      {
+        "name": "client",
+        "reading": false
+      }
+    ],
+    "steps": [
+      {
+        "do": "connect",
+        "peer": "client"
+      },
+      {
+        "do": "step",
+        "count": 2,
+        "label": "accepted",
+        "note": "the producer sends until send() queues"
+      },
+      {
+        "do": "shutdown",
+        "peer": "client",
+        "how": "WR",
+        "note": "end of file: the client sent all it will"
+      },
+      {
+        "do": "step",
+        "count": 3,
+        "label": "eof"
+      },
+      {
+        "do": "resumeReading",
+        "peer": "client"
+      },
+      {
+        "do": "run",
+        "maxSteps": 500,
+        "label": "streamed"
+      }
+    ],
+    "invariants": [
+      "bytes-intact",
+      "liveness"
+    ],
+    "expect": [
+      {
+        "check": "connection",
+        "peer": "client",
+        "closed": false,
+        "peerHalfClosed": true,
+        "at": "eof",
+        "description": "end of file seen, the response still going"
+      },
+      {
+        "check": "peer",
+        "peer": "client",
+        "receivedBytes": 262144,
+        "inOrder": true,
+        "eof": true,
+        "description": "all 256 KiB, in order, then end of file"
+      },
+      {
+        "check": "connection",
+        "peer": "client",
+        "closed": true,
+        "closeReason": "peer-closed"
+      },
+      {
+        "check": "trace",
+        "match": {
+          "actor": "app",
+          "call": "writeComplete",
+          "conn": "client"
+        },
+        "count": {
+          "min": 2
+        },
+        "during": "streamed",
+        "description": "the rest came from onWriteComplete after end of file"
+      }
+    ]
+  },
+  {
+    "version": 1,
     "name": "peer-reset-mid-send",
     "title": "The peer resets the connection mid-send",
     "explanation": "The server is sending 16 MiB when the client stops reading and closes its socket with data still unread. On TCP, Linux answers such a close with a RST instead of a FIN. The server learns it from epoll: the connection is reported with EPOLLERR|EPOLLHUP, and getsockopt(SO_ERROR) gives the pending error, ECONNRESET (had the reactor written first, write would have failed with ECONNRESET, and a later write with EPIPE, which without MSG_NOSIGNAL kills the process with SIGPIPE). The reactor must treat it as the end of the connection: remove the fd from epoll (DEL) before closing it, drop the queued output, report the reason, and keep serving everybody else. Watch the error event, the DEL, the close, and a new client being served afterwards.",

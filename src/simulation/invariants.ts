@@ -5,7 +5,8 @@
 // violation is what a run reports: the shrinker keeps a document only while
 // it breaks the same invariant.
 import type { Connection } from '../connection.js';
-import type { BuiltinApp, ErrnoName, VariantName } from '../types.js';
+import type { ErrnoName, VariantName } from '../types.js';
+import type { ExploreJsApp } from './js-apps.js';
 import type { Peer } from './peer.js';
 import type { InvariantName, ScenarioOptions } from './scenario-schema.js';
 import type { Simulation } from './simulation.js';
@@ -56,8 +57,9 @@ class SentStream {
   private readonly segments: Array<{ at: number; end: number; filler: number; data: Uint8Array | null }> = [];
   length = 0;
   private filler = 0;
-  /** The segment the last byteAt() found: reads go forward, so the next is usually there. */
+  /** The segment the last mismatch() ended in: reads go forward, so the next is usually there. */
   private cursor = 0;
+  private cache: Uint8Array | null = null;
 
   add(data: Uint8Array | number, written: number): void {
     if (written <= 0) return;
@@ -95,6 +97,18 @@ class SentStream {
     return -1;
   }
 
+  /** Everything sent, as bytes (cached until more is sent). */
+  bytes(): Uint8Array {
+    if (this.cache && this.cache.length === this.length) return this.cache;
+    const out = new Uint8Array(this.length);
+    for (const s of this.segments) {
+      const n = s.end - s.at;
+      out.set(s.data ?? fillerPattern(s.filler + n).subarray(s.filler, s.filler + n), s.at);
+    }
+    this.cache = out;
+    return out;
+  }
+
   /** The byte at stream offset i (i < length). */
   byteAt(i: number): number {
     for (const s of this.segments) if (i < s.end) return s.data ? (s.data[i - s.at] as number) : (s.filler + i - s.at) & 0xff;
@@ -115,12 +129,17 @@ export interface InvariantContext {
   sim: Simulation;
   options: ScenarioOptions;
   enabled: ReadonlySet<InvariantName>;
+  /** The JS app the run serves with, when options.app names one. */
+  jsApp?: ExploreJsApp;
 }
+
+/** What a peer is owed for what it sent: each app's contract. */
+type Contract = { kind: 'echo' } | { kind: 'discard' } | { kind: 'bulk'; bytes: number } | { kind: 'js'; app: ExploreJsApp };
 
 export class InvariantChecker {
   private readonly sim: Simulation;
   private readonly enabled: ReadonlySet<InvariantName>;
-  private readonly app: BuiltinApp;
+  private readonly contract: Contract;
   private readonly variant: VariantName;
   private readonly highWaterMark: number;
   private readonly pauses: boolean;
@@ -136,7 +155,11 @@ export class InvariantChecker {
   constructor(ctx: InvariantContext) {
     this.sim = ctx.sim;
     this.enabled = ctx.enabled;
-    this.app = ctx.options.app;
+    const app = ctx.options.app;
+    if (typeof app === 'string') this.contract = { kind: app };
+    else if ('bulk' in app) this.contract = { kind: 'bulk', bytes: app.bulk };
+    else if (ctx.jsApp) this.contract = { kind: 'js', app: ctx.jsApp };
+    else throw new Error(`invariants: app ${JSON.stringify(app)} needs its JsApp`);
     this.variant = ctx.options.variant ?? 'edgeloop';
     this.highWaterMark = ctx.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.pauses = (ctx.options.highWaterPolicy ?? DEFAULT_HIGH_WATER_POLICY) === 'pause-reading';
@@ -167,35 +190,39 @@ export class InvariantChecker {
   private received(peer: Peer, t: PeerTrack, bytes: Uint8Array): void {
     if (this.violation !== null || this.tracks.get(peer.name) !== t) return;
     const conn = peer.connection?.id ?? null;
-    const app = this.app;
+    const c = this.contract;
     const from = t.checked;
     t.checked += bytes.length;
-    if (app === 'discard') {
+    if (c.kind === 'discard') {
       this.report('bytes-intact', peer.name, conn, `peer "${peer.name}" received ${t.checked} bytes from a discard server, which sends nothing`);
       return;
     }
-    const limit = app === 'echo' ? t.sent.length : app.bulk;
+    const owed = c.kind === 'js' ? c.app.respond(t.sent.bytes()) : null;
+    const limit = c.kind === 'echo' ? t.sent.length : c.kind === 'bulk' ? c.bytes : (owed as Uint8Array).length;
     if (t.checked > limit) {
-      const what = app === 'echo' ? `it wrote only ${limit}` : `the bulk response is ${limit}`;
-      this.report('bytes-intact', peer.name, conn, `peer "${peer.name}" received ${t.checked} bytes, but ${what}: bytes were duplicated`);
+      const what =
+        c.kind === 'echo' ? `it wrote only ${limit}` : c.kind === 'bulk' ? `the bulk response is ${limit}` : `the app owes ${limit} for the ${t.sent.length} it sent`;
+      this.report('bytes-intact', peer.name, conn, `peer "${peer.name}" received ${t.checked} bytes, but ${what}: bytes were duplicated or invented`);
       return;
     }
-    let k = -1;
-    if (app === 'echo') {
+    let want: Uint8Array;
+    let k: number;
+    if (c.kind === 'echo') {
       k = t.sent.mismatch(bytes, from);
+      want = k >= 0 ? new Uint8Array([t.sent.byteAt(from + k)]) : bytes;
     } else {
       const phase = from & 0xff;
-      const want = fillerPattern(phase + bytes.length).subarray(phase, phase + bytes.length);
-      if (!equalBytes(bytes, want)) k = firstDifference(bytes, want);
+      want = c.kind === 'bulk' ? fillerPattern(phase + bytes.length).subarray(phase, phase + bytes.length) : (owed as Uint8Array).subarray(from, from + bytes.length);
+      k = equalBytes(bytes, want) ? -1 : firstDifference(bytes, want);
     }
     if (k >= 0) {
-      const i = from + k;
-      const want = app === 'echo' ? t.sent.byteAt(i) : i & 0xff;
+      const expected = c.kind === 'echo' ? want[0] : want[k];
+      const what = c.kind === 'echo' ? 'echo of its own byte' : c.kind === 'bulk' ? 'bulk pattern' : "app's answer";
       this.report(
         'bytes-intact',
         peer.name,
         conn,
-        `peer "${peer.name}" received byte ${bytes[k]} at offset ${i} where the ${app === 'echo' ? 'echo of its own byte' : 'bulk pattern'} is ${want}: the stream was reordered, lost bytes or was corrupted`,
+        `peer "${peer.name}" received byte ${bytes[k]} at offset ${from + k} where the ${what} is ${expected}: the stream was reordered, lost bytes or was corrupted`,
       );
     }
   }
@@ -273,7 +300,7 @@ export class InvariantChecker {
 
   /** send_buf_ stays under the high-water mark plus one send, and reading is paused while it is over. */
   private checkMemory(host: HostSnapshot): void {
-    if (this.app !== 'echo') return; // an app that sends on its own is bounded by what it sends, not by the reactor
+    if (this.contract.kind !== 'echo') return; // an app that sends on its own is bounded by what it sends, not by the reactor
     const bound = this.highWaterMark + REACTOR_READ_CHUNK;
     for (const c of host.connections) {
       if (c.state === 'disconnected') continue;
@@ -350,7 +377,8 @@ export class InvariantChecker {
     if (t.shutRead || peer.error !== null || this.serverShutDown) return;
     if (conn.closeReason !== null && (EXCUSING_REASONS.has(conn.closeReason) || /^E[A-Z0-9]+$/.test(conn.closeReason))) return;
     const got = t.checked;
-    const owed = this.app === 'echo' ? t.sent.length : this.app === 'discard' ? 0 : this.app.bulk;
+    const c = this.contract;
+    const owed = c.kind === 'echo' ? t.sent.length : c.kind === 'discard' ? 0 : c.kind === 'bulk' ? c.bytes : c.app.respond(t.sent.bytes()).length;
     if (got < owed) {
       this.report(
         'bytes-intact',

@@ -40,6 +40,7 @@ import {
 import type { Simulation } from './simulation.js';
 import { InvariantChecker, type InvariantViolation } from './invariants.js';
 import { describeFault, FAULT_FIELDS } from './faults.js';
+import { CUSTOM_JS_APP, JS_APPS, type ExploreJsApp } from './js-apps.js';
 import type { ScenarioFault } from './scenario-schema.js';
 
 export interface RunScenarioOptions {
@@ -57,6 +58,8 @@ export interface RunScenarioOptions {
   onStep?: (info: ScenarioStepInfo) => void;
   /** Record the trace (default true). Off, `trace` and `records` are empty and trace expectations fail as unchecked; invariants and state checks run as usual. */
   trace?: boolean;
+  /** The app of a document whose `options.app` is `{ "js": "custom" }`: a user's own JS handlers and their contract (what explore() of them writes). */
+  jsApp?: ExploreJsApp;
 }
 
 export interface ScenarioStepInfo {
@@ -193,6 +196,7 @@ class ScenarioRun {
     private readonly sim: Simulation,
     timeLimitMs: number | undefined,
     private readonly onStep: RunScenarioOptions['onStep'],
+    jsApp: ExploreJsApp | null,
   ) {
     this.stepLimit = doc.limits?.maxSteps ?? SCENARIO_LIMITS.defaultTotalSteps;
     this.deadline = timeLimitMs === undefined ? null : Date.now() + timeLimitMs;
@@ -207,7 +211,7 @@ class ScenarioRun {
     doc.steps.forEach((s, i) => {
       if (s.label !== undefined) this.labels.set(s.label, i);
     });
-    this.checker = doc.invariants ? new InvariantChecker({ sim, options: doc.options, enabled: new Set(doc.invariants) }) : null;
+    this.checker = doc.invariants ? new InvariantChecker({ sim, options: doc.options, enabled: new Set(doc.invariants), ...(jsApp ? { jsApp } : {}) }) : null;
     for (const f of doc.faults ?? []) {
       const k = this.index(f.at);
       this.faultsAt.set(k, [...(this.faultsAt.get(k) ?? []), f]);
@@ -805,6 +809,28 @@ function serverFailure(c: ServerCheck, snap: SimulationSnapshot): { field: strin
   return null;
 }
 
+/** The JS app a document names (a built-in one, or 'custom': the caller's), or null for a built-in app. */
+function resolveJsApp(o: ScenarioOptions, given: ExploreJsApp | undefined): ExploreJsApp | null {
+  if (given !== undefined && (typeof given !== 'object' || given === null || typeof given.handlers !== 'function' || typeof given.respond !== 'function')) {
+    throw new EdgeloopError('ERR_INVALID_ARG', 'runScenario(): "jsApp" must be an object { handlers(), respond(sent), message?(i) }', { argument: 'jsApp' });
+  }
+  const app = o.app;
+  if (typeof app !== 'object' || !('js' in app)) {
+    if (given !== undefined) {
+      throw new EdgeloopError('ERR_INVALID_ARG', `runScenario(): "jsApp" is for a document whose app is { "js": "custom" }; this one's is ${JSON.stringify(app)}`, { argument: 'jsApp' });
+    }
+    return null;
+  }
+  if (app.js !== CUSTOM_JS_APP) return JS_APPS[app.js];
+  if (given === undefined) {
+    throw new ScenarioError(
+      [{ path: 'options.app.js', segments: ['options', 'app', 'js'], message: `"custom" is an app passed to runScenario() as { jsApp } (a user's own handlers, what explore() of them writes); none was given` }],
+      'runScenario()',
+    );
+  }
+  return given;
+}
+
 /**
  * Validates `doc`, runs it on `Sim` and checks every expectation. An invalid
  * document (or invalid knobs) throws a ScenarioError listing every problem;
@@ -815,8 +841,8 @@ export async function runScenarioWith(Sim: SimulationFactory, doc: unknown, opti
     throw new EdgeloopError('ERR_INVALID_ARG', 'runScenario(): "options" must be an object { engine?, options?, timeLimitMs? }', { argument: 'options' });
   }
   for (const key of Object.keys(options)) {
-    if (!['engine', 'options', 'timeLimitMs', 'onStep', 'trace'].includes(key)) {
-      throw new EdgeloopError('ERR_INVALID_ARG', `runScenario(): unknown option "${key}" (known: engine, options, timeLimitMs, onStep, trace)`, { argument: key });
+    if (!['engine', 'options', 'timeLimitMs', 'onStep', 'trace', 'jsApp'].includes(key)) {
+      throw new EdgeloopError('ERR_INVALID_ARG', `runScenario(): unknown option "${key}" (known: engine, options, timeLimitMs, onStep, trace, jsApp)`, { argument: key });
     }
   }
   const scenario = assertScenario(doc, 'runScenario()');
@@ -844,14 +870,20 @@ export async function runScenarioWith(Sim: SimulationFactory, doc: unknown, opti
   }
   const o: ScenarioOptions = { ...scenario.options, ...knobs };
   const doc2: ScenarioDocument = { ...scenario, options: o };
-  const simOptions: SimulationOptions = { family: o.family, variant: o.variant ?? 'edgeloop', app: o.app, seed: o.seed ?? 1 };
+  const jsApp = resolveJsApp(o, options.jsApp);
+  const simOptions: SimulationOptions = {
+    family: o.family,
+    variant: o.variant ?? 'edgeloop',
+    app: jsApp ? jsApp.handlers() : (o.app as Exclude<ScenarioOptions['app'], { js: string }>),
+    seed: o.seed ?? 1,
+  };
   if (options.engine !== undefined) simOptions.engine = options.engine;
   if (options.trace === false) simOptions.trace = false;
   // The reactor's tuning passes through as given (one list: src/reactor-options.ts).
   for (const key of TUNING_FIELDS) if (o[key] !== undefined) Object.assign(simOptions, { [key]: o[key] });
   const sim = await Sim.create(simOptions);
   try {
-    const run = new ScenarioRun(doc2, sim, options.timeLimitMs, options.onStep);
+    const run = new ScenarioRun(doc2, sim, options.timeLimitMs, options.onStep, jsApp);
     run.run();
     const snapshot = sim.snapshot();
     return {

@@ -24,6 +24,7 @@ import {
 } from '../reactor-options.js';
 import type { BuiltinApp, ErrnoName, FaultSpec, Family, ReactorOptions, ShutdownHow, VariantName } from '../types.js';
 import { FAULT_FIELDS, FAULT_NAMES, readFaultFields } from './faults.js';
+import { CUSTOM_JS_APP, JS_APP_NAMES, type JsAppName } from './js-apps.js';
 import { FieldChecker, type FieldPath, pathText, quotedList, UINT32_MAX, UINT32_PHRASE } from '../validate.js';
 
 export const SCENARIO_VERSION = 1;
@@ -33,11 +34,18 @@ export const SCENARIO_VERSION = 1;
 /** A number means exactly that; `{ min, max }` (either or both) an inclusive range. Non-negative integers. */
 export type Range = number | { min?: number; max?: number };
 
+/**
+ * A scenario's app: a built-in one (a bulk response of at most
+ * SCENARIO_LIMITS.maxBytes), or a JS-handler app by name (js-apps.ts):
+ * 'line-server', 'producer', or 'custom' for one passed to runScenario()
+ * as `jsApp` (what explore() of a user's own handlers writes).
+ */
+export type ScenarioApp = BuiltinApp | { js: JsAppName | 'custom' };
+
 /** The knobs: the reactor's options (what Simulation.create() gets, and the playground exposes), family and app required. */
 export interface ScenarioOptions extends ReactorOptions {
   family: Family;
-  /** The server's app (a bulk response of at most SCENARIO_LIMITS.maxBytes). */
-  app: BuiltinApp;
+  app: ScenarioApp;
   /** uint32, default 1. */
   seed?: number;
   /** Bytes a reading peer takes per step, for peers that set no readPerStep (default: all there is). */
@@ -512,7 +520,11 @@ function options(w: Walker, v: unknown, path: Path, partial: boolean): Partial<S
   const out: Partial<ScenarioOptions> = {};
   if (o.family !== undefined) out.family = w.oneOf(o.family, [...path, 'family'], FAMILIES);
   if (o.variant !== undefined) out.variant = w.oneOf(o.variant, [...path, 'variant'], VARIANT_NAMES);
-  if (o.app !== undefined) {
+  if (o.app !== undefined && typeof o.app === 'object' && o.app !== null && 'js' in o.app) {
+    const a = w.object(o.app, [...path, 'app'], ['js'], ['js']);
+    const js = a && w.oneOf(a.js, [...path, 'app', 'js'], [...JS_APP_NAMES, CUSTOM_JS_APP] as const);
+    if (js !== undefined) out.app = { js };
+  } else if (o.app !== undefined) {
     const app = readApp(w, o.app, [...path, 'app'], { handlers: false, maxBulk: SCENARIO_LIMITS.maxBytes });
     if (app) out.app = app.app === 'bulk' ? { bulk: app.bulkBytes as number } : (app.app as 'echo' | 'discard');
   }
