@@ -2,7 +2,7 @@
 import { nodeEngines } from './simulation/node-engines.js';
 import { runScenarioWith, type RunScenarioOptions, type ScenarioResult } from './simulation/scenario-runner.js';
 import { Simulation as SimulationBase } from './simulation/simulation.js';
-import { exploreWith, type ExploreOptions, type ExploreResult } from './explore/explore.js';
+import { confirmOnLinux as confirmWith, exploreWith, type ExploreFailure, type ExploreOptions, type ExploreResult, type LinuxConfirmation } from './explore/explore.js';
 import type { EngineName } from './types.js';
 
 export * from './common.js';
@@ -30,4 +30,8 @@ export * from './explore/index.js';
 /** Runs seeds [from, to) of generated scenarios on the simulated reactor (native by default) and shrinks what breaks an invariant. */
 export function explore(options: ExploreOptions): Promise<ExploreResult> {
   return exploreWith(Simulation, options, 'native');
+}
+/** Replays a failure's shrunk document on real Linux sockets (no faults, no user app): whether Linux breaks the same invariant. */
+export function confirmOnLinux(failure: ExploreFailure): Promise<LinuxConfirmation> {
+  return confirmWith(Simulation, failure);
 }

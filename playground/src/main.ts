@@ -11,6 +11,7 @@ import { formatScenarioFailure } from '../../src/browser.js';
 import { firstDivergence } from './compare.js';
 import { byId, h, replace } from './dom.js';
 import { num, summary } from './format.js';
+import { ExplorePanel } from './explore-panel.js';
 import { ImportShare } from './import-share.js';
 import { KnobsPanel } from './knobs-panel.js';
 import { Messages } from './messages.js';
@@ -30,6 +31,7 @@ class App {
   private readonly knobs: KnobsPanel;
   private readonly playback: Playback;
   private readonly share: ImportShare;
+  private readonly explore: ExplorePanel;
   private divergence: number | null = null;
   /** Bumped by every run and import, so a run that finishes after a newer one started is dropped. */
   private runSerial = 0;
@@ -84,7 +86,20 @@ class App {
       this.share.copyLinkButton,
       h('button', { id: 'help', attrs: { type: 'button', 'aria-label': 'Keyboard shortcuts' }, text: '?', on: { click: () => this.playback.helpDialog.showModal() } }),
     );
-    const sidebar = h('aside', { id: 'sidebar', class: 'sidebar', attrs: { 'aria-label': 'scenario and knobs' } }, this.knobs.about, this.knobs.knobsSection, this.result);
+    this.explore = new ExplorePanel({
+      open: (doc) => {
+        this.knobs.useCustom(doc);
+        void this.run();
+      },
+    });
+    const sidebar = h(
+      'aside',
+      { id: 'sidebar', class: 'sidebar', attrs: { 'aria-label': 'scenario and knobs' } },
+      this.knobs.about,
+      this.knobs.knobsSection,
+      this.result,
+      this.explore.el,
+    );
     const workspace = h('section', { class: 'workspace', attrs: { 'aria-label': 'trace' } }, this.playback.toolbar, this.compareBar, this.sidesEl);
     replace(
       root,

@@ -13,12 +13,14 @@ import { Worker } from 'node:worker_threads';
 import { deflateRawSync } from 'node:zlib';
 
 import type { ExploreFailure, FailingSeed } from '../explore/explore.js';
-import { resolveExploreOptions } from '../explore/explore.js';
+import { confirmOnLinux, resolveExploreOptions, type LinuxConfirmation } from '../explore/explore.js';
+import { Simulation } from '../index.js';
 import { EXPLORE_APPS } from '../explore/generate.js';
 import { EdgeloopError } from '../errors.js';
 import { FAMILIES, MUTANT_VARIANTS, VARIANTS } from '../reactor-options.js';
 import { parseWholeNumber, wordList } from '../validate.js';
 import type { Command } from './command.js';
+import { packageVersion } from './main.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, parseError, UsageError } from './command.js';
 
 const USAGE = `Usage: edgeloop explore --seeds A..B [options]
@@ -42,6 +44,8 @@ Options:
   --max-failures N      stop after N failing seeds (default: run them all)
   --out DIR             where shrunk scenarios go (default explore-failures)
   --no-shrink           write the seed's document as generated
+  --no-linux            do not replay fault-free failures on real Linux sockets
+                        (by default each is, to see whether Linux breaks the same invariant)
   --json                print the result as JSON on stdout (progress stays on stderr)
   -h, --help            this text
 
@@ -61,11 +65,19 @@ const FLAGS = {
   'max-failures': { type: 'string' },
   out: { type: 'string' },
   'no-shrink': { type: 'boolean' },
+  'no-linux': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 const MAX_WORKERS = 64;
+const LINUX_VERDICTS: Readonly<Record<LinuxConfirmation['verdict'], string>> = {
+  same: 'the same violation on real sockets',
+  other: 'another violation on real sockets',
+  holds: 'real sockets hold (the simulation and Linux differ here: a fidelity gap worth reporting)',
+  skipped: 'not replayed',
+};
+
 /** The playground `npm start` serves (scripts/playground.mjs). */
 const PLAYGROUND_URL = 'http://127.0.0.1:5173/';
 
@@ -77,6 +89,7 @@ export interface ExploreArgs {
   maxFailures: number | null;
   out: string;
   json: boolean;
+  linux: boolean;
 }
 
 /** '1..5' -> [1, 5]. */
@@ -108,7 +121,7 @@ export function parseExploreArgs(args: string[]): ExploreArgs {
     throw parseError('explore', e);
   }
   const v = parsed.values;
-  if (v.help) return { help: true, options: {}, workers: 1, timeMs: null, maxFailures: null, out: '', json: false };
+  if (v.help) return { help: true, options: {}, workers: 1, timeMs: null, maxFailures: null, out: '', json: false, linux: false };
   if (v.seeds === undefined) throw new UsageError('--seeds A..B is required (e.g. --seeds 0..1000)');
   const options: Record<string, unknown> = { seeds: parseSeedRange(v.seeds) };
   if (v.variant !== undefined) {
@@ -157,6 +170,7 @@ export function parseExploreArgs(args: string[]): ExploreArgs {
     maxFailures,
     out: v.out ?? 'explore-failures',
     json: v.json === true,
+    linux: v['no-linux'] !== true && process.platform === 'linux',
   };
 }
 
@@ -292,18 +306,39 @@ export async function exploreCli(args: string[], io: ExploreIo = processIo): Pro
       files.push(resolve(file));
     }
   }
+  // Seed, filter and version are the whole bug report: say which version found it.
+  let version = 'unknown';
+  try {
+    version = packageVersion();
+  } catch {
+    // A CLI run from outside its package (a test's copy): the report still has the seeds.
+  }
+  const confirmations: Array<LinuxConfirmation | null> = [];
+  for (const f of failures) {
+    if (!a.linux) {
+      confirmations.push(null);
+      continue;
+    }
+    try {
+      confirmations.push(await confirmOnLinux(Simulation, f));
+    } catch (e) {
+      confirmations.push({ verdict: 'skipped', detail: `the Linux replay failed: ${(e as Error).message}` });
+    }
+  }
   if (a.json) {
     io.stdout(
       `${JSON.stringify(
         {
+          version,
           variant: a.options.variant ?? 'edgeloop',
+          filter: { family: a.options.family ?? null, app: a.options.app ?? null },
           seeds: [from, to],
           seedsRun,
           elapsedMs,
           seedsPerSecond: Math.round((seedsRun / Math.max(elapsedMs, 1)) * 1000),
           scriptErrors,
           failingSeeds: failing,
-          failures: failures.map((f, i) => ({ seed: f.seed, invariant: f.invariant, violation: f.violation, shrinks: f.shrinks, file: files[i] })),
+          failures: failures.map((f, i) => ({ seed: f.seed, invariant: f.invariant, violation: f.violation, shrinks: f.shrinks, file: files[i], linux: confirmations[i] })),
         },
         null,
         2,
@@ -311,7 +346,8 @@ export async function exploreCli(args: string[], io: ExploreIo = processIo): Pro
     );
   } else {
     const lines = [
-      `${seedsRun} seeds in ${(elapsedMs / 1000).toFixed(1)} s (${Math.round((seedsRun / Math.max(elapsedMs, 1)) * 1000)} seeds/s, ${a.workers} worker${a.workers === 1 ? '' : 's'}): ` +
+      `edgeloop ${version}, variant ${String(a.options.variant ?? 'edgeloop')}${a.options.family ? `, family ${String(a.options.family)}` : ''}${a.options.app ? `, app ${String(a.options.app)}` : ''}: ` +
+        `${seedsRun} seeds in ${(elapsedMs / 1000).toFixed(1)} s (${Math.round((seedsRun / Math.max(elapsedMs, 1)) * 1000)} seeds/s, ${a.workers} worker${a.workers === 1 ? '' : 's'}): ` +
         (failing.length === 0 ? 'no invariant broken' : `${failing.length} seed${failing.length === 1 ? '' : 's'} broke an invariant`) +
         (scriptErrors > 0 ? ` (${scriptErrors} stopped at a limit without a violation)` : ''),
     ];
@@ -325,6 +361,8 @@ export async function exploreCli(args: string[], io: ExploreIo = processIo): Pro
         `  replay:     edgeloop replay ${files[i]}`,
         `  playground: ${playgroundLink(f.document)}`,
       );
+      const c = confirmations[i];
+      if (c) lines.push(`  linux:      ${LINUX_VERDICTS[c.verdict]}: ${c.detail}`);
     });
     io.stdout(`${lines.join('\n')}\n`);
   }

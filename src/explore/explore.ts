@@ -44,6 +44,8 @@ export interface ExploreOptions {
   timeLimitMs?: number;
   /** Called after every seed. */
   onProgress?: (p: ExploreProgress) => void;
+  /** Called with each failure once it is shrunk (the first of each invariant), before the search goes on. */
+  onFailure?: (f: ExploreFailure) => void;
 }
 
 export interface ExploreProgress {
@@ -113,7 +115,7 @@ export const SHRINK_BUDGET_MS = 30_000;
 /** Checks explore()'s options: EdgeloopError ERR_INVALID_ARG naming the field. */
 export function resolveExploreOptions(options: unknown, defaultEngine: 'native' | 'wasm'): ResolvedExploreOptions {
   const c = new OptionChecker('explore()');
-  const o = c.object(options, [], ['variant', 'seeds', 'family', 'app', 'jsApp', 'engine', 'shrink', 'maxFailures', 'timeLimitMs', 'onProgress'], ['seeds']);
+  const o = c.object(options, [], ['variant', 'seeds', 'family', 'app', 'jsApp', 'engine', 'shrink', 'maxFailures', 'timeLimitMs', 'onProgress', 'onFailure'], ['seeds']);
   const variant = o.variant === undefined ? 'edgeloop' : c.oneOf(o.variant, ['variant'], VARIANT_NAMES);
   if (!Array.isArray(o.seeds) || o.seeds.length !== 2) c.invalid(['seeds'], 'a pair [from, to) of uint32 seeds', o.seeds);
   const seeds = o.seeds as unknown[];
@@ -135,6 +137,7 @@ export function resolveExploreOptions(options: unknown, defaultEngine: 'native' 
   const maxFailures = o.maxFailures === undefined ? Infinity : c.int(o.maxFailures, ['maxFailures'], 1, Number.MAX_SAFE_INTEGER);
   const timeLimitMs = o.timeLimitMs === undefined ? null : c.int(o.timeLimitMs, ['timeLimitMs'], 1, Number.MAX_SAFE_INTEGER);
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') c.invalid(['onProgress'], 'a function', o.onProgress);
+  if (o.onFailure !== undefined && typeof o.onFailure !== 'function') c.invalid(['onFailure'], 'a function', o.onFailure);
   return { filter, seeds: [from, to], engine, shrink, maxFailures, timeLimitMs };
 }
 
@@ -212,10 +215,39 @@ export async function exploreWith(Sim: SimulationFactory, options: ExploreOption
     if (v.scriptError !== null) scriptErrors++;
     if (v.violation) {
       failingSeeds.push({ seed, invariant: v.violation.invariant, message: v.violation.message });
-      if (!failures.some((f) => f.invariant === v.violation?.invariant)) failures.push(await shrinkFailure(Sim, o, v));
+      if (!failures.some((f) => f.invariant === v.violation?.invariant)) {
+        const f = await shrinkFailure(Sim, o, v);
+        failures.push(f);
+        options.onFailure?.(f);
+      }
     }
     options.onProgress?.({ seedsRun, seedsTotal: to - from, failures: failingSeeds.length, elapsedMs: Date.now() - start });
     if (failingSeeds.length >= o.maxFailures) break;
   }
   return { variant: o.filter.variant, seeds: o.seeds, seedsRun, failures, failingSeeds, scriptErrors, elapsedMs: Date.now() - start };
+}
+
+/** What real Linux showed for a failure's document (engine 'linux'). */
+export interface LinuxConfirmation {
+  /** same: Linux breaks the same invariant; other: another one; holds: none; skipped: the document cannot run there (`why`). */
+  verdict: 'same' | 'other' | 'holds' | 'skipped';
+  /** The violation on Linux, or why it was skipped. */
+  detail: string;
+}
+
+/**
+ * Replays a failure's shrunk document on real Linux sockets (engine
+ * 'linux'), when it uses no fault (only the simulation injects them) and
+ * no user app: whether Linux shows the same violation.
+ */
+export async function confirmOnLinux(Sim: SimulationFactory, f: ExploreFailure, timeLimitMs = 60_000): Promise<LinuxConfirmation> {
+  const doc = f.document;
+  if (doc.faults && doc.faults.length > 0) return { verdict: 'skipped', detail: `it has ${doc.faults.length} fault${doc.faults.length === 1 ? '' : 's'}, which only the simulation injects` };
+  if (typeof doc.options.app === 'object' && 'js' in doc.options.app && doc.options.app.js === 'custom') return { verdict: 'skipped', detail: 'its app is your own handlers' };
+  const r = await runScenarioWith(Sim, doc, { engine: 'linux', trace: false, timeLimitMs });
+  if (r.violation === null) {
+    const why = r.failures[0] ? ` (it stopped: ${r.failures[0].message})` : '';
+    return { verdict: 'holds', detail: `no invariant broken on Linux${why}` };
+  }
+  return { verdict: r.violation.invariant === f.invariant ? 'same' : 'other', detail: `${r.violation.invariant}: ${r.violation.message}` };
 }

@@ -2,7 +2,7 @@
 // explore() itself is bound to each entry's Simulation (src/index.ts, src/browser.ts).
 export { EXPLORE_APPS, generateScenario } from './generate.js';
 export type { ExploreAppName, GeneratorFilter } from './generate.js';
-export type { ExploreFailure, ExploreOptions, ExploreProgress, ExploreResult, FailingSeed } from './explore.js';
+export type { ExploreFailure, ExploreOptions, ExploreProgress, ExploreResult, FailingSeed, LinuxConfirmation } from './explore.js';
 export { BUSY_WAKEUP_LIMIT } from '../simulation/invariants.js';
 export type { InvariantViolation } from '../simulation/invariants.js';
 export { INVARIANT_NAMES } from '../simulation/scenario-schema.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { builtinScenario, listBuiltinScenarios } from '../../src/browser.js';
+import { builtinScenario, explore, listBuiltinScenarios } from '../../src/browser.js';
 import { createServer } from '../../src/index.js';
 import { firstDivergence } from '../../playground/src/compare.js';
 import { frameAt, type Frame } from '../../playground/src/frames.js';
@@ -315,6 +315,32 @@ describe('the playground in Chromium', () => {
     await shot(page, '04b-compare-wide');
     await page.click('#toggle-sidebar');
     expect(await page.locator('#sidebar').isVisible()).toBe(true);
+    noErrors(t);
+    await page.close();
+  });
+
+  it('Explore runs seeds in a worker, lists each invariant\'s shrunk failure, and opens one in the timeline with the same verdict as the API', async () => {
+    const t = await pg.open();
+    const { page } = t;
+    await page.selectOption('#x-variant', 'day26-as-written');
+    await page.fill('#x-from', '0');
+    await page.fill('#x-to', '20');
+    await page.click('#x-run');
+    await page.waitForFunction(() => /seeds in .* s:/.test(document.querySelector('#x-status')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    const listed = await page.locator('#x-failures li').evaluateAll((lis) => lis.map((li) => `${(li as HTMLElement).dataset.seed}:${(li as HTMLElement).dataset.invariant}`));
+    // The same seeds give the same failures in the API (wasm, as the page runs it).
+    const api = await explore({ variant: 'day26-as-written', seeds: [0, 20], engine: 'wasm' });
+    expect([...listed].sort()).toEqual(api.failures.map((f) => `${f.seed}:${f.invariant}`).sort());
+    expect(listed.length).toBeGreaterThan(0);
+    const first = api.failures.find((f) => `${f.seed}:${f.invariant}` === listed[0]);
+    await afterRun(page, () => page.locator('#x-failures .x-open').first().click());
+    expect(await page.locator('#scenario').inputValue()).toBe('__custom__');
+    expect(await page.locator('#result').textContent()).toContain(`invariants.${first?.invariant}`);
+    await shot(page, '05-explore');
+    // Bad input is said, not run.
+    await page.fill('#x-to', '0');
+    await page.click('#x-run');
+    expect(await page.locator('#x-status').textContent()).toContain('greater than');
     noErrors(t);
     await page.close();
   });
