@@ -4,7 +4,7 @@
 // Exit codes: 0 every expectation held; 1 one failed (the first is named on
 // the last line); 2 the command line or the scenario document is wrong (each
 // validation error printed with its JSON path).
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { EdgeloopError } from '../errors.js';
@@ -13,7 +13,7 @@ import { DEFAULT_VARIANT, FAMILIES, VARIANTS } from '../reactor-options.js';
 import { builtinScenario, listBuiltinScenarios } from '../simulation/catalogue.js';
 import { DEFAULT_SEED, SIMULATION_ENGINES } from '../simulation/options.js';
 import { formatScenarioFailure, type ScenarioResult } from '../simulation/scenario-runner.js';
-import { formatScenarioIssue, parseScenario, ScenarioError, type ScenarioDocument, type ScenarioOptions } from '../simulation/scenario-schema.js';
+import { formatScenarioIssue, parseScenario, SCENARIO_LIMITS, ScenarioError, type ScenarioDocument, type ScenarioOptions } from '../simulation/scenario-schema.js';
 import { formatTraceRecord } from '../trace.js';
 import type { SimulationEngineName, TraceRecord } from '../types.js';
 import { parseWholeNumber, wordList } from '../validate.js';
@@ -41,6 +41,10 @@ Options:
   --seed N                    run with another seed
   --sndbuf N, --rcvbuf N      the server's socket buffer sizes
   --peer-read-rate N          bytes per step for peers without their own rate
+  --max-steps N, --max-events N, --max-peer-bytes N
+                              the run's budgets (reactor steps, trace records, bytes
+                              the peers keep), over the document's limits; past one
+                              the run stops with a failure (defaults 200000, 2000000, 1 GiB)
   -h, --help                  this text
 
 Exit status: 0 every expectation held, 1 one failed (the first is named on
@@ -60,6 +64,9 @@ const FLAGS = {
   sndbuf: { type: 'string' },
   rcvbuf: { type: 'string' },
   'peer-read-rate': { type: 'string' },
+  'max-steps': { type: 'string' },
+  'max-events': { type: 'string' },
+  'max-peer-bytes': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -68,6 +75,41 @@ export interface ReplayIo {
   stdout(text: string): void;
   stderr(text: string): void;
   readFile(path: string): string;
+}
+
+/** The most a scenario file may hold: a document's character limit, at 3 UTF-8 bytes a character. */
+export const MAX_SCENARIO_FILE_BYTES = SCENARIO_LIMITS.maxDocumentChars * 3;
+
+/**
+ * Reads a scenario file without trusting its size: a regular file larger
+ * than the limit is refused from its stat, before anything is read; any
+ * other file (a FIFO, /dev/zero) is read only up to the limit. A UTF-8
+ * byte-order mark is dropped (editors on some systems write one).
+ */
+export function readScenarioFile(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new Error('it is a directory');
+    if (st.isFile() && st.size > MAX_SCENARIO_FILE_BYTES) {
+      throw new Error(`it is ${st.size} bytes, more than a scenario may be (${MAX_SCENARIO_FILE_BYTES})`);
+    }
+    const buf = Buffer.alloc(Math.min(st.isFile() ? st.size : MAX_SCENARIO_FILE_BYTES, MAX_SCENARIO_FILE_BYTES) + 1);
+    let n = 0;
+    for (;;) {
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+      if (n === buf.length) {
+        if (n > MAX_SCENARIO_FILE_BYTES) throw new Error(`it holds more than ${MAX_SCENARIO_FILE_BYTES} bytes, more than a scenario may be`);
+        break;
+      }
+    }
+    const text = buf.subarray(0, n).toString('utf8');
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 let pipeGuard = false;
@@ -87,7 +129,7 @@ const processIo: ReplayIo = {
     process.stdout.write(t);
   },
   stderr: (t) => void process.stderr.write(t),
-  readFile: (p) => readFileSync(p, 'utf8'),
+  readFile: (p) => readScenarioFile(p),
 };
 
 interface ReplayArgs {
@@ -98,6 +140,7 @@ interface ReplayArgs {
   list: boolean;
   help: boolean;
   knobs: Partial<ScenarioOptions>;
+  limits: NonNullable<ScenarioDocument['limits']>;
 }
 
 function whole(flag: string, text: string): number {
@@ -125,6 +168,10 @@ function parseReplayArgs(args: string[]): ReplayArgs {
   if (v.sndbuf !== undefined) knobs.sndbuf = whole('sndbuf', v.sndbuf);
   if (v.rcvbuf !== undefined) knobs.rcvbuf = whole('rcvbuf', v.rcvbuf);
   if (v['peer-read-rate'] !== undefined) knobs.peerReadRate = whole('peer-read-rate', v['peer-read-rate']);
+  const limits: NonNullable<ScenarioDocument['limits']> = {};
+  if (v['max-steps'] !== undefined) limits.maxSteps = whole('max-steps', v['max-steps']);
+  if (v['max-events'] !== undefined) limits.maxEvents = whole('max-events', v['max-events']);
+  if (v['max-peer-bytes'] !== undefined) limits.maxPeerBytes = whole('max-peer-bytes', v['max-peer-bytes']);
   return {
     source: parsed.positionals[0] ?? null,
     engine,
@@ -133,6 +180,7 @@ function parseReplayArgs(args: string[]): ReplayArgs {
     list: v.list === true,
     help: v.help === true,
     knobs: knobs as Partial<ScenarioOptions>,
+    limits,
   };
 }
 
@@ -143,6 +191,9 @@ const KNOB_FLAGS: Readonly<Record<string, string>> = {
   'options.sndbuf': '--sndbuf',
   'options.rcvbuf': '--rcvbuf',
   'options.peerReadRate': '--peer-read-rate',
+  'limits.maxSteps': '--max-steps',
+  'limits.maxEvents': '--max-events',
+  'limits.maxPeerBytes': '--max-peer-bytes',
 };
 
 function list(io: ReplayIo): number {
@@ -246,11 +297,11 @@ export async function replay(args: string[], io: ReplayIo = processIo): Promise<
   }
   let result: ScenarioResult;
   try {
-    result = await runScenario(doc, { engine: a.engine, options: a.knobs });
+    result = await runScenario(doc, { engine: a.engine, options: a.knobs, ...(Object.keys(a.limits).length > 0 ? { limits: a.limits } : {}) });
   } catch (e) {
     if (e instanceof ScenarioError) {
       const lines = e.errors.map((err) => `  ${KNOB_FLAGS[err.path] ?? err.path}: ${err.message}`);
-      const knobs = e.errors.every((err) => err.path.startsWith('options'));
+      const knobs = e.errors.every((err) => err.path.startsWith('options') || err.path.startsWith('limits'));
       io.stderr(`edgeloop replay: ${knobs ? 'invalid option' : `cannot run ${a.source} on engine ${a.engine}`}:\n${lines.join('\n')}\n`);
       return EXIT_USAGE;
     }

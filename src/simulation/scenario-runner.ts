@@ -21,6 +21,7 @@ import type { Peer } from './peer.js';
 import {
   assertScenario,
   ScenarioError,
+  validateScenario,
   validateScenarioOptions,
   type ActionRef,
   type ConnectionCheck,
@@ -60,6 +61,8 @@ export interface RunScenarioOptions {
   trace?: boolean;
   /** The app of a document whose `options.app` is `{ "js": "custom" }`: a user's own JS handlers and their contract (what explore() of them writes). */
   jsApp?: ExploreJsApp;
+  /** Budgets that replace the document's `limits` (validated the same way): maxSteps, maxEvents, maxPeerBytes. */
+  limits?: ScenarioDocument['limits'];
 }
 
 export interface ScenarioStepInfo {
@@ -181,6 +184,8 @@ class ScenarioRun {
   private readonly maxSendBuf = new Map<number, Map<number, number>>();
   private readonly trackMax: boolean;
   private readonly stepLimit: number;
+  private readonly eventLimit: number;
+  private readonly peerByteLimit: number;
   private readonly deadline: number | null;
   private readonly groups: Map<string, string[]>;
   private readonly labels: Map<string, number>;
@@ -199,6 +204,8 @@ class ScenarioRun {
     jsApp: ExploreJsApp | null,
   ) {
     this.stepLimit = doc.limits?.maxSteps ?? SCENARIO_LIMITS.defaultTotalSteps;
+    this.eventLimit = doc.limits?.maxEvents ?? SCENARIO_LIMITS.defaultMaxEvents;
+    this.peerByteLimit = doc.limits?.maxPeerBytes ?? SCENARIO_LIMITS.defaultMaxPeerBytes;
     this.deadline = timeLimitMs === undefined ? null : Date.now() + timeLimitMs;
     this.trackMax = doc.expect.some((e) => e.check === 'connection' && e.maxSendBuf !== undefined);
     this.groups = new Map();
@@ -334,6 +341,22 @@ class ScenarioRun {
         expectation: null,
         path: 'limits.maxSteps',
         message: `the scenario took more than ${this.stepLimit} reactor steps (at steps[${this.current}])`,
+      });
+    }
+    if (sim.trace.records.length > this.eventLimit) {
+      throw new Stop({
+        expectation: null,
+        path: 'limits.maxEvents',
+        message: `the trace passed ${this.eventLimit} records (at steps[${this.current}], reactor step ${sim.steps}): raise limits.maxEvents (--max-events) or make the scenario smaller`,
+      });
+    }
+    let kept = 0;
+    for (const p of sim.peers) kept += p.receivedBytes;
+    if (kept > this.peerByteLimit) {
+      throw new Stop({
+        expectation: null,
+        path: 'limits.maxPeerBytes',
+        message: `the peers hold ${kept} received bytes, more than ${this.peerByteLimit} (at steps[${this.current}], reactor step ${sim.steps}): raise limits.maxPeerBytes (--max-peer-bytes) or send less`,
       });
     }
     if (this.deadline !== null && Date.now() > this.deadline) {
@@ -842,11 +865,17 @@ export async function runScenarioWith(Sim: SimulationFactory, doc: unknown, opti
     throw new EdgeloopError('ERR_INVALID_ARG', 'runScenario(): "options" must be an object { engine?, options?, timeLimitMs? }', { argument: 'options' });
   }
   for (const key of Object.keys(options)) {
-    if (!['engine', 'options', 'timeLimitMs', 'onStep', 'trace', 'jsApp'].includes(key)) {
-      throw new EdgeloopError('ERR_INVALID_ARG', `runScenario(): unknown option "${key}" (known: engine, options, timeLimitMs, onStep, trace, jsApp)`, { argument: key });
+    if (!['engine', 'options', 'timeLimitMs', 'onStep', 'trace', 'jsApp', 'limits'].includes(key)) {
+      throw new EdgeloopError('ERR_INVALID_ARG', `runScenario(): unknown option "${key}" (known: engine, options, timeLimitMs, onStep, trace, jsApp, limits)`, { argument: key });
     }
   }
-  const scenario = assertScenario(doc, 'runScenario()');
+  let scenario = assertScenario(doc, 'runScenario()');
+  if (options.limits !== undefined) {
+    // The same checks as the document's own limits, reported at `limits.<name>`.
+    const v = validateScenario({ ...scenario, limits: { ...scenario.limits, ...(options.limits as object) } });
+    if (!v.ok) throw new ScenarioError(v.errors, 'runScenario(): limits');
+    scenario = v.scenario;
+  }
   let knobs: Partial<ScenarioOptions> = {};
   if (options.options !== undefined) {
     const v = validateScenarioOptions(options.options);

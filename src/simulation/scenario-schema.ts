@@ -271,8 +271,13 @@ export interface ScenarioDocument {
    * fail, and `explanation` says why (the playground's compare mode).
    */
   contrast?: { variant: VariantName; explanation: string };
-  /** Total reactor steps the whole scenario may take (default 200000). */
-  limits?: { maxSteps?: number };
+  /**
+   * Budgets, each ending the run with a failure at `limits.<name>` rather
+   * than exhausting memory: reactor steps (default 200000), trace records
+   * (default 2000000: about 1 GiB of trace), bytes the peers keep of what
+   * they received (default 1 GiB).
+   */
+  limits?: { maxSteps?: number; maxEvents?: number; maxPeerBytes?: number };
   /** Faults injected into the reactor's syscalls, each armed just before its action (simulated engines only). */
   faults?: ScenarioFault[];
   /** Invariants checked after every step (and at a `settle`): a violation fails the run like an expectation. */
@@ -347,6 +352,12 @@ export const SCENARIO_LIMITS = Object.freeze({
   /** Steps of the whole scenario. */
   maxTotalSteps: 2_000_000,
   defaultTotalSteps: 200_000,
+  /** Trace records a run may keep (limits.maxEvents): the default, and the most a document may ask for. */
+  defaultMaxEvents: 2_000_000,
+  maxEventsCeiling: 50_000_000,
+  /** Bytes the peers may keep of what they received (limits.maxPeerBytes). */
+  defaultMaxPeerBytes: 1024 * 1024 * 1024,
+  maxPeerBytesCeiling: 16 * 1024 * 1024 * 1024,
   maxAdvanceMs: 86_400_000,
   maxWriteText: 65_536,
   maxExplanation: 4_000,
@@ -931,10 +942,12 @@ function validate(doc: unknown): ScenarioValidation {
   }
   let limits: ScenarioDocument['limits'];
   if (o.limits !== undefined) {
-    const l = w.object(o.limits, ['limits'], ['maxSteps']);
+    const l = w.object(o.limits, ['limits'], ['maxSteps', 'maxEvents', 'maxPeerBytes']);
     if (l) {
       limits = {};
       if (l.maxSteps !== undefined) limits.maxSteps = w.int(l.maxSteps, ['limits', 'maxSteps'], 1, SCENARIO_LIMITS.maxTotalSteps);
+      if (l.maxEvents !== undefined) limits.maxEvents = w.int(l.maxEvents, ['limits', 'maxEvents'], 1, SCENARIO_LIMITS.maxEventsCeiling);
+      if (l.maxPeerBytes !== undefined) limits.maxPeerBytes = w.int(l.maxPeerBytes, ['limits', 'maxPeerBytes'], 1, SCENARIO_LIMITS.maxPeerBytesCeiling);
     }
   }
   const faultsIn = o.faults === undefined ? undefined : w.array(o.faults, ['faults'], SCENARIO_LIMITS.maxFaults);
