@@ -51,6 +51,23 @@ function isUint8Array(v: unknown): v is Uint8Array {
   return ArrayBuffer.isView(v) && Object.prototype.toString.call(v) === '[object Uint8Array]';
 }
 
+const RECORD_EXPECTED = 'a trace record { t: number, actor: string, call: string, args, fd?, ret?, err? }';
+
+/** One record handed to ingestTrace (from a binding, or from a caller): its shape, so a bad one is an EdgeloopError. */
+function checkNativeRecord(r: unknown, i: number): void {
+  const where = `records[${i}]`;
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) throw invalidArg('ingestTrace', where, RECORD_EXPECTED, r);
+  const o = r as Record<string, unknown>;
+  if (typeof o.t !== 'number' || !Number.isFinite(o.t)) throw invalidArg('ingestTrace', `${where}.t`, 'a finite number (ms)', o.t);
+  if (typeof o.actor !== 'string' || o.actor === '') throw invalidArg('ingestTrace', `${where}.actor`, 'a non-empty string', o.actor);
+  if (typeof o.call !== 'string' || o.call === '') throw invalidArg('ingestTrace', `${where}.call`, 'a non-empty string', o.call);
+  if (o.fd !== undefined && !isInt32(o.fd)) throw invalidArg('ingestTrace', `${where}.fd`, 'an integer fd', o.fd);
+  if (o.args !== undefined && (typeof o.args !== 'object' || o.args === null || Array.isArray(o.args))) {
+    throw invalidArg('ingestTrace', `${where}.args`, 'an object', o.args);
+  }
+  if (o.err !== undefined && !isInt32(o.err)) throw invalidArg('ingestTrace', `${where}.err`, 'an errno number', o.err);
+}
+
 /** An fd argument: any int32. Negative or closed fds are not misuse: the kernel answers EBADF. */
 function checkFd(method: string, argument: string, v: unknown): number {
   if (!isInt32(v)) throw invalidArg(method, argument, 'an integer fd (int32)', v);
@@ -547,6 +564,8 @@ export class Kernel implements KernelApi {
   ingestTrace(records: readonly NativeTraceRecord[]): void {
     this.live('ingestTrace');
     if (!Array.isArray(records)) throw invalidArg('ingestTrace', 'records', 'an array of native trace records', records);
+    // Checked whole before any is taken, so a bad array leaves the trace as it was.
+    records.forEach((r, i) => checkNativeRecord(r, i));
     for (const r of records) {
       // Per-fd filler state belongs to the fd number: a number the reactor
       // opened or closed starts afresh, as it does for the script's own calls.

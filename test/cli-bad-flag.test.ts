@@ -21,6 +21,12 @@ const cases: Array<[string[], RegExp]> = [
   [['serve', '--trigger', 'lt'], /^edgeloop serve: --trigger must be 'edge' or 'level', got "lt"$/],
   [['serve', '--trigger', 'level', '--variant', 'day25-write-all'], /^edgeloop serve: --trigger must be 'edge' with variant 'day25-write-all'/],
   [['serve', 'extra'], /^edgeloop serve: unexpected argument extra/],
+  [['serve', '--port', '-5'], /^edgeloop serve: --port must not be negative, got '-5'$/],
+  [['serve', '--threads', '-1'], /^edgeloop serve: --threads must not be negative, got '-1'$/],
+  [['serve', '--app', 'bulk', '--bytes', '-10'], /^edgeloop serve: --bytes must not be negative, got '-10'$/],
+  [['serve', '--high-water-mark', '-64k'], /^edgeloop serve: --high-water-mark must not be negative, got '-64k'$/],
+  [['replay', 'builtin:accept-storm', '--seed', '-3'], /^edgeloop replay: --seed must not be negative, got '-3'$/],
+  [['explore', '--seeds', '0..5', '--workers', '-2'], /^edgeloop explore: --workers must not be negative, got '-2'$/],
   [['frobnicate'], /^edgeloop: unknown command 'frobnicate' \(commands: serve(, [a-z]+)*; see edgeloop --help\)$/],
 ];
 

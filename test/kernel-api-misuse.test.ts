@@ -319,6 +319,32 @@ describe.each(BACKENDS)('kernel API on %s', (backend: BackendId) => {
     else expect(typeof k.inspect()).toBe('object');
   });
 
+  it('ingestTrace() refuses what is not a record, naming it, and takes none of a bad batch', () => {
+    const before = k.trace.records.length;
+    const bad: Array<[unknown, RegExp]> = [
+      [[5], /"records\[0\]" must be a trace record/],
+      [[{}], /"records\[0\]\.t" must be a finite number/],
+      [[null], /"records\[0\]" must be a trace record/],
+      [[{ t: 0, actor: 'me', call: 'x', args: {} }, { t: 0, actor: '', call: 'x', args: {} }], /"records\[1\]\.actor" must be a non-empty string/],
+      [[{ t: 0, actor: 'me', call: 'x', args: [] }], /"records\[0\]\.args" must be an object/],
+      ['x', /"records" must be an array/],
+    ];
+    for (const [records, message] of bad) {
+      let err: unknown;
+      try {
+        k.ingestTrace(records as never);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(EdgeloopError);
+      expect((err as EdgeloopError).code).toBe('ERR_INVALID_ARG');
+      expect((err as Error).message).toMatch(message);
+    }
+    expect(k.trace.records.length).toBe(before);
+    k.ingestTrace([{ t: 0, actor: 'me', call: 'note', args: { n: 1 } }]);
+    expect(k.trace.records.length).toBe(before + 1);
+  });
+
   it('trace: false records nothing but keeps the header', async () => {
     const quiet = await open(backend, { trace: false });
     try {

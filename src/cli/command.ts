@@ -35,3 +35,20 @@ export function parseError(command: string, e: unknown): UsageError {
       return new UsageError(err.message ?? String(e));
   }
 }
+
+/**
+ * `--port -5`: parseArgs takes "-5" for an option and reports that --port
+ * "needs a value". Said as what it is: a negative number where none is
+ * allowed (every numeric flag of the CLI is a count or a size). Call before
+ * parseArgs with the command's flag table.
+ */
+export function rejectNegativeValues(args: readonly string[], flags: Readonly<Record<string, { type: string; short?: string }>>): void {
+  for (let i = 0; i + 1 < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--') return;
+    if (!a.startsWith('--') || a.includes('=')) continue;
+    if (flags[a.slice(2)]?.type !== 'string') continue;
+    const next = args[i + 1] as string;
+    if (/^-\d/.test(next)) throw new UsageError(`${a} must not be negative, got '${next}'`);
+  }
+}

@@ -21,7 +21,7 @@ import { FAMILIES, MUTANT_VARIANTS, VARIANTS } from '../reactor-options.js';
 import { parseWholeNumber, wordList } from '../validate.js';
 import type { Command } from './command.js';
 import { packageVersion } from './main.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, parseError, UsageError } from './command.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, parseError, rejectNegativeValues, UsageError } from './command.js';
 
 const USAGE = `Usage: edgeloop explore --seeds A..B [options]
 
@@ -116,6 +116,7 @@ export function parseDuration(text: string): number {
 export function parseExploreArgs(args: string[]): ExploreArgs {
   let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof FLAGS; strict: true; allowPositionals: false }>>;
   try {
+    rejectNegativeValues(args, FLAGS);
     parsed = parseArgs({ args, options: FLAGS, strict: true, allowPositionals: false });
   } catch (e) {
     throw parseError('explore', e);

@@ -18,7 +18,7 @@ import { formatTraceRecord } from '../trace.js';
 import type { SimulationEngineName, TraceRecord } from '../types.js';
 import { parseWholeNumber, wordList } from '../validate.js';
 import type { Command } from './command.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, parseError, UsageError } from './command.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, parseError, rejectNegativeValues, UsageError } from './command.js';
 
 /** The CLI runs in Node: the addon's simulated kernel. */
 const DEFAULT_ENGINE: SimulationEngineName = 'native';
@@ -152,6 +152,7 @@ function whole(flag: string, text: string): number {
 function parseReplayArgs(args: string[]): ReplayArgs {
   let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof FLAGS; strict: true; allowPositionals: true }>>;
   try {
+    rejectNegativeValues(args, FLAGS);
     parsed = parseArgs({ args, options: FLAGS, strict: true, allowPositionals: true });
   } catch (e) {
     throw parseError('replay', e);

@@ -20,7 +20,7 @@ import { createServer, ServerListenError } from '../server/server.js';
 import type { BuiltinApp, ServerOptions } from '../types.js';
 import { parseByteSize, parseWholeNumber, wordList } from '../validate.js';
 import type { Command } from './command.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, fail, parseError, UsageError } from './command.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, fail, parseError, rejectNegativeValues, UsageError } from './command.js';
 
 /** 'a (default), b or c': a list of names for the usage text, the default marked (with `note`). */
 function choices(list: readonly string[], def: string, note = ''): string {
@@ -97,6 +97,7 @@ function integer(flag: string, text: string): number {
 export function parseServeArgs(args: string[]): ServerOptions | 'help' {
   let values: Partial<Record<keyof typeof FLAGS, string | boolean>>;
   try {
+    rejectNegativeValues(args, FLAGS);
     values = parseArgs({ args, options: FLAGS, strict: true, allowPositionals: false }).values;
   } catch (e) {
     throw parseError('serve', e);
