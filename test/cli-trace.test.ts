@@ -1,7 +1,7 @@
 // `edgeloop serve --trace file.jsonl` records the real server's syscalls:
 // valid JSON Lines (the simulation's format) with the reactor's accept,
 // read and write records, complete once the process has exited.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -46,5 +46,22 @@ describe('edgeloop serve --trace', () => {
       expect(rs.find((r) => r.call === 'write' && r.name === name)).toMatchObject({ actor, ret: msg.length });
       expect(rs.find((r) => r.call === 'close' && r.name === name)).toMatchObject({ actor, ret: 0 });
     }
+  });
+
+  it.runIf(existsSync('/dev/full'))('says when the trace file cannot be written (a full disk: /dev/full), serves on, exits 1', async () => {
+    const child = start(cli(), ['serve', '--port', '0', '--trace', '/dev/full']);
+    const done = finished(child, 15_000);
+    try {
+      const [, , port] = await waitForLine(child, /serving (\S+) on 127\.0\.0\.1:(\d+) \(.*trace: /);
+      const s = await connect(Number(port));
+      expect(String(await echoRoundTrip(s, new TextEncoder().encode('still served')))).toBe('still served');
+      await closeClient(s);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const r = await done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/edgeloop serve: the trace file \/dev\/full cannot be written \(.*ENOSPC.*\); it ends there, the server goes on/);
+    expect(r.stderr.match(/cannot be written/g)).toHaveLength(1);
   });
 });

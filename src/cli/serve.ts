@@ -178,6 +178,16 @@ async function run(args: string[]): Promise<number> {
     `edgeloop: serving ${typeof app === 'object' ? 'bulk' : app} on ${address.address}` +
       `${details.length > 0 ? ` (${details.join('; ')})` : ''}; Ctrl-C to stop\n`,
   );
+  // A trace file that cannot be written (a full disk, /dev/full) is said once, not left empty in silence.
+  let traceReported = false;
+  const reportTrace = (): void => {
+    const err = server.traceError;
+    if (!err || traceReported) return;
+    traceReported = true;
+    fail('serve', `the trace file ${options.trace} cannot be written (${err.message}); it ends there, the server goes on`);
+  };
+  const traceWatch = options.trace ? setInterval(reportTrace, 250) : null;
+  traceWatch?.unref();
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const stop = (sig: NodeJS.Signals) => {
       process.off('SIGINT', stop);
@@ -192,11 +202,13 @@ async function run(args: string[]): Promise<number> {
   });
   process.stderr.write(`edgeloop: ${signal}, closing (at most 5 s)\n`);
   await server.close({ timeoutMs: 5000 });
+  if (traceWatch) clearInterval(traceWatch);
+  reportTrace();
   const s = server.stats();
   process.stderr.write(
     `edgeloop: closed; ${s.connectionsTotal} connections, ${s.bytesIn} bytes in, ${s.bytesOut} bytes out, ${s.wakeups} wakeups\n`,
   );
-  return EXIT_OK;
+  return traceReported ? EXIT_FAILURE : EXIT_OK;
 }
 
 export const serve: Command = { usage: USAGE, run };

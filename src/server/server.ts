@@ -123,6 +123,15 @@ export class EdgeloopServer {
     });
   }
 
+  /**
+   * Why the trace file stopped being written (ENOSPC, EIO: its first write
+   * error), or null while it is fine or there is none. The server goes on;
+   * the file ends where the error happened.
+   */
+  get traceError(): Error | null {
+    return this.traceFile?.error ?? null;
+  }
+
   /** True from a successful listen() until close() begins. */
   get listening(): boolean {
     return this.state === 'listening';

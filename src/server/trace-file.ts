@@ -15,6 +15,13 @@ export class TraceFile {
   private readonly stream: WriteStream;
   private seq = 0;
   private ended: Promise<void> | null = null;
+  /** The first write error (ENOSPC...): the file ends where it happened. */
+  error: Error | null = null;
+
+  /** Records written so far. */
+  get written(): number {
+    return this.seq;
+  }
 
   /** Opens (truncates) `path` at once, so a bad path fails listen() rather than later. */
   constructor(path: string) {
@@ -34,14 +41,17 @@ export class TraceFile {
       closeSync(fd);
       throw e;
     }
-    // A write error (disk full) must not take the server down; it ends the trace.
-    this.stream.on('error', () => {});
+    // A write error (disk full) must not take the server down; it ends the
+    // trace, and `error` says so (serve prints it, stats() callers can look).
+    this.stream.on('error', (e: Error) => {
+      this.error ??= e;
+    });
     this.stream.write(`${JSON.stringify(this.tracer.header)}\n`);
   }
 
   /** Appends the records of one drain (a JSON array of native records). */
   write(drained: string): void {
-    if (this.ended || drained === '[]') return;
+    if (this.ended || this.error || drained === '[]') return;
     const records = JSON.parse(drained) as NativeTraceRecord[];
     for (const r of records) ingestNativeRecord(this.tracer, r);
     let out = '';
