@@ -13,8 +13,10 @@ out="$1"
 define="$2"
 
 napi_include=$(node -p "require('node-addon-api').include_dir")
+# Node's own headers, wherever this node is installed (Debian's /usr/include/node, nvm's ~/.nvm/.../include/node).
+node_include=$(node -p "require('path').resolve(process.execPath, '../../include/node')")
 flags=(-std=c++17 -fexceptions -fPIC -O1 -w
-  -isystem /usr/include/node -isystem "$napi_include"
+  -isystem "$node_include" -isystem "$napi_include"
   -DNAPI_VERSION=8 -DNODE_ADDON_API_DISABLE_DEPRECATED -DNAPI_CPP_EXCEPTIONS
   -DNODE_ADDON_API_CPP_EXCEPTIONS_ALL "-D$define")
 mapfile -t sources < <(sh native/sources.sh addon)

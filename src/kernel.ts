@@ -3,6 +3,7 @@
 // for it; everything Linux would refuse goes through to the kernel, whose
 // -errno comes back as an errno name. No node: imports: the browser uses it.
 import { errnoName, eventNames } from './constants.js';
+import { isTcpSockAddr } from './address.js';
 import { describeValue, EdgeloopError, invalidArg, unknownName } from './errors.js';
 import type { RawKernel } from './backends/raw-kernel.js';
 import { ingestNativeRecord, traceToJsonl, Tracer, type TraceResult } from './trace.js';
@@ -26,7 +27,16 @@ import type {
 
 const FAMILIES: Record<Family, number> = { unix: 1, tcp: 2 };
 const SHUTDOWN: Record<ShutdownHow, number> = { RD: 0, WR: 1, RDWR: 2 };
-const SOCKOPTS: Record<SockOptName, number> = { SO_SNDBUF: 0, SO_RCVBUF: 1, TCP_NODELAY: 2, SO_ERROR: 3 };
+const SOCKOPTS: Record<SockOptName, number> = {
+  SO_SNDBUF: 0,
+  SO_RCVBUF: 1,
+  TCP_NODELAY: 2,
+  SO_ERROR: 3,
+  SO_REUSEADDR: 4,
+  SO_REUSEPORT: 5,
+};
+/** Flags: a boolean is taken as 1/0, as for TCP_NODELAY. */
+const BOOLEAN_SOCKOPTS: ReadonlySet<SockOptName> = new Set(['TCP_NODELAY', 'SO_REUSEADDR', 'SO_REUSEPORT']);
 const IOCTLS: Record<IoctlName, number> = { SIOCINQ: 0, SIOCOUTQ: 1 };
 const EPOLL_OPS: Record<EpollOpName, number> = { ADD: 1, DEL: 2, MOD: 3 };
 const PAIR_OPTION_KEYS = ['sndbuf', 'rcvbuf', 'nodelay'] as const;
@@ -40,7 +50,6 @@ export const MAX_FILLER_BYTES = 64 * 1024 * 1024;
 
 const utf8 = new TextEncoder();
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const IPV4_ADDR = /^([0-9]{1,6})\.([0-9]{1,6})\.([0-9]{1,6})\.([0-9]{1,6}):([0-9]{1,6})$/;
 
 function isInt32(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX;
@@ -89,10 +98,12 @@ function checkName<T extends string>(method: string, argument: string, table: Re
 
 /**
  * Addresses as the kernels parse them (native/kernel/sock_addr.cc): '@name'
- * (1 to 107 bytes) or 'A.B.C.D:PORT' with A = 127. Anything else is misuse.
+ * (1 to 107 bytes), 'A.B.C.D:PORT' or '[IPV6]:PORT', any address: which
+ * ones a kernel takes is its answer (the sim: loopback only, EADDRNOTAVAIL,
+ * ENETUNREACH or EAFNOSUPPORT for the rest). Anything else is misuse.
  */
 function checkAddr(method: string, v: unknown): string {
-  const forms = "'127.0.0.1:PORT' (tcp) or '@name' (abstract unix)";
+  const forms = "'A.B.C.D:PORT' or '[IPV6]:PORT' (tcp, e.g. '127.0.0.1:8080', '[::1]:8080') or '@name' (abstract unix)";
   if (typeof v !== 'string') throw invalidArg(method, 'addr', `a string, ${forms}`, v);
   if (v.startsWith('@')) {
     // A lone surrogate has no UTF-8 form: the two engines would each mend it
@@ -102,18 +113,7 @@ function checkAddr(method: string, v: unknown): string {
     if (bytes < 2 || bytes > 108) throw invalidArg(method, 'addr', "an abstract unix name '@name' of 1 to 107 bytes", v);
     return v;
   }
-  const m = IPV4_ADDR.exec(v);
-  const nums = m ? m.slice(1).map(Number) : [];
-  if (!m || nums.slice(0, 4).some((o) => o > 255) || (nums[4] ?? 0) > 65535) {
-    throw invalidArg(method, 'addr', forms, v);
-  }
-  if (nums[0] !== 127) {
-    throw new EdgeloopError(
-      'ERR_INVALID_ARG',
-      `${method}(): "addr" must be a loopback address (127.0.0.0/8): edgeloop never talks to another host, got ${describeValue(v)}`,
-      { argument: 'addr' },
-    );
-  }
+  if (!isTcpSockAddr(v)) throw invalidArg(method, 'addr', forms, v);
   return v;
 }
 
@@ -441,10 +441,10 @@ export class Kernel implements KernelApi {
     checkFd('setsockopt', 'fd', fd);
     const n = checkName('setsockopt', 'name', SOCKOPTS, name);
     let v: number;
-    if (typeof value === 'boolean' && n === 'TCP_NODELAY') v = value ? 1 : 0;
+    if (typeof value === 'boolean' && BOOLEAN_SOCKOPTS.has(n)) v = value ? 1 : 0;
     else if (isInt32(value)) v = value;
     else {
-      const expected = n === 'TCP_NODELAY' ? 'a boolean or an int32 integer (0 or 1)' : 'an int32 integer';
+      const expected = BOOLEAN_SOCKOPTS.has(n) ? 'a boolean or an int32 integer (0 or 1)' : 'an int32 integer';
       throw invalidArg('setsockopt', 'value', expected, value);
     }
     const t = this.t0();

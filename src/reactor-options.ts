@@ -13,7 +13,7 @@ import { byteCountPhrase, type FieldChecker, type FieldPath, INT32_MAX, isPlainO
 
 // ---- names ----
 
-/** 'unix' (AF_UNIX stream) or 'tcp' (127.0.0.0/8). */
+/** 'unix' (AF_UNIX stream) or 'tcp' (IPv4 or IPv6; the sim: 127.0.0.0/8). */
 export const FAMILIES: readonly Family[] = Object.freeze(['unix', 'tcp']);
 /** The correct reactor first, then the tutorial's code as written. */
 export const VARIANTS: readonly VariantName[] = Object.freeze(['edgeloop', 'day26-as-written', 'day25-write-all']);
@@ -27,6 +27,7 @@ export const MUTANT_VARIANTS: readonly MutantName[] = Object.freeze([
   'mutant-no-spare-fd',
   'mutant-closes-before-flush',
   'mutant-writes-past-queue',
+  'mutant-closes-before-del',
 ]);
 /** What a `variant` field accepts: the variants and the mutants. */
 export const VARIANT_NAMES: readonly VariantName[] = Object.freeze([...VARIANTS, ...MUTANT_VARIANTS]);
@@ -87,7 +88,7 @@ export type HostApp = BuiltinAppName | 'bulk' | 'js';
  */
 export interface HostConfig {
   family: Family;
-  /** '@name' or '127.0.0.1:PORT'; default '@edgeloop' or '127.0.0.1:0'. */
+  /** '@name', 'A.B.C.D:PORT' or '[IPV6]:PORT'; default '@edgeloop' or '127.0.0.1:0'. */
   address?: string;
   variant?: VariantName;
   app: HostApp;
@@ -104,6 +105,8 @@ export interface HostConfig {
   maxConnections?: number;
   /** Sub-reactor threads (default 0; the real server only, built-in apps only). */
   threads?: number;
+  /** SO_REUSEPORT on the listener, before bind (tcp only; default false). */
+  reusePort?: boolean;
 }
 
 /** The document as the host takes it: keys in the order given. */

@@ -29,7 +29,10 @@ export type EngineName = 'native' | 'wasm';
  */
 export type SimulationEngineName = EngineName | 'linux';
 
-/** 'unix' = AF_UNIX stream; 'tcp' = TCP over 127.0.0.0/8. */
+/**
+ * 'unix' = AF_UNIX stream; 'tcp' = TCP, over IPv4 or IPv6 by the address it
+ * is bound or connected to (the sim: IPv4 loopback, 127.0.0.0/8).
+ */
 export type Family = 'unix' | 'tcp';
 
 /**
@@ -43,6 +46,7 @@ export type ErrnoName =
   | 'EBADF'
   | 'EAGAIN'
   | 'ENOMEM'
+  | 'EACCES'
   | 'EFAULT'
   | 'EEXIST'
   | 'EINVAL'
@@ -59,17 +63,19 @@ export type ErrnoName =
   | 'EAFNOSUPPORT'
   | 'EADDRINUSE'
   | 'EADDRNOTAVAIL'
+  | 'ENETUNREACH'
   | 'ECONNABORTED'
   | 'ECONNRESET'
   | 'EISCONN'
   | 'ENOTCONN'
   | 'ETIMEDOUT'
   | 'ECONNREFUSED'
+  | 'EHOSTUNREACH'
   | 'EALREADY'
   | 'EINPROGRESS'
   | `E${number}`;
 
-export type SockOptName = 'SO_SNDBUF' | 'SO_RCVBUF' | 'TCP_NODELAY' | 'SO_ERROR';
+export type SockOptName = 'SO_SNDBUF' | 'SO_RCVBUF' | 'TCP_NODELAY' | 'SO_ERROR' | 'SO_REUSEADDR' | 'SO_REUSEPORT';
 export type ShutdownHow = 'RD' | 'WR' | 'RDWR';
 export type IoctlName = 'SIOCINQ' | 'SIOCOUTQ';
 export type EpollOpName = 'ADD' | 'MOD' | 'DEL';
@@ -176,10 +182,18 @@ export interface KernelApi {
 
   socket(family: Family): number | ErrnoName;
   socketpair(family: Family, opts?: SocketPairOptions): [number, number] | ErrnoName;
+  /**
+   * addr: 'A.B.C.D:PORT' or '[IPV6]:PORT' (tcp) or '@name' (abstract unix).
+   * linux takes any address the host has ('0.0.0.0:0', '[::]:0', '[::1]:0',
+   * an interface's); the sim models loopback only: another IPv4 address is
+   * EADDRNOTAVAIL, an IPv6 one EAFNOSUPPORT.
+   */
   bind(fd: number, addr: string): number | ErrnoName;
   listen(fd: number, backlog: number): number | ErrnoName;
+  /** addr as for bind. The sim: an IPv4 address outside 127.0.0.0/8 is ENETUNREACH, an IPv6 one EAFNOSUPPORT. */
   connect(fd: number, addr: string): number | ErrnoName;
   accept(fd: number): number | ErrnoName;
+  /** 'A.B.C.D:PORT', '[IPV6]:PORT' (inet_ntop's form: '[::1]:8080') or '@name' ('' for an unbound unix socket). */
   getsockname(fd: number): string | ErrnoName;
   /** The bytes read (empty at end of file). */
   read(fd: number, max: number): Uint8Array | ErrnoName;
@@ -190,7 +204,11 @@ export interface KernelApi {
   dup(fd: number): number | ErrnoName;
   eventfd(): number | ErrnoName;
   setsockopt(fd: number, name: SockOptName, value: number | boolean): number | ErrnoName;
-  /** SO_ERROR gives the pending errno as a number (0 for none); errnoName() converts. */
+  /**
+   * SO_ERROR gives the pending errno as a number (0 for none); errnoName()
+   * converts. SO_REUSEADDR / SO_REUSEPORT give 1 or 0 (the sim records them
+   * and accepted tcp sockets inherit them, with no other effect there).
+   */
   getsockopt(fd: number, name: SockOptName): number | ErrnoName;
   ioctl(fd: number, request: IoctlName): number | ErrnoName;
   epollCreate(): number | ErrnoName;
@@ -236,7 +254,8 @@ export type MutantName =
   | 'mutant-accept-error-fatal'
   | 'mutant-no-spare-fd'
   | 'mutant-closes-before-flush'
-  | 'mutant-writes-past-queue';
+  | 'mutant-writes-past-queue'
+  | 'mutant-closes-before-del';
 export type HighWaterPolicy = 'pause-reading' | 'close';
 
 /** How the reactor registers its sockets with epoll: EPOLLET (default) or level-triggered. */
@@ -543,7 +562,13 @@ export type ServerConnection = ReactorConnection;
 export type ServerHandlers = ReactorHandlers<ServerConnection>;
 
 export interface ServerOptions extends ReactorOptions {
-  /** A loopback IPv4 address (127.x.y.z) or 'localhost'. Default '127.0.0.1'. */
+  /**
+   * The address to listen on: an IPv4 or IPv6 literal ('127.0.0.1', '0.0.0.0'
+   * for every IPv4 interface, '::' for every interface (IPv4 too, unless the
+   * host sets net.ipv6.bindv6only), '::1', an interface's address) or
+   * 'localhost' (127.0.0.1). Default '127.0.0.1'. The listener always has
+   * SO_REUSEADDR, so a restarted server takes its port back at once.
+   */
   host?: string;
   /** 0 to 65535; 0 picks a free port (see address() once listening). */
   port: number;
@@ -560,6 +585,12 @@ export interface ServerOptions extends ReactorOptions {
   /** listen(2)'s backlog (default 4096). */
   backlog?: number;
   /**
+   * SO_REUSEPORT on the listener (default false): several servers (several
+   * `edgeloop serve` processes) listen on the same port, and the kernel
+   * spreads new connections among them. Each must set it, as the same user.
+   */
+  reusePort?: boolean;
+  /**
    * A file to record the reactor's syscalls and app events to, as a JSON
    * Lines trace (the simulation's format: header line, then one record per
    * line; `t` is ms since listen).
@@ -570,7 +601,7 @@ export interface ServerOptions extends ReactorOptions {
 export interface ServerAddressInfo {
   host: string;
   port: number;
-  /** 'host:port' */
+  /** As getsockname reports it: 'A.B.C.D:PORT' or '[IPV6]:PORT'. */
   address: string;
 }
 

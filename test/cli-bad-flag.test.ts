@@ -16,7 +16,9 @@ const cases: Array<[string[], RegExp]> = [
   [['serve', '--bytes', '10'], /^edgeloop serve: --bytes is only for --app bulk/],
   [['serve', '--threads', 'two'], /^edgeloop serve: --threads must be a whole number, got 'two'$/],
   [['serve', '--high-water-mark', '4x'], /^edgeloop serve: --high-water-mark must be a whole number/],
-  [['serve', '--host', '10.0.0.1'], /^edgeloop serve: --host must be a loopback IPv4 address/],
+  [['serve', '--host', 'example.com'], /^edgeloop serve: --host must be an IPv4 or IPv6 address/],
+  [['serve', '--host', '[::1]'], /^edgeloop serve: --host must be an IPv4 or IPv6 address .*; an IPv6 address goes without brackets \('::1'\), got "\[::1\]"$/],
+  [['serve', '--reuse-port=yes'], /^edgeloop serve: --reuse-port takes no value$/],
   [['serve', '--variant', 'day27'], /^edgeloop serve: --variant must be 'edgeloop' or 'day26-as-written' or 'day25-write-all', got "day27"$/],
   [['serve', '--trigger', 'lt'], /^edgeloop serve: --trigger must be 'edge' or 'level', got "lt"$/],
   [['serve', '--trigger', 'level', '--variant', 'day25-write-all'], /^edgeloop serve: --trigger must be 'edge' with variant 'day25-write-all'/],
@@ -31,6 +33,17 @@ const cases: Array<[string[], RegExp]> = [
 ];
 
 describe('edgeloop: bad command lines', () => {
+  // A well-formed address that is not this host's (the run's network has
+  // only lo) is bind's refusal at start: exit 1, the errno said plainly.
+  it('--host 10.0.0.1: bind fails with EADDRNOTAVAIL, exit 1', async () => {
+    const r = await runCli(cli(), ['serve', '--host', '10.0.0.1', '--port', '0']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      'edgeloop serve: cannot listen on 10.0.0.1:0: bind failed with EADDRNOTAVAIL (10.0.0.1 is not an address of this host)\n',
+    );
+  });
+
   it.each(cases)('%j: exit 2, one line', async (args, message) => {
     const r = await runCli(cli(), args);
     expect(r.code).toBe(2);

@@ -177,6 +177,13 @@ describe.skipIf(!onLinux)("engine 'linux'", () => {
     try {
       const p = sim.peer('client');
       p.connect();
+      // Real loopback finishes the handshake in softirq context, which a busy
+      // machine may defer past the first steps: wait for the accept (each
+      // wait sleeps 10 ms of real time, 5 s at most), not for a step count.
+      for (let i = 0; i < 500 && sim.connections.length === 0; i++) {
+        sim.step();
+        if (sim.connections.length === 0) sim.advance(10);
+      }
       sim.run({ maxSteps: 5 });
       const snap = sim.snapshot();
       expect(snap.readyKnown).toBe(false);

@@ -34,7 +34,20 @@ size_t FaultKernel::FirstArmed(FaultType type) const {
   return kNone;
 }
 
+int32_t FaultKernel::Use(int32_t fd, const char* call) {
+  if (closed_.count(fd) != 0) {
+    if (closed_fd_uses_++ == 0) first_closed_fd_use_ = std::string(call) + "(" + std::to_string(fd) + ")";
+  }
+  return fd;
+}
+
+SysResult FaultKernel::Opened(SysResult r) {
+  if (r.ok()) closed_.erase(static_cast<int32_t>(r.value));
+  return r;
+}
+
 void FaultKernel::Fire(size_t i) {
+  ++fired_;
   Record(armed_[i]);
   if (--armed_[i].count == 0) armed_.erase(armed_.begin() + static_cast<std::ptrdiff_t>(i));
 }
@@ -70,8 +83,9 @@ bool FaultKernel::AcceptWouldSucceed(int32_t fd) {
 }
 
 SysResult FaultKernel::Accept(int32_t fd) {
+  Use(fd, "accept");
   const size_t i = FirstArmed(FaultType::kAcceptError);
-  if (i == kNone) return inner_.Accept(fd);
+  if (i == kNone) return Opened(inner_.Accept(fd));
   const int32_t error = armed_[i].err;
   if (error == err::kECONNABORTED) {
     // The connection is taken off the queue and gone before the reactor sees it.
@@ -83,12 +97,13 @@ SysResult FaultKernel::Accept(int32_t fd) {
     return SysResult::Fail(error);
   }
   // The others fail before the dequeue: the connection stays queued.
-  if (!AcceptWouldSucceed(fd)) return inner_.Accept(fd);
+  if (!AcceptWouldSucceed(fd)) return Opened(inner_.Accept(fd));
   Fire(i);
   return SysResult::Fail(error);
 }
 
 SysResult FaultKernel::Write(int32_t fd, const uint8_t* data, size_t len) {
+  Use(fd, "write");
   for (size_t i = 0; i < armed_.size(); ++i) {
     const FaultSpec& f = armed_[i];
     if (f.type != FaultType::kShortWrite || f.fd != fd || len <= static_cast<size_t>(f.max_bytes)) continue;
@@ -101,8 +116,19 @@ SysResult FaultKernel::Write(int32_t fd, const uint8_t* data, size_t len) {
 }
 
 SysResult FaultKernel::Close(int32_t fd) {
-  SysResult r = inner_.Close(fd);
+  SysResult r = inner_.Close(Use(fd, "close"));
   if (!r.ok()) return r;
+  closed_.insert(fd);
+  // Faults aimed at the connection on this fd end with it: a later
+  // connection that gets the number is another one.
+  for (size_t i = 0; i < armed_.size();) {
+    const FaultType t = armed_[i].type;
+    if ((t == FaultType::kShortWrite || t == FaultType::kSpuriousWakeup) && armed_[i].fd == fd) {
+      armed_.erase(armed_.begin() + static_cast<std::ptrdiff_t>(i));
+    } else {
+      ++i;
+    }
+  }
   // The file is released (no dups here): its registrations go, and an
   // epoll's own table with it.
   for (auto it = registrations_.begin(); it != registrations_.end();) {
@@ -116,7 +142,8 @@ SysResult FaultKernel::Close(int32_t fd) {
 }
 
 SysResult FaultKernel::EpollCtl(int32_t ep, int32_t op, int32_t fd, uint32_t events, uint64_t data) {
-  SysResult r = inner_.EpollCtl(ep, op, fd, events, data);
+  Use(ep, "epoll_ctl");
+  SysResult r = inner_.EpollCtl(ep, op, Use(fd, "epoll_ctl"), events, data);
   if (!r.ok()) return r;
   if (op == ev::kCtlAdd || op == ev::kCtlMod) {
     registrations_[{ep, fd}] = Registration{events, data};
@@ -132,6 +159,7 @@ uint32_t FaultKernel::SpuriousEvents(int32_t ep, const FaultSpec& spec) const {
 }
 
 SysResult FaultKernel::EpollWait(int32_t ep, EpollEvent* out, int32_t maxevents, int32_t timeout_ms) {
+  Use(ep, "epoll_wait");
   const size_t eintr = FirstArmed(FaultType::kEintr);
   if (eintr != kNone) {
     Fire(eintr);

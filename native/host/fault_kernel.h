@@ -46,6 +46,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -70,22 +71,31 @@ class FaultKernel final : public Kernel {
   // Called after an accept failed ECONNABORTED by a fault (the connection it took is closed).
   void SetAbortedCallback(std::function<void()> cb) { aborted_cb_ = std::move(cb); }
 
-  SysResult Socket(Family family) override { return inner_.Socket(family); }
-  SysResult Bind(int32_t fd, const std::string& addr) override { return inner_.Bind(fd, addr); }
-  SysResult Listen(int32_t fd, int32_t backlog) override { return inner_.Listen(fd, backlog); }
-  SysResult Connect(int32_t fd, const std::string& addr) override { return inner_.Connect(fd, addr); }
+  // Faults fired so far (each firing once: a count of 3 fires three times).
+  uint64_t fired() const { return fired_; }
+  // Calls the reactor made on an fd after it closed it and before it got
+  // that number back from a call of its own (socket, accept, eventfd,
+  // epoll_create, dup): the number may be someone else's by then. The
+  // first one, as "call(fd)", for the evidence.
+  uint64_t closed_fd_uses() const { return closed_fd_uses_; }
+  const std::string& first_closed_fd_use() const { return first_closed_fd_use_; }
+
+  SysResult Socket(Family family) override { return Opened(inner_.Socket(family)); }
+  SysResult Bind(int32_t fd, const std::string& addr) override { return inner_.Bind(Use(fd, "bind"), addr); }
+  SysResult Listen(int32_t fd, int32_t backlog) override { return inner_.Listen(Use(fd, "listen"), backlog); }
+  SysResult Connect(int32_t fd, const std::string& addr) override { return inner_.Connect(Use(fd, "connect"), addr); }
   SysResult Accept(int32_t fd) override;
-  SysResult GetSockName(int32_t fd, std::string* addr) override { return inner_.GetSockName(fd, addr); }
-  SysResult Read(int32_t fd, uint8_t* buf, size_t len) override { return inner_.Read(fd, buf, len); }
+  SysResult GetSockName(int32_t fd, std::string* addr) override { return inner_.GetSockName(Use(fd, "getsockname"), addr); }
+  SysResult Read(int32_t fd, uint8_t* buf, size_t len) override { return inner_.Read(Use(fd, "read"), buf, len); }
   SysResult Write(int32_t fd, const uint8_t* data, size_t len) override;
-  SysResult Shutdown(int32_t fd, ShutdownHow how) override { return inner_.Shutdown(fd, how); }
+  SysResult Shutdown(int32_t fd, ShutdownHow how) override { return inner_.Shutdown(Use(fd, "shutdown"), how); }
   SysResult Close(int32_t fd) override;
-  SysResult Dup(int32_t fd) override { return inner_.Dup(fd); }
-  SysResult EventFd() override { return inner_.EventFd(); }
-  SysResult SetSockOpt(int32_t fd, SockOpt opt, int32_t value) override { return inner_.SetSockOpt(fd, opt, value); }
-  SysResult GetSockOpt(int32_t fd, SockOpt opt) override { return inner_.GetSockOpt(fd, opt); }
-  SysResult Ioctl(int32_t fd, IoctlRequest request) override { return inner_.Ioctl(fd, request); }
-  SysResult EpollCreate() override { return inner_.EpollCreate(); }
+  SysResult Dup(int32_t fd) override { return Opened(inner_.Dup(Use(fd, "dup"))); }
+  SysResult EventFd() override { return Opened(inner_.EventFd()); }
+  SysResult SetSockOpt(int32_t fd, SockOpt opt, int32_t value) override { return inner_.SetSockOpt(Use(fd, "setsockopt"), opt, value); }
+  SysResult GetSockOpt(int32_t fd, SockOpt opt) override { return inner_.GetSockOpt(Use(fd, "getsockopt"), opt); }
+  SysResult Ioctl(int32_t fd, IoctlRequest request) override { return inner_.Ioctl(Use(fd, "ioctl"), request); }
+  SysResult EpollCreate() override { return Opened(inner_.EpollCreate()); }
   SysResult EpollCtl(int32_t ep, int32_t op, int32_t fd, uint32_t events, uint64_t data) override;
   SysResult EpollWait(int32_t ep, EpollEvent* out, int32_t maxevents, int32_t timeout_ms) override;
   int64_t NowMs() override { return inner_.NowMs(); }
@@ -110,6 +120,10 @@ class FaultKernel final : public Kernel {
   bool AcceptWouldSucceed(int32_t fd);
   // The events spuriousWakeup `spec` would add on `ep` (0: none, not applicable).
   uint32_t SpuriousEvents(int32_t ep, const FaultSpec& spec) const;
+  // A call on `fd`: counted when the reactor closed it and has not had it back since.
+  int32_t Use(int32_t fd, const char* call);
+  // A call that made a new fd: that number is the reactor's again.
+  SysResult Opened(SysResult r);
 
   Kernel& inner_;
   SimKernel* sim_;
@@ -117,6 +131,10 @@ class FaultKernel final : public Kernel {
   std::function<void()> aborted_cb_;
   std::vector<FaultSpec> armed_;  // per-call faults in arming order; the first that applies fires
   std::map<std::pair<int32_t, int32_t>, Registration> registrations_;  // (epoll fd, fd)
+  std::set<int32_t> closed_;  // fds the reactor closed and has not had back
+  uint64_t fired_ = 0;
+  uint64_t closed_fd_uses_ = 0;
+  std::string first_closed_fd_use_;
 };
 
 }  // namespace edgeloop

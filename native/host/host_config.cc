@@ -23,7 +23,8 @@ std::invalid_argument Bad(const std::string& field, const std::string& expected,
 HostConfig ParseHostConfig(const std::string& json) {
   static const char* const kKnown[] = {"family", "address", "backlog", "sndbuf", "rcvbuf",
                                        "variant", "app", "bulkBytes", "highWaterMark",
-                                       "highWaterPolicy", "trigger", "trace", "maxConnections", "threads"};
+                                       "highWaterPolicy", "trigger", "trace", "maxConnections", "threads",
+                                       "reusePort"};
   FlatJson o(json);
   o.RequireOnly(kKnown, sizeof kKnown / sizeof kKnown[0]);
   HostConfig c;
@@ -88,6 +89,11 @@ HostConfig ParseHostConfig(const std::string& json) {
   c.trace = o.Bool("trace", true);
   c.server.max_connections = static_cast<uint64_t>(o.Integer("maxConnections", 0, 0, kMaxSafeInteger));
   c.threads = static_cast<int32_t>(o.Integer("threads", 0, 0, kMaxThreads));
+  c.server.reuse_port = o.Bool("reusePort", false);
+  if (c.server.reuse_port && c.server.family != Family::kTcp) {
+    // Linux refuses SO_REUSEPORT on AF_UNIX sockets (EOPNOTSUPP).
+    throw std::invalid_argument("options: \"reusePort\" needs family \"tcp\"");
+  }
   if (c.threads > 0 && c.app == AppKind::kJs) {
     throw std::invalid_argument(
         "options: \"threads\" must be 0 with JS handlers (they run on the embedder's thread); sub-reactor threads are "

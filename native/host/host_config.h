@@ -1,7 +1,7 @@
 // What an embedder (the Node addon, the wasm module) configures, parsed from
 // one flat JSON document:
 //   family        "unix" | "tcp"                       (default "unix")
-//   address       "@name" | "127.0.0.1:PORT"            (default "@edgeloop" / "127.0.0.1:0")
+//   address       "@name" | "A.B.C.D:PORT" | "[IPV6]:PORT" (default "@edgeloop" / "127.0.0.1:0")
 //   backlog, sndbuf, rcvbuf                             (0: leave the kernel's)
 //   variant       "edgeloop" | "day26-as-written" | "day25-write-all"
 //   app           "echo" | "discard" | "bulk" | "js"   (js: events go to the embedder)
@@ -10,6 +10,8 @@
 //   trigger       "edge" (EPOLLET, default) | "level" (variant "edgeloop" only)
 //   trace         record syscalls and app events (default true)
 //   maxConnections open connections at most (0, default: no limit)
+//   reusePort     SO_REUSEPORT on the listener, before bind (tcp; default false):
+//                 several servers share one port
 //   threads       sub-reactor threads (0, default: everything on one loop;
 //                 only where the embedder can make threads)
 #pragma once

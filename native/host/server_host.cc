@@ -49,6 +49,10 @@ ServerHost::ServerHost(std::shared_ptr<Kernel> kernel, const HostConfig& config,
   if (env.real_sockets && EdgeloopBased(config_.server.variant)) {
     config_.server.connection.short_reads = true;
   }
+  // A real server restarts on its port at once, as Node's and muduo's do,
+  // though the last run's connections are still in TIME_WAIT. Only there:
+  // a simulation's trace (on the sim or on Linux) stays the reactor's own.
+  if (env.real_sockets) config_.server.reuse_addr = true;
   trace_.set_enabled(config_.trace);
   if (!env.real_sockets) {
     // Faults are for the simulation (its sim engines, and its linux one for
@@ -169,6 +173,10 @@ std::string ServerHost::Snapshot() const {
   json.Field("dropped", server_->dropped());
   json.Field("aborted", counters_.aborted.load());
   json.Field("iterations", loop_->iterations());
+  // The fault layer's view (the simulation only): what Explore's invariants read.
+  json.Field("faultsFired", fault_kernel_ ? fault_kernel_->fired() : 0);
+  json.Field("closedFdUses", fault_kernel_ ? fault_kernel_->closed_fd_uses() : 0);
+  json.FieldString("firstClosedFdUse", fault_kernel_ ? fault_kernel_->first_closed_fd_use() : std::string());
   json.Key("connections");
   json.BeginArray();
   // Straight to the counting kernel, under the tracer: looking must not add to the trace.

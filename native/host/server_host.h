@@ -56,8 +56,8 @@ struct HostEnvironment {
   std::function<std::unique_ptr<LoopPool>(EventLoop* base, std::vector<Kernel*> kernels)> make_pool;
   // The real server's sockets: an edgeloop connection ends its read loop at a
   // short read (ConnectionOptions::short_reads; the simulation and its linux
-  // engine keep the full loop that the traces compare), and trace times count
-  // from zero at listen.
+  // engine keep the full loop that the traces compare), trace times count
+  // from zero at listen, and the listener gets SO_REUSEADDR.
   bool real_sockets = false;
 };
 

@@ -17,6 +17,7 @@ inline std::string ErrnoName(int32_t e) {
     case err::kEBADF: return "EBADF";
     case err::kEAGAIN: return "EAGAIN";
     case err::kENOMEM: return "ENOMEM";
+    case err::kEACCES: return "EACCES";
     case err::kEFAULT: return "EFAULT";
     case err::kEEXIST: return "EEXIST";
     case err::kEINVAL: return "EINVAL";
@@ -33,6 +34,7 @@ inline std::string ErrnoName(int32_t e) {
     case err::kEAFNOSUPPORT: return "EAFNOSUPPORT";
     case err::kEADDRINUSE: return "EADDRINUSE";
     case err::kEADDRNOTAVAIL: return "EADDRNOTAVAIL";
+    case err::kENETUNREACH: return "ENETUNREACH";
     case err::kECONNABORTED: return "ECONNABORTED";
     case err::kECONNRESET: return "ECONNRESET";
     case err::kENOBUFS: return "ENOBUFS";
@@ -40,6 +42,7 @@ inline std::string ErrnoName(int32_t e) {
     case err::kENOTCONN: return "ENOTCONN";
     case err::kETIMEDOUT: return "ETIMEDOUT";
     case err::kECONNREFUSED: return "ECONNREFUSED";
+    case err::kEHOSTUNREACH: return "EHOSTUNREACH";
     case err::kEALREADY: return "EALREADY";
     case err::kEINPROGRESS: return "EINPROGRESS";
     default: return "E" + std::to_string(e);

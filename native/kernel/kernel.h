@@ -23,14 +23,22 @@ struct SysResult {
   static SysResult Fail(int32_t e) { return SysResult{-1, e}; }
 };
 
-// Stream socket families: AF_UNIX and AF_INET (TCP over 127.0.0.0/8).
+// Stream socket families: AF_UNIX and TCP. A tcp socket is AF_INET until an
+// IPv6 address is bound or connected (each kernel says how it takes one).
 enum class Family : int32_t { kUnix = 1, kTcp = 2 };
 
 // shutdown(2) values, Linux numbering.
 enum class ShutdownHow : int32_t { kRd = 0, kWr = 1, kRdWr = 2 };
 
 // The socket options the API knows by name.
-enum class SockOpt : int32_t { kSndBuf = 0, kRcvBuf = 1, kTcpNoDelay = 2, kError = 3 };
+enum class SockOpt : int32_t {
+  kSndBuf = 0,
+  kRcvBuf = 1,
+  kTcpNoDelay = 2,
+  kError = 3,
+  kReuseAddr = 4,  // SO_REUSEADDR
+  kReusePort = 5,  // SO_REUSEPORT
+};
 
 // ioctl requests: bytes unread in the receive queue, bytes charged to the send side.
 enum class IoctlRequest : int32_t { kInq = 0, kOutq = 1 };
@@ -54,7 +62,8 @@ class Kernel {
 
   // Every socket is a nonblocking stream socket.
   virtual SysResult Socket(Family family) = 0;
-  // addr: "127.0.0.1:PORT" (tcp) or "@name" (abstract AF_UNIX).
+  // addr: "A.B.C.D:PORT" or "[IPV6]:PORT" (tcp) or "@name" (abstract
+  // AF_UNIX), see sock_addr.h; text in none of those forms fails EINVAL.
   virtual SysResult Bind(int32_t fd, const std::string& addr) = 0;
   virtual SysResult Listen(int32_t fd, int32_t backlog) = 0;
   virtual SysResult Connect(int32_t fd, const std::string& addr) = 0;

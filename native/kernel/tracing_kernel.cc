@@ -29,6 +29,8 @@ const char* OptName(SockOpt opt) {
     case SockOpt::kRcvBuf: return "SO_RCVBUF";
     case SockOpt::kTcpNoDelay: return "TCP_NODELAY";
     case SockOpt::kError: return "SO_ERROR";
+    case SockOpt::kReuseAddr: return "SO_REUSEADDR";
+    case SockOpt::kReusePort: return "SO_REUSEPORT";
   }
   return "unknown";
 }

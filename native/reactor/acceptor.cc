@@ -40,6 +40,14 @@ void Acceptor::Listen() {
   SysResult r = kernel_.Socket(family_);
   if (!r.ok()) throw Failure("socket", r);
   fd_ = static_cast<int32_t>(r.value);
+  if (family_ == Family::kTcp) {
+    if (reuse_addr_ && !(r = kernel_.SetSockOpt(fd_, SockOpt::kReuseAddr, 1)).ok()) {
+      throw Failure("setsockopt SO_REUSEADDR", r);
+    }
+    if (reuse_port_ && !(r = kernel_.SetSockOpt(fd_, SockOpt::kReusePort, 1)).ok()) {
+      throw Failure("setsockopt SO_REUSEPORT", r);
+    }
+  }
   if (!(r = kernel_.Bind(fd_, addr_)).ok()) throw Failure("bind " + addr_, r);
   if (!(r = kernel_.Listen(fd_, backlog_)).ok()) throw Failure("listen", r);
   if (!(r = kernel_.GetSockName(fd_, &bound_)).ok()) throw Failure("getsockname", r);
@@ -58,6 +66,7 @@ void Acceptor::HandleRead() {
   while (fd_ >= 0) {
     SysResult r = kernel_.Accept(fd_);
     if (r.ok()) {
+      failed_rounds_ = 0;
       if (new_connection_) {
         new_connection_(static_cast<int32_t>(r.value));
       } else {
@@ -67,7 +76,10 @@ void Acceptor::HandleRead() {
       if (!edge_triggered_) return;
       continue;
     }
-    if (r.err == err::kEAGAIN) return;  // the edge is drained
+    if (r.err == err::kEAGAIN) {
+      failed_rounds_ = 0;
+      return;  // the edge is drained
+    }
     if (EDGELOOP_MUTANT(mutant_, kAcceptErrorFatal)) {
       Stop();  // the tutorial's errif: one failed accept and the listener is gone
       return;
@@ -94,6 +106,12 @@ void Acceptor::HandleRead() {
 void Acceptor::RetryNextRound() {
   // LT reports the listener again on its own while the queue is non-empty.
   if (!edge_triggered_ || retry_queued_) return;
+  // A bounded number of rounds in a row: a failure that lasts (fs.file-max
+  // reached, memory gone) would otherwise wake the loop every round for
+  // nothing. Past it the queue waits for the next connection's edge, as an
+  // ET acceptor without retries always did. (nginx backs off on a 500 ms
+  // timer instead; this reactor has no timers yet.)
+  if (++failed_rounds_ > kMaxRetryRounds) return;
   retry_queued_ = true;
   std::weak_ptr<Acceptor*> weak = self_;
   loop_->QueueInLoop([weak] {

@@ -28,10 +28,20 @@ class Acceptor {
   Acceptor(const Acceptor&) = delete;
   Acceptor& operator=(const Acceptor&) = delete;
 
+  // Socket options set on the listener before bind (tcp only). SO_REUSEADDR
+  // lets a restarted server bind its port while connections of the last run
+  // sit in TIME_WAIT (Node and muduo set it on every listener); SO_REUSEPORT
+  // lets several processes listen on one port, the kernel spreading new
+  // connections among them.
+  void SetReuse(bool reuse_addr, bool reuse_port) {
+    reuse_addr_ = reuse_addr;
+    reuse_port_ = reuse_port;
+  }
   void SetNewConnectionCallback(NewConnectionCallback cb) { new_connection_ = std::move(cb); }
   // A connection was accepted and closed at once for lack of fds.
   void SetDroppedCallback(std::function<void()> cb) { dropped_cb_ = std::move(cb); }
-  // socket, bind, listen, register. Throws std::runtime_error naming the errno.
+  // socket, setsockopt (SetReuse), bind, listen, register. Throws
+  // std::runtime_error naming the failed call and the errno.
   void Listen();
   // Unregisters and closes the listening socket (and the spare): new
   // connects are refused from here on. Safe from inside this acceptor's own
@@ -54,7 +64,8 @@ class Acceptor {
   // An accept failed in a way this round cannot fix (ENFILE, ENOMEM, the
   // spare lost): under ET no new edge comes for what is still queued, so
   // the listener is re-armed (EPOLL_CTL_MOD re-polls it) once the round's
-  // callbacks are done, and the next round tries again.
+  // callbacks are done, and the next round tries again; at most
+  // kMaxRetryRounds rounds in a row (see the .cc).
   void RetryNextRound();
 
   EventLoop* loop_;
@@ -63,6 +74,8 @@ class Acceptor {
   std::string addr_;
   int32_t backlog_;
   bool edge_triggered_;
+  bool reuse_addr_ = false;
+  bool reuse_port_ = false;
   int32_t fd_ = -1;
   int32_t spare_fd_ = -1;
   std::string bound_;
@@ -71,6 +84,9 @@ class Acceptor {
   std::function<void()> dropped_cb_;
   uint64_t dropped_ = 0;
   bool retry_queued_ = false;
+  // Rounds in a row whose accepts failed for good (RetryNextRound).
+  int failed_rounds_ = 0;
+  static constexpr int kMaxRetryRounds = 8;
   // Outlives nothing: a queued retry holds a weak_ptr to it, so one that
   // runs after the acceptor is gone does nothing.
   std::shared_ptr<Acceptor*> self_ = std::make_shared<Acceptor*>(this);

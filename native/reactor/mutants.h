@@ -20,6 +20,7 @@ enum class Mutant {
   kNoSpareFd,             // EMFILE/ENFILE without the spare-fd drop: the queue waits under ET
   kClosesBeforeFlush,     // the peer's half-close closes at once, dropping queued output
   kWritesPastQueue,       // Send writes to the socket past bytes queued in send_buf_
+  kClosesBeforeDel,       // close(fd) before EPOLL_CTL_DEL: the DEL acts on an fd already closed
 };
 
 }  // namespace edgeloop

@@ -295,8 +295,13 @@ void TcpConnection::HandleClose(const std::string& why) {
   TcpConnectionPtr self = shared_from_this();
   // DEL before close: with a dup of the fd alive somewhere, close alone
   // would leave the registration behind (epoll keys items by file).
-  if (channel_) channel_->Remove();
-  kernel_.Close(fd_);
+  if (EDGELOOP_MUTANT(options_.mutant, kClosesBeforeDel)) {
+    kernel_.Close(fd_);  // the planted bug: the DEL below acts on a closed fd
+    if (channel_) channel_->Remove();
+  } else {
+    if (channel_) channel_->Remove();
+    kernel_.Close(fd_);
+  }
   input_.RetrieveAll();
   input_.ShrinkIfIdle();
   output_.RetrieveAll();

@@ -69,6 +69,7 @@ void TcpServer::Start() {
 #ifdef EDGELOOP_REACTOR_MUTANTS
   acceptor_->set_mutant(MutantOf(options_.variant));
 #endif
+  acceptor_->SetReuse(options_.reuse_addr, options_.reuse_port);
   acceptor_->SetNewConnectionCallback([this](int32_t fd) { NewConnection(fd); });
   acceptor_->SetDroppedCallback([this] {
     if (dropped_cb_) dropped_cb_();

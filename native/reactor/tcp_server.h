@@ -42,11 +42,13 @@ class LoopPool;
 
 struct ServerOptions {
   Family family = Family::kUnix;
-  std::string address = "@edgeloop";  // "@name" or "127.0.0.1:PORT" (PORT 0: ephemeral)
+  std::string address = "@edgeloop";  // "@name", "A.B.C.D:PORT" or "[IPV6]:PORT" (PORT 0: ephemeral)
   int32_t backlog = 4096;             // SOMAXCONN on the verified machines
   int32_t sndbuf = 0;                 // SO_SNDBUF of accepted sockets; 0: leave alone
   int32_t rcvbuf = 0;
   uint64_t max_connections = 0;       // open connections at most; 0: no limit
+  bool reuse_addr = false;            // SO_REUSEADDR on the listener (tcp; the real server sets it)
+  bool reuse_port = false;            // SO_REUSEPORT on the listener (tcp; opt-in)
   Variant variant = Variant::kEdgeloop;
   ConnectionOptions connection;
 };

@@ -72,9 +72,11 @@ export class ExplorePanel {
   }
 
   private options(): ExploreRequest['options'] | string {
-    const from = Number(this.from.value);
-    const to = Number(this.to.value);
-    if (!Number.isSafeInteger(from) || from < 0 || from > 0xffffffff) return 'Seeds from: a whole number from 0 to 4294967295.';
+    // Digits only: Number('') is 0 and Number('1e3') is 1000, neither what was typed.
+    const whole = (v: string): number => (/^\d{1,10}$/.test(v.trim()) ? Number(v.trim()) : NaN);
+    const from = whole(this.from.value);
+    const to = whole(this.to.value);
+    if (!Number.isSafeInteger(from) || from > 0xffffffff) return 'Seeds from: a whole number from 0 to 4294967295.';
     if (!Number.isSafeInteger(to) || to <= from) return 'Seeds to: a whole number greater than "from" (the range is half-open).';
     if (to - from > MAX_PAGE_SEEDS) return `At most ${MAX_PAGE_SEEDS.toLocaleString('en-US')} seeds per search here; run longer campaigns with edgeloop explore.`;
     const o: ExploreRequest['options'] = { variant: this.variant.value as VariantName, seeds: [from, to] };

@@ -5,7 +5,7 @@
 // validation that concerns the JS API itself happens in src/kernel.ts before
 // a call reaches here; bindings only translate.
 
-/** Family codes: 1 = AF_UNIX stream, 2 = TCP over 127.0.0.0/8. */
+/** Family codes: 1 = AF_UNIX stream, 2 = TCP (AF_INET, or AF_INET6 once an IPv6 address is bound or connected). */
 export type RawFamily = 1 | 2;
 
 export interface RawKernel {
@@ -16,7 +16,7 @@ export interface RawKernel {
   listen(fd: number, backlog: number): number;
   connect(fd: number, addr: string): number;
   accept(fd: number): number;
-  /** '127.0.0.1:PORT' or '@name' ('' for an unbound unix socket), or -errno. */
+  /** 'A.B.C.D:PORT', '[IPV6]:PORT' or '@name' ('' for an unbound unix socket), or -errno. */
   getsockname(fd: number): string | number;
   /** A fresh Uint8Array (owned by the caller; empty at end of file), or -errno. */
   read(fd: number, max: number): Uint8Array | number;

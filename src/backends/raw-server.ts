@@ -36,7 +36,7 @@ export const RAW_SHUTTING_DOWN = -2;
 export type RawServerEventCallback = (type: string, conn: number, arg?: Uint8Array | number | string) => void;
 
 export interface RawServer {
-  /** The listening address as getsockname reports it ('@name' or '127.0.0.1:PORT'). */
+  /** The listening address as getsockname reports it ('@name', 'A.B.C.D:PORT' or '[IPV6]:PORT'). */
   address(): string;
   /**
    * Installs (or, with null, removes) the app events' callback. Not from inside it.

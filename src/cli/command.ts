@@ -28,6 +28,8 @@ export function parseError(command: string, e: unknown): UsageError {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return new UsageError(`unknown option ${quoted ?? ''} (see edgeloop ${command} --help)`);
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      // A switch given a value (--reuse-port=yes), or a flag without its value.
+      if (/does not take an argument/.test(err.message ?? '')) return new UsageError(`${quoted ?? 'an option'} takes no value`);
       return new UsageError(`${quoted ?? 'an option'} needs a value`);
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return new UsageError(`unexpected argument ${/'([^']*)'/.exec(err.message ?? '')?.[1] ?? ''} (${command} takes only options)`);

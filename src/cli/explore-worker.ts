@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 import { resolveExploreOptions, runSeed, shrinkFailure } from '../explore/explore.js';
 import type { FailingSeed } from '../explore/explore.js';
-import { Simulation } from '../index.js';
+import { EdgeloopError, Simulation } from '../index.js';
 
 interface Job {
   options: Record<string, unknown>;
@@ -67,6 +67,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+  // The code tells the main thread whether the command line was wrong (a mutant name without the test build).
+  const code = e instanceof EdgeloopError ? e.code : null;
+  port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e), code });
   port.close();
 });

@@ -5,9 +5,9 @@
 // failure of each invariant it meets and sends it here, where it is written
 // to --out as a scenario that `edgeloop replay` fails on the same way.
 // Exit codes as replay's: 0 nothing found, 1 violations found, 2 bad input.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { deflateRawSync } from 'node:zlib';
@@ -50,7 +50,8 @@ Options:
   -h, --help            this text
 
 Exit status: 0 no invariant broken, 1 violations found (each shrunk scenario
-written to DIR), 2 a bad command line.
+written to DIR), 2 a bad command line (or --out cannot be written), 3 the
+search itself failed (a worker crashed): a bug to report with the seeds.
 Example: edgeloop explore --variant day26-as-written --seeds 0..1000
 `;
 
@@ -71,6 +72,8 @@ const FLAGS = {
 } as const;
 
 const MAX_WORKERS = 64;
+/** The search itself failed (a worker crashed, a determinism bug): not a finding, not a bad command line. */
+const EXIT_INTERNAL = 3;
 const LINUX_VERDICTS: Readonly<Record<LinuxConfirmation['verdict'], string>> = {
   same: 'the same violation on real sockets',
   other: 'another violation on real sockets',
@@ -181,6 +184,29 @@ export function playgroundLink(doc: unknown): string {
   return `${PLAYGROUND_URL}#s=${packed.toString('base64url')}`;
 }
 
+/**
+ * `dir` can hold the failures: a writable directory, or a path whose
+ * nearest existing ancestor is one (it is made only when there is a failure
+ * to write). Throws with the reason.
+ */
+function checkWritableDir(dir: string): void {
+  let at = resolve(dir);
+  for (;;) {
+    let st;
+    try {
+      st = statSync(at);
+    } catch {
+      const up = dirname(at);
+      if (up === at) throw new Error('no part of the path exists');
+      at = up;
+      continue;
+    }
+    if (!st.isDirectory()) throw new Error(`${at} is not a directory`);
+    accessSync(at, fsConstants.W_OK);
+    return;
+  }
+}
+
 export interface ExploreIo {
   stdout(text: string): void;
   stderr(text: string): void;
@@ -201,7 +227,7 @@ type WorkerMessage =
   | { type: 'progress'; seedsRun: number; scriptErrors: number; failing: FailingSeed[] }
   | { type: 'failure'; failure: ExploreFailure }
   | { type: 'done' }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string; code: string | null };
 
 function formatEta(ms: number): string {
   if (!Number.isFinite(ms)) return '?';
@@ -221,6 +247,13 @@ export async function exploreCli(args: string[], io: ExploreIo = processIo): Pro
   if (a.help) {
     io.stdout(USAGE);
     return EXIT_OK;
+  }
+  // The output directory first: finding out it cannot be written after the whole campaign is too late.
+  try {
+    checkWritableDir(a.out);
+  } catch (e) {
+    io.stderr(`edgeloop explore: --out ${a.out} cannot be written: ${(e as Error).message}\n`);
+    return EXIT_USAGE;
   }
   const [from, to] = a.options.seeds as [number, number];
   const total = to - from;
@@ -274,7 +307,7 @@ export async function exploreCli(args: string[], io: ExploreIo = processIo): Pro
             failures.push(m.failure);
           }
         } else if (m.type === 'error') {
-          reject(new Error(m.message));
+          reject(Object.assign(new Error(m.message), { usage: m.code === 'ERR_INVALID_ARG' }));
         } else {
           resolveDone();
         }
@@ -289,7 +322,7 @@ export async function exploreCli(args: string[], io: ExploreIo = processIo): Pro
     for (const w of workers) void w.terminate();
     const message = (e as Error).message;
     io.stderr(`\nedgeloop explore: ${message}\n`);
-    return /test build|mutant/.test(message) ? EXIT_USAGE : EXIT_FAILURE;
+    return (e as { usage?: boolean }).usage ? EXIT_USAGE : EXIT_INTERNAL;
   }
   for (const w of workers) void w.terminate();
   showProgress(true);

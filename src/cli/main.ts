@@ -15,7 +15,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
 };
 
 const SUMMARIES: Readonly<Record<string, string>> = {
-  serve: 'run the reactor as a real server on 127.0.0.1 (echo, discard or bulk)',
+  serve: 'run the reactor as a real server (echo, discard or bulk; default 127.0.0.1)',
   replay: 'run a scenario on the simulated reactor: print its trace, check its expectations',
   explore: 'search seeded scenarios with faults for invariant violations; shrink what fails to a scenario',
 };

@@ -38,8 +38,12 @@ Options:
   --app ${APPS.join('|')}     what to serve (default ${DEFAULT_APP})
   --bytes N                   bulk: bytes sent to each connection, then shut down
   --port N                    port to listen on, 0 for any free one (default ${DEFAULT_PORT})
-  --host ADDR                 a loopback address (default 127.0.0.1)
+  --host ADDR                 an IPv4 or IPv6 address to listen on: 127.0.0.1 (default),
+                              0.0.0.0 (every IPv4 interface), :: (every interface), ::1,
+                              an interface's address
   --threads N                 sub-reactor threads (default 0: one reactor)
+  --reuse-port                SO_REUSEPORT: several edgeloop serve processes share the
+                              port and the kernel spreads connections among them
   --high-water-mark N         output bytes per connection before reading pauses (default ${DEFAULT_HIGH_WATER_MARK / 1024 ** 2}M)
   --high-water-policy P       ${choices(HIGH_WATER_POLICIES, DEFAULT_HIGH_WATER_POLICY)}
   --max-connections N         open connections at most (default: no limit)
@@ -49,7 +53,11 @@ Options:
   -h, --help                  this text
 
 Sizes take a k, m or g suffix (binary: 64m = 67108864).
+The listener has SO_REUSEADDR: a restarted server takes its port back at once.
+To scale past one process, start several with --reuse-port on the same port
+(each may have --threads too).
 Example: edgeloop serve --app echo --port 9000 --threads 2
+         edgeloop serve --host :: --port 9000 --reuse-port   (run it N times)
 `;
 
 const FLAGS = {
@@ -58,6 +66,7 @@ const FLAGS = {
   port: { type: 'string' },
   host: { type: 'string' },
   threads: { type: 'string' },
+  'reuse-port': { type: 'boolean' },
   'high-water-mark': { type: 'string' },
   'high-water-policy': { type: 'string' },
   'max-connections': { type: 'string' },
@@ -72,6 +81,7 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   host: '--host',
   port: '--port',
   threads: '--threads',
+  reusePort: '--reuse-port',
   highWaterMark: '--high-water-mark',
   highWaterPolicy: '--high-water-policy',
   maxConnections: '--max-connections',
@@ -121,6 +131,7 @@ export function parseServeArgs(args: string[]): ServerOptions | 'help' {
   if (host !== undefined) options.host = host;
   const threads = str('threads');
   if (threads !== undefined) options.threads = integer('threads', threads);
+  if (values['reuse-port']) options.reusePort = true;
   const hwm = str('high-water-mark');
   if (hwm !== undefined) options.highWaterMark = size('high-water-mark', hwm);
   const policy = str('high-water-policy');
@@ -173,6 +184,7 @@ async function run(args: string[]): Promise<number> {
   const details: string[] = [];
   if (typeof app === 'object') details.push(`${app.bulk} bytes per connection`);
   if (threads > 0) details.push(`${threads} sub-reactor thread${threads === 1 ? '' : 's'}`);
+  if (options.reusePort) details.push('SO_REUSEPORT');
   if (options.trace) details.push(`trace: ${options.trace}`);
   process.stdout.write(
     `edgeloop: serving ${typeof app === 'object' ? 'bulk' : app} on ${address.address}` +

@@ -195,8 +195,9 @@ export function buildDocument(d: Draw, filter: GeneratorFilter, name: string): S
   // A JS app's peers write its message stream, cut where the draw says.
   const js = typeof d.app === 'object' && 'js' in d.app ? (d.app.js === 'custom' ? filter.jsApp : JS_APPS[d.app.js]) : undefined;
   const streamAt = d.peers.map(() => 0);
-  // Per peer: 0 not connected yet, 1 connected, 2 half-closed (may still read), 3 closed.
-  // A move that cannot run where it falls is dropped (a second connect, a write after close).
+  // Per peer: 0 not connected yet, 1 connected, 2 half-closed (may still read), 3 closed
+  // (a connect then reconnects it). A move that cannot run where it falls is
+  // dropped (a second connect while connected, a write after close).
   const state = d.peers.map(() => 0);
   const steps: ScenarioAction[] = [];
   let accepting = true;
@@ -212,8 +213,10 @@ export function buildDocument(d: Draw, filter: GeneratorFilter, name: string): S
       const s = state[m.peer] as number;
       switch (m.kind) {
         case 'connect':
-          if (s !== 0) continue;
+          // A closed peer connects again: a new connection, its stream from the start.
+          if (s !== 0 && s !== 3) continue;
           state[m.peer] = 1;
+          streamAt[m.peer] = 0;
           steps.push({ do: 'connect', peer });
           break;
         case 'write': {

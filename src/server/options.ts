@@ -1,9 +1,9 @@
 // createServer()'s options: the reactor's (src/reactor-options.ts; a real
 // server is tcp) plus the server's own: host, port, handlers, threads,
-// backlog and trace. Validated here, with an EdgeloopError that names the
-// bad field, before anything reaches the addon; then turned into the host's
-// options document (listen() adds threads and the trace switch) and the
-// trace file.
+// backlog, reusePort and trace. Validated here, with an EdgeloopError that
+// names the bad field, before anything reaches the addon; then turned into
+// the host's options document (listen() adds threads and the trace switch)
+// and the trace file.
 import {
   type AppChoice,
   MAX_THREADS,
@@ -17,6 +17,7 @@ import {
   readTuning,
   VARIANTS,
 } from '../reactor-options.js';
+import { isIpv4, isIpv6, joinHostPort } from '../address.js';
 import type { ServerHandlers } from '../types.js';
 import { OptionChecker } from '../validate.js';
 
@@ -35,6 +36,7 @@ const OPTION_KEYS = [
   'maxConnections',
   'variant',
   'backlog',
+  'reusePort',
   'sndbuf',
   'rcvbuf',
   'trace',
@@ -43,6 +45,8 @@ const OPTION_KEYS = [
 export interface ResolvedServerOptions {
   host: string;
   port: number;
+  /** host and port as a socket address: '127.0.0.1:9000', '[::1]:9000'. */
+  address: string;
   threads: number;
   /** null for a built-in app. */
   handlers: ServerHandlers | null;
@@ -53,16 +57,21 @@ export interface ResolvedServerOptions {
   doc: HostConfig;
 }
 
-/** 'localhost' or a dotted IPv4 address in 127.0.0.0/8 (the kernel seam serves loopback only). */
+const HOST_PHRASE = "an IPv4 or IPv6 address ('127.0.0.1', '0.0.0.0', '::1', '::', an interface's address) or 'localhost'";
+
+/**
+ * 'localhost' (127.0.0.1) or an IPv4 or IPv6 literal, as inet_pton reads it
+ * (src/address.ts). Whether the host has that address is bind's answer
+ * (EADDRNOTAVAIL), at listen().
+ */
 function resolveHost(c: OptionChecker, v: unknown): string {
   if (v === undefined || v === 'localhost') return '127.0.0.1';
-  const expected = "a loopback IPv4 address (127.x.y.z) or 'localhost'";
-  if (typeof v !== 'string') return c.invalid(['host'], expected, v);
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(v);
-  if (!m || m.slice(1).some((o) => Number(o) > 255 || (o.length > 1 && o.startsWith('0'))) || m[1] !== '127') {
-    return c.invalid(['host'], expected, v);
+  if (typeof v !== 'string') return c.invalid(['host'], HOST_PHRASE, v);
+  if (isIpv4(v) || isIpv6(v)) return v;
+  if (/^\[.*\]$/.test(v) && isIpv6(v.slice(1, -1))) {
+    return c.invalid(['host'], `${HOST_PHRASE}; an IPv6 address goes without brackets ('${v.slice(1, -1)}')`, v);
   }
-  return v;
+  return c.invalid(['host'], HOST_PHRASE, v);
 }
 
 /** `app` or `handlers` (one of them). */
@@ -89,15 +98,17 @@ export function resolveServerOptions(options: unknown): ResolvedServerOptions {
       threads,
     );
   }
-  const doc: HostConfig = { family: 'tcp', address: `${host}:${port}`, app };
+  const address = joinHostPort(host, port);
+  const doc: HostConfig = { family: 'tcp', address, app };
   if (bulkBytes !== undefined) doc.bulkBytes = bulkBytes;
   if (o.variant !== undefined) doc.variant = c.oneOf(o.variant, ['variant'], VARIANTS);
   if (o.backlog !== undefined) doc.backlog = c.int(o.backlog, ['backlog'], BACKLOG_MIN, BACKLOG_MAX);
+  if (o.reusePort !== undefined && c.bool(o.reusePort, ['reusePort'])) doc.reusePort = true;
   Object.assign(doc, readTuning(c, o, [], doc.variant ?? DEFAULT_VARIANT));
   let trace: string | null = null;
   if (o.trace !== undefined) {
     if (typeof o.trace !== 'string' || o.trace === '') c.invalid(['trace'], 'a file path', o.trace);
     trace = o.trace;
   }
-  return { host, port, threads, handlers: (handlers as ServerHandlers | undefined) ?? null, app, trace, doc };
+  return { host, port, address, threads, handlers: (handlers as ServerHandlers | undefined) ?? null, app, trace, doc };
 }

@@ -51,17 +51,35 @@ export class ServerListenError extends EdgeloopError {
   }
 }
 
-function listenError(e: unknown, address: string): EdgeloopError {
+/** What a failed bind's errno says about the address, for the message. */
+function bindHint(errno: string, host: string, port: number): string {
+  switch (errno) {
+    case 'EADDRNOTAVAIL':
+      return ` (${host} is not an address of this host)`;
+    case 'EAFNOSUPPORT':
+      return ' (this host has no IPv6)';
+    case 'EACCES':
+      return port > 0 && port < 1024 ? ' (ports below 1024 need CAP_NET_BIND_SERVICE)' : '';
+    default:
+      return '';
+  }
+}
+
+function listenError(e: unknown, o: ResolvedServerOptions): EdgeloopError {
+  const address = o.address;
   const message = e instanceof Error ? e.message : describeValue(e);
-  // The host throws "bind 127.0.0.1:9000: EADDRINUSE", "listen: E13", ...
+  // The host throws "bind 127.0.0.1:9000: EADDRINUSE", "bind [::1]:9000: EADDRNOTAVAIL",
+  // "setsockopt SO_REUSEPORT: EOPNOTSUPP", "listen: E13", ...
   const m = /^(\w+)\b.*: (E[A-Z0-9]+)$/.exec(message);
   if (!m) return new EdgeloopError('ERR_BACKEND', `listen(): the server could not start on ${address}: ${message}`, { cause: e });
   const [, syscall = '', errno = ''] = m;
   if (errno === 'EADDRINUSE') {
-    return new ServerListenError(`listen(): ${address} is already in use (EADDRINUSE)`, errno, syscall, 'port', e);
+    const hint = o.doc.reusePort ? ' (with reusePort, every server on the port must set it, as the same user)' : '';
+    return new ServerListenError(`listen(): ${address} is already in use (EADDRINUSE)${hint}`, errno, syscall, 'port', e);
   }
-  const argument = errno === 'EADDRNOTAVAIL' ? 'host' : 'port';
-  return new ServerListenError(`listen(): cannot listen on ${address}: ${syscall} failed with ${errno}`, errno, syscall, argument, e);
+  const argument = errno === 'EADDRNOTAVAIL' || errno === 'EAFNOSUPPORT' ? 'host' : 'port';
+  const hint = syscall === 'bind' ? bindHint(errno, o.host, o.port) : '';
+  return new ServerListenError(`listen(): cannot listen on ${address}: ${syscall} failed with ${errno}${hint}`, errno, syscall, argument, e);
 }
 
 function emptyStats(): ServerStats {
@@ -173,7 +191,7 @@ export class EdgeloopServer {
       raw = createRealServer(doc);
     } catch (e) {
       void trace?.end();
-      throw listenError(e, `${this.o.host}:${this.o.port}`);
+      throw listenError(e, this.o);
     }
     if (onEvent) {
       try {

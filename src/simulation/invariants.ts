@@ -149,6 +149,7 @@ export class InvariantChecker {
   private baselineFds: Set<number> | null = null;
   private serverShutDown = false;
   private toldToStop = false;
+  private readonly closedByServer = new Set<number>();
   violation: InvariantViolation | null = null;
   action = -1;
 
@@ -229,7 +230,9 @@ export class InvariantChecker {
 
   // ---- what the script does (the runner tells) ----
 
+  /** A new connection of this peer (a reconnect too): what it is owed starts afresh. */
   connected(peer: Peer): void {
+    this.tracks.delete(peer.name);
     this.track(peer);
   }
 
@@ -247,6 +250,11 @@ export class InvariantChecker {
     this.serverShutDown = true;
   }
 
+  /** The script closed every open connection (closeAll): what they still owed is excused, whatever the reason given. */
+  serverClosedAll(): void {
+    for (const c of this.sim.connections) if (!c.closed) this.closedByServer.add(c.id);
+  }
+
   /** The script told the server to stop accepting (stopAccepting). */
   stoppedAccepting(): void {
     this.toldToStop = true;
@@ -258,13 +266,16 @@ export class InvariantChecker {
     if (this.violation) return;
     if (host === null) return;
     if (this.on('no-busy-loop')) this.checkBusy(stepEvents, appEvents, host);
+    if (this.on('no-fd-leak') && (host.closedFdUses ?? 0) > 0) {
+      this.report('no-fd-leak', null, null, `the reactor called ${host.firstClosedFdUse} after closing that fd (and before any call of its own gave the number back): it acts on an fd it no longer owns`);
+    }
     if (this.on('bounded-memory')) this.checkMemory(host);
     if (this.on('handler-isolation')) this.checkIsolation();
   }
 
   /** Whether the per-step checks need the reactor's state. */
   get needsHost(): boolean {
-    return this.enabled.has('no-busy-loop') || this.enabled.has('bounded-memory');
+    return this.enabled.has('no-busy-loop') || this.enabled.has('bounded-memory') || this.enabled.has('no-fd-leak');
   }
 
   /** EPOLLOUT only while send_buf_ holds bytes; reactor wakeups that move nothing are bounded. */
@@ -292,7 +303,8 @@ export class InvariantChecker {
   }
 
   private fingerprint(host: HostSnapshot): string {
-    let s = `${host.refused}/${host.dropped}/${host.connections.length}/${host.listenFd}`;
+    // A step where a fault fired is the fault's doing, not the reactor's: it counts as movement.
+    let s = `${host.refused}/${host.dropped}/${host.connections.length}/${host.listenFd}/${host.faultsFired ?? 0}`;
     for (const c of host.connections) s += `|${c.id}:${c.state}:${c.sendBuf}:${c.readBuf}:${c.kernelSendQueue}:${c.interest}`;
     for (const p of this.sim.peers) s += `|${p.receivedBytes}:${p.fd ?? '-'}`;
     return s;
@@ -321,6 +333,10 @@ export class InvariantChecker {
     for (const c of this.sim.connections) {
       if (c.closeReason === 'handler-error' && !failed.has(c.id)) {
         this.report('handler-isolation', c.peer, c.id, `connection ${c.id} was closed for a handler error thrown on another connection`);
+        return;
+      }
+      if (failed.has(c.id) && !c.closed) {
+        this.report('handler-isolation', c.peer, c.id, `connection ${c.id}'s handler threw, and the connection is still open: a failed handler's connection must close`);
         return;
       }
     }
@@ -374,7 +390,8 @@ export class InvariantChecker {
 
   private checkComplete(peer: Peer, conn: Connection): void {
     const t = this.track(peer);
-    if (t.shutRead || peer.error !== null || this.serverShutDown) return;
+    if (t.shutRead || peer.error !== null || this.serverShutDown || peer.refused || peer.dropped || peer.aborted) return;
+    if (this.closedByServer.has(conn.id)) return;
     if (conn.closeReason !== null && (EXCUSING_REASONS.has(conn.closeReason) || /^E[A-Z0-9]+$/.test(conn.closeReason))) return;
     const got = t.checked;
     const c = this.contract;

@@ -41,6 +41,8 @@ export class Peer {
   /** The errno of a failed read (ECONNRESET...). */
   error: ErrnoName | null = null;
   receivedBytes = 0;
+  /** Successful connect() calls so far: which of the peer's connections is the latest. */
+  connects = 0;
   /** Called with each read's bytes as they arrive (an observer: Explore's byte check). */
   onReceive: ((bytes: Uint8Array) => void) | null = null;
   private readonly host: PeerHost;
@@ -82,6 +84,14 @@ export class Peer {
       return r;
     }
     this.fd = fd;
+    this.connects++;
+    // A reconnect is a new connection: what the last one saw is history.
+    this.connection = null;
+    this.dropped = false;
+    this.refused = false;
+    this.aborted = false;
+    this.eof = false;
+    this.error = null;
     this.host.connecting(this);
     if (this.reading) this.setWatched(true);
     return 0;

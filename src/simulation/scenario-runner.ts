@@ -390,7 +390,6 @@ class ScenarioRun {
   private arm(f: ScenarioFault): void {
     const { at: _at, peer, note: _note, ...spec } = f;
     if (!FAULT_FIELDS[f.fault].target) {
-      if (f.fault === 'nofile') this.sim.peerEpoll();
       this.sim.armFault(spec, null);
       return;
     }
@@ -538,6 +537,7 @@ class ScenarioRun {
         this.sim.shutdownAll();
         return;
       case 'closeAll':
+        this.checker?.serverClosedAll();
         this.sim.closeAll(a.reason);
         return;
       case 'settle':

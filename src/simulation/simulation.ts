@@ -36,6 +36,7 @@ import { Peer, type PeerHost } from './peer.js';
 import { buildSnapshot, type HostSnapshot } from './snapshot.js';
 import { FAULT_FIELDS, FAULT_NAMES, faultSpecJson, readFaultFields } from './faults.js';
 import { OptionChecker } from '../validate.js';
+import { isMutant } from '../reactor-options.js';
 
 const RESERVED_ACTORS = ['reactor', 'app', 'peers', 'sim'];
 /** errno EINTR (Linux's number, as the bindings report it). */
@@ -71,7 +72,8 @@ export class Simulation {
   private readonly handlers: SimulationHandlers | null;
   private readonly events: AppEventDispatcher;
   private readonly peerList = new Map<string, Peer>();
-  private readonly pending: Peer[] = [];
+  /** Connected peers not yet accepted, oldest first, each with its connect's serial (a reconnect queues the same peer again). */
+  private readonly pending: Array<{ peer: Peer; serial: number }> = [];
   private readonly peerHost: PeerHost;
   private readonly watchedPeers = new Map<number, Peer>();
   private peerEp: number | null = null;
@@ -104,6 +106,13 @@ export class Simulation {
       made = await engine.createServer(o.json);
     } catch (e) {
       kernel.dispose();
+      if (isMutant(o.variant)) {
+        throw new EdgeloopError(
+          'ERR_INVALID_ARG',
+          `Simulation.create(): variant '${o.variant}' exists only in the test build with the reactor mutants (bash scripts/build-mutants.sh, then EDGELOOP_ADDON=$PWD/build/mutants/edgeloop.node)`,
+          { argument: 'variant', cause: e },
+        );
+      }
       throw new EdgeloopError('ERR_BACKEND', `Simulation.create(): the reactor could not start: ${(e as Error).message}`, { cause: e });
     }
     return new this(o, engine, kernel, made.server, made.release);
@@ -132,9 +141,11 @@ export class Simulation {
       keepClosed: true,
       accepted: (id, fd) => {
         // The backlog hands connections out in connect order: this is the oldest peer waiting.
-        const peer = this.pending.shift() ?? null;
-        const conn = new Connection(this.ops, id, fd, peer?.name ?? null);
-        if (peer) peer.connection = conn;
+        const waiting = this.pending.shift();
+        const conn = new Connection(this.ops, id, fd, waiting?.peer.name ?? null);
+        // An earlier connection of a peer that has connected again since is not its connection now.
+        const current = this.current(waiting);
+        if (current) current.connection = conn;
         return conn;
       },
       keepHandlerError: (conn, handler, error) => {
@@ -150,16 +161,16 @@ export class Simulation {
       // of file); the host counts it. Taken off the queue so later peers pair
       // with their own connections.
       dropped: () => {
-        const peer = this.pending.shift();
+        const peer = this.current(this.pending.shift());
         if (peer) peer.dropped = true;
       },
       refused: () => {
-        const peer = this.pending.shift();
+        const peer = this.current(this.pending.shift());
         if (peer) peer.refused = true;
       },
       // An ECONNABORTED fault: the kernel dequeued and destroyed it before accept returned.
       aborted: () => {
-        const peer = this.pending.shift();
+        const peer = this.current(this.pending.shift());
         if (peer) peer.aborted = true;
       },
     });
@@ -171,7 +182,7 @@ export class Simulation {
       address: this.address,
       peerEpoll: () => this.peerEpoll(),
       connecting: (peer) => {
-        this.pending.push(peer);
+        this.pending.push({ peer, serial: peer.connects });
       },
       watch: (peer, on) => {
         if (peer.fd === null) return;
@@ -183,6 +194,11 @@ export class Simulation {
   }
 
   // ---- plumbing ----
+
+  /** The peer of a queued connection, if that connection is still the peer's latest. */
+  private current(waiting: { peer: Peer; serial: number } | undefined): Peer | null {
+    return waiting && waiting.serial === waiting.peer.connects ? waiting.peer : null;
+  }
 
   private live(method: string): void {
     if (this.disposed) throw new EdgeloopError('ERR_DISPOSED', `${method}(): this simulation was disposed`);
@@ -425,6 +441,8 @@ export class Simulation {
     if (this.engine === 'linux') {
       throw new EdgeloopError('ERR_BACKEND', `injectFault(): faults are injected by the simulated kernel; engine 'linux' cannot (${f.fault})`);
     }
+    // The peers' own epoll is made before the limit drops: the peers' bookkeeping never fails for the fault's sake.
+    if (f.fault === 'nofile') this.peerEpoll();
     this.call('injectFault', () => this.server.injectFault(faultSpecJson(f, fd)));
     if (this.delivering === 0) this.flushTrace();
   }

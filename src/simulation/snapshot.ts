@@ -31,6 +31,11 @@ export interface HostSnapshot {
   accepting: boolean;
   refused: number;
   dropped: number;
+  /** Faults fired so far (the simulation's fault layer; 0 elsewhere). */
+  faultsFired?: number;
+  /** Calls the reactor made on an fd it had closed (and not had back); the first as "call(fd)". */
+  closedFdUses?: number;
+  firstClosedFdUse?: string;
   connections: HostConnection[];
 }
 

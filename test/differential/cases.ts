@@ -1,6 +1,7 @@
 // The differential catalogue: every case is a kernel-API script written once
 // and run on linux, sim/native and sim/wasm (test/kernel-differential.test.ts).
 // The determinism test imports the same catalogue: `cases` and `runCase`.
+import { addressCases } from './address-cases.js';
 import { bufferCases } from './buffer-cases.js';
 import { closeCases } from './close-cases.js';
 import { epollCases } from './epoll-cases.js';
@@ -24,7 +25,7 @@ export {
   type Tolerance,
 } from './observer.js';
 
-export const cases: DifferentialCase[] = [...epollCases, ...closeCases, ...listenCases, ...bufferCases];
+export const cases: DifferentialCase[] = [...epollCases, ...closeCases, ...listenCases, ...bufferCases, ...addressCases];
 
 {
   const seen = new Set<string>();

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstddef>
@@ -38,6 +39,14 @@ struct NativeAddr {
 bool ToNative(const std::string& text, NativeAddr* out) {
   SockAddr a;
   if (!ParseSockAddr(text, &a)) return false;
+  if (a.family == Family::kTcp && a.v6) {
+    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&out->storage);
+    sin6->sin6_family = AF_INET6;
+    sin6->sin6_port = htons(a.port);
+    std::memcpy(&sin6->sin6_addr, a.ip6, sizeof a.ip6);
+    out->len = sizeof(sockaddr_in6);
+    return true;
+  }
   if (a.family == Family::kTcp) {
     auto* sin = reinterpret_cast<sockaddr_in*>(&out->storage);
     sin->sin_family = AF_INET;
@@ -66,6 +75,15 @@ std::string FromNative(const sockaddr_storage& storage, socklen_t len) {
     a.port = ntohs(sin->sin_port);
     return a.ToString();
   }
+  if (storage.ss_family == AF_INET6) {
+    const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(&storage);
+    SockAddr a;
+    a.family = Family::kTcp;
+    a.v6 = true;
+    std::memcpy(a.ip6, &sin6->sin6_addr, sizeof a.ip6);
+    a.port = ntohs(sin6->sin6_port);
+    return a.ToString();
+  }
   if (storage.ss_family == AF_UNIX) {
     const auto* sun = reinterpret_cast<const sockaddr_un*>(&storage);
     const size_t header = offsetof(sockaddr_un, sun_path);
@@ -89,6 +107,8 @@ bool SockOptToNative(SockOpt opt, int* level, int* name) {
     case SockOpt::kRcvBuf: *level = SOL_SOCKET; *name = SO_RCVBUF; return true;
     case SockOpt::kTcpNoDelay: *level = IPPROTO_TCP; *name = TCP_NODELAY; return true;
     case SockOpt::kError: *level = SOL_SOCKET; *name = SO_ERROR; return true;
+    case SockOpt::kReuseAddr: *level = SOL_SOCKET; *name = SO_REUSEADDR; return true;
+    case SockOpt::kReusePort: *level = SOL_SOCKET; *name = SO_REUSEPORT; return true;
   }
   return false;
 }
@@ -125,20 +145,123 @@ SysResult LinuxKernel::Socket(Family family) {
     case Family::kTcp: domain = AF_INET; break;
     default: return SysResult::Fail(err::kEAFNOSUPPORT);
   }
-  return Adopt(::socket(domain, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  SysResult r = Adopt(::socket(domain, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (r.ok() && family == Family::kTcp) {
+    const auto fd = static_cast<int32_t>(r.value);
+    std::lock_guard<std::mutex> lock(unbound_mu_);
+    unbound_state_[fd] = Unbound();
+    unbound_.Set(fd);
+    unbound_count_.store(unbound_state_.size());
+  }
+  return r;
+}
+
+// ---- IPv6 ------------------------------------------------------------------
+//
+// The API has one tcp family and socket() cannot know which address will
+// come, so a tcp socket starts AF_INET (every loopback exchange the
+// simulation is compared with runs over AF_INET) and an IPv6 address given
+// to bind() or connect() remakes it AF_INET6 on the same fd number: a new
+// socket gets the options set so far (SO_SNDBUF, SO_RCVBUF, TCP_NODELAY,
+// SO_REUSEADDR, SO_REUSEPORT, replayed in order, so the buffer locks and
+// doubling come out as Linux made them), dup3() puts it on the fd (close-on-
+// exec; the new socket is made nonblocking), and the epoll registrations
+// made through this kernel are added again (the old ones go with the old
+// socket). Only a socket without a local port is remade: one that is bound,
+// listening or connected keeps its family and Linux answers for it
+// (EAFNOSUPPORT, EINVAL). A socket that was dup'ed stays AF_INET too: its
+// dups would go on naming the old socket. An IPv4 address on a remade
+// socket that still has no port turns it back the same way.
+//
+// The alternative, a dual-stack AF_INET6 socket from the start with IPv4 as
+// ::ffff:a.b.c.d, would run every IPv4 exchange through the IPv6 socket
+// code (other option defaults, other accept paths, hosts booted without
+// IPv6 losing tcp altogether), which is not what the simulation models.
+
+SysResult LinuxKernel::MatchFamily(int32_t fd, const std::string& addr) {
+  if (!unbound_.Test(fd)) return SysResult::Ok();
+  SockAddr parsed;
+  if (!ParseSockAddr(addr, &parsed) || parsed.family != Family::kTcp) return SysResult::Ok();
+  const int want = parsed.v6 ? AF_INET6 : AF_INET;
+  int domain = 0;
+  socklen_t len = sizeof(domain);
+  if (::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0) return FromErrno();
+  if (domain == want) return SysResult::Ok();
+  sockaddr_storage local{};
+  socklen_t local_len = sizeof(local);
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) < 0) return FromErrno();
+  const uint16_t port = local.ss_family == AF_INET6 ? reinterpret_cast<const sockaddr_in6*>(&local)->sin6_port
+                                                     : reinterpret_cast<const sockaddr_in*>(&local)->sin_port;
+  if (port != 0) {
+    Settled(fd);  // bound after all (a failed connect's autobind): Linux answers
+    return SysResult::Ok();
+  }
+  Unbound state;
+  {
+    std::lock_guard<std::mutex> lock(unbound_mu_);
+    auto it = unbound_state_.find(fd);
+    if (it == unbound_state_.end()) return SysResult::Ok();
+    state = it->second;
+  }
+  const int fresh = ::socket(want, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fresh < 0) return FromErrno();
+  auto fail = [fresh]() {
+    const int e = errno;
+    ::close(fresh);
+    return SysResult::Fail(e);
+  };
+  for (const auto& option : state.options) {
+    int level = 0;
+    int name = 0;
+    if (!SockOptToNative(option.first, &level, &name)) continue;
+    const int v = option.second;
+    if (::setsockopt(fresh, level, name, &v, sizeof(v)) < 0) return fail();
+  }
+  if (::dup3(fresh, fd, O_CLOEXEC) < 0) return fail();
+  ::close(fresh);
+  for (const Unbound::Watch& w : state.watches) {
+    if (!Owns(w.ep)) continue;
+    epoll_event e{};
+    e.events = w.events;
+    e.data.u64 = w.data;
+    ::epoll_ctl(w.ep, EPOLL_CTL_ADD, fd, &e);
+  }
+  return SysResult::Ok();
+}
+
+void LinuxKernel::Settled(int32_t fd) {
+  if (!unbound_.Test(fd)) return;
+  std::lock_guard<std::mutex> lock(unbound_mu_);
+  unbound_.Clear(fd);
+  unbound_state_.erase(fd);
+  unbound_count_.store(unbound_state_.size());
+}
+
+void LinuxKernel::SettledIfBound(int32_t fd) {
+  if (!unbound_.Test(fd)) return;
+  sockaddr_storage local{};
+  socklen_t len = sizeof(local);
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) < 0) return;
+  const uint16_t port = local.ss_family == AF_INET6 ? reinterpret_cast<const sockaddr_in6*>(&local)->sin6_port
+                                                     : reinterpret_cast<const sockaddr_in*>(&local)->sin_port;
+  if (port != 0) Settled(fd);
 }
 
 SysResult LinuxKernel::Bind(int32_t fd, const std::string& addr) {
   if (!Owns(fd)) return SysResult::Fail(err::kEBADF);
   NativeAddr na;
   if (!ToNative(addr, &na)) return SysResult::Fail(err::kEINVAL);
+  SysResult m = MatchFamily(fd, addr);
+  if (!m.ok()) return m;
   if (::bind(fd, na.get(), na.len) < 0) return FromErrno();
+  Settled(fd);
   return SysResult::Ok();
 }
 
 SysResult LinuxKernel::Listen(int32_t fd, int32_t backlog) {
   if (!Owns(fd)) return SysResult::Fail(err::kEBADF);
   if (::listen(fd, backlog) < 0) return FromErrno();
+  Settled(fd);  // listen() binds an unbound socket to a port
   return SysResult::Ok();
 }
 
@@ -146,7 +269,14 @@ SysResult LinuxKernel::Connect(int32_t fd, const std::string& addr) {
   if (!Owns(fd)) return SysResult::Fail(err::kEBADF);
   NativeAddr na;
   if (!ToNative(addr, &na)) return SysResult::Fail(err::kEINVAL);
-  if (::connect(fd, na.get(), na.len) < 0) return FromErrno();
+  SysResult m = MatchFamily(fd, addr);
+  if (!m.ok()) return m;
+  const int rc = ::connect(fd, na.get(), na.len);
+  const int e = errno;
+  // A connect that got as far as a port keeps its family; one refused
+  // before that (no route) leaves the socket as it was.
+  SettledIfBound(fd);
+  if (rc < 0) return SysResult::Fail(e);
   return SysResult::Ok();
 }
 
@@ -204,6 +334,17 @@ SysResult LinuxKernel::Close(int32_t fd) {
     // may be handed the same number and must be able to adopt it.
     if (!owned_.Clear(fd)) return SysResult::Fail(err::kEBADF);
     eventfds_.Clear(fd);
+    Settled(fd);
+    if (unbound_count_.load() > 0) {
+      // A closed epoll fd's registrations are gone with it; its number may
+      // come back as another epoll that must not get them.
+      std::lock_guard<std::mutex> lock(unbound_mu_);
+      for (auto& entry : unbound_state_) {
+        std::vector<Unbound::Watch>& watches = entry.second.watches;
+        watches.erase(std::remove_if(watches.begin(), watches.end(), [fd](const Unbound::Watch& w) { return w.ep == fd; }),
+                      watches.end());
+      }
+    }
   }
   // Linux releases the fd even when close() reports an error, so never retry.
   if (::close(fd) < 0) return FromErrno();
@@ -212,8 +353,10 @@ SysResult LinuxKernel::Close(int32_t fd) {
 
 SysResult LinuxKernel::Dup(int32_t fd) {
   if (!Owns(fd)) return SysResult::Fail(err::kEBADF);
-  // dup() semantics (lowest free fd) plus close-on-exec.
+  // dup() semantics (lowest free fd) plus close-on-exec. A dup'ed tcp socket
+  // keeps its family: remaking it would leave the dup on the old socket.
   SysResult r = Adopt(::fcntl(fd, F_DUPFD_CLOEXEC, 0));
+  if (r.ok()) Settled(fd);
   if (r.ok() && eventfds_.Test(fd)) eventfds_.Set(static_cast<int32_t>(r.value));
   return r;
 }
@@ -232,6 +375,11 @@ SysResult LinuxKernel::SetSockOpt(int32_t fd, SockOpt opt, int32_t value) {
   // SO_ERROR goes through too: Linux itself refuses it with ENOPROTOOPT.
   const int v = value;
   if (::setsockopt(fd, level, name, &v, sizeof(v)) < 0) return FromErrno();
+  if (unbound_.Test(fd)) {
+    std::lock_guard<std::mutex> lock(unbound_mu_);
+    auto it = unbound_state_.find(fd);
+    if (it != unbound_state_.end()) it->second.options.emplace_back(opt, value);
+  }
   return SysResult::Ok();
 }
 
@@ -269,6 +417,23 @@ SysResult LinuxKernel::EpollCtl(int32_t ep, int32_t op, int32_t fd, uint32_t eve
   e.events = events;
   e.data.u64 = data;
   if (::epoll_ctl(ep, op, fd, &e) < 0) return FromErrno();
+  if (unbound_.Test(fd)) {
+    // Kept for MatchFamily, which adds them to the socket that replaces this one.
+    std::lock_guard<std::mutex> lock(unbound_mu_);
+    auto it = unbound_state_.find(fd);
+    if (it != unbound_state_.end()) {
+      std::vector<Unbound::Watch>& watches = it->second.watches;
+      auto same = std::find_if(watches.begin(), watches.end(), [ep](const Unbound::Watch& w) { return w.ep == ep; });
+      if (op == EPOLL_CTL_DEL) {
+        if (same != watches.end()) watches.erase(same);
+      } else if (same != watches.end()) {
+        same->events = events;
+        same->data = data;
+      } else {
+        watches.push_back(Unbound::Watch{ep, events, data});
+      }
+    }
+  }
   return SysResult::Ok();
 }
 

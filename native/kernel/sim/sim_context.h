@@ -29,7 +29,8 @@ class SimContext {
 
   // Abstract AF_UNIX namespace: name -> bound socket.
   std::map<std::string, UnixSocket*> unix_names;
-  // TCP: port -> bound socket (127.0.0.0/8 is one host here; SO_REUSEADDR is not modelled).
+  // TCP: port -> bound socket, one per port whatever its address (the host's
+  // only interface is lo); SO_REUSEADDR/SO_REUSEPORT do not share a port here.
   std::map<uint16_t, TcpSocket*> tcp_ports;
 
   // Timers fire in (time, sequence) order when the clock passes them.

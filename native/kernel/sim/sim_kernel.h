@@ -2,6 +2,12 @@
 // loopback TCP stream sockets, eventfd and epoll. Virtual time, a seeded
 // PRNG and ordered containers only: the same calls and seed give the same
 // results on every target, natively and in wasm.
+//
+// The host it models has one interface, lo: tcp sockets are AF_INET, bind
+// takes 0.0.0.0 and 127.0.0.0/8 (EADDRNOTAVAIL for an address that is not
+// the host's), connect reaches 127.0.0.0/8 (ENETUNREACH elsewhere: no
+// route), and an IPv6 address is EAFNOSUPPORT on both, as Linux answers an
+// AF_INET socket. IPv6 is not modelled rather than half modelled.
 #pragma once
 
 #include <cstdint>

@@ -28,6 +28,17 @@ SysResult SocketFile::SetSockOpt(SockOpt opt, int32_t value) {
       return SetNoDelay(value);
     case SockOpt::kError:
       return SysResult::Fail(err::kENOPROTOOPT);
+    case SockOpt::kReuseAddr:
+      // Recorded and reported, nothing more: the simulation has no TIME_WAIT
+      // (a closed socket's port is free at once, as if every socket set it)
+      // and one socket per port (sim_context.h).
+      reuse_addr_ = value != 0;
+      return SysResult::Ok();
+    case SockOpt::kReusePort:
+      // sk_setsockopt refuses it on anything but inet sockets (Linux 6.9 on).
+      if (family_ != Family::kTcp) return SysResult::Fail(err::kEOPNOTSUPP);
+      reuse_port_ = value != 0;
+      return SysResult::Ok();
   }
   return SysResult::Fail(err::kENOPROTOOPT);
 }
@@ -42,6 +53,10 @@ SysResult SocketFile::GetSockOpt(SockOpt opt) {
       return GetNoDelay();
     case SockOpt::kError:
       return SysResult::Ok(TakeError());
+    case SockOpt::kReuseAddr:
+      return SysResult::Ok(reuse_addr_ ? 1 : 0);
+    case SockOpt::kReusePort:
+      return SysResult::Ok(reuse_port_ ? 1 : 0);
   }
   return SysResult::Fail(err::kENOPROTOOPT);
 }

@@ -61,6 +61,11 @@ class SocketFile : public File {
   bool rcvbuf_locked_ = false;
   int32_t sk_err_ = 0;
   uint8_t shutdown_ = 0;
+  // SO_REUSEADDR / SO_REUSEPORT as set (sk_reuse, sk_reuseport): reported
+  // by getsockopt and inherited by accepted tcp sockets, with no other
+  // effect here (socket.cc).
+  bool reuse_addr_ = false;
+  bool reuse_port_ = false;
 };
 
 }  // namespace edgeloop

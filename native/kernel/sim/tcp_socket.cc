@@ -30,6 +30,14 @@ constexpr int kOrphanRetries = 8;
 // tcp_invalid_ratelimit (HZ/2).
 constexpr int64_t kInvalidRatelimitMs = 500;
 
+// The simulated host's only interface is lo (127.0.0.1/8), so the address
+// rules are those of such a host (inet_addr_type over its local table).
+constexpr uint32_t kLoopbackIp = 0x7f000001;  // 127.0.0.1: lo's preferred source
+constexpr uint32_t kLoopbackBroadcast = 0x7fffffff;
+constexpr uint32_t kLimitedBroadcast = 0xffffffff;
+bool IsLoopback(uint32_t ip) { return (ip >> 24) == 127; }
+bool IsMulticast(uint32_t ip) { return (ip >> 28) == 0xe; }
+
 // `base` doubled `backoff` times, at most TCP_RTO_MAX.
 int64_t BackedOff(int64_t base, int backoff) {
   int64_t when = base;
@@ -988,6 +996,15 @@ SysResult TcpSocket::Bind(const SockAddr& addr) {
     // A sockaddr_un: too short for sockaddr_in, or the wrong family.
     return SysResult::Fail(addr.name.size() + 3 < 16 ? err::kEINVAL : err::kEAFNOSUPPORT);
   }
+  // An AF_INET socket given an IPv6 address (__inet_bind): the simulated
+  // kernel has no IPv6, and says so as Linux's AF_INET sockets do.
+  if (addr.v6) return SysResult::Fail(err::kEAFNOSUPPORT);
+  // inet_addr_valid_or_nonlocal: the wildcard, a local address (127.0.0.0/8
+  // here), or a multicast or broadcast one; anything else is not this host's.
+  const uint32_t ip = addr.ip;
+  if (ip != 0 && !IsLoopback(ip) && !IsMulticast(ip) && ip != kLimitedBroadcast) {
+    return SysResult::Fail(err::kEADDRNOTAVAIL);
+  }
   if (local_port_ != 0 || state_ != State::kClose) return SysResult::Fail(err::kEINVAL);
   uint16_t port = addr.port;
   if (port == 0) {
@@ -999,7 +1016,7 @@ SysResult TcpSocket::Bind(const SockAddr& addr) {
   local_ip_ = addr.ip;
   local_port_ = port;
   port_held_ = true;
-  addr_bound_ = true;  // SOCK_BINDADDR_LOCK
+  addr_bound_ = addr.ip != 0;  // SOCK_BINDADDR_LOCK: only for a specific address
   ctx_.tcp_ports[port] = this;
   return SysResult::Ok();
 }
@@ -1049,17 +1066,26 @@ SysResult TcpSocket::Connect(const SockAddr& addr) {
       break;
   }
   if (state_ != State::kClose) return SysResult::Fail(err::kEISCONN);
+  // tcp_v4_connect: the family, then the route, before any port is taken.
+  if (addr.v6) return SysResult::Fail(err::kEAFNOSUPPORT);
+  uint32_t daddr = addr.ip;
+  // ip_route_output: a connect to 0.0.0.0 goes to this host, to the bound
+  // address or else 127.0.0.1.
+  if (daddr == 0) daddr = local_ip_ != 0 ? local_ip_ : kLoopbackIp;
+  // No route leaves a host with only lo; multicast and broadcast routes
+  // exist but TCP refuses them. Both are ENETUNREACH.
+  if (!IsLoopback(daddr) || daddr == kLoopbackBroadcast) return SysResult::Fail(err::kENETUNREACH);
   if (local_port_ == 0) {
     const uint16_t port = PickEphemeralPort();
     if (port == 0) return SysResult::Fail(err::kEADDRNOTAVAIL);
-    local_ip_ = addr.ip;
     local_port_ = port;
     port_held_ = true;
     ctx_.tcp_ports[port] = this;
-  } else if (local_ip_ == 0) {
-    local_ip_ = addr.ip;
   }
-  remote_ip_ = addr.ip;
+  // An unbound source is the route's preferred one: lo's local route for
+  // 127.0.0.0/8 names 127.0.0.1, whichever loopback address is dialled.
+  if (local_ip_ == 0) local_ip_ = kLoopbackIp;
+  remote_ip_ = daddr;
   remote_port_ = addr.port;
   state_ = State::kSynSent;
   sock_state_ = SockState::kConnecting;
@@ -1087,6 +1113,8 @@ bool TcpSocket::TryHandshake() {
   child->sndbuf_locked_ = listener->sndbuf_locked_;
   child->rcvbuf_locked_ = listener->rcvbuf_locked_;
   child->nodelay_ = listener->nodelay_;
+  child->reuse_addr_ = listener->reuse_addr_;
+  child->reuse_port_ = listener->reuse_port_;
   child->local_ip_ = remote_ip_;
   child->local_port_ = remote_port_;
   child->remote_ip_ = local_ip_;

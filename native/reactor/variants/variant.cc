@@ -24,6 +24,7 @@ constexpr MutantVariant kMutants[] = {
     {Variant::kMutantNoSpareFd, Mutant::kNoSpareFd, "mutant-no-spare-fd"},
     {Variant::kMutantClosesBeforeFlush, Mutant::kClosesBeforeFlush, "mutant-closes-before-flush"},
     {Variant::kMutantWritesPastQueue, Mutant::kWritesPastQueue, "mutant-writes-past-queue"},
+    {Variant::kMutantClosesBeforeDel, Mutant::kClosesBeforeDel, "mutant-closes-before-del"},
 };
 }  // namespace
 

@@ -28,6 +28,7 @@ enum class Variant {
   kMutantNoSpareFd,
   kMutantClosesBeforeFlush,
   kMutantWritesPastQueue,
+  kMutantClosesBeforeDel,
 #endif
 };
 
