@@ -10,15 +10,11 @@
 // Prints one JSON line: {"engine","seeds","seconds","seedsPerSecond","stepsPerSecond","meanSteps","near200":{...}}.
 import { generateScenario, runScenario } from '../src/index.js';
 import type { ScenarioDocument } from '../src/index.js';
+import { arg, engineArg } from './sample-args.js';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : fallback;
-}
 
 async function main(): Promise<void> {
-  const engine = arg('engine', 'native');
-  if (engine !== 'native' && engine !== 'wasm') throw new Error(`--engine must be native or wasm, got ${engine}`);
+  const engine = engineArg();
   const n = Number(arg('seeds', '2000'));
   // Generated first: generation is part of a seed's cost, timed separately below.
   const docs: ScenarioDocument[] = [];

@@ -626,7 +626,7 @@ async function simulation(): Promise<void> {
 
 // ---- 6. explore speed ----
 
-const EXPLORE_SEEDS = QUICK ? 600 : 2000;
+const EXPLORE_SEEDS = QUICK ? 600 : 6000;
 const EXPLORE_SCALE_SEEDS = QUICK ? 3000 : 12_000;
 
 interface ExploreSample {
@@ -665,6 +665,31 @@ function exploreCli(workers: number, seeds: number): number {
   return out.seedsRun / seconds;
 }
 
+/** Two `edgeloop explore --workers 1` processes side by side, each on half the range: what the machine gives two independent searches. */
+async function exploreTwoProcesses(seeds: number): Promise<number> {
+  const half = Math.floor(seeds / 2);
+  const t0 = performance.now();
+  await Promise.all(
+    [`0..${half}`, `${half}..${seeds}`].map(
+      (range, i) =>
+        new Promise<void>((resolve, reject) => {
+          const child = spawn(
+            process.execPath,
+            [path.join(ROOT, 'dist', 'src', 'cli.js'), 'explore', '--seeds', range, '--workers', '1', '--json', '--no-linux', '--out', path.join(os.tmpdir(), `edgeloop-bench-explore-${i}`)],
+            { stdio: 'ignore', env: CHILD_ENV },
+          );
+          live.add(child);
+          child.once('exit', (code) => {
+            live.delete(child);
+            if (code === 0) resolve();
+            else reject(new Error(`edgeloop explore --seeds ${range} exited ${code}`));
+          });
+        }),
+    ),
+  );
+  return seeds / ((performance.now() - t0) / 1000);
+}
+
 async function exploreSpeed(): Promise<void> {
   const engines = ['native', 'wasm'];
   const got = new Map<string, ExploreSample[]>();
@@ -695,17 +720,21 @@ async function exploreSpeed(): Promise<void> {
   });
   const one: number[] = [];
   const two: number[] = [];
+  const procs: number[] = [];
   for (let rep = 0; rep < REPS; rep++) {
-    progress(`explore CLI, 1 and 2 workers, repetition ${rep + 1}/${REPS}`);
+    progress(`explore CLI, 1 and 2 workers and 2 processes, repetition ${rep + 1}/${REPS}`);
     one.push(exploreCli(1, EXPLORE_SCALE_SEEDS));
     two.push(exploreCli(2, EXPLORE_SCALE_SEEDS));
+    procs.push(await exploreTwoProcesses(EXPLORE_SCALE_SEEDS));
   }
+  samples.exploreScaling = { oneWorker: one, twoWorkers: two, twoProcesses: procs };
   const scale = pairedRatio(two, one);
+  const vsProcs = pairedRatio(two, procs);
   rows.push({
-    cell: `6. edgeloop explore --seeds 0..${fmt(EXPLORE_SCALE_SEEDS)}: seeds/s by worker threads (process start and generation included)`,
-    values: `1 worker ${fmt(median(one))} · 2 workers ${fmt(median(two))}`,
-    ratios: `2 workers/1 worker ${ratio(scale)} (${os.cpus().length} cores)`,
-    target: `scales with cores (≥ 1.6x on 2): ${mark(scale >= 1.6)}`,
+    cell: `6. edgeloop explore --seeds 0..${fmt(EXPLORE_SCALE_SEEDS)}: seeds/s by worker threads, and two separate processes on half the range each (process start and generation included)`,
+    values: `1 worker ${fmt(median(one))} · 2 workers ${fmt(median(two))} · 2 processes ${fmt(median(procs))}`,
+    ratios: `2 workers/1 worker ${ratio(scale)}, 2 processes/1 worker ${ratio(pairedRatio(procs, one))} (${os.cpus().length} cores) · 2 workers/2 processes ${ratio(vsProcs)}`,
+    target: `workers scale as far as the machine does (2 workers ≥ 0.95x of 2 processes): ${mark(vsProcs >= 0.95)}`,
   });
 }
 

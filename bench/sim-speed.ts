@@ -8,6 +8,7 @@
 //
 // Prints one JSON line: {"engine","events","seconds","eventsPerSecond","rounds","ok"}.
 import { runScenario } from '../src/index.js';
+import { arg, engineArg } from './sample-args.js';
 
 /** Peers in the scenario; each round every one writes 4 KiB and the reactor takes two steps. */
 const PEERS = 40;
@@ -33,14 +34,9 @@ export function echoScenario(rounds: number): unknown {
   };
 }
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : fallback;
-}
 
 async function main(): Promise<void> {
-  const engine = arg('engine', 'native');
-  if (engine !== 'native' && engine !== 'wasm') throw new Error(`--engine must be native or wasm, got ${engine}`);
+  const engine = engineArg();
   const events = Number(arg('events', '200000'));
   const rounds = Math.max(1, Math.ceil(events / RECORDS_PER_ROUND));
   // A small run first: loads the engine, warms the JIT (and wasm tier-up).

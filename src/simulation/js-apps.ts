@@ -8,6 +8,7 @@
 // documents it produces. The generator cuts the app's message stream at
 // random places, so writes split messages and coalesce them: a handler that
 // assumes one message per read breaks. Browser-safe.
+import { fillerPattern } from '../kernel.js';
 import type { SimConnection, SimulationHandlers } from '../types.js';
 
 /** A JS app to explore: fresh handlers per run, and what a peer is owed. */
@@ -95,10 +96,10 @@ export const lineServer: ExploreJsApp = {
 export const PRODUCER_TOTAL = 256 * 1024;
 export const PRODUCER_CHUNK = 16 * 1024;
 
+/** The counting pattern's bytes at stream offsets [from, from + n): a view of the shared pattern (send() copies it). */
 function pattern(from: number, n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = (from + i) & 0xff;
-  return out;
+  const phase = from & 0xff;
+  return fillerPattern(phase + n).subarray(phase, phase + n);
 }
 
 /**
