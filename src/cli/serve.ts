@@ -200,6 +200,19 @@ async function run(args: string[]): Promise<number> {
   };
   const traceWatch = options.trace ? setInterval(reportTrace, 250) : null;
   traceWatch?.unref();
+  // Out of fds the acceptor drops connections (accepts and closes them at
+  // once, so they are not left hanging): say so, at most once a second.
+  let droppedSaid = 0;
+  const dropWatch = setInterval(() => {
+    const dropped = server.stats().dropped;
+    if (dropped === droppedSaid) return;
+    fail(
+      'serve',
+      `out of file descriptors: ${dropped - droppedSaid} connection${dropped - droppedSaid === 1 ? '' : 's'} accepted and closed at once in the last second (${dropped} in all); raise the limit (ulimit -n) or lower the load`,
+    );
+    droppedSaid = dropped;
+  }, 1000);
+  dropWatch.unref();
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const stop = (sig: NodeJS.Signals) => {
       process.off('SIGINT', stop);
@@ -213,6 +226,7 @@ async function run(args: string[]): Promise<number> {
     process.on('SIGTERM', stop);
   });
   process.stderr.write(`edgeloop: ${signal}, closing (at most 5 s)\n`);
+  clearInterval(dropWatch);
   await server.close({ timeoutMs: 5000 });
   if (traceWatch) clearInterval(traceWatch);
   reportTrace();

@@ -61,6 +61,11 @@ export function start(cli: string, args: string[]): ChildProcess {
   return spawn(process.execPath, [cli, ...args], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** start(), run under a wrapper command (['prlimit', '--nofile=64:64']). */
+export function startUnder(wrapper: string[], cli: string, args: string[]): ChildProcess {
+  return spawn(wrapper[0] as string, [...wrapper.slice(1), process.execPath, cli, ...args], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
 export function finished(child: ChildProcess, timeoutMs = 10_000): Promise<Finished> {
   let stdout = '';
   let stderr = '';
@@ -76,24 +81,25 @@ export function finished(child: ChildProcess, timeoutMs = 10_000): Promise<Finis
 }
 
 /** Waits for a stdout line matching `re` (rejects if the child exits or `timeoutMs` passes). */
-export function waitForLine(child: ChildProcess, re: RegExp, timeoutMs = 10_000): Promise<RegExpExecArray> {
+export function waitForLine(child: ChildProcess, re: RegExp, timeoutMs = 10_000, stream: 'stdout' | 'stderr' = 'stdout'): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => done(new Error(`no line matching ${re} within ${timeoutMs} ms; stdout: ${seen}`)), timeoutMs);
+    const out = stream === 'stdout' ? child.stdout : child.stderr;
+    const timer = setTimeout(() => done(new Error(`no line matching ${re} within ${timeoutMs} ms; ${stream}: ${seen}`)), timeoutMs);
     const onData = (d: Buffer) => {
       seen += d;
       const m = re.exec(seen);
       if (m) done(null, m);
     };
-    const onExit = (code: number | null) => done(new Error(`exited (${code}) before a line matching ${re}; stdout: ${seen}`));
+    const onExit = (code: number | null) => done(new Error(`exited (${code}) before a line matching ${re}; ${stream}: ${seen}`));
     const done = (err: Error | null, m?: RegExpExecArray) => {
       clearTimeout(timer);
-      child.stdout?.off('data', onData);
+      out?.off('data', onData);
       child.off('exit', onExit);
       if (err) reject(err);
       else resolve(m as RegExpExecArray);
     };
-    child.stdout?.on('data', onData);
+    out?.on('data', onData);
     child.on('exit', onExit);
   });
 }
