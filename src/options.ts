@@ -1,6 +1,6 @@
 // openKernel()'s options, checked the same way by the Node and browser entries.
 import type { BackendName, EngineName } from './types.js';
-import { isPlainObject, OptionChecker, UINT32_MAX, UINT32_PHRASE } from './validate.js';
+import { isPlainObject, OptionChecker, UINT32_MAX, UINT32_PHRASE, readOptionsSafely } from './validate.js';
 
 export interface ResolvedOptions {
   backend: BackendName;
@@ -14,6 +14,10 @@ const ENGINES: readonly EngineName[] = ['native', 'wasm'];
 
 /** Validates options; `defaultEngine` is 'native' in Node and 'wasm' in the browser. */
 export function resolveOptions(options: unknown, defaultEngine: EngineName): ResolvedOptions {
+  return readOptionsSafely('openKernel()', () => resolveOptionsUnchecked(options, defaultEngine));
+}
+
+function resolveOptionsUnchecked(options: unknown, defaultEngine: EngineName): ResolvedOptions {
   const first: OptionChecker = new OptionChecker('openKernel()');
   if (!isPlainObject(options)) first.invalid([], "an object such as { backend: 'sim', seed: 1 } or { backend: 'linux' }", options);
   const backend = first.oneOf(options.backend, ['backend'], BACKENDS);

@@ -182,3 +182,21 @@ export class OptionChecker extends FieldChecker {
     throw new EdgeloopError('ERR_INVALID_ARG', `${this.where}: ${message}`, { argument: pathText(path) });
   }
 }
+
+/**
+ * Reads an options object with `read`, so that an object that throws when
+ * read (a Proxy whose traps throw, a getter that throws) is an EdgeloopError
+ * ERR_INVALID_ARG naming the call, not its own exception escaping. What
+ * `read` throws as an EdgeloopError (a bad field) passes through as it is.
+ */
+export function readOptionsSafely<T>(where: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof EdgeloopError) throw e;
+    throw new EdgeloopError('ERR_INVALID_ARG', `${where}: "options" could not be read: ${e instanceof Error ? e.message : describeValue(e)}`, {
+      argument: 'options',
+      cause: e,
+    });
+  }
+}

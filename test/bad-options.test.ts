@@ -7,7 +7,7 @@
 // the rest of the real server (and its listen() and close()).
 import { describe, expect, it } from 'vitest';
 
-import { createServer, EdgeloopError, Simulation, type ServerOptions, type SimulationOptions } from '../src/index.js';
+import { createServer, EdgeloopError, explore, openKernel, Simulation, type ServerOptions, type SimulationOptions } from '../src/index.js';
 import { create, ENGINES } from './helpers/sim.js';
 
 /** `e` is an EdgeloopError ERR_INVALID_ARG whose `argument` and message name `field`. */
@@ -179,5 +179,47 @@ describe('createServer(): bad options', () => {
   it('close() with a bad timeout: ERR_INVALID_ARG naming "timeoutMs"', async () => {
     const server = createServer({ port: 0 });
     await expect(server.close({ timeoutMs: -1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG', argument: 'timeoutMs' });
+  });
+});
+
+describe('options that throw when read (a hostile Proxy, a throwing getter)', () => {
+  const hostile = (): object =>
+    new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('boom from ownKeys');
+        },
+        get() {
+          throw new Error('boom from get');
+        },
+      },
+    );
+  const throwingGetter = (): object =>
+    Object.defineProperty({}, 'family', {
+      enumerable: true,
+      get() {
+        throw new Error('boom from a getter');
+      },
+    });
+
+  it.each([
+    ['createServer()', (o: object) => Promise.resolve().then(() => createServer(o as never))],
+    ['Simulation.create()', (o: object) => Simulation.create(o as never)],
+    ['openKernel()', (o: object) => openKernel(o as never)],
+    ['explore()', (o: object) => explore(o as never)],
+  ])('%s: an EdgeloopError naming "options", not the object\'s own exception', async (where, call) => {
+    for (const o of [hostile(), throwingGetter()]) {
+      const err = await call(o).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(EdgeloopError);
+      expect((err as EdgeloopError).code).toBe('ERR_INVALID_ARG');
+      // A clear message from the call itself (the getter's object may be refused for another field first).
+      expect((err as Error).message).toMatch(new RegExp(`^${where.replace(/[().]/g, '\\$&')}: `));
+    }
+    const err = await call(hostile()).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(new RegExp(`^${where.replace(/[().]/g, '\\$&')}: "options" could not be read: boom from`));
   });
 });

@@ -15,7 +15,7 @@ import type { Family, SimulationEngineName, VariantName } from '../types.js';
 import type { InvariantViolation } from '../simulation/invariants.js';
 import type { ScenarioDocument } from '../simulation/scenario-schema.js';
 import { runScenarioWith, type ScenarioResult, type SimulationFactory } from '../simulation/scenario-runner.js';
-import { OptionChecker, UINT32_MAX } from '../validate.js';
+import { OptionChecker, UINT32_MAX, readOptionsSafely } from '../validate.js';
 import { EXPLORE_APPS, type ExploreAppName, type GeneratorFilter, generateScenario, scenarioArbitrary } from './generate.js';
 import type { ExploreJsApp } from '../simulation/js-apps.js';
 
@@ -150,6 +150,10 @@ function checkedJsApp(app: ExploreJsApp): ExploreJsApp {
 
 /** Checks explore()'s options: EdgeloopError ERR_INVALID_ARG naming the field. */
 export function resolveExploreOptions(options: unknown, defaultEngine: 'native' | 'wasm'): ResolvedExploreOptions {
+  return readOptionsSafely('explore()', () => resolveExploreOptionsUnchecked(options, defaultEngine));
+}
+
+function resolveExploreOptionsUnchecked(options: unknown, defaultEngine: 'native' | 'wasm'): ResolvedExploreOptions {
   const c = new OptionChecker('explore()');
   const o = c.object(options, [], ['variant', 'seeds', 'family', 'app', 'jsApp', 'engine', 'shrink', 'maxFailures', 'timeLimitMs', 'onProgress', 'onFailure'], ['seeds']);
   const variant = o.variant === undefined ? 'edgeloop' : c.oneOf(o.variant, ['variant'], VARIANT_NAMES);

@@ -19,7 +19,7 @@ import {
 } from '../reactor-options.js';
 import { isIpv4, isIpv6, joinHostPort } from '../address.js';
 import type { ServerHandlers } from '../types.js';
-import { OptionChecker } from '../validate.js';
+import { OptionChecker, readOptionsSafely } from '../validate.js';
 
 export const DEFAULT_PORT = 9000;
 const PORT_MAX = 65535;
@@ -83,6 +83,10 @@ function resolveApp(c: OptionChecker, o: Record<string, unknown>): AppChoice {
 
 /** Validates createServer()'s options. Throws EdgeloopError (ERR_INVALID_ARG) naming the field. */
 export function resolveServerOptions(options: unknown): ResolvedServerOptions {
+  return readOptionsSafely('createServer()', () => resolveServerOptionsUnchecked(options));
+}
+
+function resolveServerOptionsUnchecked(options: unknown): ResolvedServerOptions {
   const c: OptionChecker = new OptionChecker('createServer()');
   const o = c.object(options, [], OPTION_KEYS, [], 'an object ({ port, ... })');
   const host = resolveHost(c, o.host);

@@ -16,7 +16,7 @@ import {
   VARIANT_NAMES,
 } from '../reactor-options.js';
 import type { EngineName, Family, SimulationEngineName, SimulationHandlers, VariantName } from '../types.js';
-import { OptionChecker, UINT32_MAX, UINT32_PHRASE } from '../validate.js';
+import { OptionChecker, UINT32_MAX, UINT32_PHRASE, readOptionsSafely } from '../validate.js';
 
 /** Where a simulation's reactor runs. */
 export const SIMULATION_ENGINES: readonly SimulationEngineName[] = Object.freeze(['native', 'wasm', 'linux']);
@@ -41,6 +41,10 @@ export interface ResolvedSimulationOptions {
 
 /** Validates Simulation.create()'s options; `defaultEngine` is 'native' in Node and 'wasm' in the browser. */
 export function resolveSimulationOptions(options: unknown, defaultEngine: EngineName): ResolvedSimulationOptions {
+  return readOptionsSafely('Simulation.create()', () => resolveSimulationOptionsUnchecked(options, defaultEngine));
+}
+
+function resolveSimulationOptionsUnchecked(options: unknown, defaultEngine: EngineName): ResolvedSimulationOptions {
   const c = new OptionChecker('Simulation.create()');
   const o = c.object(options === undefined ? {} : options, [], OPTION_KEYS);
   const engine = o.engine === undefined ? defaultEngine : c.oneOf(o.engine, ['engine'], SIMULATION_ENGINES);
