@@ -73,3 +73,8 @@ export function field(label: string, control: HTMLElement, hint?: string): HTMLE
   }
   return h('div', { class: 'field' }, ...children);
 }
+
+/** A <select> of [value, text] options. */
+export function select(id: string, options: ReadonlyArray<readonly [string, string]>): HTMLSelectElement {
+  return h('select', { id }, ...options.map(([v, t]) => h('option', { attrs: { value: v }, text: t })));
+}

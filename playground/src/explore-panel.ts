@@ -5,7 +5,7 @@
 // the package version are the whole bug report: the same seeds give the same
 // failures here, in `edgeloop explore` and in the API.
 import { EXPLORE_APPS, FAMILIES, VARIANTS, type ScenarioDocument, type VariantName } from '../../src/browser.js';
-import { field, h, replace } from './dom.js';
+import { field, h, replace, select } from './dom.js';
 import type { ExploreReply, ExploreRequest } from './explore-protocol.js';
 
 export interface ExploreHooks {
@@ -40,13 +40,11 @@ export class ExplorePanel {
   private found: Found[] = [];
 
   constructor(private readonly hooks: ExploreHooks) {
-    const sel = (id: string, options: Array<[string, string]>): HTMLSelectElement =>
-      h('select', { id }, ...options.map(([v, t]) => h('option', { attrs: { value: v }, text: t })));
     const num = (id: string, value: number): HTMLInputElement =>
       h('input', { id, attrs: { type: 'number', min: 0, step: 1, value, inputmode: 'numeric' } });
-    this.variant = sel('x-variant', VARIANTS.map((v) => [v, v]));
-    this.family = sel('x-family', [['', 'both'], ...FAMILIES.map((f): [string, string] => [f, f])]);
-    this.app = sel('x-app', [['', 'all'], ...EXPLORE_APPS.map((a): [string, string] => [a, a])]);
+    this.variant = select('x-variant', VARIANTS.map((v) => [v, v]));
+    this.family = select('x-family', [['', 'both'], ...FAMILIES.map((f): [string, string] => [f, f])]);
+    this.app = select('x-app', [['', 'all'], ...EXPLORE_APPS.map((a): [string, string] => [a, a])]);
     this.from = num('x-from', 0);
     this.to = num('x-to', 200);
     this.runBtn = h('button', { id: 'x-run', attrs: { type: 'button' }, text: 'Explore', on: { click: () => this.start() } });

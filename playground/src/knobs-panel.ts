@@ -16,7 +16,7 @@ import {
   type VariantName,
   JS_APP_NAMES,
 } from '../../src/browser.js';
-import { field, h, replace } from './dom.js';
+import { field, h, replace, select } from './dom.js';
 
 /** The wasm build has no mutants (a test-only native build): the picker offers the three variants. */
 const VARIANT_TEXT: Record<Exclude<VariantName, MutantName>, string> = {
@@ -316,17 +316,15 @@ export class KnobsPanel {
 }
 
 function makeKnobs(): Record<KnobName, Knob> {
-  const sel = (id: string, options: Array<[string, string]>): HTMLSelectElement =>
-    h('select', { id }, ...options.map(([v, t]) => h('option', { attrs: { value: v }, text: t })));
   const numIn = (id: string, placeholder: string): HTMLInputElement =>
     h('input', { id, attrs: { type: 'number', min: 1, step: 1, placeholder, inputmode: 'numeric' } });
   return {
-    family: sel('k-family', [
+    family: select('k-family', [
       ['unix', 'unix (AF_UNIX stream)'],
       ['tcp', 'tcp (127.0.0.1)'],
     ]),
-    variant: sel('k-variant', VARIANTS.map((v) => [v, VARIANT_TEXT[v as Exclude<VariantName, MutantName>] ?? v])),
-    app: sel('k-app', [
+    variant: select('k-variant', VARIANTS.map((v) => [v, VARIANT_TEXT[v as Exclude<VariantName, MutantName>] ?? v])),
+    app: select('k-app', [
       ['echo', 'echo'],
       ['discard', 'discard'],
       ['bulk', 'bulk (send N bytes on connect)'],
@@ -339,7 +337,7 @@ function makeKnobs(): Record<KnobName, Knob> {
     highWaterMark: numIn('k-hwm', '4194304 (4 MiB)'),
     maxConnections: numIn('k-maxconn', 'no limit'),
     seed: h('input', { id: 'k-seed', attrs: { type: 'number', min: 0, max: 4294967295, step: 1, inputmode: 'numeric' } }),
-    trigger: sel('k-trigger', [
+    trigger: select('k-trigger', [
       ['edge', 'edge-triggered (EPOLLET)'],
       ['level', 'level-triggered'],
     ]),

@@ -47,11 +47,6 @@ export const FAULT_FIELDS: Readonly<Record<FaultName, { required: readonly strin
   delayedAck: { required: ['ms'], optional: [], target: false },
 };
 
-/** True for faults that only a simulated kernel can inject (all of them: Linux gives them when it will, not when asked). */
-export function faultNeedsSimulation(_f: FaultName): boolean {
-  return true;
-}
-
 /**
  * Reads one fault's own fields (not the target, not `at`) from `o` at `path`.
  * Returns the spec, or undefined when a field was bad (the checker said so).

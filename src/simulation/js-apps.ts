@@ -34,7 +34,6 @@ export const JS_APP_NAMES: readonly JsAppName[] = Object.freeze(['line-server', 
 /** The name a document gives a user's own app (passed to runScenario() as `jsApp`). */
 export const CUSTOM_JS_APP = 'custom' as const;
 
-const encoder = new TextEncoder();
 const NEWLINE = 0x0a;
 
 /** Upper-cases ASCII letters (the line server's answer). */
@@ -149,8 +148,4 @@ export function messageStream(app: ExploreJsApp, bytes: number): string {
     out += m;
   }
   return out.slice(0, bytes);
-}
-
-export function encodeText(s: string): Uint8Array {
-  return encoder.encode(s);
 }

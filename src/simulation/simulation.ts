@@ -457,7 +457,7 @@ export class Simulation {
 
   snapshot(): SimulationSnapshot {
     this.live('snapshot');
-    const host = JSON.parse(this.call('snapshot', () => this.server.snapshot())) as HostSnapshot;
+    const host = this.hostState();
     return buildSnapshot({
       host,
       kernel: this.kernel,
