@@ -1,12 +1,9 @@
 // `edgeloop <command> [options]`: finds the command's module and runs it.
 // Commands are loaded on demand, so one command's dependencies never slow
 // down (or break) another.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
-import { packageRoot } from '../backends/native.js';
 import type { Command } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './command.js';
+import { packageVersion } from './version.js';
 
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   serve: async () => (await import('./serve.js')).serve,
@@ -34,12 +31,6 @@ function usage(): string {
   ].join('\n');
 }
 
-/** The version in edgeloop's package.json (the one above this file, as the addon is found). */
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: unknown };
-  if (typeof pkg.version !== 'string') throw new Error("edgeloop's package.json has no version");
-  return pkg.version;
-}
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
