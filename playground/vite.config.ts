@@ -12,11 +12,12 @@ const repo = fileURLToPath(new URL('..', import.meta.url));
  * The built page's Content-Security-Policy: no inline script, no script from
  * anywhere but the page itself, no eval (the wasm glue is built with
  * -sDYNAMIC_EXECUTION=0, so embind needs no `new Function`); the wasm is
- * inlined in the module, hence 'wasm-unsafe-eval'. It is in the page (a
- * meta tag, which holds wherever the files are copied) and, from `npm start`
- * (vite preview), in every response's headers too: a worker does not inherit
- * the page's meta policy, and the simulation runs in one. Dev mode injects
- * its own inline client, so only the build gets it.
+ * inlined in the module, hence 'wasm-unsafe-eval'. It connects only to
+ * itself and to a server's live view, which listens on loopback only. It is
+ * in the page (a meta tag, which holds wherever the files are copied) and,
+ * from `npm start` (vite preview), in every response's headers too: a worker
+ * does not inherit the page's meta policy, and the simulation runs in one.
+ * Dev mode injects its own inline client, so only the build gets it.
  */
 const POLICY = [
   "default-src 'self'",
@@ -24,7 +25,9 @@ const POLICY = [
   "worker-src 'self'",
   "style-src 'self'",
   "img-src 'self' data:",
-  "connect-src 'self'",
+  // The live view (live-panel.ts): a server's WebSocket, on loopback only, as the server listens
+  // (a policy cannot name an IPv6 address: a live view on ::1 is reached as localhost).
+  "connect-src 'self' ws://127.0.0.1:* ws://localhost:*",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'none'",

@@ -6,7 +6,7 @@
 // data: the simulation names the peer on the other end, the real server
 // cannot (peer null).
 import { describeValue, invalidArg } from './errors.js';
-import { RAW_NO_CONNECTION, RAW_SHUTTING_DOWN } from './backends/raw-server.js';
+import { RAW_NO_CONNECTION, RAW_SERVER_CLOSING, RAW_SHUTTING_DOWN } from './backends/raw-server.js';
 import type { SimConnection } from './types.js';
 
 /** What a connection asks of the stack that owns it. */
@@ -15,6 +15,8 @@ export interface ConnectionOps {
   send(conn: Connection, data: Uint8Array): boolean;
   shutdown(conn: Connection): void;
   close(conn: Connection): void;
+  /** Whether a send would be taken now (open, not shut down). */
+  writable(conn: Connection): boolean;
 }
 
 const utf8 = new TextEncoder();
@@ -42,6 +44,10 @@ export class Connection implements SimConnection {
     this.id = id;
     this.fd = fd;
     this.peer = peer;
+  }
+
+  get writable(): boolean {
+    return !this.closed && this.ops.writable(this);
   }
 
   send(data: Uint8Array | string): boolean {
@@ -83,6 +89,9 @@ export function closedText(conn: Connection): string {
  */
 export function refusedText(conn: Connection, result: number): string | null {
   if (result === RAW_SHUTTING_DOWN) return 'is shutting down (shutdown() was called)';
+  if (result === RAW_SERVER_CLOSING) {
+    return "was shut down by the server's close() (it had read nothing for the quiet period and had sent everything); check conn.writable before sending";
+  }
   if (result === RAW_NO_CONNECTION) return closedText(conn);
   return null;
 }

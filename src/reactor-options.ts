@@ -66,6 +66,17 @@ export const SOCKET_BUFFER_MAX = INT32_MAX;
 /** Bytes queued in the reactor per connection; the host's bound (a size_t no embedder can fill). */
 export const HIGH_WATER_MARK_MIN = 1;
 export const HIGH_WATER_MARK_MAX = 2 ** 40;
+
+/** memoryBudget: 0 (no cap) up to this many bytes. */
+export const MEMORY_BUDGET_MAX = 2 ** 40;
+/**
+ * createServer()'s defaults, smaller than the simulation's (which keep the
+ * tutorial's scenarios as they were written): a real server's output is
+ * bounded per connection by the high-water mark and server-wide by the
+ * memory budget. Why these numbers: README "Memory budget".
+ */
+export const DEFAULT_SERVER_HIGH_WATER_MARK = 1024 * 1024;
+export const DEFAULT_SERVER_MEMORY_BUDGET = 64 * 1024 * 1024;
 /** Bytes the bulk app sends per connection (0: it shuts down at once). */
 export const BULK_BYTES_MAX = 2 ** 40;
 /** Open connections at most (the host counts in 64 bits; an fd table holds fewer than this). */
@@ -107,6 +118,8 @@ export interface HostConfig {
   threads?: number;
   /** SO_REUSEPORT on the listener, before bind (tcp only; default false). */
   reusePort?: boolean;
+  /** Output bytes all connections together may hold before they are paused, then reset (default 0: no cap). */
+  memoryBudget?: number;
 }
 
 /** The document as the host takes it: keys in the order given. */
@@ -117,7 +130,7 @@ export function hostConfigJson(config: HostConfig): string {
 // ---- reading the fields ----
 
 /** The fields every front end passes to the host as given, in the document's order. */
-export const TUNING_FIELDS = Object.freeze(['sndbuf', 'rcvbuf', 'highWaterMark', 'highWaterPolicy', 'trigger', 'maxConnections'] as const);
+export const TUNING_FIELDS = Object.freeze(['sndbuf', 'rcvbuf', 'highWaterMark', 'highWaterPolicy', 'trigger', 'maxConnections', 'memoryBudget'] as const);
 
 export type ReactorTuning = Pick<HostConfig, (typeof TUNING_FIELDS)[number]>;
 
@@ -152,6 +165,9 @@ export function readTuning(c: FieldChecker, o: Record<string, unknown>, path: Fi
         break;
       case 'maxConnections':
         out.maxConnections = c.int(v, p, MAX_CONNECTIONS_MIN, MAX_CONNECTIONS_MAX);
+        break;
+      case 'memoryBudget':
+        out.memoryBudget = c.int(v, p, 0, MEMORY_BUDGET_MAX, `an integer from 0 (no cap) to ${MEMORY_BUDGET_MAX}`);
         break;
     }
     if (out[key] === undefined) delete out[key];

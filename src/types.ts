@@ -280,10 +280,26 @@ export interface ReactorOptions {
   /** SO_SNDBUF / SO_RCVBUF of the server's accepted sockets (Linux doubles them). Default: the kernel's (autotuning). */
   sndbuf?: number;
   rcvbuf?: number;
-  /** Output bytes per connection that fire onHighWaterMark (default 4 MiB). */
+  /**
+   * Output bytes per connection that fire onHighWaterMark (default 4 MiB in
+   * the simulation, as the tutorial's scenarios were written; 1 MiB for
+   * createServer()).
+   */
   highWaterMark?: number;
   /** What crossing it does: stop reading until half drained (default), or close. */
   highWaterPolicy?: HighWaterPolicy;
+  /**
+   * Output bytes all connections together may hold in the reactor's send
+   * buffers (default 64 MiB for createServer(), 0 in the simulation; 0: no
+   * cap). At the budget, a connection that adds output stops reading until
+   * its own output has drained (or the server is back under half the budget
+   * and it under half its high-water mark); past 1.25 times the budget (an
+   * app that sends without reading) the connection holding the most output
+   * is reset (RST, close reason 'memory-budget'), then the next, until the
+   * server is back under the budget. Counted in stats().memory; each pause
+   * and reset is an app record 'memoryBudget' in the trace.
+   */
+  memoryBudget?: number;
   /**
    * How the reactor registers its sockets: 'edge' (default, EPOLLET: read and
    * accept until EAGAIN, the seed's design) or 'level' (muduo's own mode: one
@@ -305,6 +321,12 @@ export interface ReactorConnection {
   readonly id: number;
   readonly closed: boolean;
   /**
+   * Whether send() would take bytes now: false once it is closed, once
+   * shutdown() was called, or once a real server's close() shut it down (it
+   * had read nothing for a quiet period and had sent everything).
+   */
+  readonly writable: boolean;
+  /**
    * Why it closed: 'peer-closed', 'EPIPE', 'ECONNRESET', 'high-water-mark',
    * 'handler-error', 'closed-by-app', 'server-stopped' (a real server's close()), ...
    */
@@ -319,7 +341,9 @@ export interface ReactorConnection {
    * false only past its highWaterMark. The tutorial's variants keep their
    * bugs: day26-as-written never reports write completion, day25-write-all
    * drops what the socket refused and says true. Throws EdgeloopError
-   * ERR_CLOSED once closed or shut down.
+   * ERR_CLOSED once closed or shut down (check `writable`). During a real
+   * server's close() sends are taken as before until the server shuts the
+   * connection down.
    */
   send(data: Uint8Array | string): boolean;
   /** SHUT_WR once the output has drained. Throws ERR_CLOSED once closed. */
@@ -596,6 +620,35 @@ export interface ServerOptions extends ReactorOptions {
    * line; `t` is ms since listen).
    */
   trace?: string;
+  /**
+   * Streams the reactor's trace, its connections and interest lists to
+   * viewers (the playground) over a WebSocket on loopback: `true` for the
+   * defaults (127.0.0.1, a free port), or where. See docs/live-view.md.
+   * Turns the reactor's tracing on, as `trace` does.
+   */
+  live?: boolean | LiveViewOptions;
+}
+
+/** Where the live view listens (loopback only: it has no authentication). */
+export interface LiveViewOptions {
+  /** '127.0.0.1' (default; 'localhost' is the same), another 127.0.0.0/8 address, or '::1'. Anything else is refused. */
+  host?: string;
+  /** 0 to 65535; 0 (default) picks a free port (see address().live once listening). */
+  port?: number;
+  /**
+   * A viewer that reads more slowly than records come stops getting them once
+   * this much is queued for it, until it catches up (it then gets a `gap`
+   * message saying how many it missed). Default 8 MiB; 64 KiB to 1 GiB.
+   */
+  maxBufferedBytes?: number;
+}
+
+/** The live view's address once listening. */
+export interface LiveAddressInfo {
+  host: string;
+  port: number;
+  /** 'ws://127.0.0.1:PORT', 'ws://[::1]:PORT': what the playground attaches to. */
+  url: string;
 }
 
 export interface ServerAddressInfo {
@@ -603,6 +656,8 @@ export interface ServerAddressInfo {
   port: number;
   /** As getsockname reports it: 'A.B.C.D:PORT' or '[IPV6]:PORT'. */
   address: string;
+  /** The live view's address, when the server has one (the `live` option). */
+  live?: LiveAddressInfo;
 }
 
 export interface ServerStats {
@@ -633,6 +688,27 @@ export interface ServerStats {
   closeReasons: Record<string, number>;
   /** JS handlers that threw. */
   handlerErrors: number;
+  /** Output buffered in the reactors' send buffers, against the memory budget. */
+  memory: ServerMemoryStats;
+  /** Live view: viewers attached now (0 without the `live` option). */
+  liveClients: number;
+  /** Live view: trace records not sent to a viewer because it fell behind (all viewers, so far). */
+  liveDropped: number;
+  /** Live view: bytes queued for the viewers now (each held below its maxBufferedBytes plus one message). */
+  liveBuffered: number;
+}
+
+export interface ServerMemoryStats {
+  /** The memoryBudget option (0: no cap). */
+  budget: number;
+  /** Output all connections hold in user space now. */
+  bufferedOutput: number;
+  /** The most they held at once. */
+  peakBufferedOutput: number;
+  /** Connections the budget paused (stopped reading), so far. */
+  pausedByBudget: number;
+  /** Connections the budget reset, so far (also closeReasons['memory-budget']). */
+  resetByBudget: number;
 }
 
 export interface ServerConnectionSnapshot {
@@ -678,8 +754,20 @@ export interface ServerSnapshot {
 }
 
 export interface CloseOptions {
-  /** How long open connections get to finish (their output drained, their peer closed) before they are closed (default 5000). */
+  /**
+   * How long open connections get to finish (their output drained, their
+   * peer closed) before they are closed (default 5000). One still holding
+   * output then is reset (RST, close reason 'server-stopped-reset'), so its
+   * peer knows the stream was cut; the others are closed ('server-stopped').
+   */
   timeoutMs?: number;
+  /**
+   * A connection is shut down (SHUT_WR, its peer sees end of file) once it
+   * has read nothing for this long and has sent everything (default 200).
+   * Until then its handlers go on: a peer still sending gets its answers.
+   * 0: shut every connection down at once, as its output drains.
+   */
+  quietMs?: number;
 }
 
 export interface HandlerError {
@@ -687,3 +775,111 @@ export interface HandlerError {
   handler: keyof ServerHandlers;
   error: unknown;
 }
+
+// ---- the live view's protocol (docs/live-view.md) ----
+// The server sends JSON text messages, one per WebSocket message; a viewer
+// sends nothing (what it sends is ignored). In order: `hello`, `snapshot`,
+// then `records` as the reactor makes them, with a `snapshot` and `stats`
+// about every 250 ms, a `gap` when the viewer fell behind and missed some,
+// and `bye` when the server closes.
+
+/** The first message. */
+export interface LiveHello {
+  type: 'hello';
+  /** This protocol's version: 1. A viewer refuses another. */
+  protocol: 1;
+  /** edgeloop's version (package.json). */
+  version: string;
+  /** The reactor's server: host, port and address as listen() gave them. */
+  server: { host: string; port: number; address: string };
+  /** The server's options, defaults filled in ('js' for JS handlers). */
+  options: LiveOptionsSummary;
+  /** Sub-reactor threads (0: one reactor). */
+  threads: number;
+  /** Wall-clock time now (ISO 8601), and ms since listen (the trace's clock) now. */
+  time: string;
+  t: number;
+  /** The header of the trace the records belong to (a trace file's first line). */
+  header: TraceHeader;
+  /** How this server paces and bounds the stream. */
+  limits: { snapshotMs: number; drainMs: number; maxBufferedBytes: number; maxClients: number; maxRecordsPerMessage: number; maxSnapshotConnections: number };
+}
+
+export interface LiveOptionsSummary {
+  app: 'echo' | 'discard' | 'bulk' | 'js';
+  bulkBytes?: number;
+  variant: VariantName;
+  trigger: TriggerMode;
+  highWaterMark: number;
+  highWaterPolicy: HighWaterPolicy;
+  /** 0: no limit. */
+  maxConnections: number;
+  /** The server-wide cap on buffered output (0: none). */
+  memoryBudget: number;
+  reusePort: boolean;
+  threads: number;
+}
+
+/** A connection in a live snapshot: the server's snapshot of it, and its socket's name in the trace. */
+export interface LiveConnection extends ServerConnectionSnapshot {
+  /** The trace's name for its fd ('s7'), null if the trace has not named it yet. */
+  name: string | null;
+}
+
+/** One epoll instance of the server (one per reactor) and its interest list, as the trace says. */
+export interface LiveEpoll {
+  /** The trace's name ('ep1'). */
+  name: string;
+  /** The actor that created it: 'reactor' (loop 0), 'reactor-1' (sub-reactor 1)... */
+  owner: string;
+  /** Registered fds (epoll's user data), with their names and masks at ADD/MOD time, by fd. */
+  interest: Array<{ fd: number; name: string | null; events: string }>;
+}
+
+/** The server's state: sent after `hello`, then about every 250 ms. */
+export interface LiveSnapshot {
+  type: 'snapshot';
+  /**
+   * The seq of the last trace record before this message (0: none yet). The
+   * interest lists are exactly those after that record; the connections are
+   * read from the reactors at the same moment (with threads, a sub-reactor may
+   * be a few records ahead).
+   */
+  seq: number;
+  snapshot: Omit<ServerSnapshot, 'connections'> & { connections: LiveConnection[] };
+  /** Open connections left out: a snapshot holds the busiest maxSnapshotConnections (most bytes queued), by id. */
+  omitted: number;
+  epolls: LiveEpoll[];
+}
+
+/** Trace records, in seq order, exactly as a trace file has them (the seq continues across messages). */
+export interface LiveRecords {
+  type: 'records';
+  records: TraceRecord[];
+}
+
+export interface LiveStats {
+  type: 'stats';
+  stats: ServerStats;
+}
+
+/**
+ * This viewer fell behind (more than maxBufferedBytes queued for it): the
+ * records with seq from `from` to `to` were not sent to it (`dropped` of
+ * them); the stream goes on after `to`, and a fresh snapshot follows.
+ */
+export interface LiveGap {
+  type: 'gap';
+  dropped: number;
+  from: number;
+  to: number;
+}
+
+/** The server is closing; the socket closes next (code 1001). `stats`: the last counters. */
+export interface LiveBye {
+  type: 'bye';
+  reason: string;
+  stats: ServerStats;
+}
+
+export type LiveMessage = LiveHello | LiveSnapshot | LiveRecords | LiveStats | LiveGap | LiveBye;

@@ -19,7 +19,10 @@ for (const stack of stacks({ families: ['tcp', 'unix'], threads: [0, 2] })) {
     it('closes that connection cleanly, nothing left registered, and serves the next one', async () => {
       // sim: small socket buffers, so most of the response waits in the reactor.
       const rig = await open(stack, { app: { bulk: TOTAL }, sim: { sndbuf: 16384 } });
-      const c = await rig.connect('c', { readPerStep: 64 * 1024 });
+      // real server: the client stops itself once it has 256 KiB (in its data
+      // handler: a loopback reader polled from outside would have the whole
+      // response before the test could pause it).
+      const c = await rig.connect('c', { readPerStep: 64 * 1024, pauses: { every: 256 << 10, ms: 60_000 } });
       await rig.until('the first 256 KiB', () => c.receivedBytes >= 256 << 10, { maxSteps: 100 });
       c.pause();
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { builtinScenario, listBuiltinScenarios, runScenario } from '../src/browser.js';
 import { decodeLink, encodeLink, LinkError } from '../playground/src/share.js';
 import { lineOf, locate } from '../playground/src/json-locate.js';
-import { MARK, modelFromJsonl, parseTraceJsonl, TraceFormatError } from '../playground/src/trace-model.js';
+import { MARK, modelFromJsonl, parseTraceJsonl, TraceFormatError, TraceModel } from '../playground/src/trace-model.js';
 
 const NAMES = listBuiltinScenarios().map((b) => b.name);
 const HEADER = '{"type":"header","version":1,"kernel":"sim","seed":1}';
@@ -23,6 +23,23 @@ function seeded(seed: number): () => number {
 }
 
 describe('trace files', () => {
+  it('a window of a trace (a live server’s) that starts from the interest lists before it shows the same lists and marks at every record', async () => {
+    const r = await runScenario(builtinScenario('large-response-slow-reader'), { engine: 'wasm' });
+    const whole = modelFromJsonl(r.trace);
+    const cut = Math.floor(whole.n / 3);
+    const base = { epolls: whole.epolls.map((e) => ({ name: e.name, owner: e.owner, interest: whole.interestAt(cut - 1, e.name) })) };
+    const window = new TraceModel(whole.header, whole.records.slice(cut), null, base);
+    expect(window.mainEpoll).toBe(whole.mainEpoll);
+    const byFd = (items: Array<{ fd: number }>) => [...items].sort((a, b) => a.fd - b.fd);
+    for (let i = 0; i < window.n; i += 7) {
+      for (const e of whole.epolls) expect(byFd(window.interestAt(i, e.name))).toEqual(byFd(whole.interestAt(cut + i, e.name)));
+      expect(window.marks[i]).toBe(whole.marks[cut + i]);
+    }
+    expect(byFd(window.interestAt(-1, whole.mainEpoll ?? ''))).toEqual(byFd(whole.interestAt(cut - 1, whole.mainEpoll ?? '')));
+    // Its text, made from the records when asked for, is the trace's tail under the same header.
+    expect(window.text).toBe([r.trace.split('\n')[0], ...r.trace.split('\n').slice(1 + cut, 1 + whole.n), ''].join('\n'));
+  });
+
   it('a run’s trace parses to its records, with marks and an interest list per epoll', async () => {
     const r = await runScenario(builtinScenario('large-response-slow-reader'), { engine: 'wasm' });
     const m = modelFromJsonl(r.trace);

@@ -1,10 +1,14 @@
 // close() is graceful and bounded: it stops accepting at once, lets pending
-// output drain to a slow reader, waits for peers to close, and after
-// timeoutMs closes whatever is left (reason 'server-stopped').
+// output drain to a slow reader, keeps serving a client that is still
+// talking (its handlers' sends are taken), shuts each connection down once it
+// is quiet, and after timeoutMs resets what still has output unsent (so its
+// peer knows) and closes the rest (reason 'server-stopped').
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 
-import { firstPatternMismatch } from './helpers/pattern.js';
+import type { ServerConnection } from '../src/index.js';
+import { firstPatternMismatch, patternBytes } from './helpers/pattern.js';
+import { RawClient } from './helpers/raw-client.js';
 import { collect, connect, useServers, waitFor } from './helpers/server.js';
 
 const start = useServers();
@@ -17,6 +21,14 @@ function refused(port: number): Promise<boolean> {
       resolve(false);
     });
     s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
+  });
+}
+
+/** Resolves at the socket's 'end' (the server's FIN); rejects on an error first. */
+function endOf(s: net.Socket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    s.once('end', () => resolve());
+    s.once('error', reject);
   });
 }
 
@@ -62,5 +74,118 @@ describe.each([0, 2])('real server, graceful close, threads: %i', (threads) => {
     await server.close();
     expect(server.stats().connectionsTotal).toBe(1);
     expect(() => server.snapshot()).toThrow(expect.objectContaining({ code: 'ERR_CLOSED' }));
+  });
+});
+
+describe('real server, graceful close with JS handlers', () => {
+  it('a client still talking after close() began is answered until it stops; then it is shut down', async () => {
+    const { server, port } = await start({ port: 0, handlers: { onMessage: (conn, data) => void conn.send(data) } });
+    const s = await connect(port);
+    const done = collect(s);
+    let sent = '';
+    const say = (line: string) => {
+      sent += line;
+      s.write(line);
+    };
+    say('before\n');
+    await waitFor('the first echo', () => server.stats().bytesOut === sent.length);
+    const t0 = Date.now();
+    const closed = server.close({ timeoutMs: 5000, quietMs: 1000 });
+    // It trickles on for 600 ms after close() began, a line every 50 ms:
+    // never quiet for 1 s, so never shut down under it.
+    for (let i = 0; i < 12; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      say(`line ${i}\n`);
+    }
+    const r = await done; // the server's end of file, once it was quiet
+    expect(new TextDecoder().decode(r.bytes)).toBe(sent);
+    expect(r.ended).toBe(true);
+    await closed;
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(600);
+    expect(server.handlerErrors).toEqual([]);
+    expect(server.stats().closeReasons).toEqual({ 'peer-closed': 1 });
+  });
+
+  it('conn.writable says false once the server shut it down; a send then throws ERR_CLOSED naming close()', async () => {
+    let conn: ServerConnection | null = null;
+    const seen: Array<{ writable: boolean; error: string | null }> = [];
+    const { server, port } = await start({
+      port: 0,
+      handlers: {
+        onConnection: (c) => {
+          conn = c;
+        },
+        onMessage: (c, data) => {
+          const writable = c.writable;
+          let error: string | null = null;
+          try {
+            c.send(data);
+          } catch (e) {
+            error = (e as Error).message;
+          }
+          seen.push({ writable, error });
+        },
+      },
+    });
+    // allowHalfOpen: it reads the server's end of file and goes on sending.
+    const s = await connect(port, { allowHalfOpen: true });
+    const ended = endOf(s);
+    await waitFor('the connection', () => conn !== null);
+    expect(conn!.writable).toBe(true);
+    const closed = server.close({ timeoutMs: 2000, quietMs: 50 });
+    await ended;
+    expect(conn!.writable).toBe(false);
+    expect(conn!.closed).toBe(false);
+    s.write('late');
+    await waitFor('the late message', () => seen.length === 1);
+    expect(seen[0]?.writable).toBe(false);
+    expect(seen[0]?.error).toMatch(/send\(\): connection 1 was shut down by the server's close\(\).*check conn\.writable/);
+    s.end();
+    await closed;
+  });
+
+  it('at the deadline, output still unsent is reset (RST), a connection with nothing unsent gets a FIN', async () => {
+    const { server, port } = await start({
+      port: 0,
+      sndbuf: 16384,
+      handlers: { onMessage: (conn, data) => void conn.send(new TextDecoder().decode(data) === 'flood' ? patternBytes(8 << 20) : data) },
+    });
+    // It asks for 8 MiB and does not read: most of it waits in the reactor.
+    const flooded = await RawClient.open(port);
+    flooded.pause();
+    flooded.write('flood');
+    // It talks and reads, and never closes: at the deadline it has nothing unsent.
+    const idle = await connect(port, { allowHalfOpen: true });
+    const idleEnded = endOf(idle);
+    await waitFor('the flood queued', () => server.stats().memory.bufferedOutput > 1 << 20);
+    await server.close({ timeoutMs: 300, quietMs: 10_000 });
+    expect(server.stats().closeReasons).toEqual({ 'server-stopped-reset': 1, 'server-stopped': 1 });
+    flooded.resume();
+    await waitFor('the reset to reach the flooded client', () => flooded.error !== null || flooded.eof);
+    expect(flooded.error).toBe('ECONNRESET');
+    expect(flooded.receivedBytes).toBeLessThan(8 << 20);
+    await idleEnded; // a FIN: 'end', not an error
+    idle.end();
+  });
+});
+
+describe('real server, graceful close of a bulk server (threads: 0)', () => {
+  it('40 slow readers of 32 MiB each: close() keeps its deadline, and the cut responses are reset', async () => {
+    const { server, port } = await start({ port: 0, app: { bulk: 32 << 20 }, threads: 0 });
+    const clients = await Promise.all(Array.from({ length: 40 }, () => RawClient.open(port)));
+    for (const c of clients) c.pause();
+    await waitFor('every connection', () => server.stats().connectionsTotal === 40);
+    const t0 = Date.now();
+    await server.close({ timeoutMs: 1000 });
+    const took = Date.now() - t0;
+    // Streamed, the bulk app does at most a 256 KiB chunk per event: Node's
+    // thread is never held long enough to miss the deadline by much.
+    expect(took).toBeLessThan(1000 + 700);
+    const reasons = server.stats().closeReasons;
+    expect(reasons['server-stopped-reset']).toBe(40);
+    for (const c of clients) c.resume();
+    await waitFor('every client to see the reset', () => clients.every((c) => c.error !== null || c.eof), 10_000);
+    for (const c of clients) expect(c.error).toBe('ECONNRESET');
+    expect(server.stats().memory.peakBufferedOutput).toBeLessThanOrEqual(40 * (256 << 10));
   });
 });

@@ -182,11 +182,23 @@ class SimServerBinding {
     });
   }
 
-  void CloseAll(std::string reason) {
-    Calling("closeAll", [&](ServerHost& h) {
-      h.CloseAll(reason);
+  void ShutdownQuiet() {
+    Calling("shutdownQuiet", [&](ServerHost& h) {
+      h.ShutdownQuiet();
       return 0.0;
     });
+  }
+
+  void CloseAll(std::string reason, bool reset_unsent) {
+    Calling("closeAll", [&](ServerHost& h) {
+      h.CloseAll(reason, reset_unsent);
+      return 0.0;
+    });
+  }
+
+  double Writable(double conn) {
+    return Guard("writable", static_cast<double>(ServerHost::kNoConnection),
+                 [&](ServerHost& h) { return static_cast<double>(h.Writable(ConnId(conn))); });
   }
 
   // A bad spec fails the call (its message thrown as a JS Error by the glue).
@@ -269,6 +281,8 @@ EMSCRIPTEN_BINDINGS(edgeloop_sim_server) {
       .function("stopAccepting", &SimServerBinding::StopAccepting)
       .function("shutdownAll", &SimServerBinding::ShutdownAll)
       .function("closeAll", &SimServerBinding::CloseAll)
+      .function("shutdownQuiet", &SimServerBinding::ShutdownQuiet)
+      .function("writable", &SimServerBinding::Writable)
       .function("injectFault", &SimServerBinding::InjectFault)
       .function("dispose", &SimServerBinding::Dispose);
 }

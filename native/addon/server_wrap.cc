@@ -50,6 +50,8 @@ Napi::Function ServerWrap::Define(Napi::Env env) {
                          InstanceMethod("stopAccepting", &ServerWrap::StopAccepting, kAttr),
                          InstanceMethod("shutdownAll", &ServerWrap::ShutdownAll, kAttr),
                          InstanceMethod("closeAll", &ServerWrap::CloseAll, kAttr),
+                         InstanceMethod("shutdownQuiet", &ServerWrap::ShutdownQuiet, kAttr),
+                         InstanceMethod("writable", &ServerWrap::Writable, kAttr),
                          InstanceMethod("injectFault", &ServerWrap::InjectFault, kAttr),
                          InstanceMethod("dispose", &ServerWrap::Dispose, kAttr),
                      });
@@ -265,13 +267,30 @@ Napi::Value ServerWrap::ShutdownAll(const Napi::CallbackInfo& info) {
 
 Napi::Value ServerWrap::CloseAll(const Napi::CallbackInfo& info) {
   ServerHost& host = Live(info);
-  RequireArgs(info, 1);
+  RequireArgs(info, 2);
   const std::string reason = StringArg(info, 0);
+  if (!info[1].IsBoolean()) throw Napi::TypeError::New(info.Env(), "argument 1 must be a boolean");
+  const bool reset_unsent = info[1].As<Napi::Boolean>().Value();
   Calling(info.Env(), [&] {
-    host.CloseAll(reason);
+    host.CloseAll(reason, reset_unsent);
     return 0;
   });
   return info.Env().Undefined();
+}
+
+Napi::Value ServerWrap::ShutdownQuiet(const Napi::CallbackInfo& info) {
+  ServerHost& host = Live(info);
+  Calling(info.Env(), [&] {
+    host.ShutdownQuiet();
+    return 0;
+  });
+  return info.Env().Undefined();
+}
+
+Napi::Value ServerWrap::Writable(const Napi::CallbackInfo& info) {
+  ServerHost& host = Live(info);
+  RequireArgs(info, 1);
+  return Napi::Number::New(info.Env(), host.Writable(ConnArg(info, 0)));
 }
 
 Napi::Value ServerWrap::InjectFault(const Napi::CallbackInfo& info) {

@@ -66,6 +66,8 @@ class ServerWrap : public Napi::ObjectWrap<ServerWrap> {
   Napi::Value StopAccepting(const Napi::CallbackInfo& info);
   Napi::Value ShutdownAll(const Napi::CallbackInfo& info);
   Napi::Value CloseAll(const Napi::CallbackInfo& info);
+  Napi::Value ShutdownQuiet(const Napi::CallbackInfo& info);
+  Napi::Value Writable(const Napi::CallbackInfo& info);
   Napi::Value InjectFault(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
 

@@ -52,6 +52,12 @@ void AppRecorder::OnHighWaterMark(const TcpConnectionPtr& conn, size_t queued) {
   if (inner_) inner_->OnHighWaterMark(conn, queued);
 }
 
+void AppRecorder::OnMemoryBudget(const TcpConnectionPtr& conn, size_t used, BudgetAction action) {
+  const char* what = action == BudgetAction::kPause ? "pause-reading" : "reset";
+  if (trace_) Record("memoryBudget", conn, ",\"bytes\":" + std::to_string(used) + ",\"action\":\"" + what + "\"");
+  if (inner_) inner_->OnMemoryBudget(conn, used, action);
+}
+
 void AppRecorder::OnClose(const TcpConnectionPtr& conn, const std::string& reason) {
   counters_.NoteClose(reason);
   if (trace_) {

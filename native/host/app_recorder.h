@@ -36,6 +36,7 @@ class AppRecorder final : public App {
   void OnMessage(const TcpConnectionPtr& conn, Buffer& input) override;
   void OnWriteComplete(const TcpConnectionPtr& conn) override;
   void OnHighWaterMark(const TcpConnectionPtr& conn, size_t queued) override;
+  void OnMemoryBudget(const TcpConnectionPtr& conn, size_t used, BudgetAction action) override;
   void OnClose(const TcpConnectionPtr& conn, const std::string& reason) override;
   // Only to record it, or for an inner app that wants it.
   bool WantsWriteComplete() const override { return trace_ != nullptr || (inner_ && inner_->WantsWriteComplete()); }

@@ -24,7 +24,7 @@ HostConfig ParseHostConfig(const std::string& json) {
   static const char* const kKnown[] = {"family", "address", "backlog", "sndbuf", "rcvbuf",
                                        "variant", "app", "bulkBytes", "highWaterMark",
                                        "highWaterPolicy", "trigger", "trace", "maxConnections", "threads",
-                                       "reusePort"};
+                                       "reusePort", "memoryBudget"};
   FlatJson o(json);
   o.RequireOnly(kKnown, sizeof kKnown / sizeof kKnown[0]);
   HostConfig c;
@@ -90,6 +90,7 @@ HostConfig ParseHostConfig(const std::string& json) {
   c.server.max_connections = static_cast<uint64_t>(o.Integer("maxConnections", 0, 0, kMaxSafeInteger));
   c.threads = static_cast<int32_t>(o.Integer("threads", 0, 0, kMaxThreads));
   c.server.reuse_port = o.Bool("reusePort", false);
+  c.server.memory_budget = static_cast<size_t>(o.Integer("memoryBudget", 0, 0, kMaxBulk));
   if (c.server.reuse_port && c.server.family != Family::kTcp) {
     // Linux refuses SO_REUSEPORT on AF_UNIX sockets (EOPNOTSUPP).
     throw std::invalid_argument("options: \"reusePort\" needs family \"tcp\"");

@@ -12,6 +12,8 @@
 //   maxConnections open connections at most (0, default: no limit)
 //   reusePort     SO_REUSEPORT on the listener, before bind (tcp; default false):
 //                 several servers share one port
+//   memoryBudget  bytes of output buffered server-wide before connections
+//                 are paused, then reset (memory_budget.h; 0, default: no cap)
 //   threads       sub-reactor threads (0, default: everything on one loop;
 //                 only where the embedder can make threads)
 #pragma once

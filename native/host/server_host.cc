@@ -26,11 +26,16 @@ namespace {
 // close). Sub-reactors only ever do nonblocking work, so this is generous.
 constexpr int32_t kLoopAnswerMs = 2000;
 
-std::unique_ptr<App> MakeBuiltinApp(const HostConfig& c) {
+// The real server's bulk app streams its response in chunks of this size
+// (bulk_app.h); the simulation's sends it in one Send, as the tutorial's
+// server would.
+constexpr uint64_t kBulkStreamChunk = uint64_t{256} << 10;
+
+std::unique_ptr<App> MakeBuiltinApp(const HostConfig& c, bool real_sockets) {
   switch (c.app) {
     case AppKind::kEcho: return std::make_unique<EchoApp>();
     case AppKind::kDiscard: return std::make_unique<DiscardApp>();
-    case AppKind::kBulk: return std::make_unique<BulkApp>(c.bulk_bytes);
+    case AppKind::kBulk: return std::make_unique<BulkApp>(c.bulk_bytes, real_sockets ? kBulkStreamChunk : 0);
     case AppKind::kJs: break;
   }
   return nullptr;
@@ -74,7 +79,7 @@ ServerHost::ServerHost(std::shared_ptr<Kernel> kernel, const HostConfig& config,
   auto kernel_for = [this](size_t loop) -> Kernel& {
     return tracing_.empty() ? static_cast<Kernel&>(*stats_kernel_) : *tracing_[loop];
   };
-  app_ = MakeBuiltinApp(config_);
+  app_ = MakeBuiltinApp(config_, env.real_sockets);
   recorder_ = std::make_unique<AppRecorder>(app_.get(), counters_, config_.trace ? &trace_ : nullptr, *stats_kernel_);
   loop_ = std::make_unique<EventLoop>(kernel_for(0));
   if (config_.threads > 0) {
@@ -130,7 +135,7 @@ int32_t ServerHost::Send(uint64_t conn, const uint8_t* data, size_t len) {
   if (!c) return kNoConnection;
   const bool accepted = c->Send(data, len);
   recorder_->NoteOutput(c);
-  if (!accepted) return kShuttingDown;
+  if (!accepted) return c->shut_down_by_server() ? kServerClosing : kShuttingDown;
   return c->AllOutputInKernel() ? kOk : kQueued;
 }
 
@@ -157,7 +162,19 @@ void ServerHost::StopAccepting() { server_->StopAccepting(); }
 
 void ServerHost::ShutdownAll() { server_->ShutdownAll(); }
 
-void ServerHost::CloseAll(const std::string& reason) { server_->CloseAll(reason, kLoopAnswerMs); }
+void ServerHost::ShutdownQuiet() { server_->ShutdownQuiet(); }
+
+void ServerHost::CloseAll(const std::string& reason, bool reset_unsent) {
+  server_->CloseAll(reason, kLoopAnswerMs, reset_unsent);
+}
+
+int32_t ServerHost::Writable(uint64_t conn) const {
+  TcpConnectionPtr c = server_->Find(conn);
+  if (!c) return kNoConnection;
+  if (c->connected()) return kOk;
+  if (c->state() == TcpConnection::State::kDisconnecting) return c->shut_down_by_server() ? kServerClosing : kShuttingDown;
+  return kNoConnection;
+}
 
 std::string ServerHost::Snapshot() const {
   JsonWriter json;
@@ -223,6 +240,15 @@ std::string ServerHost::Stats() const {
   json.Key("closeReasons");
   json.BeginObject();
   for (const auto& entry : c.CloseReasons()) json.Field(entry.first.c_str(), entry.second);
+  json.EndObject();
+  const MemoryBudget& budget = server_->budget();
+  json.Key("memory");
+  json.BeginObject();
+  json.Field("budget", budget.limit());
+  json.Field("bufferedOutput", budget.used());
+  json.Field("peakBufferedOutput", budget.peak());
+  json.Field("pausedByBudget", budget.pauses());
+  json.Field("resetByBudget", budget.resets());
   json.EndObject();
   json.EndObject();
   return json.str();

@@ -71,7 +71,8 @@ class ServerHost {
   // Send's kOk means all of the connection's output is in the kernel.
   static constexpr int32_t kQueued = 1;
   static constexpr int32_t kNoConnection = -1;  // never existed, closed, or on a sub-reactor
-  static constexpr int32_t kShuttingDown = -2;  // Send after Shutdown()
+  static constexpr int32_t kShuttingDown = -2;  // Send after the app's Shutdown()
+  static constexpr int32_t kServerClosing = -3;  // Send after the server's graceful close shut it down
 
   // Starts listening. Throws std::invalid_argument (bad options) or
   // std::runtime_error (a failed syscall, named with its errno:
@@ -100,10 +101,17 @@ class ServerHost {
   int32_t Close(uint64_t conn, const std::string& reason);
 
   // A graceful close, in steps the embedder paces: stop accepting, then
-  // Shutdown() every connection, then (after its deadline) CloseAll().
+  // ShutdownQuiet() once per quiet period (each connection is shut down once
+  // it has read nothing for a period and has nothing left to send; its app's
+  // sends are taken until then), then (after its deadline) CloseAll() with
+  // reset_unsent. ShutdownAll() shuts every connection down at once.
   void StopAccepting();
   void ShutdownAll();
-  void CloseAll(const std::string& reason);
+  void ShutdownQuiet();
+  void CloseAll(const std::string& reason, bool reset_unsent = false);
+  // Whether Send on the connection would be taken (open, not shut down):
+  // kOk, kShuttingDown, kServerClosing or kNoConnection.
+  int32_t Writable(uint64_t conn) const;
 
   // Arms a fault in the reactor's calls (fault_spec.h gives the JSON; the
   // fault's firing is recorded in the trace). Throws std::invalid_argument
@@ -117,7 +125,8 @@ class ServerHost {
   //  "interest","sendBuf","readBuf","kernelSendQueue"}]}
   std::string Snapshot() const;
   // {"accepting","connectionsOpen","connectionsTotal","refused","dropped","aborted","bytesIn","bytesOut",
-  //  "epollWaits","wakeups","highWaterEvents","peakSendBuffer","perLoop":[..],"closeReasons":{..}}
+  //  "epollWaits","wakeups","highWaterEvents","peakSendBuffer","perLoop":[..],"closeReasons":{..},
+  //  "memory":{"budget","bufferedOutput","peakBufferedOutput","pausedByBudget","resetByBudget"}}
   std::string Stats() const;
 
  private:

@@ -38,6 +38,11 @@ enum class SockOpt : int32_t {
   kError = 3,
   kReuseAddr = 4,  // SO_REUSEADDR
   kReusePort = 5,  // SO_REUSEPORT
+  // SO_LINGER: value >= 0 sets {l_onoff 1, l_linger value} (0: close sends
+  // RST), value < 0 turns lingering off; reads back l_linger, or -1 when off.
+  // Internal to the seam (the reactor's abortive close); the kernel API
+  // does not name it.
+  kLinger = 6,
 };
 
 // ioctl requests: bytes unread in the receive queue, bytes charged to the send side.

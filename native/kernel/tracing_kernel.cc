@@ -31,6 +31,7 @@ const char* OptName(SockOpt opt) {
     case SockOpt::kError: return "SO_ERROR";
     case SockOpt::kReuseAddr: return "SO_REUSEADDR";
     case SockOpt::kReusePort: return "SO_REUSEPORT";
+    case SockOpt::kLinger: return "SO_LINGER";
   }
   return "unknown";
 }

@@ -13,6 +13,9 @@ namespace edgeloop {
 
 class Buffer;
 class TcpConnection;
+
+// What the memory budget did to a connection (memory_budget.h).
+enum class BudgetAction { kPause, kReset };
 using TcpConnectionPtr = std::shared_ptr<TcpConnection>;
 
 using Functor = std::function<void()>;
@@ -38,6 +41,9 @@ class App {
   // functor for it (one allocation and two locks per message saved).
   virtual bool WantsWriteComplete() const { return true; }
   virtual void OnHighWaterMark(const TcpConnectionPtr& /*conn*/, size_t /*queued*/) {}
+  // The server's output went over its memory budget and this connection was
+  // paused or reset for it; `used` is the server-wide total at the time.
+  virtual void OnMemoryBudget(const TcpConnectionPtr& /*conn*/, size_t /*used*/, BudgetAction /*action*/) {}
   virtual void OnClose(const TcpConnectionPtr& /*conn*/, const std::string& /*reason*/) {}
 };
 
@@ -48,6 +54,10 @@ constexpr const char* kHighWaterMark = "high-water-mark";
 constexpr const char* kClosedByApp = "closed-by-app";
 constexpr const char* kHandlerError = "handler-error";
 constexpr const char* kServerStopped = "server-stopped";
+// The close deadline came with output still unsent: reset, not FIN'd.
+constexpr const char* kServerStoppedReset = "server-stopped-reset";
+// Reset to bring the server back under its memory budget.
+constexpr const char* kMemoryBudget = "memory-budget";
 }  // namespace reason
 
 // What to do when a connection's output crosses the high-water mark.

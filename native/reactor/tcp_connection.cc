@@ -11,6 +11,11 @@ namespace {
 // (the tutorial read 1 KiB at a time); small enough to keep per-connection
 // memory modest when the app consumes as it goes.
 constexpr size_t kReadChunk = size_t{64} << 10;
+// One read's size while the server is over its memory budget. Each
+// connection that still holds nothing may read (it is not an offender), and
+// an echo-like app may have to buffer all of what it read: 1,000 of them at
+// 64 KiB would overshoot a 64 MiB budget by as much again.
+constexpr size_t kBudgetReadChunk = size_t{4} << 10;
 }  // namespace
 
 TcpConnection::TcpConnection(EventLoop* loop, uint64_t id, int32_t fd, const ConnectionOptions& options)
@@ -83,8 +88,31 @@ bool TcpConnection::Send(const uint8_t* data, size_t len) {
     // socket at once if it became writable in the meantime.
     if (!channel_->IsWriting()) channel_->EnableWrite();
     CheckHighWater(before, output_.ReadableBytes());
+    Recharge();
+    CheckBudget();
   }
   return true;
+}
+
+void TcpConnection::Recharge() {
+  if (!options_.budget) return;
+  const size_t now = state_ == State::kDisconnected ? 0 : OutputBytes();
+  options_.budget->Recharge(charged_, now);
+  charged_ = now;
+}
+
+void TcpConnection::CheckBudget() {
+  MemoryBudget* budget = options_.budget.get();
+  if (!budget || !budget->Exceeded() || state_ == State::kDisconnected) return;
+  if (!channel_->IsReading() || peer_half_closed_) return;
+  channel_->DisableRead();
+  paused_for_budget_ = true;
+  budget->NotePause();
+  TcpConnectionPtr self = shared_from_this();
+  const size_t used = budget->used();
+  loop_->QueueInLoop([self, used] {
+    if (self->state_ != State::kDisconnected && self->app_) self->app_->OnMemoryBudget(self, used, BudgetAction::kPause);
+  });
 }
 
 void TcpConnection::CheckHighWater(size_t before, size_t after) {
@@ -106,10 +134,18 @@ void TcpConnection::CheckHighWater(size_t before, size_t after) {
 }
 
 void TcpConnection::ResumeReadingIfDrained() {
-  if (!paused_for_high_water_ || state_ == State::kDisconnected) return;
-  if (EDGELOOP_MUTANT(options_.mutant, kNeverResumesReading)) return;
-  if (OutputBytes() >= options_.high_water_mark / 2) return;
-  paused_for_high_water_ = false;
+  if ((!paused_for_high_water_ && !paused_for_budget_) || state_ == State::kDisconnected) return;
+  if (paused_for_high_water_) {
+    if (EDGELOOP_MUTANT(options_.mutant, kNeverResumesReading)) return;
+    if (OutputBytes() >= options_.high_water_mark / 2) return;
+    paused_for_high_water_ = false;
+  }
+  if (paused_for_budget_) {
+    // The budget's rule (memory_budget.h): empty, or the server has room again.
+    const bool relaxed = options_.budget->Relaxed() && OutputBytes() < options_.high_water_mark / 2;
+    if (OutputBytes() > 0 && !relaxed) return;
+    paused_for_budget_ = false;
+  }
   if (options_.high_water_policy == HighWaterPolicy::kClose || peer_half_closed_) return;
   // EPOLL_CTL_MOD polls at once, so bytes that arrived while paused are
   // reported even under ET.
@@ -167,6 +203,7 @@ void TcpConnection::WriteNonBlocking() {
     HandleClose(ErrnoName(r.err));
     return;
   }
+  Recharge();
   if (output_.ReadableBytes() > 0) {
     ResumeReadingIfDrained();
     return;
@@ -207,15 +244,20 @@ class SharedRead {
 void TcpConnection::HandleRead() {
   if (state_ == State::kDisconnected || peer_half_closed_) return;
   for (;;) {
-    // The high-water mark may have paused reading from inside the app.
+    // Over the memory budget, a connection still holding output is an
+    // offender: it stops reading before it reads more (memory_budget.h).
+    if (charged_ > 0) CheckBudget();
+    // The high-water mark (or the budget) may have paused reading, from inside the app too.
     if (!channel_->IsReading()) return;
+    const size_t chunk = options_.budget && options_.budget->Exceeded() ? kBudgetReadChunk : kReadChunk;
     // Bytes left over from earlier reads stay first in input_; with none,
     // read into the loop's shared buffer and keep what the app leaves.
     SharedRead shared(input_.ReadableBytes() == 0 ? loop_ : nullptr);
     Buffer& into = shared.get() ? *shared.get() : input_;
-    uint8_t* dst = into.EnsureWritable(kReadChunk);
-    SysResult r = kernel_.Read(fd_, dst, kReadChunk);
+    uint8_t* dst = into.EnsureWritable(chunk);
+    SysResult r = kernel_.Read(fd_, dst, chunk);
     if (r.ok() && r.value > 0) {
+      ++reads_;
       into.HasWritten(static_cast<size_t>(r.value));
       DeliverMessage(into);
       if (state_ == State::kDisconnected) return;
@@ -223,7 +265,7 @@ void TcpConnection::HandleRead() {
       // LT: one read per event; epoll reports the socket again while bytes remain.
       if (!options_.edge_triggered || EDGELOOP_MUTANT(options_.mutant, kOneReadPerWakeup)) return;
       // Drained, unless a FIN may be queued behind the data (see ConnectionOptions).
-      if (options_.short_reads && static_cast<size_t>(r.value) < kReadChunk && !(channel_->revents() & ev::kRdHup)) {
+      if (options_.short_reads && static_cast<size_t>(r.value) < chunk && !(channel_->revents() & ev::kRdHup)) {
         return;
       }
       continue;
@@ -252,6 +294,7 @@ void TcpConnection::DeliverMessage(Buffer& input) {
 void TcpConnection::OnPeerHalfClose() {
   peer_half_closed_ = true;
   paused_for_high_water_ = false;
+  paused_for_budget_ = false;
   if ((OutputBytes() == 0 && !write_complete_queued_) || EDGELOOP_MUTANT(options_.mutant, kClosesBeforeFlush)) {
     HandleClose(reason::kPeerClosed);
     return;
@@ -283,8 +326,38 @@ void TcpConnection::MaybeFinishShutdown() {
   kernel_.Shutdown(fd_, ShutdownHow::kWr);
 }
 
+bool TcpConnection::ShutdownIfQuiet() {
+  loop_->AssertInLoopThread();
+  // Quiet: nothing read since the last look (the first look only takes the
+  // count), nothing left to send, no write-complete pending (a streamed
+  // response is not done). A peer still sending gets its answers: shutting
+  // down under it would leave its next request unanswerable (nginx's
+  // lingering close waits for a quiet client the same way).
+  const bool read_since = reads_ != reads_at_quiet_check_;
+  reads_at_quiet_check_ = reads_;
+  if (state_ != State::kConnected || read_since || OutputBytes() > 0 || write_complete_queued_) return false;
+  Shutdown();
+  shut_down_by_server_ = true;
+  return true;
+}
+
 void TcpConnection::ForceClose(const std::string& why) {
   loop_->AssertInLoopThread();
+  HandleClose(why);
+}
+
+void TcpConnection::ResetForBudget(size_t used) {
+  loop_->AssertInLoopThread();
+  if (state_ == State::kDisconnected) return;
+  if (app_) app_->OnMemoryBudget(shared_from_this(), used, BudgetAction::kReset);
+  Abort(reason::kMemoryBudget);
+}
+
+void TcpConnection::Abort(const std::string& why) {
+  loop_->AssertInLoopThread();
+  if (state_ == State::kDisconnected) return;
+  // SO_LINGER {on, 0}: close() sends RST and drops what the kernel still holds.
+  kernel_.SetSockOpt(fd_, SockOpt::kLinger, 0);
   HandleClose(why);
 }
 
@@ -306,6 +379,7 @@ void TcpConnection::HandleClose(const std::string& why) {
   input_.ShrinkIfIdle();
   output_.RetrieveAll();
   output_.ShrinkIfIdle();
+  Recharge();
   if (app_) app_->OnClose(self, why);
   if (server_close_) server_close_(self, why);
 }

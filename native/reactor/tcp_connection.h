@@ -14,6 +14,7 @@
 // versions live in variants/ as subclasses; this class has no variant switch.
 #pragma once
 
+#include <any>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -22,6 +23,7 @@
 #include "../kernel/kernel.h"
 #include "buffer.h"
 #include "callbacks.h"
+#include "memory_budget.h"
 #include "mutants.h"
 
 namespace edgeloop {
@@ -44,6 +46,11 @@ struct ConnectionOptions {
   // design). Off: level-triggered, muduo's own mode: one read (or accept)
   // per event, and epoll reports what is left on the next round.
   bool edge_triggered = true;
+  // The server-wide cap on buffered output (memory_budget.h), shared by
+  // every connection of a server; null: none (the simulation's default).
+  // Charged by the edgeloop class's own paths; the tutorial's variants keep
+  // their code as written and are charged only at their close.
+  std::shared_ptr<MemoryBudget> budget;
 #ifdef EDGELOOP_REACTOR_MUTANTS
   // The test build's planted bug (mutants.h); set by the mutant variants.
   Mutant mutant = Mutant::kNone;
@@ -72,12 +79,25 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void Shutdown();
   // Closes now, dropping any pending output.
   void ForceClose(const std::string& reason);
+  // Closes now with an RST (SO_LINGER 0, then close): the peer learns that
+  // the stream was cut short, where a FIN would say it ended. For output
+  // that will never be sent (a shutdown deadline, the memory budget).
+  void Abort(const std::string& reason);
+  // The server's graceful close, called at the caller's pace (its quiet
+  // period): Shutdown() if the connection read nothing since the previous
+  // call and has no output left to send (see the .cc). True if it did.
+  bool ShutdownIfQuiet();
+  // Reset by the memory budget's trim (memory_budget.h): the app hears it
+  // (`used`: the server's total then), then Abort().
+  void ResetForBudget(size_t used);
 
   uint64_t id() const { return id_; }
   int32_t fd() const { return fd_; }
   State state() const { return state_; }
   static const char* StateName(State s);
   bool connected() const { return state_ == State::kConnected; }
+  // Shut down by the server's graceful close rather than by the app.
+  bool shut_down_by_server() const { return shut_down_by_server_; }
   bool peer_half_closed() const { return peer_half_closed_; }
   const std::string& close_reason() const { return close_reason_; }
   bool IsReading() const;
@@ -89,7 +109,12 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   // connection is still open (a Send that found the peer gone closed it).
   bool AllOutputInKernel() const { return state_ != State::kDisconnected && OutputBytes() == 0; }
   size_t InputBytes() const { return input_.ReadableBytes(); }
+  // A write-complete is queued: an app that produces from it (a streamed
+  // response) may not be done, though send_buf_ is empty.
+  bool WriteCompletePending() const { return write_complete_queued_; }
   EventLoop* loop() const { return loop_; }
+  // The app's per-connection state (muduo's TcpConnection::setContext).
+  std::any& context() { return context_; }
 
  protected:
   // The channel class; the tutorial's variants keep events in a `short`.
@@ -112,6 +137,10 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void CloseIfPeerDone();
   void QueueWriteComplete();
   void CheckHighWater(size_t before, size_t after);
+  // Brings this connection's charge on the memory budget to OutputBytes().
+  void Recharge();
+  // Over the budget after adding output: stop reading (memory_budget.h).
+  void CheckBudget();
 
   Kernel& kernel() const { return kernel_; }
   Channel& channel() const { return *channel_; }
@@ -138,7 +167,13 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   bool shutdown_pending_ = false;
   bool write_shut_ = false;
   bool paused_for_high_water_ = false;
+  bool paused_for_budget_ = false;
   bool write_complete_queued_ = false;
+  bool shut_down_by_server_ = false;
+  size_t charged_ = 0;                   // this connection's share of the memory budget
+  uint64_t reads_ = 0;                   // reads that returned data
+  uint64_t reads_at_quiet_check_ = ~uint64_t{0};  // ShutdownIfQuiet's last look
+  std::any context_;
   std::string close_reason_;
 };
 

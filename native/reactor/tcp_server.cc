@@ -1,6 +1,7 @@
 #include "tcp_server.h"
 
 #include <algorithm>
+#include <mutex>
 
 #include "acceptor.h"
 #include "event_loop.h"
@@ -40,7 +41,20 @@ TcpServer::TcpServer(EventLoop* base, const ServerOptions& options, App* app, Lo
       pool_(pool),
       options_(options),
       app_(app),
-      per_loop_(pool && !pool->loops().empty() ? pool->loops().size() : 1, 0) {
+      per_loop_(pool && !pool->loops().empty() ? pool->loops().size() : 1, 0),
+      budget_(std::make_shared<MemoryBudget>(options.memory_budget)) {
+  // Every connection charges the budget (with limit 0 it only counts, for the stats).
+  options_.connection.budget = budget_;
+  std::weak_ptr<char> alive = alive_;
+  budget_->SetOverLimitCallback([this, alive] {
+    // On whichever loop grew the total; the trim runs on the base loop, one queued at a time.
+    if (trim_queued_.exchange(true)) return;
+    base_->QueueInLoop([this, alive] {
+      if (alive.expired()) return;
+      trim_queued_ = false;
+      TrimToBudget();
+    });
+  });
 #ifdef EDGELOOP_REACTOR_MUTANTS
   // The planted bug (mutants.h) reaches the loops and, in Start(), the
   // acceptor; MakeConnection gives it to each connection.
@@ -166,6 +180,48 @@ bool TcpServer::OnEachLoop(const std::function<void(const std::vector<TcpConnect
   return std::find(ran.begin(), ran.end(), false) == ran.end();
 }
 
+void TcpServer::TrimToBudget() {
+  base_->AssertInLoopThread();
+  if (!budget_->enabled() || budget_->used() < budget_->limit()) return;
+  struct Holding {
+    TcpConnectionPtr conn;
+    size_t bytes;
+  };
+  auto mu = std::make_shared<std::mutex>();
+  auto holding = std::make_shared<std::vector<Holding>>();
+  // Each loop reports its own connections' output (read on their own thread).
+  OnEachLoop(
+      [mu, holding](const std::vector<TcpConnectionPtr>& conns) {
+        std::lock_guard<std::mutex> lock(*mu);
+        for (const TcpConnectionPtr& c : conns) {
+          if (c->state() != TcpConnection::State::kDisconnected && c->OutputBytes() > 0) holding->push_back({c, c->OutputBytes()});
+        }
+      },
+      2000);
+  std::lock_guard<std::mutex> lock(*mu);
+  // The rule: most output first; equal holdings, the older connection first.
+  std::sort(holding->begin(), holding->end(), [](const Holding& a, const Holding& b) {
+    return a.bytes != b.bytes ? a.bytes > b.bytes : a.conn->id() < b.conn->id();
+  });
+  size_t used = budget_->used();
+  for (const Holding& h : *holding) {
+    if (used < budget_->limit()) break;
+    used -= std::min(used, h.bytes);
+    budget_->NoteReset();
+    const size_t total = budget_->used();
+    TcpConnectionPtr conn = h.conn;
+    conn->loop()->RunInLoop([conn, total] { conn->ResetForBudget(total); });
+  }
+}
+
+void TcpServer::ShutdownQuiet() {
+  OnEachLoop(
+      [](const std::vector<TcpConnectionPtr>& conns) {
+        for (const TcpConnectionPtr& conn : conns) conn->ShutdownIfQuiet();
+      },
+      0);
+}
+
 void TcpServer::ShutdownAll() {
   // SHUT_WR once drained: nothing closes at once, so nothing to wait for.
   OnEachLoop(
@@ -175,10 +231,17 @@ void TcpServer::ShutdownAll() {
       0);
 }
 
-bool TcpServer::CloseAll(const std::string& reason, int32_t wait_ms) {
+bool TcpServer::CloseAll(const std::string& reason, int32_t wait_ms, bool reset_unsent) {
   return OnEachLoop(
-      [reason](const std::vector<TcpConnectionPtr>& conns) {
-        for (const TcpConnectionPtr& conn : conns) conn->ForceClose(reason);
+      [reason, reset_unsent](const std::vector<TcpConnectionPtr>& conns) {
+        for (const TcpConnectionPtr& conn : conns) {
+          const bool unsent = conn->OutputBytes() > 0 || conn->WriteCompletePending();
+          if (reset_unsent && conn->state() != TcpConnection::State::kDisconnected && unsent) {
+            conn->Abort(reason::kServerStoppedReset);
+          } else {
+            conn->ForceClose(reason);
+          }
+        }
       },
       wait_ms);
 }

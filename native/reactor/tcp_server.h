@@ -31,6 +31,7 @@
 
 #include "../kernel/kernel.h"
 #include "callbacks.h"
+#include "memory_budget.h"
 #include "tcp_connection.h"
 #include "variants/variant.h"
 
@@ -49,6 +50,7 @@ struct ServerOptions {
   uint64_t max_connections = 0;       // open connections at most; 0: no limit
   bool reuse_addr = false;            // SO_REUSEADDR on the listener (tcp; the real server sets it)
   bool reuse_port = false;            // SO_REUSEPORT on the listener (tcp; opt-in)
+  size_t memory_budget = 0;           // bytes of output buffered server-wide (memory_budget.h); 0: no cap
   Variant variant = Variant::kEdgeloop;
   ConnectionOptions connection;
 };
@@ -87,10 +89,17 @@ class TcpServer {
   // Shutdown() on every open connection, on its own loop: SHUT_WR once its
   // output has drained; it closes when the peer closes its end.
   void ShutdownAll();
+  // A graceful close's pass, called at the pace of its quiet period:
+  // ShutdownIfQuiet() on every open connection, on its own loop (a
+  // connection still reading or sending keeps going, and its app's sends are
+  // still taken). The sub-reactors are not waited for.
+  void ShutdownQuiet();
   // Closes every open connection now, on its own loop, and waits for the
   // sub-reactors to have done it (bounded: `wait_ms`; < 0: until they
-  // have). False if one did not answer in time.
-  bool CloseAll(const std::string& reason, int32_t wait_ms);
+  // have). False if one did not answer in time. `reset_unsent`: a
+  // connection still holding output is reset (reason "server-stopped-reset")
+  // rather than FIN'd, so its peer knows the stream was cut.
+  bool CloseAll(const std::string& reason, int32_t wait_ms, bool reset_unsent = false);
 
   // A connection was accepted and closed at once for lack of fds.
   void SetDroppedCallback(std::function<void()> cb);
@@ -110,6 +119,8 @@ class TcpServer {
   uint64_t open() const { return open_.load(); }
   uint64_t refused() const { return refused_; }
   uint64_t dropped() const;
+  // The server-wide output count and cap (limit 0: counted, not capped).
+  const MemoryBudget& budget() const { return *budget_; }
   // Connections handed to each loop so far: [base] without a pool, else one per sub-reactor.
   const std::vector<uint64_t>& per_loop() const { return per_loop_; }
 
@@ -122,6 +133,9 @@ class TcpServer {
   // sub-reactors' (at most `wait_ms`; < 0: until they have). False if one
   // did not answer in time.
   bool OnEachLoop(const std::function<void(const std::vector<TcpConnectionPtr>&)>& visit, int32_t wait_ms) const;
+  // Past the budget's hard limit: resets the connections holding the most
+  // output until the total is back under the limit (memory_budget.h).
+  void TrimToBudget();
 
   EventLoop* base_;
   LoopPool* pool_;
@@ -137,6 +151,10 @@ class TcpServer {
   uint64_t refused_ = 0;           // max_connections reached
   std::vector<uint64_t> per_loop_;
   uint64_t next_id_ = 1;
+  std::shared_ptr<MemoryBudget> budget_;
+  std::atomic<bool> trim_queued_{false};
+  // Held by the server; a trim queued from a sub-reactor checks it is still alive.
+  std::shared_ptr<char> alive_ = std::make_shared<char>(0);
 };
 
 }  // namespace edgeloop

@@ -13,6 +13,8 @@ export interface EpollContext {
   frame: Frame | null;
   /** The epoll shown. */
   epoll: string | null;
+  /** Why the ready list cannot be shown (a live server: Linux does not tell), or null. */
+  readyUnknown?: string | null;
   onEpoll(name: string): void;
 }
 
@@ -33,7 +35,7 @@ export function renderEpoll(el: HTMLElement, ctx: EpollContext | null): void {
     children.push(h('div', { class: 'field inline' }, h('label', { attrs: { for: select.id }, text: 'epoll instance' }), select));
   }
   const isMain = epoll === model.mainEpoll;
-  const kernelKnown = frame !== null && frame.step > 0 && isMain;
+  const kernelKnown = frame !== null && frame.step > 0 && isMain && !ctx.readyUnknown;
   const readyFds = new Set(kernelKnown ? frame.interest.filter((e) => e.ready).map((e) => e.fd) : []);
   const items = model.interestAt(cursor, epoll).sort((a, b) => a.fd - b.fd);
   const rows = items.map((it) =>
@@ -61,7 +63,8 @@ export function renderEpoll(el: HTMLElement, ctx: EpollContext | null): void {
   );
   children.push(h('p', { class: 'muted small', text: 'EPOLLERR and EPOLLHUP are reported whether registered or not.' }));
   let readyText: string;
-  if (kernelKnown) readyText = frame.ready.length ? frame.ready.join(', ') : 'empty';
+  if (ctx.readyUnknown) readyText = ctx.readyUnknown;
+  else if (kernelKnown) readyText = frame.ready.length ? frame.ready.join(', ') : 'empty';
   else if (isMain && frame) readyText = frame.step === 0 ? 'empty (before the first step)' : '?';
   else readyText = 'not known (a trace does not record it; runs made here sample it after each step)';
   children.push(

@@ -17,6 +17,8 @@ export interface GaugeContext {
   peakSendBuf: Map<number, number>;
   model: TraceModel;
   cursor: number;
+  /** What a frame is: the state after a reactor step (a run), or a server's snapshot (live, taken about every 250 ms). */
+  sampled?: 'steps' | 'snapshots';
   /** Show every connection (default: the busiest MAX_SHOWN, the rest summed up). */
   showAll: boolean;
   onShowAll(all: boolean): void;
@@ -139,7 +141,8 @@ function connBlock(c: FrameConn, ctx: GaugeContext): HTMLElement {
       }),
     );
   } else {
-    parts.push(h('div', { class: 'gauge muted', dataset: { gauge: 'peer' }, text: 'peer receive queue: no peer socket (closed)' }));
+    const why = ctx.sampled === 'snapshots' ? 'not known (the peer is another process, maybe another machine)' : 'no peer socket (closed)';
+    parts.push(h('div', { class: 'gauge muted', dataset: { gauge: 'peer' }, text: `peer receive queue: ${why}` }));
   }
   return h(
     'section',
@@ -172,16 +175,17 @@ export function renderGauges(el: HTMLElement, ctx: GaugeContext | null): void {
     replace(el, ...lines);
     return;
   }
-  const note =
-    frame.step === 0
+  const live = ctx.sampled === 'snapshots';
+  const at = model.records[frame.records - 1]?.seq;
+  const note = live
+    ? `The server's snapshot at t=${num(Math.round(frame.time))} ms${at !== undefined ? ` (after event #${at})` : ''}.`
+    : frame.step === 0
       ? 'Before the first reactor step.'
-      : `After reactor step ${frame.step} (event #${model.records[frame.records - 1]?.seq ?? frame.records}).`;
-  const head = h(
-    'p',
-    { class: 'frame-note', dataset: { step: frame.step } },
-    note,
-    ctx.lagging ? h('span', { class: 'lag', text: ' Buffers are sampled after each reactor step: the events since then are not reflected yet.' }) : null,
-  );
+      : `After reactor step ${frame.step} (event #${at ?? frame.records}).`;
+  const lag = live
+    ? ' The server sends a snapshot about every 250 ms: the events since then are not reflected yet.'
+    : ' Buffers are sampled after each reactor step: the events since then are not reflected yet.';
+  const head = h('p', { class: 'frame-note', dataset: { step: frame.step } }, note, ctx.lagging ? h('span', { class: 'lag', text: lag }) : null);
   if (frame.conns.length === 0) {
     replace(el, head, h('p', { class: 'muted', text: 'No connection accepted yet.' }));
     return;

@@ -75,7 +75,9 @@ export class ImportShare {
     const name =
       s.source === 'run'
         ? `edgeloop-${this.deps.knobs.scenarioLabel()}-${s.variant ?? 'run'}-seed${s.outcome?.options.seed ?? 1}.jsonl`
-        : s.source.file.endsWith('.jsonl')
+        : 'live' in s.source
+          ? `edgeloop-live-${s.model.records[0]?.seq ?? 0}-${s.model.records[s.model.n - 1]?.seq ?? 0}.jsonl`
+          : s.source.file.endsWith('.jsonl')
           ? s.source.file
           : `${s.source.file}.jsonl`;
     const blob = new Blob([s.model.text], { type: 'application/x-ndjson' });

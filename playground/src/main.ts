@@ -6,7 +6,8 @@
 // (one worker per side), the sessions on screen, the compare bar and the
 // verdicts. The parts: knobs-panel.ts (what the next run will be),
 // playback.ts (the cursor), side.ts (the views of one session),
-// import-share.ts (traces, links and the editor), messages.ts.
+// import-share.ts (traces, links and the editor), live-panel.ts (a real
+// server's live view), messages.ts.
 import { formatScenarioFailure } from '../../src/browser.js';
 import { firstDivergence } from './compare.js';
 import { byId, h, replace } from './dom.js';
@@ -14,6 +15,7 @@ import { num, summary } from './format.js';
 import { ExplorePanel } from './explore-panel.js';
 import { ImportShare } from './import-share.js';
 import { KnobsPanel } from './knobs-panel.js';
+import { LivePanel } from './live-panel.js';
 import { Messages } from './messages.js';
 import { Playback } from './playback.js';
 import type { RunOutcome } from './run-protocol.js';
@@ -32,6 +34,9 @@ class App {
   private readonly playback: Playback;
   private readonly share: ImportShare;
   private readonly explore: ExplorePanel;
+  private readonly live: LivePanel;
+  /** A live session is on screen (set by the first one, cleared by a run or an import). */
+  private liveShown = false;
   private divergence: number | null = null;
   /** Bumped by every run and import, so a run that finishes after a newer one started is dropped. */
   private runSerial = 0;
@@ -44,7 +49,14 @@ class App {
   private readonly sidesEl: HTMLElement;
 
   constructor(root: HTMLElement) {
-    const sideHooks = { pick: (i: number) => this.playback.setCursor(i), export: (s: Session) => this.share.exportTrace(s) };
+    const sideHooks = {
+      pick: (i: number) => {
+        // Following a live server, a click means "look here": pause, or the next window would move the cursor away.
+        if (this.liveShown) this.live.pause();
+        this.playback.setCursor(i);
+      },
+      export: (s: Session) => this.share.exportTrace(s),
+    };
     this.sides = [new Side('a', sideHooks), new Side('b', sideHooks)];
     this.knobs = new KnobsPanel({ run: () => void this.run(), compareToggled: () => this.toggleCompare() });
     const sidebarToggle = h('button', {
@@ -92,12 +104,14 @@ class App {
         void this.run();
       },
     });
+    this.live = new LivePanel({ show: (session, follow) => this.showLive(session, follow) });
     const sidebar = h(
       'aside',
       { id: 'sidebar', class: 'sidebar', attrs: { 'aria-label': 'scenario and knobs' } },
       this.knobs.about,
       this.knobs.knobsSection,
       this.result,
+      this.live.el,
       this.explore.el,
     );
     const workspace = h('section', { class: 'workspace', attrs: { 'aria-label': 'trace' } }, this.playback.toolbar, this.compareBar, this.sidesEl);
@@ -118,6 +132,11 @@ class App {
   /** Applies a link's state (see import-share.ts). */
   openLink(hash: string): Promise<void> {
     return this.share.openLink(hash);
+  }
+
+  /** Attaches to a server's live view (a #live=ws://... link, printed by edgeloop serve --live). */
+  attachLive(url: string): void {
+    this.live.attach(url);
   }
 
   private toggleSidebar(): void {
@@ -145,6 +164,7 @@ class App {
     }
     this.playback.stopPlay();
     this.knobs.markApplied();
+    this.leaveLive('A run replaced the live view (detached).');
     const serial = ++this.runSerial;
     const doc = this.knobs.currentDoc();
     const variantA = knobs.variant ?? 'edgeloop';
@@ -207,12 +227,47 @@ class App {
 
   /** An imported trace replaces the runs: whatever is running would overwrite it. */
   private showOnly(session: Session): void {
+    this.leaveLive('An imported trace replaced the live view (detached).');
     this.playback.stopPlay();
     this.runSerial++;
     this.cancel();
     this.knobs.setCompare(null);
     this.setSessions([session]);
     this.renderResult();
+  }
+
+  /** A live view's newest window: it replaces what is shown, like an import; `follow` puts the cursor on its newest record. */
+  private showLive(session: Session, follow: boolean): void {
+    this.playback.stopPlay();
+    if (!this.liveShown) {
+      // Whatever was running would overwrite the live view.
+      this.runSerial++;
+      this.cancel();
+      this.knobs.setCompare(null);
+      // The knobs and expectations are the simulation's: out of the way until a run (leaveLive).
+      this.knobs.knobsSection.hidden = true;
+      this.result.hidden = true;
+      replace(
+        this.knobs.about,
+        h('h2', { text: 'A real server, live' }),
+        h('p', { class: 'explanation', text: 'A real server’s reactor on Linux, as it runs: its trace records (the newest in the page’s window), its connections and its epoll interest list, from the server’s live view.' }),
+        h('p', { class: 'muted', text: 'The buffers come from the server’s snapshots (about 4 a second); Linux does not show an epoll’s ready list. Pause to look around; pick a scenario or press Run to go back to the simulation.' }),
+      );
+      this.liveShown = true;
+    }
+    const cursor = this.playback.cursor;
+    this.setSessions([session]);
+    this.playback.setCursor(follow ? session.model.n - 1 : cursor, follow);
+  }
+
+  private leaveLive(why: string): void {
+    if (this.live.active) {
+      this.live.detach();
+      this.messages.say('info', why, 'live');
+    }
+    this.knobs.knobsSection.hidden = false;
+    this.result.hidden = false;
+    this.liveShown = false;
   }
 
   private setSessions(sessions: [Session] | [Session, Session]): void {
@@ -296,7 +351,9 @@ async function boot(): Promise<void> {
   const t0 = performance.now();
   const app = new App(root);
   (window as unknown as { edgeloopPlayground: unknown }).edgeloopPlayground = app;
-  if (location.hash.length > 1) await app.openLink(location.hash);
+  const live = /^#live=(.+)$/.exec(location.hash);
+  if (live) app.attachLive(decodeURIComponent(live[1] as string));
+  else if (location.hash.length > 1) await app.openLink(location.hash);
   else await app.run();
   document.body.dataset.bootMs = String(Math.round(performance.now() - t0));
 }

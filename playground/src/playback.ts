@@ -103,7 +103,8 @@ export class Playback {
     if (this.sides[1].session) this.sides[1].show(this.at, scroll);
     const s = this.sides[0].session;
     const r = s?.model.records[Math.min(this.at, (s?.model.n ?? 1) - 1)];
-    const step = s?.frames ? s.frames[frameAt(s.frames, this.at)]?.step : undefined;
+    // A live view's frames are the server's snapshots, not reactor steps.
+    const step = s?.frames && s.source === 'run' ? s.frames[frameAt(s.frames, this.at)]?.step : undefined;
     this.position.textContent = n === 0 ? 'no trace' : `event #${r?.seq ?? this.at + 1} of ${num(n)}${step !== undefined ? ` · step ${step}` : ''}`;
     this.position.dataset.index = String(this.at);
     document.body.dataset.cursor = String(this.at);

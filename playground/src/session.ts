@@ -1,7 +1,8 @@
 // One trace on screen: a run made here (with the snapshot after every
-// reactor step and the scenario's verdict) or an imported trace (the calls
-// only). Both sides, the transport and the exports read it; nothing changes
-// it once made.
+// reactor step and the scenario's verdict), an imported trace (the calls
+// only) or a live server's window (its records, with its snapshots as
+// frames). Both sides, the transport and the exports read it; nothing
+// changes it once made (a live view makes a new one as records come).
 import type { VariantName } from '../../src/browser.js';
 import type { Frame } from './frames.js';
 import type { RunOutcome } from './run-protocol.js';
@@ -16,8 +17,8 @@ export interface Session {
   frames: Frame[] | null;
   outcome: RunOutcome | null;
   variant: VariantName | null;
-  /** 'run' (made here) or the imported file's name. */
-  source: 'run' | { file: string };
+  /** 'run' (made here), the imported file's name, or the live view's address and a title for it. */
+  source: 'run' | { file: string } | { live: string; title: string };
   /** The record that ends each reactor step: where step forward and step back land. */
   stepEnds: number[];
   /** Each connection's largest send_buf_ over the run, so its gauge keeps one scale while the cursor moves. */

@@ -74,9 +74,12 @@ export class Side {
   }
 
   setSession(s: Session | null, divergence: number | null): void {
+    // A live view brings a new window every 250 ms: the epoll picked stays picked.
+    const keep = s !== null && s.source !== 'run' && 'live' in s.source && s.model.epolls.some((e) => e.name === this.epoll);
     this.session = s;
-    this.epoll = s?.model.mainEpoll ?? null;
-    this.timeline.setData(s?.model ?? null, s?.frames ?? null, divergence);
+    if (!keep) this.epoll = s?.model.mainEpoll ?? null;
+    // A live view's frames are the server's snapshots, not reactor steps: the step column stays empty.
+    this.timeline.setData(s?.model ?? null, s?.source === 'run' ? s.frames : null, divergence);
     this.plot.setData(s?.model ?? null, s?.frames ?? null);
     this.exportBtn.disabled = !s;
     if (!s) {
@@ -89,6 +92,10 @@ export class Side {
       this.title.textContent = `${this.id === 'b' ? 'B' : 'A'}: ${s.variant ?? ''} · ${o.options.family} · seed ${o.options.seed ?? 1}`;
       const text = o.ok ? 'PASS: every expectation held' : `FAIL: ${o.failures.length} expectation${o.failures.length === 1 ? '' : 's'} failed`;
       replace(this.verdict, h('span', { class: o.ok ? 'pass' : 'fail', text: `${o.ok ? '✔' : '✘'} ${text}` }));
+    } else if ('live' in s.source) {
+      this.title.textContent = s.source.title;
+      const first = s.model.records[0]?.seq;
+      replace(this.verdict, h('span', { class: 'muted', text: s.model.n ? `${num(s.model.n)} events (#${num(first ?? 0)} on)` : 'no events yet' }));
     } else {
       this.title.textContent = `Imported: ${s.source.file} · kernel ${s.model.header.kernel}${s.model.header.seed !== null ? ` · seed ${s.model.header.seed}` : ''}`;
       replace(this.verdict, h('span', { class: 'muted', text: `${num(s.model.n)} events` }));
@@ -101,7 +108,9 @@ export class Side {
 
   show(cursor: number, scroll: boolean): void {
     const s = this.session;
-    if (!s || s.model.n === 0) {
+    const live = s !== null && s.source !== 'run' && 'live' in s.source;
+    // A live server with no events yet still has connections and interest lists to show.
+    if (!s || (s.model.n === 0 && !live)) {
       renderGauges(this.gauges, null);
       renderEpoll(this.epollEl, null);
       replace(this.eventBox);
@@ -121,6 +130,7 @@ export class Side {
       peakSendBuf: s.peakSendBuf,
       model: s.model,
       cursor: i,
+      sampled: live ? 'snapshots' : 'steps',
       showAll: this.showAllConns,
       onShowAll: (all) => {
         this.showAllConns = all;
@@ -131,6 +141,7 @@ export class Side {
       model: s.model,
       cursor: i,
       frame,
+      readyUnknown: live ? 'not known: Linux shows an epoll\u2019s interest list, never its ready list' : null,
       epoll: this.epoll,
       onEpoll: (name) => {
         this.epoll = name;

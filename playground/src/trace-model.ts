@@ -1,8 +1,10 @@
 // A trace (JSON Lines, src/trace.ts's format) and everything the views derive
 // from it alone: lanes per actor, marks (EAGAIN, partial writes, EPOLLOUT
 // on/off, wakeups), the epoll interest lists at any event, cumulative bytes.
-// Works the same for a run made here, an exported file and a trace recorded
-// by the real server (`edgeloop serve --trace`). Parsing validates every
+// Works the same for a run made here, an exported file, a trace recorded
+// by the real server (`edgeloop serve --trace`) and a window of the records
+// a live server streams (which starts from the interest lists the server
+// says it had: an InterestBase). Parsing validates every
 // field and reports the first problems with their line numbers; nothing in
 // a trace is ever executed or rendered as HTML.
 import type { TraceEvent, TraceHeader, TraceRecord } from '../../src/browser.js';
@@ -194,7 +196,16 @@ export interface EpollInfo {
   waits: number[];
 }
 
-type InterestState = Map<string, Map<number, InterestItem>>;
+export type InterestState = Map<string, Map<number, InterestItem>>;
+
+/**
+ * The epoll interest lists before a trace's first record, for a trace that
+ * starts in the middle of a run (a live server's window): each epoll with
+ * the actor that made it and its items.
+ */
+export interface InterestBase {
+  epolls: Array<{ name: string; owner: string; interest: InterestItem[] }>;
+}
 
 const CHECKPOINT = 2048;
 const MAX_LANES = 6;
@@ -236,8 +247,7 @@ function copyState(s: InterestState): InterestState {
 export class TraceModel {
   readonly header: TraceHeader;
   readonly records: readonly TraceRecord[];
-  /** The JSON Lines text as read or produced (export gives it back byte for byte). */
-  readonly text: string;
+  private jsonl: string | null;
   readonly n: number;
   /** Lane titles (actors; the last may gather the rest). */
   readonly lanes: string[];
@@ -254,13 +264,16 @@ export class TraceModel {
   readonly mainEpoll: string | null;
   /** Indexes of the reactor's epollWait records (iteration starts, for traces without steps). */
   readonly reactorWaits: number[];
+  /** The interest lists before the first record (empty unless the model was given a base). */
+  private readonly initial: InterestState;
   /** Interest lists and open names before every CHECKPOINT-th record. */
   private readonly checkpoints: Array<{ state: InterestState; open: Set<string> }> = [];
 
-  constructor(header: TraceHeader, records: readonly TraceRecord[], text: string) {
+  /** `text`: the JSON Lines as read (null: made from the records when asked for). */
+  constructor(header: TraceHeader, records: readonly TraceRecord[], text: string | null, base?: InterestBase) {
     this.header = header;
     this.records = records;
-    this.text = text;
+    this.jsonl = text;
     const n = (this.n = records.length);
     this.lane = new Uint8Array(n);
     this.marks = new Uint16Array(n);
@@ -285,6 +298,15 @@ export class TraceModel {
     const state: InterestState = new Map();
     const open = new Set<string>();
     const epollByName = new Map<string, EpollInfo>();
+    for (const e of base?.epolls ?? []) {
+      state.set(e.name, new Map(e.interest.map((it) => [it.fd, { ...it }])));
+      open.add(e.name);
+      for (const it of e.interest) if (it.name !== null) open.add(it.name);
+      const info: EpollInfo = { name: e.name, owner: e.owner, waits: [] };
+      epollByName.set(e.name, info);
+      this.epolls.push(info);
+    }
+    this.initial = copyState(state);
     let written = 0;
     let delivered = 0;
     let reactorRead = 0;
@@ -307,8 +329,6 @@ export class TraceModel {
         if (isReactor(r.actor)) reactorRead += ret;
         else if (isPeerActor(r.actor)) delivered += ret;
       }
-      const created = r.created === undefined ? [] : Array.isArray(r.created) ? r.created : [r.created];
-      for (const c of created) open.add(c);
       if (r.call === 'epollCreate' && typeof r.created === 'string') {
         const info: EpollInfo = { name: r.created, owner: r.actor, waits: [] };
         epollByName.set(r.created, info);
@@ -327,8 +347,7 @@ export class TraceModel {
         if (r.events !== undefined && r.events.length > 0) m |= MARK.WAKEUP;
         else if (r.err === undefined) m |= MARK.EMPTY_WAIT;
       }
-      if (r.call === 'epollCtl') m |= this.applyCtl(state, r);
-      if (r.call === 'close' && r.err === undefined && typeof r.name === 'string') closeName(state, open, r.name);
+      m |= applyInterest(state, open, r);
       this.marks[i] = m;
       this.written[i] = written;
       this.delivered[i] = delivered;
@@ -337,34 +356,19 @@ export class TraceModel {
     this.mainEpoll = this.epolls.find((e) => isReactor(e.owner))?.name ?? this.epolls[0]?.name ?? null;
   }
 
-  private applyCtl(state: InterestState, r: TraceRecord): number {
-    if (r.err !== undefined) return 0;
-    const ep = r.name ?? `fd ${r.fd}`;
-    const a = r.args as { op?: unknown; fd?: unknown; name?: unknown; events?: unknown };
-    const target = typeof a.fd === 'number' ? a.fd : Number(a.fd);
-    if (!Number.isFinite(target)) return 0;
-    let list = state.get(ep);
-    if (!list) {
-      list = new Map();
-      state.set(ep, list);
+  /** The JSON Lines text: as read, or (a live window) made from the records now. */
+  get text(): string {
+    if (this.jsonl === null) {
+      let out = `${JSON.stringify(this.header)}\n`;
+      for (const r of this.records) out += `${JSON.stringify(r)}\n`;
+      this.jsonl = out;
     }
-    const before = list.get(target)?.events;
-    const events = typeof a.events === 'string' ? a.events : '';
-    let after: string | undefined;
-    if (a.op === 'DEL') {
-      list.delete(target);
-    } else if (a.op === 'ADD' || a.op === 'MOD') {
-      after = events;
-      list.set(target, { fd: target, name: typeof a.name === 'string' ? a.name : null, events });
-    }
-    const was = hasFlag(before, 'EPOLLOUT');
-    const is = hasFlag(after, 'EPOLLOUT');
-    return !was && is ? MARK.OUT_ON : was && !is ? MARK.OUT_OFF : 0;
+    return this.jsonl;
   }
 
   /** The interest list of epoll `ep` after record `i` (i = -1: before the first). */
   interestAt(i: number, ep: string): InterestItem[] {
-    if (i < 0 || this.n === 0) return [];
+    if (i < 0 || this.n === 0) return [...(this.initial.get(ep)?.values() ?? [])];
     i = Math.min(i, this.n - 1);
     const k = Math.floor(i / CHECKPOINT);
     const cp = this.checkpoints[k] as { state: InterestState; open: Set<string> };
@@ -372,9 +376,7 @@ export class TraceModel {
     const open = new Set(cp.open);
     for (let j = k * CHECKPOINT; j <= i; j++) {
       const r = this.records[j] as TraceRecord;
-      if (r.created !== undefined) for (const x of Array.isArray(r.created) ? r.created : [r.created]) open.add(x);
-      if (r.call === 'epollCtl') this.applyCtl(state, r);
-      else if (r.call === 'close' && r.err === undefined && typeof r.name === 'string') closeName(state, open, r.name);
+      applyInterest(state, open, r);
     }
     return [...(state.get(ep)?.values() ?? [])];
   }
@@ -399,6 +401,43 @@ export class TraceModel {
   eventsOf(i: number): TraceEvent[] {
     return this.records[i]?.events ?? [];
   }
+}
+
+/**
+ * What record `r` does to the interest lists (`state`) and the open names:
+ * created fds open, epoll_ctl adds, changes or removes an item, close forgets
+ * the fd's items (and an epoll's lists). Returns the EPOLLOUT on/off mark.
+ */
+export function applyInterest(state: InterestState, open: Set<string>, r: TraceRecord): number {
+  if (r.created !== undefined) for (const x of Array.isArray(r.created) ? r.created : [r.created]) open.add(x);
+  if (r.call === 'epollCtl') return applyCtl(state, r);
+  if (r.call === 'close' && r.err === undefined && typeof r.name === 'string') closeName(state, open, r.name);
+  return 0;
+}
+
+function applyCtl(state: InterestState, r: TraceRecord): number {
+  if (r.err !== undefined) return 0;
+  const ep = r.name ?? `fd ${r.fd}`;
+  const a = r.args as { op?: unknown; fd?: unknown; name?: unknown; events?: unknown };
+  const target = typeof a.fd === 'number' ? a.fd : Number(a.fd);
+  if (!Number.isFinite(target)) return 0;
+  let list = state.get(ep);
+  if (!list) {
+    list = new Map();
+    state.set(ep, list);
+  }
+  const before = list.get(target)?.events;
+  const events = typeof a.events === 'string' ? a.events : '';
+  let after: string | undefined;
+  if (a.op === 'DEL') {
+    list.delete(target);
+  } else if (a.op === 'ADD' || a.op === 'MOD') {
+    after = events;
+    list.set(target, { fd: target, name: typeof a.name === 'string' ? a.name : null, events });
+  }
+  const was = hasFlag(before, 'EPOLLOUT');
+  const is = hasFlag(after, 'EPOLLOUT');
+  return !was && is ? MARK.OUT_ON : was && !is ? MARK.OUT_OFF : 0;
 }
 
 function closeName(state: InterestState, open: Set<string>, name: string): void {

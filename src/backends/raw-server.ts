@@ -16,6 +16,8 @@
 export const RAW_QUEUED = 1;
 export const RAW_NO_CONNECTION = -1;
 export const RAW_SHUTTING_DOWN = -2;
+/** send()/writable(): the server's graceful close shut the connection down (its output was flushed, it was quiet). */
+export const RAW_SERVER_CLOSING = -3;
 
 /**
  * The app events, called synchronously from inside the reactor iteration
@@ -60,8 +62,19 @@ export interface RawServer {
   stopAccepting(): void;
   /** Shutdown() on every open connection. */
   shutdownAll(): void;
-  /** Closes every open connection now with this reason. */
-  closeAll(reason: string): void;
+  /**
+   * A graceful close's pass, once per quiet period: shuts down each
+   * connection that read nothing since the last pass and has nothing left
+   * to send (native/host/server_host.h).
+   */
+  shutdownQuiet(): void;
+  /**
+   * Closes every open connection now with this reason; `resetUnsent`: one
+   * still holding output is reset instead (reason 'server-stopped-reset').
+   */
+  closeAll(reason: string, resetUnsent: boolean): void;
+  /** Whether send() on the connection would be taken: 0, RAW_SHUTTING_DOWN, RAW_SERVER_CLOSING or RAW_NO_CONNECTION. */
+  writable(conn: number): number;
   /**
    * Simulation only: arms a fault in the reactor's own syscalls (the peers'
    * are never touched; native/host/fault_kernel.h). `specJson`, checked in

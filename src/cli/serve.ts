@@ -7,8 +7,9 @@ import { EdgeloopError } from '../errors.js';
 import {
   BUILTIN_APPS,
   DEFAULT_APP,
-  DEFAULT_HIGH_WATER_MARK,
   DEFAULT_HIGH_WATER_POLICY,
+  DEFAULT_SERVER_HIGH_WATER_MARK,
+  DEFAULT_SERVER_MEMORY_BUDGET,
   DEFAULT_TRIGGER,
   DEFAULT_VARIANT,
   HIGH_WATER_POLICIES,
@@ -32,7 +33,9 @@ const APPS = [...BUILTIN_APPS, 'bulk'];
 const USAGE = `Usage: edgeloop serve [options]
 
 Runs the reactor as a real server on Linux until SIGINT or SIGTERM, which
-close it gracefully (stop accepting, let pending output drain, at most 5 s).
+close it gracefully: stop accepting; shut each connection down once it has
+been quiet for 200 ms with its output sent; at 5 s, reset (RST) what still
+has output unsent and close the rest.
 
 Options:
   --app ${APPS.join('|')}     what to serve (default ${DEFAULT_APP})
@@ -44,19 +47,28 @@ Options:
   --threads N                 sub-reactor threads (default 0: one reactor)
   --reuse-port                SO_REUSEPORT: several edgeloop serve processes share the
                               port and the kernel spreads connections among them
-  --high-water-mark N         output bytes per connection before reading pauses (default ${DEFAULT_HIGH_WATER_MARK / 1024 ** 2}M)
+  --high-water-mark N         output bytes per connection before reading pauses (default ${DEFAULT_SERVER_HIGH_WATER_MARK / 1024 ** 2}m)
+  --memory-budget N           output bytes all connections may hold before the ones adding
+                              more stop reading; past 1.25x the largest holders are reset
+                              (default ${DEFAULT_SERVER_MEMORY_BUDGET / 1024 ** 2}m; 0: no cap)
   --high-water-policy P       ${choices(HIGH_WATER_POLICIES, DEFAULT_HIGH_WATER_POLICY)}
   --max-connections N         open connections at most (default: no limit)
   --variant V                 ${choices(VARIANTS, DEFAULT_VARIANT)}
   --trigger T                 ${choices(TRIGGERS, DEFAULT_TRIGGER, ', EPOLLET')} (${DEFAULT_VARIANT} only)
   --trace FILE                record the reactor's syscalls as a JSON Lines trace
+  --live [PORT]               stream the trace, connections and interest lists to the
+                              playground over a WebSocket on loopback (default port: the
+                              server's port + 1, so 9001; a free one with --port 0)
+  --live-host ADDR            the live view's address: 127.0.0.1 (default) or ::1
   -h, --help                  this text
 
 Sizes take a k, m or g suffix (binary: 64m = 67108864).
 The listener has SO_REUSEADDR: a restarted server takes its port back at once.
 To scale past one process, start several with --reuse-port on the same port
 (each may have --threads too).
+The live view prints a playground link (#live=ws://...) that attaches to it.
 Example: edgeloop serve --app echo --port 9000 --threads 2
+         edgeloop serve --live                 (then open the printed link)
          edgeloop serve --host :: --port 9000 --reuse-port   (run it N times)
 `;
 
@@ -69,10 +81,13 @@ const FLAGS = {
   'reuse-port': { type: 'boolean' },
   'high-water-mark': { type: 'string' },
   'high-water-policy': { type: 'string' },
+  'memory-budget': { type: 'string' },
   'max-connections': { type: 'string' },
   variant: { type: 'string' },
   trigger: { type: 'string' },
   trace: { type: 'string' },
+  live: { type: 'boolean' },
+  'live-host': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -84,13 +99,44 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   reusePort: '--reuse-port',
   highWaterMark: '--high-water-mark',
   highWaterPolicy: '--high-water-policy',
+  memoryBudget: '--memory-budget',
   maxConnections: '--max-connections',
   variant: '--variant',
   trigger: '--trigger',
   trace: '--trace',
   'app.bulk': '--bytes',
   app: '--app',
+  'live.port': '--live',
+  'live.host': '--live-host',
 };
+
+/** Where `npm start` serves the playground: the link serve prints opens it attached. */
+export const PLAYGROUND_URL = 'http://127.0.0.1:5173/';
+
+/**
+ * `--live` takes an optional port (`--live`, `--live 9100`, `--live=9100`),
+ * which parseArgs cannot say: the port is taken out here, and parseArgs sees
+ * a plain switch. serve has no positionals, so a number after --live is its port.
+ */
+function takeLivePort(args: string[]): { args: string[]; port: string | undefined } {
+  const out: string[] = [];
+  let port: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    if (a.startsWith('--live=')) {
+      port = a.slice('--live='.length);
+      out.push('--live');
+    } else if (a === '--live' && i + 1 < args.length && /^-?\d+$/.test(args[i + 1] as string)) {
+      port = args[++i];
+      out.push('--live');
+    } else out.push(a);
+  }
+  return { args: out, port };
+}
 
 function size(flag: string, text: string): number {
   const n = parseByteSize(text);
@@ -104,8 +150,9 @@ function integer(flag: string, text: string): number {
   return n;
 }
 
-export function parseServeArgs(args: string[]): ServerOptions | 'help' {
+export function parseServeArgs(argv: string[]): ServerOptions | 'help' {
   let values: Partial<Record<keyof typeof FLAGS, string | boolean>>;
+  const { args, port: livePort } = takeLivePort(argv);
   try {
     rejectNegativeValues(args, FLAGS);
     values = parseArgs({ args, options: FLAGS, strict: true, allowPositionals: false }).values;
@@ -136,6 +183,8 @@ export function parseServeArgs(args: string[]): ServerOptions | 'help' {
   if (hwm !== undefined) options.highWaterMark = size('high-water-mark', hwm);
   const policy = str('high-water-policy');
   if (policy !== undefined) options.highWaterPolicy = policy as ServerOptions['highWaterPolicy'];
+  const budget = str('memory-budget');
+  if (budget !== undefined) options.memoryBudget = size('memory-budget', budget);
   const max = str('max-connections');
   if (max !== undefined) options.maxConnections = integer('max-connections', max);
   const variant = str('variant');
@@ -144,6 +193,20 @@ export function parseServeArgs(args: string[]): ServerOptions | 'help' {
   if (trigger !== undefined) options.trigger = trigger as ServerOptions['trigger'];
   const trace = str('trace');
   if (trace !== undefined) options.trace = trace;
+  const liveHost = str('live-host');
+  if (values.live) {
+    let port: number;
+    if (livePort !== undefined) {
+      if (livePort.startsWith('-')) throw new UsageError(`--live must not be negative, got '${livePort}'`);
+      port = integer('live', livePort);
+    } else {
+      // Beside the server's port, so a restarted server keeps its link; any free one when the server's is.
+      port = options.port > 0 && options.port < 65535 ? options.port + 1 : 0;
+    }
+    options.live = liveHost === undefined ? { port } : { port, host: liveHost };
+  } else if (liveHost !== undefined) {
+    throw new UsageError('--live-host is only for --live');
+  }
   return options;
 }
 
@@ -190,6 +253,11 @@ async function run(args: string[]): Promise<number> {
     `edgeloop: serving ${typeof app === 'object' ? 'bulk' : app} on ${address.address}` +
       `${details.length > 0 ? ` (${details.join('; ')})` : ''}; Ctrl-C to stop\n`,
   );
+  if (address.live) {
+    process.stdout.write(
+      `edgeloop: live view on ${address.live.url}; in the playground (npm start): ${PLAYGROUND_URL}#live=${address.live.url}\n`,
+    );
+  }
   // A trace file that cannot be written (a full disk, /dev/full) is said once, not left empty in silence.
   let traceReported = false;
   const reportTrace = (): void => {

@@ -5,7 +5,7 @@
 // other callbacks (never blocking it), while built-in apps may run on
 // sub-reactor threads. This class adds what JS needs on top: validated
 // options, connection objects, handler errors, a graceful close, the trace
-// file and typed errors.
+// file, the live view and typed errors.
 import { eventNames } from '../constants.js';
 import { describeValue, EdgeloopError } from '../errors.js';
 import { AppEventDispatcher } from '../app-event-dispatcher.js';
@@ -25,12 +25,17 @@ import { resolveServerOptions, type ResolvedServerOptions } from './options.js';
 import { createRealServer, loadAddon } from '../backends/native.js';
 import { RAW_QUEUED, type RawServer } from '../backends/raw-server.js';
 import { TraceFile } from './trace-file.js';
+import { LiveView, liveOptionsSummary } from './live-view.js';
+import type { ResolvedLiveOptions } from './options.js';
+import { ServerTrace } from './server-trace.js';
 
-/** How often the trace is moved from the addon to the file. */
+/** How often the trace is moved from the addon to the file and the live view. */
 const TRACE_DRAIN_MS = 50;
 /** How often close() looks whether the connections are done. */
 const CLOSE_POLL_MS = 10;
 const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
+/** close(): how long a connection must read nothing before it is shut down (CloseOptions.quietMs). */
+const DEFAULT_CLOSE_QUIET_MS = 200;
 /** handlerErrors keeps the first ones; stats().handlerErrors counts them all. */
 const MAX_KEPT_ERRORS = 100;
 
@@ -98,7 +103,11 @@ function emptyStats(): ServerStats {
     peakSendBuffer: 0,
     perLoop: [],
     closeReasons: {},
+    memory: { budget: 0, bufferedOutput: 0, peakBufferedOutput: 0, pausedByBudget: 0, resetByBudget: 0 },
     handlerErrors: 0,
+    liveClients: 0,
+    liveDropped: 0,
+    liveBuffered: 0,
   };
 }
 
@@ -113,6 +122,10 @@ export class EdgeloopServer {
   private state: 'idle' | 'listening' | 'closing' | 'closed' = 'idle';
   private bound: ServerAddressInfo | null = null;
   private traceFile: TraceFile | null = null;
+  /** Names and numbers the drained records, for the trace file and the live view. */
+  private trace: ServerTrace | null = null;
+  private live: LiveView | null = null;
+  private listenedAt = 0;
   private traceTimer: ReturnType<typeof setInterval> | null = null;
   private readonly events: AppEventDispatcher;
   private handlerErrorCount = 0;
@@ -163,10 +176,11 @@ export class EdgeloopServer {
   /**
    * Binds and listens. Resolves with the address once connections are
    * accepted; rejects with ServerListenError (code ERR_LISTEN, errno
-   * 'EADDRINUSE' when the port is taken), or ERR_INVALID_ARG for a trace path
-   * that cannot be opened.
+   * 'EADDRINUSE' when the port is taken; argument 'live.port' when it is the
+   * live view's), or ERR_INVALID_ARG for a trace path that cannot be opened.
    */
   listen(): Promise<ServerAddressInfo> {
+    if (this.o.live) return this.listenWithLive(this.o.live);
     try {
       return Promise.resolve(this.listenNow());
     } catch (e) {
@@ -174,12 +188,42 @@ export class EdgeloopServer {
     }
   }
 
+  /**
+   * The live view's WebSocket server is bound first (it is the one that can
+   * fail asynchronously), then the reactor's listener as without it; a
+   * failure of either lets the other go.
+   */
+  private async listenWithLive(o: ResolvedLiveOptions): Promise<ServerAddressInfo> {
+    if (this.state !== 'idle' || this.live) {
+      throw new EdgeloopError('ERR_LISTEN', `listen(): the server ${this.state === 'closed' ? 'was closed' : 'is already listening'}`);
+    }
+    const live = (this.live = new LiveView(o));
+    try {
+      await live.listen();
+    } catch (e) {
+      this.live = null;
+      const errno = (e as { code?: unknown }).code;
+      const where = `${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`;
+      const why = typeof errno === 'string' ? `${errno}${errno === 'EADDRINUSE' ? ' (give another live port, or 0 for a free one)' : ''}` : (e as Error).message;
+      throw new ServerListenError(`listen(): the live view cannot listen on ${where}: ${why}`, typeof errno === 'string' ? errno : 'EIO', 'listen', 'live.port', e);
+    }
+    try {
+      return this.listenNow();
+    } catch (e) {
+      this.live = null;
+      await live.close(null);
+      throw e;
+    }
+  }
+
   private listenNow(): ServerAddressInfo {
     if (this.state !== 'idle') {
       throw new EdgeloopError('ERR_LISTEN', `listen(): the server ${this.state === 'listening' ? 'is already listening' : 'was closed'}`);
     }
-    const trace = this.o.trace !== null ? new TraceFile(this.o.trace) : null;
-    const doc = hostConfigJson({ ...this.o.doc, trace: trace !== null, threads: this.o.threads });
+    const serverTrace = this.o.trace !== null || this.live ? new ServerTrace() : null;
+    const trace = this.o.trace !== null ? new TraceFile(this.o.trace, (serverTrace as ServerTrace).header) : null;
+    // The live view streams the trace: the reactor records it with or without a file.
+    const doc = hostConfigJson({ ...this.o.doc, trace: serverTrace !== null, threads: this.o.threads });
     // From the addon, synchronously inside the reactor iteration (on Node's thread).
     const onEvent = this.o.handlers
       ? (type: string, conn: number, arg?: Uint8Array | number | string) => this.events.deliver(type, conn, arg)
@@ -209,8 +253,11 @@ export class EdgeloopServer {
     const address = raw.address();
     const port = Number(address.slice(address.lastIndexOf(':') + 1));
     this.bound = { host: this.o.host, port, address };
-    if (trace) {
-      this.traceFile = trace;
+    this.listenedAt = performance.now();
+    this.trace = serverTrace;
+    this.traceFile = trace;
+    if (this.live) this.attachLive(this.live, this.bound);
+    if (serverTrace) {
       this.traceTimer = setInterval(() => this.flushTrace(), TRACE_DRAIN_MS);
       this.traceTimer.unref();
     }
@@ -232,35 +279,51 @@ export class EdgeloopServer {
   close(options: CloseOptions = {}): Promise<void> {
     if (this.closing) return this.closing;
     let timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS;
+    let quietMs = DEFAULT_CLOSE_QUIET_MS;
     try {
       const c: OptionChecker = new OptionChecker('close()');
-      if (typeof options !== 'object' || options === null) c.invalid([], 'an object { timeoutMs? }', options);
+      if (typeof options !== 'object' || options === null) c.invalid([], 'an object { timeoutMs?, quietMs? }', options);
       if (options.timeoutMs !== undefined) timeoutMs = c.int(options.timeoutMs, ['timeoutMs'], 0, INT32_MAX, `an integer from 0 to ${INT32_MAX}`);
+      if (options.quietMs !== undefined) quietMs = c.int(options.quietMs, ['quietMs'], 0, INT32_MAX, `an integer from 0 to ${INT32_MAX}`);
     } catch (e) {
       return Promise.reject(e);
     }
-    this.closing = this.state === 'idle' ? Promise.resolve() : this.closeNow(timeoutMs);
+    this.closing = this.state === 'idle' ? Promise.resolve() : this.closeNow(timeoutMs, quietMs);
     if (this.state === 'idle') this.state = 'closed';
     return this.closing;
   }
 
-  private async closeNow(timeoutMs: number): Promise<void> {
+  private async closeNow(timeoutMs: number, quietMs: number): Promise<void> {
     const raw = this.raw as RawServer;
+    const deadline = Date.now() + timeoutMs;
     this.state = 'closing';
     // close() may be called from a handler, inside the reactor iteration: the
     // listener and the connections are let go of from a fresh turn of the loop.
     await new Promise<void>((resolve) => setImmediate(resolve));
     try {
       raw.stopAccepting();
-      raw.shutdownAll();
-      const deadline = Date.now() + timeoutMs;
-      while (this.rawStats(raw).connectionsOpen > 0 && Date.now() < deadline) await sleep(CLOSE_POLL_MS);
-      if (this.rawStats(raw).connectionsOpen > 0) raw.closeAll('server-stopped');
+      // Connections go on (their handlers' sends are taken) until each has
+      // been quiet for quietMs with nothing left to send; then SHUT_WR, and
+      // it closes when its peer closes. The first pass only takes the counts.
+      if (quietMs === 0) raw.shutdownAll();
+      let nextPass = Date.now();
+      for (;;) {
+        const now = Date.now();
+        if (this.rawStats(raw).connectionsOpen === 0 || now >= deadline) break;
+        if (quietMs > 0 && now >= nextPass) {
+          raw.shutdownQuiet();
+          nextPass = now + quietMs;
+        }
+        await sleep(Math.min(CLOSE_POLL_MS, deadline - now));
+      }
+      // The deadline: what still holds output is reset, so its peer knows it was cut short.
+      if (this.rawStats(raw).connectionsOpen > 0) raw.closeAll('server-stopped', true);
       // One turn of Node's loop: the addon delivers the last close events.
       await new Promise<void>((resolve) => setImmediate(resolve));
       this.lastStats = this.stats();
       this.flushTrace();
     } finally {
+      await this.live?.close(this.lastStats);
       if (this.traceTimer) clearInterval(this.traceTimer);
       this.traceTimer = null;
       this.raw = null;
@@ -278,8 +341,9 @@ export class EdgeloopServer {
 
   /** Counters (every reactor's). After close(), the last ones. */
   stats(): ServerStats {
-    if (!this.raw) return this.lastStats ? { ...this.lastStats } : emptyStats();
-    return { ...this.rawStats(this.raw), handlerErrors: this.handlerErrorCount };
+    const live = this.live?.stats();
+    if (!this.raw) return this.lastStats ? { ...this.lastStats, ...live } : emptyStats();
+    return { ...this.rawStats(this.raw), handlerErrors: this.handlerErrorCount, liveClients: 0, liveDropped: 0, liveBuffered: 0, ...live };
   }
 
   /**
@@ -297,8 +361,25 @@ export class EdgeloopServer {
   }
 
   private flushTrace(): void {
-    if (!this.raw || !this.traceFile) return;
-    this.traceFile.write(this.raw.drainTrace());
+    if (!this.raw || !this.trace) return;
+    const batch = this.trace.ingest(this.raw.drainTrace());
+    this.traceFile?.write(batch);
+    this.live?.records(batch);
+  }
+
+  private attachLive(live: LiveView, bound: ServerAddressInfo): void {
+    bound.live = live.address ?? undefined;
+    live.attach({
+      server: { ...bound },
+      options: liveOptionsSummary(this.o),
+      threads: this.o.threads,
+      trace: this.trace as ServerTrace,
+      drainMs: TRACE_DRAIN_MS,
+      flush: () => this.flushTrace(),
+      snapshot: () => (this.raw && this.state !== 'closed' ? this.snapshot() : null),
+      stats: () => this.stats(),
+      now: () => Math.round((performance.now() - this.listenedAt) * 1000) / 1000,
+    });
   }
 
   // ---- JS handlers ----
@@ -307,6 +388,7 @@ export class EdgeloopServer {
     send: (conn, data) => this.connOp('send', conn, (raw) => raw.send(conn.id, data)) !== RAW_QUEUED,
     shutdown: (conn) => this.connOp('shutdown', conn, (raw) => raw.shutdown(conn.id)),
     close: (conn) => this.connOp('close', conn, (raw) => raw.close(conn.id, 'closed-by-app')),
+    writable: (conn) => this.raw !== null && this.raw.writable(conn.id) === 0,
   };
 
   private connOp(method: string, conn: Connection, fn: (raw: RawServer) => number): number {

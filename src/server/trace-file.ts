@@ -1,17 +1,14 @@
-// The real server's trace file: the reactor's native records (TracingKernel
-// and AppRecorder), drained from the addon as they come, given the trace's
-// stable fd names by the same Tracer the kernel API and the simulation use,
-// and written as JSON Lines: the header, then one record per line. Records
-// are written and forgotten, so a long run does not grow memory.
+// The real server's trace file: the reactor's records as ServerTrace names
+// and numbers them, written as JSON Lines: the header, then one record per
+// line. Records are written and forgotten, so a long run does not grow memory.
 import { closeSync, createWriteStream, openSync, type WriteStream } from 'node:fs';
 
 import { EdgeloopError } from '../errors.js';
-import { ingestNativeRecord, Tracer } from '../trace.js';
-import type { NativeTraceRecord } from '../types.js';
+import type { TraceHeader } from '../types.js';
+import type { TraceBatch } from './server-trace.js';
 
 export class TraceFile {
   readonly path: string;
-  private readonly tracer = new Tracer('linux', null);
   private readonly stream: WriteStream;
   private seq = 0;
   private ended: Promise<void> | null = null;
@@ -24,7 +21,7 @@ export class TraceFile {
   }
 
   /** Opens (truncates) `path` at once, so a bad path fails listen() rather than later. */
-  constructor(path: string) {
+  constructor(path: string, header: TraceHeader) {
     this.path = path;
     let fd: number;
     try {
@@ -46,29 +43,28 @@ export class TraceFile {
     this.stream.on('error', (e: Error) => {
       this.error ??= e;
     });
-    this.stream.write(`${JSON.stringify(this.tracer.header)}\n`);
+    this.stream.write(`${JSON.stringify(header)}\n`);
   }
 
-  /** Appends the records of one drain (a JSON array of native records). */
-  write(drained: string): void {
-    if (this.ended || this.error || drained === '[]') return;
-    const records = JSON.parse(drained) as NativeTraceRecord[];
-    for (const r of records) ingestNativeRecord(this.tracer, r);
-    let out = '';
-    for (const r of this.tracer.records) {
-      r.seq = ++this.seq;
-      out += `${JSON.stringify(r)}\n`;
-    }
-    this.tracer.records.length = 0;
-    if (out) this.stream.write(out);
+  /** Appends the records of one drain. */
+  write(batch: TraceBatch): void {
+    if (this.ended || this.error || batch.records.length === 0) return;
+    this.seq += batch.records.length;
+    this.stream.write(`${batch.lines.join('\n')}\n`);
   }
 
   /** Flushes and closes the file. */
   end(): Promise<void> {
     if (!this.ended) {
       this.ended = new Promise((resolve) => {
-        this.stream.end(() => resolve());
-        this.stream.once('error', () => resolve());
+        // end()'s callback may come before the 'error' event of a write that
+        // failed (/dev/full under load): the stream's own record of it counts too.
+        const done = (): void => {
+          this.error ??= this.stream.errored ?? null;
+          resolve();
+        };
+        this.stream.end(done);
+        this.stream.once('error', done);
       });
     }
     return this.ended;

@@ -78,7 +78,9 @@ function rebasingServer(server: RawServer, raw: RawKernel): RawServer {
     stats: () => server.stats(),
     stopAccepting: () => server.stopAccepting(),
     shutdownAll: () => server.shutdownAll(),
-    closeAll: (reason) => server.closeAll(reason),
+    shutdownQuiet: () => server.shutdownQuiet(),
+    closeAll: (reason, resetUnsent) => server.closeAll(reason, resetUnsent),
+    writable: (conn) => server.writable(conn),
     // The host refuses faults on a real kernel too; Simulation.armFault says so first.
     injectFault: (spec) => server.injectFault(spec),
     dispose: () => server.dispose(),

@@ -286,6 +286,7 @@ export class Simulation {
     send: (conn, data) => this.connOp('send', conn, () => this.server.send(conn.id, data)) !== RAW_QUEUED,
     shutdown: (conn) => this.connOp('shutdown', conn, () => this.server.shutdown(conn.id)),
     close: (conn) => this.connOp('close', conn, () => this.server.close(conn.id, 'closed-by-app')),
+    writable: (conn) => !this.disposed && this.server.writable(conn.id) === 0,
   };
 
   private connOp(method: string, conn: Connection, fn: () => number): number {
@@ -393,7 +394,7 @@ export class Simulation {
   /** Closes every open connection now; `reason` is reported to onClose and in the trace. Not from a handler. */
   closeAll(reason = 'server-stopped'): void {
     if (typeof reason !== 'string' || reason === '') throw invalidArg('closeAll', 'reason', 'a non-empty string', reason);
-    this.serverOp('closeAll', () => this.server.closeAll(reason));
+    this.serverOp('closeAll', () => this.server.closeAll(reason, false));
   }
 
   /** The server's counters, as createServer's stats() reports them. */

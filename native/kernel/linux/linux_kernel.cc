@@ -109,8 +109,22 @@ bool SockOptToNative(SockOpt opt, int* level, int* name) {
     case SockOpt::kError: *level = SOL_SOCKET; *name = SO_ERROR; return true;
     case SockOpt::kReuseAddr: *level = SOL_SOCKET; *name = SO_REUSEADDR; return true;
     case SockOpt::kReusePort: *level = SOL_SOCKET; *name = SO_REUSEPORT; return true;
+    case SockOpt::kLinger: *level = SOL_SOCKET; *name = SO_LINGER; return true;
   }
   return false;
+}
+
+// setsockopt(2) with the seam's int value; SO_LINGER takes a struct linger
+// (kernel.h gives the int's meaning).
+int SetNativeOption(int fd, int level, int name, int32_t value) {
+  if (name == SO_LINGER && level == SOL_SOCKET) {
+    linger l{};
+    l.l_onoff = value >= 0 ? 1 : 0;
+    l.l_linger = value >= 0 ? value : 0;
+    return ::setsockopt(fd, level, name, &l, sizeof(l));
+  }
+  const int v = value;
+  return ::setsockopt(fd, level, name, &v, sizeof(v));
 }
 
 // do_epoll_wait's bound on maxevents (fs/eventpoll.c EP_MAX_EVENTS).
@@ -214,8 +228,7 @@ SysResult LinuxKernel::MatchFamily(int32_t fd, const std::string& addr) {
     int level = 0;
     int name = 0;
     if (!SockOptToNative(option.first, &level, &name)) continue;
-    const int v = option.second;
-    if (::setsockopt(fresh, level, name, &v, sizeof(v)) < 0) return fail();
+    if (SetNativeOption(fresh, level, name, option.second) < 0) return fail();
   }
   if (::dup3(fresh, fd, O_CLOEXEC) < 0) return fail();
   ::close(fresh);
@@ -373,8 +386,7 @@ SysResult LinuxKernel::SetSockOpt(int32_t fd, SockOpt opt, int32_t value) {
   int name = 0;
   if (!SockOptToNative(opt, &level, &name)) return SysResult::Fail(err::kENOPROTOOPT);
   // SO_ERROR goes through too: Linux itself refuses it with ENOPROTOOPT.
-  const int v = value;
-  if (::setsockopt(fd, level, name, &v, sizeof(v)) < 0) return FromErrno();
+  if (SetNativeOption(fd, level, name, value) < 0) return FromErrno();
   if (unbound_.Test(fd)) {
     std::lock_guard<std::mutex> lock(unbound_mu_);
     auto it = unbound_state_.find(fd);
@@ -388,6 +400,12 @@ SysResult LinuxKernel::GetSockOpt(int32_t fd, SockOpt opt) {
   int level = 0;
   int name = 0;
   if (!SockOptToNative(opt, &level, &name)) return SysResult::Fail(err::kENOPROTOOPT);
+  if (opt == SockOpt::kLinger) {
+    linger l{};
+    socklen_t len = sizeof(l);
+    if (::getsockopt(fd, level, name, &l, &len) < 0) return FromErrno();
+    return SysResult::Ok(l.l_onoff ? l.l_linger : -1);
+  }
   int v = 0;
   socklen_t len = sizeof(v);
   if (::getsockopt(fd, level, name, &v, &len) < 0) return FromErrno();

@@ -39,6 +39,12 @@ SysResult SocketFile::SetSockOpt(SockOpt opt, int32_t value) {
       if (family_ != Family::kTcp) return SysResult::Fail(err::kEOPNOTSUPP);
       reuse_port_ = value != 0;
       return SysResult::Ok();
+    case SockOpt::kLinger:
+      // Only {on, 0} changes anything modelled: a TCP close that resets
+      // (tcp_close's SOCK_LINGER && !sk_lingertime). A positive linger would
+      // make close() block, which a nonblocking simulation never does.
+      linger_ = value;
+      return SysResult::Ok();
   }
   return SysResult::Fail(err::kENOPROTOOPT);
 }
@@ -57,6 +63,8 @@ SysResult SocketFile::GetSockOpt(SockOpt opt) {
       return SysResult::Ok(reuse_addr_ ? 1 : 0);
     case SockOpt::kReusePort:
       return SysResult::Ok(reuse_port_ ? 1 : 0);
+    case SockOpt::kLinger:
+      return SysResult::Ok(linger_ >= 0 ? linger_ : -1);
   }
   return SysResult::Fail(err::kENOPROTOOPT);
 }

@@ -66,6 +66,7 @@ class SocketFile : public File {
   // effect here (socket.cc).
   bool reuse_addr_ = false;
   bool reuse_port_ = false;
+  int32_t linger_ = -1;  // SO_LINGER seconds; -1: off
 };
 
 }  // namespace edgeloop

@@ -958,8 +958,9 @@ void TcpSocket::Release() {
     case State::kClose:
       break;
     default:
-      if (data_was_unread) {
-        // Unread data means the peer gets RST, not FIN.
+      if (data_was_unread || linger_ == 0) {
+        // Unread data means the peer gets RST, not FIN; so does SO_LINGER
+        // {on, 0} (tcp_close: the zero-linger check comes after the unread one).
         SendReset();
         Done();
       } else {
@@ -1114,6 +1115,7 @@ bool TcpSocket::TryHandshake() {
   child->rcvbuf_locked_ = listener->rcvbuf_locked_;
   child->nodelay_ = listener->nodelay_;
   child->reuse_addr_ = listener->reuse_addr_;
+  child->linger_ = listener->linger_;  // sk_clone_lock copies SOCK_LINGER and sk_lingertime
   child->reuse_port_ = listener->reuse_port_;
   child->local_ip_ = remote_ip_;
   child->local_port_ = remote_port_;

@@ -1,0 +1,153 @@
+// The memory budget: a server-wide cap on the output its connections hold in
+// user space (native/reactor/memory_budget.h). Clients that send and never
+// read are paused (they stop being read) instead of growing the server
+// without bound, nobody is reset for it, a fresh client is still served, and
+// everything arrives once they read again. An app that sends without
+// reading (which pausing cannot stop) has its largest holder reset past 1.25
+// times the budget. The simulation (tcp, each engine) checks its trace; the
+// real server (main reactor, and sub-reactors for the built-in echo) its stats.
+import { describe, expect, it } from 'vitest';
+
+import type { ServerHandlers } from '../src/index.js';
+import { expectPattern, patternBytes } from './helpers/pattern.js';
+import { RawClient } from './helpers/raw-client.js';
+import { stacks, useRigs, type Client, type Rig } from './helpers/stacks.js';
+
+const open = useRigs();
+
+const BUDGET = 2 << 20;
+const HWM = 256 << 10;
+const CLIENTS = 20;
+const EACH = 512 << 10;
+/** One read's size while over the budget (tcp_connection.cc kBudgetReadChunk), and outside it. */
+const SMALL_READ = 4 << 10;
+const READ = 64 << 10;
+
+function stats(rig: Rig) {
+  return rig.kind === 'sim' ? rig.sim.stats() : rig.server.stats();
+}
+
+/** Waits until `rig`'s buffered output has not changed for 20 looks (sim: steps; real: polls 5 ms apart). */
+async function settle(rig: Rig): Promise<void> {
+  let last = -1;
+  let same = 0;
+  await rig.until(
+    'the buffered output to settle',
+    () => {
+      const now = stats(rig).memory.bufferedOutput;
+      same = now === last ? same + 1 : 0;
+      last = now;
+      return same >= 20;
+    },
+    { maxSteps: 20_000, timeoutMs: 15_000 },
+  );
+}
+
+for (const stack of stacks({ families: ['tcp'], threads: [0, 2] })) {
+  describe(`memory budget (${stack.name})`, () => {
+    it('clients that send and never read: held to the budget, paused not reset, a fresh client still served, all delivered after', async () => {
+      // Small kernel buffers on the server's side, so what the peers do not
+      // read piles up in the reactor rather than in the kernel.
+      const rig = await open(stack, { app: 'echo', memoryBudget: BUDGET, highWaterMark: HWM, sndbuf: 16384 });
+      const clients: Client[] = [];
+      for (let i = 0; i < CLIENTS; i++) {
+        const c = await rig.connect(`c${i}`);
+        c.pause();
+        c.write(patternBytes(EACH));
+        clients.push(c);
+      }
+      await rig.until('the budget to be reached', () => stats(rig).memory.bufferedOutput >= BUDGET, { maxSteps: 20_000, timeoutMs: 15_000 });
+      await settle(rig);
+
+      const s = stats(rig);
+      const threads = rig.kind === 'server' ? rig.stack.threads : 0;
+      // The bound: the budget, the read that crossed it on each loop, one
+      // small read for each connection that held nothing when it was crossed.
+      expect(s.memory.peakBufferedOutput).toBeLessThanOrEqual(BUDGET + READ * (1 + threads) + SMALL_READ * CLIENTS);
+      expect(s.memory.peakBufferedOutput).toBeLessThan(BUDGET + BUDGET / 4);
+      expect(s.memory.pausedByBudget).toBeGreaterThan(0);
+      expect(s.memory.resetByBudget).toBe(0);
+      expect(s.memory.budget).toBe(BUDGET);
+      expect(rig.openConnections()).toBe(CLIENTS);
+      expect(rig.closeReasons()).toEqual({});
+      // Paused means not read: a paused connection is off EPOLLIN.
+      const paused = rig.connections().filter((c) => !c.reading);
+      expect(paused.length).toBeGreaterThan(0);
+      for (const c of paused) expect(c.sendBuf).toBeGreaterThan(0);
+
+      // A fresh client holds nothing: it is read and answered at once.
+      const fresh = await rig.connect('fresh');
+      fresh.write('ping');
+      await rig.until('the fresh client to be echoed', () => fresh.text === 'ping', { maxSteps: 2_000, timeoutMs: 5_000 });
+
+      // They read again: every byte comes back, in order, and the budget empties.
+      for (const c of clients) c.resume();
+      await rig.until('every echo', () => clients.every((c) => c.receivedBytes === EACH), { maxSteps: 50_000, timeoutMs: 20_000 });
+      for (const c of clients) expectPattern(c.received, EACH);
+      await rig.until('the budget to empty', () => stats(rig).memory.bufferedOutput === 0, { maxSteps: 100, timeoutMs: 2_000 });
+      expect(rig.closeReasons()).toEqual({});
+
+      if (rig.kind === 'sim') {
+        const pauses = rig.sim.trace.records.filter((r) => r.actor === 'app' && r.call === 'memoryBudget');
+        expect(pauses.length).toBe(stats(rig).memory.pausedByBudget);
+        for (const p of pauses) expect(p.args).toMatchObject({ action: 'pause-reading' });
+      }
+    }, 60_000);
+  });
+}
+
+for (const stack of stacks({ families: ['tcp'] })) {
+  describe(`memory budget, an app that sends without reading (${stack.name})`, () => {
+    it('past 1.25 times the budget the largest holder is reset (RST), the others go on', async () => {
+      // It answers 'big' with 2 MiB and 'small' with 1 MiB, ignoring send()'s false.
+      const handlers: ServerHandlers = {
+        onMessage(conn, data) {
+          const word = new TextDecoder().decode(data);
+          conn.send(patternBytes(word === 'big' ? 2 << 20 : 1 << 20));
+        },
+      };
+      const rig = await open(stack, { app: handlers, memoryBudget: BUDGET, sndbuf: 16384 });
+      // The big client: a sim peer, or on the real server a socket of the
+      // kernel API's linux backend (a node:net socket paused when the RST
+      // lands reports 'end', not ECONNRESET; read(2) itself says ECONNRESET).
+      const big = rig.kind === 'sim' ? await rig.connect('big') : await RawClient.open(rig.port);
+      const small = await rig.connect('small');
+      big.pause();
+      small.pause();
+      big.write('big');
+      await rig.until('the big answer to be queued', () => stats(rig).memory.bufferedOutput > BUDGET / 2, { maxSteps: 200 });
+      expect(stats(rig).memory.resetByBudget).toBe(0);
+      small.write('small');
+      await rig.until('the reset', () => rig.closeReasons()['memory-budget'] === 1, { maxSteps: 200 });
+      // The big client learns of it when it reads: what had arrived, then ECONNRESET.
+      big.resume();
+      await rig.until('the reset to reach the big client', () => big.error !== null, { maxSteps: 200 });
+
+      const s = stats(rig);
+      expect(s.memory.resetByBudget).toBe(1);
+      expect(s.memory.bufferedOutput).toBeLessThan(BUDGET);
+      expect(rig.openConnections()).toBe(1);
+      // A reset, not an end of file: the big client knows its answer was cut.
+      expect(big.error).toBe('ECONNRESET');
+      expect(big.eof).toBe(false);
+      expect(big.receivedBytes).toBeLessThan(2 << 20);
+
+      // The small client's answer is whole.
+      small.resume();
+      await rig.until('the small answer', () => small.receivedBytes === 1 << 20, { maxSteps: 5_000, timeoutMs: 10_000 });
+      expectPattern(small.received, 1 << 20);
+      expect(small.error).toBeNull();
+
+      if (rig.kind === 'sim') {
+        const rs = rig.sim.trace.records;
+        const reset = rs.find((r) => r.actor === 'app' && r.call === 'memoryBudget' && r.args.action === 'reset');
+        expect(reset?.args.conn).toBe(1);
+        // SO_LINGER {on, 0}, then close: the RST.
+        const linger = rs.findIndex((r) => r.actor === 'reactor' && r.call === 'setsockopt' && r.args.name === 'SO_LINGER');
+        const close = rs.findIndex((r, i) => i > linger && r.actor === 'reactor' && r.call === 'close');
+        expect(linger).toBeGreaterThan(-1);
+        expect(close).toBeGreaterThan(linger);
+      }
+    }, 60_000);
+  });
+}
