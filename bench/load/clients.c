@@ -14,8 +14,18 @@
 //   clients idle PORT COUNT
 //       opens COUNT connections, prints "READY COUNT", holds them until
 //       stdin closes.
+//   clients flood PORT COUNT BYTES
+//       the clients that send and never read: opens COUNT connections
+//       (raising RLIMIT_NOFILE if it must), each sends BYTES (nonblocking,
+//       edge-triggered EPOLLOUT) and never reads. Prints "READY COUNT
+//       SENT_BYTES COMPLETE RESET" once every connection has sent all BYTES
+//       (COMPLETE of them), been reset by the server (RESET), or been
+//       blocked (EAGAIN) with no progress for 1 s; then goes on sending
+//       where the server lets it (still never reading) until stdin closes,
+//       closes them all (unread input: the kernel resets them) and prints
+//       its JSON line.
 //
-// Each prints one JSON line on success.
+// Each prints one JSON line on success (flood: after its READY line).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -186,10 +197,131 @@ static int idle(int argc, char** argv) {
   return 0;
 }
 
+struct flooder {
+  int fd;
+  int state;          // 0 sending, 1 sent all, 2 reset/failed (closed)
+  uint64_t sent;
+  double progress;    // when a write last took bytes (or the connection opened)
+  int blocked;        // the last write found EAGAIN
+};
+
+/** At least `need` fds: the soft limit up to the hard one, and past it as root. */
+static int raise_nofile(rlim_t need) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return perror("getrlimit"), -1;
+  if (rl.rlim_cur >= need) return 0;
+  rl.rlim_cur = need;
+  if (rl.rlim_max < need) rl.rlim_max = need;
+  if (setrlimit(RLIMIT_NOFILE, &rl) < 0) return perror("setrlimit(RLIMIT_NOFILE)"), -1;
+  return 0;
+}
+
+/** Writes until BYTES are out, EAGAIN, or an error; returns bytes written now. */
+static uint64_t flood_push(struct flooder* f, const char* chunk, size_t chunk_len, uint64_t bytes, double t) {
+  uint64_t wrote = 0;
+  while (f->state == 0) {
+    uint64_t left = bytes - f->sent;
+    if (left == 0) {
+      f->state = 1;
+      break;
+    }
+    size_t n = left < chunk_len ? (size_t)left : chunk_len;
+    ssize_t r = send(f->fd, chunk, n, MSG_NOSIGNAL);
+    if (r > 0) {
+      f->sent += (uint64_t)r;
+      wrote += (uint64_t)r;
+      f->progress = t;
+      f->blocked = 0;
+    } else if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      f->blocked = 1;
+      break;
+    } else if (r < 0 && errno == EINTR) {
+      continue;
+    } else {
+      // ECONNRESET/EPIPE: the server reset it (its memory budget's last resort).
+      f->state = 2;
+      close(f->fd);
+      f->fd = -1;
+    }
+  }
+  return wrote;
+}
+
+static int flood(int argc, char** argv) {
+  if (argc < 5) return fprintf(stderr, "usage: clients flood PORT COUNT BYTES\n"), 2;
+  const int port = atoi(argv[2]), n = atoi(argv[3]);
+  const uint64_t bytes = (uint64_t)strtoull(argv[4], NULL, 10);
+  if (n <= 0) return fprintf(stderr, "flood: COUNT must be positive\n"), 2;
+  if (raise_nofile((rlim_t)n + 64) < 0) return 1;
+  const size_t chunk_len = 256 << 10;
+  char* chunk = malloc(chunk_len);
+  memset(chunk, 'f', chunk_len);
+  struct flooder* f = calloc((size_t)n, sizeof *f);
+  int ep = epoll_create1(0);
+  const double t0 = now();
+  for (int i = 0; i < n; i++) {
+    if ((f[i].fd = dial(port, 1)) < 0) return 1;
+    f[i].progress = now();
+    struct epoll_event ev = {.events = EPOLLOUT | EPOLLET, .data.u64 = (uint64_t)i};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, f[i].fd, &ev) < 0) return perror("epoll_ctl"), 1;
+  }
+  struct epoll_event in_ev = {.events = EPOLLIN, .data.u64 = UINT64_MAX};
+  int watch_stdin = 0;
+  uint64_t total = 0;
+  int ready = 0;
+  double ready_at = 0;
+  struct epoll_event evs[256];
+  for (;;) {
+    int k = epoll_wait(ep, evs, 256, 100);
+    if (k < 0 && errno != EINTR) return perror("epoll_wait"), 1;
+    const double t = now();
+    for (int j = 0; j < k; j++) {
+      if (evs[j].data.u64 == UINT64_MAX) {
+        char b[64];
+        ssize_t r = read(0, b, sizeof b);
+        if (r <= 0) goto done;
+        continue;
+      }
+      struct flooder* x = &f[evs[j].data.u64];
+      if (x->state == 0) total += flood_push(x, chunk, chunk_len, bytes, t);
+    }
+    if (!ready) {
+      int complete = 0, reset = 0, pending = 0;
+      for (int i = 0; i < n; i++) {
+        if (f[i].state == 1) complete++;
+        else if (f[i].state == 2) reset++;
+        else if (!f[i].blocked || t - f[i].progress < 1.0) pending++;
+      }
+      if (pending == 0) {
+        ready = 1;
+        ready_at = t;
+        printf("READY %d %llu %d %d\n", n, (unsigned long long)total, complete, reset);
+        fflush(stdout);
+        // Only now: the harness's commands wait for READY.
+        if (epoll_ctl(ep, EPOLL_CTL_ADD, 0, &in_ev) == 0) watch_stdin = 1;
+        else if (errno == EPERM) watch_stdin = 0;  // stdin a regular file: nothing to wait for
+        else return perror("epoll_ctl(stdin)"), 1;
+        if (!watch_stdin) goto done;
+      }
+    }
+  }
+done:;
+  int complete = 0, reset = 0;
+  for (int i = 0; i < n; i++) {
+    if (f[i].state == 1) complete++;
+    if (f[i].state == 2) reset++;
+    if (f[i].fd >= 0) close(f[i].fd);
+  }
+  printf("{\"connections\":%d,\"sentBytes\":%llu,\"complete\":%d,\"reset\":%d,\"readySeconds\":%.3f,\"seconds\":%.3f}\n", n,
+         (unsigned long long)total, complete, reset, ready ? ready_at - t0 : -1.0, now() - t0);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc > 1 && strcmp(argv[1], "latency") == 0) return latency(argc, argv);
   if (argc > 1 && strcmp(argv[1], "sink") == 0) return sink(argc, argv);
   if (argc > 1 && strcmp(argv[1], "idle") == 0) return idle(argc, argv);
-  fprintf(stderr, "usage: clients latency|sink|idle ...\n");
+  if (argc > 1 && strcmp(argv[1], "flood") == 0) return flood(argc, argv);
+  fprintf(stderr, "usage: clients latency|sink|idle|flood ...\n");
   return 2;
 }

@@ -1,5 +1,6 @@
 // An edgeloop server for the benchmarks, in its own process:
 //   --app echo|discard|bulk|js-echo|js-mixed|js-stream  --threads N  --variant NAME  --bytes N  --chunk N
+//   --memory-budget N  --high-water-mark N   (createServer's memoryBudget and highWaterMark; default theirs)
 // echo/discard/bulk are the built-in C++ apps (bulk queues all --bytes at
 // once); js-echo is onMessage -> send; js-mixed echoes, except that a
 // message starting with 'G' is answered with --bytes of response (the
@@ -15,6 +16,8 @@ const threads = Number(a.get('threads') ?? 0);
 const bytes = Number(a.get('bytes') ?? 0);
 const options: ServerOptions = { port: 0, threads };
 if (a.has('variant')) options.variant = a.get('variant') as VariantName;
+if (a.has('memory-budget')) options.memoryBudget = Number(a.get('memory-budget'));
+if (a.has('high-water-mark')) options.highWaterMark = Number(a.get('high-water-mark'));
 
 if (app === 'echo' || app === 'discard') {
   options.app = app;
@@ -69,7 +72,17 @@ const { port } = await server.listen();
 serve(port, {
   stats: () => {
     const s = server.stats();
-    return { connections: s.connectionsOpen, epollWaits: s.epollWaits, wakeups: s.wakeups, bytesIn: s.bytesIn };
+    return {
+      connections: s.connectionsOpen,
+      epollWaits: s.epollWaits,
+      wakeups: s.wakeups,
+      bytesIn: s.bytesIn,
+      bytesOut: s.bytesOut,
+      highWaterEvents: s.highWaterEvents,
+      peakSendBuffer: s.peakSendBuffer,
+      closeReasons: s.closeReasons,
+      memory: s.memory,
+    };
   },
   close: () => server.close({ timeoutMs: 0 }),
 });
