@@ -1,6 +1,7 @@
 // Everything the Node and browser entries export alike (no node: imports).
 export * from './constants.js';
-export { EdgeloopError } from './errors.js';
+export { EdgeloopError, ErrnoError } from './errors.js';
+export { must } from './strict-kernel.js';
 // The reactor's options: their lists, defaults and bounds (for knobs and forms).
 export {
   BACKLOG_MAX,

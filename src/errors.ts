@@ -1,18 +1,40 @@
 // The one error type the API throws. It is only for misuse of the JS API
 // (wrong types, unknown names, use after dispose) and for a backend that
 // cannot be loaded or that failed; what the kernel reports is an errno name.
-import type { EdgeloopErrorCode } from './types.js';
+import type { EdgeloopErrorCode, ErrnoName } from './types.js';
 
 export class EdgeloopError extends Error {
-  readonly code: EdgeloopErrorCode;
+  /**
+   * ERR_* for misuse of the API and backend failures; an errno name
+   * ('EADDRINUSE', 'EAGAIN') for a system call that failed (ErrnoError), as
+   * Node's own system errors carry it.
+   */
+  readonly code: EdgeloopErrorCode | ErrnoName;
   /** The argument or option field at fault, when there is one. */
   readonly argument?: string;
 
-  constructor(code: EdgeloopErrorCode, message: string, options: { argument?: string; cause?: unknown } = {}) {
+  constructor(code: EdgeloopErrorCode | ErrnoName, message: string, options: { argument?: string; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'EdgeloopError';
     this.code = code;
     if (options.argument !== undefined) this.argument = options.argument;
+  }
+}
+
+/**
+ * A system call failed with `errno` (thrown by `must()`, `kernel.strict` and
+ * a real server's listen()): `code` is the errno name, as in Node's system
+ * errors (`err.code === 'EADDRINUSE'`), `syscall` the call.
+ */
+export class ErrnoError extends EdgeloopError {
+  readonly errno: ErrnoName;
+  readonly syscall: string;
+
+  constructor(errno: ErrnoName, syscall: string, message = `${syscall}(): ${errno}`, options: { argument?: string; cause?: unknown } = {}) {
+    super(errno, message, options);
+    this.name = 'ErrnoError';
+    this.errno = errno;
+    this.syscall = syscall;
   }
 }
 

@@ -6,8 +6,10 @@ import { errnoName, eventNames } from './constants.js';
 import { isTcpSockAddr } from './address.js';
 import { describeValue, EdgeloopError, invalidArg, unknownName } from './errors.js';
 import type { RawKernel } from './backends/raw-kernel.js';
+import { strictKernel } from './strict-kernel.js';
 import { ingestNativeRecord, traceToJsonl, Tracer, type TraceResult } from './trace.js';
 import type {
+  StrictKernelApi,
   BackendName,
   EngineName,
   EpollEventRecord,
@@ -186,6 +188,7 @@ export class Kernel implements KernelApi {
   private disposed = false;
   /** Per-fd filler offset (mod 256), reset when the fd is opened or closed. */
   private readonly fillerOffsets = new Map<number, number>();
+  private strictApi: StrictKernelApi | undefined;
 
   /** Use openKernel(); this wraps an already constructed binding. */
   constructor(raw: RawKernel, info: KernelInfo) {
@@ -584,6 +587,12 @@ export class Kernel implements KernelApi {
   /** The trace's stable name of an open fd (s1, ep1, ...), or null (unknown fd, or tracing off). */
   fdName(fd: number): string | null {
     return this.tracer?.nameOf(fd) ?? null;
+  }
+
+  /** KernelApi.strict: made on first use. */
+  get strict(): StrictKernelApi {
+    this.strictApi ??= strictKernel(this);
+    return this.strictApi;
   }
 
   get trace(): Trace {

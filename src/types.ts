@@ -233,7 +233,40 @@ export interface KernelApi {
   traceJsonl(): string;
   /** Closes every fd of this kernel; afterwards every method throws ERR_DISPOSED. */
   dispose(): void;
+  /**
+   * The same kernel for strict TypeScript: every call returns its success
+   * type and throws ErrnoError (code: the errno name) where the call above
+   * returns an errno name. `must(result, 'call')` does it for one call.
+   */
+  readonly strict: StrictKernelApi;
 }
+
+/** The kernel API's calls that answer with an errno name on failure. */
+export type ErrnoCall =
+  | 'socket'
+  | 'socketpair'
+  | 'bind'
+  | 'listen'
+  | 'connect'
+  | 'accept'
+  | 'getsockname'
+  | 'read'
+  | 'write'
+  | 'shutdown'
+  | 'close'
+  | 'dup'
+  | 'eventfd'
+  | 'setsockopt'
+  | 'getsockopt'
+  | 'ioctl'
+  | 'epollCreate'
+  | 'epollCtl'
+  | 'epollWait';
+
+/** KernelApi.strict: each errno-answering call with the errno thrown (ErrnoError) instead of returned. */
+export type StrictKernelApi = {
+  [K in ErrnoCall]: (...args: Parameters<KernelApi[K]>) => Exclude<ReturnType<KernelApi[K]>, ErrnoName>;
+};
 
 // ---- the reactor: what the simulation and the real server share ----
 

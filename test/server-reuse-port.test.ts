@@ -45,14 +45,14 @@ describe('reusePort', () => {
     const a = await start({ port: 0, app: 'echo' });
     const err = await createServer({ port: a.port, app: 'echo' }).listen().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ServerListenError);
-    expect(err).toMatchObject({ code: 'ERR_LISTEN', errno: 'EADDRINUSE', syscall: 'bind', argument: 'port' });
+    expect(err).toMatchObject({ code: 'EADDRINUSE', errno: 'EADDRINUSE', syscall: 'bind', argument: 'port' });
     expect((err as Error).message).toBe(`listen(): 127.0.0.1:${a.port} is already in use (EADDRINUSE)`);
   });
 
   it('reusePort on one server only: the other is refused either way, and the message says why', async () => {
     const a = await start({ port: 0, app: 'echo' });
     const err = await createServer({ port: a.port, app: 'echo', reusePort: true }).listen().catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'ERR_LISTEN', errno: 'EADDRINUSE' });
+    expect(err).toMatchObject({ code: 'EADDRINUSE', errno: 'EADDRINUSE' });
     expect((err as Error).message).toBe(
       `listen(): 127.0.0.1:${a.port} is already in use (EADDRINUSE) (with reusePort, every server on the port must set it, as the same user)`,
     );

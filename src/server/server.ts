@@ -6,8 +6,8 @@
 // sub-reactor threads. This class adds what JS needs on top: validated
 // options, connection objects, handler errors, a graceful close, the trace
 // file, the live view and typed errors.
-import { eventNames } from '../constants.js';
-import { describeValue, EdgeloopError } from '../errors.js';
+import { eventNames, isErrno } from '../constants.js';
+import { describeValue, EdgeloopError, ErrnoError } from '../errors.js';
 import { AppEventDispatcher } from '../app-event-dispatcher.js';
 import { closedText, Connection, refusedText, type ConnectionOps } from '../connection.js';
 import { hostConfigJson } from '../reactor-options.js';
@@ -44,15 +44,15 @@ type RawSnapshot = Omit<ServerSnapshot, 'connections'> & {
   connections: Array<Omit<ServerSnapshot['connections'][number], 'mask' | 'interest'> & { interest: number }>;
 };
 
-/** listen() failed in the kernel: `errno` is the errno name ('EADDRINUSE'), `syscall` the call ('bind'). */
-export class ServerListenError extends EdgeloopError {
-  readonly errno: string;
-  readonly syscall: string;
-
+/**
+ * listen() failed in the kernel. As Node's own listen errors: `code` and
+ * `errno` are the errno name (`err.code === 'EADDRINUSE'`), `syscall` the
+ * call ('bind'); `argument` the option at fault ('port', 'host', 'live.port').
+ */
+export class ServerListenError extends ErrnoError {
   constructor(message: string, errno: string, syscall: string, argument: string, cause: unknown) {
-    super('ERR_LISTEN', message, { argument, cause });
-    this.errno = errno;
-    this.syscall = syscall;
+    super(isErrno(errno) ? errno : 'EINVAL', syscall, message, { argument, cause });
+    this.name = 'ServerListenError';
   }
 }
 
@@ -175,9 +175,10 @@ export class EdgeloopServer {
 
   /**
    * Binds and listens. Resolves with the address once connections are
-   * accepted; rejects with ServerListenError (code ERR_LISTEN, errno
-   * 'EADDRINUSE' when the port is taken; argument 'live.port' when it is the
-   * live view's), or ERR_INVALID_ARG for a trace path that cannot be opened.
+   * accepted; rejects with ServerListenError (code and errno 'EADDRINUSE'
+   * when the port is taken, as Node's listen errors; argument 'live.port' when
+   * it is the live view's), ERR_LISTEN when it is listening already or was
+   * closed, or ERR_INVALID_ARG for a trace path that cannot be opened.
    */
   listen(): Promise<ServerAddressInfo> {
     if (this.o.live) return this.listenWithLive(this.o.live);
@@ -205,7 +206,7 @@ export class EdgeloopServer {
       const errno = (e as { code?: unknown }).code;
       const where = `${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`;
       const why = typeof errno === 'string' ? `${errno}${errno === 'EADDRINUSE' ? ' (give another live port, or 0 for a free one)' : ''}` : (e as Error).message;
-      throw new ServerListenError(`listen(): the live view cannot listen on ${where}: ${why}`, typeof errno === 'string' ? errno : 'EIO', 'listen', 'live.port', e);
+      throw new ServerListenError(`listen(): the live view cannot listen on ${where}: ${why}`, typeof errno === 'string' ? errno : 'EINVAL', 'listen', 'live.port', e);
     }
     try {
       return this.listenNow();
