@@ -52,6 +52,25 @@ describe('edgeloop replay', () => {
     expect(lines.at(-1)).toMatch(/^first failure: expect\[1\] \("a wakeup with EPOLLOUT on every idle step"\)/);
   });
 
+  it('--json: one JSON object for the result (no trace), and the list as a JSON array', async () => {
+    const fail = await cli('builtin:epollout-left-on', '--engine', engine, '--variant', 'edgeloop', '--json');
+    expect(fail.code).toBe(1);
+    expect(fail.err).toBe('');
+    const r = JSON.parse(fail.out) as Record<string, unknown>;
+    expect(r).toMatchObject({ ok: false, source: 'builtin:epollout-left-on', name: 'epollout-left-on', engine, expectations: 4, stoppedAt: null });
+    expect(r.options).toMatchObject({ variant: 'edgeloop' });
+    expect((r.failures as Array<{ path: string }>).map((f) => f.path)).toContain('expect[1].count');
+    expect(r.records).toBeGreaterThan(0);
+    const pass = await cli('builtin:epollout-left-on', '--engine', engine, '--json');
+    expect(pass.code).toBe(0);
+    expect(JSON.parse(pass.out)).toMatchObject({ ok: true, failures: [] });
+    const list = await cli('--list', '--json');
+    const entries = JSON.parse(list.out) as Array<{ name: string; source: string }>;
+    expect(entries.map((e) => e.name)).toEqual(listBuiltinScenarios().map((s) => s.name));
+    expect(entries[0]?.source).toBe(`builtin:${entries[0]?.name}`);
+    expect((await cli('builtin:accept-storm', '--json', '--jsonl')).code).toBe(2);
+  });
+
   it('exit 2: a malformed file lists every validation error with its path', async () => {
     const doc = builtinScenario('high-water-mark') as unknown as Record<string, unknown>;
     delete doc.version;

@@ -35,6 +35,9 @@ Options:
                               real sockets (127.0.0.1, or a unique abstract name)
   --jsonl                     print the trace as raw JSON Lines (the summary goes to stderr)
   --quiet                     print no trace, only the summary
+  --json                      print no trace, the result as one JSON object (ok, name,
+                              engine, options, steps, records, failures...); with --list,
+                              the list as a JSON array
   --list                      list the built-in scenarios
   --variant V                 run with another reactor variant (${VARIANTS.join(', ')})
   --family ${FAMILIES.join('|')}           run with another socket family
@@ -57,6 +60,7 @@ const FLAGS = {
   engine: { type: 'string' },
   jsonl: { type: 'boolean' },
   quiet: { type: 'boolean' },
+  json: { type: 'boolean' },
   list: { type: 'boolean' },
   variant: { type: 'string' },
   family: { type: 'string' },
@@ -137,6 +141,7 @@ interface ReplayArgs {
   engine: SimulationEngineName;
   jsonl: boolean;
   quiet: boolean;
+  json: boolean;
   list: boolean;
   help: boolean;
   knobs: Partial<ScenarioOptions>;
@@ -161,7 +166,8 @@ function parseReplayArgs(args: string[]): ReplayArgs {
   if (parsed.positionals.length > 1) throw new UsageError(`one scenario at a time, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`);
   const engine = (v.engine ?? DEFAULT_ENGINE) as SimulationEngineName;
   if (!SIMULATION_ENGINES.includes(engine)) throw new UsageError(`--engine must be ${wordList(SIMULATION_ENGINES)}, got '${engine}'`);
-  if (v.jsonl && v.quiet) throw new UsageError('--jsonl and --quiet do not go together');
+  const outputs = (['jsonl', 'quiet', 'json'] as const).filter((f) => v[f] === true);
+  if (outputs.length > 1) throw new UsageError(`--${outputs[0]} and --${outputs[1]} do not go together`);
   const knobs: Record<string, unknown> = {};
   if (v.variant !== undefined) knobs.variant = v.variant;
   if (v.family !== undefined) knobs.family = v.family;
@@ -178,6 +184,7 @@ function parseReplayArgs(args: string[]): ReplayArgs {
     engine,
     jsonl: v.jsonl === true,
     quiet: v.quiet === true,
+    json: v.json === true,
     list: v.list === true,
     help: v.help === true,
     knobs: knobs as Partial<ScenarioOptions>,
@@ -197,8 +204,12 @@ const KNOB_FLAGS: Readonly<Record<string, string>> = {
   'limits.maxPeerBytes': '--max-peer-bytes',
 };
 
-function list(io: ReplayIo): number {
+function list(io: ReplayIo, json: boolean): number {
   const all = listBuiltinScenarios();
+  if (json) {
+    io.stdout(`${JSON.stringify(all.map((s) => ({ ...s, source: `builtin:${s.name}` })))}\n`);
+    return EXIT_OK;
+  }
   const width = Math.max(...all.map((s) => s.name.length));
   const lines = all.map((s) => {
     const tags = [s.family, s.variant, s.contrast ? `contrast: ${s.contrast.variant}` : null].filter(Boolean).join(', ');
@@ -252,6 +263,23 @@ function summary(result: ScenarioResult, doc: ScenarioDocument, source: string):
   return `${lines.join('\n')}\n`;
 }
 
+/** --json: the result without its trace (--jsonl gives that), one object. */
+function jsonResult(result: ScenarioResult, doc: ScenarioDocument, source: string): Record<string, unknown> {
+  return {
+    ok: result.ok,
+    source,
+    name: result.name,
+    engine: result.engine,
+    options: result.options,
+    steps: result.steps,
+    records: result.records.length,
+    expectations: doc.expect.length,
+    failures: result.failures,
+    stoppedAt: result.stoppedAt,
+    violation: result.violation,
+  };
+}
+
 /** The command with its streams given (the tests' entry). */
 export async function replay(args: string[], io: ReplayIo = processIo): Promise<number> {
   let a: ReplayArgs;
@@ -266,7 +294,7 @@ export async function replay(args: string[], io: ReplayIo = processIo): Promise<
     io.stdout(USAGE);
     return EXIT_OK;
   }
-  if (a.list) return list(io);
+  if (a.list) return list(io, a.json);
   if (a.source === null) {
     io.stderr('edgeloop replay: name a scenario file or builtin:NAME (edgeloop replay --list shows the built-in ones)\n');
     return EXIT_USAGE;
@@ -311,6 +339,10 @@ export async function replay(args: string[], io: ReplayIo = processIo): Promise<
       return EXIT_FAILURE;
     }
     throw e;
+  }
+  if (a.json) {
+    io.stdout(`${JSON.stringify(jsonResult(result, doc, a.source))}\n`);
+    return result.ok ? EXIT_OK : EXIT_FAILURE;
   }
   if (a.jsonl) io.stdout(result.trace);
   else if (!a.quiet) io.stdout(formatScenarioTrace(result.records, doc));
