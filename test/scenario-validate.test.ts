@@ -39,6 +39,20 @@ function paths(doc: unknown): string[] {
   return errorsOf(doc).map((e) => e.path);
 }
 
+describe('title and explanation are optional', () => {
+  it('a document without them is valid; the title falls back to the name, the explanation to empty', () => {
+    const { title: _title, explanation: _explanation, ...bare } = minimal();
+    const r = validateScenario(bare);
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.scenario.title).toBe('tiny');
+      expect(r.scenario.explanation).toBe('');
+    }
+    // Given, they are still checked.
+    expect(paths({ ...bare, title: 5 })).toEqual(['title']);
+  });
+});
+
 describe('validateScenario', () => {
   it('accepts a minimal document and returns a clean copy', () => {
     const doc = minimal();

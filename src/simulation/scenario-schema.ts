@@ -259,8 +259,13 @@ export interface ScenarioDocument {
   version: 1;
   /** kebab-case id: 'large-response-slow-reader'. */
   name: string;
+  /**
+   * For the playground and `replay --list`. Optional in a document (a test's
+   * private scenario needs none): a validated document has the name here
+   * when it had no title. The built-in scenarios all have one.
+   */
   title: string;
-  /** One paragraph, for a person learning epoll. */
+  /** One paragraph, for a person learning epoll. Optional in a document, as title ('' when absent). */
   explanation: string;
   options: ScenarioOptions;
   peers: ScenarioPeer[];
@@ -912,7 +917,7 @@ function invariants(w: Walker, v: unknown, path: Path): InvariantName[] | undefi
 
 function validate(doc: unknown): ScenarioValidation {
   const w = new Walker();
-  const o = w.object(doc, [], DOC_KEYS, ['version', 'name', 'title', 'explanation', 'options', 'peers', 'steps', 'expect']);
+  const o = w.object(doc, [], DOC_KEYS, ['version', 'name', 'options', 'peers', 'steps', 'expect']);
   if (!o) return { ok: false, errors: w.issues };
   if (o.version !== undefined && o.version !== SCENARIO_VERSION) w.fail(['version'], `must be ${SCENARIO_VERSION}, got ${show(o.version)}`);
   if (o.$schema !== undefined) w.str(o.$schema, ['$schema'], 500);
@@ -957,8 +962,8 @@ function validate(doc: unknown): ScenarioValidation {
   const scenario: ScenarioDocument = {
     version: 1,
     name: o.name as string,
-    title: o.title as string,
-    explanation: o.explanation as string,
+    title: (o.title as string | undefined) ?? (o.name as string),
+    explanation: (o.explanation as string | undefined) ?? '',
     options: opts as ScenarioOptions,
     peers: peerList,
     steps: steps as ScenarioAction[],
