@@ -7,11 +7,21 @@
 // - dist/src may hold JS compiled from a source file that no longer exists
 //   (tsc never deletes): remove those, so the tarball ships only what this
 //   build emits. Only orphans go; nothing that a running process of this
-//   checkout may be using is touched.
+//   checkout may be using is touched;
+// - the prebuilt addon: prebuildify compiles binding.gyp (N-API, so one build
+//   serves every Node >= 20) into prebuilds/<platform>-<arch>/edgeloop.glibc.node,
+//   which node-gyp-build loads at run time (src/backends/native.ts) and which
+//   spares the install a compile (scripts/install-native.mjs). It builds in a
+//   temporary copy of the native sources: node-gyp rebuild starts by deleting
+//   build/, and this checkout's build/Release may be in use.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { localNodedir } from './node-headers.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -47,3 +57,49 @@ for (const file of walk(join(ROOT, 'dist', 'src'))) {
   }
 }
 if (removed > 0) console.error(`prepack: removed ${removed} file(s) in dist/src compiled from sources that no longer exist`);
+
+// The prebuilt addon.
+const started = Date.now();
+const prebuilds = join(ROOT, 'prebuilds');
+rmSync(prebuilds, { recursive: true, force: true });
+const tmp = mkdtempSync(join(tmpdir(), 'edgeloop-prebuild-'));
+let built;
+try {
+  for (const f of ['binding.gyp', 'package.json', 'native']) cpSync(join(ROOT, f), join(tmp, f), { recursive: true });
+  // binding.gyp asks node for node-addon-api's include directory.
+  symlinkSync(join(ROOT, 'node_modules'), join(tmp, 'node_modules'), 'dir');
+  // Node's headers from its installation when it has them (no download);
+  // both cores for the compile.
+  const nodedir = localNodedir();
+  const env = { ...process.env, JOBS: 'max', ...(nodedir && !process.env.npm_config_nodedir ? { npm_config_nodedir: nodedir } : {}) };
+  const args = [
+    join(ROOT, 'node_modules', 'prebuildify', 'bin.js'),
+    '--napi', '--strip', '--tag-libc',
+    // The running Node's headers; the N-API build loads in any Node >= 20.
+    '--target', process.versions.node,
+    '--node-gyp', join(ROOT, 'node_modules', '.bin', 'node-gyp'),
+    '--cwd', tmp, '--out', ROOT,
+  ];
+  const r = spawnSync(process.execPath, args, { cwd: tmp, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+  if (r.status !== 0) {
+    process.stderr.write(`${r.stdout ?? ''}${r.stderr ?? ''}`);
+    console.error(`prepack: prebuildify failed (${r.error?.message ?? `exit ${r.status}`}): the prebuilt addon needs g++, make, python3 and strip (on Linux)`);
+    process.exit(1);
+  }
+  built = walk(prebuilds).filter((f) => f.endsWith('.node'));
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+if (built.length !== 1) {
+  console.error(`prepack: expected one prebuilt addon in prebuilds/, found ${built.length === 0 ? 'none' : built.join(', ')}`);
+  process.exit(1);
+}
+const addon = join(prebuilds, built[0]);
+const loaded = createRequire(import.meta.url)(addon);
+if (typeof loaded?.Kernel !== 'function' || typeof loaded?.Server !== 'function') {
+  console.error(`prepack: ${relative(ROOT, addon)} does not export classes Kernel and Server`);
+  process.exit(1);
+}
+console.error(
+  `prepack: prebuilt addon ${relative(ROOT, addon)} (${Math.round(statSync(addon).size / 1024)} kB, N-API, Node ${process.versions.node}'s headers) in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+);
