@@ -3,7 +3,7 @@
 // The errno sequences differ between unix and tcp; each family is compared
 // with Linux on its own.
 import { EPOLLET, EPOLLIN, EPOLLOUT, EPOLLRDHUP } from '../../src/index.js';
-import { both, count, fillRaw, only, OUTQ_TOLERANCE } from './lib.js';
+import { both, count, drainRaw, fillRaw, only, OUTQ_TOLERANCE } from './lib.js';
 import type { DifferentialCase, Observer } from './observer.js';
 
 const FULL_MASK_ET = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
@@ -206,6 +206,29 @@ export const closeCases: DifferentialCase[] = [
     obs.poll('mask b', b);
     obs.read('b reads', b, 100);
     obs.write('a writes', a, 10);
+  }),
+  only('tcp', 'fin-held-by-zero-window', "a FIN waits for the peer's window like data: data sent to the closed end then resets both", (k, obs) => {
+    // Found by the randomized tester (seed 0, tcp, claimed regime): the sim
+    // sent the FIN into a zero window, so the peer read end of file where
+    // Linux (tcp_snd_wnd_test on the FIN's skb) still held it, and the
+    // peer's next write met an orphan in FIN_WAIT1 that resets (RST): the
+    // peer reads what had arrived, then ECONNRESET, never end of file.
+    const [a, b] = obs.pair(['a', 'b'], { sndbuf: 2304, rcvbuf: 8192 });
+    obs.write('a writes 576', a, 576);
+    obs.write('a writes 4096', a, 4096);
+    const filled = fillRaw(k, a, 12288);
+    obs.eq('a fills to EAGAIN', filled.last);
+    obs.write('a writes 4096 more', a, 4096);
+    obs.settle();
+    obs.close('a closes: its FIN waits for a window b keeps closed', a);
+    obs.settle();
+    obs.poll('mask b: no RDHUP, the FIN has not arrived', b);
+    obs.write('b writes 1 to the closed end', b, 1);
+    obs.settle();
+    const drained = drainRaw(k, b);
+    obs.eq('b reads every byte a wrote', drained.bytes === 576 + 4096 + filled.bytes);
+    obs.eq('then', drained.last);
+    obs.soError('SO_ERROR of b', b);
   }),
   only('tcp', 'fin-ack-delayed', 'a FIN after data is ACKed by the delayed-ACK timer: SIOCOUTQ counts it for 40 ms', (k, obs) => {
     const [a, b] = obs.pair(['a', 'b']);

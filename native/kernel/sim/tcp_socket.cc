@@ -326,18 +326,29 @@ void TcpSocket::XmitPending(bool push, bool push_one) {
   // window is too small for it; Nagle never holds with nothing in flight).
   // tcp_push_one does not look.
   if (!sent_any && !push_one && packets_out_ == 0 && SendHead() < write_queue_.size()) CheckProbeTimer();
-  if (fin_queued_ && !fin_sent_ && snd_nxt_ == fin_seq_) {
-    fin_sent_ = true;
-    snd_nxt_ = fin_seq_ + 1;
-    ClearProbeTimer();  // the RTO timer takes over
-    Segment seg;
-    seg.fin = true;
-    seg.ack = rcv_.rcv_nxt();
-    seg.window_edge = rcv_.AckSent();
-    delack_armed_ = false;
-    ++delack_gen_;
-    Transmit(std::move(seg));
+  if (FinHeld()) {
+    // tcp_snd_wnd_test on the FIN's skb: its sequence number must fit the
+    // window too. A zero window holds it, and the persist timer probes, as
+    // for data (Linux never sends a FIN past the peer's window).
+    if (FinFitsWindow()) {
+      SendFin();
+    } else if (!push_one && packets_out_ == 0) {
+      CheckProbeTimer();
+    }
   }
+}
+
+void TcpSocket::SendFin() {
+  fin_sent_ = true;
+  snd_nxt_ = fin_seq_ + 1;
+  ClearProbeTimer();  // the RTO timer takes over
+  Segment seg;
+  seg.fin = true;
+  seg.ack = rcv_.rcv_nxt();
+  seg.window_edge = rcv_.AckSent();
+  delack_armed_ = false;
+  ++delack_gen_;
+  Transmit(std::move(seg));
 }
 
 void TcpSocket::SendSkb(size_t index) {
@@ -441,8 +452,9 @@ void TcpSocket::AckProbe() {
   // data goes out from tcp_data_snd_check); otherwise the timer restarts
   // with the current backoff.
   const size_t head = SendHead();
-  if (head == write_queue_.size()) return;
-  if (write_queue_[head].end() <= snd_wnd_edge_) {
+  if (head == write_queue_.size() && !FinHeld()) return;
+  const bool fits = head == write_queue_.size() ? FinFitsWindow() : write_queue_[head].end() <= snd_wnd_edge_;
+  if (fits) {
     backoff_ = 0;
     ClearProbeTimer();
   } else {
@@ -453,7 +465,7 @@ void TcpSocket::AckProbe() {
 void TcpSocket::OnProbeTimer() {
   // tcp_probe_timer: stand down if something is in flight (its ACK will
   // restart things) or nothing waits.
-  if (packets_out_ > 0 || SendHead() == write_queue_.size()) {
+  if (packets_out_ > 0 || !SendPending()) {
     probes_out_ = 0;
     return;
   }
@@ -482,7 +494,7 @@ void TcpSocket::SendProbe0() {
   // tcp_send_probe0: if data went out, its ACK takes over and the backoff
   // starts again; otherwise back off and probe again.
   WriteWakeup();
-  if (packets_out_ > 0 || SendHead() == write_queue_.size()) {
+  if (packets_out_ > 0 || !SendPending()) {
     probes_out_ = 0;
     backoff_ = 0;
     return;
@@ -507,6 +519,10 @@ void TcpSocket::WriteWakeup() {
       if (seg_size < len) SplitSkb(i, static_cast<size_t>(seg_size));
     }
     SendSkb(i);
+    return;
+  }
+  if (i == write_queue_.size() && FinHeld() && FinFitsWindow()) {
+    SendFin();  // the send head is the FIN's own skb, and it fits now
     return;
   }
   Segment seg;

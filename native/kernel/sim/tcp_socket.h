@@ -114,6 +114,13 @@ class TcpSocket final : public SocketFile {
   void OnAck(uint64_t ack, uint64_t edge);  // tcp_ack
   void CheckSpace();                      // tcp_check_space
   uint64_t DataEnd() const { return fin_queued_ ? fin_seq_ : write_seq_; }
+  // Every byte is sent and the FIN waits for the window (tcp_snd_wnd_test).
+  bool FinHeld() const { return fin_queued_ && !fin_sent_ && snd_nxt_ == fin_seq_; }
+  bool FinFitsWindow() const { return fin_seq_ < snd_wnd_edge_; }
+  // Something waits to be sent: data past snd_nxt, or a held FIN (Linux's
+  // send head, which may be the FIN's own skb).
+  bool SendPending() const { return SendHead() < write_queue_.size() || FinHeld(); }
+  void SendFin();
 
   // Receive side.
   void QueueData(const Segment& seg);     // tcp_data_queue
