@@ -1,4 +1,4 @@
-// The server benchmarks: `npm run bench` (about 6 minutes), `npm run bench
+// The server benchmarks: `npm run bench` (about 10 minutes), `npm run bench
 // -- --quick` (under 2). Never part of `npm test`.
 //
 // Every server starts fresh in its own process for every measurement and
@@ -15,7 +15,7 @@
 //
 //   --quick            fewer, shorter repetitions
 //   --no-pin           no taskset (the scheduler places everything)
-//   --only a,b         sections: pingpong, slow, large, memory, sim
+//   --only a,b         sections: pingpong, slow, large, memory, nonreaders, sim, explore
 //   --reps N           repetitions per cell (default: 5 for pingpong and 15
 //                      for the large transfer, whose ratios sit close to
 //                      their targets, 3 elsewhere; quick 1)
@@ -33,14 +33,15 @@ import { fileURLToPath } from 'node:url';
 
 const USAGE = `Usage: npm run bench [-- options]     (node dist/bench/run.js [options], after npm run build:ts)
 
-The server benchmarks (about 6 minutes; --quick under 2): every server fresh in
+The server benchmarks (about 10 minutes; --quick under 2): every server fresh in
 its own process, driven over 127.0.0.1 by C load processes; one table of
 medians and same-run ratios at the end. Needs cc and taskset.
 
 Options:
   --quick          fewer, shorter repetitions
   --no-pin         no taskset (the scheduler places everything)
-  --only a,b       sections: pingpong, slow, large, memory, sim, explore
+  --only a,b       sections: pingpong, slow, large, memory, nonreaders, sim,
+                   explore
   --reps N         repetitions per cell (default: 5 for pingpong, 15 for the
                    large transfer, 3 elsewhere; quick 1)
   --seconds S      pingpong window (default 1.2; quick 0.5)
@@ -85,7 +86,7 @@ function option(name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 const QUICK = flag('quick');
-const SECTIONS = new Set((option('only') ?? 'pingpong,slow,large,memory,sim,explore').split(','));
+const SECTIONS = new Set((option('only') ?? 'pingpong,slow,large,memory,nonreaders,sim,explore').split(','));
 const REPS = Number(option('reps') ?? (QUICK ? 1 : 3));
 // More, shorter runs where a target sits within a few percent: more pairs
 // for the median, each pair closer together in time.
@@ -574,6 +575,229 @@ async function memory(): Promise<void> {
   });
 }
 
+// ---- 4b. clients that send and never read ----
+//
+// Issue 12's hostile case: NONREADERS connections each send NONREADER_BYTES
+// and never read what the echo sends back. The server's socket buffers
+// fill, then whatever it buffers in user space; edgeloop's memory budget
+// (64 MiB by default) pauses reading on the connections that add output
+// there, Node's pipe() pauses a socket whose write buffer is past 16 KiB.
+// Per run (a fresh server each): its idle RSS (after a full GC); a fresh
+// client's echo round trips (64 B, one connection) through the first
+// seconds of the flood and again once every non-reader is stuck; the peak
+// RSS (VmHWM), the RSS once stuck, the server's own stats().memory
+// (edgeloop); then, after the non-readers disconnect, the RSS a few seconds
+// later and again after a full GC.
+
+// --quick: fewer clients, as many bytes each: 300 x 4 MiB would all fit in
+// the kernel's socket buffers and never reach the budget; 300 x 8 MiB does.
+const NONREADERS = QUICK ? 300 : 1000;
+const NONREADER_BYTES = 8 << 20;
+/** The fresh client's window from the start of the flood (the flood itself lasts a few seconds). */
+const FLOOD_WINDOW = QUICK ? 2 : 4;
+/** Its window once every non-reader is stuck (after 0.5 s of warm-up). */
+const STUCK_WINDOW = QUICK ? 1.5 : 3;
+/** How long after the last non-reader is gone the RSS is read. */
+const AFTER_LEAVE_MS = 3000;
+
+interface NonReaderSample {
+  idleRss: number;
+  peakRss: number;
+  stuckRss: number;
+  afterRss: number;
+  afterGcRss: number;
+  flood: { p50: number; p99: number; max: number; count: number };
+  stuck: { p50: number; p99: number; max: number; count: number };
+  /** What the non-readers got out: bytes sent in all, connections that sent everything, connections reset. */
+  sentBytes: number;
+  complete: number;
+  reset: number;
+  readySeconds: number;
+  /** edgeloop: stats().memory once stuck, and its close reasons after they left. */
+  memory?: { budget: number; bufferedOutput: number; peakBufferedOutput: number; pausedByBudget: number; resetByBudget: number };
+  closeReasons?: Record<string, number>;
+}
+
+function statusKb(pid: number, field: string): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/** Starts a load process in the background: its stdout lines, and its exit (rejecting on a non-zero status). */
+function startLoad(args: string[], stdin: 'pipe' | 'ignore'): { child: ChildProcess; lines: Lines; exited: Promise<void> } {
+  const [command, argv] = pinned(LOAD_CPU, path.join(BIN, 'clients'), args);
+  const child = spawn(command, argv, { stdio: [stdin, 'pipe', 'pipe'] });
+  live.add(child);
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const lines = new Lines(child);
+  const exited = new Promise<void>((resolve, reject) =>
+    child.once('exit', (code, signal) => {
+      live.delete(child);
+      if (code === 0) resolve();
+      else reject(new Error(`clients ${args.join(' ')} failed (${code ?? signal}): ${err.trim()}`));
+    }),
+  );
+  exited.catch(() => {}); // awaited where it matters; never an unhandled rejection
+  return { child, lines, exited };
+}
+
+async function serverStats(server: Server): Promise<Record<string, unknown>> {
+  return JSON.parse(await server.command('stats')) as Record<string, unknown>;
+}
+
+async function nonReaderRun(spec: ServerSpec): Promise<NonReaderSample> {
+  const server = await Server.start(spec);
+  const ours: ChildProcess[] = [];
+  try {
+    await server.command('gc');
+    await sleep(200);
+    const idleRss = server.rssBytes();
+    // The fresh client dials first, then the flood starts beside it.
+    const during = startLoad(['latency', String(server.port), '1', '64', String(FLOOD_WINDOW), '0'], 'ignore');
+    ours.push(during.child);
+    await sleep(100);
+    const flood = startLoad(['flood', String(server.port), String(NONREADERS), String(NONREADER_BYTES)], 'pipe');
+    ours.push(flood.child);
+    // (Its exit before READY rejects with what it said on stderr.)
+    const ready = await Promise.race([
+      flood.lines.next(180_000, 'flood client'),
+      flood.exited.then((): never => {
+        throw new Error('flood client: exited before READY');
+      }),
+    ]);
+    const m = /^READY (\d+) (\d+) (\d+) (\d+)$/.exec(ready);
+    if (!m || Number(m[1]) !== NONREADERS) throw new Error(`flood client: ${ready}`);
+    const floodLatency = JSON.parse(await during.lines.next((FLOOD_WINDOW + 60) * 1000, 'latency client (flood)')) as Record<string, number>;
+    await during.exited;
+    // Every non-reader has sent all it could: a second fresh client now.
+    const stuckLatency = await load(['latency', String(server.port), '1', '64', String(STUCK_WINDOW), '0.5'], (STUCK_WINDOW + 60) * 1000, 'clients');
+    const stuckRss = server.rssBytes();
+    const stuckStats = await serverStats(server);
+    const peakRss = statusKb(server.pid, 'VmHWM');
+    // They leave (closing with unread input: each is reset).
+    flood.child.stdin!.end();
+    const summary = JSON.parse(await flood.lines.next(60_000, 'flood client (closing)')) as Record<string, number>;
+    await flood.exited;
+    let afterStats: Record<string, unknown> = {};
+    for (let i = 0; i < 200; i++) {
+      afterStats = await serverStats(server);
+      if (Number(afterStats.connections) === 0) break;
+      await sleep(50);
+    }
+    if (Number(afterStats.connections) !== 0) throw new Error(`${spec.name}: ${String(afterStats.connections)} connections still open after the non-readers left`);
+    await sleep(AFTER_LEAVE_MS);
+    const afterRss = server.rssBytes();
+    await server.command('gc');
+    await sleep(300);
+    const afterGcRss = server.rssBytes();
+    const pick = (r: Record<string, number>): NonReaderSample['flood'] => ({ p50: r.p50!, p99: r.p99!, max: r.max!, count: r.count! });
+    const sample: NonReaderSample = {
+      idleRss,
+      peakRss,
+      stuckRss,
+      afterRss,
+      afterGcRss,
+      flood: pick(floodLatency),
+      stuck: pick(stuckLatency),
+      sentBytes: summary.sentBytes!,
+      complete: summary.complete!,
+      reset: summary.reset!,
+      readySeconds: summary.readySeconds!,
+    };
+    if (stuckStats.memory) sample.memory = stuckStats.memory as NonReaderSample['memory'];
+    if (afterStats.closeReasons) sample.closeReasons = afterStats.closeReasons as Record<string, number>;
+    return sample;
+  } finally {
+    for (const c of ours) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await server.stop();
+  }
+}
+
+async function nonReaders(): Promise<void> {
+  const specs = [
+    node('edgeloop C++ echo', 'edgeloop.js', ['--app', 'echo']),
+    node('edgeloop JS handler', 'edgeloop.js', ['--app', 'js-echo']),
+    node('node net', 'node-net.js', ['--app', 'echo']),
+  ];
+  const got = new Map<string, NonReaderSample[]>(specs.map((s) => [s.name, []]));
+  for (let rep = 0; rep < REPS; rep++) {
+    const shift = rep % specs.length;
+    for (const spec of [...specs.slice(shift), ...specs.slice(0, shift)]) {
+      progress(`non-readers, ${spec.name}, ${fmt(NONREADERS)} clients x ${NONREADER_BYTES >> 20} MiB, repetition ${rep + 1}/${REPS}`);
+      got.get(spec.name)!.push(await nonReaderRun(spec));
+    }
+  }
+  samples.nonReaders = Object.fromEntries(got);
+  const mb = (x: number): string => fmt(x / 2 ** 20, 1);
+  const ms = (us: number): string => fmt(us / 1000, 2);
+  const med = (name: string, f: (x: NonReaderSample) => number): number => median(got.get(name)!.map(f));
+  const paired = (a: string, b: string, f: (x: NonReaderSample) => number): number => pairedRatio(got.get(a)!.map(f), got.get(b)!.map(f));
+  const [e, j, n] = specs.map((s) => s.name) as [string, string, string];
+  const tick = (ok: boolean): string => (ok ? '✓' : '✗');
+  const runs = (name: string, ok: (x: NonReaderSample) => boolean): string => {
+    const xs = got.get(name)!;
+    return `${xs.filter(ok).length}/${xs.length} runs`;
+  };
+
+  const what = `4b. ${fmt(NONREADERS)} clients each sending ${NONREADER_BYTES >> 20} MiB and never reading (echo servers)`;
+
+  // Memory while they are connected.
+  const memoryValues = (name: string): string => {
+    let t = `${name} ${mb(med(name, (x) => x.idleRss))} → ${mb(med(name, (x) => x.peakRss))} (${mb(med(name, (x) => x.stuckRss))})`;
+    const mem = got.get(name)!.map((x) => x.memory);
+    if (mem.every((x) => x !== undefined)) {
+      t +=
+        ` [peak buffered output ${mb(median(mem.map((x) => x!.peakBufferedOutput)))} of ${mb(median(mem.map((x) => x!.budget)))}, ` +
+        `paused ${fmt(median(mem.map((x) => x!.pausedByBudget)))}, reset ${fmt(median(mem.map((x) => x!.resetByBudget)))}]`;
+    }
+    return t;
+  };
+  // The budget plus this run's own idle process (Node's runtime, the addon).
+  const budgetOf = (name: string): number => med(name, (x) => x.memory?.budget ?? NaN);
+  const over = (x: NonReaderSample): number => x.peakRss - x.idleRss - (x.memory?.budget ?? NaN);
+  const withinBudget = (name: string): string => `${tick(med(name, over) <= 0)} (${runs(name, (x) => over(x) <= 0)}, median ${med(name, over) <= 0 ? '' : '+'}${mb(med(name, over))} MiB)`;
+  rows.push({
+    cell:
+      `${what}: server RSS MiB, idle → peak while they are connected (once all are stuck); edgeloop's stats().memory [MiB, connections]; ` +
+      `what they got out: ${fmt(med(n, (x) => x.sentBytes) / 2 ** 30, 2)} GiB against node net, ${fmt(med(e, (x) => x.sentBytes) / 2 ** 30, 2)} against the C++ echo ` +
+      `(${fmt(med(e, (x) => x.complete))} of ${fmt(NONREADERS)} sent all of theirs)`,
+    values: specs.map((s) => memoryValues(s.name)).join(' · '),
+    ratios:
+      `peak RSS C++/node ${ratio(paired(e, n, (x) => x.peakRss))}, JS/node ${ratio(paired(j, n, (x) => x.peakRss))} · ` +
+      `growth over idle C++/node ${ratio(paired(e, n, (x) => x.peakRss - x.idleRss))}, JS/node ${ratio(paired(j, n, (x) => x.peakRss - x.idleRss))}`,
+    target: `peak RSS ≤ the budget (${mb(budgetOf(e))} MiB) + the idle process: C++ ${withinBudget(e)}, JS ${withinBudget(j)}`,
+  });
+
+  // A fresh client meanwhile.
+  const lat = (name: string, w: 'flood' | 'stuck'): string =>
+    `${ms(med(name, (x) => x[w].p50))}/${ms(med(name, (x) => x[w].p99))} (${ms(med(name, (x) => x[w].max))})`;
+  const fast = (w: 'flood' | 'stuck') => (x: NonReaderSample): boolean => x[w].p99 < 10_000;
+  const p99ok = (name: string, w: 'flood' | 'stuck'): string => `${tick(med(name, (x) => x[w].p99) < 10_000)} (${runs(name, fast(w))})`;
+  rows.push({
+    cell: `${what}: a fresh client's 64 B echo round trip, p50/p99 (max) ms, in the first ${FLOOD_WINDOW} s of the flood · for ${STUCK_WINDOW} s once all are stuck`,
+    values: specs.map((s) => `${s.name}: flood ${lat(s.name, 'flood')}, stuck ${lat(s.name, 'stuck')}`).join(' · '),
+    ratios:
+      `p99 once stuck C++/node ${ratio(paired(e, n, (x) => x.stuck.p99))}, JS/node ${ratio(paired(j, n, (x) => x.stuck.p99))} · ` +
+      `during the flood C++/node ${ratio(paired(e, n, (x) => x.flood.p99))}, JS/node ${ratio(paired(j, n, (x) => x.flood.p99))}`,
+    // The flood window is shown, not judged: there the fresh client shares
+    // the load core with the flood client, and all three servers' cores are busy.
+    target:
+      `p99 < 10 ms once stuck: C++ ${p99ok(e, 'stuck')}, JS ${p99ok(j, 'stuck')} · during the flood, shown (the fresh client shares its core with the flood): ` +
+      `p99 < 10 ms in C++ ${runs(e, fast('flood'))}, JS ${runs(j, fast('flood'))}, node ${runs(n, fast('flood'))}`,
+  });
+
+  // After they leave.
+  rows.push({
+    cell: `${what}, after they disconnect: server RSS MiB ${AFTER_LEAVE_MS / 1000} s after the last one closed (then after a full GC)`,
+    values: specs.map((s) => `${s.name} ${mb(med(s.name, (x) => x.afterRss))} (${mb(med(s.name, (x) => x.afterGcRss))}), idle ${mb(med(s.name, (x) => x.idleRss))}`).join(' · '),
+    ratios:
+      `C++/node ${ratio(paired(e, n, (x) => x.afterRss))}, JS/node ${ratio(paired(j, n, (x) => x.afterRss))} · ` +
+      `over the idle process: C++ +${mb(med(e, (x) => x.afterRss - x.idleRss))}, JS +${mb(med(j, (x) => x.afterRss - x.idleRss))}, node +${mb(med(n, (x) => x.afterRss - x.idleRss))}`,
+    target: '—',
+  });
+}
+
 // ---- 5. simulation speed ----
 
 async function simRun(engine: string, events: number): Promise<{ events: number; seconds: number; eventsPerSecond: number }> {
@@ -773,6 +997,7 @@ async function main(): Promise<void> {
   if (SECTIONS.has('slow')) await slowReader();
   if (SECTIONS.has('large')) await largeTransfer();
   if (SECTIONS.has('memory')) await memory();
+  if (SECTIONS.has('nonreaders')) await nonReaders();
   if (SECTIONS.has('sim')) await simulation();
   if (SECTIONS.has('explore')) await exploreSpeed();
   const minutes = (performance.now() - started) / 60_000;
