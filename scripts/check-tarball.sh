@@ -119,6 +119,40 @@ echo "  installed; nothing compiled (no node_modules/edgeloop/build)"
 cp "$work/check.mjs" "$app/"
 (cd "$app" && "${nocc[@]}" node check.mjs native)
 
+# A TypeScript user of the installed package (the repo's tsc, strict): the
+# kernel API without casts; edgeloop/browser under moduleResolution node10
+# (typesVersions) as under nodenext; and a browser bundle's view (the
+# "browser" condition) has no createServer, so importing it there is a type
+# error rather than a failure at bundle time.
+tsc=("$root/node_modules/.bin/tsc" --noEmit --strict --skipLibCheck --target es2022)
+mkdir -p "$app/ts"
+cat >"$app/ts/strict.ts" <<'EOF'
+import { openKernel, must, EPOLLIN } from 'edgeloop';
+import { Simulation } from 'edgeloop/browser';
+export async function main(): Promise<number> {
+  const k = await openKernel({ backend: 'sim', engine: 'wasm', seed: 1 });
+  const [a, b] = k.strict.socketpair('unix');
+  const ep = k.strict.epollCreate();
+  k.strict.epollCtl(ep, 'ADD', b, EPOLLIN);
+  must(k.write(a, 3), 'write');
+  const ready = k.strict.epollWait(ep, 8, 0);
+  const sim: Simulation = await Simulation.create({ engine: 'wasm', family: 'tcp', app: 'echo' });
+  sim.dispose();
+  return ready.length;
+}
+EOF
+cat >"$app/ts/browser-bundle.ts" <<'EOF'
+import { createServer } from 'edgeloop';
+export const s = createServer;
+EOF
+(cd "$app" && "${tsc[@]}" --module nodenext --moduleResolution nodenext ts/strict.ts) || { echo "check-tarball: FAIL: strict TypeScript (nodenext) does not compile"; exit 1; }
+(cd "$app" && "${tsc[@]}" --module esnext --moduleResolution node10 ts/strict.ts) || { echo "check-tarball: FAIL: moduleResolution node10 does not find edgeloop/browser"; exit 1; }
+if out=$(cd "$app" && "${tsc[@]}" --module esnext --moduleResolution bundler --customConditions browser ts/browser-bundle.ts 2>&1); then
+  echo "check-tarball: FAIL: createServer typechecks in a browser bundle (customConditions browser)"; exit 1
+fi
+grep -q "createServer" <<<"$out" || { echo "$out"; echo "check-tarball: FAIL: the browser bundle's type error does not name createServer"; exit 1; }
+echo "  TypeScript (strict, no casts): compiles under nodenext and node10; createServer is a type error under the browser condition"
+
 echo "check-tarball: 2. the same tarball without prebuilds/ (no prebuild fits), no compiler on PATH"
 mkdir "$work/repack"
 tar xzf "$tgz" -C "$work/repack"
