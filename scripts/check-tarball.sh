@@ -30,6 +30,9 @@ tgz=$(ls "$work"/edgeloop-*.tgz)
 contents=$(tar tzf "$tgz")
 grep -qx 'package/prebuilds/linux-x64/edgeloop.glibc.node' <<<"$contents" || { echo "check-tarball: FAIL: the tarball has no prebuilds/linux-x64/edgeloop.glibc.node"; exit 1; }
 if grep -q '^package/build/' <<<"$contents"; then echo "check-tarball: FAIL: the tarball ships build/"; exit 1; fi
+# The wasm module it ships is the committed one, byte for byte (the one
+# wasm/check-reproducible.sh verifies), not a re-emit by tsc.
+tar -xzf "$tgz" -O package/dist/wasm/edgeloop-sim.mjs | cmp -s - wasm/edgeloop-sim.mjs || { echo "check-tarball: FAIL: the tarball's dist/wasm/edgeloop-sim.mjs is not wasm/edgeloop-sim.mjs"; exit 1; }
 echo "  $(basename "$tgz"): $(du -k "$tgz" | cut -f1) kB, $(wc -l <<<"$contents") files, prebuilds/linux-x64/edgeloop.glibc.node among them"
 
 # A PATH with no compiler: node, npm and what npm and node-gyp's configure
