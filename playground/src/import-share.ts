@@ -31,7 +31,7 @@ export interface ImportShareDeps {
 export class ImportShare {
   /** For the header, in this order. */
   readonly editButton: HTMLButtonElement;
-  readonly importLabel: HTMLLabelElement;
+  readonly importButton: HTMLButtonElement;
   readonly fileInput: HTMLInputElement;
   readonly copyLinkButton: HTMLButtonElement;
   /** Where a link is shown when the clipboard refuses it. */
@@ -41,9 +41,19 @@ export class ImportShare {
 
   constructor(private readonly deps: ImportShareDeps) {
     this.editButton = h('button', { id: 'edit', attrs: { type: 'button' }, text: 'Edit JSON', title: 'Edit the scenario as JSON', on: { click: () => this.openEditor() } });
-    // The file input is hidden behind a label styled as a button: a file input's own look cannot be styled.
-    this.importLabel = h('label', { class: 'button', attrs: { for: 'import-file' }, text: 'Import trace', title: 'Open a JSON Lines trace: one exported here, or recorded by edgeloop serve --trace' });
-    this.fileInput = h('input', { id: 'import-file', class: 'visually-hidden', attrs: { type: 'file', accept: '.jsonl,.ndjson,.json,.txt,application/x-ndjson' } });
+    // A real button opens the file chooser: the file input (whose look cannot be styled) stays out of sight and out of the
+    // tab order, so neither a click nor the keyboard ever puts the focus on an invisible control.
+    this.fileInput = h('input', {
+      id: 'import-file',
+      attrs: { type: 'file', hidden: true, tabindex: -1, 'aria-label': 'Trace file to import', accept: '.jsonl,.ndjson,.json,.txt,application/x-ndjson' },
+    });
+    this.importButton = h('button', {
+      id: 'import',
+      attrs: { type: 'button' },
+      text: 'Import trace',
+      title: 'Open a JSON Lines trace: one exported here, or recorded by edgeloop serve --trace',
+      on: { click: () => this.fileInput.click() },
+    });
     this.fileInput.addEventListener('change', () => {
       const f = this.fileInput.files?.[0];
       if (f) void this.importFile(f);

@@ -2,7 +2,9 @@
 // edited), its explanation, the knobs that override its options, and the
 // variant to compare with. The knobs are read back through the same
 // validation as a scenario document, so a bad value gets the schema's own
-// message beside its field and never reaches a run.
+// message beside its field and never reaches a run. The explanation's
+// phrases that name a moment of the run (the document's momentLinks) are
+// links to it.
 import {
   builtinScenario,
   listBuiltinScenarios,
@@ -12,11 +14,14 @@ import {
   type BuiltinScenarioInfo,
   type ScenarioDocument,
   type ScenarioOptions,
+  type MomentLink,
+  type MomentName,
   type MutantName,
   type VariantName,
   JS_APP_NAMES,
 } from '../../src/browser.js';
-import { field, h, replace, select } from './dom.js';
+import { field, h, replace, select, type Child } from './dom.js';
+import { MOMENT_INFO } from './moments.js';
 
 /** The wasm build has no mutants (a test-only native build): the picker offers the three variants. */
 const VARIANT_TEXT: Record<Exclude<VariantName, MutantName>, string> = {
@@ -45,10 +50,50 @@ const KNOB_OF_PATH: Record<string, KnobName> = {
   'options.trigger': 'trigger',
 };
 
+export type ExplanationPart = 'explanation' | 'contrast';
+
 export interface KnobsPanelHooks {
   /** A scenario was picked, the knobs submitted, or variant B changed in compare mode. */
   run(): void;
   compareToggled(): void;
+  /** A phrase of the explanation was clicked: go to the moment it names, in the run of `variant` (the one the text is about) if there is one. */
+  gotoMoment(name: MomentName, variant: VariantName): void;
+  /**
+   * Whether the runs on screen have that moment ('here'), do not ('absent': a link to nothing says so instead of
+   * jumping nowhere), or the variant the phrase is about is not on screen yet ('run': the click runs it beside).
+   */
+  momentState(name: MomentName, variant: VariantName): 'here' | 'absent' | 'run';
+}
+
+/**
+ * The text with each linked phrase (its first occurrence) made a link to
+ * its moment (an in-page link: it moves the view, as a link does; an
+ * anchor also wraps with the sentence, which a button does not).
+ */
+function linkify(text: string, links: readonly MomentLink[], part: ExplanationPart): Child[] {
+  const spans: Array<{ at: number; end: number; link: MomentLink }> = [];
+  for (const link of links) {
+    const at = text.indexOf(link.text);
+    if (at < 0 || spans.some((x) => at < x.end && x.at < at + link.text.length)) continue;
+    spans.push({ at, end: at + link.text.length, link });
+  }
+  spans.sort((a, b) => a.at - b.at);
+  const out: Child[] = [];
+  let pos = 0;
+  for (const { at, end, link } of spans) {
+    out.push(text.slice(pos, at));
+    out.push(
+      h('a', {
+        class: 'moment-link',
+        attrs: { href: `#moment-${link.moment}` },
+        dataset: { moment: link.moment, part },
+        text: text.slice(at, end),
+      }),
+    );
+    pos = end;
+  }
+  out.push(text.slice(pos));
+  return out;
 }
 
 export class KnobsPanel {
@@ -96,6 +141,14 @@ export class KnobsPanel {
     this.compareField = h('div', { class: 'field inline' }, this.compareBox, h('label', { attrs: { for: 'compare' }, text: 'Compare with' }), this.compareVariant);
 
     this.about = h('section', { id: 'about', class: 'about', attrs: { 'aria-label': 'about this scenario' } });
+    this.about.addEventListener('click', (ev) => {
+      const link = (ev.target as HTMLElement).closest<HTMLElement>('.moment-link');
+      if (!link) return;
+      // The page's own navigation: the address (a share link's place) stays as it is.
+      ev.preventDefault();
+      if (link.getAttribute('aria-disabled') === 'true') return;
+      hooks.gotoMoment(link.dataset.moment as MomentName, this.variantOf(link.dataset.part as ExplanationPart));
+    });
     this.knobErrors = h('div', { id: 'knob-errors', class: 'knob-errors', attrs: { role: 'alert' } });
     this.knobs = makeKnobs();
     this.changedNote = h('p', { id: 'knobs-changed', class: 'knobs-changed', attrs: { hidden: true, role: 'status' }, text: 'Knobs changed: press Run (or Enter) to apply them.' });
@@ -201,15 +254,41 @@ export class KnobsPanel {
   /** Shows the scenario's explanation (an imported trace puts its own text in `about` until the next run). */
   renderAbout(): void {
     const d = this.currentDoc();
+    const links = d.momentLinks ?? [];
     const children: HTMLElement[] = [
       h('h2', { text: d.title }),
-      h('p', { class: 'explanation', text: d.explanation }),
+      h('p', { class: 'explanation' }, ...linkify(d.explanation, links, 'explanation')),
     ];
     if (d.contrast) {
-      children.push(h('p', { class: 'contrast' }, h('strong', { text: `Contrast (${d.contrast.variant}): ` }), d.contrast.explanation));
+      children.push(h('p', { class: 'contrast' }, h('strong', { text: `Contrast (${d.contrast.variant}): ` }), ...linkify(d.contrast.explanation, links, 'contrast')));
     }
+    if (links.length) children.push(h('p', { class: 'muted small', text: 'Underlined phrases are links: each takes you to that moment of the run.' }));
     if (this.custom) children.push(h('p', { class: 'muted', text: 'An edited scenario (not from the built-in catalogue).' }));
     replace(this.about, ...children);
+    this.refreshMomentLinks();
+  }
+
+  /** The variant a part of the text is about: the scenario's own for its explanation, the contrast's for the contrast's. */
+  private variantOf(part: ExplanationPart): VariantName {
+    const d = this.currentDoc();
+    return part === 'contrast' && d.contrast ? d.contrast.variant : (d.options.variant ?? 'edgeloop');
+  }
+
+  /** Marks each explanation link by whether the runs on screen have its moment. */
+  refreshMomentLinks(): void {
+    for (const link of this.about.querySelectorAll<HTMLElement>('.moment-link')) {
+      const name = link.dataset.moment as MomentName;
+      const variant = this.variantOf(link.dataset.part as ExplanationPart);
+      const state = this.hooks.momentState(name, variant);
+      link.setAttribute('aria-disabled', String(state === 'absent'));
+      link.dataset.state = state;
+      link.title =
+        state === 'here'
+          ? `Go to the moment: ${MOMENT_INFO[name].label}`
+          : state === 'run'
+            ? `Runs ${variant} beside this run (compare) and goes to its moment: ${MOMENT_INFO[name].label}`
+            : `Not in this run: ${MOMENT_INFO[name].label} does not happen with these knobs and variant`;
+    }
   }
 
   // ---- compare ----
@@ -294,6 +373,19 @@ export class KnobsPanel {
     return v.options;
   }
 
+  /**
+   * Brings the first invalid knob into view with the focus on it (its message
+   * is part of its description), and returns its label for the banner.
+   */
+  revealFirstError(): string | null {
+    const input = this.form.querySelector<HTMLElement>('[aria-invalid="true"]');
+    if (!input) return null;
+    const message = input.parentElement?.querySelector<HTMLElement>('.field-error') ?? null;
+    input.focus();
+    (message ?? input).scrollIntoView({ block: 'nearest' });
+    return input.parentElement?.querySelector('label')?.textContent ?? null;
+  }
+
   /** A run applied the knobs: the "changed" note no longer holds. */
   markApplied(): void {
     this.changedNote.hidden = true;
@@ -301,14 +393,23 @@ export class KnobsPanel {
 
   private showKnobErrors(errors: Array<{ path: string; message: string }>): void {
     for (const el of this.form.querySelectorAll('.field-error')) el.remove();
-    for (const el of this.form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+    for (const el of this.form.querySelectorAll('[aria-invalid]')) {
+      el.removeAttribute('aria-invalid');
+      const described = (el.getAttribute('aria-describedby') ?? '').split(' ').filter((x) => x !== '' && x !== `${el.id}-error`);
+      if (described.length) el.setAttribute('aria-describedby', described.join(' '));
+      else el.removeAttribute('aria-describedby');
+    }
     const loose: string[] = [];
     for (const e of errors) {
       const name = KNOB_OF_PATH[e.path];
       const input = name ? this.knobs[name] : null;
       if (input) {
         input.setAttribute('aria-invalid', 'true');
-        input.parentElement?.append(h('div', { class: 'field-error', dataset: { path: e.path }, text: `⚠ ${e.message}` }));
+        const id = `${input.id}-error`;
+        input.parentElement?.append(h('div', { class: 'field-error', id, dataset: { path: e.path }, text: `⚠ ${e.message}` }));
+        // The message is read with the field when the focus lands on it.
+        const described = (input.getAttribute('aria-describedby') ?? '').split(' ').filter((x) => x !== '' && x !== id);
+        input.setAttribute('aria-describedby', [...described, id].join(' '));
       } else loose.push(`${e.path}: ${e.message}`);
     }
     replace(this.knobErrors, ...loose.map((t) => h('p', { class: 'field-error', text: `⚠ ${t}` })));

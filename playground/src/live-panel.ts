@@ -8,6 +8,7 @@
 import { bytes, num, shortEvents } from './format.js';
 import { field, h, replace } from './dom.js';
 import { LIVE_WINDOW, LiveFeed, liveUrlProblem } from './live-feed.js';
+import { computeMoments } from './moments.js';
 import type { Session } from './session.js';
 
 /** At most this often the shown session is rebuilt while following (a 50,000-record window takes a few ms). */
@@ -175,6 +176,8 @@ export class LivePanel {
       stepEnds: model.reactorWaits.slice(),
       peakSendBuf: peak,
       highWaterMark: o.highWaterMark,
+      moments: computeMoments(model.records),
+      verdict: null,
     };
     this.shownSeq = model.records[model.n - 1]?.seq ?? this.shownSeq;
     this.shown = true;

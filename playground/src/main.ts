@@ -5,14 +5,16 @@
 // This file wires the parts together and owns what they share: the runs
 // (one worker per side), the sessions on screen, the compare bar and the
 // verdicts. The parts: knobs-panel.ts (what the next run will be),
-// playback.ts (the cursor), side.ts (the views of one session),
+// playback.ts (the cursor), side.ts (the views of one session), findbar.ts
+// (the search), moments.ts and verdict.ts (what a run shows),
 // import-share.ts (traces, links and the editor), live-panel.ts (a real
 // server's live view), messages.ts.
-import { formatScenarioFailure } from '../../src/browser.js';
+import { formatScenarioFailure, type MomentName, type VariantName } from '../../src/browser.js';
 import { firstDivergence } from './compare.js';
 import { byId, h, replace } from './dom.js';
 import { num, summary } from './format.js';
 import { ExplorePanel } from './explore-panel.js';
+import { FindBar } from './findbar.js';
 import { ImportShare } from './import-share.js';
 import { KnobsPanel } from './knobs-panel.js';
 import { LivePanel } from './live-panel.js';
@@ -23,6 +25,7 @@ import { RunCancelled, RunInvalid, Runner } from './runner.js';
 import { makeSession, type Session } from './session.js';
 import { Side } from './side.js';
 import { modelFromJsonl } from './trace-model.js';
+import { verdictMark, verdictOf } from './verdict.js';
 
 class App {
   /** Wall-clock ms of the last run, worker included (read by the perf test). */
@@ -35,6 +38,7 @@ class App {
   private readonly share: ImportShare;
   private readonly explore: ExplorePanel;
   private readonly live: LivePanel;
+  private readonly find: FindBar;
   /** A live session is on screen (set by the first one, cleared by a run or an import). */
   private liveShown = false;
   private divergence: number | null = null;
@@ -58,7 +62,12 @@ class App {
       export: (s: Session) => this.share.exportTrace(s),
     };
     this.sides = [new Side('a', sideHooks), new Side('b', sideHooks)];
-    this.knobs = new KnobsPanel({ run: () => void this.run(), compareToggled: () => this.toggleCompare() });
+    this.knobs = new KnobsPanel({
+      run: () => void this.run(),
+      compareToggled: () => this.toggleCompare(),
+      gotoMoment: (name, variant) => void this.gotoMoment(name, variant),
+      momentState: (name, variant) => this.momentState(name, variant),
+    });
     const sidebarToggle = h('button', {
       id: 'toggle-sidebar',
       attrs: { type: 'button', 'aria-expanded': 'true', 'aria-controls': 'sidebar' },
@@ -66,7 +75,23 @@ class App {
       title: 'Hide or show the scenario and knobs panel (more room for the timelines)',
       on: { click: () => this.toggleSidebar() },
     });
-    this.playback = new Playback(this.sides, { divergence: () => this.divergence }, sidebarToggle);
+    this.find = new FindBar({
+      apply: (query, only) => {
+        for (const side of this.sides) side.setQuery(query, only);
+        this.find.update(this.playback.cursor, this.matchLists());
+      },
+      go: (dir) => this.playback.jumpMatch(dir),
+    });
+    this.playback = new Playback(
+      this.sides,
+      {
+        divergence: () => this.divergence,
+        focusFind: () => this.find.focus(),
+        moved: (cursor) => this.find.update(cursor, this.matchLists()),
+      },
+      sidebarToggle,
+      this.find.el,
+    );
     this.result = h('section', { id: 'result', class: 'result', attrs: { 'aria-label': 'expectations' } });
     this.share = new ImportShare({
       knobs: this.knobs,
@@ -93,7 +118,7 @@ class App {
       this.knobs.compareField,
       h('span', { class: 'spacer' }),
       this.share.editButton,
-      this.share.importLabel,
+      this.share.importButton,
       this.share.fileInput,
       this.share.copyLinkButton,
       h('button', { id: 'help', attrs: { type: 'button', 'aria-label': 'Keyboard shortcuts' }, text: '?', on: { click: () => this.playback.helpDialog.showModal() } }),
@@ -159,9 +184,12 @@ class App {
   async run(at = 0): Promise<void> {
     const knobs = this.knobs.readKnobs();
     if (!knobs) {
-      this.messages.say('error', 'A knob is invalid: see the message beside it.');
+      // The banner points at the message: the message must be where the eye and the focus are (the knobs may be scrolled away).
+      const which = this.knobs.revealFirstError();
+      this.messages.say('error', `A knob is invalid${which ? ` (${which})` : ''}: see the message beside it.`, 'knobs');
       return;
     }
+    this.messages.clear('knobs');
     this.playback.stopPlay();
     this.knobs.markApplied();
     this.leaveLive('A run replaced the live view (detached).');
@@ -201,7 +229,12 @@ class App {
       }
       const outcomes = await Promise.all(jobs);
       if (serial !== this.runSerial) return;
-      const sessions = outcomes.map((o, k) => makeSession(modelFromJsonl(o.trace), o.frames, o, k === 0 ? variantA : variantB, 'run'));
+      const sessions = outcomes.map((o, k) => {
+        const variant = (k === 0 ? variantA : variantB) as VariantName;
+        const used = k === 0 ? knobs : { ...knobs, variant, ...(variant === 'edgeloop' ? {} : { trigger: 'edge' as const }) };
+        const verdict = verdictOf({ doc, variant, ok: o.ok, failures: o.failures.length, knobs: used });
+        return makeSession(modelFromJsonl(o.trace), o.frames, o, variant, 'run', verdict);
+      });
       this.lastRunMs = performance.now() - started;
       this.setSessions(sessions as [Session] | [Session, Session]);
       this.knobs.renderAbout();
@@ -278,6 +311,50 @@ class App {
     this.sidesEl.classList.toggle('two', !!b);
     replace(this.sidesEl, this.sides[0].el, b ? this.sides[1].el : null);
     this.renderCompareBar();
+    // The explanation's links follow what this run has.
+    this.knobs.refreshMomentLinks();
+    this.find.update(this.playback.cursor, this.matchLists());
+  }
+
+  private matchLists(): Array<Int32Array | null> {
+    return this.sides.filter((s) => s.session).map((s) => s.matches);
+  }
+
+  /**
+   * The side whose run has the moment: the run of the variant the phrase is about when it is on screen (its
+   * moment or none), else any run that has it (the knobs may have changed the variant).
+   */
+  private momentSide(name: MomentName, variant: VariantName): Side | null {
+    const runs = this.sides.filter((s) => s.session?.source === 'run');
+    const exact = runs.find((s) => s.session?.variant === variant);
+    if (exact) return exact.session?.moments.byName.has(name) ? exact : null;
+    return runs.find((s) => s.session?.moments.byName.has(name)) ?? null;
+  }
+
+  private momentState(name: MomentName, variant: VariantName): 'here' | 'absent' | 'run' {
+    if (this.canRunBeside(variant)) return 'run';
+    return this.momentSide(name, variant) ? 'here' : 'absent';
+  }
+
+  /** A phrase about the contrast, with only the scenario's run on screen: one click runs the contrast beside it. */
+  private canRunBeside(variant: VariantName): boolean {
+    const a = this.sides[0].session;
+    return a?.source === 'run' && !this.sides[1].session && a.variant !== variant && this.knobs.currentDoc().contrast?.variant === variant;
+  }
+
+  private async gotoMoment(name: MomentName, variant: VariantName): Promise<void> {
+    if (this.canRunBeside(variant)) {
+      this.knobs.setCompare(variant);
+      await this.run(this.playback.cursor);
+    }
+    const side = this.momentSide(name, variant);
+    const m = side?.session?.moments.byName.get(name);
+    if (!m) {
+      this.messages.say('info', 'This run has no such moment (the knobs or the variant changed what happens).', 'moment');
+      return;
+    }
+    this.playback.stopPlay();
+    this.playback.setCursor(m.index);
   }
 
   private renderCompareBar(): void {
@@ -324,19 +401,25 @@ class App {
     }
     const sides = [this.sides[0].session, this.sides[1].session].filter((x): x is Session => !!x?.outcome);
     const doc = this.knobs.currentDoc();
-    const children: HTMLElement[] = [h('h2', { text: 'Expectations' })];
+    const children: HTMLElement[] = [h('h2', { text: 'What the run shows' })];
     for (const side of sides) {
       const o = side.outcome as RunOutcome;
-      const isContrast = doc.contrast?.variant === side.variant;
+      const v = side.verdict;
+      const kind = v?.kind ?? 'other';
       children.push(
         h(
           'div',
-          { class: `verdict-block ${o.ok ? 'pass' : 'fail'}`, dataset: { variant: side.variant ?? '' } },
-          h('p', {}, h('strong', { text: `${o.ok ? '✔ PASS' : '✘ FAIL'} — ${side.variant}` }), ` · ${num(o.steps)} steps, ${num(side.model.n)} events, ${Math.round(o.ms)} ms`),
-          !o.ok && isContrast ? h('p', { class: 'muted', text: 'This is the contrast variant: its failing is the point of the scenario.' }) : null,
+          { class: `verdict-block v-${kind}`, dataset: { variant: side.variant ?? '', verdict: kind, held: String(o.ok) } },
+          h('p', {}, h('strong', { text: `${verdictMark(kind)} ${v?.headline ?? ''} — ${side.variant}` }), ` · ${num(o.steps)} steps, ${num(side.model.n)} events, ${Math.round(o.ms)} ms`),
+          v ? h('p', { class: 'verdict-detail', text: v.detail }) : null,
           o.failures.length
-            ? h('ul', { class: 'failures' }, ...o.failures.slice(0, 20).map((f) => h('li', { text: formatScenarioFailure(f) })))
-            : h('p', { class: 'muted', text: `All ${doc.expect.length} expectations held.` }),
+            ? h(
+                'details',
+                { attrs: { open: kind === 'unexpected' || kind === 'knobs' } },
+                h('summary', { text: `Expectations that did not hold (${num(o.failures.length)})` }),
+                h('ul', { class: 'failures' }, ...o.failures.slice(0, 20).map((f) => h('li', { text: formatScenarioFailure(f) }))),
+              )
+            : h('p', { class: 'muted', text: doc.expect.length ? `All ${num(doc.expect.length)} expectations held.` : 'The scenario has no expectations.' }),
         ),
       );
     }

@@ -5,7 +5,9 @@
 // the snapshot at the cursor; nothing is undone.
 import { h } from './dom.js';
 import { num } from './format.js';
+import { QUERY_HELP } from './findbar.js';
 import { frameAt } from './frames.js';
+import { lowerBound } from './search.js';
 import type { Side } from './side.js';
 
 /** Events per second. */
@@ -17,6 +19,9 @@ const KEYS: Array<[string, string]> = [
   ['Page Down or ]', 'next reactor step'],
   ['Page Up or [', 'previous reactor step'],
   ['Home / End', 'first / last event'],
+  ['m / Shift+M', 'next / previous moment (the ◆ chips above the timeline)'],
+  ['/', 'search the timeline (Enter: next match, Shift+Enter: previous, Escape: clear)'],
+  ['n / Shift+N', 'next / previous match of the search'],
   ['Space', 'play / pause'],
   ['+ / −', 'faster / slower'],
   ['d', 'jump to the first divergence (compare mode)'],
@@ -26,6 +31,10 @@ const KEYS: Array<[string, string]> = [
 export interface PlaybackHooks {
   /** The first event where the two runs differ (compare mode), or null: the d key's target. */
   divergence(): number | null;
+  /** The / key: put the focus in the search box. */
+  focusFind(): void;
+  /** The cursor moved (the search's count follows it). */
+  moved(cursor: number): void;
 }
 
 export class Playback {
@@ -42,11 +51,12 @@ export class Playback {
   private readonly speedSel: HTMLSelectElement;
   private readonly gotoInput: HTMLInputElement;
 
-  /** `leading` opens the toolbar: a control of the page's own (the sidebar toggle). */
+  /** `leading` opens the toolbar: a control of the page's own (the sidebar toggle); `search` goes before the position. */
   constructor(
     private readonly sides: readonly [Side, Side],
     private readonly hooks: PlaybackHooks,
     leading: HTMLElement,
+    search: HTMLElement,
   ) {
     const btn = (id: string, text: string, label: string, fn: () => void, keys: string): HTMLButtonElement =>
       h('button', { id, attrs: { type: 'button', 'aria-label': label, 'aria-keyshortcuts': keys }, title: `${label} (${keys})`, text, on: { click: fn } });
@@ -57,7 +67,8 @@ export class Playback {
       ...SPEEDS.map((s) => h('option', { attrs: { value: s }, text: `${num(s)} events/s` })),
     );
     this.speedSel.value = String(this.speed);
-    this.position = h('span', { id: 'position', class: 'position', attrs: { 'aria-live': 'off' } });
+    // Announced when it changes (politely: after whatever the reader is saying), so a keyboard user hears where a key took them.
+    this.position = h('span', { id: 'position', class: 'position', attrs: { 'aria-live': 'polite', 'aria-atomic': 'true' } });
     this.gotoInput = h('input', { id: 'goto', attrs: { type: 'number', min: 1, placeholder: '#', inputmode: 'numeric' } });
     this.gotoInput.addEventListener('keydown', (ev) => {
       if (ev.key === 'Enter') this.gotoSeq();
@@ -73,8 +84,11 @@ export class Playback {
       btn('next', 'event ▶', 'Next event', () => this.setCursor(this.at + 1), 'ArrowRight'),
       btn('next-step', 'step ▶▶', 'Next reactor step', () => this.stepBy(1), 'PageDown'),
       btn('last', '▶|', 'Last event', () => this.setCursor(Number.MAX_SAFE_INTEGER), 'End'),
+      btn('prev-moment', '◀ ◆', 'Previous moment', () => this.jumpMoment(-1), 'Shift+M'),
+      btn('next-moment', '◆ ▶', 'Next moment', () => this.jumpMoment(1), 'M'),
       h('div', { class: 'field inline' }, h('label', { attrs: { for: 'speed' }, text: 'Speed' }), this.speedSel),
       h('div', { class: 'field inline' }, h('label', { attrs: { for: 'goto' }, text: 'Go to event #' }), this.gotoInput),
+      search,
       this.position,
     );
     this.helpDialog = h(
@@ -82,6 +96,8 @@ export class Playback {
       { id: 'help-dialog', class: 'dialog', attrs: { 'aria-labelledby': 'help-title' } },
       h('h2', { id: 'help-title', text: 'Keyboard shortcuts' }),
       h('table', { class: 'keys' }, h('tbody', {}, ...KEYS.map(([k, v]) => h('tr', {}, h('th', { text: k }), h('td', { text: v }))))),
+      h('h3', { text: 'Search' }),
+      h('p', { class: 'help-search', text: QUERY_HELP }),
       h('div', { class: 'dialog-buttons' }, h('button', { attrs: { type: 'button' }, text: 'Close', on: { click: () => this.helpDialog.close() } })),
     );
   }
@@ -108,6 +124,27 @@ export class Playback {
     this.position.textContent = n === 0 ? 'no trace' : `event #${r?.seq ?? this.at + 1} of ${num(n)}${step !== undefined ? ` · step ${step}` : ''}`;
     this.position.dataset.index = String(this.at);
     document.body.dataset.cursor = String(this.at);
+    this.hooks.moved(this.at);
+  }
+
+  /** To the next (1) or previous (-1) moment of either side: in compare mode the cursor is shared, and B's moments are where B differs. */
+  jumpMoment(dir: 1 | -1): void {
+    this.jumpAmong(this.sides.filter((s) => s.session).map((s) => s.momentStops()), dir);
+  }
+
+  /** To the next or previous match of the search, on either side. */
+  jumpMatch(dir: 1 | -1): void {
+    this.jumpAmong(this.sides.filter((s) => s.session && s.matches).map((s) => s.matches as Int32Array), dir);
+  }
+
+  private jumpAmong(lists: ReadonlyArray<ArrayLike<number>>, dir: 1 | -1): void {
+    let best: number | null = null;
+    for (const list of lists) {
+      const k = dir > 0 ? lowerBound(list, this.at + 1) : lowerBound(list, this.at) - 1;
+      const i = k >= 0 && k < list.length ? (list[k] as number) : null;
+      if (i !== null && (best === null || (dir > 0 ? i < best : i > best))) best = i;
+    }
+    if (best !== null) this.setCursor(best);
   }
 
   private stepBy(dir: 1 | -1): void {
@@ -206,6 +243,11 @@ export class Playback {
       '+': () => this.changeSpeed(1),
       '=': () => this.changeSpeed(1),
       '-': () => this.changeSpeed(-1),
+      m: () => this.jumpMoment(1),
+      M: () => this.jumpMoment(-1),
+      n: () => this.jumpMatch(1),
+      N: () => this.jumpMatch(-1),
+      '/': () => this.hooks.focusFind(),
       d: () => {
         const d = this.hooks.divergence();
         if (d !== null) this.setCursor(d);

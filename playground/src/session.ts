@@ -5,8 +5,10 @@
 // changes it once made (a live view makes a new one as records come).
 import type { VariantName } from '../../src/browser.js';
 import type { Frame } from './frames.js';
+import { computeMoments, type Moments } from './moments.js';
 import type { RunOutcome } from './run-protocol.js';
 import type { TraceModel } from './trace-model.js';
+import type { Verdict } from './verdict.js';
 
 /** The reactor's default mark, for options that name none and for an imported trace (a trace does not record it). */
 const DEFAULT_HWM = 4 * 1024 * 1024;
@@ -24,12 +26,34 @@ export interface Session {
   /** Each connection's largest send_buf_ over the run, so its gauge keeps one scale while the cursor moves. */
   peakSendBuf: Map<number, number>;
   highWaterMark: number;
+  /** The run's key events, found in its trace (moments.ts). */
+  moments: Moments;
+  /** What a run demonstrates, for the scenario it ran (null: an imported trace or a live window). */
+  verdict: Verdict | null;
 }
 
-export function makeSession(model: TraceModel, frames: Frame[] | null, outcome: RunOutcome | null, variant: VariantName | null, source: Session['source']): Session {
+export function makeSession(
+  model: TraceModel,
+  frames: Frame[] | null,
+  outcome: RunOutcome | null,
+  variant: VariantName | null,
+  source: Session['source'],
+  verdict: Verdict | null = null,
+): Session {
   // Without snapshots the reactor's epoll_wait calls are the only step boundaries a trace shows.
   const stepEnds = frames ? frames.slice(1).map((f) => f.records - 1).filter((i) => i >= 0 && i < model.n) : model.reactorWaits.slice();
   const peak = new Map<number, number>();
   for (const f of frames ?? []) for (const c of f.conns) peak.set(c.id, Math.max(peak.get(c.id) ?? 0, c.sendBuf));
-  return { model, frames, outcome, variant, source, stepEnds, peakSendBuf: peak, highWaterMark: outcome?.options.highWaterMark ?? DEFAULT_HWM };
+  return {
+    model,
+    frames,
+    outcome,
+    variant,
+    source,
+    stepEnds,
+    peakSendBuf: peak,
+    highWaterMark: outcome?.options.highWaterMark ?? DEFAULT_HWM,
+    moments: computeMoments(model.records),
+    verdict,
+  };
 }

@@ -1,5 +1,6 @@
-// One side of the page (two in compare mode): a session's timeline and plot,
-// and at the cursor the event, the epoll lists and the buffer gauges. Each
+// One side of the page (two in compare mode): a session's moments strip,
+// timeline and plot, and at the cursor the event, the epoll lists and the
+// buffer gauges. Each
 // side draws its own session at the cursor the transport gives it; what a
 // click or the export button means is the page's business (SideHooks).
 import { formatTraceRecord } from '../../src/browser.js';
@@ -8,10 +9,19 @@ import { renderEpoll } from './epoll-view.js';
 import { num, summary } from './format.js';
 import { frameAt, type Frame } from './frames.js';
 import { renderGauges } from './gauges.js';
+import { MOMENT_INFO, type Moment } from './moments.js';
 import { Plot } from './plot.js';
 import type { RunOutcome } from './run-protocol.js';
+import { lowerBound, matchIndexes, type Query } from './search.js';
 import type { Session } from './session.js';
 import { badgesOf, Timeline } from './timeline.js';
+import { verdictMark } from './verdict.js';
+
+function ordinal(k: number): string {
+  const t = k % 100;
+  const suffix = t >= 11 && t <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[k % 10] ?? 'th';
+  return `${num(k)}${suffix}`;
+}
 
 export interface SideHooks {
   /** A row of the timeline or a point of the plot was clicked. */
@@ -25,11 +35,18 @@ export class Side {
   readonly plot: Plot;
   private readonly title: HTMLElement;
   private readonly verdict: HTMLElement;
+  /** Under the title when the knobs changed what the scenario shows: the reader must not take the run for a failure. */
+  private readonly verdictNote: HTMLElement;
   private readonly eventBox: HTMLElement;
   private readonly gauges: HTMLElement;
   private readonly epollEl: HTMLElement;
   private readonly exportBtn: HTMLButtonElement;
+  private readonly momentsEl: HTMLElement;
   session: Session | null = null;
+  /** The search's matches in this session (ascending record indexes), or null without a search. */
+  matches: Int32Array | null = null;
+  private query: Query | null = null;
+  private filterOnly = false;
   private epoll: string | null = null;
   private cursor = 0;
   private showAllConns = false;
@@ -42,6 +59,7 @@ export class Side {
     this.plot = new Plot((i) => hooks.pick(i));
     this.title = h('h2', { class: 'side-title', text: '' });
     this.verdict = h('span', { class: 'verdict' });
+    this.verdictNote = h('p', { class: 'verdict-note', attrs: { hidden: true } });
     this.exportBtn = h('button', {
       attrs: { type: 'button', 'data-action': `export-${id}` },
       text: 'Export trace (.jsonl)',
@@ -64,11 +82,16 @@ export class Side {
       h('h3', { text: 'Buffers' }),
       this.gauges,
     );
-    const traceCol = h('div', { class: 'trace-col' }, this.timeline.el, h('h3', { class: 'plot-title', text: 'Bytes over the trace' }), this.plot.el);
+    this.momentsEl = h('nav', { class: 'moments', attrs: { 'aria-label': id === 'a' ? 'Moments of the run' : 'Moments of run B' } });
+    this.momentsEl.addEventListener('click', (ev) => {
+      const chip = (ev.target as HTMLElement).closest<HTMLElement>('.moment-chip');
+      if (chip?.dataset.index !== undefined) hooks.pick(Number(chip.dataset.index));
+    });
+    const traceCol = h('div', { class: 'trace-col' }, this.momentsEl, this.timeline.el, h('h3', { class: 'plot-title', text: 'Bytes over the trace' }), this.plot.el);
     this.el = h(
       'section',
       { class: `side side-${id}`, attrs: { 'aria-label': id === 'a' ? 'run A' : 'run B' } },
-      h('div', { class: 'side-head' }, this.title, this.verdict, this.exportBtn),
+      h('div', { class: 'side-head' }, this.title, this.verdict, this.exportBtn, this.verdictNote),
       h('div', { class: 'side-body' }, traceCol, stateCol),
     );
   }
@@ -81,7 +104,13 @@ export class Side {
     // A live view's frames are the server's snapshots, not reactor steps: the step column stays empty.
     this.timeline.setData(s?.model ?? null, s?.source === 'run' ? s.frames : null, divergence);
     this.plot.setData(s?.model ?? null, s?.frames ?? null);
+    this.timeline.setMoments(s?.moments ?? null);
+    this.renderMoments();
+    this.applyQuery();
     this.exportBtn.disabled = !s;
+    delete this.verdict.dataset.verdict;
+    delete this.verdict.dataset.held;
+    this.verdictNote.hidden = true;
     if (!s) {
       this.title.textContent = 'No trace';
       replace(this.verdict);
@@ -90,8 +119,17 @@ export class Side {
     if (s.source === 'run') {
       const o = s.outcome as RunOutcome;
       this.title.textContent = `${this.id === 'b' ? 'B' : 'A'}: ${s.variant ?? ''} · ${o.options.family} · seed ${o.options.seed ?? 1}`;
-      const text = o.ok ? 'PASS: every expectation held' : `FAIL: ${o.failures.length} expectation${o.failures.length === 1 ? '' : 's'} failed`;
-      replace(this.verdict, h('span', { class: o.ok ? 'pass' : 'fail', text: `${o.ok ? '✔' : '✘'} ${text}` }));
+      const v = s.verdict;
+      // What the run shows, not whether it passed: the expectations held is the lesson for one variant, failed for the other.
+      this.verdict.dataset.held = String(o.ok);
+      if (v) {
+        this.verdict.dataset.verdict = v.kind;
+        replace(this.verdict, h('span', { class: `v-${v.kind}`, title: v.detail, text: `${verdictMark(v.kind)} ${v.headline}` }));
+        if (v.kind === 'knobs' || v.kind === 'unexpected') {
+          this.verdictNote.textContent = v.detail;
+          this.verdictNote.hidden = false;
+        }
+      } else replace(this.verdict, h('span', { class: 'muted', text: o.ok ? 'every expectation held' : `${num(o.failures.length)} checks failed` }));
     } else if ('live' in s.source) {
       this.title.textContent = s.source.title;
       const first = s.model.records[0]?.seq;
@@ -104,6 +142,66 @@ export class Side {
 
   setDivergence(i: number | null): void {
     this.timeline.setDivergence(i);
+  }
+
+  /** A search over this side's trace (null: none); `only`: the timeline shows just the matches. */
+  setQuery(query: Query | null, only: boolean): void {
+    this.query = query;
+    this.filterOnly = only;
+    this.applyQuery();
+  }
+
+  private applyQuery(): void {
+    const s = this.session;
+    this.matches = s && this.query ? matchIndexes(s.model.records, this.query, s.moments) : null;
+    this.timeline.setMatches(this.matches, this.filterOnly);
+  }
+
+  /** Where "next moment" stops: the first occurrence of each kind. */
+  momentStops(): number[] {
+    return this.session?.moments.list.map((m) => m.index) ?? [];
+  }
+
+  private renderMoments(): void {
+    const s = this.session;
+    if (!s) {
+      replace(this.momentsEl);
+      return;
+    }
+    const list = s.moments.list;
+    const chips = list.map((m) => {
+      const info = MOMENT_INFO[m.name];
+      const seq = s.model.records[m.index]?.seq ?? m.index + 1;
+      const count = m.count > 1 ? ` ×${num(m.count)}` : '';
+      const chip = h('button', {
+        class: `moment-chip m-${m.name}`,
+        attrs: { type: 'button', 'aria-label': `${info.label}${count ? `, ${num(m.count)} times` : ''}: first at event ${seq}` },
+        dataset: { moment: m.name, index: m.index, seq },
+        title: `${info.about}
+First at event #${seq}: ${m.detail}${m.bytes !== undefined ? `
+${num(m.bytes)} bytes in all.` : ''}`,
+      });
+      chip.append(h('span', { class: 'chip-mark', attrs: { 'aria-hidden': 'true' }, text: '◆' }), ` ${info.label}${count}`);
+      return chip;
+    });
+    replace(
+      this.momentsEl,
+      h('span', { class: 'moments-title', text: `Moments (${list.length})` }),
+      chips.length ? h('span', { class: 'chips' }, ...chips) : h('span', { class: 'muted', text: 'none in this trace' }),
+    );
+  }
+
+  /** The moments at record `i`: each kind that happens there, with which occurrence it is. */
+  private momentsAt(i: number): Array<{ m: Moment; k: number }> {
+    const s = this.session;
+    if (!s) return [];
+    const out: Array<{ m: Moment; k: number }> = [];
+    for (const m of s.moments.list) {
+      const occ = s.moments.occurrences.get(m.name) ?? [];
+      const k = lowerBound(occ, i);
+      if (occ[k] === i) out.push({ m, k: k + 1 });
+    }
+    return out;
   }
 
   show(cursor: number, scroll: boolean): void {
@@ -148,13 +246,34 @@ export class Side {
         this.show(this.cursor, false);
       },
     });
+    for (const chip of this.momentsEl.querySelectorAll<HTMLElement>('.moment-chip')) {
+      if (Number(chip.dataset.index) === i) chip.setAttribute('aria-current', 'true');
+      else chip.removeAttribute('aria-current');
+    }
     const r = s.model.records[i];
     if (r) {
       const badges = badgesOf(s.model, i);
+      const here = this.momentsAt(i);
       replace(
         this.eventBox,
         h('h3', { text: `Event #${r.seq} of ${num(s.model.n)} · ${r.actor} · t=${r.t} ms` }),
         h('p', { class: 'event-summary', dataset: { seq: r.seq }, text: summary(r) }),
+        here.length
+          ? h(
+              'ul',
+              { class: 'moment-notes' },
+              ...here.map(({ m, k }) =>
+                h(
+                  'li',
+                  { dataset: { moment: m.name } },
+                  h('strong', { text: `◆ ${MOMENT_INFO[m.name].label}` }),
+                  m.count > 1 ? ` (the ${ordinal(k)} of ${num(m.count)})` : '',
+                  `: ${MOMENT_INFO[m.name].about}`,
+                  k === 1 ? h('span', { class: 'moment-detail', text: ` Here: ${m.detail}.${m.bytes !== undefined ? ` ${num(m.bytes)} bytes in all.` : ''}` }) : null,
+                ),
+              ),
+            )
+          : null,
         badges.length ? h('ul', { class: 'badge-notes' }, ...badges.map((b) => h('li', {}, h('span', { class: `badge ${b.cls}`, text: b.text }), ` ${b.title}`))) : null,
         h('details', {}, h('summary', { text: 'Raw record' }), h('pre', { class: 'raw', text: `${formatTraceRecord(r)}\n${JSON.stringify(r)}` })),
       );

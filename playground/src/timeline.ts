@@ -1,11 +1,16 @@
 // The timeline: one row per trace record, one column (lane) per actor,
 // rendered virtually (only the rows in view exist in the DOM), so a trace
 // of 200,000 events scrolls and jumps as fast as one of 200. Marks are text
-// badges (EAGAIN, partial, +EPOLLOUT, −EPOLLOUT, EOF, error), never colour alone.
+// badges (EAGAIN, partial, +EPOLLOUT, −EPOLLOUT, OUT ready, EOF, error, the
+// run's moments), never colour alone. A search marks its matches; filtering
+// shows only them: the rows are then positions in the list of matches,
+// still rendered virtually.
 import type { TraceRecord } from '../../src/browser.js';
 import { h, replace } from './dom.js';
 import { summary } from './format.js';
 import type { Frame } from './frames.js';
+import { MOMENT_INFO, type Moments } from './moments.js';
+import { lowerBound } from './search.js';
 import { MARK, type TraceModel } from './trace-model.js';
 
 export const ROW_H = 26;
@@ -39,6 +44,7 @@ export function badgesOf(model: TraceModel, i: number): Badge[] {
   }
   if (m & MARK.OUT_ON) out.push({ cls: 'b-out-on', text: '+EPOLLOUT', title: 'EPOLLOUT turned on: the connection waits for room in the socket' });
   if (m & MARK.OUT_OFF) out.push({ cls: 'b-out-off', text: '−EPOLLOUT', title: 'EPOLLOUT turned off' });
+  if (m & MARK.OUT_READY) out.push({ cls: 'b-out-ready', text: 'OUT ready', title: 'epoll_wait reported EPOLLOUT: by the kernel’s writability rule a write would not block now' });
   if (m & MARK.EOF) out.push({ cls: 'b-eof', text: 'EOF', title: 'read returned 0: the other side shut down or closed' });
   if (m & MARK.EMPTY_WAIT) out.push({ cls: 'b-idle', text: 'no events', title: 'epoll_wait returned nothing' });
   return out;
@@ -61,6 +67,12 @@ export class Timeline {
   private pool: HTMLElement[] = [];
   private raf = 0;
   private lastRange = '';
+  /** Filtering: the record index shown at each row (null: every record, row i is record i). */
+  private view: Int32Array | null = null;
+  /** The search's matches, one flag per record (null: no search). */
+  private matchFlags: Uint8Array | null = null;
+  /** The first occurrence of each moment, by record index. */
+  private momentAt = new Map<number, string[]>();
 
   constructor(private readonly options: TimelineOptions) {
     this.head = h('div', { class: 'tl-head', attrs: { 'aria-hidden': 'true' } });
@@ -99,6 +111,10 @@ export class Timeline {
     this.model = model;
     this.divergence = divergence;
     this.stepEnd = new Int32Array(model?.n ?? 0).fill(-1);
+    // A new trace: the page sets its matches and moments again.
+    this.view = null;
+    this.matchFlags = null;
+    this.momentAt = new Map();
     if (model && frames) {
       for (const f of frames) if (f.records > 0 && f.records <= model.n) this.stepEnd[f.records - 1] = f.step;
     }
@@ -107,6 +123,36 @@ export class Timeline {
     this.layout();
     this.lastRange = '';
     this.render();
+  }
+
+  /** A search's matches (ascending record indexes), or null; `only`: show just those rows. */
+  setMatches(matches: Int32Array | null, only: boolean): void {
+    const n = this.model?.n ?? 0;
+    if (matches) {
+      const flags = new Uint8Array(n);
+      for (const i of matches) flags[i] = 1;
+      this.matchFlags = flags;
+    } else this.matchFlags = null;
+    this.view = matches && only ? matches : null;
+    this.layout();
+    this.scrollTo(this.cursor);
+    this.render();
+  }
+
+  setMoments(moments: Moments | null): void {
+    this.momentAt = new Map();
+    for (const m of moments?.list ?? []) {
+      const at = this.momentAt.get(m.index) ?? [];
+      at.push(MOMENT_INFO[m.name].label);
+      this.momentAt.set(m.index, at);
+    }
+    this.lastRange = '';
+    this.render();
+  }
+
+  /** Rows in the list: every record, or the matches when filtering. */
+  private get rows(): number {
+    return this.view ? this.view.length : (this.model?.n ?? 0);
   }
 
   setDivergence(i: number | null): void {
@@ -139,8 +185,9 @@ export class Timeline {
       this.key,
       this.mode === 'rails' && lanes.length ? `Lanes: ${lanes.map((name, k) => `${k + 1} ${name}`).join(' · ')}` : '',
     );
-    this.spacer.style.height = `${(this.model?.n ?? 0) * ROW_H}px`;
-    this.empty.hidden = (this.model?.n ?? 0) > 0;
+    this.spacer.style.height = `${this.rows * ROW_H}px`;
+    this.empty.textContent = this.view && (this.model?.n ?? 0) > 0 ? 'No event matches the search.' : 'No trace yet: pick a scenario, or import a trace.';
+    this.empty.hidden = this.rows > 0;
     for (const r of this.pool) r.remove();
     this.pool = [];
     this.lastRange = '';
@@ -163,15 +210,16 @@ export class Timeline {
   }
 
   private scrollTo(i: number): void {
-    const top = i * ROW_H;
+    // Filtering, the cursor's row is the first match at or after it.
+    const top = (this.view ? Math.min(lowerBound(this.view, i), Math.max(0, this.view.length - 1)) : i) * ROW_H;
     const vh = this.viewport.clientHeight;
     const st = this.viewport.scrollTop;
     if (top < st + ROW_H || top > st + vh - 2 * ROW_H) this.viewport.scrollTop = Math.max(0, top - vh / 2 + ROW_H / 2);
   }
 
-  /** The indexes of rows now in the DOM (for tests and the status line). */
+  /** The rows now in the DOM (record indexes unless filtering: positions among the matches). */
   visibleRange(): [number, number] {
-    const n = this.model?.n ?? 0;
+    const n = this.rows;
     const first = Math.max(0, Math.floor(this.viewport.scrollTop / ROW_H) - OVERSCAN);
     const last = Math.min(n - 1, Math.ceil((this.viewport.scrollTop + this.viewport.clientHeight) / ROW_H) + OVERSCAN);
     return [first, last];
@@ -184,6 +232,9 @@ export class Timeline {
     const key = `${first}:${last}:${this.cursor}:${this.mode}`;
     if (key === this.lastRange) return;
     this.lastRange = key;
+    const view = this.view;
+    // Filtering, the first match after a cursor that is not a match is marked: the cursor sits just above it.
+    const gap = view && !this.matchFlags?.[this.cursor] ? lowerBound(view, this.cursor) : -1;
     const count = Math.max(0, last - first + 1);
     while (this.pool.length < count) {
       const row = h('div', { class: 'tl-row', attrs: { role: 'listitem' } });
@@ -200,16 +251,17 @@ export class Timeline {
         continue;
       }
       row.hidden = false;
-      this.fill(row, first + k);
+      const pos = first + k;
+      this.fill(row, view ? (view[pos] as number) : pos, pos, pos === gap);
     }
   }
 
-  private fill(row: HTMLElement, i: number): void {
+  private fill(row: HTMLElement, i: number, pos: number, afterCursor: boolean): void {
     const model = this.model as TraceModel;
     const r = model.records[i] as TraceRecord;
     const lane = model.lane[i] as number;
     const current = i === this.cursor;
-    row.style.transform = `translateY(${i * ROW_H}px)`;
+    row.style.transform = `translateY(${pos * ROW_H}px)`;
     row.dataset.index = String(i);
     row.dataset.seq = String(r.seq);
     row.className = 'tl-row';
@@ -218,15 +270,25 @@ export class Timeline {
     if (this.stepEnd[i] !== -1) row.classList.add('step-end');
     if (lane === 255) row.classList.add('action');
     if (i === this.divergence) row.classList.add('diverge');
+    if (this.matchFlags?.[i]) row.classList.add('match');
+    if (afterCursor) row.classList.add('after-cursor');
     if (current) row.setAttribute('aria-current', 'true');
     else row.removeAttribute('aria-current');
 
-    const seq = h('span', { class: 'c-seq', text: `${current ? '▶ ' : ''}${r.seq}` });
+    const seq = h('span', { class: 'c-seq', text: `${current ? '▶ ' : this.matchFlags?.[i] ? '• ' : ''}${r.seq}` });
+    if (this.matchFlags?.[i]) seq.title = 'matches the search';
     const step = h('span', { class: 'c-step', text: this.stepEnd[i] !== -1 ? String(this.stepEnd[i]) : '' });
     if (this.stepEnd[i] !== -1) step.title = `end of reactor step ${this.stepEnd[i]}`;
     const text = summary(r);
     const badges = badgesOf(model, i).map((b) => h('span', { class: `badge ${b.cls}`, text: b.text, title: b.title }));
     if (i === this.divergence) badges.unshift(h('span', { class: 'badge b-diverge', text: '≠ first diff', title: 'first divergence: the first event where the two runs differ' }));
+    // One small mark however many moments fall here (the row's text keeps its room); the strip and the event box name them.
+    const here = this.momentAt.get(i);
+    if (here) {
+      badges.unshift(
+        h('span', { class: 'badge b-moment', title: `a moment of this run: ${here.join(', ')}` }, '◆', h('span', { class: 'visually-hidden', text: ` moment: ${here.join(', ')}` })),
+      );
+    }
     const title = `#${r.seq} t=${r.t}ms ${r.actor}: ${text}`;
     const body = h('span', { class: 'c-text', text });
     if (lane === 255) {

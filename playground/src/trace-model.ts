@@ -19,6 +19,8 @@ export const MARK = {
   EMPTY_WAIT: 64,
   ACTION: 128,
   EOF: 256,
+  /** An epoll_wait that reported EPOLLOUT for some fd. */
+  OUT_READY: 512,
 } as const;
 
 /** What a page can hold: a trace's text and records, and (for a run) a frame per step. */
@@ -345,6 +347,7 @@ export class TraceModel {
         info.waits.push(i);
         if (isReactor(r.actor)) this.reactorWaits.push(i);
         if (r.events !== undefined && r.events.length > 0) m |= MARK.WAKEUP;
+        if (r.events?.some((e) => hasFlag(e.events, 'EPOLLOUT'))) m |= MARK.OUT_READY;
         else if (r.err === undefined) m |= MARK.EMPTY_WAIT;
       }
       m |= applyInterest(state, open, r);

@@ -7,6 +7,52 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
     "name": "large-response-slow-reader",
     "title": "A large response to a slow reader",
     "explanation": "The server answers each new client with 16 MiB, far more than a socket buffer holds, and the client reads only 64 KiB per step. A nonblocking write(2) takes what fits in the kernel's send buffer and returns a short count (or EAGAIN once it is full), so TcpConnection::Send writes once, keeps the rest in its own send_buf_ and turns EPOLLOUT on. Each time the reader frees space, epoll reports EPOLLOUT and WriteNonBlocking writes the next piece; when send_buf_ is empty it turns EPOLLOUT off again and, since the bulk app asked for a graceful shutdown, sends the FIN (shutdown SHUT_WR). Watch the write calls return short counts and EAGAIN, the MOD that adds EPOLLOUT, the MOD that removes it, and the reader's bytes arriving complete and in order.",
+    "momentLinks": [
+      {
+        "text": "returns a short count",
+        "moment": "partial-write"
+      },
+      {
+        "text": "EAGAIN once it is full",
+        "moment": "write-eagain"
+      },
+      {
+        "text": "turns EPOLLOUT on",
+        "moment": "epollout-added"
+      },
+      {
+        "text": "epoll reports EPOLLOUT",
+        "moment": "epollout-reported"
+      },
+      {
+        "text": "turns EPOLLOUT off again",
+        "moment": "epollout-removed"
+      },
+      {
+        "text": "the MOD that adds EPOLLOUT",
+        "moment": "epollout-added"
+      },
+      {
+        "text": "the MOD that removes it",
+        "moment": "epollout-removed"
+      },
+      {
+        "text": "the reader's bytes arriving complete and in order",
+        "moment": "peer-eof"
+      },
+      {
+        "text": "stops at EAGAIN",
+        "moment": "write-eagain"
+      },
+      {
+        "text": "what the socket did not take is gone",
+        "moment": "data-dropped"
+      },
+      {
+        "text": "The reader gets only the first socketful",
+        "moment": "peer-eof"
+      }
+    ],
     "options": {
       "family": "tcp",
       "app": {
@@ -156,6 +202,36 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
     "name": "large-response-day25-write-all",
     "title": "The same large response, written all at once (day 25)",
     "explanation": "The tutorial's day 25 sends a response by calling write(2) in a loop inside Send. On a nonblocking socket that loop cannot wait: once the kernel's send buffer is full, write returns EAGAIN, the loop stops, and the code resets its buffer as if everything had gone out. Here the server answers with 16 MiB to a client that reads 64 KiB per step: only the first socketful arrives, the rest is dropped without an error, a close, or a single EPOLLOUT registration, and the client sees a clean end of file after a fraction of the data. Nothing in the trace looks like a failure, except the EAGAIN that nobody acted on.",
+    "momentLinks": [
+      {
+        "text": "write returns EAGAIN",
+        "moment": "write-eagain"
+      },
+      {
+        "text": "the code resets its buffer as if everything had gone out",
+        "moment": "data-dropped"
+      },
+      {
+        "text": "the rest is dropped",
+        "moment": "data-dropped"
+      },
+      {
+        "text": "the client sees a clean end of file",
+        "moment": "peer-eof"
+      },
+      {
+        "text": "the EAGAIN that nobody acted on",
+        "moment": "write-eagain"
+      },
+      {
+        "text": "queues the rest in send_buf_ and turns EPOLLOUT on",
+        "moment": "epollout-added"
+      },
+      {
+        "text": "all 16 MiB arrive",
+        "moment": "peer-eof"
+      }
+    ],
     "options": {
       "family": "tcp",
       "variant": "day25-write-all",
@@ -249,6 +325,32 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
     "name": "epollout-off-when-drained",
     "title": "EPOLLOUT off once the output has drained",
     "explanation": "The fix for the busy loop: TcpConnection asks for EPOLLOUT only while send_buf_ holds something. Send writes directly when nothing is queued; what the socket does not take is queued and EPOLLOUT goes on (an epoll_ctl MOD). On each EPOLLOUT, WriteNonBlocking writes until EAGAIN or until the queue is empty, and when it is empty it MODs EPOLLOUT away again and fires the write-complete callback. After the echo of 1 MiB, the connection sits idle for 50 steps and the reactor is not woken once.",
+    "momentLinks": [
+      {
+        "text": "what the socket does not take",
+        "moment": "partial-write"
+      },
+      {
+        "text": "EPOLLOUT goes on (an epoll_ctl MOD)",
+        "moment": "epollout-added"
+      },
+      {
+        "text": "On each EPOLLOUT",
+        "moment": "epollout-reported"
+      },
+      {
+        "text": "writes until EAGAIN",
+        "moment": "write-eagain"
+      },
+      {
+        "text": "MODs EPOLLOUT away again",
+        "moment": "epollout-removed"
+      },
+      {
+        "text": "every idle step is a wakeup with EPOLLOUT and a 0-byte write",
+        "moment": "wakeup-no-progress"
+      }
+    ],
     "options": {
       "family": "tcp",
       "app": "echo",
@@ -369,6 +471,24 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
     "name": "epollout-left-on",
     "title": "EPOLLOUT left on: wakeups without progress (day 26)",
     "explanation": "A socket is writable almost all the time, so EPOLLOUT is an interest you ask for only while you have something queued. The tutorial's day 26 turns it on when Send queues data and never turns it off. Its Channel also stores events in a short, which silently drops EPOLLET (bit 31), so the registration is level-triggered: once the echo has drained, every epoll_wait returns at once with EPOLLOUT for a connection that has nothing to send, and each wakeup writes 0 bytes. Here the connection sits idle for 50 steps and costs 50 wakeups, a busy loop that burns a core on a real server.",
+    "momentLinks": [
+      {
+        "text": "turns it on when Send queues data",
+        "moment": "epollout-added"
+      },
+      {
+        "text": "every epoll_wait returns at once with EPOLLOUT for a connection that has nothing to send",
+        "moment": "wakeup-no-progress"
+      },
+      {
+        "text": "costs 50 wakeups",
+        "moment": "wakeup-no-progress"
+      },
+      {
+        "text": "turns EPOLLOUT off in WriteNonBlocking",
+        "moment": "epollout-removed"
+      }
+    ],
     "options": {
       "family": "unix",
       "variant": "day26-as-written",
@@ -463,6 +583,12 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
     "name": "et-partial-read",
     "title": "Edge-triggered reads: read until EAGAIN",
     "explanation": "With EPOLLET, epoll reports a socket once when data arrives, not again while data is still waiting. A reader that takes one chunk per wakeup leaves the rest stranded until the peer happens to send more. So an edge-triggered reactor must read until read(2) returns EAGAIN. Here the client writes 1 MiB in one go: edgeloop's HandleRead drains it in that one wakeup with 64 KiB reads, the last one returning EAGAIN, and is not woken again. The contrast shows the tutorial's code: 1 KiB reads, and a registration without EPOLLET (its short events lost the bit), so it is level-triggered and a partial read would go unnoticed.",
+    "momentLinks": [
+      {
+        "text": "the last one returning EAGAIN",
+        "moment": "read-drained"
+      }
+    ],
     "options": {
       "family": "unix",
       "app": "discard",
@@ -579,6 +705,12 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
     "name": "accept-storm",
     "title": "An accept storm: 100 connects, one edge",
     "explanation": "The listening socket is registered edge-triggered, like the connections. When 100 clients connect before the reactor runs, the listener becomes readable once: one edge, one wakeup, however many connections wait in the accept queue. An acceptor that calls accept(2) once per wakeup would take one client and strand the other 99 until a new connection happened to arrive. The Acceptor loops until accept returns EAGAIN, so all 100 are accepted in that single wakeup, and each is then served.",
+    "momentLinks": [
+      {
+        "text": "loops until accept returns EAGAIN",
+        "moment": "accept-drained"
+      }
+    ],
     "options": {
       "family": "tcp",
       "app": "echo",
@@ -683,6 +815,16 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
     "name": "accept-error-retried",
     "title": "An accept that fails for lack of memory is retried, not stranded",
     "explanation": "Edge-triggered, the listening socket reports one edge for everything queued, and the Acceptor must accept until EAGAIN. When accept(2) fails with an error the reactor cannot fix in this round (ENOMEM, ENFILE: the kernel allocates the file before it dequeues the connection, so the connection stays queued), stopping there strands the queue: no new edge comes until another client connects, and these two wait forever. Found by edgeloop explore (its liveness invariant), shrunk to this. The Acceptor re-arms the listener with EPOLL_CTL_MOD at the end of the round; MOD polls the socket again, the next epoll_wait reports it, and the accept is retried.",
+    "momentLinks": [
+      {
+        "text": "When accept(2) fails with an error the reactor cannot fix in this round",
+        "moment": "wakeup-no-progress"
+      },
+      {
+        "text": "the accept is retried",
+        "moment": "accept-drained"
+      }
+    ],
     "options": {
       "family": "unix",
       "app": "echo"
@@ -809,6 +951,24 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
     "name": "connection-limit",
     "title": "At the connection limit: accept, then close at once",
     "explanation": "The server takes at most two connections (maxConnections 2) and five clients connect before it runs. The listener is edge-triggered: one edge for all five, and it will not be reported again while the queue keeps what the reactor left there. So the acceptor still loops until EAGAIN, and a connection past the limit is accepted and closed at once instead of being left queued: left in the backlog it would wait, unannounced, until some sixth client happened to connect, and its client would hang meanwhile. Here the three extra clients get an orderly end of file at once, and are counted as refused. Once a served client leaves, a new one is served again. Then the server closes gracefully, as createServer's close() does: it stops accepting (a client connecting now is refused by the kernel: nobody listens) and closes what is still open.",
+    "momentLinks": [
+      {
+        "text": "the acceptor still loops until EAGAIN",
+        "moment": "accept-drained"
+      },
+      {
+        "text": "accepted and closed at once",
+        "moment": "closed"
+      },
+      {
+        "text": "the three extra clients get an orderly end of file at once",
+        "moment": "peer-eof"
+      },
+      {
+        "text": "Once a served client leaves",
+        "moment": "eof"
+      }
+    ],
     "options": {
       "family": "tcp",
       "app": "echo",
@@ -1028,6 +1188,28 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
     "name": "half-close-pending-output",
     "title": "Half-close with output still pending",
     "explanation": "A client sends 512 KiB to the echo server without reading, then calls shutdown(SHUT_WR): it is done talking, but still wants its answer. The server's read returns 0, which means only that the peer will send nothing more, not that it is gone. The echo of most of the data is still waiting in send_buf_ because the client's socket is full. The right reaction is to stop reading, keep writing on EPOLLOUT until send_buf_ is empty, and close only then. When the client reads again, every byte arrives, followed by the end of file.",
+    "momentLinks": [
+      {
+        "text": "The server's read returns 0",
+        "moment": "eof"
+      },
+      {
+        "text": "keep writing on EPOLLOUT",
+        "moment": "epollout-reported"
+      },
+      {
+        "text": "close only then",
+        "moment": "closed"
+      },
+      {
+        "text": "followed by the end of file",
+        "moment": "peer-eof"
+      },
+      {
+        "text": "throwing away everything still in send_buf_",
+        "moment": "data-dropped"
+      }
+    ],
     "options": {
       "family": "unix",
       "app": "echo",
@@ -1124,6 +1306,16 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
     "name": "half-close-streamed-response",
     "title": "A client half-closes while the response is still being streamed",
     "explanation": "The producer app (JS handlers) streams 256 KiB in 16 KiB sends: it sends while send() says the output went out, and goes on from onWriteComplete once the socket pushes back. The client sends its request and shuts down its writing side at once, as an HTTP/1.0 client may. The reactor sees end of file while the response is half sent. Closing as soon as send_buf_ drains would cut the response short at the next drain, before the app had its write-complete to send more; the connection closes only once the output has drained and no write-complete is pending. Found by edgeloop explore (bytes-intact, with the producer app), shrunk to this.",
+    "momentLinks": [
+      {
+        "text": "The reactor sees end of file while the response is half sent",
+        "moment": "eof"
+      },
+      {
+        "text": "the connection closes only once the output has drained and no write-complete is pending",
+        "moment": "closed"
+      }
+    ],
     "options": {
       "family": "unix",
       "app": {
@@ -1216,6 +1408,20 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
     "name": "peer-reset-mid-send",
     "title": "The peer resets the connection mid-send",
     "explanation": "The server is sending 16 MiB when the client stops reading and closes its socket with data still unread. On TCP, Linux answers such a close with a RST instead of a FIN. The server learns it from epoll: the connection is reported with EPOLLERR|EPOLLHUP, and getsockopt(SO_ERROR) gives the pending error, ECONNRESET (had the reactor written first, write would have failed with ECONNRESET, and a later write with EPIPE, which without MSG_NOSIGNAL kills the process with SIGPIPE). The reactor must treat it as the end of the connection: remove the fd from epoll (DEL) before closing it, drop the queued output, report the reason, and keep serving everybody else. Watch the error event, the DEL, the close, and a new client being served afterwards.",
+    "momentLinks": [
+      {
+        "text": "Watch the error event",
+        "moment": "reset"
+      },
+      {
+        "text": "drop the queued output",
+        "moment": "data-dropped"
+      },
+      {
+        "text": "the close",
+        "moment": "closed"
+      }
+    ],
     "options": {
       "family": "tcp",
       "app": {
@@ -1373,6 +1579,20 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
     "name": "high-water-mark",
     "title": "The high-water mark: a client that writes and never reads",
     "explanation": "An echo server whose client keeps writing but never reads: the echo cannot go out, so it piles up in send_buf_. Without a limit the server's memory grows with everything the client sends. A high-water mark (here 256 KiB) bounds it: when send_buf_ crosses the mark the reactor fires the high-water-mark callback once and, with the pause-reading policy, stops reading from that connection (EPOLLIN off). The client's own socket buffers then fill and its writes fail with EAGAIN, so the pressure goes back to the sender, where it belongs. When the client reads again, everything drains in order and reading resumes.",
+    "momentLinks": [
+      {
+        "text": "fires the high-water-mark callback once",
+        "moment": "high-water-mark"
+      },
+      {
+        "text": "its writes fail with EAGAIN",
+        "moment": "peer-eagain"
+      },
+      {
+        "text": "everything drains in order",
+        "moment": "epollout-removed"
+      }
+    ],
     "options": {
       "family": "unix",
       "app": "echo",
@@ -1476,6 +1696,20 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
     "name": "high-water-mark-close",
     "title": "The high-water mark with the close policy",
     "explanation": "The same client that writes and never reads, with the other policy: when send_buf_ crosses the 256 KiB mark the reactor fires the callback and closes the connection, dropping the queued output. That is the right choice when a client that stops reading is more likely broken or hostile than slow. The connection's fd leaves the epoll interest list and the server's memory is back to nothing.",
+    "momentLinks": [
+      {
+        "text": "fires the callback",
+        "moment": "high-water-mark"
+      },
+      {
+        "text": "closes the connection",
+        "moment": "closed"
+      },
+      {
+        "text": "dropping the queued output",
+        "moment": "data-dropped"
+      }
+    ],
     "options": {
       "family": "tcp",
       "app": "echo",
@@ -1542,6 +1776,16 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
     "name": "write-error-retrieve-minus-one",
     "title": "A failed write and Retrieve(-1) (day 26)",
     "explanation": "When write(2) fails with something other than EAGAIN (here EPIPE: the client shut down its reading side, which on AF_UNIX makes writes to it fail; a TCP peer's SHUT_RD tells the sender nothing), the tutorial's WriteNonBlocking only logs it and then calls send_buf_.Retrieve(send_size) with send_size still -1. Retrieve(-1) moves the buffer's read index back one byte, so the buffer now claims to hold a stale byte, EPOLLOUT stays on, the next wakeup fails again and moves it back again: send_buf_ grows by a byte per wakeup and the broken connection is never closed. (The real code eventually reads before its buffer; the model stops at the 8-byte prepend area.)",
+    "momentLinks": [
+      {
+        "text": "When write(2) fails with something other than EAGAIN",
+        "moment": "reset"
+      },
+      {
+        "text": "the next wakeup fails again",
+        "moment": "wakeup-no-progress"
+      }
+    ],
     "options": {
       "family": "unix",
       "variant": "day26-as-written",

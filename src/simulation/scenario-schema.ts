@@ -277,6 +277,12 @@ export interface ScenarioDocument {
    */
   contrast?: { variant: VariantName; explanation: string };
   /**
+   * Phrases of `explanation` (or of the contrast's) that name a moment of
+   * the run: the playground shows each as a link to that moment
+   * (playground/src/moments.ts finds them in the trace).
+   */
+  momentLinks?: MomentLink[];
+  /**
    * Budgets, each ending the run with a failure at `limits.<name>` rather
    * than exhausting memory: reactor steps (default 200000), trace records
    * (default 2000000: about 1 GiB of trace), bytes the peers keep of what
@@ -296,6 +302,53 @@ export type ScenarioFault = Omit<FaultSpec, 'conn'> & {
   peer?: string;
   note?: string;
 };
+
+/**
+ * The moments the playground marks in any run's trace (playground/src/moments.ts):
+ * the first of each kind is a stop of "next moment", and a scenario's
+ * explanation can link a phrase to one (`momentLinks`).
+ */
+export type MomentName =
+  | 'write-eagain'
+  | 'partial-write'
+  | 'epollout-added'
+  | 'epollout-reported'
+  | 'epollout-removed'
+  | 'data-dropped'
+  | 'wakeup-no-progress'
+  | 'reset'
+  | 'eof'
+  | 'peer-eof'
+  | 'read-drained'
+  | 'accept-drained'
+  | 'peer-eagain'
+  | 'high-water-mark'
+  | 'closed';
+
+export const MOMENT_NAMES: readonly MomentName[] = Object.freeze([
+  'write-eagain',
+  'partial-write',
+  'epollout-added',
+  'epollout-reported',
+  'epollout-removed',
+  'data-dropped',
+  'wakeup-no-progress',
+  'reset',
+  'eof',
+  'peer-eof',
+  'read-drained',
+  'accept-drained',
+  'peer-eagain',
+  'high-water-mark',
+  'closed',
+]);
+
+/** A phrase of a scenario's explanation (or its contrast's), shown as a link to the first moment of that kind. */
+export interface MomentLink {
+  /** Words that occur verbatim in `explanation` or `contrast.explanation`. */
+  text: string;
+  moment: MomentName;
+}
 
 /** What Explore checks after every step; docs/explore.md defines each. */
 export type InvariantName = 'bytes-intact' | 'liveness' | 'no-busy-loop' | 'bounded-memory' | 'no-fd-leak' | 'handler-isolation';
@@ -368,6 +421,9 @@ export const SCENARIO_LIMITS = Object.freeze({
   maxExplanation: 4_000,
   maxTitle: 120,
   maxNote: 500,
+  /** momentLinks: entries, and the characters of one phrase. */
+  maxMomentLinks: 50,
+  maxMomentLinkText: 200,
   maxDocumentChars: 4 * 1024 * 1024,
 });
 
@@ -879,7 +935,26 @@ function check(w: Walker, v: unknown, path: Path, refs: Refs, expectation: boole
 
 export type ScenarioValidation = { ok: true; scenario: ScenarioDocument } | { ok: false; errors: ScenarioIssue[] };
 
-const DOC_KEYS = ['$schema', 'version', 'name', 'title', 'explanation', 'options', 'peers', 'steps', 'expect', 'contrast', 'limits', 'faults', 'invariants'];
+const DOC_KEYS = ['$schema', 'version', 'name', 'title', 'explanation', 'options', 'peers', 'steps', 'expect', 'contrast', 'momentLinks', 'limits', 'faults', 'invariants'];
+
+/** Each phrase must be in the text it links from: a link to words the page does not show would be a link nobody can click. */
+function momentLinks(w: Walker, v: unknown, path: Path, texts: string[]): MomentLink[] | undefined {
+  const a = w.array(v, path, SCENARIO_LIMITS.maxMomentLinks);
+  if (!a) return undefined;
+  const out: MomentLink[] = [];
+  a.forEach((x, i) => {
+    const o = w.object(x, [...path, i], ['text', 'moment'], ['text', 'moment'], 'an object { "text", "moment" }');
+    if (!o) return;
+    const text = o.text === undefined ? undefined : w.str(o.text, [...path, i, 'text'], SCENARIO_LIMITS.maxMomentLinkText);
+    const moment = o.moment === undefined ? undefined : w.oneOf(o.moment, [...path, i, 'moment'], MOMENT_NAMES);
+    if (text !== undefined && !texts.some((t) => t.includes(text))) {
+      w.fail([...path, i, 'text'], `must be words of the explanation or the contrast's explanation (it becomes a link there), got ${show(text)}`);
+      return;
+    }
+    if (text !== undefined && moment !== undefined) out.push({ text, moment });
+  });
+  return out;
+}
 
 function fault(w: Walker, v: unknown, path: Path, refs: Refs): ScenarioFault | undefined {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return w.fail(path, `must be an object { "fault": ..., "at": ..., ... }, got ${show(v)}`);
@@ -945,6 +1020,12 @@ function validate(doc: unknown): ScenarioValidation {
       if (variant !== undefined && explanation !== undefined) contrast = { variant, explanation };
     }
   }
+  let links: MomentLink[] | undefined;
+  if (o.momentLinks !== undefined) {
+    const texts = [typeof o.explanation === 'string' ? o.explanation : ''];
+    if (contrast) texts.push(contrast.explanation);
+    links = momentLinks(w, o.momentLinks, ['momentLinks'], texts);
+  }
   let limits: ScenarioDocument['limits'];
   if (o.limits !== undefined) {
     const l = w.object(o.limits, ['limits'], ['maxSteps', 'maxEvents', 'maxPeerBytes']);
@@ -970,6 +1051,7 @@ function validate(doc: unknown): ScenarioValidation {
     expect: expectations as ScenarioExpectation[],
   };
   if (contrast) scenario.contrast = contrast;
+  if (links) scenario.momentLinks = links;
   if (limits) scenario.limits = limits;
   if (faults) scenario.faults = faults as ScenarioFault[];
   if (invariantList) scenario.invariants = invariantList;
@@ -1025,3 +1107,24 @@ export function validateScenarioOptions(overrides: unknown): { ok: true; options
     return { ok: false, errors: [{ path: 'options', segments: ['options'], message: `could not be read: ${e instanceof Error ? e.message : show(e)}` }] };
   }
 }
+
+/**
+ * The validator's own tables, for the JSON Schema (scenario-json-schema.ts),
+ * which is built from them so the two cannot drift apart: a key added here
+ * without a schema for it fails the schema's build.
+ */
+export const SCENARIO_TABLES = Object.freeze({
+  docKeys: DOC_KEYS,
+  optionKeys: OPTION_KEYS,
+  peerKeys: PEER_KEYS,
+  actionFields: ACTION_FIELDS,
+  actionKeys: ['do', 'label', 'note'] as readonly string[],
+  checkNames: CHECK_NAMES,
+  checkKeys: CHECK_KEYS,
+  expectationKeys: EXPECTATION_KEYS,
+  matchKeys: MATCH_KEYS,
+  states: STATES,
+  epollOps: EPOLL_OPS,
+  shutdownHows: SHUTDOWN_HOWS,
+  reservedNames: RESERVED_NAMES,
+});

@@ -3,6 +3,7 @@
 export {
   assertScenario,
   formatScenarioIssue,
+  MOMENT_NAMES,
   parseScenario,
   SCENARIO_LIMITS,
   SCENARIO_VERSION,
