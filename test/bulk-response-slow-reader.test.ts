@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 
 import { expectPattern } from './helpers/pattern.js';
 import { reactorBytes, reactorCalls } from './helpers/sim.js';
-import { stacks, useRigs } from './helpers/stacks.js';
+import { REAL_SERVER, stacks, useRigs } from './helpers/stacks.js';
 
 const open = useRigs();
 const TOTAL = 64 << 20;
@@ -63,3 +63,19 @@ for (const stack of stacks({ families: ['unix', 'tcp'], threads: [0, 2] })) {
     }, 60_000);
   });
 }
+
+describe('bulk response on the real server, the tutorial variants', () => {
+  // They never report write-complete, so the bulk app hands them the whole
+  // response in one Send, as their code was written (streaming it chunk by
+  // chunk at write-complete stalled them after the first 256 KiB, with no FIN).
+  it('day26-as-written delivers all 4 MiB then end of file; day25-write-all ends (what the socket refused is lost: its bug)', async () => {
+    for (const variant of ['day26-as-written', 'day25-write-all'] as const) {
+      const rig = await open(REAL_SERVER, { app: { bulk: 4 << 20 }, variant });
+      const c = await rig.connect('c');
+      await rig.until(`${variant}: the end of file`, () => c.eof, { timeoutMs: 10_000 });
+      if (variant === 'day26-as-written') expectPattern(c.received, 4 << 20);
+      else expect(c.receivedBytes).toBeLessThanOrEqual(4 << 20);
+      expect(c.error).toBeNull();
+    }
+  }, 30_000);
+});

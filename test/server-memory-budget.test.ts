@@ -151,3 +151,40 @@ for (const stack of stacks({ families: ['tcp'] })) {
     }, 60_000);
   });
 }
+
+for (const stack of stacks({ families: ['tcp'] })) {
+  describe(`memory budget, resuming (${stack.name})`, () => {
+    it('a connection paused for the budget reads again once the server is back under half of it, though its own peer is not reading', async () => {
+      // 'big' is answered with 600 KiB: the kernel takes some (64 to 140 KiB,
+      // by engine), so y holds about the 512 KiB budget, under its 640 KiB
+      // hard limit. Anything else is echoed: x's 200 KiB leave x holding
+      // less than half the budget whatever the kernel took.
+      const handlers: ServerHandlers = {
+        onMessage(conn, data) {
+          conn.send(data.length === 3 && new TextDecoder().decode(data) === 'big' ? patternBytes(600 << 10) : data);
+        },
+      };
+      const budget = 512 << 10;
+      const rig = await open(stack, { app: handlers, memoryBudget: budget, highWaterMark: 8 << 20, sndbuf: 4096 });
+      const y = await rig.connect('y');
+      const x = await rig.connect('x');
+      y.pause();
+      x.pause();
+      y.write('big');
+      await rig.until("y's answer queued", () => stats(rig).memory.bufferedOutput >= budget / 2, { maxSteps: 200 });
+      // x talks and does not read: its echo is queued until the budget is
+      // reached, and x is paused for it (it has no write event to come: its peer does not read).
+      x.write(patternBytes(200 << 10));
+      await rig.until('x paused for the budget', () => stats(rig).memory.pausedByBudget > 0 && rig.connections()[1]?.reading === false, { maxSteps: 2_000, timeoutMs: 10_000 });
+      // y takes its answer: the server falls under half its budget, and x is let read again.
+      y.resume();
+      await rig.until("y's whole answer", () => y.receivedBytes === 600 << 10, { maxSteps: 5_000, timeoutMs: 10_000 });
+      await rig.until('x reading again', () => rig.connections()[1]?.reading === true, { maxSteps: 200, timeoutMs: 5_000 });
+      // And everything x sent comes back once it reads.
+      x.resume();
+      await rig.until("x's whole echo", () => x.receivedBytes === 200 << 10, { maxSteps: 10_000, timeoutMs: 10_000 });
+      expectPattern(x.received, 200 << 10);
+      expect(stats(rig).memory.resetByBudget).toBe(0);
+    }, 60_000);
+  });
+}

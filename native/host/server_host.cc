@@ -31,11 +31,11 @@ constexpr int32_t kLoopAnswerMs = 2000;
 // server would.
 constexpr uint64_t kBulkStreamChunk = uint64_t{256} << 10;
 
-std::unique_ptr<App> MakeBuiltinApp(const HostConfig& c, bool real_sockets) {
+std::unique_ptr<App> MakeBuiltinApp(const HostConfig& c, bool stream_bulk) {
   switch (c.app) {
     case AppKind::kEcho: return std::make_unique<EchoApp>();
     case AppKind::kDiscard: return std::make_unique<DiscardApp>();
-    case AppKind::kBulk: return std::make_unique<BulkApp>(c.bulk_bytes, real_sockets ? kBulkStreamChunk : 0);
+    case AppKind::kBulk: return std::make_unique<BulkApp>(c.bulk_bytes, stream_bulk ? kBulkStreamChunk : 0);
     case AppKind::kJs: break;
   }
   return nullptr;
@@ -79,7 +79,9 @@ ServerHost::ServerHost(std::shared_ptr<Kernel> kernel, const HostConfig& config,
   auto kernel_for = [this](size_t loop) -> Kernel& {
     return tracing_.empty() ? static_cast<Kernel&>(*stats_kernel_) : *tracing_[loop];
   };
-  app_ = MakeBuiltinApp(config_, env.real_sockets);
+  // Streamed only where write-complete is reported: the tutorial's variants
+  // never report it, so they get the whole response in one Send (as written).
+  app_ = MakeBuiltinApp(config_, env.real_sockets && EdgeloopBased(config_.server.variant));
   recorder_ = std::make_unique<AppRecorder>(app_.get(), counters_, config_.trace ? &trace_ : nullptr, *stats_kernel_);
   loop_ = std::make_unique<EventLoop>(kernel_for(0));
   if (config_.threads > 0) {

@@ -13,7 +13,11 @@ void MemoryBudget::Recharge(size_t before, size_t after) {
     // Every growth past the hard limit asks; the server keeps one trim queued at a time.
     if (enabled() && now >= hard_limit_ && over_limit_) over_limit_();
   } else {
-    used_.fetch_sub(before - after, std::memory_order_relaxed);
+    const size_t was = used_.fetch_sub(before - after, std::memory_order_relaxed);
+    const size_t half = limit_ / 2;
+    if (enabled() && was >= half && was - (before - after) < half && paused_now_.load(std::memory_order_relaxed) > 0 && relaxed_) {
+      relaxed_();
+    }
   }
 }
 

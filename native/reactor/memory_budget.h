@@ -10,7 +10,10 @@
 //               send into a full receive window stops sending). Reading
 //               resumes once its own send_buf_ is empty, or the server is
 //               back under half the limit and the connection under half its
-//               high-water mark. Connections that hold nothing keep reading.
+//               high-water mark (the server tells paused connections when the
+//               total falls under half, since one whose peer is not reading
+//               has no write event of its own to look again at). Connections
+//               that hold nothing keep reading.
 //   hard limit  limit + limit / 4. Pausing cannot stop an app that sends
 //               without reading (a handler on a timer, a streamed response
 //               that ignores send()'s answer); past the hard limit the server
@@ -54,11 +57,19 @@ class MemoryBudget {
   // (on this thread).
   void Recharge(size_t before, size_t after);
 
-  void NotePause() { pauses_.fetch_add(1, std::memory_order_relaxed); }
+  // A connection stopped reading for the budget, or started again (or closed while paused).
+  void NotePause() {
+    pauses_.fetch_add(1, std::memory_order_relaxed);
+    paused_now_.fetch_add(1, std::memory_order_relaxed);
+  }
+  void NoteResume() { paused_now_.fetch_sub(1, std::memory_order_relaxed); }
   void NoteReset() { resets_.fetch_add(1, std::memory_order_relaxed); }
 
   // The server's trim (TcpServer::TrimToBudget, queued onto its base loop).
   void SetOverLimitCallback(std::function<void()> cb) { over_limit_ = std::move(cb); }
+  // A decrease took the total under half the limit while connections were
+  // paused for the budget: the server lets each look again (on this thread).
+  void SetRelaxedCallback(std::function<void()> cb) { relaxed_ = std::move(cb); }
 
  private:
   const size_t limit_;
@@ -67,7 +78,9 @@ class MemoryBudget {
   std::atomic<size_t> peak_{0};
   std::atomic<uint64_t> pauses_{0};
   std::atomic<uint64_t> resets_{0};
+  std::atomic<int64_t> paused_now_{0};
   std::function<void()> over_limit_;
+  std::function<void()> relaxed_;
 };
 
 }  // namespace edgeloop

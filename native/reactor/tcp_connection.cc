@@ -144,7 +144,7 @@ void TcpConnection::ResumeReadingIfDrained() {
     // The budget's rule (memory_budget.h): empty, or the server has room again.
     const bool relaxed = options_.budget->Relaxed() && OutputBytes() < options_.high_water_mark / 2;
     if (OutputBytes() > 0 && !relaxed) return;
-    paused_for_budget_ = false;
+    ClearBudgetPause();
   }
   if (options_.high_water_policy == HighWaterPolicy::kClose || peer_half_closed_) return;
   // EPOLL_CTL_MOD polls at once, so bytes that arrived while paused are
@@ -294,7 +294,7 @@ void TcpConnection::DeliverMessage(Buffer& input) {
 void TcpConnection::OnPeerHalfClose() {
   peer_half_closed_ = true;
   paused_for_high_water_ = false;
-  paused_for_budget_ = false;
+  ClearBudgetPause();
   if ((OutputBytes() == 0 && !write_complete_queued_) || EDGELOOP_MUTANT(options_.mutant, kClosesBeforeFlush)) {
     HandleClose(reason::kPeerClosed);
     return;
@@ -346,9 +346,21 @@ void TcpConnection::ForceClose(const std::string& why) {
   HandleClose(why);
 }
 
+void TcpConnection::ClearBudgetPause() {
+  if (!paused_for_budget_) return;
+  paused_for_budget_ = false;
+  options_.budget->NoteResume();
+}
+
+void TcpConnection::ResumeIfBudgetRelaxed() {
+  loop_->AssertInLoopThread();
+  if (paused_for_budget_) ResumeReadingIfDrained();
+}
+
 void TcpConnection::ResetForBudget(size_t used) {
   loop_->AssertInLoopThread();
   if (state_ == State::kDisconnected) return;
+  options_.budget->NoteReset();  // here, not when it was decided: it may have closed meanwhile
   if (app_) app_->OnMemoryBudget(shared_from_this(), used, BudgetAction::kReset);
   Abort(reason::kMemoryBudget);
 }
@@ -379,6 +391,7 @@ void TcpConnection::HandleClose(const std::string& why) {
   input_.ShrinkIfIdle();
   output_.RetrieveAll();
   output_.ShrinkIfIdle();
+  ClearBudgetPause();
   Recharge();
   if (app_) app_->OnClose(self, why);
   if (server_close_) server_close_(self, why);

@@ -90,6 +90,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   // Reset by the memory budget's trim (memory_budget.h): the app hears it
   // (`used`: the server's total then), then Abort().
   void ResetForBudget(size_t used);
+  // The server is back under half its budget (memory_budget.h): a connection
+  // paused for it looks again whether it may read.
+  void ResumeIfBudgetRelaxed();
 
   uint64_t id() const { return id_; }
   int32_t fd() const { return fd_; }
@@ -141,6 +144,8 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void Recharge();
   // Over the budget after adding output: stop reading (memory_budget.h).
   void CheckBudget();
+  // Not paused for the budget any more (resumed, half-closed or closed).
+  void ClearBudgetPause();
 
   Kernel& kernel() const { return kernel_; }
   Channel& channel() const { return *channel_; }

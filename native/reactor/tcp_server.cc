@@ -46,6 +46,21 @@ TcpServer::TcpServer(EventLoop* base, const ServerOptions& options, App* app, Lo
   // Every connection charges the budget (with limit 0 it only counts, for the stats).
   options_.connection.budget = budget_;
   std::weak_ptr<char> alive = alive_;
+  budget_->SetRelaxedCallback([this, alive] {
+    // Back under half the budget with connections paused for it: each gets
+    // to look again (a paused connection whose peer is not reading has no
+    // write event that would make it look on its own).
+    if (relax_queued_.exchange(true)) return;
+    base_->QueueInLoop([this, alive] {
+      if (alive.expired()) return;
+      relax_queued_ = false;
+      OnEachLoop(
+          [](const std::vector<TcpConnectionPtr>& conns) {
+            for (const TcpConnectionPtr& conn : conns) conn->ResumeIfBudgetRelaxed();
+          },
+          0);
+    });
+  });
   budget_->SetOverLimitCallback([this, alive] {
     // On whichever loop grew the total; the trim runs on the base loop, one queued at a time.
     if (trim_queued_.exchange(true)) return;
@@ -207,7 +222,6 @@ void TcpServer::TrimToBudget() {
   for (const Holding& h : *holding) {
     if (used < budget_->limit()) break;
     used -= std::min(used, h.bytes);
-    budget_->NoteReset();
     const size_t total = budget_->used();
     TcpConnectionPtr conn = h.conn;
     conn->loop()->RunInLoop([conn, total] { conn->ResetForBudget(total); });
@@ -235,7 +249,10 @@ bool TcpServer::CloseAll(const std::string& reason, int32_t wait_ms, bool reset_
   return OnEachLoop(
       [reason, reset_unsent](const std::vector<TcpConnectionPtr>& conns) {
         for (const TcpConnectionPtr& conn : conns) {
-          const bool unsent = conn->OutputBytes() > 0 || conn->WriteCompletePending();
+          // A write-complete pending counts only while the app may still send
+          // from it (connected: a streamed response); after Shutdown() it never
+          // reaches the app, and the kernel's tail deserves its FIN.
+          const bool unsent = conn->OutputBytes() > 0 || (conn->connected() && conn->WriteCompletePending());
           if (reset_unsent && conn->state() != TcpConnection::State::kDisconnected && unsent) {
             conn->Abort(reason::kServerStoppedReset);
           } else {

@@ -153,6 +153,7 @@ class TcpServer {
   uint64_t next_id_ = 1;
   std::shared_ptr<MemoryBudget> budget_;
   std::atomic<bool> trim_queued_{false};
+  std::atomic<bool> relax_queued_{false};
   // Held by the server; a trim queued from a sub-reactor checks it is still alive.
   std::shared_ptr<char> alive_ = std::make_shared<char>(0);
 };

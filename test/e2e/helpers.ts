@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { build, preview, type PreviewServer } from 'vite';
 
 import { runScenario } from '../../src/browser.js';
@@ -107,4 +108,34 @@ export async function expectedRun(doc: unknown, knobs: Partial<ScenarioOptions> 
   const frames: Frame[] = [{ step: 0, records: 0, action: -1, time: 0, ready: [], interest: [], conns: [] }];
   const r = await runScenario(doc, { options: knobs, onStep: (i) => frames.push(captureFrame(i.sim, i.step, i.records, i.action)) });
   return { trace: r.trace, frames };
+}
+
+/** The playground for this test file: built and started before its tests, closed after. */
+export function usePlayground(): () => Playground {
+  let pg: Playground | null = null;
+  beforeAll(async () => {
+    pg = await startPlayground();
+  });
+  afterAll(async () => {
+    await pg?.close();
+  });
+  return () => {
+    if (!pg) throw new Error('the playground is not started (usePlayground runs in beforeAll)');
+    return pg;
+  };
+}
+
+/** The event under the page's cursor (document.body.dataset.cursor). */
+export async function cursor(page: Page): Promise<number> {
+  return Number(await page.evaluate(() => document.body.dataset.cursor));
+}
+
+/** Picks a built-in scenario and waits for its run. */
+export async function pickScenario(page: Page, name: string): Promise<void> {
+  await afterRun(page, () => page.selectOption('#scenario', name).then(() => undefined));
+}
+
+/** No console error and no uncaught error on the page so far. */
+export function noErrors(t: TrackedPage): void {
+  expect(t.errors).toEqual([]);
 }

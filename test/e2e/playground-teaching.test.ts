@@ -4,43 +4,26 @@
 // shows (the bug, the fix, or that the knobs changed it) instead of
 // PASS/FAIL, and the basics of reading it (contrast, 200 % zoom, focus,
 // announcements). Screenshots go to test-results/playground.
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { builtinScenario, listBuiltinScenarios, type MomentName } from '../../src/browser.js';
 import { computeMoments, MOMENT_INFO } from '../../playground/src/moments.js';
 import { matchIndexes, parseQuery } from '../../playground/src/search.js';
 import { modelFromJsonl, type TraceModel } from '../../playground/src/trace-model.js';
-import { afterRun, expectedRun, shot, startPlayground, type Playground, type TrackedPage } from './helpers.js';
+import { afterRun, cursor, expectedRun, noErrors, pickScenario, shot, usePlayground } from './helpers.js';
 
-let pg: Playground;
-beforeAll(async () => {
-  pg = await startPlayground();
-});
-afterAll(async () => {
-  await pg?.close();
-});
+const playground = usePlayground();
 
-async function cursor(page: Page): Promise<number> {
-  return Number(await page.evaluate(() => document.body.dataset.cursor));
-}
-
-async function pickScenario(page: Page, name: string): Promise<void> {
-  await afterRun(page, () => page.selectOption('#scenario', name).then(() => undefined));
-}
 
 /** The trace the page shows for a built-in with its own knobs (the same wasm run, in Node). */
 async function expectedModel(name: string, knobs = {}): Promise<TraceModel> {
   return modelFromJsonl((await expectedRun(builtinScenario(name), knobs)).trace);
 }
 
-function noErrors(t: TrackedPage): void {
-  expect(t.errors).toEqual([]);
-}
 
 describe('the playground teaches', () => {
   it('moments: a chip per key event of the run, m / Shift+M and the buttons walk them, and the explanation’s phrases go to the moments they name', async () => {
-    const t = await pg.open();
+    const t = await playground().open();
     const { page } = t;
     // The first scenario: the large response to a slow reader, 1,344 events; the page opens at the first.
     const name = listBuiltinScenarios()[0]?.name as string;
@@ -112,7 +95,7 @@ describe('the playground teaches', () => {
   });
 
   it('from every built-in scenario’s explanation, each linked phrase is one click from the moment it names', async () => {
-    const t = await pg.open();
+    const t = await playground().open();
     const { page } = t;
     let clicked = 0;
     for (const b of listBuiltinScenarios()) {
@@ -136,7 +119,7 @@ describe('the playground teaches', () => {
   }, 240_000);
 
   it('search and filter: a query finds its records, n / Shift+N walk them, “Only matches” shows just them (still virtualised), and a bad query says why', async () => {
-    const t = await pg.open();
+    const t = await playground().open();
     const { page } = t;
     const model = await expectedModel('large-response-slow-reader');
     const q = parseQuery('call:write err:EAGAIN');
@@ -205,7 +188,7 @@ describe('the playground teaches', () => {
   });
 
   it('search stays fast on a long run: 40,000 events filtered in well under a second, the DOM bounded', async () => {
-    const t = await pg.open();
+    const t = await playground().open();
     const { page } = t;
     await pickScenario(page, 'high-water-mark');
     await afterRun(page, () => page.selectOption('#k-variant', 'day26-as-written').then(() => page.click('#run')));
@@ -229,7 +212,7 @@ describe('the playground teaches', () => {
   });
 
   it('verdicts say what a run shows: the tutorial’s bug, edgeloop’s fix, or that the knobs changed what the scenario shows — never PASS for the bug and FAIL for the fix', async () => {
-    const t = await pg.open();
+    const t = await playground().open();
     const { page } = t;
     // A scenario that demonstrates a bug: its own variant is the tutorial's.
     await pickScenario(page, 'epollout-left-on');
@@ -266,7 +249,7 @@ describe('the playground teaches', () => {
   });
 
   it('basics: actor names after the cursor keep 4.5:1 contrast, and the position readout is announced politely', async () => {
-    const t = await pg.open();
+    const t = await playground().open();
     const { page } = t;
     expect(await page.locator('#position').getAttribute('aria-live')).toBe('polite');
     // At the first event every other row is "after the cursor".
@@ -314,7 +297,7 @@ describe('the playground teaches', () => {
   });
 
   it('basics: at 200 % zoom (a 1280×800 window seen as 640×400) the plot never overlaps the event box', async () => {
-    const t = await pg.open('', { width: 640, height: 400 });
+    const t = await playground().open('', { width: 640, height: 400 });
     const { page } = t;
     await page.keyboard.press('PageDown');
     const boxes = await page.evaluate(() => {
@@ -337,7 +320,7 @@ describe('the playground teaches', () => {
   });
 
   it('basics: "Import trace" is a button that keeps the focus (never on a hidden input), and an invalid knob’s message gets the focus and the view', async () => {
-    const t = await pg.open('', { width: 1280, height: 600 });
+    const t = await playground().open('', { width: 1280, height: 600 });
     const { page } = t;
     // Keyboard: from "Edit JSON", Tab reaches "Import trace", a visible button; Enter opens the file chooser and the focus stays.
     await page.focus('#edit');

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { builtinScenario, explore, listBuiltinScenarios } from '../../src/browser.js';
 import { createServer } from '../../src/index.js';
@@ -15,23 +15,10 @@ import { firstDivergence } from '../../playground/src/compare.js';
 import { frameAt, type Frame } from '../../playground/src/frames.js';
 import { modelFromJsonl } from '../../playground/src/trace-model.js';
 import { connect } from '../helpers/server.js';
-import { afterRun, ARTIFACTS, expectedRun, ready, shot, startPlayground, type Playground, type TrackedPage } from './helpers.js';
+import { afterRun, ARTIFACTS, cursor, expectedRun, noErrors, pickScenario, ready, shot, usePlayground } from './helpers.js';
 
-let pg: Playground;
-beforeAll(async () => {
-  pg = await startPlayground();
-});
-afterAll(async () => {
-  await pg?.close();
-});
+const playground = usePlayground();
 
-async function cursor(page: Page): Promise<number> {
-  return Number(await page.evaluate(() => document.body.dataset.cursor));
-}
-
-async function pickScenario(page: Page, name: string): Promise<void> {
-  await afterRun(page, () => page.selectOption('#scenario', name).then(() => undefined));
-}
 
 interface Shown {
   cursor: number;
@@ -82,13 +69,10 @@ function expectedFromFrame(f: Frame): { conns: Shown['conns']; interest: Shown['
   };
 }
 
-function noErrors(t: TrackedPage): void {
-  expect(t.errors).toEqual([]);
-}
 
 describe('the playground in Chromium', () => {
   it('loads the first scenario with no console errors, readable at 1280x800', async () => {
-    const t = await pg.open();
+    const t = await playground().open();
     const { page } = t;
     const first = listBuiltinScenarios()[0];
     // It ran (a failed run sets state "error" and says so on the page, not in the console).
@@ -126,7 +110,7 @@ describe('the playground in Chromium', () => {
   });
 
   it('the connection limit: the built-in runs with its knob set, the accepts past the limit close at once, and the knob changes the run', async () => {
-    const t = await pg.open();
+    const t = await playground().open();
     const { page } = t;
     await pickScenario(page, 'connection-limit');
     expect(await page.locator('.side-a .verdict').getAttribute('data-held')).toBe('true');
@@ -155,7 +139,7 @@ describe('the playground in Chromium', () => {
   });
 
   it('steps forward and back: gauges, interest list and timeline match the trace and the snapshot at each step', async () => {
-    const t = await pg.open();
+    const t = await playground().open();
     const { page } = t;
     const name = 'epollout-off-when-drained';
     await pickScenario(page, name);
@@ -233,7 +217,7 @@ describe('the playground in Chromium', () => {
   });
 
   it('marks EAGAIN, partial writes and EPOLLOUT on/off in the timeline with text', async () => {
-    const t = await pg.open();
+    const t = await playground().open();
     const { page } = t;
     await pickScenario(page, 'large-response-slow-reader');
     const model = modelFromJsonl((await expectedRun(builtinScenario('large-response-slow-reader'))).trace);
@@ -261,7 +245,7 @@ describe('the playground in Chromium', () => {
   });
 
   it('the trigger knob runs the reactor level-triggered: no EPOLLET in the interest list, the trace as the API gives it', async () => {
-    const t = await pg.open();
+    const t = await playground().open();
     const { page } = t;
     const name = 'et-partial-read';
     await pickScenario(page, name);
@@ -284,7 +268,7 @@ describe('the playground in Chromium', () => {
   });
 
   it('compare mode shows the first divergence between day26-as-written and edgeloop', async () => {
-    const t = await pg.open();
+    const t = await playground().open();
     const { page } = t;
     const name = 'epollout-left-on';
     await pickScenario(page, name);
@@ -321,7 +305,7 @@ describe('the playground in Chromium', () => {
   });
 
   it('Explore runs seeds in a worker, lists each invariant\'s shrunk failure, and opens one in the timeline with the same verdict as the API', async () => {
-    const t = await pg.open();
+    const t = await playground().open();
     const { page } = t;
     await page.selectOption('#x-variant', 'day26-as-written');
     await page.fill('#x-from', '0');
@@ -347,7 +331,7 @@ describe('the playground in Chromium', () => {
   });
 
   it('a shared link reproduces the same state in a fresh page', async () => {
-    const t = await pg.open();
+    const t = await playground().open();
     const { page } = t;
     await pickScenario(page, 'high-water-mark');
     await page.fill('#k-seed', '7');
@@ -362,7 +346,7 @@ describe('the playground in Chromium', () => {
     expect(link).toMatch(/#s=[A-Za-z0-9_-]+$/);
     expect(await page.evaluate(() => location.hash)).toBe(''); // opt-in: the page's own URL is untouched
 
-    const t2 = await pg.open(link.slice(link.indexOf('#')));
+    const t2 = await playground().open(link.slice(link.indexOf('#')));
     const p2 = t2.page;
     expect(await p2.locator('#scenario').inputValue()).toBe('high-water-mark');
     expect(await p2.locator('#k-seed').inputValue()).toBe('7');
@@ -377,7 +361,7 @@ describe('the playground in Chromium', () => {
   });
 
   it('exported traces import back identically; a trace from the real server imports too', async () => {
-    const t = await pg.open();
+    const t = await playground().open();
     const { page } = t;
     await pickScenario(page, 'half-close-pending-output');
     const exp = await expectedRun(builtinScenario('half-close-pending-output'));
@@ -430,7 +414,7 @@ describe('the playground in Chromium', () => {
       ['#x=1', /no playground state/],
     ];
     for (const [hash, why] of cases) {
-      const t = await pg.open(hash);
+      const t = await playground().open(hash);
       const msg = await t.page.locator('.message.error').textContent();
       expect(msg).toContain('This link could not be used');
       expect(msg).toMatch(why);
@@ -441,7 +425,7 @@ describe('the playground in Chromium', () => {
       await t.page.close();
     }
     // A well-formed link whose scenario is invalid names the field; one with markup in its title shows it as text.
-    const t = await pg.open();
+    const t = await playground().open();
     const { page } = t;
     const hashes = await page.evaluate(async () => {
       const pack = async (body: unknown): Promise<string> => {
@@ -463,11 +447,11 @@ describe('the playground in Chromium', () => {
       };
       return { bad: await pack({ v: 1, doc: { ...doc, steps: [{ do: 'write', peer: 'c', bytes: -1 }] } }), markup: await pack({ v: 1, doc }) };
     });
-    const bad = await pg.open(hashes.bad);
+    const bad = await playground().open(hashes.bad);
     expect(await bad.page.locator('.message.error').textContent()).toMatch(/steps\[0\]\.bytes/);
     noErrors(bad);
     await bad.page.close();
-    const mk = await pg.open(hashes.markup);
+    const mk = await playground().open(hashes.markup);
     expect(await mk.page.locator('#about h2').textContent()).toBe('<img src=x onerror="window.pwned=1">Markup title');
     expect(await mk.page.locator('#about img, #about script').count()).toBe(0);
     expect(await mk.page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
@@ -478,7 +462,7 @@ describe('the playground in Chromium', () => {
   });
 
   it('a malformed trace file shows the line and the problem; the previous trace stays', async () => {
-    const t = await pg.open();
+    const t = await playground().open();
     const { page } = t;
     const before = await shown(page);
     const files: Array<[string, string, RegExp]> = [
@@ -508,7 +492,7 @@ describe('the playground in Chromium', () => {
   });
 
   it('the scenario editor shows each validation error beside its field, and runs the fixed document', async () => {
-    const t = await pg.open();
+    const t = await playground().open();
     const { page } = t;
     await page.click('#edit');
     const area = page.locator('#scenario-json');
@@ -557,7 +541,7 @@ describe('the playground in Chromium', () => {
   });
 
   it('is usable in a narrow window', async () => {
-    const t = await pg.open('', { width: 420, height: 900 });
+    const t = await playground().open('', { width: 420, height: 900 });
     const { page } = t;
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     expect(await page.locator('.side-a .timeline').getAttribute('data-mode')).toBe('compact');

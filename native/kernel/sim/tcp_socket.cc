@@ -921,14 +921,19 @@ void TcpSocket::StopListening() {
   ReleasePort();
 }
 
+bool TcpSocket::DisconnectResets(State old_state) const {
+  // tcp_need_reset, and CLOSING/LAST_ACK with data still unsent.
+  return old_state == State::kEstablished || old_state == State::kCloseWait || old_state == State::kFinWait1 ||
+         old_state == State::kFinWait2 ||
+         ((old_state == State::kClosing || old_state == State::kLastAck) && snd_nxt_ != write_seq_);
+}
+
 void TcpSocket::Disconnect(State old_state) {
   // tcp_disconnect: back to a fresh socket, with the error the old state calls for.
   state_ = State::kClose;
   if (old_state == State::kListen) {
     StopListening();
-  } else if (old_state == State::kEstablished || old_state == State::kCloseWait ||
-             old_state == State::kFinWait1 || old_state == State::kFinWait2 ||
-             ((old_state == State::kClosing || old_state == State::kLastAck) && snd_nxt_ != write_seq_)) {
+  } else if (DisconnectResets(old_state)) {
     SendReset();
     sk_err_ = err::kECONNRESET;
   } else if (old_state == State::kSynSent) {
@@ -974,11 +979,14 @@ void TcpSocket::Release() {
     case State::kClose:
       break;
     default:
-      if (data_was_unread || linger_ == 0) {
-        // Unread data means the peer gets RST, not FIN; so does SO_LINGER
-        // {on, 0} (tcp_close: the zero-linger check comes after the unread one).
+      if (data_was_unread || (linger_ == 0 && DisconnectResets(state_))) {
+        // Unread data means the peer gets RST, not FIN, in any state; SO_LINGER
+        // {on, 0} disconnects (tcp_close, after the unread check), which
+        // resets only where tcp_disconnect would.
         SendReset();
         Done();
+      } else if (linger_ == 0) {
+        Done();  // zero linger with our FIN already out (CLOSING, LAST_ACK): just gone
       } else {
         CloseState();
       }

@@ -121,6 +121,9 @@ class TcpSocket final : public SocketFile {
   // send head, which may be the FIN's own skb).
   bool SendPending() const { return SendHead() < write_queue_.size() || FinHeld(); }
   void SendFin();
+  // tcp_disconnect sends RST from this state (tcp_need_reset; CLOSING or
+  // LAST_ACK only with data unsent).
+  bool DisconnectResets(State old_state) const;
 
   // Receive side.
   void QueueData(const Segment& seg);     // tcp_data_queue
