@@ -4,6 +4,7 @@
 // shows (the bug, the fix, or that the knobs changed it) instead of
 // PASS/FAIL, and the basics of reading it (contrast, 200 % zoom, focus,
 // announcements). Screenshots go to test-results/playground.
+import type { FileChooser } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 
 import { builtinScenario, listBuiltinScenarios, type MomentName } from '../../src/browser.js';
@@ -322,6 +323,10 @@ describe('the playground teaches', () => {
   it('basics: "Import trace" is a button that keeps the focus (never on a hidden input), and an invalid knob’s message gets the focus and the view', async () => {
     const t = await playground().open('', { width: 1280, height: 600 });
     const { page } = t;
+    // File choosers are intercepted from here on: registered before any key is
+    // pressed, so the interception is in place when the first one opens.
+    const choosers: FileChooser[] = [];
+    page.on('filechooser', (c) => void choosers.push(c));
     // Keyboard: from "Edit JSON", Tab reaches "Import trace", a visible button; Enter opens the file chooser and the focus stays.
     await page.focus('#edit');
     await page.keyboard.press('Tab');
@@ -333,11 +338,13 @@ describe('the playground teaches', () => {
     expect(focused).toMatchObject({ tag: 'BUTTON', text: 'Import trace' });
     expect(focused.width).toBeGreaterThan(20);
     expect(focused.height).toBeGreaterThan(10);
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
-    expect(chooser.isMultiple()).toBe(false);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => choosers.length, { timeout: 10_000 }).toBe(1);
+    expect(choosers[0]?.isMultiple()).toBe(false);
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('import');
     // The mouse too.
-    await Promise.all([page.waitForEvent('filechooser'), page.click('#import')]);
+    await page.click('#import');
+    await expect.poll(() => choosers.length, { timeout: 10_000 }).toBe(2);
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('import');
     expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type)).not.toBe('file');
 
