@@ -257,7 +257,7 @@ void TcpConnection::HandleRead() {
     uint8_t* dst = into.EnsureWritable(chunk);
     SysResult r = kernel_.Read(fd_, dst, chunk);
     if (r.ok() && r.value > 0) {
-      ++reads_;
+      NoteRead();
       into.HasWritten(static_cast<size_t>(r.value));
       DeliverMessage(into);
       if (state_ == State::kDisconnected) return;

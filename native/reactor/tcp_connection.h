@@ -140,6 +140,8 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void CloseIfPeerDone();
   void QueueWriteComplete();
   void CheckHighWater(size_t before, size_t after);
+  // A read returned data (ShutdownIfQuiet's count); subclasses with their own HandleRead call it too.
+  void NoteRead() { ++reads_; }
   // Brings this connection's charge on the memory budget to OutputBytes().
   void Recharge();
   // Over the budget after adding output: stop reading (memory_budget.h).

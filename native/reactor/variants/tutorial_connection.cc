@@ -20,6 +20,7 @@ void TutorialConnection::HandleRead() {
   for (;;) {
     SysResult r = kernel().Read(fd(), buf, sizeof buf);
     if (r.ok() && r.value > 0) {
+      NoteRead();  // a graceful close's quiet check (TcpConnection::ShutdownIfQuiet) counts it
       input().Append(buf, static_cast<size_t>(r.value));
     } else if (!r.ok() && r.err == err::kEINTR) {
       continue;
