@@ -14,7 +14,8 @@ import { Plot } from './plot.js';
 import type { RunOutcome } from './run-protocol.js';
 import { lowerBound, matchIndexes, type Query } from './search.js';
 import type { Session } from './session.js';
-import { badgesOf, Timeline } from './timeline.js';
+import { badgesOf } from './badges.js';
+import { Timeline } from './timeline.js';
 import { verdictMark } from './verdict.js';
 
 function ordinal(k: number): string {

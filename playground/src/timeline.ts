@@ -9,9 +9,10 @@ import type { TraceRecord } from '../../src/browser.js';
 import { h, replace } from './dom.js';
 import { summary } from './format.js';
 import type { Frame } from './frames.js';
+import { badgesOf } from './badges.js';
 import { MOMENT_INFO, type Moments } from './moments.js';
 import { lowerBound } from './search.js';
-import { MARK, type TraceModel } from './trace-model.js';
+import type { TraceModel } from './trace-model.js';
 
 export const ROW_H = 26;
 const OVERSCAN = 12;
@@ -25,29 +26,6 @@ export interface TimelineOptions {
   /** For the list's accessible name: 'Timeline', 'Timeline A'... */
   label: string;
   onPick(index: number): void;
-}
-
-interface Badge {
-  cls: string;
-  text: string;
-  title: string;
-}
-
-export function badgesOf(model: TraceModel, i: number): Badge[] {
-  const m = model.marks[i] as number;
-  const r = model.records[i] as TraceRecord;
-  const out: Badge[] = [];
-  if (m & MARK.EAGAIN) out.push({ cls: 'b-eagain', text: 'EAGAIN', title: 'the call would block: nonblocking socket full (write) or empty (read)' });
-  if (m & MARK.ERROR) out.push({ cls: 'b-error', text: r.err ?? 'error', title: `the call failed with ${r.err}` });
-  if (m & MARK.PARTIAL) {
-    out.push({ cls: 'b-partial', text: 'partial', title: `short write: ${String(r.ret)} of ${String((r.args as { bytes?: unknown }).bytes)} bytes` });
-  }
-  if (m & MARK.OUT_ON) out.push({ cls: 'b-out-on', text: '+EPOLLOUT', title: 'EPOLLOUT turned on: the connection waits for room in the socket' });
-  if (m & MARK.OUT_OFF) out.push({ cls: 'b-out-off', text: '−EPOLLOUT', title: 'EPOLLOUT turned off' });
-  if (m & MARK.OUT_READY) out.push({ cls: 'b-out-ready', text: 'OUT ready', title: 'epoll_wait reported EPOLLOUT: by the kernel’s writability rule a write would not block now' });
-  if (m & MARK.EOF) out.push({ cls: 'b-eof', text: 'EOF', title: 'read returned 0: the other side shut down or closed' });
-  if (m & MARK.EMPTY_WAIT) out.push({ cls: 'b-idle', text: 'no events', title: 'epoll_wait returned nothing' });
-  return out;
 }
 
 export class Timeline {
