@@ -77,7 +77,10 @@ function connBlock(c: FrameConn, ctx: GaugeContext): HTMLElement {
   const flags: string[] = [c.state];
   if (c.closeReason) flags.push(`closed: ${c.closeReason}`);
   flags.push(c.reading ? 'reading' : 'not reading');
-  flags.push(c.writing ? 'EPOLLOUT on (waiting for room)' : 'EPOLLOUT off');
+  // EPOLLOUT with nothing queued is not waiting for anything: under LT every
+  // round reports it again (the tutorial's busy loop), so it must not read as
+  // a connection waiting for room.
+  flags.push(!c.writing ? 'EPOLLOUT off' : c.sendBuf > 0 ? 'EPOLLOUT on (waiting for room)' : 'EPOLLOUT on with nothing queued (each report is a wasted wakeup)');
   const title = `Connection ${c.id}${c.peer ? ` — peer “${c.peer}”` : ''}${c.name ? ` — server socket ${c.name}` : ''}`;
   const peak = Math.max(ctx.peakSendBuf.get(c.id) ?? 0, c.sendBuf);
   const hwm = ctx.highWaterMark;

@@ -257,7 +257,15 @@ ${num(m.bytes)} bytes in all.` : ''}`,
       const here = this.momentsAt(i);
       replace(
         this.eventBox,
-        h('h3', { text: `Event #${r.seq} of ${num(s.model.n)} · ${r.actor} · t=${r.t} ms` }),
+        h('h3', {
+          text: `Event #${r.seq} of ${num(s.model.n)} · ${r.actor} · t=${r.t} ms${s.model.header.kernel === 'sim' ? ' (virtual)' : ''}`,
+          // The simulated kernel's clock moves only when the run lets time pass
+          // (advance, settle, a timer): most events share one virtual instant.
+          title:
+            s.model.header.kernel === 'sim'
+              ? "virtual time: the simulated kernel's clock, which moves only when the run lets time pass (advance, settle, its timers); events in between happen at the same instant"
+              : 'milliseconds since the trace began, on the real clock',
+        }),
         h('p', { class: 'event-summary', dataset: { seq: r.seq }, text: summary(r) }),
         here.length
           ? h(

@@ -367,4 +367,19 @@ describe('the playground teaches', () => {
     noErrors(t);
     await page.close();
   });
+  it('labels: the event box says the clock is virtual, and EPOLLOUT left on with nothing queued is not "waiting for room"', async () => {
+    const t = await playground().open();
+    const { page } = t;
+    await pickScenario(page, 'epollout-left-on'); // day26-as-written: EPOLLOUT never turned off
+    await page.keyboard.press('End');
+    const heading = page.locator('.side-a .event-box h3');
+    expect(await heading.textContent()).toMatch(/ · t=\d+ ms \(virtual\)$/);
+    expect(await heading.getAttribute('title')).toContain("the simulated kernel's clock");
+    const flags = await page.locator('.side-a .conn .conn-flags').allTextContents();
+    expect(flags.some((f) => f.includes('EPOLLOUT on with nothing queued'))).toBe(true);
+    expect(flags.some((f) => f.includes('waiting for room'))).toBe(false);
+    await shot(page, '40-virtual-clock-and-idle-epollout');
+    noErrors(t);
+    await page.close();
+  });
 });
