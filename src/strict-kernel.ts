@@ -22,28 +22,33 @@ export function must<T>(result: T | ErrnoName, syscall = 'syscall'): Exclude<T, 
   return result as Exclude<T, ErrnoName>;
 }
 
-/** The kernel API's calls that answer with an errno name on failure. */
-export const ERRNO_CALLS: readonly ErrnoCall[] = Object.freeze([
-  'socket',
-  'socketpair',
-  'bind',
-  'listen',
-  'connect',
-  'accept',
-  'getsockname',
-  'read',
-  'write',
-  'shutdown',
-  'close',
-  'dup',
-  'eventfd',
-  'setsockopt',
-  'getsockopt',
-  'ioctl',
-  'epollCreate',
-  'epollCtl',
-  'epollWait',
-]);
+/**
+ * The kernel API's calls that answer with an errno name on failure. A record
+ * over ErrnoCall, so the compiler says when a call is added to the type and
+ * not here (or the other way round).
+ */
+const ERRNO_CALL_SET: Readonly<Record<ErrnoCall, true>> = {
+  socket: true,
+  socketpair: true,
+  bind: true,
+  listen: true,
+  connect: true,
+  accept: true,
+  getsockname: true,
+  read: true,
+  write: true,
+  shutdown: true,
+  close: true,
+  dup: true,
+  eventfd: true,
+  setsockopt: true,
+  getsockopt: true,
+  ioctl: true,
+  epollCreate: true,
+  epollCtl: true,
+  epollWait: true,
+};
+const ERRNO_CALLS = Object.freeze(Object.keys(ERRNO_CALL_SET) as ErrnoCall[]);
 
 /**
  * Plain wrappers rather than a Proxy: each is an ordinary function, and the

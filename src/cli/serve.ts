@@ -233,6 +233,21 @@ async function run(args: string[]): Promise<number> {
     else throw e;
     return EXIT_USAGE;
   }
+  // The handlers go on before listening: a SIGTERM that lands just after
+  // "serving" is printed (a supervisor, a test) must close gracefully, not
+  // meet Node's default action (found under load: exit by signal, no close).
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (sig: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      // A second signal while closing: stop waiting.
+      process.once('SIGINT', () => process.exit(130));
+      process.once('SIGTERM', () => process.exit(143));
+      resolve(sig);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
   let address;
   try {
     address = await server.listen();
@@ -281,18 +296,7 @@ async function run(args: string[]): Promise<number> {
     droppedSaid = dropped;
   }, 1000);
   dropWatch.unref();
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const stop = (sig: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      // A second signal while closing: stop waiting.
-      process.once('SIGINT', () => process.exit(130));
-      process.once('SIGTERM', () => process.exit(143));
-      resolve(sig);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  const signal = await stopped;
   process.stderr.write(`edgeloop: ${signal}, closing (at most 5 s)\n`);
   clearInterval(dropWatch);
   await server.close({ timeoutMs: 5000 });

@@ -344,6 +344,12 @@ void TcpSocket::SendFin() {
   ClearProbeTimer();  // the RTO timer takes over
   Segment seg;
   seg.fin = true;
+  TransmitWithAck(std::move(seg));
+}
+
+void TcpSocket::TransmitWithAck(Segment seg) {
+  // tcp_transmit_skb: every segment carries our ACK and window, so it is the
+  // ACK a pending delayed ACK would have sent.
   seg.ack = rcv_.rcv_nxt();
   seg.window_edge = rcv_.AckSent();
   delack_armed_ = false;
@@ -362,12 +368,7 @@ void TcpSocket::SendSkb(size_t index) {
   write_queue_[index].pcount = (sent + mss_cache_ - 1) / mss_cache_;
   packets_out_ += write_queue_[index].pcount;
   ClearProbeTimer();
-  // Every segment carries our ACK and window (tcp_transmit_skb).
-  seg.ack = rcv_.rcv_nxt();
-  seg.window_edge = rcv_.AckSent();
-  delack_armed_ = false;
-  ++delack_gen_;
-  Transmit(std::move(seg));
+  TransmitWithAck(std::move(seg));
 }
 
 void TcpSocket::OnAck(uint64_t ack, uint64_t edge) {
@@ -527,11 +528,7 @@ void TcpSocket::WriteWakeup() {
   }
   Segment seg;
   seg.probe = true;
-  seg.ack = rcv_.rcv_nxt();
-  seg.window_edge = rcv_.AckSent();
-  delack_armed_ = false;
-  ++delack_gen_;
-  Transmit(std::move(seg));
+  TransmitWithAck(std::move(seg));
 }
 
 void TcpSocket::WriteErr() {
@@ -695,11 +692,7 @@ void TcpSocket::AckSndCheck() {
 void TcpSocket::SendAck() {
   if (!peer_) return;
   Segment seg;
-  seg.ack = rcv_.rcv_nxt();
-  seg.window_edge = rcv_.AckSent();
-  delack_armed_ = false;
-  ++delack_gen_;
-  Transmit(std::move(seg));
+  TransmitWithAck(std::move(seg));
 }
 
 void TcpSocket::ScheduleDelack() {

@@ -121,6 +121,8 @@ class TcpSocket final : public SocketFile {
   // send head, which may be the FIN's own skb).
   bool SendPending() const { return SendHead() < write_queue_.size() || FinHeld(); }
   void SendFin();
+  // Sends `seg` with our ACK and window, ending a pending delayed ACK.
+  void TransmitWithAck(Segment seg);
   // tcp_disconnect sends RST from this state (tcp_need_reset; CLOSING or
   // LAST_ACK only with data unsent).
   bool DisconnectResets(State old_state) const;
