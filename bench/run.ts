@@ -614,7 +614,9 @@ interface NonReaderSample {
   reset: number;
   readySeconds: number;
   /** edgeloop: stats().memory once stuck, and its close reasons after they left. */
-  memory?: { budget: number; bufferedOutput: number; peakBufferedOutput: number; pausedByBudget: number; resetByBudget: number };
+  memory?: { budget: number; pauseAt: number; bufferedOutput: number; peakBufferedOutput: number; pausedByBudget: number; resetByBudget: number };
+  /** process.memoryUsage() and V8's heap spaces once stuck (bench/servers/control.ts). */
+  process?: Record<string, unknown>;
   closeReasons?: Record<string, number>;
 }
 
@@ -706,6 +708,8 @@ async function nonReaderRun(spec: ServerSpec): Promise<NonReaderSample> {
       readySeconds: summary.readySeconds!,
     };
     if (stuckStats.memory) sample.memory = stuckStats.memory as NonReaderSample['memory'];
+    // Where the process's memory was once stuck (--json only): V8's heap and array buffers beside the RSS.
+    if (stuckStats.process) sample.process = stuckStats.process as Record<string, unknown>;
     if (afterStats.closeReasons) sample.closeReasons = afterStats.closeReasons as Record<string, number>;
     return sample;
   } finally {
@@ -730,6 +734,7 @@ async function nonReaders(): Promise<void> {
   }
   samples.nonReaders = Object.fromEntries(got);
   const mb = (x: number): string => fmt(x / 2 ** 20, 1);
+  const signedMb = (x: number): string => `${x >= 0 ? '+' : ''}${mb(x)}`;
   const ms = (us: number): string => fmt(us / 1000, 2);
   const med = (name: string, f: (x: NonReaderSample) => number): number => median(got.get(name)!.map(f));
   const paired = (a: string, b: string, f: (x: NonReaderSample) => number): number => pairedRatio(got.get(a)!.map(f), got.get(b)!.map(f));
@@ -756,7 +761,7 @@ async function nonReaders(): Promise<void> {
   // The budget plus this run's own idle process (Node's runtime, the addon).
   const budgetOf = (name: string): number => med(name, (x) => x.memory?.budget ?? NaN);
   const over = (x: NonReaderSample): number => x.peakRss - x.idleRss - (x.memory?.budget ?? NaN);
-  const withinBudget = (name: string): string => `${tick(med(name, over) <= 0)} (${runs(name, (x) => over(x) <= 0)}, median ${med(name, over) <= 0 ? '' : '+'}${mb(med(name, over))} MiB)`;
+  const withinBudget = (name: string): string => `${tick(med(name, over) <= 0)} (${runs(name, (x) => over(x) <= 0)}, median ${signedMb(med(name, over))} MiB)`;
   rows.push({
     cell:
       `${what}: server RSS MiB, idle → peak while they are connected (once all are stuck); edgeloop's stats().memory [MiB, connections]; ` +
@@ -793,7 +798,7 @@ async function nonReaders(): Promise<void> {
     values: specs.map((s) => `${s.name} ${mb(med(s.name, (x) => x.afterRss))} (${mb(med(s.name, (x) => x.afterGcRss))}), idle ${mb(med(s.name, (x) => x.idleRss))}`).join(' · '),
     ratios:
       `C++/node ${ratio(paired(e, n, (x) => x.afterRss))}, JS/node ${ratio(paired(j, n, (x) => x.afterRss))} · ` +
-      `over the idle process: C++ +${mb(med(e, (x) => x.afterRss - x.idleRss))}, JS +${mb(med(j, (x) => x.afterRss - x.idleRss))}, node +${mb(med(n, (x) => x.afterRss - x.idleRss))}`,
+      `over the idle process: C++ ${signedMb(med(e, (x) => x.afterRss - x.idleRss))}, JS ${signedMb(med(j, (x) => x.afterRss - x.idleRss))}, node ${signedMb(med(n, (x) => x.afterRss - x.idleRss))}`,
     target: '—',
   });
 }

@@ -324,7 +324,9 @@ export interface ReactorOptions {
   /**
    * Output bytes all connections together may hold in the reactor's send
    * buffers (default 64 MiB for createServer(), 0 in the simulation; 0: no
-   * cap). At the budget, a connection that adds output stops reading until
+   * cap). From an eighth below the budget (stats().memory.pauseAt: headroom
+   * for the small reads that cross it and the connections' own memory), a
+   * connection that adds output stops reading until
    * its own output has drained (or the server is back under half the budget
    * and it under half its high-water mark); past 1.25 times the budget (an
    * app that sends without reading) the connection holding the most output
@@ -734,6 +736,12 @@ export interface ServerStats {
 export interface ServerMemoryStats {
   /** The memoryBudget option (0: no cap). */
   budget: number;
+  /**
+   * Where connections that add output start to be paused: the budget less an
+   * eighth, kept as headroom for the small reads that cross it and the
+   * connections' own memory (0: no cap).
+   */
+  pauseAt: number;
   /** Output all connections hold in user space now. */
   bufferedOutput: number;
   /** The most they held at once. */

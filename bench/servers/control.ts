@@ -4,6 +4,7 @@
 // collection, then "ok"); the process exits when stdin closes (so a server
 // never outlives the harness) or on SIGTERM.
 import { createInterface } from 'node:readline';
+import { getHeapSpaceStatistics } from 'node:v8';
 
 export interface Control {
   /** Called for "stats": anything JSON can carry. */
@@ -26,7 +27,9 @@ export function serve(port: number, control: Control): void {
   rl.on('line', (line) => {
     const cmd = line.trim();
     if (cmd === 'stats') {
-      process.stdout.write(`${JSON.stringify(control.stats())}\n`);
+      // The process's own memory beside the server's view (where RSS goes: V8's heap, array buffers, the rest).
+      const heapSpaces = Object.fromEntries(getHeapSpaceStatistics().map((h) => [h.space_name, h.space_used_size]));
+      process.stdout.write(`${JSON.stringify({ ...control.stats(), process: { ...process.memoryUsage(), heapSpaces } })}\n`);
     } else if (cmd === 'gc') {
       const gc = (globalThis as { gc?: () => void }).gc;
       if (gc) {

@@ -10,7 +10,34 @@ namespace {
 // a message a handler keeps pins at most 64 KiB (Node's pool: 4 KiB in 8 KiB).
 constexpr size_t kSlab = size_t{64} << 10;
 constexpr size_t kPooledMax = size_t{8} << 10;
+// What the external-memory report is raised by to start a collection: V8's
+// own trigger is 64 MiB over what its last collection left (V8's
+// kExternalAllocationSoftLimit), so this passes it whatever is outstanding.
+constexpr int64_t kAskBy = int64_t{64} << 20;
 }  // namespace
+
+void JsApp::CountHandedBytes(size_t n) {
+  if (!budget_ || !budget_->enabled()) return;
+  handed_since_ask_ += n;
+  // Asks come at least a sixteenth of the budget apart, so a server at its
+  // pause point (whose connections still pass data into the kernel) asks
+  // every 4 MiB handed at a 64 MiB budget, not on every message.
+  // Only under pressure (over half the budget): otherwise V8's own young-
+  // generation collections keep up, and a full collection per budget's
+  // worth of traffic would cost a busy echo its throughput.
+  if (budget_->Relaxed() || handed_since_ask_ < budget_->limit() / 16 ||
+      handed_since_ask_ + budget_->used() < budget_->pause_at()) {
+    return;
+  }
+  AskCollection();
+}
+
+void JsApp::AskCollection() {
+  handed_since_ask_ = 0;
+  collections_asked_++;
+  Napi::MemoryManagement::AdjustExternalMemory(env_, kAskBy);
+  Napi::MemoryManagement::AdjustExternalMemory(env_, -kAskBy);
+}
 
 JsApp::JsApp(Napi::Env env, Napi::Function on_event, App* inner)
     : HandlerApp(inner), env_(env), on_event_(Napi::Persistent(on_event)) {}
@@ -23,6 +50,7 @@ bool JsApp::Call(const char* type, uint64_t conn, const Arg& arg) {
       case Arg::Kind::kNone: break;
       case Arg::Kind::kNumber: value = Napi::Number::New(env_, arg.number); break;
       case Arg::Kind::kBytes: {
+        CountHandedBytes(arg.size);
         // A slab's bytes are only ever appended to, so a view handed out
         // never changes under its holder.
         if (pooled_ && arg.size > 0 && arg.size <= kPooledMax) {

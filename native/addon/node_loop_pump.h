@@ -2,7 +2,8 @@
 // with a libuv uv_poll_t on Node's own loop and calls `on_ready` when it is
 // readable (the reactor then runs RunOnce(0), never blocking Node). Work the
 // reactor has queued that no fd will announce (a write-complete after a send
-// from JS) is run on the next turn of Node's loop: Kick() arms a uv_idle_t.
+// from JS) is run on the next turn of Node's loop: Kick() arms a uv_idle_t;
+// KickAfter() a uv_timer_t, for work that waits (pressure_trim.h).
 //
 // The handles live in one allocation that libuv owns from uv_close until the
 // second close callback, which may run after the pump is gone.
@@ -26,12 +27,16 @@ class NodeLoopPump {
 
   // Calls `on_ready` on the next turn of Node's loop.
   void Kick();
+  // Calls `on_ready` in `ms` milliseconds (a timer that does not keep Node's
+  // loop alive; a later call replaces an earlier one).
+  void KickAfter(uint64_t ms);
 
  private:
   struct Handles;
 
   static void OnPoll(uv_poll_t* handle, int status, int events);
   static void OnIdle(uv_idle_t* handle);
+  static void OnTimer(uv_timer_t* handle);
 
   Handles* handles_;
   std::function<void()> on_ready_;

@@ -1,6 +1,7 @@
 #include "server_wrap.h"
 
 #include <exception>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "kernel_wrap.h"
 #include "napi_args.h"
 #include "node_loop_pump.h"
+#include "pressure_trim.h"
 
 namespace edgeloop {
 
@@ -72,6 +74,7 @@ ServerWrap::ServerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Server
   NAPI_THROW_IF_FAILED_VOID(env, napi_get_uv_event_loop(env, &loop));
   async_ = std::make_unique<Napi::AsyncContext>(env, "edgeloop.Server");
   pump_ = std::make_unique<NodeLoopPump>(loop, host_->epoll_fd(), [this] { Pump(); });
+  trim_ = std::make_unique<PressureTrim>(host_->budget());
   Ref();
   NAPI_THROW_IF_FAILED_VOID(env, napi_add_env_cleanup_hook(env, OnEnvCleanup, this));
   cleanup_hook_ = true;
@@ -103,6 +106,7 @@ ServerHost& ServerWrap::Live(const Napi::CallbackInfo& info) {
 }
 
 void ServerWrap::Release() {
+  trim_.reset();  // it reads the host's budget
   host_.reset();
   // Its persistent reference to the handler would keep the simulation alive.
   js_app_.reset();
@@ -146,13 +150,18 @@ void ServerWrap::Pump() {
     }
     --depth_;
   };
+  // Open until the end: the handler's error is a handle in it, reported
+  // below (it was opened inside the else, and the report then made its
+  // handle outside any scope: V8's fatal "Cannot create a handle without a
+  // HandleScope" instead of the handler's exception).
+  std::optional<Napi::HandleScope> scope;
   Napi::Value error;
   if (!js_app_) {
     // A built-in app runs no JS inside the iteration: no scopes to open (with
     // a few connections they cost as much as the round itself).
     rounds();
   } else {
-    Napi::HandleScope scope(env);
+    scope.emplace(env);
     // Holds the JS object: a handler (or a promise job) may drop the last
     // reference to it while this runs.
     Napi::Object self = Value();
@@ -165,11 +174,22 @@ void ServerWrap::Pump() {
     // Those jobs may have disposed of the server or replaced the handlers.
     if (js_app_) error = js_app_->TakeError();
   }
-  if (dispose_pending_) Release();
+  if (dispose_pending_) {
+    Release();
+  } else if (trim_) {
+    // A budget episode is over (pressure_trim.h): the heaps are trimmed, and
+    // again once V8 has collected the JS garbage it made.
+    const PressureTrim::Step step = trim_->Next();
+    if (step != PressureTrim::Step::kNone) {
+      if (js_app_) js_app_->AskCollection();
+      PressureTrim::Trim();
+      if (trim_->follow_up_due()) pump_->KickAfter(PressureTrim::kFollowUpMs);
+    }
+  }
   // Nothing in JS is on the stack to catch these: they go where Node sends
   // every error of an event-loop callback.
   if (!failure.empty()) {
-    Napi::HandleScope scope(env);
+    Napi::HandleScope failure_scope(env);
     napi_fatal_exception(env, Napi::Error::New(env, "edgeloop reactor: " + failure).Value());
   } else if (!error.IsEmpty()) {
     napi_fatal_exception(env, error);
@@ -189,6 +209,8 @@ Napi::Value ServerWrap::SetEventHandler(const Napi::CallbackInfo& info) {
     if (info.Length() > 1 && info[1].IsBoolean()) app->set_wants_write_complete(info[1].As<Napi::Boolean>().Value());
     // The real server: message bytes arrive as views into shared slabs (js_app.h).
     app->set_pooled_messages(pump_ != nullptr);
+    // Messages handed to JS count against the budget until V8 is asked to collect them (js_app.h).
+    if (pump_) app->set_budget(&host.budget());
   }
   host.SetHandlers(app.get());
   js_app_ = std::move(app);

@@ -31,6 +31,7 @@ namespace edgeloop {
 
 class JsApp;
 class NodeLoopPump;
+class PressureTrim;
 class ServerHost;
 
 class ServerWrap : public Napi::ObjectWrap<ServerWrap> {
@@ -76,6 +77,7 @@ class ServerWrap : public Napi::ObjectWrap<ServerWrap> {
   std::unique_ptr<ServerHost> host_;
   // The real server's driver and async context; null in a simulation.
   std::unique_ptr<NodeLoopPump> pump_;
+  std::unique_ptr<PressureTrim> trim_;  // the real server's
   std::unique_ptr<Napi::AsyncContext> async_;
   bool cleanup_hook_ = false;
   // Host calls in progress (a handler's send() runs inside runOnce()).

@@ -219,6 +219,8 @@ std::string ServerHost::Snapshot() const {
   return json.str();
 }
 
+const MemoryBudget& ServerHost::budget() const { return server_->budget(); }
+
 std::string ServerHost::Stats() const {
   ServerCounters& c = counters_;
   JsonWriter json;
@@ -247,6 +249,7 @@ std::string ServerHost::Stats() const {
   json.Key("memory");
   json.BeginObject();
   json.Field("budget", budget.limit());
+  json.Field("pauseAt", budget.pause_at());
   json.Field("bufferedOutput", budget.used());
   json.Field("peakBufferedOutput", budget.peak());
   json.Field("pausedByBudget", budget.pauses());

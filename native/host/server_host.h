@@ -119,6 +119,9 @@ class ServerHost {
   // are for the simulation only").
   void InjectFault(const std::string& spec_json);
 
+  // The server's memory budget (shared by every loop; its counters are atomic).
+  const MemoryBudget& budget() const;
+
   std::string DrainTrace() { return trace_.Drain(); }
   // {"time","address","listenFd","epollFd","threads","accepting","accepted","refused","dropped","aborted","iterations",
   //  "connections":[{"id","fd","loop","state","peerHalfClosed","reading","writing",
@@ -126,7 +129,7 @@ class ServerHost {
   std::string Snapshot() const;
   // {"accepting","connectionsOpen","connectionsTotal","refused","dropped","aborted","bytesIn","bytesOut",
   //  "epollWaits","wakeups","highWaterEvents","peakSendBuffer","perLoop":[..],"closeReasons":{..},
-  //  "memory":{"budget","bufferedOutput","peakBufferedOutput","pausedByBudget","resetByBudget"}}
+  //  "memory":{"budget","pauseAt","bufferedOutput","peakBufferedOutput","pausedByBudget","resetByBudget"}}
   std::string Stats() const;
 
  private:

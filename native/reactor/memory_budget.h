@@ -4,7 +4,14 @@
 // (1,000 clients that send and never read took the server to 4 GB).
 //
 // The policy, applied by TcpConnection and TcpServer:
-//   limit       at or above it, a connection that adds output to its
+//   pause point the limit less an eighth (pause_at). The eighth is headroom
+//               for what crosses it before everyone has stopped (each
+//               connection that held nothing may still read one small
+//               chunk, 4 KiB) and for the connections' own structures, so
+//               that the server's growth stays within the limit the user
+//               set: 1,000 clients that never read, each paused after one
+//               small read at most, add 4 MiB; 64 MiB's eighth is 8 MiB.
+//               At or above it, a connection that adds output to its
 //               send_buf_ stops reading (the offender: for an echo-like app
 //               its reads are what feed its output, and a peer that cannot
 //               send into a full receive window stops sending). Reading
@@ -13,7 +20,7 @@
 //               high-water mark (the server tells paused connections when the
 //               total falls under half, since one whose peer is not reading
 //               has no write event of its own to look again at). Connections
-//               that hold nothing keep reading.
+//               that hold nothing keep reading (a small chunk at a time).
 //   hard limit  limit + limit / 4. Pausing cannot stop an app that sends
 //               without reading (a handler on a timer, a streamed response
 //               that ignores send()'s answer); past the hard limit the server
@@ -35,20 +42,21 @@ namespace edgeloop {
 class MemoryBudget {
  public:
   // limit 0: no budget (every call is a no-op but the counting).
-  explicit MemoryBudget(size_t limit) : limit_(limit), hard_limit_(limit + limit / 4) {}
+  explicit MemoryBudget(size_t limit) : limit_(limit), pause_at_(limit - limit / 8), hard_limit_(limit + limit / 4) {}
   MemoryBudget(const MemoryBudget&) = delete;
   MemoryBudget& operator=(const MemoryBudget&) = delete;
 
   bool enabled() const { return limit_ > 0; }
   size_t limit() const { return limit_; }
+  size_t pause_at() const { return pause_at_; }
   size_t hard_limit() const { return hard_limit_; }
   size_t used() const { return used_.load(std::memory_order_relaxed); }
   size_t peak() const { return peak_.load(std::memory_order_relaxed); }
   uint64_t pauses() const { return pauses_.load(std::memory_order_relaxed); }
   uint64_t resets() const { return resets_.load(std::memory_order_relaxed); }
 
-  // At or over the limit: a connection adding output stops reading.
-  bool Exceeded() const { return enabled() && used() >= limit_; }
+  // At or over the pause point: a connection adding output stops reading.
+  bool Exceeded() const { return enabled() && used() >= pause_at_; }
   // Under half the limit: paused connections may resume before they are empty.
   bool Relaxed() const { return !enabled() || used() < limit_ / 2; }
 
@@ -73,6 +81,7 @@ class MemoryBudget {
 
  private:
   const size_t limit_;
+  const size_t pause_at_;
   const size_t hard_limit_;
   std::atomic<size_t> used_{0};
   std::atomic<size_t> peak_{0};

@@ -48,8 +48,9 @@ Options:
   --reuse-port                SO_REUSEPORT: several edgeloop serve processes share the
                               port and the kernel spreads connections among them
   --high-water-mark N         output bytes per connection before reading pauses (default ${DEFAULT_SERVER_HIGH_WATER_MARK / 1024 ** 2}m)
-  --memory-budget N           output bytes all connections may hold before the ones adding
-                              more stop reading; past 1.25x the largest holders are reset
+  --memory-budget N           what all connections' output may grow the server by: from an
+                              eighth below it the ones adding more stop reading; past 1.25x
+                              the largest holders are reset
                               (default ${DEFAULT_SERVER_MEMORY_BUDGET / 1024 ** 2}m; 0: no cap)
   --high-water-policy P       ${choices(HIGH_WATER_POLICIES, DEFAULT_HIGH_WATER_POLICY)}
   --max-connections N         open connections at most (default: no limit)

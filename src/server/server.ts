@@ -103,7 +103,7 @@ function emptyStats(): ServerStats {
     peakSendBuffer: 0,
     perLoop: [],
     closeReasons: {},
-    memory: { budget: 0, bufferedOutput: 0, peakBufferedOutput: 0, pausedByBudget: 0, resetByBudget: 0 },
+    memory: { budget: 0, pauseAt: 0, bufferedOutput: 0, peakBufferedOutput: 0, pausedByBudget: 0, resetByBudget: 0 },
     handlerErrors: 0,
     liveClients: 0,
     liveDropped: 0,
