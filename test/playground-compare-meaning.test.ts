@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { builtinScenario, listBuiltinScenarios, runScenario, type TraceRecord, type VariantName } from '../src/index.js';
 import { firstDivergence } from '../playground/src/compare.js';
 import { behaviourSteps, firstBehaviourDivergence, type BehaviourDivergence } from '../playground/src/compare-meaning.js';
+import { positionAlignment, stepAlignment } from '../playground/src/alignment.js';
 import type { TraceModel } from '../playground/src/trace-model.js';
 
 const runs = new Map<string, Map<VariantName, readonly TraceRecord[]>>();
@@ -70,9 +71,10 @@ describe('compare by meaning, every built-in pairing', () => {
       expect(off.call).toBe('epollCtl');
       expect(off.args).toMatchObject({ op: 'MOD' });
       expect(String(off.args.events)).not.toContain('EPOLLOUT');
-      // Aligned by step, not by position: day 26 gets there in many more events.
-      expect(d.indexB).toBeGreaterThan(d.indexA);
-      expect(b[d.indexB]?.call).toBe('epollWait');
+      // Aligned by step, not by position: day 26 gets there in many more events, in the same reactor step.
+      expect(d.indexB).toBeGreaterThan(d.indexA + 500);
+      const waits = (records: readonly TraceRecord[], i: number): number => records.slice(0, i + 1).filter((r) => r.actor === 'reactor' && r.call === 'epollWait').length;
+      expect(waits(b, d.indexB)).toBe(waits(a, d.indexA));
     }
   });
 
@@ -138,5 +140,54 @@ describe('compare by meaning, the rules', () => {
     const steps = behaviourSteps(run('s5', 10));
     expect(steps.map((s) => s.start)).toEqual([0, 0, 3]);
     expect(steps[2]).toMatchObject({ delivered: { c1: 10 }, read: { 'connection 1': 10 }, epollout: [], drops: 0, wastedWakeups: 0 });
+  });
+});
+
+describe('lining run B up with run A (alignment.ts)', () => {
+  const stepOf = (records: readonly TraceRecord[], i: number): number => records.slice(0, i + 1).filter((r) => r.actor === 'reactor' && r.call === 'epollWait').length;
+
+  it('by step: every event of A maps into the same reactor step of B, monotonically, and each anchor exactly', () => {
+    for (const [name, byVariant] of runs) {
+      const [a, b] = [...byVariant.values()] as [readonly TraceRecord[], readonly TraceRecord[]];
+      const d = firstBehaviourDivergence(a, b) as BehaviourDivergence;
+      const t = firstDivergence(asModel(a), asModel(b)) as number;
+      const al = stepAlignment(a, b, [[d.indexA, d.indexB], [t, t]]);
+      expect(al.toB(d.indexA), name).toBe(d.indexB);
+      // The textual anchor holds unless it contradicts the behavioural one (day 25: A's step start against B's drop later).
+      if (t > d.indexA === t > d.indexB) expect(al.toB(t), name).toBe(t);
+      let last = -1;
+      const steps = Math.min(stepOf(a, a.length - 1), stepOf(b, b.length - 1));
+      for (let i = 0; i < a.length; i++) {
+        const j = al.toB(i);
+        expect(j, `${name} #${i}`).toBeGreaterThanOrEqual(last);
+        expect(j).toBeLessThan(b.length);
+        last = j;
+        if (stepOf(a, i) < steps) expect(stepOf(b, j), `${name}: A #${i + 1} -> B #${j + 1}`).toBe(stepOf(a, i));
+      }
+      // A's last event shows B's last, unless it starts a reactor step of A (then B is at the start of that step).
+      if (a[a.length - 1]?.call !== 'epollWait') expect(al.toB(a.length - 1), name).toBe(b.length - 1);
+    }
+  });
+
+  it('from B back to A: the point of A that each event of B belongs to, in the same step, never past it', () => {
+    for (const [name, byVariant] of runs) {
+      const [a, b] = [...byVariant.values()] as [readonly TraceRecord[], readonly TraceRecord[]];
+      const d = firstBehaviourDivergence(a, b) as BehaviourDivergence;
+      const al = stepAlignment(a, b, [[d.indexA, d.indexB]]);
+      let last = -1;
+      const steps = Math.min(stepOf(a, a.length - 1), stepOf(b, b.length - 1));
+      for (let j = 0; j < b.length; j += Math.max(1, Math.floor(b.length / 3000))) {
+        const i = al.fromB(j);
+        expect(i, `${name} B #${j}`).toBeGreaterThanOrEqual(last);
+        expect(i).toBeLessThan(a.length);
+        last = i;
+        if (stepOf(b, j) < steps) expect(stepOf(a, i), `${name}: B #${j + 1} -> A #${i + 1}`).toBe(stepOf(b, j));
+      }
+    }
+  });
+
+  it('by position: B at A\'s index, clamped to its length', () => {
+    const al = positionAlignment(10);
+    expect([0, 5, 9, 12].map((i) => al.toB(i))).toEqual([0, 5, 9, 9]);
   });
 });

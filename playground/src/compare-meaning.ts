@@ -68,7 +68,7 @@ export interface BehaviourDivergence {
   /** Each side's value of the first facet, in words. */
   a: string;
   b: string;
-  /** The record on each side to look at: where the facet changed in that step, else the step's start. */
+  /** The record on each side to look at: where the facet changed in that step (divergenceAt). */
   indexA: number;
   indexB: number;
 }
@@ -248,9 +248,23 @@ function differs(f: Facet, a: StepFacts, b: StepFacts): boolean {
 /** The facets of what happens; the calls that make it happen are looked at only when these agree. */
 const OUTCOMES = Object.keys(FACET_LABELS).filter((f) => f !== 'steps' && f !== 'calls') as Facet[];
 
-function divergenceAt(k: number, x: StepFacts, y: StepFacts, facets: Facet[]): BehaviourDivergence {
+/**
+ * The records to look at in step k: where the facet changed on each side.
+ * A side where it did not change (the other did something this one did not)
+ * gets the point of its own step as far in as the other's change is in the
+ * other's, so that the two records can be lined up without crossing a step.
+ */
+function divergenceAt(k: number, sa: StepFacts[], sb: StepFacts[], nA: number, nB: number, facets: Facet[]): BehaviourDivergence {
+  const x = sa[k] as StepFacts;
+  const y = sb[k] as StepFacts;
   const facet = facets[0] as Facet;
-  return { step: k, facets, facet, a: describe(facet, x, y), b: describe(facet, y, x), indexA: x.changedAt[facet] ?? x.start, indexB: y.changedAt[facet] ?? y.start };
+  const endA = (sa[k + 1]?.start ?? nA) - 1;
+  const endB = (sb[k + 1]?.start ?? nB) - 1;
+  const ca = x.changedAt[facet];
+  const cb = y.changedAt[facet];
+  const indexA = ca ?? (cb !== undefined ? Math.min(endA, x.start + (cb - y.start)) : x.start);
+  const indexB = cb ?? (ca !== undefined ? Math.min(endB, y.start + (ca - x.start)) : y.start);
+  return { step: k, facets, facet, a: describe(facet, x, y), b: describe(facet, y, x), indexA: Math.max(x.start, indexA), indexB: Math.max(y.start, indexB) };
 }
 
 /**
@@ -268,13 +282,13 @@ export function firstBehaviourDivergence(a: readonly TraceRecord[], b: readonly 
     const x = sa[k] as StepFacts;
     const y = sb[k] as StepFacts;
     const facets = OUTCOMES.filter((f) => differs(f, x, y));
-    if (facets.length > 0) return divergenceAt(k, x, y, differs('calls', x, y) ? [...facets, 'calls'] : facets);
+    if (facets.length > 0) return divergenceAt(k, sa, sb, a.length, b.length, differs('calls', x, y) ? [...facets, 'calls'] : facets);
   }
   if (sa.length === sb.length) {
     for (let k = 0; k < n; k++) {
       const x = sa[k] as StepFacts;
       const y = sb[k] as StepFacts;
-      if (differs('calls', x, y)) return divergenceAt(k, x, y, ['calls']);
+      if (differs('calls', x, y)) return divergenceAt(k, sa, sb, a.length, b.length, ['calls']);
     }
     return null;
   }

@@ -69,3 +69,10 @@ export function summary(r: TraceRecord): string {
   }
   return line;
 }
+
+/** 1st, 2nd, 3rd, 11th, 21st... */
+export function ordinal(k: number): string {
+  const t = k % 100;
+  const suffix = t >= 11 && t <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[k % 10] ?? 'th';
+  return `${num(k)}${suffix}`;
+}

@@ -10,9 +10,11 @@
 // import-share.ts (traces, links and the editor), live-panel.ts (a real
 // server's live view), messages.ts.
 import { formatScenarioFailure, type MomentName, type VariantName } from '../../src/browser.js';
+import { stepAlignment, type AlignMode } from './alignment.js';
 import { firstDivergence } from './compare.js';
+import { FACET_LABELS, firstBehaviourDivergence, type BehaviourDivergence } from './compare-meaning.js';
 import { byId, h, replace } from './dom.js';
-import { num, summary } from './format.js';
+import { num, ordinal, summary } from './format.js';
 import { ExplorePanel } from './explore-panel.js';
 import { FindBar } from './findbar.js';
 import { ImportShare } from './import-share.js';
@@ -42,6 +44,10 @@ class App {
   /** A live session is on screen (set by the first one, cleared by a run or an import). */
   private liveShown = false;
   private divergence: number | null = null;
+  /** Where the two runs first behave differently (compare mode), or null. */
+  private behaviour: BehaviourDivergence | null = null;
+  /** How run B follows the cursor in compare mode: by reactor step (default) or by event position. */
+  private alignBy: AlignMode = 'step';
   /** Bumped by every run and import, so a run that finishes after a newer one started is dropped. */
   private runSerial = 0;
 
@@ -53,15 +59,17 @@ class App {
   private readonly sidesEl: HTMLElement;
 
   constructor(root: HTMLElement) {
-    const sideHooks = {
+    const sideHooks = (side: 'a' | 'b') => ({
       pick: (i: number) => {
         // Following a live server, a click means "look here": pause, or the next window would move the cursor away.
         if (this.liveShown) this.live.pause();
-        this.playback.setCursor(i);
+        // An event of run B is B's own index: lined up by step, A goes to the point it belongs to.
+        if (side === 'b') this.playback.showB(i);
+        else this.playback.setCursor(i);
       },
       export: (s: Session) => this.share.exportTrace(s),
-    };
-    this.sides = [new Side('a', sideHooks), new Side('b', sideHooks)];
+    });
+    this.sides = [new Side('a', sideHooks('a')), new Side('b', sideHooks('b'))];
     this.knobs = new KnobsPanel({
       run: () => void this.run(),
       compareToggled: () => this.toggleCompare(),
@@ -86,6 +94,7 @@ class App {
       this.sides,
       {
         divergence: () => this.divergence,
+        behaviourDivergence: () => this.behaviour?.indexA ?? null,
         focusFind: () => this.find.focus(),
         moved: (cursor) => this.find.update(cursor, this.matchLists()),
       },
@@ -306,8 +315,10 @@ class App {
   private setSessions(sessions: [Session] | [Session, Session]): void {
     const [a, b] = sessions;
     this.divergence = a && b ? firstDivergence(a.model, b.model) : null;
+    this.behaviour = a && b ? firstBehaviourDivergence(a.model.records, b.model.records) : null;
     this.sides[0].setSession(a, this.divergence);
     this.sides[1].setSession(b ?? null, this.divergence);
+    this.applyAlignment();
     this.sidesEl.classList.toggle('two', !!b);
     replace(this.sidesEl, this.sides[0].el, b ? this.sides[1].el : null);
     this.renderCompareBar();
@@ -354,7 +365,58 @@ class App {
       return;
     }
     this.playback.stopPlay();
-    this.playback.setCursor(m.index);
+    if (side === this.sides[1]) this.playback.showB(m.index);
+    else this.playback.setCursor(m.index);
+  }
+
+  /** B follows A by reactor step, anchored at both divergences (alignment.ts), or by position. */
+  private applyAlignment(): void {
+    const a = this.sides[0].session;
+    const b = this.sides[1].session;
+    if (!a || !b || this.alignBy === 'position') {
+      this.playback.setAlignment(null);
+      return;
+    }
+    // The lesson's anchor first: where the two divergences disagree, b lands exactly and d lands on A only.
+    const anchors: Array<readonly [number, number]> = [];
+    if (this.behaviour) anchors.push([this.behaviour.indexA, this.behaviour.indexB]);
+    if (this.divergence !== null) anchors.push([this.divergence, this.divergence]);
+    this.playback.setAlignment(stepAlignment(a.model.records, b.model.records, anchors));
+  }
+
+  private renderBehaviour(a: Session, b: Session): HTMLElement {
+    const d = this.behaviour;
+    if (!d) return h('p', { id: 'behaviour-divergence', dataset: { index: '' }, text: 'The two runs behave alike: at every reactor step the clients got the same bytes, nothing more was dropped or closed, and the same connections waited for EPOLLOUT.' });
+    const what = d.facets.map((f) => FACET_LABELS[f]).join(', ');
+    return h(
+      'div',
+      { id: 'behaviour-divergence', dataset: { index: d.indexA, indexB: d.indexB, step: d.step, facet: d.facet } },
+      // Counted in the reactor's epoll_waits: the page's step column counts the simulation's steps, which differ.
+      h('p', {}, h('strong', { text: d.step === 0 ? 'First difference in behaviour before the reactor’s first epoll_wait' : `First difference in behaviour at the reactor’s ${ordinal(d.step)} epoll_wait` }), ` — ${what}.`),
+      h('p', { class: 'div-a' }, h('span', { class: 'tag', text: `A ${a.variant}` }), `${FACET_LABELS[d.facet]}: ${d.a}`),
+      h('p', { class: 'div-b' }, h('span', { class: 'tag', text: `B ${b.variant}` }), `${FACET_LABELS[d.facet]}: ${d.b}`),
+      h('button', { id: 'jump-behaviour', attrs: { type: 'button' }, text: 'Jump to it (b)', on: { click: () => this.playback.setCursor(d.indexA) } }),
+    );
+  }
+
+  private renderAlignChoice(): HTMLElement {
+    const select = h(
+      'select',
+      {
+        id: 'align-by',
+        on: {
+          change: (ev) => {
+            this.alignBy = (ev.target as HTMLSelectElement).value as AlignMode;
+            this.applyAlignment();
+            this.playback.setCursor(this.playback.cursor, true);
+          },
+        },
+      },
+      h('option', { attrs: { value: 'step' }, text: 'reactor step (what they do)' }),
+      h('option', { attrs: { value: 'position' }, text: 'event position' }),
+    ) as HTMLSelectElement;
+    select.value = this.alignBy;
+    return h('p', { class: 'align-choice' }, h('label', { attrs: { for: 'align-by' }, text: 'Run B follows the cursor by ' }), select);
   }
 
   private renderCompareBar(): void {
@@ -370,6 +432,7 @@ class App {
       replace(this.compareBar, h('p', { id: 'divergence', dataset: { index: '' }, text: `The two runs are identical (${num(a.model.n)} events).` }));
       return;
     }
+    const behaviour = this.renderBehaviour(a, b);
     const ra = a.model.records[d];
     const rb = b.model.records[d];
     replace(
@@ -382,6 +445,8 @@ class App {
         h('p', { class: 'div-b' }, h('span', { class: 'tag', text: `B ${b.variant}` }), rb ? `${rb.actor}: ${summary(rb)}` : '(trace ended)'),
         h('button', { id: 'jump-divergence', attrs: { type: 'button' }, text: 'Jump to it (d)', on: { click: () => this.playback.setCursor(d) } }),
       ),
+      behaviour,
+      this.renderAlignChoice(),
     );
   }
 

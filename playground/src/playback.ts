@@ -7,6 +7,7 @@ import { h } from './dom.js';
 import { num } from './format.js';
 import { QUERY_HELP } from './findbar.js';
 import { frameAt } from './frames.js';
+import type { Alignment } from './alignment.js';
 import { lowerBound } from './search.js';
 import type { Side } from './side.js';
 
@@ -25,12 +26,15 @@ const KEYS: Array<[string, string]> = [
   ['Space', 'play / pause'],
   ['+ / −', 'faster / slower'],
   ['d', 'jump to the first divergence (compare mode)'],
+  ['b', 'jump to the first difference in behaviour (compare mode)'],
   ['?', 'this help'],
 ];
 
 export interface PlaybackHooks {
   /** The first event where the two runs differ (compare mode), or null: the d key's target. */
   divergence(): number | null;
+  /** A's event where the runs first behave differently (compare mode), or null: the b key's target. */
+  behaviourDivergence(): number | null;
   /** The / key: put the focus in the search box. */
   focusFind(): void;
   /** The cursor moved (the search's count follows it). */
@@ -41,6 +45,10 @@ export class Playback {
   readonly toolbar: HTMLElement;
   readonly helpDialog: HTMLDialogElement;
   private at = 0;
+  private align: Alignment | null = null;
+  /** B's event when it was set exactly (showB) and the cursor has not moved since. */
+  private bAt: number | null = null;
+  private pendingB: number | null = null;
   private playing = false;
   private speed = 16;
   /** Events owed to the cursor: at low speeds a frame is worth a fraction of one. */
@@ -102,21 +110,55 @@ export class Playback {
     );
   }
 
-  /** The event index both sides show. */
+  /** The event index of run A (and of B, lined up by position). */
   get cursor(): number {
     return this.at;
   }
 
-  /** The longer trace's length: in compare mode the cursor reaches the end of either run. */
+  /**
+   * How run B follows the cursor in compare mode: B's event for A's event i
+   * (alignment.ts), or null to show B at the same position.
+   */
+  setAlignment(alignment: Alignment | null): void {
+    this.align = alignment;
+    this.bAt = null;
+  }
+
+  /** B's event at the cursor. */
+  get cursorB(): number {
+    return this.bAt ?? (this.align ? this.align.toB(this.at) : this.at);
+  }
+
+  /**
+   * Shows run B's event j exactly (a click on B's timeline, B's moment or
+   * match), with A at the point of its own run that j belongs to. Lined up
+   * by step, a long step of B has more events than A's: those are reached
+   * this way, and the next cursor move lines B up again.
+   */
+  showB(j: number, scroll = true): void {
+    if (!this.align) {
+      this.setCursor(j, scroll);
+      return;
+    }
+    const nB = this.sides[1].session?.model.n ?? 0;
+    const jb = Math.max(0, Math.min(Math.floor(j), nB - 1));
+    this.pendingB = jb;
+    this.setCursor(this.align.fromB(jb), scroll);
+  }
+
+  /** The cursor's range: lined up by position, the longer trace's (it reaches the end of either run); by meaning, A's. */
   private get n(): number {
-    return Math.max(this.sides[0].session?.model.n ?? 0, this.sides[1].session?.model.n ?? 0);
+    const a = this.sides[0].session?.model.n ?? 0;
+    return this.align ? a : Math.max(a, this.sides[1].session?.model.n ?? 0);
   }
 
   setCursor(i: number, scroll = true): void {
     const n = this.n;
     this.at = n === 0 ? 0 : Math.max(0, Math.min(Math.floor(i), n - 1));
+    this.bAt = this.pendingB;
+    this.pendingB = null;
     this.sides[0].show(this.at, scroll);
-    if (this.sides[1].session) this.sides[1].show(this.at, scroll);
+    if (this.sides[1].session) this.sides[1].show(this.cursorB, scroll);
     const s = this.sides[0].session;
     const r = s?.model.records[Math.min(this.at, (s?.model.n ?? 1) - 1)];
     // A live view's frames are the server's snapshots, not reactor steps.
@@ -124,27 +166,41 @@ export class Playback {
     this.position.textContent = n === 0 ? 'no trace' : `event #${r?.seq ?? this.at + 1} of ${num(n)}${step !== undefined ? ` · step ${step}` : ''}`;
     this.position.dataset.index = String(this.at);
     document.body.dataset.cursor = String(this.at);
+    document.body.dataset.cursorB = String(this.cursorB);
     this.hooks.moved(this.at);
   }
 
   /** To the next (1) or previous (-1) moment of either side: in compare mode the cursor is shared, and B's moments are where B differs. */
   jumpMoment(dir: 1 | -1): void {
-    this.jumpAmong(this.sides.filter((s) => s.session).map((s) => s.momentStops()), dir);
+    this.jumpAmong(this.sides.map((s) => (s.session ? s.momentStops() : null)), dir);
   }
 
   /** To the next or previous match of the search, on either side. */
   jumpMatch(dir: 1 | -1): void {
-    this.jumpAmong(this.sides.filter((s) => s.session && s.matches).map((s) => s.matches as Int32Array), dir);
+    this.jumpAmong(this.sides.map((s) => (s.session ? s.matches : null)), dir);
   }
 
-  private jumpAmong(lists: ReadonlyArray<ArrayLike<number>>, dir: 1 | -1): void {
-    let best: number | null = null;
-    for (const list of lists) {
-      const k = dir > 0 ? lowerBound(list, this.at + 1) : lowerBound(list, this.at) - 1;
-      const i = k >= 0 && k < list.length ? (list[k] as number) : null;
-      if (i !== null && (best === null || (dir > 0 ? i < best : i > best))) best = i;
-    }
-    if (best !== null) this.setCursor(best);
+  /**
+   * lists[0]: A's stops, lists[1]: B's. Lined up by step, B's are compared
+   * at the point of A they belong to, and a B stop is shown exactly.
+   */
+  private jumpAmong(lists: ReadonlyArray<ArrayLike<number> | null>, dir: 1 | -1): void {
+    let best: { at: number; side: 0 | 1; index: number } | null = null;
+    const b = this.cursorB;
+    lists.forEach((list, side) => {
+      if (!list) return;
+      const aligned = side === 1 && this.align !== null;
+      const here = aligned ? b : this.at;
+      const k = dir > 0 ? lowerBound(list, here + 1) : lowerBound(list, here) - 1;
+      if (k < 0 || k >= list.length) return;
+      const index = list[k] as number;
+      const at = aligned ? (this.align as Alignment).fromB(index) : index;
+      if (best === null || (dir > 0 ? at < best.at : at > best.at)) best = { at, side: side as 0 | 1, index };
+    });
+    const found = best as { at: number; side: 0 | 1; index: number } | null;
+    if (found === null) return;
+    if (found.side === 1 && this.align) this.showB(found.index);
+    else this.setCursor(found.index);
   }
 
   private stepBy(dir: 1 | -1): void {
@@ -250,6 +306,10 @@ export class Playback {
       '/': () => this.hooks.focusFind(),
       d: () => {
         const d = this.hooks.divergence();
+        if (d !== null) this.setCursor(d);
+      },
+      b: () => {
+        const d = this.hooks.behaviourDivergence();
         if (d !== null) this.setCursor(d);
       },
       '?': () => this.helpDialog.showModal(),

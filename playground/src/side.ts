@@ -6,7 +6,7 @@
 import { formatTraceRecord } from '../../src/browser.js';
 import { h, replace } from './dom.js';
 import { renderEpoll } from './epoll-view.js';
-import { num, summary } from './format.js';
+import { num, ordinal, summary } from './format.js';
 import { frameAt, type Frame } from './frames.js';
 import { renderGauges } from './gauges.js';
 import { MOMENT_INFO, type Moment } from './moments.js';
@@ -17,12 +17,6 @@ import type { Session } from './session.js';
 import { badgesOf } from './badges.js';
 import { Timeline } from './timeline.js';
 import { verdictMark } from './verdict.js';
-
-function ordinal(k: number): string {
-  const t = k % 100;
-  const suffix = t >= 11 && t <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[k % 10] ?? 'th';
-  return `${num(k)}${suffix}`;
-}
 
 export interface SideHooks {
   /** A row of the timeline or a point of the plot was clicked. */

@@ -80,7 +80,8 @@ describe('the playground teaches', () => {
     await afterRun(page, () => dropped.click());
     await page.waitForFunction(() => document.querySelector('.side-b .tl-row.current .b-moment') !== null);
     const contrast = computeMoments(modelFromJsonl((await expectedRun(builtinScenario(name), { variant: 'day25-write-all' })).trace).records);
-    expect(await cursor(page)).toBe(contrast.byName.get('data-dropped')?.index);
+    // Run B (the contrast) is at its own moment, exactly: the cursor is A's, and B follows it by reactor step.
+    expect(Number(await page.evaluate(() => document.body.dataset.cursorB))).toBe(contrast.byName.get('data-dropped')?.index);
     expect(await page.locator('.side-b .tl-row.current .badge.b-moment').getAttribute('title')).toContain('data dropped');
     expect(await page.locator('.side-b .moment-chip[data-moment="data-dropped"]').textContent()).toContain('data dropped');
     await shot(page, '32-contrast-link-runs-the-contrast');

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { builtinScenario, explore, listBuiltinScenarios } from '../../src/browser.js';
 import { createServer } from '../../src/index.js';
 import { firstDivergence } from '../../playground/src/compare.js';
+import { firstBehaviourDivergence } from '../../playground/src/compare-meaning.js';
 import { frameAt, type Frame } from '../../playground/src/frames.js';
 import { modelFromJsonl } from '../../playground/src/trace-model.js';
 import { connect } from '../helpers/server.js';
@@ -300,6 +301,56 @@ describe('the playground in Chromium', () => {
     await shot(page, '04b-compare-wide');
     await page.click('#toggle-sidebar');
     expect(await page.locator('#sidebar').isVisible()).toBe(true);
+    noErrors(t);
+    await page.close();
+  });
+
+  it('compare mode lines run B up by reactor step and names the first difference in behaviour: EPOLLOUT left on', async () => {
+    const t = await playground().open();
+    const { page } = t;
+    const name = 'epollout-left-on';
+    await pickScenario(page, name);
+    await page.selectOption('#compare-variant', 'edgeloop');
+    await afterRun(page, () => page.check('#compare'));
+    const a = await expectedRun(builtinScenario(name), { variant: 'day26-as-written' });
+    const b = await expectedRun(builtinScenario(name), { variant: 'edgeloop' });
+    const ra = modelFromJsonl(a.trace).records;
+    const rb = modelFromJsonl(b.trace).records;
+    const d = firstBehaviourDivergence(ra, rb);
+    expect(d?.facet).toBe('epollout');
+    const bar = page.locator('#behaviour-divergence');
+    expect(await bar.getAttribute('data-facet')).toBe('epollout');
+    expect(await bar.textContent()).toContain(`First difference in behaviour at the reactor’s ${d?.step}th epoll_wait`);
+    expect(await bar.locator('.div-a').textContent()).toContain('EPOLLOUT in the interest: on for connection 1');
+    expect(await bar.locator('.div-b').textContent()).toContain('EPOLLOUT in the interest: on for no connection');
+    // The textual divergence is still there beside it.
+    expect(await page.locator('#divergence').textContent()).toContain('First divergence at event #');
+
+    // b: A at day 26's step, B at edgeloop's MOD that takes EPOLLOUT off, far apart by position.
+    await page.keyboard.press('b');
+    const sa = await shown(page, 'a');
+    const sb = await shown(page, 'b');
+    expect(sa.seq).toBe((ra[d!.indexA] as { seq: number }).seq);
+    expect(sb.seq).toBe((rb[d!.indexB] as { seq: number }).seq);
+    expect(sa.seq - sb.seq).toBeGreaterThan(500);
+    const rowB = page.locator('.side-b .tl-row.current');
+    expect(await rowB.textContent()).toContain('MOD');
+    await shot(page, '04c-compare-behaviour');
+
+    // Lined up by step: wherever the cursor is on A, B is in the same reactor step.
+    const stepOf = (records: typeof ra, i: number): number => records.slice(0, i + 1).filter((r) => r.actor === 'reactor' && r.call === 'epollWait').length;
+    const cursors = async (): Promise<[number, number]> => [Number(await page.evaluate(() => document.body.dataset.cursor)), Number(await page.evaluate(() => document.body.dataset.cursorB))];
+    await page.keyboard.press('Home');
+    for (let k = 0; k < 40; k++) {
+      await page.keyboard.press(k % 3 === 2 ? 'ArrowRight' : 'PageDown');
+      const [i, j] = await cursors();
+      expect(stepOf(rb, j), `A at #${i + 1}, B at #${j + 1}`).toBe(stepOf(ra, i));
+    }
+
+    // By position, B is at A's index again.
+    await page.selectOption('#align-by', 'position');
+    await page.keyboard.press('b');
+    expect(await page.evaluate(() => document.body.dataset.cursorB)).toBe(await page.evaluate(() => document.body.dataset.cursor));
     noErrors(t);
     await page.close();
   });
