@@ -347,6 +347,19 @@ describe('the playground in Chromium', () => {
       expect(stepOf(rb, j), `A at #${i + 1}, B at #${j + 1}`).toBe(stepOf(ra, i));
     }
 
+    // Both sides' state (the event, the epoll lists, the buffers) in view beside their timelines, at 1440x900.
+    await page.setViewportSize({ width: 1440, height: 900 });
+    for (const side of ['a', 'b']) {
+      for (const panel of ['.event-box', '.epoll', '.tl-row.current']) {
+        const box = await page.locator(`.side-${side} ${panel}`).first().boundingBox();
+        expect(box, `${side} ${panel}`).not.toBeNull();
+        expect(box!.y, `${side} ${panel} top`).toBeGreaterThanOrEqual(0);
+        expect(box!.y + Math.min(box!.height, 40), `${side} ${panel} in the window`).toBeLessThanOrEqual(900);
+      }
+    }
+    await shot(page, '04d-compare-state-in-view');
+    await page.setViewportSize({ width: 1280, height: 800 });
+
     // By position, B is at A's index again.
     await page.selectOption('#align-by', 'position');
     await page.keyboard.press('b');
