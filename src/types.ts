@@ -584,6 +584,16 @@ export interface ConnectionSnapshot {
   kernelSendQueue: number;
   /** SIOCINQ of the peer's socket: received, not yet read by the peer (null: no peer or closed). */
   peerReceiveQueue: number | null;
+  /** SIOCINQ of the server's socket: arrived from the peer, not yet read by the reactor (0 once closed). */
+  kernelReceiveQueue: number;
+  /**
+   * SIOCOUTQ of the peer's socket (null: no peer or closed). TCP: what the
+   * peer wrote that the server has not acknowledged (unsent, or in flight).
+   * AF_UNIX: what the peer wrote that the server has not read, the same
+   * bytes as kernelReceiveQueue (they sit on the server's receive queue,
+   * charged to the peer's send buffer).
+   */
+  peerSendQueue: number | null;
 }
 
 export interface SimulationSnapshot {

@@ -9,9 +9,11 @@ import type { ConnectionSnapshot, InspectedSocket, Simulation } from '../../src/
 /** One connection in a frame: the simulation's snapshot of it, and the kernel's accounting. */
 export interface FrameConn extends ConnectionSnapshot {
   /** The kernel's accounting of the server socket: memory charged to it, SO_SNDBUF, and where the writability rule puts the line. */
-  kernel: { family: 'unix' | 'tcp'; charged: number; sndbuf: number; threshold: number; writable: boolean } | null;
+  kernel: { family: 'unix' | 'tcp'; charged: number; sndbuf: number; rcvbuf: number; threshold: number; writable: boolean } | null;
   /** The peer socket's SO_RCVBUF. */
   peerRcvbuf: number | null;
+  /** The peer socket's SO_SNDBUF (what bounds what it can have in flight toward the server). */
+  peerSndbuf: number | null;
 }
 
 export interface Frame {
@@ -39,10 +41,10 @@ export function captureFrame(sim: Simulation, step: number, records: number, act
   const conns: FrameConn[] = snap.connections.map((c) => {
     const k = c.fd === null ? undefined : byFd.get(c.fd);
     // The kernel's own accounting and rule: nothing here re-derives them.
-    const kernel: FrameConn['kernel'] = k ? { family: k.type, charged: k.charged, sndbuf: k.sndbuf, threshold: k.writableUpTo, writable: k.writable } : null;
+    const kernel: FrameConn['kernel'] = k ? { family: k.type, charged: k.charged, sndbuf: k.sndbuf, rcvbuf: k.rcvbuf, threshold: k.writableUpTo, writable: k.writable } : null;
     const pfd = c.peer === null ? undefined : peerFd.get(c.peer);
     const pk = pfd === undefined ? undefined : byFd.get(pfd);
-    return { ...c, kernel, peerRcvbuf: pk ? pk.rcvbuf : null };
+    return { ...c, kernel, peerRcvbuf: pk ? pk.rcvbuf : null, peerSndbuf: pk ? pk.sndbuf : null };
   });
   return {
     step,

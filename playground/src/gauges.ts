@@ -27,7 +27,79 @@ export interface GaugeContext {
 const MAX_SHOWN = 8;
 
 function busy(c: FrameConn): boolean {
-  return c.sendBuf > 0 || (c.kernel ? c.kernel.charged > 0 : c.kernelSendQueue > 0) || (c.peerReceiveQueue ?? 0) > 0;
+  return (
+    c.sendBuf > 0 ||
+    (c.kernel ? c.kernel.charged > 0 : c.kernelSendQueue > 0) ||
+    (c.peerReceiveQueue ?? 0) > 0 ||
+    c.readBuf > 0 ||
+    (c.kernelReceiveQueue ?? 0) > 0 ||
+    (c.peerSendQueue ?? 0) > 0
+  );
+}
+
+/**
+ * The receive side, client to server: what the client wrote that has not
+ * reached the server (TCP), what arrived and the reactor has not read, and
+ * what the reactor read and the app has not consumed. The bytes a server
+ * that stops reading leaves where they are: the high-water mark's
+ * back-pressure is these queues filling up, back to the client's write().
+ */
+function receiveSide(c: FrameConn): HTMLElement[] {
+  const parts: HTMLElement[] = [h('h5', { class: 'gauge-group', text: 'Receive side (client → server)' })];
+  const unix = c.kernel?.family === 'unix';
+  const inq = c.kernelReceiveQueue ?? 0;
+  if (c.peerSendQueue !== null && c.peerSendQueue !== undefined) {
+    if (unix) {
+      parts.push(
+        h('div', {
+          class: 'gauge muted',
+          dataset: { gauge: 'peerSend', value: c.peerSendQueue },
+          text: `client send queue: ${bytes(c.peerSendQueue, true)} charged to the client's SO_SNDBUF — on AF_UNIX these are the bytes on the server's receive queue below, counted once there`,
+        }),
+      );
+    } else {
+      parts.push(
+        meter({
+          key: 'peerSend',
+          label: `client send queue${c.peer ? ` (${c.peer})` : ''}`,
+          value: c.peerSendQueue,
+          max: c.peerSndbuf ?? Math.max(c.peerSendQueue, 1),
+          text: `${bytes(c.peerSendQueue, true)}${c.peerSndbuf ? ` of SO_SNDBUF ${bytes(c.peerSndbuf)}` : ''}`,
+          detail: 'SIOCOUTQ at the client: written, not yet acknowledged by the server (unsent while the server’s window is closed, or in flight)',
+          cls: 'f-peer',
+        }),
+      );
+    }
+  }
+  if (c.kernel) {
+    // An AF_UNIX stream socket's receive queue is not bounded by its own SO_RCVBUF: the sender's SO_SNDBUF is what stops the sender.
+    const max = unix ? (c.peerSndbuf ?? Math.max(inq, 1)) : c.kernel.rcvbuf;
+    parts.push(
+      meter({
+        key: 'kernelRecv',
+        label: 'kernel receive queue',
+        value: inq,
+        max,
+        text: `${bytes(inq, true)}${unix ? (c.peerSndbuf ? ` (the client's SO_SNDBUF is ${bytes(c.peerSndbuf)})` : '') : ` of SO_RCVBUF ${bytes(c.kernel.rcvbuf)}`}`,
+        detail: unix
+          ? 'SIOCINQ at the server: arrived, not yet read by the reactor. A stream socket does not enforce its own SO_RCVBUF: the client blocks when these bytes fill its SO_SNDBUF.'
+          : 'SIOCINQ at the server: arrived, not yet read by the reactor. As it fills, the window the server advertises shrinks, and the client’s writes stop when it is closed.',
+        cls: 'f-kernel',
+      }),
+    );
+  }
+  parts.push(
+    meter({
+      key: 'readBuf',
+      label: 'app input buffer',
+      value: c.readBuf,
+      max: Math.max(c.readBuf, 64 * 1024),
+      text: bytes(c.readBuf, true),
+      detail: 'read by the reactor, not yet consumed by the app (an echo consumes everything it reads at once)',
+      cls: 'f-app',
+    }),
+  );
+  return parts;
 }
 
 function meter(opts: {
@@ -151,7 +223,9 @@ function connBlock(c: FrameConn, ctx: GaugeContext): HTMLElement {
     'section',
     { class: 'conn', dataset: { conn: c.id }, attrs: { 'aria-label': title } },
     h('h4', {}, h('span', { text: title }), h('span', { class: 'conn-flags', text: flags.join(' · ') })),
+    h('h5', { class: 'gauge-group', text: 'Send side (server → client)' }),
     ...parts,
+    ...receiveSide(c),
   );
 }
 

@@ -180,8 +180,12 @@ export class LiveFeed {
       readBuf: c.readBuf,
       kernelSendQueue: c.kernelSendQueue,
       peerReceiveQueue: null,
+      // Not in the server's snapshot: its receive queues are not shown live.
+      kernelReceiveQueue: 0,
+      peerSendQueue: null,
       kernel: null,
       peerRcvbuf: null,
+      peerSndbuf: null,
     }));
     return { step, records, action: -1, time: s.msg.snapshot.time, ready: [], interest: [], conns };
   }

@@ -46,7 +46,9 @@ interface KernelFd {
   ready?: number[];
 }
 
+// The kernel API's ioctl requests (src/backends/raw-kernel.ts).
 const SIOCINQ = 0;
+const SIOCOUTQ = 1;
 
 /** The simulated kernel's view of epoll `ep` (its inspect() state). */
 export function simEpollState(raw: RawKernel, ep: number): EpollState | null {
@@ -82,10 +84,14 @@ export function buildSnapshot(from: {
     const c = live.get(conn.id);
     const peer = conn.peer === null ? undefined : from.peers.get(conn.peer);
     let peerReceiveQueue: number | null = null;
+    let peerSendQueue: number | null = null;
     if (peer?.fd != null) {
       const inq = raw.ioctl(peer.fd, SIOCINQ);
       peerReceiveQueue = inq >= 0 ? inq : null;
+      const outq = raw.ioctl(peer.fd, SIOCOUTQ);
+      peerSendQueue = outq >= 0 ? outq : null;
     }
+    const serverInq = c ? raw.ioctl(c.fd, SIOCINQ) : -1;
     connections.push({
       id: conn.id,
       peer: conn.peer,
@@ -101,6 +107,8 @@ export function buildSnapshot(from: {
       readBuf: c ? c.readBuf : 0,
       kernelSendQueue: c ? c.kernelSendQueue : 0,
       peerReceiveQueue,
+      kernelReceiveQueue: serverInq >= 0 ? serverInq : 0,
+      peerSendQueue,
     });
   }
   return {

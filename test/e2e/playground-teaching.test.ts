@@ -189,6 +189,39 @@ describe('the playground teaches', () => {
     await page.close();
   });
 
+  it('the receive side: a server paused at the high-water mark fills its kernel receive queue, and the gauges say where the bytes wait, per family', async () => {
+    const t = await playground().open();
+    const { page } = t;
+    await pickScenario(page, 'high-water-mark');
+    for (const family of ['unix', 'tcp'] as const) {
+      if (family === 'tcp') await afterRun(page, () => page.selectOption('#k-family', 'tcp').then(() => page.click('#run')));
+      const { frames } = await expectedRun(builtinScenario('high-water-mark'), { family });
+      // The step where the server's receive queue holds the most: the pause at the mark.
+      let best = frames[0] as (typeof frames)[number];
+      for (const f of frames) if ((f.conns[0]?.kernelReceiveQueue ?? 0) > (best.conns[0]?.kernelReceiveQueue ?? 0)) best = f;
+      const want = best.conns[0];
+      expect(want?.kernelReceiveQueue, family).toBeGreaterThan(0);
+      await page.fill('#goto', String(best.records));
+      await page.press('#goto', 'Enter');
+      const gauge = (key: string) => page.locator(`.side-a .conn[data-conn="1"] [data-gauge="${key}"]`);
+      expect(Number(await gauge('kernelRecv').getAttribute('data-value')), family).toBe(want?.kernelReceiveQueue);
+      expect(Number(await gauge('readBuf').getAttribute('data-value')), family).toBe(want?.readBuf);
+      expect(await page.locator('.side-a .conn[data-conn="1"] .gauge-group').allTextContents()).toEqual(['Send side (server → client)', 'Receive side (client → server)']);
+      const client = await gauge('peerSend').textContent();
+      if (family === 'unix') {
+        // AF_UNIX: the client's bytes are the ones on the server's queue, counted once, and the client's SO_SNDBUF is the bound.
+        expect(client).toContain('counted once there');
+        expect(await gauge('kernelRecv').textContent()).toContain("client's SO_SNDBUF");
+      } else {
+        expect(Number(await gauge('peerSend').getAttribute('data-value'))).toBe(want?.peerSendQueue);
+        expect(await gauge('kernelRecv').textContent()).toContain('of SO_RCVBUF');
+      }
+      await shot(page, `36-receive-side-${family}`);
+    }
+    noErrors(t);
+    await page.close();
+  });
+
   it('search stays fast on a long run: 40,000 events filtered in well under a second, the DOM bounded', async () => {
     const t = await playground().open();
     const { page } = t;
