@@ -1,13 +1,21 @@
 // Bytes over the trace (x: event number): cumulative bytes written by the
 // reactor and delivered to (read by) the peers on top; below, what is
 // buffered after each step: the reactor's send_buf_, the kernel's send
-// queues (SIOCOUTQ) and the peers' receive queues (SIOCINQ). A canvas, one
-// pass per pixel column, so 200,000 events draw as fast as 200. Each series
-// has its own dash pattern and a text legend with the value at the cursor.
+// queues (SIOCOUTQ) and the peers' receive queues (SIOCINQ), on a linear or
+// a logarithmic scale (a 16 MiB send_buf_ flattens a 64 KiB socket queue to
+// nothing on a linear one). Bytes dropped are red marks on the top panel,
+// wakeups that moved nothing grey ticks under the bottom one (moments.ts).
+// A canvas, one pass per pixel column, so 200,000 events draw as fast as
+// 200. Each series has its own dash pattern and a text legend with the value
+// at the cursor.
 import { h, replace } from './dom.js';
 import { axisBytes, bytes } from './format.js';
 import { frameAt, type Frame } from './frames.js';
+import type { Moments } from './moments.js';
+import { lowerBound } from './search.js';
 import type { TraceModel } from './trace-model.js';
+
+export type PlotScale = 'linear' | 'log';
 
 interface Series {
   key: string;
@@ -37,11 +45,22 @@ export class Plot {
   private sums: { sendBuf: Float64Array; kernel: Float64Array; peer: Float64Array } | null = null;
   private cursor = 0;
   private raf = 0;
+  private scale: PlotScale = 'linear';
+  /** Indexes of the records where bytes were dropped, and of the wakeups that moved nothing; the bytes dropped in all. */
+  private marks: { dropped: number[]; droppedBytes: number; wasted: number[] } = { dropped: [], droppedBytes: 0, wasted: [] };
+  private readonly scaleBtn: HTMLButtonElement;
 
   constructor(private readonly onPick: (i: number) => void) {
     this.canvas = h('canvas', { class: 'plot-canvas', attrs: { role: 'img', 'aria-label': 'bytes over time' } });
     this.legend = h('div', { class: 'legend' });
-    this.el = h('div', { class: 'plot' }, this.canvas, this.legend);
+    this.scaleBtn = h('button', {
+      class: 'plot-scale',
+      attrs: { type: 'button', 'aria-pressed': 'false' },
+      text: 'Buffered: log scale',
+      title: 'Draw the buffered bytes on a logarithmic scale, so small socket queues show beside a large send_buf_',
+      on: { click: () => this.setScale(this.scale === 'linear' ? 'log' : 'linear') },
+    }) as HTMLButtonElement;
+    this.el = h('div', { class: 'plot', dataset: { scale: this.scale } }, this.scaleBtn, this.canvas, this.legend);
     this.canvas.addEventListener('click', (ev) => {
       if (!this.model || this.model.n === 0) return;
       const rect = this.canvas.getBoundingClientRect();
@@ -73,6 +92,23 @@ export class Plot {
 
   setCursor(i: number): void {
     this.cursor = i;
+    this.schedule();
+  }
+
+  setScale(scale: PlotScale): void {
+    this.scale = scale;
+    this.el.dataset.scale = scale;
+    this.scaleBtn.setAttribute('aria-pressed', String(scale === 'log'));
+    this.scaleBtn.textContent = scale === 'log' ? 'Buffered: linear scale' : 'Buffered: log scale';
+    this.schedule();
+  }
+
+  setMoments(m: Moments | null): void {
+    this.marks = {
+      dropped: m?.occurrences.get('data-dropped') ?? [],
+      droppedBytes: m?.byName.get('data-dropped')?.bytes ?? 0,
+      wasted: m?.occurrences.get('wakeup-no-progress') ?? [],
+    };
     this.schedule();
   }
 
@@ -147,8 +183,9 @@ export class Plot {
       }
       bottom = BOTTOM;
       const botMax = Math.max(1, ...Object.values(cols).map((c) => c.reduce((a, b) => Math.max(a, b), 0)));
-      this.frame(g, botY, half, plotW, botMax, 'buffered');
-      for (const s of bottom) this.line(g, s, plotW, (px) => (cols[s.key] as Float64Array)[px] ?? 0, botY, half, botMax);
+      const log = this.scale === 'log';
+      this.frame(g, botY, half, plotW, botMax, log ? 'buffered (log scale)' : 'buffered', log);
+      for (const s of bottom) this.line(g, s, plotW, (px) => (cols[s.key] as Float64Array)[px] ?? 0, botY, half, botMax, log);
       valueAt = (s, idx) => (sums[s.key as 'sendBuf'][frameAt(frames, idx)] as number) ?? 0;
     } else if (model.hasPeers) {
       bottom = [IN_FLIGHT];
@@ -174,6 +211,28 @@ export class Plot {
       g.fillText('buffer levels: not in this trace', PAD_L + 6, botY + half / 2);
     }
 
+    // Bytes dropped (red, on the top panel) and wakeups that moved nothing (grey ticks under the bottom one).
+    g.setLineDash([]);
+    g.lineWidth = 1;
+    g.strokeStyle = '#8a8a8a';
+    g.beginPath();
+    for (const k of this.marks.wasted) {
+      const x = Math.round(xOf(k)) + 0.5;
+      g.moveTo(x, hgt - PAD_B - 6);
+      g.lineTo(x, hgt - PAD_B);
+    }
+    g.stroke();
+    g.fillStyle = '#c62828';
+    for (const k of this.marks.dropped) {
+      const x = xOf(k);
+      g.beginPath();
+      g.moveTo(x - 4, topY + 1);
+      g.lineTo(x + 4, topY + 1);
+      g.lineTo(x, topY + 8);
+      g.closePath();
+      g.fill();
+    }
+
     // Cursor.
     const cx = xOf(i);
     g.strokeStyle = '#000';
@@ -187,10 +246,18 @@ export class Plot {
     g.font = '11px system-ui, sans-serif';
     g.fillText(`event #${model.records[i]?.seq ?? i + 1} of ${n}`, PAD_L, hgt - 4);
 
+    // The marks are ascending: how many are at or before the cursor.
+    const before = (list: number[]): number => lowerBound(list, i + 1);
     const items = [
       ...topSeries.map((s) => this.legendItem(s, bytes((s.key === 'written' ? model.written : model.delivered)[i] ?? 0))),
       ...bottom.map((s) => this.legendItem(s, bytes(valueAt(s, i)))),
     ];
+    if (this.marks.dropped.length > 0) {
+      items.push(this.markItem('dropped', 'data dropped', '#c62828', `${before(this.marks.dropped)} of ${this.marks.dropped.length} drops so far · ${bytes(this.marks.droppedBytes)} in the run`, this.marks.dropped.length));
+    }
+    if (this.marks.wasted.length > 0) {
+      items.push(this.markItem('wasted', 'wakeups that moved nothing', '#8a8a8a', `${before(this.marks.wasted)} of ${this.marks.wasted.length} so far`, this.marks.wasted.length));
+    }
     replace(this.legend, ...items);
     this.canvas.setAttribute(
       'aria-label',
@@ -198,7 +265,13 @@ export class Plot {
     );
   }
 
-  private frame(g: CanvasRenderingContext2D, y: number, hgt: number, plotW: number, max: number, title: string): void {
+  private markItem(key: string, label: string, color: string, value: string, count: number): HTMLElement {
+    const swatch = h('span', { class: 'swatch mark' });
+    swatch.style.setProperty('background', color);
+    return h('span', { class: 'legend-item', dataset: { series: key, count } }, swatch, `${label}: `, h('strong', { text: value }));
+  }
+
+  private frame(g: CanvasRenderingContext2D, y: number, hgt: number, plotW: number, max: number, title: string, log = false): void {
     g.strokeStyle = '#c8c8c8';
     g.setLineDash([]);
     g.lineWidth = 1;
@@ -208,19 +281,33 @@ export class Plot {
     g.textAlign = 'right';
     g.fillText(axisBytes(max), PAD_L - 4, y + 10);
     g.fillText('0', PAD_L - 4, y + hgt);
+    if (log) {
+      // Powers of 1,024 between 1 KiB and the top, where they fit.
+      for (let v = 1024; v < max; v *= 1024) {
+        const yy = y + hgt - logFraction(v, max) * (hgt - 2);
+        if (yy > y + 14 && yy < y + hgt - 10) {
+          g.fillText(axisBytes(v), PAD_L - 4, yy + 4);
+          g.strokeStyle = '#e4e4e4';
+          g.beginPath();
+          g.moveTo(PAD_L + 1, Math.round(yy) + 0.5);
+          g.lineTo(PAD_L + plotW, Math.round(yy) + 0.5);
+          g.stroke();
+        }
+      }
+    }
     g.textAlign = 'left';
     g.fillStyle = '#666';
     g.fillText(title, PAD_L + 6, y + 12);
   }
 
-  private line(g: CanvasRenderingContext2D, s: Series, plotW: number, at: (px: number) => number, y: number, hgt: number, max: number): void {
+  private line(g: CanvasRenderingContext2D, s: Series, plotW: number, at: (px: number) => number, y: number, hgt: number, max: number, log = false): void {
     g.strokeStyle = s.color;
     g.lineWidth = 2;
     g.setLineDash(s.dash);
     g.beginPath();
     for (let px = 0; px <= plotW; px++) {
       const v = at(px);
-      const yy = y + hgt - (v / max) * (hgt - 2);
+      const yy = y + hgt - (log ? logFraction(v, max) : v / max) * (hgt - 2);
       if (px === 0) g.moveTo(PAD_L + px, yy);
       else g.lineTo(PAD_L + px, yy);
     }
@@ -233,3 +320,8 @@ const PAD_R = 8;
 const PAD_T = 4;
 const PAD_B = 16;
 const GAP = 10;
+
+/** Where v sits between 0 and max on a logarithmic scale (log(1 + v) / log(1 + max)): 0 stays 0, 1 B is visible. */
+function logFraction(v: number, max: number): number {
+  return v <= 0 ? 0 : Math.log1p(v) / Math.log1p(max);
+}

@@ -100,6 +100,7 @@ export class Side {
     this.timeline.setData(s?.model ?? null, s?.source === 'run' ? s.frames : null, divergence);
     this.plot.setData(s?.model ?? null, s?.frames ?? null);
     this.timeline.setMoments(s?.moments ?? null);
+    this.plot.setMoments(s?.moments ?? null);
     this.renderMoments();
     this.applyQuery();
     this.exportBtn.disabled = !s;

@@ -222,6 +222,41 @@ describe('the playground teaches', () => {
     await page.close();
   });
 
+  it('the plot draws what was lost and what was wasted, and a log scale shows the socket queues beside a large send_buf_', async () => {
+    const t = await playground().open();
+    const { page } = t;
+    const legend = (key: string) => page.locator(`.side-a .plot .legend-item[data-series="${key}"]`);
+
+    // Day 25 drops most of a 16 MiB response: a red mark per drop, and the bytes in the legend.
+    await pickScenario(page, 'large-response-day25-write-all');
+    const m25 = computeMoments((await expectedModel('large-response-day25-write-all')).records);
+    const drops = m25.occurrences.get('data-dropped') ?? [];
+    expect(drops.length).toBeGreaterThan(0);
+    expect(Number(await legend('dropped').getAttribute('data-count'))).toBe(drops.length);
+    await page.keyboard.press('End');
+    expect(await legend('dropped').textContent()).toContain(`${drops.length} of ${drops.length} drops so far`);
+    expect(await legend('wasted').count()).toBe(0);
+    const linear = await page.evaluate(() => (document.querySelector('.side-a .plot-canvas') as HTMLCanvasElement).toDataURL());
+    await page.click('.side-a .plot-scale');
+    expect(await page.locator('.side-a .plot').getAttribute('data-scale')).toBe('log');
+    await page.waitForFunction((before) => (document.querySelector('.side-a .plot-canvas') as HTMLCanvasElement).toDataURL() !== before, linear);
+    await shot(page, '37-plot-drops-log-scale');
+    await page.click('.side-a .plot-scale');
+    expect(await page.locator('.side-a .plot').getAttribute('data-scale')).toBe('linear');
+
+    // Day 26 leaves EPOLLOUT on: every idle wakeup is a grey tick, counted.
+    await pickScenario(page, 'epollout-left-on');
+    const m26 = computeMoments((await expectedModel('epollout-left-on')).records);
+    const wasted = m26.occurrences.get('wakeup-no-progress') ?? [];
+    expect(wasted.length).toBeGreaterThanOrEqual(50);
+    expect(Number(await legend('wasted').getAttribute('data-count'))).toBe(wasted.length);
+    await page.keyboard.press('Home');
+    expect(await legend('wasted').textContent()).toContain(`0 of ${wasted.length} so far`);
+    await shot(page, '38-plot-wasted-wakeups');
+    noErrors(t);
+    await page.close();
+  });
+
   it('search stays fast on a long run: 40,000 events filtered in well under a second, the DOM bounded', async () => {
     const t = await playground().open();
     const { page } = t;
