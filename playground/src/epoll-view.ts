@@ -36,6 +36,8 @@ export function renderEpoll(el: HTMLElement, ctx: EpollContext | null): void {
   }
   const isMain = epoll === model.mainEpoll;
   const kernelKnown = frame !== null && frame.step > 0 && isMain && !ctx.readyUnknown;
+  // The cursor is past the snapshot: the interest list is exact (the trace), the readiness is the step's.
+  const lagging = frame !== null && frame.records < cursor + 1;
   const readyFds = new Set(kernelKnown ? frame.interest.filter((e) => e.ready).map((e) => e.fd) : []);
   const items = model.interestAt(cursor, epoll).sort((a, b) => a.fd - b.fd);
   const rows = items.map((it) =>
@@ -45,7 +47,11 @@ export function renderEpoll(el: HTMLElement, ctx: EpollContext | null): void {
       h('td', { text: String(it.fd) }),
       h('td', { text: it.name ?? '?' }),
       h('td', { class: 'mask', text: shortEvents(it.events), title: it.events }),
-      h('td', { text: kernelKnown ? (readyFds.has(it.fd) ? 'ready' : '–') : '?' }),
+      h('td', {
+        text: kernelKnown ? (readyFds.has(it.fd) ? 'ready' : '–') : '?',
+        // The kernel's ready list is sampled after each reactor step; the mask beside it is the trace's, at the cursor.
+        title: kernelKnown ? `on the kernel's ready list after step ${frame.step}${lagging ? ' (the events since may have changed it)' : ''}` : 'not known here',
+      }),
     ),
   );
   children.push(
@@ -56,7 +62,7 @@ export function renderEpoll(el: HTMLElement, ctx: EpollContext | null): void {
       'table',
       { class: 'interest', attrs: { 'aria-label': `interest list of ${epoll}` } },
       h('caption', { text: `Interest list of ${epoll} (${items.length})` }),
-      h('thead', {}, h('tr', {}, h('th', { text: 'fd' }), h('th', { text: 'name' }), h('th', { text: 'events registered' }), h('th', { text: 'ready?' }))),
+      h('thead', {}, h('tr', {}, h('th', { text: 'fd' }), h('th', { text: 'name' }), h('th', { text: 'events registered' }), h('th', { class: 'ready-head', text: kernelKnown ? `ready? (after step ${frame.step})` : 'ready?' }))),
       h('tbody', {}, ...(rows.length ? rows : [h('tr', {}, h('td', { attrs: { colspan: 4 }, class: 'muted', text: 'empty' }))])),
       ),
     ),

@@ -145,14 +145,28 @@ function meter(opts: {
   );
 }
 
+/**
+ * Whether the connection has EPOLLOUT in its interest at the cursor, from the
+ * trace's epoll_ctl calls (exact at every event), or null when the trace
+ * does not register it (then the step's snapshot says).
+ */
+function epolloutAt(c: FrameConn, ctx: GaugeContext): boolean | null {
+  const ep = ctx.model.mainEpoll;
+  if (ep === null || c.name === null) return null;
+  const item = ctx.model.interestAt(ctx.cursor, ep).find((it) => it.name === c.name);
+  return item ? item.events.split('|').includes('EPOLLOUT') : null;
+}
+
 function connBlock(c: FrameConn, ctx: GaugeContext): HTMLElement {
   const flags: string[] = [c.state];
   if (c.closeReason) flags.push(`closed: ${c.closeReason}`);
   flags.push(c.reading ? 'reading' : 'not reading');
+  // EPOLLOUT at the cursor, from the trace (the snapshot is the step's end).
+  const writing = epolloutAt(c, ctx) ?? c.writing;
   // EPOLLOUT with nothing queued is not waiting for anything: under LT every
   // round reports it again (the tutorial's busy loop), so it must not read as
   // a connection waiting for room.
-  flags.push(!c.writing ? 'EPOLLOUT off' : c.sendBuf > 0 ? 'EPOLLOUT on (waiting for room)' : 'EPOLLOUT on with nothing queued (each report is a wasted wakeup)');
+  flags.push(!writing ? 'EPOLLOUT off' : c.sendBuf > 0 || ctx.lagging ? 'EPOLLOUT on (waiting for room)' : 'EPOLLOUT on with nothing queued (each report is a wasted wakeup)');
   const title = `Connection ${c.id}${c.peer ? ` — peer “${c.peer}”` : ''}${c.name ? ` — server socket ${c.name}` : ''}`;
   const peak = Math.max(ctx.peakSendBuf.get(c.id) ?? 0, c.sendBuf);
   const hwm = ctx.highWaterMark;
@@ -264,7 +278,21 @@ export function renderGauges(el: HTMLElement, ctx: GaugeContext | null): void {
     : ' Buffers are sampled after each reactor step: the events since then are not reflected yet.';
   const head = h('p', { class: 'frame-note', dataset: { step: frame.step } }, note, ctx.lagging ? h('span', { class: 'lag', text: lag }) : null);
   if (frame.conns.length === 0) {
-    replace(el, head, h('p', { class: 'muted', text: 'No connection accepted yet.' }));
+    // Accepted in this step, after the snapshot the panel shows: the trace says so at once.
+    const accepted: string[] = [];
+    for (let k = Math.max(0, frame.records); k <= Math.min(cursor, model.n - 1); k++) {
+      const r = model.records[k];
+      if (r && r.call === 'accept' && typeof r.created === 'string' && (r.actor === 'reactor' || r.actor.startsWith('reactor-'))) {
+        const item = model.mainEpoll === null ? undefined : model.interestAt(cursor, model.mainEpoll).find((it) => it.name === r.created);
+        const out = item ? (item.events.split('|').includes('EPOLLOUT') ? ', EPOLLOUT on' : ', EPOLLOUT off') : ', not registered yet';
+        accepted.push(`${r.created} (event #${r.seq}${out})`);
+      }
+    }
+    const text =
+      accepted.length > 0
+        ? `Accepted in this step: ${accepted.join(', ')}. Its buffer levels show after the step, when the simulation takes its next snapshot.`
+        : 'No connection accepted yet.';
+    replace(el, head, h('p', { class: 'muted', dataset: { accepted: accepted.length }, text }));
     return;
   }
   if (ctx.showAll || frame.conns.length <= MAX_SHOWN) {

@@ -257,6 +257,40 @@ describe('the playground teaches', () => {
     await page.close();
   });
 
+  it('state at the event, not at the step: EPOLLOUT added shows on at once, and a connection accepted in this step is named', async () => {
+    const t = await playground().open();
+    const { page } = t;
+    const name = 'large-response-slow-reader';
+    await pickScenario(page, name);
+    const model = await expectedModel(name);
+    const m = computeMoments(model.records);
+    const goto = async (index: number): Promise<void> => {
+      await page.fill('#goto', String(model.records[index]?.seq));
+      await page.press('#goto', 'Enter');
+      expect(await cursor(page)).toBe(index);
+    };
+    // +EPOLLOUT: the step's snapshot (taken before it) had EPOLLOUT off; the panel follows the trace.
+    const added = m.byName.get('epollout-added')?.index as number;
+    await goto(added);
+    // (A connection block when the snapshot has it, else the line naming what was accepted in this step.)
+    expect(await page.locator('.side-a .gauges').textContent()).toContain('EPOLLOUT on');
+    expect(await page.locator('.side-a .gauges').textContent()).not.toContain('EPOLLOUT off');
+    const row = page.locator('.side-a table.interest tbody tr', { hasText: 's' }).filter({ has: page.locator('td.mask[title*="EPOLLOUT"]') });
+    expect(await row.count()).toBe(1);
+    // The readiness column says which step it is from (the kernel's ready list is sampled after each step).
+    await goto(model.n - 1);
+    expect(await page.locator('.side-a table.interest th.ready-head').textContent()).toMatch(/^ready\? \(after step \d+\)$/);
+    // The first accept of the run: before the step's end the snapshot has no connection, the trace has one.
+    const accept = model.records.findIndex((r) => r.actor === 'reactor' && r.call === 'accept' && typeof r.created === 'string');
+    await goto(accept);
+    const gauges = await page.locator('.side-a .gauges').textContent();
+    expect(gauges).not.toContain('No connection accepted yet');
+    expect(gauges).toContain(`Accepted in this step: ${String(model.records[accept]?.created)}`);
+    await shot(page, '39-state-at-the-event');
+    noErrors(t);
+    await page.close();
+  });
+
   it('search stays fast on a long run: 40,000 events filtered in well under a second, the DOM bounded', async () => {
     const t = await playground().open();
     const { page } = t;
