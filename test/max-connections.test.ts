@@ -100,7 +100,7 @@ describe.each(ENGINES)('sim/%s: the graceful close, step by step', (engine) => {
     });
     try {
       const peers = ['a', 'b', 'c'].map((n) => sim.peer(n));
-      for (const p of peers) p.connect(); // three queued before the reactor runs: one edge
+      for (const p of peers) p.connect(); // three queued before the reactor runs: one report
       sim.run({ until: () => peers.every((p) => p.connection !== null || p.error !== null || p.eof), maxSteps: 20 });
       expect(sim.connections).toHaveLength(1);
       expect(sim.snapshot()).toMatchObject({ accepting: false, listen: { fd: -1 } });

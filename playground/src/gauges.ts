@@ -54,7 +54,7 @@ function receiveSide(c: FrameConn): HTMLElement[] {
         h('div', {
           class: 'gauge muted',
           dataset: { gauge: 'peerSend', value: c.peerSendQueue },
-          text: `client send queue: ${bytes(c.peerSendQueue, true)} charged to the client's SO_SNDBUF — on AF_UNIX these are the bytes on the server's receive queue below, counted once there`,
+          text: `client's charge: ${bytes(c.peerSendQueue, true)} of skb memory for the ${bytes(inq, true)} unread on the server's receive queue below (AF_UNIX has no send queue)`,
         }),
       );
     } else {
@@ -65,7 +65,7 @@ function receiveSide(c: FrameConn): HTMLElement[] {
           value: c.peerSendQueue,
           max: c.peerSndbuf ?? Math.max(c.peerSendQueue, 1),
           text: `${bytes(c.peerSendQueue, true)}${c.peerSndbuf ? ` of SO_SNDBUF ${bytes(c.peerSndbuf)}` : ''}`,
-          detail: 'SIOCOUTQ at the client: written, not yet acknowledged by the server (unsent while the server’s window is closed, or in flight)',
+          detail: 'SIOCOUTQ at the client: written, not yet acknowledged by the server (unsent while the server’s window is closed, in flight, or arrived with its ACK pending)',
           cls: 'f-peer',
         }),
       );
@@ -82,8 +82,8 @@ function receiveSide(c: FrameConn): HTMLElement[] {
         max,
         text: `${bytes(inq, true)}${unix ? (c.peerSndbuf ? ` (the client's SO_SNDBUF is ${bytes(c.peerSndbuf)})` : '') : ` of SO_RCVBUF ${bytes(c.kernel.rcvbuf)}`}`,
         detail: unix
-          ? 'SIOCINQ at the server: arrived, not yet read by the reactor. A stream socket does not enforce its own SO_RCVBUF: the client blocks when these bytes fill its SO_SNDBUF.'
-          : 'SIOCINQ at the server: arrived, not yet read by the reactor. As it fills, the window the server advertises shrinks, and the client’s writes stop when it is closed.',
+          ? 'SIOCINQ at the server: arrived, not yet read by the reactor. A stream socket does not enforce its own SO_RCVBUF: the client blocks when the memory these bytes take (skb truesize, a little more than the bytes) reaches its SO_SNDBUF.'
+          : 'SIOCINQ at the server: arrived, not yet read by the reactor. As it fills, the window the server advertises shrinks (it is less than SO_RCVBUF: part of the buffer is overhead); a closed window stops the client sending, while its write() calls go on filling its own send buffer until that is full.',
         cls: 'f-kernel',
       }),
     );
@@ -157,16 +157,28 @@ function epolloutAt(c: FrameConn, ctx: GaugeContext): boolean | null {
   return item ? item.events.split('|').includes('EPOLLOUT') : null;
 }
 
+/** The reactor's state word: 'disconnecting' is TcpConnection::Shutdown() asked for, with the FIN only after send_buf_ drains. */
+function stateWords(c: FrameConn): string {
+  return c.state === 'disconnecting' ? 'shutdown requested (FIN after send_buf_ drains)' : c.state;
+}
+
+/** What EPOLLOUT on means for this connection now: waiting for room only when the socket has none. */
+function epolloutWords(c: FrameConn, lagging: boolean): string {
+  if (c.sendBuf === 0 && !lagging) return 'EPOLLOUT on with nothing queued (each report is a wasted wakeup)';
+  if (c.kernel && c.kernel.writable && c.sendBuf > 0) return `EPOLLOUT on, ${bytes(c.sendBuf, true)} queued, socket writable (the next report writes it, or the write fails if the connection is broken)`;
+  return 'EPOLLOUT on (waiting for room)';
+}
+
 function connBlock(c: FrameConn, ctx: GaugeContext): HTMLElement {
-  const flags: string[] = [c.state];
+  const flags: string[] = [stateWords(c)];
   if (c.closeReason) flags.push(`closed: ${c.closeReason}`);
   flags.push(c.reading ? 'reading' : 'not reading');
   // EPOLLOUT at the cursor, from the trace (the snapshot is the step's end).
   const writing = epolloutAt(c, ctx) ?? c.writing;
   // EPOLLOUT with nothing queued is not waiting for anything: under LT every
   // round reports it again (the tutorial's busy loop), so it must not read as
-  // a connection waiting for room.
-  flags.push(!writing ? 'EPOLLOUT off' : c.sendBuf > 0 || ctx.lagging ? 'EPOLLOUT on (waiting for room)' : 'EPOLLOUT on with nothing queued (each report is a wasted wakeup)');
+  // a connection waiting for room; nor is one whose socket has room.
+  flags.push(!writing ? 'EPOLLOUT off' : epolloutWords(c, ctx.lagging));
   const title = `Connection ${c.id}${c.peer ? ` — peer “${c.peer}”` : ''}${c.name ? ` — server socket ${c.name}` : ''}`;
   const peak = Math.max(ctx.peakSendBuf.get(c.id) ?? 0, c.sendBuf);
   const hwm = ctx.highWaterMark;
@@ -188,16 +200,30 @@ function connBlock(c: FrameConn, ctx: GaugeContext): HTMLElement {
   );
   if (c.kernel) {
     const k = c.kernel;
-    const rule = k.family === 'unix' ? 'AF_UNIX: writable while (charged+1)×4 ≤ sndbuf' : 'TCP: writable while free ≥ half of what is queued';
+    const unix = k.family === 'unix';
+    // Two limits, drawn and said apart: poll's writability (the line: EPOLLOUT is reported at or
+    // below it) and write()'s (the bar's end: EAGAIN once the charge reaches SO_SNDBUF).
+    // unix_writable / __sk_stream_is_writeable against sock_alloc_send_pskb / sk_stream_memory_free.
+    const rule = unix
+      ? 'poll: EPOLLOUT while (charged+1)×4 ≤ SO_SNDBUF (unix_writable) · write(): takes data while charged < SO_SNDBUF'
+      : 'poll: EPOLLOUT while free ≥ half of what is queued (__sk_stream_is_writeable) · write(): takes data while queued < SO_SNDBUF';
+    const where = k.writable
+      ? 'writable: EPOLLOUT is reported'
+      : k.charged >= k.sndbuf
+        ? 'full: write() gets EAGAIN, and no EPOLLOUT until it drains below the line'
+        : 'no EPOLLOUT, but write() still takes data up to the bar’s end';
     parts.push(
       meter({
         key: 'kernel',
-        label: 'kernel send queue',
+        // AF_UNIX has no send queue: the skbs sit on the peer's receive queue, charged to this socket.
+        label: unix ? 'charged to SO_SNDBUF (the data sits on the peer’s receive queue)' : 'kernel send queue',
         value: k.charged,
         max: k.sndbuf,
-        line: { at: k.threshold, label: `writable at or below ${num(k.threshold)} B charged` },
-        text: `${num(k.charged)} of ${num(k.sndbuf)} B charged — ${k.writable ? 'writable' : 'NOT writable (no EPOLLOUT)'}`,
-        detail: `SIOCOUTQ ${bytes(c.kernelSendQueue, true)} payload · the line is the writability threshold (${num(k.threshold)} B) · ${rule}`,
+        line: { at: k.threshold, label: `poll: EPOLLOUT at or below ${num(k.threshold)} B charged` },
+        text: `${num(k.charged)} of ${num(k.sndbuf)} B charged — ${where}`,
+        detail: unix
+          ? `SIOCOUTQ ${bytes(c.kernelSendQueue, true)}: memory charged (skb truesize) for the data the peer has not read · ${rule}`
+          : `SIOCOUTQ ${bytes(c.kernelSendQueue, true)} of data not yet ACKed (unsent, in flight, or at the peer with its ACK pending) · ${rule}`,
         cls: k.writable ? 'f-kernel' : 'f-kernel full',
       }),
     );
@@ -220,12 +246,16 @@ function connBlock(c: FrameConn, ctx: GaugeContext): HTMLElement {
         key: 'peer',
         label: `peer receive queue${c.peer ? ` (${c.peer})` : ''}`,
         value: c.peerReceiveQueue,
-        max: c.peerRcvbuf ?? Math.max(c.peerReceiveQueue, 1),
-        text: `${bytes(c.peerReceiveQueue, true)}${c.peerRcvbuf ? ` of SO_RCVBUF ${bytes(c.peerRcvbuf)}` : ''}`,
+        // A stream AF_UNIX socket does not enforce its own SO_RCVBUF: what the server may have here is bounded by the server's SO_SNDBUF.
+        max: c.kernel?.family === 'unix' ? c.kernel.sndbuf : (c.peerRcvbuf ?? Math.max(c.peerReceiveQueue, 1)),
+        text:
+          c.kernel?.family === 'unix'
+            ? `${bytes(c.peerReceiveQueue, true)} unread — bounded by the server’s SO_SNDBUF (${bytes(c.kernel.sndbuf)}), not this socket’s SO_RCVBUF`
+            : `${bytes(c.peerReceiveQueue, true)}${c.peerRcvbuf ? ` of SO_RCVBUF ${bytes(c.peerRcvbuf)}` : ''}`,
         detail:
           c.kernel?.family === 'unix'
-            ? 'SIOCINQ: arrived at the peer, not yet read by it. AF_UNIX charges these bytes to the sender: they count in the kernel send queue above until the peer reads them.'
-            : 'SIOCINQ: arrived at the peer, not yet read by it',
+            ? 'SIOCINQ: arrived at the peer, not yet read by it. AF_UNIX charges these bytes to the sender (the bar above, as skb memory) until the peer reads them.'
+            : 'SIOCINQ: arrived at the peer, not yet read by it. The server stops sending at the window the peer last advertised, not at this queue.',
         cls: 'f-peer',
       }),
     );

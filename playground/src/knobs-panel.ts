@@ -171,8 +171,8 @@ export class KnobsPanel {
       field('Reactor variant', k.variant),
       field('App', k.app),
       field('Bulk bytes', k.bulk),
-      field('Server SO_SNDBUF (bytes)', k.sndbuf, 'Linux doubles it'),
-      field('Server SO_RCVBUF (bytes)', k.rcvbuf),
+      field('Server SO_SNDBUF (bytes)', k.sndbuf, 'Linux doubles it (the gauges show the doubled value); on TCP, setting it turns off autotuning'),
+      field('Server SO_RCVBUF (bytes)', k.rcvbuf, 'Linux doubles it (the gauges show the doubled value); on TCP, setting it turns off autotuning'),
       field('Peer read rate (bytes/step)', k.peerReadRate),
       field('High-water mark (bytes)', k.highWaterMark),
       field('Max connections', k.maxConnections, 'One more is accepted and closed at once (never left queued under ET).'),
@@ -180,7 +180,7 @@ export class KnobsPanel {
       field(
         'Trigger mode',
         k.trigger,
-        'Edge: read and accept until EAGAIN, one wakeup per edge. Level: one read or accept per wakeup, epoll reports the rest. The tutorial variants run as written (day26-as-written is level-triggered anyway: its short events drop EPOLLET).',
+        'Edge (EPOLLET): each epoll_wait reports a socket once for all its wakeups since the last report, so the reactor reads and accepts until EAGAIN. Level: epoll_wait reports it while it is ready, so one read or accept per report is enough. The tutorial variants run as written (day26-as-written is level-triggered anyway: its short events drop EPOLLET).',
       ),
       h('button', { class: 'primary', attrs: { type: 'submit' }, text: 'Run with these knobs' }),
     );

@@ -61,8 +61,8 @@ export const MOMENT_INFO: Readonly<Record<MomentName, { label: string; about: st
     about: 'epoll_wait returned events, and until the next epoll_wait the reactor’s calls moved no byte, accepted nothing and closed nothing: a wasted wakeup, which in a loop burns a core.',
   },
   reset: {
-    label: 'reset',
-    about: 'The connection is broken: a call failed with ECONNRESET or EPIPE, SO_ERROR gave one, or epoll reported EPOLLERR. Its queued output can no longer be delivered.',
+    label: 'connection error',
+    about: 'A call failed with ECONNRESET or EPIPE, SO_ERROR gave an error, or epoll reported EPOLLERR: this connection can no longer deliver its queued output. (ECONNRESET is a reset by the peer; EPIPE means writing was shut down, here or by the peer.)',
   },
   eof: {
     label: 'EOF (server)',
@@ -74,7 +74,7 @@ export const MOMENT_INFO: Readonly<Record<MomentName, { label: string; about: st
   },
   'read-drained': {
     label: 'read until EAGAIN',
-    about: 'read(2) returned EAGAIN: the receive queue is empty. With EPOLLET the reactor must read until here: epoll reports the socket again only when more data arrives, not for what is already waiting.',
+    about: 'read(2) returned EAGAIN: the receive queue is empty. With EPOLLET the reactor must read until here: epoll reports the socket again only after its next wakeup (more data, a FIN, an error), not for what is already waiting.',
   },
   'accept-drained': {
     label: 'accept until EAGAIN',

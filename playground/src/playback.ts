@@ -16,7 +16,7 @@ const SPEEDS = [1, 4, 16, 64, 256, 1024, 8192];
 
 const KEYS: Array<[string, string]> = [
   ['→ or ↓', 'next event'],
-  ['← or ↑', 'previous event (a true step back: the state is the snapshot at that point)'],
+  ['← or ↑', 'previous event (the interest list is exact at every event; buffers and the ready list are as of the last completed reactor step)'],
   ['Page Down or ]', 'next reactor step'],
   ['Page Up or [', 'previous reactor step'],
   ['Home / End', 'first / last event'],

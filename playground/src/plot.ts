@@ -49,6 +49,8 @@ export class Plot {
   /** Indexes of the records where bytes were dropped, and of the wakeups that moved nothing; the bytes dropped in all. */
   private marks: { dropped: number[]; droppedBytes: number; wasted: number[] } = { dropped: [], droppedBytes: 0, wasted: [] };
   private readonly scaleBtn: HTMLButtonElement;
+  /** The run is AF_UNIX (its frames' kernel accounting says so). */
+  private unix = false;
 
   constructor(private readonly onPick: (i: number) => void) {
     this.canvas = h('canvas', { class: 'plot-canvas', attrs: { role: 'img', 'aria-label': 'bytes over time' } });
@@ -74,6 +76,7 @@ export class Plot {
     this.model = model;
     this.frames = frames;
     this.sums = null;
+    this.unix = frames?.some((f) => f.conns.some((c) => c.kernel?.family === 'unix')) ?? false;
     if (frames) {
       const sendBuf = new Float64Array(frames.length);
       const kernel = new Float64Array(frames.length);
@@ -123,7 +126,9 @@ export class Plot {
   private legendItem(s: Series, value: string): HTMLElement {
     const swatch = h('span', { class: 'swatch' });
     swatch.style.setProperty('border-top', `3px ${s.css} ${s.color}`);
-    return h('span', { class: 'legend-item', dataset: { series: s.key } }, swatch, `${s.label}: `, h('strong', { text: value }));
+    // AF_UNIX has no send queue: the server's SIOCOUTQ is the memory charged for the skbs on the peers' receive queues.
+    const label = s.key === 'kernel' && this.unix ? 'charged to the server’s SO_SNDBUF (skb memory for the data in the peer queues)' : s.label;
+    return h('span', { class: 'legend-item', dataset: { series: s.key } }, swatch, `${label}: `, h('strong', { text: value }));
   }
 
   draw(): void {

@@ -216,7 +216,8 @@ ${num(m.bytes)} bytes in all.` : ''}`,
     this.plot.setCursor(i);
     const k = s.frames ? frameAt(s.frames, i) : -1;
     const frame = s.frames ? (s.frames[k] as Frame) : null;
-    const lagging = frame !== null && frame.step > 0 && frame.records < i + 1 && k < (s.frames?.length ?? 0) - 1;
+    // Frame 0 too: inside the first step the panel is still the state before it.
+    const lagging = frame !== null && frame.records < i + 1 && k < (s.frames?.length ?? 0) - 1;
     renderGauges(this.gauges, {
       frame,
       lagging,
@@ -258,7 +259,7 @@ ${num(m.bytes)} bytes in all.` : ''}`,
           // (advance, settle, a timer): most events share one virtual instant.
           title:
             s.model.header.kernel === 'sim'
-              ? "virtual time: the simulated kernel's clock, which moves only when the run lets time pass (advance, settle, its timers); events in between happen at the same instant"
+              ? "virtual time: the simulated kernel's clock moves only when the run lets time pass (an advance or settle action); timers such as TCP's 40 ms delayed ACK fire only then, so where it stays at 0, ACKs come only when the client reads; events in between happen at the same instant"
               : 'milliseconds since the trace began, on the real clock',
         }),
         h('p', { class: 'event-summary', dataset: { seq: r.seq }, text: summary(r) }),

@@ -154,14 +154,14 @@ export class Timeline {
     this.el.style.setProperty('--tl-cols', cols);
     const laneHead = (name: string, k: number): HTMLElement =>
       this.mode === 'rails'
-        ? h('span', { class: 'lane-title rail-title', title: name, text: String(k + 1) })
-        : h('span', { class: 'lane-title', title: name, text: name });
+        ? h('span', { class: 'lane-title rail-title', title: laneAbout(name), text: String(k + 1) })
+        : h('span', { class: 'lane-title', title: laneAbout(name), text: laneName(name) });
     if (this.mode === 'compact') replace(this.head, h('span', { text: '#' }), h('span', { text: 'step' }), h('span', { text: 'actor: call → result' }));
     else if (this.mode === 'lanes') replace(this.head, h('span', { text: '#' }), h('span', { text: 'step' }), ...lanes.map(laneHead));
     else replace(this.head, h('span', { text: '#' }), h('span', { text: 'step' }), ...lanes.map(laneHead), h('span', { text: 'actor' }), h('span', { text: 'call → result' }));
     replace(
       this.key,
-      this.mode === 'rails' && lanes.length ? `Lanes: ${lanes.map((name, k) => `${k + 1} ${name}`).join(' · ')}` : '',
+      this.mode === 'rails' && lanes.length ? `Lanes: ${lanes.map((name, k) => `${k + 1} ${laneName(name)}`).join(' · ')}` : '',
     );
     this.spacer.style.height = `${this.rows * ROW_H}px`;
     this.empty.textContent = this.view && (this.model?.n ?? 0) > 0 ? 'No event matches the search.' : 'No trace yet: pick a scenario, or import a trace.';
@@ -302,4 +302,17 @@ export class Timeline {
   focus(): void {
     this.viewport.focus();
   }
+}
+
+/**
+ * A lane's name on the page. The 'peers' actor is not the clients: it is the
+ * harness's shared epoll, which picks the simulated client that acts next
+ * (the clients have their own lanes).
+ */
+function laneName(actor: string): string {
+  return actor === 'peers' ? 'peers’ epoll' : actor;
+}
+
+function laneAbout(actor: string): string {
+  return actor === 'peers' ? 'the simulated clients’ shared epoll (the harness’s, not the server’s): it decides which client acts next' : actor;
 }

@@ -582,7 +582,7 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
     "version": 1,
     "name": "et-partial-read",
     "title": "Edge-triggered reads: read until EAGAIN",
-    "explanation": "With EPOLLET, every segment that arrives puts the socket on epoll's ready list, and epoll_wait reports it once and takes it off: data still waiting does not bring it back, only new data does. A reader that takes one chunk per wakeup leaves the rest stranded until the peer happens to send more. So an edge-triggered reactor must read until read(2) returns EAGAIN. Here the client writes 1 MiB in one go: edgeloop's HandleRead drains it in that one wakeup with 64 KiB reads, the last one returning EAGAIN, and is not woken again. The contrast shows the tutorial's code: 1 KiB reads, and a registration without EPOLLET (its short events lost the bit), so it is level-triggered and a partial read would go unnoticed.",
+    "explanation": "With EPOLLET, each wakeup of the socket (every chunk of data that arrives, a FIN, an error, room to write if EPOLLOUT is registered) puts it on epoll's ready list if it is not there, and epoll_wait reports it once and takes it off: data still waiting does not bring it back, only another wakeup does. A reader that takes one chunk per wakeup leaves the rest stranded until the peer happens to send more. So an edge-triggered reactor must read until read(2) returns EAGAIN. Here the client writes 1 MiB in one go: edgeloop's HandleRead drains it in that one wakeup with 64 KiB reads, the last one returning EAGAIN, and is not woken again. The contrast shows the tutorial's code: 1 KiB reads, and a registration without EPOLLET (its short events lost the bit), so it is level-triggered and a partial read would go unnoticed.",
     "momentLinks": [
       {
         "text": "the last one returning EAGAIN",
@@ -618,7 +618,7 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
       {
         "do": "step",
         "label": "edge",
-        "note": "one edge"
+        "note": "one report"
       },
       {
         "do": "run",
@@ -703,8 +703,8 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
   {
     "version": 1,
     "name": "accept-storm",
-    "title": "An accept storm: 100 connects, one edge",
-    "explanation": "The listening socket is registered edge-triggered, like the connections. When 100 clients connect before the reactor runs, the listener becomes readable once: one edge, one wakeup, however many connections wait in the accept queue. An acceptor that calls accept(2) once per wakeup would take one client and strand the other 99 until a new connection happened to arrive. The Acceptor loops until accept returns EAGAIN, so all 100 are accepted in that single wakeup, and each is then served.",
+    "title": "An accept storm: 100 connects, one report",
+    "explanation": "The listening socket is registered edge-triggered, like the connections. When 100 clients connect before the reactor runs, each connection wakes the listener, but after the first it is already on epoll's ready list, so the next epoll_wait reports it once; with EPOLLET that report takes it off the list, and the connections still queued bring no new report until another client connects. An acceptor that calls accept(2) once per wakeup would take one client and strand the other 99 until a new connection happened to arrive. The Acceptor loops until accept returns EAGAIN, so all 100 are accepted in that single wakeup, and each is then served.",
     "momentLinks": [
       {
         "text": "loops until accept returns EAGAIN",
@@ -768,7 +768,7 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
         },
         "count": 1,
         "during": "storm",
-        "description": "for the listener's one edge"
+        "description": "for the listener's one report"
       },
       {
         "check": "trace",
@@ -814,7 +814,7 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
     "version": 1,
     "name": "accept-error-retried",
     "title": "An accept that fails for lack of memory is retried, not stranded",
-    "explanation": "Edge-triggered, the listening socket reports one edge for everything queued, and the Acceptor must accept until EAGAIN. When accept(2) fails with an error the reactor cannot fix in this round (ENOMEM, ENFILE: the kernel allocates the file before it dequeues the connection, so the connection stays queued), stopping there strands the queue: no new edge comes until another client connects, and these two wait forever. Found by edgeloop explore (its liveness invariant), shrunk to this. The Acceptor re-arms the listener with EPOLL_CTL_MOD at the end of the round; MOD polls the socket again, the next epoll_wait reports it, and the accept is retried.",
+    "explanation": "Edge-triggered, the listening socket is reported once for everything queued (every connect wakes it, epoll_wait reports it once and takes it off the ready list), and the Acceptor must accept until EAGAIN. When accept(2) fails with an error the reactor cannot fix in this round (ENOMEM, ENFILE: the kernel allocates the file before it dequeues the connection, so the connection stays queued), stopping there strands the queue: no new report comes until another client connects, and these two wait forever. Found by edgeloop explore (its liveness invariant), shrunk to this. The Acceptor re-arms the listener with EPOLL_CTL_MOD at the end of the round; MOD polls the socket again, the next epoll_wait reports it, and the accept is retried.",
     "momentLinks": [
       {
         "text": "When accept(2) fails with an error the reactor cannot fix in this round",
@@ -950,7 +950,7 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
     "version": 1,
     "name": "connection-limit",
     "title": "At the connection limit: accept, then close at once",
-    "explanation": "The server takes at most two connections (maxConnections 2) and five clients connect before it runs. The listener is edge-triggered: one edge for all five, and it will not be reported again while the queue keeps what the reactor left there. So the acceptor still loops until EAGAIN, and a connection past the limit is accepted and closed at once instead of being left queued: left in the backlog it would wait, unannounced, until some sixth client happened to connect, and its client would hang meanwhile. Here the three extra clients get an orderly end of file at once, and are counted as refused. Once a served client leaves, a new one is served again. Then the server closes gracefully, as createServer's close() does: it stops accepting (a client connecting now is refused by the kernel: nobody listens) and closes what is still open.",
+    "explanation": "The server takes at most two connections (maxConnections 2) and five clients connect before it runs. The listener is edge-triggered: one report for all five (each connect woke it, but it was already on epoll's ready list), and it will not be reported again while the queue keeps what the reactor left there: only another connect would wake it. So the acceptor still loops until EAGAIN, and a connection past the limit is accepted and closed at once instead of being left queued: left in the backlog it would wait, unannounced, until some sixth client happened to connect, and its client would hang meanwhile. Here the three extra clients get an orderly end of file at once, and are counted as refused. Once a served client leaves, a new one is served again. Then the server closes gracefully, as createServer's close() does: it stops accepting (a client connecting now is refused by the kernel: nobody listens) and closes what is still open.",
     "momentLinks": [
       {
         "text": "the acceptor still loops until EAGAIN",
@@ -1069,7 +1069,7 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
         },
         "count": 1,
         "during": "storm",
-        "description": "one edge for five connects"
+        "description": "one report for five connects"
       },
       {
         "check": "trace",
@@ -1187,7 +1187,7 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
     "version": 1,
     "name": "half-close-pending-output",
     "title": "Half-close with output still pending",
-    "explanation": "A client sends 512 KiB to the echo server without reading, then calls shutdown(SHUT_WR): it is done talking, but still wants its answer. The server's read returns 0, which means only that the peer will send nothing more, not that it is gone. The echo of most of the data is still waiting in send_buf_ because the client's socket is full. The right reaction is to stop reading, keep writing on EPOLLOUT until send_buf_ is empty, and close only then. When the client reads again, every byte arrives, followed by the end of file.",
+    "explanation": "A client sends 512 KiB to the echo server without reading, then calls shutdown(SHUT_WR): it is done talking, but still wants its answer. The server's read returns 0, which means only that the peer will send nothing more, not that it is gone. The echo of most of the data is still waiting in send_buf_ because the server's socket has as much unread data at the client as its SO_SNDBUF allows (AF_UNIX charges the sender for it). The right reaction is to stop reading, keep writing on EPOLLOUT until send_buf_ is empty, and close only then. When the client reads again, every byte arrives, followed by the end of file.",
     "momentLinks": [
       {
         "text": "The server's read returns 0",

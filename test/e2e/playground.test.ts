@@ -94,7 +94,7 @@ describe('the playground in Chromium', () => {
     // The trigger knob: edge by default, adjustable for the edgeloop reactor.
     expect(await page.locator('#k-trigger').inputValue()).toBe('edge');
     expect(await page.locator('#k-trigger').isDisabled()).toBe(false);
-    expect(await page.locator('#k-trigger-hint').textContent()).toContain('one read or accept per wakeup');
+    expect(await page.locator('#k-trigger-hint').textContent()).toContain('one read or accept per report is enough');
     // The built page forbids inline scripts and eval (the wasm glue needs
     // neither), in its meta tag and in the server's headers, which are what
     // bind the worker the simulation runs in; the runs below work under it.
