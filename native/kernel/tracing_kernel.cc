@@ -73,7 +73,8 @@ void TracingKernel::Finish(JsonWriter& json, const SysResult& r) {
 template <typename WriteArgs>
 void TracingKernel::Record(int64_t t, const char* call, int32_t fd, bool has_fd, const SysResult& r,
                            WriteArgs write_args) {
-  JsonWriter json;
+  JsonWriter& json = scratch_;
+  json.Clear();
   Begin(json, t, call, fd, has_fd);
   json.BeginObject();
   write_args(json);
@@ -269,7 +270,8 @@ SysResult TracingKernel::EpollCtl(int32_t ep, int32_t op, int32_t fd, uint32_t e
 SysResult TracingKernel::EpollWait(int32_t ep, EpollEvent* out, int32_t maxevents, int32_t timeout_ms) {
   const int64_t t = inner_.NowMs();
   SysResult r = inner_.EpollWait(ep, out, maxevents, timeout_ms);
-  JsonWriter json;
+  JsonWriter& json = scratch_;
+  json.Clear();
   Begin(json, t, "epollWait", ep, true);
   json.BeginObject();
   json.Field("maxevents", maxevents);
