@@ -81,7 +81,7 @@ void TracingKernel::Record(int64_t t, const char* call, int32_t fd, bool has_fd,
   json.EndObject();
   Finish(json, r);
   json.EndObject();
-  log_.Append(json.str());
+  log_.Append(json.view());
 }
 
 SysResult TracingKernel::Socket(Family family) {
@@ -113,7 +113,7 @@ SysResult TracingKernel::SocketPairUnix(int32_t fds[2]) {
     json.Field("err", r.err);
   }
   json.EndObject();
-  log_.Append(json.str());
+  log_.Append(json.view());
   return r;
 }
 
@@ -164,7 +164,7 @@ SysResult TracingKernel::GetSockName(int32_t fd, std::string* addr) {
     json.Field("err", r.err);
   }
   json.EndObject();
-  log_.Append(json.str());
+  log_.Append(json.view());
   return r;
 }
 
@@ -291,7 +291,7 @@ SysResult TracingKernel::EpollWait(int32_t ep, EpollEvent* out, int32_t maxevent
     json.EndArray();
   }
   json.EndObject();
-  log_.Append(json.str());
+  log_.Append(json.view());
   return r;
 }
 
