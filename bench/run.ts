@@ -861,6 +861,8 @@ interface ScaleSample {
   events: number;
   seconds: number;
   eventsPerSecond: number;
+  cpuSeconds: number;
+  eventsPerCpuSecond: number;
   maxRssMiB: number;
   heapMiB: number;
   ok: boolean;
@@ -913,9 +915,16 @@ async function scale(): Promise<void> {
     const eventsRatio = (engine: string) => pairedRatio(at(engine, large).map((x) => x.events), at(engine, small).map((x) => x.events));
     // Linear within 15%: the time grows at most 1.15x as much as the events.
     const linear = (engine: string) => growth(engine) <= eventsRatio(engine) * 1.15;
+    const cpuRate = (engine: string, size: number) => median(at(engine, size).map((x) => x.eventsPerCpuSecond));
     rows.push({
-      cell: `5b. run cost, ${title}: runScenario events/s at ~${fmt(small)} and ~${fmt(large)} events`,
-      values: engines.map((e) => `sim/${e} ${fmt(rate(e, small))} and ${fmt(rate(e, large))} (${fmt(median(at(e, large).map((x) => x.events)))} events in ${median(at(e, large).map((x) => x.seconds)).toFixed(2)} s)`).join(' · '),
+      cell: `5b. run cost, ${title}: runScenario events/s at ~${fmt(small)} and ~${fmt(large)} events (per CPU-second of the process)`,
+      values: engines
+        .map(
+          (e) =>
+            `sim/${e} ${fmt(rate(e, small))} and ${fmt(rate(e, large))} (${fmt(cpuRate(e, small))} and ${fmt(cpuRate(e, large))}; ` +
+            `${fmt(median(at(e, large).map((x) => x.events)))} events in ${median(at(e, large).map((x) => x.seconds)).toFixed(2)} s)`,
+        )
+        .join(' · '),
       ratios: engines.map((e) => `sim/${e}: events x${eventsRatio(e).toFixed(2)} -> time x${growth(e).toFixed(2)}`).join(' · '),
       target:
         `time linear in events (x events -> at most 1.15 x time): ${engines.map((e) => `${e} ${mark(linear(e))}`).join(', ')}` +
