@@ -15,7 +15,7 @@
 //
 //   --quick            fewer, shorter repetitions
 //   --no-pin           no taskset (the scheduler places everything)
-//   --only a,b         sections: pingpong, slow, large, memory, nonreaders, sim, explore
+//   --only a,b         sections: pingpong, slow, large, memory, nonreaders, sim, scale, explore
 //   --reps N           repetitions per cell (default: 5 for pingpong and 15
 //                      for the large transfer, whose ratios sit close to
 //                      their targets, 3 elsewhere; quick 1)
@@ -41,7 +41,7 @@ Options:
   --quick          fewer, shorter repetitions
   --no-pin         no taskset (the scheduler places everything)
   --only a,b       sections: pingpong, slow, large, memory, nonreaders, sim,
-                   explore
+                   scale, explore
   --reps N         repetitions per cell (default: 5 for pingpong, 15 for the
                    large transfer, 3 elsewhere; quick 1)
   --seconds S      pingpong window (default 1.2; quick 0.5)
@@ -86,7 +86,7 @@ function option(name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 const QUICK = flag('quick');
-const SECTIONS = new Set((option('only') ?? 'pingpong,slow,large,memory,nonreaders,sim,explore').split(','));
+const SECTIONS = new Set((option('only') ?? 'pingpong,slow,large,memory,nonreaders,sim,scale,explore').split(','));
 const REPS = Number(option('reps') ?? (QUICK ? 1 : 3));
 // More, shorter runs where a target sits within a few percent: more pairs
 // for the median, each pair closer together in time.
@@ -853,6 +853,99 @@ async function simulation(): Promise<void> {
   });
 }
 
+// ---- 5b. run cost against run size ----
+// runScenario's cost must be linear in the events: issue 14's day-26 flood
+// took 5x the time for 3x the events. Each cell runs a scenario at ~100k and
+// ~300k events in fresh processes (bench/scale-speed.ts) and reports events
+// per second at each size and how the time grew (events x3 -> time x?).
+
+const SCALE_SIZES = [100_000, 300_000] as const;
+const SCALE_TARGET_EVENTS_PER_SECOND = 300_000;
+
+interface ScaleSample {
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+  cpuSeconds: number;
+  eventsPerCpuSecond: number;
+  maxRssMiB: number;
+  heapMiB: number;
+  ok: boolean;
+}
+
+async function scaleRun(engine: string, scenario: string, events: number): Promise<ScaleSample> {
+  const what = `scale-speed ${engine} ${scenario} ${events}`;
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'dist', 'bench', 'scale-speed.js'), '--engine', engine, '--scenario', scenario, '--events', String(events)],
+    { stdio: ['ignore', 'pipe', 'inherit'], env: CHILD_ENV },
+  );
+  live.add(child);
+  const line = await new Lines(child).next(300_000, what);
+  await new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+  live.delete(child);
+  const r = JSON.parse(line) as ScaleSample;
+  if (!r.ok) throw new Error(`${what}: the scenario failed`);
+  return r;
+}
+
+async function scale(): Promise<void> {
+  const engines = ['native', 'wasm'];
+  const scenarios: Array<[string, string]> = [
+    ['flood', "issue 14's day-26 flood (a unix peer writes until EAGAIN every step; send_buf_ grows ~200 KiB a step)"],
+    ['echo', 'the echo scenario of cell 5 (40 tcp peers, 4 KiB rounds)'],
+  ];
+  const got = new Map<string, ScaleSample[]>();
+  const key = (engine: string, scenario: string, size: number): string => `${engine}/${scenario}/${size}`;
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const engine of rep % 2 === 0 ? engines : [...engines].reverse()) {
+      for (const [scenario] of scenarios) {
+        for (const size of SCALE_SIZES) {
+          progress(`run cost, ${engine}, ${scenario}, ${fmt(size)} events, repetition ${rep + 1}/${REPS}`);
+          const r = await scaleRun(engine, scenario, size);
+          const k = key(engine, scenario, size);
+          if (!got.has(k)) got.set(k, []);
+          got.get(k)!.push(r);
+        }
+      }
+    }
+  }
+  samples.scale = Object.fromEntries(got);
+  const [small, large] = SCALE_SIZES;
+  for (const [scenario, title] of scenarios) {
+    const at = (engine: string, size: number) => got.get(key(engine, scenario, size))!;
+    const rate = (engine: string, size: number) => median(at(engine, size).map((x) => x.eventsPerSecond));
+    // Per repetition: the larger run's time over the smaller's, and its events over the smaller's.
+    const growth = (engine: string) => pairedRatio(at(engine, large).map((x) => x.seconds), at(engine, small).map((x) => x.seconds));
+    const eventsRatio = (engine: string) => pairedRatio(at(engine, large).map((x) => x.events), at(engine, small).map((x) => x.events));
+    // Linear within 15%: the time grows at most 1.15x as much as the events.
+    const linear = (engine: string) => growth(engine) <= eventsRatio(engine) * 1.15;
+    const cpuRate = (engine: string, size: number) => median(at(engine, size).map((x) => x.eventsPerCpuSecond));
+    rows.push({
+      cell: `5b. run cost, ${title}: runScenario events/s at ~${fmt(small)} and ~${fmt(large)} events (per CPU-second of the process)`,
+      values: engines
+        .map(
+          (e) =>
+            `sim/${e} ${fmt(rate(e, small))} and ${fmt(rate(e, large))} (${fmt(cpuRate(e, small))} and ${fmt(cpuRate(e, large))}; ` +
+            `${fmt(median(at(e, large).map((x) => x.events)))} events in ${median(at(e, large).map((x) => x.seconds)).toFixed(2)} s)`,
+        )
+        .join(' · '),
+      ratios: engines.map((e) => `sim/${e}: events x${eventsRatio(e).toFixed(2)} -> time x${growth(e).toFixed(2)}`).join(' · '),
+      target:
+        `time linear in events (x events -> at most 1.15 x time): ${engines.map((e) => `${e} ${mark(linear(e))}`).join(', ')}` +
+        (scenario === 'flood' ? ` · wasm >= ${fmt(SCALE_TARGET_EVENTS_PER_SECOND)} events/s at ~${fmt(large)}: ${mark(rate('wasm', large) >= SCALE_TARGET_EVENTS_PER_SECOND)}` : ''),
+    });
+    rows.push({
+      cell: `5b. run memory, ${scenario}: peak RSS MiB at ~${fmt(small)} and ~${fmt(large)} events (JS heap in use after the run)`,
+      values: engines
+        .map((e) => `sim/${e} ${fmt(median(at(e, small).map((x) => x.maxRssMiB)))} and ${fmt(median(at(e, large).map((x) => x.maxRssMiB)))} (${fmt(median(at(e, small).map((x) => x.heapMiB)))} and ${fmt(median(at(e, large).map((x) => x.heapMiB)))})`)
+        .join(' · '),
+      ratios: engines.map((e) => `sim/${e} JS heap per 100k events ${fmt((median(at(e, large).map((x) => x.heapMiB)) / median(at(e, large).map((x) => x.events))) * 100_000, 1)} MiB`).join(' · '),
+      target: '—',
+    });
+  }
+}
+
 // ---- 6. explore speed ----
 
 const EXPLORE_SEEDS = QUICK ? 600 : 6000;
@@ -1004,6 +1097,7 @@ async function main(): Promise<void> {
   if (SECTIONS.has('memory')) await memory();
   if (SECTIONS.has('nonreaders')) await nonReaders();
   if (SECTIONS.has('sim')) await simulation();
+  if (SECTIONS.has('scale')) await scale();
   if (SECTIONS.has('explore')) await exploreSpeed();
   const minutes = (performance.now() - started) / 60_000;
   const out: string[] = [];

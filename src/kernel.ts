@@ -188,6 +188,10 @@ export class Kernel implements KernelApi {
   private disposed = false;
   /** Per-fd filler offset (mod 256), reset when the fd is opened or closed. */
   private readonly fillerOffsets = new Map<number, number>();
+  /** An fd a native record opened or closed: its filler state starts afresh. */
+  private readonly forgetFiller = (fd: number): void => {
+    this.fillerOffsets.delete(fd);
+  };
   private strictApi: StrictKernelApi | undefined;
 
   /** Use openKernel(); this wraps an already constructed binding. */
@@ -579,8 +583,7 @@ export class Kernel implements KernelApi {
         }
         continue;
       }
-      const { opened, closed } = ingestNativeRecord(this.tracer, r);
-      for (const fd of [...opened, ...closed]) this.fillerOffsets.delete(fd);
+      ingestNativeRecord(this.tracer, r, this.forgetFiller);
     }
   }
 

@@ -30,6 +30,8 @@ export interface EdgeloopSimModule {
   SimKernel: new (seed: number) => WasmSimKernel;
   /** Built on an existing kernel of this module, which it keeps alive. */
   SimServer: new (kernel: WasmSimKernel, optionsJson: string) => WasmSimServer;
+  /** The whole wasm memory (emscripten's view; replaced when the memory grows). */
+  HEAPU8: Uint8Array;
 }
 
 /**

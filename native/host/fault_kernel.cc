@@ -62,7 +62,7 @@ void FaultKernel::Record(const FaultSpec& spec) {
   json.Key("args");
   spec.WriteArgs(json);
   json.EndObject();
-  log_.Append(json.str());
+  log_.Append(json.view());
 }
 
 bool FaultKernel::AcceptWouldSucceed(int32_t fd) {

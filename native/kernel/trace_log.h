@@ -7,17 +7,18 @@
 #include <cstddef>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 namespace edgeloop {
 
 class TraceLog {
  public:
   // `object` is one complete JSON object.
-  void Append(const std::string& object) {
+  void Append(std::string_view object) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!enabled_) return;
     if (count_ > 0) text_ += ',';
-    text_ += object;
+    text_.append(object.data(), object.size());
     ++count_;
   }
 

@@ -73,14 +73,15 @@ void TracingKernel::Finish(JsonWriter& json, const SysResult& r) {
 template <typename WriteArgs>
 void TracingKernel::Record(int64_t t, const char* call, int32_t fd, bool has_fd, const SysResult& r,
                            WriteArgs write_args) {
-  JsonWriter json;
+  JsonWriter& json = scratch_;
+  json.Clear();
   Begin(json, t, call, fd, has_fd);
   json.BeginObject();
   write_args(json);
   json.EndObject();
   Finish(json, r);
   json.EndObject();
-  log_.Append(json.str());
+  log_.Append(json.view());
 }
 
 SysResult TracingKernel::Socket(Family family) {
@@ -112,7 +113,7 @@ SysResult TracingKernel::SocketPairUnix(int32_t fds[2]) {
     json.Field("err", r.err);
   }
   json.EndObject();
-  log_.Append(json.str());
+  log_.Append(json.view());
   return r;
 }
 
@@ -163,7 +164,7 @@ SysResult TracingKernel::GetSockName(int32_t fd, std::string* addr) {
     json.Field("err", r.err);
   }
   json.EndObject();
-  log_.Append(json.str());
+  log_.Append(json.view());
   return r;
 }
 
@@ -269,7 +270,8 @@ SysResult TracingKernel::EpollCtl(int32_t ep, int32_t op, int32_t fd, uint32_t e
 SysResult TracingKernel::EpollWait(int32_t ep, EpollEvent* out, int32_t maxevents, int32_t timeout_ms) {
   const int64_t t = inner_.NowMs();
   SysResult r = inner_.EpollWait(ep, out, maxevents, timeout_ms);
-  JsonWriter json;
+  JsonWriter& json = scratch_;
+  json.Clear();
   Begin(json, t, "epollWait", ep, true);
   json.BeginObject();
   json.Field("maxevents", maxevents);
@@ -289,7 +291,7 @@ SysResult TracingKernel::EpollWait(int32_t ep, EpollEvent* out, int32_t maxevent
     json.EndArray();
   }
   json.EndObject();
-  log_.Append(json.str());
+  log_.Append(json.view());
   return r;
 }
 

@@ -15,12 +15,11 @@
 #include <cstdint>
 #include <string>
 
+#include "../util/json_writer.h"
 #include "kernel.h"
 #include "trace_log.h"
 
 namespace edgeloop {
-
-class JsonWriter;
 
 class TracingKernel final : public Kernel {
  public:
@@ -67,6 +66,9 @@ class TracingKernel final : public Kernel {
   Kernel& inner_;
   TraceLog& log_;
   std::string actor_;
+  // The record being written, reused (one loop thread per TracingKernel):
+  // no allocation per record once it has grown.
+  JsonWriter scratch_;
 };
 
 }  // namespace edgeloop

@@ -13,6 +13,8 @@ export interface RunOutcome {
   stoppedAt: number | null;
   /** Wall-clock ms the run took in the worker. */
   ms: number;
+  /** Bytes of wasm memory the worker holds after the run (a wasm memory never shrinks). */
+  heapBytes: number;
 }
 
 export type WorkerReply =
@@ -20,4 +22,4 @@ export type WorkerReply =
   | { id: number; type: 'progress'; steps: number; records: number }
   | ({ id: number; type: 'done' } & RunOutcome)
   | { id: number; type: 'invalid'; errors: ScenarioIssue[] }
-  | { id: number; type: 'error'; message: string };
+  | { id: number; type: 'error'; message: string; heapBytes: number };

@@ -2,6 +2,7 @@
 // never freezes the page (and can be cancelled by ending the worker).
 // Messages: in { id, doc, knobs }; out progress, done, invalid, error.
 import { runScenario, ScenarioError, type ScenarioOptions } from '../../src/browser.js';
+import { wasmHeapBytes } from '../../src/backends/wasm.js';
 import { captureFrame, sameInterest, type Frame } from './frames.js';
 import { TRACE_LIMITS } from './trace-model.js';
 import type { WorkerReply } from './run-protocol.js';
@@ -62,10 +63,11 @@ self.addEventListener('message', (ev: MessageEvent<RunRequest>) => {
         options: r.options,
         stoppedAt: r.stoppedAt,
         ms: performance.now() - started,
+        heapBytes: wasmHeapBytes(),
       });
     } catch (e) {
       if (e instanceof ScenarioError) post({ id, type: 'invalid', errors: [...e.errors] });
-      else post({ id, type: 'error', message: e instanceof Error ? e.message : String(e) });
+      else post({ id, type: 'error', message: e instanceof Error ? e.message : String(e), heapBytes: wasmHeapBytes() });
     }
   })();
 });

@@ -8,6 +8,8 @@ import type { RawKernel } from './raw-kernel.js';
 import type { RawServer } from './raw-server.js';
 
 let modulePromise: Promise<EdgeloopSimModule> | undefined;
+/** The module once instantiated (for wasmHeapBytes). */
+let loaded: EdgeloopSimModule | undefined;
 
 async function instantiate(): Promise<EdgeloopSimModule> {
   let create: typeof import('../../wasm/edgeloop-sim.mjs').default;
@@ -24,6 +26,7 @@ async function instantiate(): Promise<EdgeloopSimModule> {
     const mod = await create();
     if (typeof mod?.SimKernel !== 'function') throw new Error('the module has no class SimKernel');
     if (typeof mod?.SimServer !== 'function') throw new Error('the module has no class SimServer');
+    loaded = mod;
     return mod;
   } catch (e) {
     if (e instanceof EdgeloopError) throw e;
@@ -62,4 +65,15 @@ export async function createWasmServer(kernel: RawKernel, optionsJson: string): 
   const { SimServer } = await loadWasm();
   const server: WasmSimServer = new SimServer(kernel as WasmSimKernel, optionsJson);
   return { server, release: () => server.delete() };
+}
+
+/**
+ * Bytes of wasm memory the module holds now (0 before it is loaded). A wasm
+ * memory only grows: after a run whose reactor buffered hundreds of MiB (a
+ * day-26 flood, a 256 MiB bulk response) this stays that large for as long
+ * as the module lives, whatever the next runs need. The playground's run
+ * worker reports it so the page can end a worker that holds too much.
+ */
+export function wasmHeapBytes(): number {
+  return loaded?.HEAPU8.length ?? 0;
 }

@@ -23,6 +23,8 @@ export const ARTIFACTS = fileURLToPath(new URL('../../test-results/playground/',
 export interface Playground {
   url: string;
   context: BrowserContext;
+  /** The browser's profile directory (its --user-data-dir: finds its processes in /proc). */
+  profile: string;
   /** A fresh page that records console errors and page errors. */
   open(hash?: string, viewport?: { width: number; height: number }): Promise<TrackedPage>;
   close(): Promise<void>;
@@ -65,6 +67,7 @@ export async function startPlayground(): Promise<Playground> {
     return {
       url,
       context: ctx,
+      profile,
       async open(hash = '', viewport) {
         const page = await ctx.newPage();
         if (viewport) await page.setViewportSize(viewport);

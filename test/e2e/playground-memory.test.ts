@@ -1,0 +1,107 @@
+// Issue 14 point 8: a run whose reactor buffered hundreds of MiB (a day-26
+// flood, a 256 MiB bulk response) left the tab that large for as long as it
+// stayed open, because a wasm memory never shrinks and the run worker lived
+// on. Now the page ends a worker whose wasm memory passed 128 MiB after a
+// run (runner.ts, RECYCLE_HEAP_BYTES) and the next run starts a fresh one; a
+// small run keeps its worker (no new instantiation per run). The renderers'
+// resident memory after the large run is printed: 663 MiB with the worker
+// ended, 1,392 MiB when it lived on (measured once each, this machine).
+import { readdirSync, readFileSync } from 'node:fs';
+
+import { describe, expect, it } from 'vitest';
+
+import { afterRun, noErrors, usePlayground } from './helpers.js';
+
+const playground = usePlayground();
+
+/** day26-as-written, a unix client flooding it: send_buf_ grows ~200 KiB a step. */
+const flood = (steps: number): unknown => ({
+  version: 1,
+  name: `flood-${steps}`,
+  title: `A peer floods the tutorial's echo server for ${steps} steps`,
+  explanation: 'A client writes 64 KiB chunks until EAGAIN, every step, and reads 64 KiB a step.',
+  options: { family: 'unix', app: 'echo', variant: 'day26-as-written', sndbuf: 16384, peerReadRate: 65536 },
+  peers: [{ name: 'client' }],
+  steps: [
+    { do: 'connect', peer: 'client' },
+    { do: 'flood', peer: 'client', steps },
+  ],
+  expect: [],
+});
+
+/**
+ * Resident MiB of this browser's renderer processes (the page's workers live
+ * there), from /proc: the browser is the process started with our profile
+ * as --user-data-dir, its renderers are descendants with --type=renderer.
+ */
+function rendererRssMiB(profile: string): number {
+  const procs = new Map<number, { ppid: number; cmd: string }>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      procs.set(Number(d), { ppid, cmd: readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ') });
+    } catch {
+      // ended meanwhile
+    }
+  }
+  const browser = [...procs].find(([, p]) => p.cmd.includes(`--user-data-dir=${profile}`) && !p.cmd.includes('--type='))?.[0];
+  if (browser === undefined) return NaN;
+  const ours = (pid: number): boolean => {
+    for (let p = procs.get(pid); p; p = procs.get(p.ppid)) if (p.ppid === browser) return true;
+    return false;
+  };
+  let kib = 0;
+  for (const [pid, p] of procs) {
+    if (!p.cmd.includes('--type=renderer') || !ours(pid)) continue;
+    try {
+      kib += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return kib / 1024;
+}
+
+interface RunnerState {
+  alive: boolean;
+  started: number;
+}
+
+describe("the run worker's memory", () => {
+  it('a run that grew the wasm memory past 128 MiB ends its worker; the next run gets a fresh one; a small run keeps it', async () => {
+    const t = await playground().open();
+    const { page } = t;
+    const state = (): Promise<RunnerState> =>
+      page.evaluate(() => {
+        const r = (window as unknown as { edgeloopPlayground: { runners: Array<{ alive: boolean; workersStarted: number }> } }).edgeloopPlayground.runners[0]!;
+        return { alive: r.alive, started: r.workersStarted };
+      });
+    const run = async (doc: unknown): Promise<void> => {
+      await page.click('#edit');
+      await page.locator('#scenario-json').fill(JSON.stringify(doc, null, 2));
+      await afterRun(page, () => page.click('#editor-run'), 120_000);
+    };
+
+    // The page's first run (a built-in scenario) is small: its worker stays.
+    const first = await state();
+    expect(first.alive).toBe(true);
+
+    // 1,000 steps: send_buf_ ~200 MiB, so the wasm memory is well past 128 MiB.
+    await run(flood(1000));
+    const afterBig = await state();
+    await page.waitForTimeout(1500);
+    const rss = rendererRssMiB(playground().profile);
+    console.log(`renderers' RSS after a 1,000-step day-26 flood (send_buf_ ~200 MiB), its worker ended: ${rss.toFixed(0)} MiB`);
+    expect(afterBig).toEqual({ alive: false, started: first.started });
+
+    // The next run starts a fresh worker; a small one keeps it.
+    await run(flood(20));
+    expect(await state()).toEqual({ alive: true, started: first.started + 1 });
+    await run(flood(30));
+    expect(await state()).toEqual({ alive: true, started: first.started + 1 });
+    noErrors(t);
+    await page.close();
+  });
+});
