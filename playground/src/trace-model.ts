@@ -8,6 +8,7 @@
 // field and reports the first problems with their line numbers; nothing in
 // a trace is ever executed or rendered as HTML.
 import type { TraceEvent, TraceHeader, TraceRecord } from '../../src/browser.js';
+import { applyInterest as applyTraceInterest, type InterestItem, type InterestState } from '../../src/trace-interest.js';
 
 export const MARK = {
   EAGAIN: 1,
@@ -182,13 +183,7 @@ export function parseTraceJsonl(text: string): { header: TraceHeader; records: T
 
 // ---- derived views ----
 
-export interface InterestItem {
-  /** The target fd (epoll's user data). */
-  fd: number;
-  name: string | null;
-  /** The mask as registered: 'EPOLLIN|EPOLLPRI|EPOLLET'. */
-  events: string;
-}
+export type { InterestItem, InterestState };
 
 export interface EpollInfo {
   name: string;
@@ -198,7 +193,6 @@ export interface EpollInfo {
   waits: number[];
 }
 
-export type InterestState = Map<string, Map<number, InterestItem>>;
 
 /**
  * The epoll interest lists before a trace's first record, for a trace that
@@ -215,11 +209,6 @@ const OTHERS = 'other actors';
 
 function hasFlag(events: string | undefined, flag: string): boolean {
   return events !== undefined && events !== '' && events.split('|').includes(flag);
-}
-
-function baseName(name: string): string {
-  const i = name.indexOf('+');
-  return i < 0 ? name : name.slice(0, i);
 }
 
 function isReactor(actor: string): boolean {
@@ -406,52 +395,10 @@ export class TraceModel {
   }
 }
 
-/**
- * What record `r` does to the interest lists (`state`) and the open names:
- * created fds open, epoll_ctl adds, changes or removes an item, close forgets
- * the fd's items (and an epoll's lists). Returns the EPOLLOUT on/off mark.
- */
+/** What record `r` does to the interest lists and the open names (src/trace-interest.ts), as a mark: EPOLLOUT on, off, or 0. */
 export function applyInterest(state: InterestState, open: Set<string>, r: TraceRecord): number {
-  if (r.created !== undefined) for (const x of Array.isArray(r.created) ? r.created : [r.created]) open.add(x);
-  if (r.call === 'epollCtl') return applyCtl(state, r);
-  if (r.call === 'close' && r.err === undefined && typeof r.name === 'string') closeName(state, open, r.name);
-  return 0;
-}
-
-function applyCtl(state: InterestState, r: TraceRecord): number {
-  if (r.err !== undefined) return 0;
-  const ep = r.name ?? `fd ${r.fd}`;
-  const a = r.args as { op?: unknown; fd?: unknown; name?: unknown; events?: unknown };
-  const target = typeof a.fd === 'number' ? a.fd : Number(a.fd);
-  if (!Number.isFinite(target)) return 0;
-  let list = state.get(ep);
-  if (!list) {
-    list = new Map();
-    state.set(ep, list);
-  }
-  const before = list.get(target)?.events;
-  const events = typeof a.events === 'string' ? a.events : '';
-  let after: string | undefined;
-  if (a.op === 'DEL') {
-    list.delete(target);
-  } else if (a.op === 'ADD' || a.op === 'MOD') {
-    after = events;
-    list.set(target, { fd: target, name: typeof a.name === 'string' ? a.name : null, events });
-  }
-  const was = hasFlag(before, 'EPOLLOUT');
-  const is = hasFlag(after, 'EPOLLOUT');
-  return !was && is ? MARK.OUT_ON : was && !is ? MARK.OUT_OFF : 0;
-}
-
-function closeName(state: InterestState, open: Set<string>, name: string): void {
-  open.delete(name);
-  // Closing an epoll fd forgets its lists (its dups aside).
-  const base = baseName(name);
-  for (const o of open) if (baseName(o) === base) return; // a dup keeps the open file (and its epoll items) alive
-  state.delete(name);
-  for (const list of state.values()) {
-    for (const [k, item] of list) if (item.name !== null && baseName(item.name) === base) list.delete(k);
-  }
+  const change = applyTraceInterest(state, open, r);
+  return change === 'on' ? MARK.OUT_ON : change === 'off' ? MARK.OUT_OFF : 0;
 }
 
 /** Parses JSON Lines text into a model (TraceFormatError on bad input). */

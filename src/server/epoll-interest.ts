@@ -1,20 +1,17 @@
 // The real server's epoll interest lists, as its trace says they are: kept
 // from every record since listen (epollCreate, epollCtl, close), so that a
 // live viewer attaching at any time is told the lists its first records
-// build on. The same rules as the playground's trace model: an item is keyed
-// by its user data (the fd given at ADD), keeps the name and mask it was
-// registered with, and goes with DEL or with the close of its socket (the
-// reactor never dups, so a close is the last reference). One entry per
-// registered fd: this stays as small as the server's connection count.
+// build on. The rules are the playground's (src/trace-interest.ts, one
+// implementation for both). One entry per registered fd: this stays as small
+// as the server's connection count.
+import { applyInterest, type InterestState } from '../trace-interest.js';
 import type { LiveEpoll, TraceRecord } from '../types.js';
 
-interface Epoll {
-  owner: string;
-  items: Map<number, { fd: number; name: string | null; events: string }>;
-}
-
 export class EpollInterest {
-  private readonly epolls = new Map<string, Epoll>();
+  private readonly state: InterestState = new Map();
+  private readonly open = new Set<string>();
+  /** Each live epoll instance and the actor that made it, in creation order. */
+  private readonly owners = new Map<string, string>();
   private seq = 0;
 
   /** The seq of the last record applied: the lists are those after it. */
@@ -25,28 +22,18 @@ export class EpollInterest {
   apply(records: readonly TraceRecord[]): void {
     for (const r of records) {
       this.seq = r.seq;
-      if (r.err !== undefined) continue;
-      if (r.call === 'epollCreate' && typeof r.created === 'string') {
-        this.epolls.set(r.created, { owner: r.actor, items: new Map() });
-      } else if (r.call === 'epollCtl' && typeof r.name === 'string') {
-        const items = this.epolls.get(r.name)?.items;
-        const a = r.args as { op?: unknown; fd?: unknown; name?: unknown; events?: unknown };
-        if (!items || typeof a.fd !== 'number') continue;
-        if (a.op === 'DEL') items.delete(a.fd);
-        else if (a.op === 'ADD' || a.op === 'MOD') {
-          items.set(a.fd, { fd: a.fd, name: typeof a.name === 'string' ? a.name : null, events: typeof a.events === 'string' ? a.events : '' });
-        }
-      } else if (r.call === 'close' && typeof r.name === 'string') {
-        this.epolls.delete(r.name);
-        for (const e of this.epolls.values()) {
-          for (const [fd, item] of e.items) if (item.name === r.name) e.items.delete(fd);
-        }
-      }
+      if (r.err === undefined && r.call === 'epollCreate' && typeof r.created === 'string') this.owners.set(r.created, r.actor);
+      applyInterest(this.state, this.open, r);
+      if (r.err === undefined && r.call === 'close' && typeof r.name === 'string') this.owners.delete(r.name);
     }
   }
 
   /** Every epoll instance with its interest list (by fd), in creation order. */
   list(): LiveEpoll[] {
-    return [...this.epolls].map(([name, e]) => ({ name, owner: e.owner, interest: [...e.items.values()].sort((x, y) => x.fd - y.fd) }));
+    return [...this.owners].map(([name, owner]) => ({
+      name,
+      owner,
+      interest: [...(this.state.get(name)?.values() ?? [])].sort((x, y) => x.fd - y.fd),
+    }));
   }
 }

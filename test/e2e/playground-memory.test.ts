@@ -10,24 +10,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 import { describe, expect, it } from 'vitest';
 
+import { floodScenario as flood } from '../../bench/scenarios.js';
 import { afterRun, noErrors, usePlayground } from './helpers.js';
 
 const playground = usePlayground();
 
-/** day26-as-written, a unix client flooding it: send_buf_ grows ~200 KiB a step. */
-const flood = (steps: number): unknown => ({
-  version: 1,
-  name: `flood-${steps}`,
-  title: `A peer floods the tutorial's echo server for ${steps} steps`,
-  explanation: 'A client writes 64 KiB chunks until EAGAIN, every step, and reads 64 KiB a step.',
-  options: { family: 'unix', app: 'echo', variant: 'day26-as-written', sndbuf: 16384, peerReadRate: 65536 },
-  peers: [{ name: 'client' }],
-  steps: [
-    { do: 'connect', peer: 'client' },
-    { do: 'flood', peer: 'client', steps },
-  ],
-  expect: [],
-});
+// flood(steps): day26-as-written and a unix client flooding it, send_buf_
+// growing ~200 KiB a step (the scale bench's scenario).
 
 /**
  * Resident MiB of this browser's renderer processes (the page's workers live
