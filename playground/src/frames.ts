@@ -6,10 +6,30 @@
 // changes the trace.
 import type { ConnectionSnapshot, InspectedSocket, Simulation } from '../../src/browser.js';
 
+/** A TCP socket's send sequence, from the simulated kernel (tcp_socket.cc Describe): what SIOCOUTQ lumps together, apart. */
+export interface TcpSendState {
+  /** Written, not yet sent (write_seq - snd_nxt). */
+  unsent: number;
+  /** Sent, not yet acknowledged (snd_nxt - snd_una). */
+  unacked: number;
+  /** Bytes the peer's last advertised window still lets it send (snd_una + snd_wnd - snd_nxt; 0 when closed). */
+  windowOpen: number;
+}
+
+function tcpSendState(k: InspectedSocket): TcpSendState | undefined {
+  const n = (key: string): number | null => (typeof k[key] === 'number' ? (k[key] as number) : null);
+  const writeSeq = n('writeSeq');
+  const una = n('sndUna');
+  const nxt = n('sndNxt');
+  const edge = n('sndWndEdge');
+  if (writeSeq === null || una === null || nxt === null || edge === null) return undefined;
+  return { unsent: Math.max(0, writeSeq - nxt), unacked: Math.max(0, nxt - una), windowOpen: Math.max(0, edge - nxt) };
+}
+
 /** One connection in a frame: the simulation's snapshot of it, and the kernel's accounting. */
 export interface FrameConn extends ConnectionSnapshot {
   /** The kernel's accounting of the server socket: memory charged to it, SO_SNDBUF, and where the writability rule puts the line. */
-  kernel: { family: 'unix' | 'tcp'; charged: number; sndbuf: number; rcvbuf: number; threshold: number; writable: boolean } | null;
+  kernel: { family: 'unix' | 'tcp'; charged: number; sndbuf: number; rcvbuf: number; threshold: number; writable: boolean; tcp?: TcpSendState } | null;
   /** The peer socket's SO_RCVBUF. */
   peerRcvbuf: number | null;
   /** The peer socket's SO_SNDBUF (what bounds what it can have in flight toward the server). */
@@ -41,7 +61,9 @@ export function captureFrame(sim: Simulation, step: number, records: number, act
   const conns: FrameConn[] = snap.connections.map((c) => {
     const k = c.fd === null ? undefined : byFd.get(c.fd);
     // The kernel's own accounting and rule: nothing here re-derives them.
-    const kernel: FrameConn['kernel'] = k ? { family: k.type, charged: k.charged, sndbuf: k.sndbuf, rcvbuf: k.rcvbuf, threshold: k.writableUpTo, writable: k.writable } : null;
+    const kernel: FrameConn['kernel'] = k
+      ? { family: k.type, charged: k.charged, sndbuf: k.sndbuf, rcvbuf: k.rcvbuf, threshold: k.writableUpTo, writable: k.writable, ...(k.type === 'tcp' ? { tcp: tcpSendState(k) } : {}) }
+      : null;
     const pfd = c.peer === null ? undefined : peerFd.get(c.peer);
     const pk = pfd === undefined ? undefined : byFd.get(pfd);
     return { ...c, kernel, peerRcvbuf: pk ? pk.rcvbuf : null, peerSndbuf: pk ? pk.sndbuf : null };

@@ -227,6 +227,20 @@ function connBlock(c: FrameConn, ctx: GaugeContext): HTMLElement {
         cls: k.writable ? 'f-kernel' : 'f-kernel full',
       }),
     );
+    if (k.tcp) {
+      // What SIOCOUTQ lumps together, apart, and the window that explains a full queue beside an emptying peer.
+      const t = k.tcp;
+      const closed = t.windowOpen === 0 && t.unsent > 0;
+      parts.push(
+        h('div', {
+          class: `gauge-detail tcp-seq${closed ? ' window-closed' : ''}`,
+          dataset: { gauge: 'tcpSeq', unsent: t.unsent, unacked: t.unacked, window: t.windowOpen },
+          text:
+            `unsent ${bytes(t.unsent, true)} · sent, not yet ACKed ${bytes(t.unacked, true)} · the peer's window: ${bytes(t.windowOpen, true)} open` +
+            (closed ? ` — closed: the ${bytes(t.unsent, true)} unsent wait for the peer to read and advertise room` : ''),
+        }),
+      );
+    }
   } else {
     parts.push(
       meter({

@@ -291,6 +291,30 @@ describe('the playground teaches', () => {
     await page.close();
   });
 
+  it('TCP: the send queue split into unsent and unACKed, and the closed window that holds the unsent back', async () => {
+    const t = await playground().open();
+    const { page } = t;
+    const name = 'large-response-slow-reader';
+    await pickScenario(page, name);
+    const { frames } = await expectedRun(builtinScenario(name));
+    const closed = frames.find((f) => {
+      const k = f.conns[0]?.kernel;
+      return k?.tcp !== undefined && k.tcp.windowOpen === 0 && k.tcp.unsent > 0;
+    });
+    expect(closed, 'a step where the peer’s window is closed with data unsent').toBeDefined();
+    const want = closed!.conns[0]!.kernel!.tcp!;
+    await page.fill('#goto', String(closed!.records));
+    await page.press('#goto', 'Enter');
+    const seq = page.locator('.side-a .conn[data-conn="1"] [data-gauge="tcpSeq"]');
+    expect(Number(await seq.getAttribute('data-unsent'))).toBe(want.unsent);
+    expect(Number(await seq.getAttribute('data-unacked'))).toBe(want.unacked);
+    expect(Number(await seq.getAttribute('data-window'))).toBe(0);
+    expect(await seq.textContent()).toContain('closed: the');
+    await shot(page, '40-tcp-window-closed');
+    noErrors(t);
+    await page.close();
+  });
+
   it('search stays fast on a long run: 40,000 events filtered in well under a second, the DOM bounded', async () => {
     const t = await playground().open();
     const { page } = t;
