@@ -175,7 +175,7 @@ export class KnobsPanel {
       field('Server SO_RCVBUF (bytes)', k.rcvbuf, 'Linux doubles it (the gauges show the doubled value); on TCP, setting it turns off autotuning'),
       field('Peer read rate (bytes/step)', k.peerReadRate),
       field('High-water mark (bytes)', k.highWaterMark),
-      field('Max connections', k.maxConnections, 'One more is accepted and closed at once (never left queued under ET).'),
+      field('Max connections', k.maxConnections, 'Connections past the limit are accepted and closed at once (never left queued under ET).'),
       field('Seed', k.seed),
       field(
         'Trigger mode',

@@ -90,7 +90,7 @@ export const MOMENT_INFO: Readonly<Record<MomentName, { label: string; about: st
   },
   closed: {
     label: 'connection closed',
-    about: 'The reactor closed a connection’s socket: its registration leaves the epoll interest list, and the peer sees the connection end (an end of file, or a reset if data it sent was left unread).',
+    about: 'The reactor closed a connection’s socket: its registration leaves the epoll interest list (when this was the socket’s last open fd), and the peer sees the connection end (an end of file, or a reset if data it sent was left unread).',
   },
 });
 

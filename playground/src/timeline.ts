@@ -156,9 +156,9 @@ export class Timeline {
       this.mode === 'rails'
         ? h('span', { class: 'lane-title rail-title', title: laneAbout(name), text: String(k + 1) })
         : h('span', { class: 'lane-title', title: laneAbout(name), text: laneName(name) });
-    if (this.mode === 'compact') replace(this.head, h('span', { text: '#' }), h('span', { text: 'step' }), h('span', { text: 'actor: call → result' }));
-    else if (this.mode === 'lanes') replace(this.head, h('span', { text: '#' }), h('span', { text: 'step' }), ...lanes.map(laneHead));
-    else replace(this.head, h('span', { text: '#' }), h('span', { text: 'step' }), ...lanes.map(laneHead), h('span', { text: 'actor' }), h('span', { text: 'call → result' }));
+    if (this.mode === 'compact') replace(this.head, h('span', { text: '#' }), h('span', { text: 'step', title: STEP_ABOUT }), h('span', { text: 'actor: call → result' }));
+    else if (this.mode === 'lanes') replace(this.head, h('span', { text: '#' }), h('span', { text: 'step', title: STEP_ABOUT }), ...lanes.map(laneHead));
+    else replace(this.head, h('span', { text: '#' }), h('span', { text: 'step', title: STEP_ABOUT }), ...lanes.map(laneHead), h('span', { text: 'actor' }), h('span', { text: 'call → result' }));
     replace(
       this.key,
       this.mode === 'rails' && lanes.length ? `Lanes: ${lanes.map((name, k) => `${k + 1} ${laneName(name)}`).join(' · ')}` : '',
@@ -316,3 +316,6 @@ function laneName(actor: string): string {
 function laneAbout(actor: string): string {
   return actor === 'peers' ? 'the simulated clients’ shared epoll (the harness’s, not the server’s): it decides which client acts next' : actor;
 }
+
+/** What the step column counts (the number marks a step's last event). */
+const STEP_ABOUT = 'reactor step: one epoll_wait (timeout 0) and the handlers it ran; then the clients act. The number marks the step’s last event.';

@@ -6,7 +6,7 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
     "version": 1,
     "name": "large-response-slow-reader",
     "title": "A large response to a slow reader",
-    "explanation": "The server answers each new client with 16 MiB, far more than a socket buffer holds, and the client reads only 64 KiB per step. A nonblocking write(2) takes what fits in the kernel's send buffer and returns a short count (or EAGAIN once it is full), so TcpConnection::Send writes once, keeps the rest in its own send_buf_ and turns EPOLLOUT on. Each time the reader frees space, epoll reports EPOLLOUT and WriteNonBlocking writes the next piece; when send_buf_ is empty it turns EPOLLOUT off again and, since the bulk app asked for a graceful shutdown, sends the FIN (shutdown SHUT_WR). Watch the write calls return short counts and EAGAIN, the MOD that adds EPOLLOUT, the MOD that removes it, and the reader's bytes arriving complete and in order.",
+    "explanation": "The server answers each new client with 16 MiB, far more than a socket buffer holds, and the client reads only 64 KiB per step. A nonblocking write(2) takes what fits in the kernel's send buffer and returns a short count (or EAGAIN once it is full), so TcpConnection::Send writes once, keeps the rest in its own send_buf_ and turns EPOLLOUT on. Each time ACKs free room in the server's socket (the reader's reads reopen the window, more data goes out and is ACKed), epoll reports EPOLLOUT and WriteNonBlocking writes the next piece; when send_buf_ is empty it turns EPOLLOUT off again and, since the bulk app asked for a graceful shutdown, sends the FIN (shutdown SHUT_WR). Watch the write calls return short counts and EAGAIN, the MOD that adds EPOLLOUT, the MOD that removes it, and the reader's bytes arriving complete and in order.",
     "momentLinks": [
       {
         "text": "returns a short count",
@@ -49,7 +49,7 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
         "moment": "data-dropped"
       },
       {
-        "text": "The reader gets only the first socketful",
+        "text": "The reader gets only what the socket took before the first EAGAIN",
         "moment": "peer-eof"
       }
     ],
@@ -194,14 +194,14 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
     ],
     "contrast": {
       "variant": "day25-write-all",
-      "explanation": "The tutorial's day 25 writes in a loop inside Send and stops at EAGAIN, then resets its buffer: what the socket did not take is gone. The reader gets only the first socketful, and no EPOLLOUT is ever registered."
+      "explanation": "The tutorial's day 25 writes in a loop inside Send and stops at EAGAIN, then resets its buffer: what the socket did not take is gone. The reader gets only what the socket took before the first EAGAIN, and no EPOLLOUT is ever registered."
     }
   },
   {
     "version": 1,
     "name": "large-response-day25-write-all",
     "title": "The same large response, written all at once (day 25)",
-    "explanation": "The tutorial's day 25 sends a response by calling write(2) in a loop inside Send. On a nonblocking socket that loop cannot wait: once the kernel's send buffer is full, write returns EAGAIN, the loop stops, and the code resets its buffer as if everything had gone out. Here the server answers with 16 MiB to a client that reads 64 KiB per step: only the first socketful arrives, the rest is dropped without an error, a close, or a single EPOLLOUT registration, and the client sees a clean end of file after a fraction of the data. Nothing in the trace looks like a failure, except the EAGAIN that nobody acted on.",
+    "explanation": "The tutorial's day 25 sends a response by calling write(2) in a loop inside Send. On a nonblocking socket that loop cannot wait: once the kernel's send buffer is full, write returns EAGAIN, the loop stops, and the code resets its buffer as if everything had gone out. Here the server answers with 16 MiB to a client that reads 64 KiB per step: only what the socket took before the first EAGAIN arrives (about 171 KiB here), the rest is dropped without an error, a close, or a single EPOLLOUT registration, and the client sees a clean end of file after a fraction of the data. Nothing in the trace looks like a failure, except the EAGAIN that nobody acted on.",
     "momentLinks": [
       {
         "text": "write returns EAGAIN",
@@ -1407,7 +1407,7 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
     "version": 1,
     "name": "peer-reset-mid-send",
     "title": "The peer resets the connection mid-send",
-    "explanation": "The server is sending 16 MiB when the client stops reading and closes its socket with data still unread. On TCP, Linux answers such a close with a RST instead of a FIN. The server learns it from epoll: the connection is reported with EPOLLERR and EPOLLHUP among its events (the trace shows IN|OUT|ERR|HUP: a reset socket is also readable and writable, so that read and write return the error), and getsockopt(SO_ERROR) gives the pending error, ECONNRESET (had the reactor written first, write would have failed with ECONNRESET, and a later write with EPIPE, which without MSG_NOSIGNAL kills the process with SIGPIPE). The reactor must treat it as the end of the connection: remove the fd from epoll (DEL) before closing it, drop the queued output, report the reason, and keep serving everybody else. Watch the error event, the DEL, the close, and a new client being served afterwards.",
+    "explanation": "The server is sending 16 MiB when the client stops reading and closes its socket with data still unread. On TCP, Linux answers such a close with a RST instead of a FIN. The server learns it from epoll: the connection is reported with EPOLLERR and EPOLLHUP among its events (the trace shows IN|OUT|ERR|HUP: after a reset both directions are shut, and poll reports a shut direction as ready, since read and write return at once, with the error), and getsockopt(SO_ERROR) gives the pending error, ECONNRESET (had the reactor written first, write would have failed with ECONNRESET, and a later write with EPIPE, which without MSG_NOSIGNAL kills the process with SIGPIPE). The reactor must treat it as the end of the connection: remove the fd from epoll (DEL: close alone would do it only if no other fd refers to the socket), close it, drop the queued output, report the reason, and keep serving everybody else. Watch the error event, the DEL, the close, and a new client being served afterwards.",
     "momentLinks": [
       {
         "text": "Watch the error event",
@@ -1578,14 +1578,14 @@ export const BUILTIN_SCENARIO_DOCUMENTS: readonly unknown[] = [
     "version": 1,
     "name": "high-water-mark",
     "title": "The high-water mark: a client that writes and never reads",
-    "explanation": "An echo server whose client keeps writing but never reads: the echo cannot go out, so it piles up in send_buf_. Without a limit the server's memory grows with everything the client sends. A high-water mark (here 256 KiB) bounds it: when send_buf_ crosses the mark the reactor fires the high-water-mark callback once and, with the pause-reading policy, stops reading from that connection (EPOLLIN off). The client's own socket buffers then fill and its writes fail with EAGAIN, so the pressure goes back to the sender, where it belongs. When the client reads again, everything drains in order and reading resumes.",
+    "explanation": "An echo server whose client keeps writing but never reads: the echo cannot go out, so it piles up in send_buf_. Without a limit the server's memory grows with everything the client sends. A high-water mark (here 256 KiB) bounds it: when send_buf_ crosses the mark the reactor fires the high-water-mark callback once and, with the pause-reading policy, stops reading from that connection (EPOLLIN off). Unread data then piles up on the server's receive queue (charged, on AF_UNIX, to the client's SO_SNDBUF) and the client's writes fail with EAGAIN, so the pressure goes back to the sender, where it belongs. When the client reads again, everything drains in order and reading resumes.",
     "momentLinks": [
       {
         "text": "fires the high-water-mark callback once",
         "moment": "high-water-mark"
       },
       {
-        "text": "its writes fail with EAGAIN",
+        "text": "the client's writes fail with EAGAIN",
         "moment": "peer-eagain"
       },
       {
