@@ -220,7 +220,9 @@ async function main(): Promise<void> {
     divergeByClass: byClass('diverge'),
     enginesDiffer: count('engines-differ'),
     seconds: Math.round((Date.now() - started) / 100) / 10,
-    examples: results.filter((r) => r.example).slice(0, 5).map((r) => ({ seed: r.seed, ...r.example })),
+    // Every shrunk program goes to --json (the work list of a campaign); the
+    // first five are printed.
+    examples: results.filter((r) => r.example).map((r) => ({ seed: r.seed, ...r.example })),
   };
   const linuxClean = summary.programs - summary.linuxNoise;
   process.stdout.write(
@@ -230,7 +232,7 @@ async function main(): Promise<void> {
         `${summary.linuxNoise} where Linux differs from itself, ${summary.enginesDiffer} where native and wasm differ`,
       `  divergences by class: ${JSON.stringify(summary.divergeByClass)}`,
       `  Linux's own noise by class: ${JSON.stringify(summary.linuxNoiseByClass)}`,
-      ...summary.examples.flatMap((e) => [
+      ...summary.examples.slice(0, 5).flatMap((e) => [
         `\nseed ${e.seed}: ${e.who}, first difference at step ${e.at} (${e.class})`,
         `  expected: ${e.expected}`,
         `  got:      ${e.got}`,
