@@ -149,6 +149,9 @@ void TcpSocket::Transmit(Segment seg) {
 void TcpSocket::Receive(Segment seg) {
   // tcp_v4_rcv: a socket its owner holds gets the segment in its backlog.
   if (owned_) {
+    // sk_add_backlog: sk_backlog.len counts its truesize until the whole
+    // backlog has been processed, and tcp_space() leaves it out meanwhile.
+    rcv_.AddBacklog(static_cast<int64_t>(seg.data.size()) + kSkbOverhead);
     backlog_.push_back(std::move(seg));
     return;
   }
@@ -164,7 +167,17 @@ void TcpSocket::ReleaseSock() {
     backlog_.pop_front();
     ProcessSegment(seg);
   }
+  rcv_.ClearBacklog();
+  ReleaseCb();
   owned_ = false;
+}
+
+void TcpSocket::ReleaseCb() {
+  // tcp_release_cb: an ACK deferred while the backlog ran goes out now, if
+  // nothing sent meanwhile carried it.
+  if (!ack_deferred_) return;
+  ack_deferred_ = false;
+  if (rcv_.ack_pending() && Synchronized()) SendAck();
 }
 
 void TcpSocket::ProcessSegment(const Segment& seg) {
@@ -240,11 +253,14 @@ void TcpSocket::OnWindowUpdate(uint64_t edge) {
 }
 
 void TcpSocket::SplitSkb(size_t index, size_t at) {
-  // tso_fragment: the part beyond `at` becomes an skb of its own, with its
-  // own truesize overhead.
+  // tso_fragment / tcp_fragment: the part beyond `at` becomes an skb of its
+  // own, with its own truesize overhead.
   TxSkb rest;
   rest.seq = write_queue_[index].seq + at;
   rest.data.assign(write_queue_[index].data.begin() + static_cast<std::ptrdiff_t>(at), write_queue_[index].data.end());
+  // PSH (like FIN) stays with the end of the data.
+  rest.psh = write_queue_[index].psh;
+  write_queue_[index].psh = false;
   write_queue_[index].data.resize(at);
   write_queue_.insert(write_queue_.begin() + static_cast<std::ptrdiff_t>(index) + 1, std::move(rest));
 }
@@ -268,6 +284,7 @@ void TcpSocket::GrowSkb(size_t index, int64_t amount) {
     next.seq += n;
     amount -= static_cast<int64_t>(n);
     if (!next.data.empty()) break;
+    skb.psh = skb.psh || next.psh;  // tcp_eat_one_skb takes its flags
     write_queue_.erase(write_queue_.begin() + static_cast<std::ptrdiff_t>(index) + 1);
   }
 }
@@ -282,9 +299,12 @@ void TcpSocket::XmitPending(bool push, bool push_one) {
   while (snd_nxt_ < DataEnd()) {
     const size_t i = SendHead();
     if (i == write_queue_.size()) break;
-    // tcp_cwnd_test
+    // tcp_cwnd_test: what the cwnd leaves, at most half of it (so at least
+    // two GSO skbs are in flight); this also bounds how far tcp_grow_skb
+    // merges the send head.
     if (packets_out_ >= cwnd_) break;
-    const int64_t quota = std::min(cwnd_ - packets_out_, max_segs);
+    const int64_t half_cwnd = std::max<int64_t>(cwnd_ >> 1, 1);
+    const int64_t quota = std::min({half_cwnd, cwnd_ - packets_out_, max_segs});
     const int64_t missing = quota * mss_cache_ - static_cast<int64_t>(write_queue_[i].data.size());
     if (missing > 0) GrowSkb(i, missing);
     const auto skb_len = static_cast<int64_t>(write_queue_[i].data.size());
@@ -338,6 +358,14 @@ void TcpSocket::XmitPending(bool push, bool push_one) {
   }
 }
 
+void TcpSocket::MarkPushTail() {
+  // tcp_push -> tcp_mark_push on the write queue's tail, if anything is
+  // unsent (sent skbs have left the write queue for the rtx queue).
+  if (write_queue_.empty() || write_queue_.back().seq < snd_nxt_) return;
+  write_queue_.back().psh = true;
+  pushed_seq_ = write_seq_;
+}
+
 void TcpSocket::SendFin() {
   fin_sent_ = true;
   snd_nxt_ = fin_seq_ + 1;
@@ -364,10 +392,14 @@ void TcpSocket::SendSkb(size_t index) {
   Segment seg;
   seg.data = write_queue_[index].data;
   seg.gso_size = sent > mss_cache_ ? mss_cache_ : 0;
+  seg.psh = write_queue_[index].psh;
   snd_nxt_ += static_cast<uint64_t>(sent);
   write_queue_[index].pcount = (sent + mss_cache_ - 1) / mss_cache_;
   packets_out_ += write_queue_[index].pcount;
   ClearProbeTimer();
+  // __tcp_transmit_skb: tcp_event_data_sent runs before the segment leaves
+  // (and loopback delivers it at once).
+  rcv_.OnDataSent(ctx_.now_ms);
   TransmitWithAck(std::move(seg));
 }
 
@@ -511,13 +543,18 @@ void TcpSocket::WriteWakeup() {
   // (tcp_fragment). A zero window: a probe that only draws an ACK.
   const size_t i = SendHead();
   if (i < write_queue_.size() && write_queue_[i].seq < snd_wnd_edge_) {
-    const TxSkb& skb = write_queue_[i];
+    TxSkb& skb = write_queue_[i];
     if (pushed_seq_ < skb.end()) pushed_seq_ = skb.end();
     const auto len = static_cast<int64_t>(skb.data.size());
     int64_t seg_size = static_cast<int64_t>(snd_wnd_edge_ - skb.seq);
+    // The probe's data carries PSH, both parts of a split skb too.
+    write_queue_[i].psh = true;
     if (seg_size < len || len > mss_cache_) {
       seg_size = std::min(seg_size, mss_cache_);
-      if (seg_size < len) SplitSkb(i, static_cast<size_t>(seg_size));
+      if (seg_size < len) {
+        SplitSkb(i, static_cast<size_t>(seg_size));
+        write_queue_[i].psh = true;
+      }
     }
     SendSkb(i);
     return;
@@ -602,6 +639,8 @@ SysResult TcpSocket::Write(const uint8_t* data, size_t len) {
             backlog_.pop_front();
             ProcessSegment(seg);
           }
+          rcv_.ClearBacklog();
+          ReleaseCb();
           size_goal = SizeGoal();
           if (sk_err_ || (shutdown_ & kSendShutdown)) break;
           continue;
@@ -615,6 +654,7 @@ SysResult TcpSocket::Write(const uint8_t* data, size_t len) {
     }
     const size_t room = static_cast<size_t>(size_goal) - tail->data.size();
     const size_t chunk = std::min(room, len - copied);
+    if (copied == 0) tail->psh = false;  // this write's push mark comes at its end
     tail->data.insert(tail->data.end(), data + copied, data + copied + chunk);
     write_seq_ += chunk;
     copied += chunk;
@@ -623,6 +663,7 @@ SysResult TcpSocket::Write(const uint8_t* data, size_t len) {
     // else this skb alone if nothing is queued before it (tcp_push_one).
     if (static_cast<int64_t>(tail->data.size()) >= size_goal) {
       if (write_seq_ > pushed_seq_ + static_cast<uint64_t>(max_window_ >> 1)) {
+        tail->psh = true;  // tcp_mark_push
         pushed_seq_ = write_seq_;
         XmitPending(true, false);
       } else if (tail->seq == snd_nxt_) {
@@ -632,11 +673,14 @@ SysResult TcpSocket::Write(const uint8_t* data, size_t len) {
   }
   if (no_room) {
     nospace_ = true;
-    if (copied) XmitPending(true, false);  // wait_for_space: tcp_push(TCP_NAGLE_PUSH)
+    if (copied) {
+      MarkPushTail();           // wait_for_space: tcp_push(TCP_NAGLE_PUSH)
+      XmitPending(true, false);
+    }
   }
   if (copied) {
-    pushed_seq_ = write_seq_;  // tcp_push -> tcp_mark_push
-    XmitPending(false, false); // with the socket's Nagle setting
+    MarkPushTail();             // tcp_push
+    XmitPending(false, false);  // with the socket's Nagle setting
   }
   ReleaseSock();
   // A zero-length write past the error checks returns 0 (tcp_sendmsg_locked
@@ -676,13 +720,19 @@ void TcpSocket::QueueData(const Segment& seg) {
     receive_queue_.push_back(std::move(skb));
   }
   receive_bytes_ += seg.data.size();
-  rcv_.OnData(len, seg.gso_size > 0 && len > seg.gso_size ? seg.gso_size : len, charged, ctx_.now_ms);
+  rcv_.OnData(len, seg.gso_size > 0 && len > seg.gso_size ? seg.gso_size : len, charged, ctx_.now_ms, seg.psh);
   DataReady();
 }
 
 void TcpSocket::AckSndCheck() {
   if (!rcv_.ack_pending()) return;
   if (rcv_.AckNowAfterData()) {
+    // From __release_sock the ACK waits for tcp_release_cb
+    // (tcp_backlog_ack_defer), after the whole backlog.
+    if (owned_) {
+      ack_deferred_ = true;
+      return;
+    }
     SendAck();
   } else {
     ScheduleDelack();

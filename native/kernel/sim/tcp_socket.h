@@ -65,6 +65,7 @@ class TcpSocket final : public SocketFile {
     uint64_t window_edge = 0;
     bool fin = false;
     bool rst = false;
+    bool psh = false;  // the end of a write (tcp_mark_push), or a window probe's data
     // A zero-window probe (tcp_xmit_probe_skb): no data, sequence number
     // snd_una - 1, below the receiver's window, so it only draws an ACK.
     bool probe = false;
@@ -75,6 +76,7 @@ class TcpSocket final : public SocketFile {
     uint64_t seq = 0;
     std::vector<uint8_t> data;
     int64_t pcount = 0;  // segments it went out as (0: not sent)
+    bool psh = false;    // TCPHDR_PSH: tcp_mark_push marked it
     uint64_t end() const { return seq + data.size(); }
   };
 
@@ -91,6 +93,7 @@ class TcpSocket final : public SocketFile {
   // The socket lock: segments for an owned socket wait in the backlog.
   void LockSock() { owned_ = true; }
   void ReleaseSock();                     // release_sock: run the backlog
+  void ReleaseCb();                       // tcp_release_cb: a deferred ACK
   void Transmit(Segment seg);             // onto the loopback, to the peer
   void Receive(Segment seg);              // from the loopback
   void ProcessSegment(const Segment& seg);  // tcp_rcv_established / tcp_rcv_state_process
@@ -121,6 +124,7 @@ class TcpSocket final : public SocketFile {
   // send head, which may be the FIN's own skb).
   bool SendPending() const { return SendHead() < write_queue_.size() || FinHeld(); }
   void SendFin();
+  void MarkPushTail();                    // tcp_push's tcp_mark_push
   // Sends `seg` with our ACK and window, ending a pending delayed ACK.
   void TransmitWithAck(Segment seg);
   // tcp_disconnect sends RST from this state (tcp_need_reset; CLOSING or
@@ -182,6 +186,7 @@ class TcpSocket final : public SocketFile {
   // The socket lock.
   bool owned_ = false;
   std::deque<Segment> backlog_;
+  bool ack_deferred_ = false;  // TCP_ACK_DEFERRED
 
   // Send side: every skb not yet fully acknowledged, in sequence order.
   std::deque<TxSkb> write_queue_;
