@@ -50,8 +50,12 @@ void TcpRcvWindow::Init(int32_t rcvbuf, bool locked, int32_t tcp_rmem_max, int32
   ws_space = std::min(ws_space, clamp);
   wscale_ = std::clamp(Ilog2(ws_space) - 15, 0, kMaxWscale);
   clamp = std::min(int64_t{65535} << wscale_, clamp);
-  // tcp_init_buffer_space: never more than the full space.
+  // tcp_init_buffer_space: never more than the full space, and one
+  // segment of it held back ("force reservation of one segment",
+  // tcp_app_win) once the clamp exceeds two segments. (tcp_app_win's other
+  // rule, maxwin - (maxwin >> 31), changes nothing below 2 GiB.)
   if (clamp >= full) clamp = full;
+  if (clamp > 2 * kAdvMss && clamp + kAdvMss > full) clamp = std::max<int64_t>(2 * kAdvMss, full - kAdvMss);
   window_clamp_ = clamp;
   rcv_ssthresh_ = std::min(rcv_wnd_, window_clamp_);
   rcv_mss_ = std::max<int64_t>(std::min<int64_t>({kAdvMss, rcv_wnd_ / 2, kTcpMssDefault}), kTcpMinMss);

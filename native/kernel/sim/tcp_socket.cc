@@ -217,10 +217,22 @@ void TcpSocket::ProcessSegment(const Segment& seg) {
       QueueData(seg);
     }
   }
-  if (seg.fin) {
-    OnFin();
-  } else if (!seg.data.empty()) {
-    AckSndCheck();
+  if (seg.fin) OnFin();
+  // tcp_rcv_established / tcp_rcv_state_process: after the segment's text
+  // (and FIN) is taken, tcp_data_snd_check sends what the ACK allowed, so
+  // that data carries the ACK of what just arrived; then tcp_ack_snd_check.
+  if (state_ == State::kClose) return;
+  DataSndCheck();
+  if (!seg.data.empty() || seg.fin) AckSndCheck();
+}
+
+void TcpSocket::DataSndCheck() {
+  // tcp_data_snd_check: tcp_push_pending_frames, then tcp_check_space if
+  // the ACK freed part of the queue (SOCK_QUEUE_SHRUNK).
+  XmitPending(false, false);
+  if (queue_shrunk_) {
+    queue_shrunk_ = false;
+    CheckSpace();
   }
 }
 
@@ -273,20 +285,20 @@ bool TcpSocket::NagleCheck(bool partial, bool push) const {
 }
 
 void TcpSocket::GrowSkb(size_t index, int64_t amount) {
-  // tcp_grow_skb: the head of the unsent queue takes payload from the skb
-  // behind it (which is freed once empty), before any window test.
-  while (amount > 0 && index + 1 < write_queue_.size()) {
-    TxSkb& skb = write_queue_[index];
-    TxSkb& next = write_queue_[index + 1];
-    const auto n = static_cast<size_t>(std::min<int64_t>(amount, static_cast<int64_t>(next.data.size())));
-    skb.data.insert(skb.data.end(), next.data.begin(), next.data.begin() + static_cast<std::ptrdiff_t>(n));
-    next.data.erase(next.data.begin(), next.data.begin() + static_cast<std::ptrdiff_t>(n));
-    next.seq += n;
-    amount -= static_cast<int64_t>(n);
-    if (!next.data.empty()) break;
-    skb.psh = skb.psh || next.psh;  // tcp_eat_one_skb takes its flags
-    write_queue_.erase(write_queue_.begin() + static_cast<std::ptrdiff_t>(index) + 1);
-  }
+  // tcp_grow_skb: the head of the unsent queue takes payload from the one
+  // skb behind it (freed once empty: tcp_eat_one_skb), before any window
+  // test. Only that one: a head the window then holds back grows by one
+  // neighbour per tcp_write_xmit.
+  if (amount <= 0 || index + 1 >= write_queue_.size()) return;
+  TxSkb& skb = write_queue_[index];
+  TxSkb& next = write_queue_[index + 1];
+  const auto n = static_cast<size_t>(std::min<int64_t>(amount, static_cast<int64_t>(next.data.size())));
+  skb.data.insert(skb.data.end(), next.data.begin(), next.data.begin() + static_cast<std::ptrdiff_t>(n));
+  next.data.erase(next.data.begin(), next.data.begin() + static_cast<std::ptrdiff_t>(n));
+  next.seq += n;
+  if (!next.data.empty()) return;
+  skb.psh = skb.psh || next.psh;  // tcp_eat_one_skb takes its flags
+  write_queue_.erase(write_queue_.begin() + static_cast<std::ptrdiff_t>(index) + 1);
 }
 
 void TcpSocket::XmitPending(bool push, bool push_one) {
@@ -404,8 +416,8 @@ void TcpSocket::SendSkb(size_t index) {
 }
 
 void TcpSocket::OnAck(uint64_t ack, uint64_t edge) {
-  // tcp_ack: free what is acknowledged (tcp_clean_rtx_queue), take the new
-  // window, send what it allows, then wake a writer that ran out of room.
+  // tcp_ack: free what is acknowledged (tcp_clean_rtx_queue) and take the
+  // new window; the caller sends what it allows (tcp_data_snd_check).
   const int64_t prior_packets = packets_out_;
   bool freed = false;
   if (ack > snd_una_) {
@@ -438,8 +450,7 @@ void TcpSocket::OnAck(uint64_t ack, uint64_t edge) {
   probes_out_ = 0;  // the peer answered
   // Nothing was in flight: the ACK may open the window a probe waits for.
   if (prior_packets == 0 && Synchronized()) AckProbe();
-  XmitPending(false, false);  // tcp_data_snd_check
-  if (freed) CheckSpace();
+  if (freed) queue_shrunk_ = true;  // the caller's tcp_data_snd_check wakes a writer
 }
 
 // ---- the persist timer ---------------------------------------------------------
@@ -661,7 +672,9 @@ SysResult TcpSocket::Write(const uint8_t* data, size_t len) {
     // A full skb goes out at once: all of the queue when more than half the
     // largest window was written since the last push mark (forced_push),
     // else this skb alone if nothing is queued before it (tcp_push_one).
-    if (static_cast<int64_t>(tail->data.size()) >= size_goal) {
+    // Not when this write's data ends here: tcp_sendmsg_locked goes straight
+    // to its final tcp_push.
+    if (copied < len && static_cast<int64_t>(tail->data.size()) >= size_goal) {
       if (write_seq_ > pushed_seq_ + static_cast<uint64_t>(max_window_ >> 1)) {
         tail->psh = true;  // tcp_mark_push
         pushed_seq_ = write_seq_;
@@ -854,8 +867,7 @@ void TcpSocket::OnFin() {
     case State::kEstablished:
       state_ = State::kCloseWait;
       StateChange();
-      AckSndCheck();  // interactive now: the ACK is delayed
-      return;
+      return;  // interactive now: the caller's tcp_ack_snd_check delays the ACK
     case State::kFinWait1:
       // Simultaneous close: ACK the FIN, CLOSING until ours is acknowledged.
       state_ = State::kClosing;

@@ -116,6 +116,7 @@ class TcpSocket final : public SocketFile {
   void SendSkb(size_t index);             // tcp_transmit_skb + tcp_event_new_data_sent
   void OnAck(uint64_t ack, uint64_t edge);  // tcp_ack
   void CheckSpace();                      // tcp_check_space
+  void DataSndCheck();                    // tcp_data_snd_check
   uint64_t DataEnd() const { return fin_queued_ ? fin_seq_ : write_seq_; }
   // Every byte is sent and the FIN waits for the window (tcp_snd_wnd_test).
   bool FinHeld() const { return fin_queued_ && !fin_sent_ && snd_nxt_ == fin_seq_; }
@@ -187,6 +188,7 @@ class TcpSocket final : public SocketFile {
   bool owned_ = false;
   std::deque<Segment> backlog_;
   bool ack_deferred_ = false;  // TCP_ACK_DEFERRED
+  bool queue_shrunk_ = false;  // SOCK_QUEUE_SHRUNK: an ACK freed part of the write queue
 
   // Send side: every skb not yet fully acknowledged, in sequence order.
   std::deque<TxSkb> write_queue_;
