@@ -273,6 +273,8 @@ void TcpSocket::SplitSkb(size_t index, size_t at) {
   // PSH (like FIN) stays with the end of the data.
   rest.psh = write_queue_[index].psh;
   write_queue_[index].psh = false;
+  rest.fin = write_queue_[index].fin;
+  write_queue_[index].fin = false;
   write_queue_[index].data.resize(at);
   write_queue_.insert(write_queue_.begin() + static_cast<std::ptrdiff_t>(index) + 1, std::move(rest));
 }
@@ -297,7 +299,8 @@ void TcpSocket::GrowSkb(size_t index, int64_t amount) {
   next.data.erase(next.data.begin(), next.data.begin() + static_cast<std::ptrdiff_t>(n));
   next.seq += n;
   if (!next.data.empty()) return;
-  skb.psh = skb.psh || next.psh;  // tcp_eat_one_skb takes its flags
+  skb.psh = skb.psh || next.psh;  // tcp_eat_one_skb takes its flags (and a FIN)
+  skb.fin = skb.fin || next.fin;
   write_queue_.erase(write_queue_.begin() + static_cast<std::ptrdiff_t>(index) + 1);
 }
 
@@ -321,8 +324,10 @@ void TcpSocket::XmitPending(bool push, bool push_one) {
     if (missing > 0) GrowSkb(i, missing);
     const auto skb_len = static_cast<int64_t>(write_queue_[i].data.size());
     const int64_t tso_segs = (skb_len + mss_cache_ - 1) / mss_cache_;
-    // tcp_snd_wnd_test: the skb's first MSS must fit the window.
-    if (snd_nxt_ + static_cast<uint64_t>(std::min(skb_len, mss_cache_)) > snd_wnd_edge_) break;
+    // tcp_snd_wnd_test: the skb's first MSS must fit the window (all of
+    // it, FIN included, when it is one MSS or less).
+    const uint64_t wnd_end = skb_len > mss_cache_ ? snd_nxt_ + static_cast<uint64_t>(mss_cache_) : write_queue_[i].end_seq();
+    if (wnd_end > snd_wnd_edge_) break;
     // The last skb waits for more data under Nagle; one carrying the FIN never does.
     const bool is_tail = i + 1 == write_queue_.size() && !fin_queued_;
     if (tso_segs == 1 && NagleCheck(skb_len < mss_cache_, push || !is_tail)) break;
@@ -406,6 +411,11 @@ void TcpSocket::SendSkb(size_t index) {
   seg.gso_size = sent > mss_cache_ ? mss_cache_ : 0;
   seg.psh = write_queue_[index].psh;
   snd_nxt_ += static_cast<uint64_t>(sent);
+  if (write_queue_[index].fin) {
+    seg.fin = true;  // the FIN leaves with the last of the data
+    fin_sent_ = true;
+    snd_nxt_ = fin_seq_ + 1;
+  }
   write_queue_[index].pcount = (sent + mss_cache_ - 1) / mss_cache_;
   packets_out_ += write_queue_[index].pcount;
   ClearProbeTimer();
@@ -497,7 +507,7 @@ void TcpSocket::AckProbe() {
   // with the current backoff.
   const size_t head = SendHead();
   if (head == write_queue_.size() && !FinHeld()) return;
-  const bool fits = head == write_queue_.size() ? FinFitsWindow() : write_queue_[head].end() <= snd_wnd_edge_;
+  const bool fits = head == write_queue_.size() ? FinFitsWindow() : write_queue_[head].end_seq() <= snd_wnd_edge_;
   if (fits) {
     backoff_ = 0;
     ClearProbeTimer();
@@ -560,11 +570,15 @@ void TcpSocket::WriteWakeup() {
     int64_t seg_size = static_cast<int64_t>(snd_wnd_edge_ - skb.seq);
     // The probe's data carries PSH, both parts of a split skb too.
     write_queue_[i].psh = true;
-    if (seg_size < len || len > mss_cache_) {
+    if (seg_size < len + (skb.fin ? 1 : 0) || len > mss_cache_) {
       seg_size = std::min(seg_size, mss_cache_);
       if (seg_size < len) {
         SplitSkb(i, static_cast<size_t>(seg_size));
         write_queue_[i].psh = true;
+      } else {
+        // The data fits and its FIN does not: tcp_fragment leaves the FIN
+        // on an empty skb of its own, which waits for the window.
+        write_queue_[i].fin = false;
       }
     }
     SendSkb(i);
@@ -841,7 +855,10 @@ void TcpSocket::QueueFin() {
   fin_queued_ = true;
   fin_seq_ = write_seq_;
   write_seq_ += 1;
-  XmitPending(true, false);
+  // With data still unsent the FIN rides on the write queue's tail skb and
+  // leaves with its data; otherwise it is a skb of its own (FinHeld).
+  if (!write_queue_.empty() && write_queue_.back().seq >= snd_nxt_) write_queue_.back().fin = true;
+  XmitPending(true, false);  // TCP_NAGLE_OFF
 }
 
 void TcpSocket::OnFinAcked() {

@@ -77,7 +77,9 @@ class TcpSocket final : public SocketFile {
     std::vector<uint8_t> data;
     int64_t pcount = 0;  // segments it went out as (0: not sent)
     bool psh = false;    // TCPHDR_PSH: tcp_mark_push marked it
+    bool fin = false;    // tcp_send_fin put the FIN on it (it takes the sequence number after the data)
     uint64_t end() const { return seq + data.size(); }
+    uint64_t end_seq() const { return end() + (fin ? 1 : 0); }
   };
 
   static const char* StateName(State s);
