@@ -1,6 +1,7 @@
 // The differential catalogue: every case is a kernel-API script written once
 // and run on linux, sim/native and sim/wasm (test/kernel-differential.test.ts).
 // The determinism test imports the same catalogue: `cases` and `runCase`.
+import { ackCases } from './ack-cases.js';
 import { addressCases } from './address-cases.js';
 import { bufferCases } from './buffer-cases.js';
 import { closeCases } from './close-cases.js';
@@ -25,7 +26,7 @@ export {
   type Tolerance,
 } from './observer.js';
 
-export const cases: DifferentialCase[] = [...epollCases, ...closeCases, ...listenCases, ...bufferCases, ...addressCases];
+export const cases: DifferentialCase[] = [...epollCases, ...closeCases, ...listenCases, ...bufferCases, ...ackCases, ...addressCases];
 
 {
   const seen = new Set<string>();

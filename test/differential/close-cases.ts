@@ -230,6 +230,26 @@ export const closeCases: DifferentialCase[] = [
     obs.eq('then', drained.last);
     obs.soError('SO_ERROR of b', b);
   }),
+  only('tcp', 'fin-rides-on-last-data-skb', 'SHUT_WR with data unsent puts the FIN on the last data skb: it leaves with that data, which the peer ACKs by the data rules', (k, obs) => {
+    // Seed 31 (claimed regime): tcp_send_fin sets FIN on the write queue's
+    // tail skb when one is unsent, so the FIN arrives with the last 4096
+    // bytes; the peer, interactive once it has the FIN, delays that ACK
+    // (one segment, not more than one full frame past rcv_wup), and SIOCOUTQ
+    // stays 4096 + 1. The sim sent a FIN segment of its own after the data,
+    // and the data had been ACKed by then.
+    const [a, b] = obs.pair(['a', 'b'], { sndbuf: 212992, rcvbuf: 24576 });
+    obs.write('a writes 65536', a, 65536);
+    obs.ioctl('a SIOCOUTQ', a, 'SIOCOUTQ');
+    obs.shutdown('a SHUT_WR', a, 'WR');
+    obs.ioctl('a SIOCOUTQ after SHUT_WR', a, 'SIOCOUTQ');
+    const drained = drainRaw(k, b);
+    obs.eq('b drains: bytes', drained.bytes);
+    obs.eq('then', drained.last);
+    obs.ioctl('a SIOCOUTQ: the last data and the FIN not ACKed', a, 'SIOCOUTQ');
+    obs.poll('mask a', a);
+    obs.advance(50);
+    obs.ioctl('a SIOCOUTQ after the delayed ACK', a, 'SIOCOUTQ');
+  }),
   only('tcp', 'fin-ack-delayed', 'a FIN after data is ACKed by the delayed-ACK timer: SIOCOUTQ counts it for 40 ms', (k, obs) => {
     const [a, b] = obs.pair(['a', 'b']);
     obs.write('a writes 100', a, 100);

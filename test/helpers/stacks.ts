@@ -267,6 +267,9 @@ class SimClient implements Client {
   }
 }
 
+/** Virtual ms a sim rig lets pass after a step that moved nothing (a tenth of TCP's 40 ms delayed-ACK minimum). */
+const IDLE_ADVANCE_MS = 4;
+
 function simRig(stack: SimStack, sim: Simulation): SimRig {
   const clients: SimClient[] = [];
   const view = (): ConnectionView[] => sim.snapshot().connections;
@@ -282,15 +285,21 @@ function simRig(stack: SimStack, sim: Simulation): SimRig {
       return c;
     },
     async until(what, cond, limits = {}) {
-      const r = sim.run({
-        until: () => {
-          for (const c of clients) c.flush();
-          return cond();
-        },
-        maxSteps: limits.maxSteps ?? 10_000,
-      });
-      expect(r.reason, `waiting for ${what}`).toBe('until');
-      return r;
+      const maxSteps = limits.maxSteps ?? 10_000;
+      for (let steps = 0; steps < maxSteps; steps++) {
+        for (const c of clients) c.flush();
+        if (cond()) return { steps, reason: 'until' };
+        // A step that moved nothing: virtual time passes, as it would for a
+        // real loop blocked in epoll_wait. The simulated TCP delays ACKs
+        // (pingpong mode, up to 40 ms) and has probe timers; with the clock
+        // frozen, a sender whose window or cwnd waits for such an ACK would
+        // wait forever where Linux goes on after the timer.
+        if (sim.step().idle) sim.advance(IDLE_ADVANCE_MS);
+      }
+      for (const c of clients) c.flush();
+      const reason = cond() ? 'until' : 'maxSteps';
+      expect(reason, `waiting for ${what}`).toBe('until');
+      return { steps: maxSteps, reason };
     },
     accepted: () => sim.connections.length,
     openConnections: () => sim.connections.filter((c) => !c.closed).length,

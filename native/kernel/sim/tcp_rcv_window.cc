@@ -50,8 +50,12 @@ void TcpRcvWindow::Init(int32_t rcvbuf, bool locked, int32_t tcp_rmem_max, int32
   ws_space = std::min(ws_space, clamp);
   wscale_ = std::clamp(Ilog2(ws_space) - 15, 0, kMaxWscale);
   clamp = std::min(int64_t{65535} << wscale_, clamp);
-  // tcp_init_buffer_space: never more than the full space.
+  // tcp_init_buffer_space: never more than the full space, and one
+  // segment of it held back ("force reservation of one segment",
+  // tcp_app_win) once the clamp exceeds two segments. (tcp_app_win's other
+  // rule, maxwin - (maxwin >> 31), changes nothing below 2 GiB.)
   if (clamp >= full) clamp = full;
+  if (clamp > 2 * kAdvMss && clamp + kAdvMss > full) clamp = std::max<int64_t>(2 * kAdvMss, full - kAdvMss);
   window_clamp_ = clamp;
   rcv_ssthresh_ = std::min(rcv_wnd_, window_clamp_);
   rcv_mss_ = std::max<int64_t>(std::min<int64_t>({kAdvMss, rcv_wnd_ / 2, kTcpMssDefault}), kTcpMinMss);
@@ -78,9 +82,11 @@ void TcpRcvWindow::IncrQuickAck(int max_quickacks) {
   if (quickacks > quick_) quick_ = static_cast<int>(quickacks);
 }
 
-void TcpRcvWindow::MeasureRcvMss(int64_t len, int64_t seg) {
+void TcpRcvWindow::MeasureRcvMss(int64_t len, int64_t seg, bool psh) {
   // tcp_measure_rcv_mss. `seg` is the GSO size of a large skb (what Linux
   // reads from skb_shinfo()->gso_size), else its length.
+  const int64_t lss = last_seg_size_;
+  last_seg_size_ = 0;
   if (seg >= rcv_mss_) {
     if (seg != rcv_mss_) {
       // The payload/truesize ratio of what arrives sizes every later window.
@@ -92,13 +98,16 @@ void TcpRcvWindow::MeasureRcvMss(int64_t len, int64_t seg) {
       }
     }
     rcv_mss_ = std::min<int64_t>(seg, kAdvMss);
+    // A full-sized segment with PSH is likely the end of a write: ACK as
+    // soon as the reader has taken everything (Linux 6.7 on).
+    if (psh) pushed_ = true;
     return;
   }
-  // A short segment: each write's last segment carries PSH, so only the
-  // "at least TCP_MSS_DEFAULT" rule can make it the new rcv_mss.
+  // A short segment becomes rcv_mss when two in a row have the same length
+  // and are at least TCP_MSS_DEFAULT long, or at least TCP_MIN_MSS without
+  // PSH (TCP_REMNANT: the sender split it, so it is full-sized).
   const int64_t with_header = seg + kTcpHeaderLen;
-  if (with_header >= kTcpMssDefault + kTcpHdrNoOpts) {
-    const int64_t lss = last_seg_size_;
+  if (with_header >= kTcpMssDefault + kTcpHdrNoOpts || (with_header >= kTcpMinMss + kTcpHdrNoOpts && !psh)) {
     last_seg_size_ = seg;
     if (seg == lss) {
       rcv_mss_ = seg;
@@ -139,12 +148,12 @@ void TcpRcvWindow::GrowWindow(int64_t len) {
   }
 }
 
-void TcpRcvWindow::OnData(int64_t len, int64_t seg, int64_t charged, int64_t now_ms) {
+void TcpRcvWindow::OnData(int64_t len, int64_t seg, int64_t charged, int64_t now_ms, bool psh) {
   rcv_nxt_ += static_cast<uint64_t>(len);
   rmem_alloc_ += charged;
   // tcp_event_data_recv
   ack_pending_ = true;
-  MeasureRcvMss(len, seg);
+  MeasureRcvMss(len, seg, psh);
   if (ato_ms_ == 0) {
     // The first data: start the delayed-ACK engine in quickack mode.
     IncrQuickAck(kMaxQuickAcks);
@@ -169,6 +178,13 @@ void TcpRcvWindow::OnFin() {
   rcv_nxt_ += 1;
   ack_pending_ = true;
   pingpong_ = true;
+}
+
+void TcpRcvWindow::OnDataSent(int64_t now_ms) {
+  // tcp_event_data_sent -> inet_csk_inc_pingpong_cnt. Before any data
+  // arrived ato is 0 and nothing counts. Linux compares jiffies; a program
+  // that does not let time pass stays within one jiffy of its last receive.
+  if (now_ms - lrcv_ms_ < ato_ms_) pingpong_ = true;
 }
 
 int64_t TcpRcvWindow::SelectWindowRaw() {

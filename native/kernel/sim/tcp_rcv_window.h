@@ -42,14 +42,23 @@ class TcpRcvWindow {
   // payload/truesize ratio, initialises quickack, grows rcv_ssthresh.
   // `charged` is what the receive queue was charged for it: the skb's
   // truesize, or only the payload when it was coalesced into the tail skb.
-  void OnData(int64_t len, int64_t seg, int64_t charged, int64_t now_ms);
+  // `psh`: the segment carries PSH (the end of a write).
+  void OnData(int64_t len, int64_t seg, int64_t charged, int64_t now_ms, bool psh);
   // SO_RCVBUF after the handshake: the new sk_rcvbuf.
   void SetRcvbuf(int32_t rcvbuf) { rcvbuf_ = rcvbuf; }
+  // sk_backlog.len: what waits in the socket's backlog (while its owner is
+  // in a call) until __release_sock has processed all of it.
+  void AddBacklog(int64_t truesize) { backlog_len_ += truesize; }
+  void ClearBacklog() { backlog_len_ = 0; }
   // A received skb of `truesize` was consumed by the reader.
   void OnConsumed(int64_t truesize) { rmem_alloc_ -= truesize; }
   // tcp_fin: the FIN takes a sequence number and wants an ACK; the
   // connection is treated as interactive (pingpong) from then on.
   void OnFin();
+  // tcp_event_data_sent: we sent data at `now_ms`. A reply sent within ato
+  // of the last data received makes the connection interactive (pingpong;
+  // tcp_pingpong_thresh is 1), which ends the quickack ACKs.
+  void OnDataSent(int64_t now_ms);
 
   // __tcp_ack_snd_check: true to ACK at once, false to delay it.
   bool AckNowAfterData();
@@ -74,11 +83,12 @@ class TcpRcvWindow {
 
  private:
   int64_t WinFromSpace(int64_t space) const { return space <= 0 ? 0 : (space * scaling_ratio_) >> 8; }
-  int64_t TcpSpace() const { return WinFromSpace(rcvbuf_ - rmem_alloc_); }
+  // tcp_space: what the buffer has left, less what waits in the backlog.
+  int64_t TcpSpace() const { return WinFromSpace(rcvbuf_ - backlog_len_ - rmem_alloc_); }
   int64_t SelectWindowRaw();  // __tcp_select_window (may leave quickack mode)
   void SetWindowClamp(int64_t val);
   void IncrQuickAck(int max_quickacks);
-  void MeasureRcvMss(int64_t len, int64_t seg);
+  void MeasureRcvMss(int64_t len, int64_t seg, bool psh);
   void GrowWindow(int64_t len);
 
   int64_t rcvbuf_ = 0;
@@ -90,6 +100,7 @@ class TcpRcvWindow {
   int64_t window_clamp_ = 0;
   int64_t rcv_ssthresh_ = 0;
   int64_t rmem_alloc_ = 0;     // truesize of what waits in the receive queue
+  int64_t backlog_len_ = 0;    // sk_backlog.len
   int64_t scaling_ratio_ = 128;  // payload per 256 bytes of truesize (TCP_DEFAULT_SCALING_RATIO)
   int64_t rcv_mss_ = 536;      // icsk_ack.rcv_mss
   int64_t last_seg_size_ = 0;

@@ -149,6 +149,9 @@ void TcpSocket::Transmit(Segment seg) {
 void TcpSocket::Receive(Segment seg) {
   // tcp_v4_rcv: a socket its owner holds gets the segment in its backlog.
   if (owned_) {
+    // sk_add_backlog: sk_backlog.len counts its truesize until the whole
+    // backlog has been processed, and tcp_space() leaves it out meanwhile.
+    rcv_.AddBacklog(static_cast<int64_t>(seg.data.size()) + kSkbOverhead);
     backlog_.push_back(std::move(seg));
     return;
   }
@@ -164,7 +167,17 @@ void TcpSocket::ReleaseSock() {
     backlog_.pop_front();
     ProcessSegment(seg);
   }
+  rcv_.ClearBacklog();
+  ReleaseCb();
   owned_ = false;
+}
+
+void TcpSocket::ReleaseCb() {
+  // tcp_release_cb: an ACK deferred while the backlog ran goes out now, if
+  // nothing sent meanwhile carried it.
+  if (!ack_deferred_) return;
+  ack_deferred_ = false;
+  if (rcv_.ack_pending() && Synchronized()) SendAck();
 }
 
 void TcpSocket::ProcessSegment(const Segment& seg) {
@@ -204,10 +217,22 @@ void TcpSocket::ProcessSegment(const Segment& seg) {
       QueueData(seg);
     }
   }
-  if (seg.fin) {
-    OnFin();
-  } else if (!seg.data.empty()) {
-    AckSndCheck();
+  if (seg.fin) OnFin();
+  // tcp_rcv_established / tcp_rcv_state_process: after the segment's text
+  // (and FIN) is taken, tcp_data_snd_check sends what the ACK allowed, so
+  // that data carries the ACK of what just arrived; then tcp_ack_snd_check.
+  if (state_ == State::kClose) return;
+  DataSndCheck();
+  if (!seg.data.empty() || seg.fin) AckSndCheck();
+}
+
+void TcpSocket::DataSndCheck() {
+  // tcp_data_snd_check: tcp_push_pending_frames, then tcp_check_space if
+  // the ACK freed part of the queue (SOCK_QUEUE_SHRUNK).
+  XmitPending(false, false);
+  if (queue_shrunk_) {
+    queue_shrunk_ = false;
+    CheckSpace();
   }
 }
 
@@ -240,11 +265,16 @@ void TcpSocket::OnWindowUpdate(uint64_t edge) {
 }
 
 void TcpSocket::SplitSkb(size_t index, size_t at) {
-  // tso_fragment: the part beyond `at` becomes an skb of its own, with its
-  // own truesize overhead.
+  // tso_fragment / tcp_fragment: the part beyond `at` becomes an skb of its
+  // own, with its own truesize overhead.
   TxSkb rest;
   rest.seq = write_queue_[index].seq + at;
   rest.data.assign(write_queue_[index].data.begin() + static_cast<std::ptrdiff_t>(at), write_queue_[index].data.end());
+  // PSH (like FIN) stays with the end of the data.
+  rest.psh = write_queue_[index].psh;
+  write_queue_[index].psh = false;
+  rest.fin = write_queue_[index].fin;
+  write_queue_[index].fin = false;
   write_queue_[index].data.resize(at);
   write_queue_.insert(write_queue_.begin() + static_cast<std::ptrdiff_t>(index) + 1, std::move(rest));
 }
@@ -257,19 +287,21 @@ bool TcpSocket::NagleCheck(bool partial, bool push) const {
 }
 
 void TcpSocket::GrowSkb(size_t index, int64_t amount) {
-  // tcp_grow_skb: the head of the unsent queue takes payload from the skb
-  // behind it (which is freed once empty), before any window test.
-  while (amount > 0 && index + 1 < write_queue_.size()) {
-    TxSkb& skb = write_queue_[index];
-    TxSkb& next = write_queue_[index + 1];
-    const auto n = static_cast<size_t>(std::min<int64_t>(amount, static_cast<int64_t>(next.data.size())));
-    skb.data.insert(skb.data.end(), next.data.begin(), next.data.begin() + static_cast<std::ptrdiff_t>(n));
-    next.data.erase(next.data.begin(), next.data.begin() + static_cast<std::ptrdiff_t>(n));
-    next.seq += n;
-    amount -= static_cast<int64_t>(n);
-    if (!next.data.empty()) break;
-    write_queue_.erase(write_queue_.begin() + static_cast<std::ptrdiff_t>(index) + 1);
-  }
+  // tcp_grow_skb: the head of the unsent queue takes payload from the one
+  // skb behind it (freed once empty: tcp_eat_one_skb), before any window
+  // test. Only that one: a head the window then holds back grows by one
+  // neighbour per tcp_write_xmit.
+  if (amount <= 0 || index + 1 >= write_queue_.size()) return;
+  TxSkb& skb = write_queue_[index];
+  TxSkb& next = write_queue_[index + 1];
+  const auto n = static_cast<size_t>(std::min<int64_t>(amount, static_cast<int64_t>(next.data.size())));
+  skb.data.insert(skb.data.end(), next.data.begin(), next.data.begin() + static_cast<std::ptrdiff_t>(n));
+  next.data.erase(next.data.begin(), next.data.begin() + static_cast<std::ptrdiff_t>(n));
+  next.seq += n;
+  if (!next.data.empty()) return;
+  skb.psh = skb.psh || next.psh;  // tcp_eat_one_skb takes its flags (and a FIN)
+  skb.fin = skb.fin || next.fin;
+  write_queue_.erase(write_queue_.begin() + static_cast<std::ptrdiff_t>(index) + 1);
 }
 
 void TcpSocket::XmitPending(bool push, bool push_one) {
@@ -282,15 +314,20 @@ void TcpSocket::XmitPending(bool push, bool push_one) {
   while (snd_nxt_ < DataEnd()) {
     const size_t i = SendHead();
     if (i == write_queue_.size()) break;
-    // tcp_cwnd_test
+    // tcp_cwnd_test: what the cwnd leaves, at most half of it (so at least
+    // two GSO skbs are in flight); this also bounds how far tcp_grow_skb
+    // merges the send head.
     if (packets_out_ >= cwnd_) break;
-    const int64_t quota = std::min(cwnd_ - packets_out_, max_segs);
+    const int64_t half_cwnd = std::max<int64_t>(cwnd_ >> 1, 1);
+    const int64_t quota = std::min({half_cwnd, cwnd_ - packets_out_, max_segs});
     const int64_t missing = quota * mss_cache_ - static_cast<int64_t>(write_queue_[i].data.size());
     if (missing > 0) GrowSkb(i, missing);
     const auto skb_len = static_cast<int64_t>(write_queue_[i].data.size());
     const int64_t tso_segs = (skb_len + mss_cache_ - 1) / mss_cache_;
-    // tcp_snd_wnd_test: the skb's first MSS must fit the window.
-    if (snd_nxt_ + static_cast<uint64_t>(std::min(skb_len, mss_cache_)) > snd_wnd_edge_) break;
+    // tcp_snd_wnd_test: the skb's first MSS must fit the window (all of
+    // it, FIN included, when it is one MSS or less).
+    const uint64_t wnd_end = skb_len > mss_cache_ ? snd_nxt_ + static_cast<uint64_t>(mss_cache_) : write_queue_[i].end_seq();
+    if (wnd_end > snd_wnd_edge_) break;
     // The last skb waits for more data under Nagle; one carrying the FIN never does.
     const bool is_tail = i + 1 == write_queue_.size() && !fin_queued_;
     if (tso_segs == 1 && NagleCheck(skb_len < mss_cache_, push || !is_tail)) break;
@@ -338,6 +375,14 @@ void TcpSocket::XmitPending(bool push, bool push_one) {
   }
 }
 
+void TcpSocket::MarkPushTail() {
+  // tcp_push -> tcp_mark_push on the write queue's tail, if anything is
+  // unsent (sent skbs have left the write queue for the rtx queue).
+  if (write_queue_.empty() || write_queue_.back().seq < snd_nxt_) return;
+  write_queue_.back().psh = true;
+  pushed_seq_ = write_seq_;
+}
+
 void TcpSocket::SendFin() {
   fin_sent_ = true;
   snd_nxt_ = fin_seq_ + 1;
@@ -364,16 +409,25 @@ void TcpSocket::SendSkb(size_t index) {
   Segment seg;
   seg.data = write_queue_[index].data;
   seg.gso_size = sent > mss_cache_ ? mss_cache_ : 0;
+  seg.psh = write_queue_[index].psh;
   snd_nxt_ += static_cast<uint64_t>(sent);
+  if (write_queue_[index].fin) {
+    seg.fin = true;  // the FIN leaves with the last of the data
+    fin_sent_ = true;
+    snd_nxt_ = fin_seq_ + 1;
+  }
   write_queue_[index].pcount = (sent + mss_cache_ - 1) / mss_cache_;
   packets_out_ += write_queue_[index].pcount;
   ClearProbeTimer();
+  // __tcp_transmit_skb: tcp_event_data_sent runs before the segment leaves
+  // (and loopback delivers it at once).
+  rcv_.OnDataSent(ctx_.now_ms);
   TransmitWithAck(std::move(seg));
 }
 
 void TcpSocket::OnAck(uint64_t ack, uint64_t edge) {
-  // tcp_ack: free what is acknowledged (tcp_clean_rtx_queue), take the new
-  // window, send what it allows, then wake a writer that ran out of room.
+  // tcp_ack: free what is acknowledged (tcp_clean_rtx_queue) and take the
+  // new window; the caller sends what it allows (tcp_data_snd_check).
   const int64_t prior_packets = packets_out_;
   bool freed = false;
   if (ack > snd_una_) {
@@ -406,8 +460,7 @@ void TcpSocket::OnAck(uint64_t ack, uint64_t edge) {
   probes_out_ = 0;  // the peer answered
   // Nothing was in flight: the ACK may open the window a probe waits for.
   if (prior_packets == 0 && Synchronized()) AckProbe();
-  XmitPending(false, false);  // tcp_data_snd_check
-  if (freed) CheckSpace();
+  if (freed) queue_shrunk_ = true;  // the caller's tcp_data_snd_check wakes a writer
 }
 
 // ---- the persist timer ---------------------------------------------------------
@@ -454,7 +507,7 @@ void TcpSocket::AckProbe() {
   // with the current backoff.
   const size_t head = SendHead();
   if (head == write_queue_.size() && !FinHeld()) return;
-  const bool fits = head == write_queue_.size() ? FinFitsWindow() : write_queue_[head].end() <= snd_wnd_edge_;
+  const bool fits = head == write_queue_.size() ? FinFitsWindow() : write_queue_[head].end_seq() <= snd_wnd_edge_;
   if (fits) {
     backoff_ = 0;
     ClearProbeTimer();
@@ -511,13 +564,22 @@ void TcpSocket::WriteWakeup() {
   // (tcp_fragment). A zero window: a probe that only draws an ACK.
   const size_t i = SendHead();
   if (i < write_queue_.size() && write_queue_[i].seq < snd_wnd_edge_) {
-    const TxSkb& skb = write_queue_[i];
+    TxSkb& skb = write_queue_[i];
     if (pushed_seq_ < skb.end()) pushed_seq_ = skb.end();
     const auto len = static_cast<int64_t>(skb.data.size());
     int64_t seg_size = static_cast<int64_t>(snd_wnd_edge_ - skb.seq);
-    if (seg_size < len || len > mss_cache_) {
+    // The probe's data carries PSH, both parts of a split skb too.
+    write_queue_[i].psh = true;
+    if (seg_size < len + (skb.fin ? 1 : 0) || len > mss_cache_) {
       seg_size = std::min(seg_size, mss_cache_);
-      if (seg_size < len) SplitSkb(i, static_cast<size_t>(seg_size));
+      if (seg_size < len) {
+        SplitSkb(i, static_cast<size_t>(seg_size));
+        write_queue_[i].psh = true;
+      } else {
+        // The data fits and its FIN does not: tcp_fragment leaves the FIN
+        // on an empty skb of its own, which waits for the window.
+        write_queue_[i].fin = false;
+      }
     }
     SendSkb(i);
     return;
@@ -602,6 +664,8 @@ SysResult TcpSocket::Write(const uint8_t* data, size_t len) {
             backlog_.pop_front();
             ProcessSegment(seg);
           }
+          rcv_.ClearBacklog();
+          ReleaseCb();
           size_goal = SizeGoal();
           if (sk_err_ || (shutdown_ & kSendShutdown)) break;
           continue;
@@ -615,14 +679,18 @@ SysResult TcpSocket::Write(const uint8_t* data, size_t len) {
     }
     const size_t room = static_cast<size_t>(size_goal) - tail->data.size();
     const size_t chunk = std::min(room, len - copied);
+    if (copied == 0) tail->psh = false;  // this write's push mark comes at its end
     tail->data.insert(tail->data.end(), data + copied, data + copied + chunk);
     write_seq_ += chunk;
     copied += chunk;
     // A full skb goes out at once: all of the queue when more than half the
     // largest window was written since the last push mark (forced_push),
     // else this skb alone if nothing is queued before it (tcp_push_one).
-    if (static_cast<int64_t>(tail->data.size()) >= size_goal) {
+    // Not when this write's data ends here: tcp_sendmsg_locked goes straight
+    // to its final tcp_push.
+    if (copied < len && static_cast<int64_t>(tail->data.size()) >= size_goal) {
       if (write_seq_ > pushed_seq_ + static_cast<uint64_t>(max_window_ >> 1)) {
+        tail->psh = true;  // tcp_mark_push
         pushed_seq_ = write_seq_;
         XmitPending(true, false);
       } else if (tail->seq == snd_nxt_) {
@@ -632,11 +700,14 @@ SysResult TcpSocket::Write(const uint8_t* data, size_t len) {
   }
   if (no_room) {
     nospace_ = true;
-    if (copied) XmitPending(true, false);  // wait_for_space: tcp_push(TCP_NAGLE_PUSH)
+    if (copied) {
+      MarkPushTail();           // wait_for_space: tcp_push(TCP_NAGLE_PUSH)
+      XmitPending(true, false);
+    }
   }
   if (copied) {
-    pushed_seq_ = write_seq_;  // tcp_push -> tcp_mark_push
-    XmitPending(false, false); // with the socket's Nagle setting
+    MarkPushTail();             // tcp_push
+    XmitPending(false, false);  // with the socket's Nagle setting
   }
   ReleaseSock();
   // A zero-length write past the error checks returns 0 (tcp_sendmsg_locked
@@ -676,13 +747,19 @@ void TcpSocket::QueueData(const Segment& seg) {
     receive_queue_.push_back(std::move(skb));
   }
   receive_bytes_ += seg.data.size();
-  rcv_.OnData(len, seg.gso_size > 0 && len > seg.gso_size ? seg.gso_size : len, charged, ctx_.now_ms);
+  rcv_.OnData(len, seg.gso_size > 0 && len > seg.gso_size ? seg.gso_size : len, charged, ctx_.now_ms, seg.psh);
   DataReady();
 }
 
 void TcpSocket::AckSndCheck() {
   if (!rcv_.ack_pending()) return;
   if (rcv_.AckNowAfterData()) {
+    // From __release_sock the ACK waits for tcp_release_cb
+    // (tcp_backlog_ack_defer), after the whole backlog.
+    if (owned_) {
+      ack_deferred_ = true;
+      return;
+    }
     SendAck();
   } else {
     ScheduleDelack();
@@ -778,7 +855,10 @@ void TcpSocket::QueueFin() {
   fin_queued_ = true;
   fin_seq_ = write_seq_;
   write_seq_ += 1;
-  XmitPending(true, false);
+  // With data still unsent the FIN rides on the write queue's tail skb and
+  // leaves with its data; otherwise it is a skb of its own (FinHeld).
+  if (!write_queue_.empty() && write_queue_.back().seq >= snd_nxt_) write_queue_.back().fin = true;
+  XmitPending(true, false);  // TCP_NAGLE_OFF
 }
 
 void TcpSocket::OnFinAcked() {
@@ -804,8 +884,7 @@ void TcpSocket::OnFin() {
     case State::kEstablished:
       state_ = State::kCloseWait;
       StateChange();
-      AckSndCheck();  // interactive now: the ACK is delayed
-      return;
+      return;  // interactive now: the caller's tcp_ack_snd_check delays the ACK
     case State::kFinWait1:
       // Simultaneous close: ACK the FIN, CLOSING until ours is acknowledged.
       state_ = State::kClosing;

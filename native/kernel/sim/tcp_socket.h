@@ -65,6 +65,7 @@ class TcpSocket final : public SocketFile {
     uint64_t window_edge = 0;
     bool fin = false;
     bool rst = false;
+    bool psh = false;  // the end of a write (tcp_mark_push), or a window probe's data
     // A zero-window probe (tcp_xmit_probe_skb): no data, sequence number
     // snd_una - 1, below the receiver's window, so it only draws an ACK.
     bool probe = false;
@@ -75,7 +76,10 @@ class TcpSocket final : public SocketFile {
     uint64_t seq = 0;
     std::vector<uint8_t> data;
     int64_t pcount = 0;  // segments it went out as (0: not sent)
+    bool psh = false;    // TCPHDR_PSH: tcp_mark_push marked it
+    bool fin = false;    // tcp_send_fin put the FIN on it (it takes the sequence number after the data)
     uint64_t end() const { return seq + data.size(); }
+    uint64_t end_seq() const { return end() + (fin ? 1 : 0); }
   };
 
   static const char* StateName(State s);
@@ -91,6 +95,7 @@ class TcpSocket final : public SocketFile {
   // The socket lock: segments for an owned socket wait in the backlog.
   void LockSock() { owned_ = true; }
   void ReleaseSock();                     // release_sock: run the backlog
+  void ReleaseCb();                       // tcp_release_cb: a deferred ACK
   void Transmit(Segment seg);             // onto the loopback, to the peer
   void Receive(Segment seg);              // from the loopback
   void ProcessSegment(const Segment& seg);  // tcp_rcv_established / tcp_rcv_state_process
@@ -113,6 +118,7 @@ class TcpSocket final : public SocketFile {
   void SendSkb(size_t index);             // tcp_transmit_skb + tcp_event_new_data_sent
   void OnAck(uint64_t ack, uint64_t edge);  // tcp_ack
   void CheckSpace();                      // tcp_check_space
+  void DataSndCheck();                    // tcp_data_snd_check
   uint64_t DataEnd() const { return fin_queued_ ? fin_seq_ : write_seq_; }
   // Every byte is sent and the FIN waits for the window (tcp_snd_wnd_test).
   bool FinHeld() const { return fin_queued_ && !fin_sent_ && snd_nxt_ == fin_seq_; }
@@ -121,6 +127,7 @@ class TcpSocket final : public SocketFile {
   // send head, which may be the FIN's own skb).
   bool SendPending() const { return SendHead() < write_queue_.size() || FinHeld(); }
   void SendFin();
+  void MarkPushTail();                    // tcp_push's tcp_mark_push
   // Sends `seg` with our ACK and window, ending a pending delayed ACK.
   void TransmitWithAck(Segment seg);
   // tcp_disconnect sends RST from this state (tcp_need_reset; CLOSING or
@@ -182,6 +189,8 @@ class TcpSocket final : public SocketFile {
   // The socket lock.
   bool owned_ = false;
   std::deque<Segment> backlog_;
+  bool ack_deferred_ = false;  // TCP_ACK_DEFERRED
+  bool queue_shrunk_ = false;  // SOCK_QUEUE_SHRUNK: an ACK freed part of the write queue
 
   // Send side: every skb not yet fully acknowledged, in sequence order.
   std::deque<TxSkb> write_queue_;

@@ -11,6 +11,8 @@ export interface Trace {
   lines: string[];
   /** ms the run spent beyond what its advance() steps asked for (Linux: time it was not scheduled). */
   stallMs: number;
+  /** The first step by whose end that excess had reached `stallLimitMs` (-1: never). */
+  stalledAt: number;
 }
 
 /** Writes at most this many times per fill: a fill that never ends is a finding, not a hang. */
@@ -70,7 +72,7 @@ function fillFdGaps(k: Kernel): void {
   }
 }
 
-export function execute(k: Kernel, p: Program): Trace {
+export function execute(k: Kernel, p: Program, stallLimitMs = Infinity): Trace {
   fillFdGaps(k);
   const slots: Array<{ name: string; fd: number }> = [];
   // epoll's user data is the fd number given at ADD/MOD: the name it stood for then.
@@ -87,10 +89,12 @@ export function execute(k: Kernel, p: Program): Trace {
     return name;
   };
 
+  let stalledAt = -1;
   for (const [i, op] of p.ops.entries()) {
     lines.push(`${i} ${step(op)}`);
+    if (stalledAt < 0 && performance.now() - started - advanced >= stallLimitMs) stalledAt = i;
   }
-  return { lines, stallMs: Math.max(0, performance.now() - started - advanced) };
+  return { lines, stallMs: Math.max(0, performance.now() - started - advanced), stalledAt };
 
   function step(op: Op): string {
     switch (op.op) {

@@ -1,0 +1,134 @@
+// TCP: when the receiver's ACK goes out and how the sender's queue is cut
+// into skbs, which decide SIOCOUTQ, a fill's total and when a write meets
+// EAGAIN. Each case is a program the randomized tester shrank (seed and
+// campaign named), which the sim got wrong before the mechanism was
+// modelled; every count is exact.
+import { only } from './lib.js';
+import type { DifferentialCase } from './observer.js';
+
+export const ackCases: DifferentialCase[] = [
+  only('tcp', 'pingpong-delays-ack', 'a reply sent within ato of the data it answers makes the connection interactive: its next data is ACKed late, and the send queue keeps it charged', (k, obs) => {
+    // Seed 2 (claimed regime): tcp_event_data_sent counts a reply sent
+    // within ato (40 ms) of the last data received as a ping-pong exchange
+    // (tcp_pingpong_thresh 1), and a pingpong receiver leaves quickack mode,
+    // so a's 3776 bytes wait for the delayed ACK: 3776 + 832 of truesize
+    // fill a's 4608-byte SO_SNDBUF exactly (sk_stream_memory_free).
+    const [a, b] = obs.pair(['a', 'b'], { sndbuf: 2304, rcvbuf: 8192 });
+    obs.write('a writes 1', a, 1);
+    obs.write('b replies 1', b, 1);
+    obs.write('a writes 3776', a, 3776);
+    obs.ioctl('a SIOCOUTQ: b delays its ACK', a, 'SIOCOUTQ');
+    obs.write('a writes 1 more: no room', a, 1);
+    obs.read('b reads', b, 10000);
+    obs.ioctl('a SIOCOUTQ after the read', a, 'SIOCOUTQ');
+    obs.advance(50);
+    obs.ioctl('a SIOCOUTQ after the delayed ACK', a, 'SIOCOUTQ');
+    obs.write('a writes 1 again', a, 1);
+  }),
+  only('tcp', 'half-cwnd-bounds-skb-growth', 'tcp_cwnd_test gives at most half the cwnd per skb, so tcp_grow_skb merges fewer skbs and each keeps its truesize overhead', (k, obs) => {
+    // Seed 2 after the pingpong fix: with an 8192-byte window (MSS 4096)
+    // the unsent skbs behind the window are merged into the send head up
+    // to half the cwnd (5 of 10 segments), not the whole cwnd; the write
+    // then stops one skb earlier, at 14 * 4096.
+    const [a, b] = obs.pair(['a', 'b'], { sndbuf: 32768, rcvbuf: 8192 });
+    obs.write('a writes 57345', a, 57345);
+    obs.ioctl('a SIOCOUTQ', a, 'SIOCOUTQ');
+    obs.write('a writes 1', a, 1);
+    obs.read('b reads', b, 100000);
+    obs.ioctl('a SIOCOUTQ after the read', a, 'SIOCOUTQ');
+    obs.write('a writes 100000', a, 100000);
+    obs.ioctl('a SIOCOUTQ after it', a, 'SIOCOUTQ');
+  }),
+  only('tcp', 'grow-skb-one-neighbour', 'tcp_grow_skb merges one skb per tcp_write_xmit, and a write whose data ends with a full skb pushes once', (k, obs) => {
+    // Seeds 0 and 2 after the fixes above: behind a closed window the send
+    // head takes payload from the one skb behind it per transmit attempt
+    // (tcp_grow_skb has no loop), and tcp_sendmsg_locked goes straight to
+    // its final tcp_push when the data ends, even on a full skb (no forced
+    // push or push_one first), so a write makes one attempt, not two: more
+    // skbs stay, each charged 832 B of truesize, and the fills stop earlier.
+    const fills: Array<[number, number, number]> = [
+      [32768, 16384, 12288],
+      [32768, 8192, 4097],
+    ];
+    for (const [sndbuf, rcvbuf, chunk] of fills) {
+      const [a] = obs.pair([`a${chunk}`, `b${chunk}`], { sndbuf, rcvbuf });
+      const writes: Array<number | string> = [];
+      for (let i = 0; i < 100; i++) {
+        const r = k.write(a, chunk);
+        writes.push(r);
+        if (typeof r !== 'number' || r < chunk) break;
+      }
+      obs.eq(`writes of ${chunk} until a short one (SO_SNDBUF ${sndbuf}, SO_RCVBUF ${rcvbuf})`, writes);
+      obs.ioctl(`a${chunk} SIOCOUTQ`, a, 'SIOCOUTQ');
+    }
+  }),
+  only('tcp', 'reply-after-data-carries-its-ack', 'data an arriving ACK releases is sent after the segment\'s own data is taken, so it ACKs that data and counts as a reply (pingpong)', (k, obs) => {
+    // Seed 56: b's second byte waits for Nagle; a's byte arrives with the
+    // ACK that releases it. tcp_rcv_established queues a's byte first and
+    // only then runs tcp_data_snd_check, so b's byte carries the ACK of a's
+    // (a's SIOCOUTQ 0 at once) and, sent within ato of a's data, makes b
+    // interactive: a's next 4096 bytes wait for b's delayed ACK.
+    const [a, b] = obs.pair(['a', 'b'], { sndbuf: 2304, rcvbuf: 8192 });
+    obs.write('b writes 4096', b, 4096);
+    obs.write('b writes 1', b, 1);
+    obs.write('b writes 1: Nagle holds it', b, 1);
+    obs.ioctl('b SIOCOUTQ', b, 'SIOCOUTQ');
+    obs.write('a writes 1', a, 1);
+    obs.ioctl('a SIOCOUTQ: ACKed by b\'s released byte', a, 'SIOCOUTQ');
+    obs.ioctl('b SIOCOUTQ after it', b, 'SIOCOUTQ');
+    obs.write('a writes 4096', a, 4096);
+    obs.ioctl('a SIOCOUTQ: b delays its ACK now', a, 'SIOCOUTQ');
+    obs.advance(50);
+    obs.ioctl('a SIOCOUTQ after the delayed ACK', a, 'SIOCOUTQ');
+  }),
+  only('tcp', 'window-clamp-reserves-a-segment', 'a receive buffer above two segments keeps one segment out of the window clamp, so the sixteen quickacks end on time', (k, obs) => {
+    // Seed 0 (after the fixes above): tcp_init_buffer_space clamps the
+    // window to the full space less one advmss when that is more than two
+    // (tcp_app_win), and rcv_ssthresh with it (147509 for SO_RCVBUF
+    // 212992). The first segment then cannot grow rcv_ssthresh (which would
+    // add a quickack), so exactly TCP_MAX_QUICKACKS = 16 segments are ACKed
+    // at once and the 17th waits: SIOCOUTQ 128 after the 17th write.
+    const [a] = obs.pair(['a', 'b'], { sndbuf: 2304, rcvbuf: 212992 });
+    const outq: Array<number | string> = [];
+    for (let i = 0; i < 18; i++) {
+      obs.write(`a writes 128 (#${i + 1})`, a, 128);
+      outq.push(k.ioctl(a, 'SIOCOUTQ'));
+    }
+    obs.eq('SIOCOUTQ after each write', outq);
+    let bytes = 0;
+    let last: number | string = 0;
+    for (let i = 0; i < 2000; i++) {
+      last = k.write(a, 128);
+      if (typeof last !== 'number') break;
+      bytes += last;
+    }
+    obs.eq('then writes of 128 until EAGAIN: bytes', bytes);
+    obs.eq('then', last);
+  }),
+  only('tcp', 'full-mss-psh-acked-on-read', 'a full-sized segment with PSH is ACKed when the reader empties the queue; data that arrives in the backlog during the read is not', (k, obs) => {
+    // Seed 0 (claimed regime): 576-byte writes make rcv_mss 576, so each
+    // segment is full-sized; since Linux 6.7 tcp_measure_rcv_mss sets
+    // ICSK_ACK_PUSHED for one with PSH, and __tcp_cleanup_rbuf ACKs once
+    // the queue is empty. That opens the window for the 4096 bytes a held
+    // back; they arrive in b's backlog while b still owns the socket, and
+    // tcp_space() leaves the backlog out until __release_sock is done, so
+    // tcp_grow_window does not grow the window and the ACK is delayed.
+    const [a, b] = obs.pair(['a', 'b'], { sndbuf: 2304, rcvbuf: 8192 });
+    let bytes = 0;
+    let last: number | string = 0;
+    for (let i = 0; i < 100; i++) {
+      last = k.write(a, 576);
+      if (typeof last !== 'number') break;
+      bytes += last;
+    }
+    obs.eq('a fills with writes of 576: bytes', bytes);
+    obs.eq('then', last);
+    obs.ioctl('a SIOCOUTQ', a, 'SIOCOUTQ');
+    obs.ioctl('b SIOCINQ', b, 'SIOCINQ');
+    obs.read('b reads 4608', b, 4608);
+    obs.ioctl('a SIOCOUTQ: the rest sent, not ACKed', a, 'SIOCOUTQ');
+    obs.ioctl('b SIOCINQ after the read', b, 'SIOCINQ');
+    obs.read('b reads the rest', b, 100000);
+    obs.ioctl('a SIOCOUTQ at the end', a, 'SIOCOUTQ');
+  }),
+];
