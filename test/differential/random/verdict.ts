@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 
 import { openKernel, type Kernel } from '../../../src/index.js';
+import { tcpUnderMemoryPressure, waitForNoMemoryPressure } from '../../helpers/tcp-memory-pressure.js';
 import { execute, type Trace } from './execute.js';
 import type { Program } from './program.js';
 
@@ -77,36 +78,6 @@ export function firstDifference(a: readonly string[], b: readonly string[]): Dif
     if (x !== y) return { at: i, expected: x, got: y, class: classify(x, y) };
   }
   return null;
-}
-
-/**
- * Whether TCP is under memory pressure (tcp_memory_pressure, the "press"
- * column of /proc/net/protocols). The memory it counts is the whole host's,
- * whatever the network namespace: another process's bulk TCP traffic can put
- * every socket under pressure, and then sk_wmem_schedule grants a socket
- * beyond tcp_wmem[0] nothing (a 4096-byte write returns 3264 where it
- * otherwise takes 4096). Seen during campaigns on a shared machine.
- */
-function tcpUnderMemoryPressure(): boolean {
-  try {
-    const line = readFileSync('/proc/net/protocols', 'utf8').split('\n').find((l) => l.startsWith('TCP '));
-    return line?.trim().split(/\s+/)[4] === 'yes';
-  } catch {
-    return false;
-  }
-}
-
-/** Longest wait for the host's TCP memory pressure to end before a Linux run. */
-const PRESSURE_WAIT_MS = 300_000;
-
-async function waitForNoMemoryPressure(): Promise<void> {
-  const started = Date.now();
-  while (tcpUnderMemoryPressure()) {
-    if (Date.now() - started > PRESSURE_WAIT_MS) {
-      throw new Error(`Linux reference unusable: TCP has been under memory pressure for ${PRESSURE_WAIT_MS / 1000} s (/proc/net/protocols); some process holds too much TCP memory`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 async function runOn(backend: Backend, p: Program, seed: number): Promise<Trace> {
