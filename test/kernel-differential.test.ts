@@ -21,19 +21,27 @@ const reference: BackendId = BACKENDS.includes('linux') ? 'linux' : BACKENDS[0]!
 const report: Record<string, Partial<Record<BackendId, Observation[]>>> = {};
 
 /**
- * Loopback TCP on Linux runs timers the sim runs on virtual time: above all
- * the 40 ms delayed-ACK timer. A Linux run that stalls (the process was not
- * scheduled) for a good part of that outside its own advance() calls has
- * seen a different kernel; it is run again, at most twice more. The sims
- * never stall.
+ * Loopback TCP on Linux runs timers the sim runs on virtual time. The
+ * earliest is the tail loss probe, at least 10 ms after a send
+ * (tcp_schedule_loss_probe), then the 40 ms delayed ACK. A Linux run whose
+ * wall time outside its own advance() calls reaches 8 ms may have seen one
+ * fire where the sim's frozen clock fires none: it has seen a different
+ * kernel, and is run again. Measured here: TCP cases take 0.7 ms outside
+ * advance() (median; 90th percentile 1.3 ms; the longest, 100-byte fills,
+ * 5-7 ms), so on a quiet machine no run is redone; under load (the suite's
+ * other files beside it) a 10-20 ms stall used to pass the old 20 ms mark
+ * and fail a comparison now and then (tcp/et-out-after-fill-100: Linux
+ * SIOCOUTQ 13948 against 30332 undisturbed). The least disturbed of up to
+ * LINUX_ATTEMPTS runs is the reference. The sims never stall.
  */
-const STALL_MS = Number(process.env.STALL_MS ?? 20);
-const LINUX_ATTEMPTS = 3;
+const STALL_MS = Number(process.env.STALL_MS ?? 8);
+const LINUX_ATTEMPTS = 10;
 
 async function runOn(id: BackendId, c: DifferentialCase): Promise<Observation[]> {
   // The host's TCP memory pressure (test/helpers/tcp-memory-pressure.ts) changes what Linux's sockets take: wait it out, redo a run that met it.
   const guard = id === 'linux' && c.family === 'tcp';
   let redone = 0;
+  let best: { observations: Observation[]; stalled: number } | null = null;
   for (let attempt = 1; ; attempt++) {
     if (guard) await waitForNoMemoryPressure();
     const k = await open(id, { seed: 1, trace: false });
@@ -49,9 +57,9 @@ async function runOn(id: BackendId, c: DifferentialCase): Promise<Observation[]>
       attempt--;
       continue;
     }
-    if (id !== 'linux' || c.family !== 'tcp' || stalled < STALL_MS || attempt >= LINUX_ATTEMPTS) {
-      return result.observations;
-    }
+    if (!guard || stalled < STALL_MS) return result.observations;
+    if (best === null || stalled < best.stalled) best = { observations: result.observations, stalled };
+    if (attempt >= LINUX_ATTEMPTS) return best.observations;
   }
 }
 
