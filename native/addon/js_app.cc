@@ -34,7 +34,6 @@ void JsApp::CountHandedBytes(size_t n) {
 
 void JsApp::AskCollection() {
   handed_since_ask_ = 0;
-  collections_asked_++;
   Napi::MemoryManagement::AdjustExternalMemory(env_, kAskBy);
   Napi::MemoryManagement::AdjustExternalMemory(env_, -kAskBy);
 }

@@ -51,8 +51,6 @@ class JsApp final : public HandlerApp {
   // and lowered again), and starts one. Measured (bench nonreaders, 300
   // non-readers, JS echo): the server's growth 86-90 MiB with, 106-110 without.
   void set_budget(const MemoryBudget* budget) { budget_ = budget; }
-  // Collections asked for so far.
-  uint64_t collections_asked() const { return collections_asked_; }
   // Asks V8 for a collection now (the same way).
   void AskCollection();
 
@@ -70,7 +68,6 @@ class JsApp final : public HandlerApp {
   size_t slab_used_ = 0;
   const MemoryBudget* budget_ = nullptr;
   size_t handed_since_ask_ = 0;  // message bytes given to JS since the last ask
-  uint64_t collections_asked_ = 0;
 
   void CountHandedBytes(size_t n);
 };

@@ -6,26 +6,26 @@
 
 namespace edgeloop {
 
-PressureTrim::Step PressureTrim::Next() {
-  if (!budget_.enabled()) return Step::kNone;
+bool PressureTrim::ShouldTrim() {
+  if (!budget_.enabled()) return false;
   const size_t used = budget_.used();
   if (used >= budget_.limit() / 2) {
     pressured_ = true;
     follow_ups_ = 0;
-    return Step::kNone;
+    return false;
   }
   if (pressured_ && used < budget_.limit() / 16) {
     pressured_ = false;
     follow_ups_ = kFollowUps;
     follow_up_at_ = Clock::now() + std::chrono::milliseconds(kFollowUpMs);
-    return Step::kEpisodeOver;
+    return true;
   }
   if (follow_ups_ > 0 && Clock::now() >= follow_up_at_) {
     --follow_ups_;
     follow_up_at_ = Clock::now() + std::chrono::milliseconds(kFollowUpMs);
-    return Step::kFollowUp;
+    return true;
   }
-  return Step::kNone;
+  return false;
 }
 
 void PressureTrim::Trim() {

@@ -25,16 +25,13 @@ class PressureTrim {
  public:
   explicit PressureTrim(const MemoryBudget& budget) : budget_(budget) {}
 
-  enum class Step {
-    kNone,
-    kEpisodeOver,  // ask for a collection, trim, and come back in kFollowUpMs
-    kFollowUp,     // ask for a collection again, trim, and come back if more are due
-  };
   static constexpr int kFollowUps = 2;
   static constexpr uint64_t kFollowUpMs = 1000;
 
-  // After each pump: what to do now.
-  Step Next();
+  // After each pump: whether to trim now (an episode just ended, or a
+  // follow-up is due). The caller asks its JS runtime for a collection,
+  // trims, and comes back in kFollowUpMs while follow_up_due().
+  bool ShouldTrim();
   bool follow_up_due() const { return follow_ups_ > 0; }
   static void Trim();
 

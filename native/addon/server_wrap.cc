@@ -179,8 +179,7 @@ void ServerWrap::Pump() {
   } else if (trim_) {
     // A budget episode is over (pressure_trim.h): the heaps are trimmed, and
     // again once V8 has collected the JS garbage it made.
-    const PressureTrim::Step step = trim_->Next();
-    if (step != PressureTrim::Step::kNone) {
+    if (trim_->ShouldTrim()) {
       if (js_app_) js_app_->AskCollection();
       PressureTrim::Trim();
       if (trim_->follow_up_due()) pump_->KickAfter(PressureTrim::kFollowUpMs);

@@ -9,7 +9,7 @@
 //
 // Pure and DOM-free; the playback asks toB(i) for each cursor move.
 import type { TraceRecord } from '../../src/browser.js';
-import { behaviourSteps } from './compare-meaning.js';
+import { behaviourSteps, type StepFacts } from './compare-meaning.js';
 
 export type AlignMode = 'step' | 'position';
 
@@ -34,21 +34,23 @@ export function positionAlignment(nB: number): Alignment {
  * kept extra.
  */
 export function stepAlignment(a: readonly TraceRecord[], b: readonly TraceRecord[], extra: ReadonlyArray<readonly [number, number]> = []): Alignment {
+  return alignSteps(behaviourSteps(a), behaviourSteps(b), a.length, b.length, extra);
+}
+
+/** stepAlignment() on runs already cut into steps (behaviourSteps), of nA and nB records. */
+export function alignSteps(sa: StepFacts[], sb: StepFacts[], nA: number, nB: number, extra: ReadonlyArray<readonly [number, number]> = []): Alignment {
   type Anchor = readonly [number, number];
   const agrees = (p: Anchor, q: Anchor): boolean => (p[0] < q[0] && p[1] <= q[1]) || (p[0] > q[0] && p[1] >= q[1]);
   const kept: Anchor[] = [];
   for (const e of extra) if (kept.every((k) => agrees(k, e))) kept.push(e);
-  const sa = behaviourSteps(a);
-  const sb = behaviourSteps(b);
   const candidates: Anchor[] = [[0, 0]];
-  for (let k = 0; k < Math.min(sa.length, sb.length); k++) candidates.push([(sa[k] as { start: number }).start, (sb[k] as { start: number }).start]);
-  candidates.push([Math.max(0, a.length - 1), Math.max(0, b.length - 1)]);
+  for (let k = 0; k < Math.min(sa.length, sb.length); k++) candidates.push([(sa[k] as StepFacts).start, (sb[k] as StepFacts).start]);
+  candidates.push([Math.max(0, nA - 1), Math.max(0, nB - 1)]);
   // Step starts increase in both runs, so they agree with each other; only the extras can contradict them.
   const anchors: Anchor[] = [...kept, ...candidates.filter((c) => kept.every((k) => agrees(k, c)))];
   anchors.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
   // Equal A indexes (a step start that is also the set-up's) keep the first.
   for (let i = anchors.length - 1; i > 0; i--) if ((anchors[i] as Anchor)[0] === (anchors[i - 1] as Anchor)[0]) anchors.splice(i, 1);
-  const nB = b.length;
   return {
     anchors,
     fromB(j: number): number {
@@ -63,7 +65,7 @@ export function stepAlignment(a: readonly TraceRecord[], b: readonly TraceRecord
       // Among anchors with the same B index, the last (the furthest A that still shows it).
       const [a0, b0] = anchors[lo] as Anchor;
       const next = anchors[lo + 1];
-      if (!next || next[1] === b0) return Math.max(0, Math.min(a.length - 1, a0 + Math.max(0, j - b0)));
+      if (!next || next[1] === b0) return Math.max(0, Math.min(nA - 1, a0 + Math.max(0, j - b0)));
       const [a1, b1] = next;
       return Math.min(a1 - 1 < a0 ? a0 : a1 - 1, a0 + Math.floor(((j - b0) * (a1 - a0)) / (b1 - b0)));
     },

@@ -17,7 +17,7 @@
 //
 // Pure: a function of the two record lists.
 import type { TraceRecord } from '../../src/browser.js';
-import { computeMoments } from './moments.js';
+import { computeMoments, type Moments } from './moments.js';
 
 export type Facet = 'delivered' | 'dropped' | 'closed' | 'read' | 'epollout' | 'wasted-wakeups' | 'calls' | 'steps';
 
@@ -88,9 +88,8 @@ function targetName(r: TraceRecord): string | null {
   return typeof a.name === 'string' ? a.name : null;
 }
 
-/** The behaviour of a run, step by step. */
-export function behaviourSteps(records: readonly TraceRecord[]): StepFacts[] {
-  const moments = computeMoments(records);
+/** The behaviour of a run, step by step (`moments`: the run's, when the caller has them already). */
+export function behaviourSteps(records: readonly TraceRecord[], moments: Moments = computeMoments(records)): StepFacts[] {
   const wasted = new Set(moments.occurrences.get('wakeup-no-progress') ?? []);
   // moments.ts counts dropped bytes over the whole run only: here the drops are counted.
   const dropAt = new Map<number, number>();
@@ -275,20 +274,23 @@ function divergenceAt(k: number, sa: StepFacts[], sb: StepFacts[], nA: number, n
  * the lesson in every pairing with the tutorial.
  */
 export function firstBehaviourDivergence(a: readonly TraceRecord[], b: readonly TraceRecord[]): BehaviourDivergence | null {
-  const sa = behaviourSteps(a);
-  const sb = behaviourSteps(b);
+  return behaviourDivergenceOf(behaviourSteps(a), behaviourSteps(b), a.length, b.length);
+}
+
+/** firstBehaviourDivergence() on runs already cut into steps (behaviourSteps), of nA and nB records. */
+export function behaviourDivergenceOf(sa: StepFacts[], sb: StepFacts[], nA: number, nB: number): BehaviourDivergence | null {
   const n = Math.min(sa.length, sb.length);
   for (let k = 0; k < n; k++) {
     const x = sa[k] as StepFacts;
     const y = sb[k] as StepFacts;
     const facets = OUTCOMES.filter((f) => differs(f, x, y));
-    if (facets.length > 0) return divergenceAt(k, sa, sb, a.length, b.length, differs('calls', x, y) ? [...facets, 'calls'] : facets);
+    if (facets.length > 0) return divergenceAt(k, sa, sb, nA, nB, differs('calls', x, y) ? [...facets, 'calls'] : facets);
   }
   if (sa.length === sb.length) {
     for (let k = 0; k < n; k++) {
       const x = sa[k] as StepFacts;
       const y = sb[k] as StepFacts;
-      if (differs('calls', x, y)) return divergenceAt(k, sa, sb, a.length, b.length, ['calls']);
+      if (differs('calls', x, y)) return divergenceAt(k, sa, sb, nA, nB, ['calls']);
     }
     return null;
   }

@@ -145,16 +145,20 @@ function meter(opts: {
   );
 }
 
-/**
- * Whether the connection has EPOLLOUT in its interest at the cursor, from the
- * trace's epoll_ctl calls (exact at every event), or null when the trace
- * does not register it (then the step's snapshot says).
- */
-function epolloutAt(c: FrameConn, ctx: GaugeContext): boolean | null {
+/** The reactor's interest list at the cursor, from the trace's epoll_ctl calls (exact at every event): registered name -> mask. */
+type InterestNow = ReadonlyMap<string, string>;
+
+function interestNow(ctx: GaugeContext): InterestNow {
   const ep = ctx.model.mainEpoll;
-  if (ep === null || c.name === null) return null;
-  const item = ctx.model.interestAt(ctx.cursor, ep).find((it) => it.name === c.name);
-  return item ? item.events.split('|').includes('EPOLLOUT') : null;
+  const out = new Map<string, string>();
+  if (ep !== null) for (const it of ctx.model.interestAt(ctx.cursor, ep)) if (it.name !== null) out.set(it.name, it.events);
+  return out;
+}
+
+/** Whether `name` has EPOLLOUT in its interest at the cursor, or null when the trace does not register it (then the step's snapshot says). */
+function epolloutAt(name: string | null, now: InterestNow): boolean | null {
+  const events = name === null ? undefined : now.get(name);
+  return events === undefined ? null : events.split('|').includes('EPOLLOUT');
 }
 
 /** The reactor's state word: 'disconnecting' is TcpConnection::Shutdown() asked for, with the FIN only after send_buf_ drains. */
@@ -169,12 +173,12 @@ function epolloutWords(c: FrameConn, lagging: boolean): string {
   return 'EPOLLOUT on (waiting for room)';
 }
 
-function connBlock(c: FrameConn, ctx: GaugeContext): HTMLElement {
+function connBlock(c: FrameConn, ctx: GaugeContext, now: InterestNow): HTMLElement {
   const flags: string[] = [stateWords(c)];
   if (c.closeReason) flags.push(`closed: ${c.closeReason}`);
   flags.push(c.reading ? 'reading' : 'not reading');
   // EPOLLOUT at the cursor, from the trace (the snapshot is the step's end).
-  const writing = epolloutAt(c, ctx) ?? c.writing;
+  const writing = epolloutAt(c.name, now) ?? c.writing;
   // EPOLLOUT with nothing queued is not waiting for anything: under LT every
   // round reports it again (the tutorial's busy loop), so it must not read as
   // a connection waiting for room; nor is one whose socket has room.
@@ -324,11 +328,12 @@ export function renderGauges(el: HTMLElement, ctx: GaugeContext | null): void {
   if (frame.conns.length === 0) {
     // Accepted in this step, after the snapshot the panel shows: the trace says so at once.
     const accepted: string[] = [];
+    let now: InterestNow | undefined;
     for (let k = Math.max(0, frame.records); k <= Math.min(cursor, model.n - 1); k++) {
       const r = model.records[k];
       if (r && r.call === 'accept' && typeof r.created === 'string' && (r.actor === 'reactor' || r.actor.startsWith('reactor-'))) {
-        const item = model.mainEpoll === null ? undefined : model.interestAt(cursor, model.mainEpoll).find((it) => it.name === r.created);
-        const out = item ? (item.events.split('|').includes('EPOLLOUT') ? ', EPOLLOUT on' : ', EPOLLOUT off') : ', not registered yet';
+        const on = epolloutAt(r.created, (now ??= interestNow(ctx)));
+        const out = on === null ? ', not registered yet' : on ? ', EPOLLOUT on' : ', EPOLLOUT off';
         accepted.push(`${r.created} (event #${r.seq}${out})`);
       }
     }
@@ -339,12 +344,13 @@ export function renderGauges(el: HTMLElement, ctx: GaugeContext | null): void {
     replace(el, head, h('p', { class: 'muted', dataset: { accepted: accepted.length }, text }));
     return;
   }
+  const now = interestNow(ctx);
   if (ctx.showAll || frame.conns.length <= MAX_SHOWN) {
     const less =
       frame.conns.length > MAX_SHOWN
         ? h('button', { class: 'link', attrs: { type: 'button' }, text: 'Show only the busiest connections', on: { click: () => ctx.onShowAll(false) } })
         : null;
-    replace(el, head, ...frame.conns.map((c) => connBlock(c, ctx)), less);
+    replace(el, head, ...frame.conns.map((c) => connBlock(c, ctx, now)), less);
     return;
   }
   // Many connections: those holding bytes first, then by id; the rest in one line.
@@ -355,7 +361,7 @@ export function renderGauges(el: HTMLElement, ctx: GaugeContext | null): void {
   replace(
     el,
     head,
-    ...shown.map((c) => connBlock(c, ctx)),
+    ...shown.map((c) => connBlock(c, ctx, now)),
     h(
       'p',
       { class: 'more-conns' },

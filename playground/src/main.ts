@@ -10,9 +10,9 @@
 // import-share.ts (traces, links and the editor), live-panel.ts (a real
 // server's live view), messages.ts.
 import { formatScenarioFailure, type MomentName, type VariantName } from '../../src/browser.js';
-import { stepAlignment, type AlignMode } from './alignment.js';
+import { alignSteps, type AlignMode } from './alignment.js';
 import { firstDivergence } from './compare.js';
-import { FACET_LABELS, firstBehaviourDivergence, type BehaviourDivergence } from './compare-meaning.js';
+import { behaviourDivergenceOf, behaviourSteps, FACET_LABELS, type BehaviourDivergence, type StepFacts } from './compare-meaning.js';
 import { byId, h, replace } from './dom.js';
 import { num, ordinal, summary } from './format.js';
 import { ExplorePanel } from './explore-panel.js';
@@ -46,6 +46,8 @@ class App {
   private divergence: number | null = null;
   /** Where the two runs first behave differently (compare mode), or null. */
   private behaviour: BehaviourDivergence | null = null;
+  /** Both runs cut into reactor steps (compare mode), or null. */
+  private steps: [StepFacts[], StepFacts[]] | null = null;
   /** How run B follows the cursor in compare mode: by reactor step (default) or by event position. */
   private alignBy: AlignMode = 'step';
   /** Bumped by every run and import, so a run that finishes after a newer one started is dropped. */
@@ -315,7 +317,9 @@ class App {
   private setSessions(sessions: [Session] | [Session, Session]): void {
     const [a, b] = sessions;
     this.divergence = a && b ? firstDivergence(a.model, b.model) : null;
-    this.behaviour = a && b ? firstBehaviourDivergence(a.model.records, b.model.records) : null;
+    // Each run cut into reactor steps once (with the moments its session already has), for the divergence and the alignment.
+    this.steps = a && b ? [behaviourSteps(a.model.records, a.moments), behaviourSteps(b.model.records, b.moments)] : null;
+    this.behaviour = a && b && this.steps ? behaviourDivergenceOf(this.steps[0], this.steps[1], a.model.n, b.model.n) : null;
     this.sides[0].setSession(a, this.divergence);
     this.sides[1].setSession(b ?? null, this.divergence);
     this.applyAlignment();
@@ -373,7 +377,7 @@ class App {
   private applyAlignment(): void {
     const a = this.sides[0].session;
     const b = this.sides[1].session;
-    if (!a || !b || this.alignBy === 'position') {
+    if (!a || !b || !this.steps || this.alignBy === 'position') {
       this.playback.setAlignment(null);
       return;
     }
@@ -381,7 +385,7 @@ class App {
     const anchors: Array<readonly [number, number]> = [];
     if (this.behaviour) anchors.push([this.behaviour.indexA, this.behaviour.indexB]);
     if (this.divergence !== null) anchors.push([this.divergence, this.divergence]);
-    this.playback.setAlignment(stepAlignment(a.model.records, b.model.records, anchors));
+    this.playback.setAlignment(alignSteps(this.steps[0], this.steps[1], a.model.n, b.model.n, anchors));
   }
 
   private renderBehaviour(a: Session, b: Session): HTMLElement {
