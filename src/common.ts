@@ -27,6 +27,7 @@ export {
 } from './reactor-options.js';
 export { Kernel } from './kernel.js';
 export { formatTraceRecord, traceToJsonl } from './trace.js';
+export { TraceStore } from './trace-store.js';
 export { Peer } from './simulation/peer.js';
 export type { Connection } from './connection.js';
 export type * from './types.js';

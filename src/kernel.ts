@@ -24,6 +24,7 @@ import type {
   SockOptName,
   SocketPairOptions,
   Trace,
+  TraceColumns,
   TraceHeader,
 } from './types.js';
 
@@ -603,7 +604,22 @@ export class Kernel implements KernelApi {
   }
 
   traceJsonl(): string {
-    return traceToJsonl(this.trace);
+    return this.tracer ? this.tracer.store.toJsonl(this.header) : traceToJsonl(this.trace);
+  }
+
+  /** Records in the trace so far, counted without making them (0 with tracing off). */
+  get traceLength(): number {
+    return this.tracer?.length ?? 0;
+  }
+
+  /**
+   * The trace's records as the kernel keeps them (src/trace-store.ts): per
+   * record its seq, t and template, each distinct template once as JSON.
+   * For a reader of a very long trace that wants no object per record (the
+   * playground's run worker hands these to the page). Null with tracing off.
+   */
+  traceColumns(): TraceColumns | null {
+    return this.tracer ? this.tracer.store.columns() : null;
   }
 
   dispose(): void {

@@ -15,6 +15,7 @@
 // fds get names from the same counters and their records the next seq, so one
 // trace holds the reactor and the scripted peers in the order things happened.
 import { errnoName, eventNames } from './constants.js';
+import { TraceStore } from './trace-store.js';
 import type { BackendName, ErrnoName, NativeTraceRecord, Trace, TraceEvent, TraceHeader, TraceRecord } from './types.js';
 
 export type FdKind = 'socket' | 'epoll' | 'eventfd' | 'dup';
@@ -35,13 +36,38 @@ export type TraceResult = { ret: number | string | number[] } | { err: ErrnoName
 
 export class Tracer {
   readonly header: TraceHeader;
-  readonly records: TraceRecord[] = [];
+  /** The records, compact (trace-store.ts). */
+  readonly store = new TraceStore();
+  /** `records` as made so far: extended, never remade, when more records came. */
+  private made: TraceRecord[] = [];
   actor = 'app';
   private readonly fds = new Map<number, FdEntry>();
   private readonly counters = new Map<string, number>();
 
   constructor(kernel: BackendName, seed: number | null) {
     this.header = { type: 'header', version: 1, kernel, seed };
+  }
+
+  /** Records so far. */
+  get length(): number {
+    return this.store.length;
+  }
+
+  /**
+   * The records as objects, made the first time they are asked for and
+   * extended after: a run nobody asks this of never holds them.
+   */
+  get records(): readonly TraceRecord[] {
+    for (let i = this.made.length; i < this.store.length; i++) this.made.push(this.store.get(i) as TraceRecord);
+    return this.made;
+  }
+
+  /** The records so far, handed on and forgotten (a server's trace drains them). */
+  drain(): TraceRecord[] {
+    const out = this.records.slice();
+    this.store.clear();
+    this.made = [];
+    return out;
   }
 
   private next(prefix: string): number {
@@ -112,7 +138,7 @@ export class Tracer {
     events?: TraceEvent[],
   ): void {
     // Built key by key so JSON.stringify keeps the documented order.
-    const r = { seq: this.records.length + 1, t, actor, call } as TraceRecord;
+    const r = { seq: this.store.length + 1, t, actor, call } as TraceRecord;
     if (fd !== undefined) {
       r.fd = fd;
       r.name = this.nameOf(fd);
@@ -124,7 +150,7 @@ export class Tracer {
     }
     if (created !== undefined) r.created = created;
     if (events !== undefined) r.events = events;
-    this.records.push(r);
+    this.store.pushRecord(r);
   }
 }
 
