@@ -87,6 +87,11 @@ export class TraceStore {
     return this.seqs[i] as number;
   }
 
+  /** Record `i`'s template index. */
+  templateAt(i: number): number {
+    return this.index[i] as number;
+  }
+
   /** Record `i` as an object (a new one each call; its args and events are shared with the records of the same template: read them only), or undefined. */
   get(i: number): TraceRecord | undefined {
     if (!Number.isInteger(i) || i < 0 || i >= this.n) return undefined;

@@ -939,8 +939,8 @@ export async function runScenarioWith(Sim: SimulationFactory, doc: unknown, opti
     // The trace as it stands now (disposing adds records), made into text
     // and objects only when read: a page that takes traceColumns() from the
     // simulation never pays for either.
-    const columns = sim.kernel.traceColumns();
-    const header = sim.trace.header;
+    const compact = sim.kernel.compactTrace();
+    const header = compact?.header ?? { type: 'header' as const, version: 1 as const, kernel: 'sim' as const, seed: sim.seed };
     let text: string | undefined;
     let records: TraceRecord[] | undefined;
     const result = {
@@ -956,9 +956,9 @@ export async function runScenarioWith(Sim: SimulationFactory, doc: unknown, opti
       violation: run.checker?.violation ?? null,
     } as ScenarioResult;
     Object.defineProperties(result, {
-      compactTrace: { enumerable: false, value: columns ? { header, columns } : null },
-      trace: { enumerable: true, get: () => (text ??= columns ? new TraceStore(columns).toJsonl(header) : traceToJsonl({ header, records: [] })) },
-      records: { enumerable: true, get: () => (records ??= columns ? [...new TraceStore(columns)] : []) },
+      compactTrace: { enumerable: false, value: compact },
+      trace: { enumerable: true, get: () => (text ??= compact ? new TraceStore(compact.columns).toJsonl(header) : traceToJsonl({ header, records: [] })) },
+      records: { enumerable: true, get: () => (records ??= compact ? [...new TraceStore(compact.columns)] : []) },
     });
     return result;
   } finally {

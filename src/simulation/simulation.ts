@@ -216,7 +216,7 @@ export class Simulation {
   /** Moves the reactor's new trace records into the kernel's trace. */
   private flushTrace(): void {
     const text = this.call('drainTrace', () => this.server.drainTrace());
-    if (text !== '[]') this.kernel.ingestTrace(JSON.parse(text) as NativeTraceRecord[]);
+    if (text !== '[]') this.kernel.ingestTraceText(text);
   }
 
   private appRecord(call: string, conn: Connection, args: Record<string, unknown>): void {
