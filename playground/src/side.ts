@@ -10,6 +10,7 @@ import { num, ordinal, summary } from './format.js';
 import { renderGauges } from './gauges.js';
 import { MOMENT_INFO, type Moment } from './moments.js';
 import { Plot } from './plot.js';
+import { SeqPlot } from './seq-plot.js';
 import { lowerBound, matchIndexes, type Query } from './search.js';
 import type { RunSummary, Session } from './session.js';
 import { badgesOf } from './badges.js';
@@ -26,6 +27,7 @@ export class Side {
   readonly el: HTMLElement;
   readonly timeline: Timeline;
   readonly plot: Plot;
+  readonly seqPlot: SeqPlot;
   private readonly title: HTMLElement;
   private readonly verdict: HTMLElement;
   /** Under the title when the knobs changed what the scenario shows: the reader must not take the run for a failure. */
@@ -50,6 +52,7 @@ export class Side {
   ) {
     this.timeline = new Timeline({ label: id === 'a' ? 'Timeline' : 'Timeline B', onPick: (i) => hooks.pick(i) });
     this.plot = new Plot((i) => hooks.pick(i));
+    this.seqPlot = new SeqPlot((i) => hooks.pick(i));
     this.title = h('h2', { class: 'side-title', text: '' });
     this.verdict = h('span', { class: 'verdict' });
     this.verdictNote = h('p', { class: 'verdict-note', attrs: { hidden: true } });
@@ -80,7 +83,7 @@ export class Side {
       const chip = (ev.target as HTMLElement).closest<HTMLElement>('.moment-chip');
       if (chip?.dataset.index !== undefined) hooks.pick(Number(chip.dataset.index));
     });
-    const traceCol = h('div', { class: 'trace-col' }, this.momentsEl, this.timeline.el, h('h3', { class: 'plot-title', text: 'Bytes over the trace' }), this.plot.el);
+    const traceCol = h('div', { class: 'trace-col' }, this.momentsEl, this.timeline.el, h('h3', { class: 'plot-title', text: 'Bytes over the trace' }), this.plot.el, this.seqPlot.el);
     this.el = h(
       'section',
       { class: `side side-${id}`, attrs: { 'aria-label': id === 'a' ? 'run A' : 'run B' } },
@@ -97,6 +100,7 @@ export class Side {
     // A live view's frames are the server's snapshots, not reactor steps: the step column stays empty.
     this.timeline.setData(s?.model ?? null, s?.source === 'run' ? s.frames : null, divergence);
     this.plot.setData(s?.model ?? null, s?.frames ?? null);
+    this.seqPlot.setData(s?.model ?? null, s?.source === 'run' ? s.frames : null);
     this.timeline.setMoments(s?.moments ?? null);
     this.plot.setMoments(s?.moments ?? null);
     this.renderMoments();
@@ -212,6 +216,7 @@ ${num(m.bytes)} bytes in all.` : ''}`,
     this.cursor = i;
     this.timeline.setCursor(i, scroll);
     this.plot.setCursor(i);
+    this.seqPlot.setCursor(i);
     const k = s.frames ? s.frames.frameAt(i) : -1;
     const frame = s.frames?.get(k) ?? null;
     // Frame 0 too: inside the first step the panel is still the state before it.
