@@ -28,7 +28,8 @@ export const MARK = {
 /** What a page can hold: a trace's text and records, and (for a run) a frame per step. */
 export const TRACE_LIMITS = Object.freeze({
   maxChars: 256 * 1024 * 1024,
-  maxRecords: 1_000_000,
+  /** A run made here stops at 1,000,000 (run-worker.ts); the step that passes that may add a few more. */
+  maxRecords: 1_100_000,
   maxLineChars: 1024 * 1024,
   maxActorChars: 100,
 });
