@@ -69,7 +69,7 @@ export class SeqPlot {
       this.onPick(Math.round(this.span[0] + (x / Math.max(1, rect.width - PAD_L - PAD_R)) * (this.span[1] - this.span[0])));
     });
     this.zoomBtn = h('button', {
-      class: 'plot-scale',
+      class: 'plot-btn seq-zoom',
       attrs: { type: 'button', 'aria-pressed': 'true' },
       text: 'Whole run',
       title: 'Draw the whole run, or a close-up of the steps around the cursor (where the window and the ACKs show)',

@@ -302,6 +302,8 @@ export class TraceModel {
   readonly written: Float64Array;
   readonly delivered: Float64Array;
   readonly reactorRead: Float64Array;
+  /** Each record's t (ms: virtual on the sim, since open on Linux). */
+  readonly t: Float64Array;
   readonly hasPeers: boolean;
   readonly epolls: EpollInfo[];
   /** The reactor's (first) epoll, the one the views show by default. */
@@ -325,6 +327,7 @@ export class TraceModel {
     this.written = new Float64Array(n);
     this.delivered = new Float64Array(n);
     this.reactorRead = new Float64Array(n);
+    this.t = new Float64Array(n);
     this.epolls = [];
     this.reactorWaits = [];
 
@@ -359,6 +362,7 @@ export class TraceModel {
     for (let i = 0; i < n; i++) {
       if (i % CHECKPOINT === 0) this.checkpoints.push({ state: copyState(state), open: new Set(open) });
       const r = records.get(i) as TraceRecord;
+      this.t[i] = r.t;
       this.lane[i] = r.actor === 'scenario' ? 255 : (laneIndex.get(r.actor) ?? 0);
       let m = 0;
       if (r.actor === 'scenario' && r.call === 'action') m |= MARK.ACTION;

@@ -50,10 +50,10 @@ describe('the TCP sequence graph', () => {
       await graph.screenshot({ path: join(ARTIFACTS, `41-seq-graph-at-${target === last.records - 1 ? 'end' : 'middle'}.png`) });
     }
     // The whole run, then the close-up again.
-    await graph.locator('button.plot-scale').click();
+    await graph.locator('button.seq-zoom').click();
     await expect.poll(() => graph.getAttribute('data-view')).toBe('whole');
     await graph.screenshot({ path: join(ARTIFACTS, '42-seq-graph-whole-run.png') });
-    await graph.locator('button.plot-scale').click();
+    await graph.locator('button.seq-zoom').click();
     await expect.poll(() => graph.getAttribute('data-view')).toBe('near');
     // The slow reader's window: at some step sent presses against the edge (the peer's buffer is full).
     const pressed = exp.frames.some((f) => f.conns.some((c) => c.kernel?.tcp && c.kernel.tcp.seq.nxt === c.kernel.tcp.seq.wndEdge && c.kernel.tcp.seq.write > c.kernel.tcp.seq.nxt));
