@@ -16,7 +16,7 @@
 // trace holds the reactor and the scripted peers in the order things happened.
 import { errnoName, eventNames } from './constants.js';
 import { TraceStore } from './trace-store.js';
-import type { BackendName, ErrnoName, NativeTraceRecord, Trace, TraceEvent, TraceHeader, TraceRecord } from './types.js';
+import type { BackendName, ErrnoName, NativeTraceRecord, RecordTemplate, Trace, TraceEvent, TraceHeader, TraceRecord } from './types.js';
 
 export type FdKind = 'socket' | 'epoll' | 'eventfd' | 'dup';
 
@@ -156,8 +156,8 @@ export class Tracer {
     created?: string | string[],
     events?: TraceEvent[],
   ): void {
-    // Built key by key so JSON.stringify keeps the documented order.
-    const r = { seq: this.store.length + 1, t, actor, call } as TraceRecord;
+    // The record less seq and t (what the store keeps once), built key by key so JSON.stringify keeps the documented order.
+    const r = { actor, call } as RecordTemplate;
     if (fd !== undefined) {
       r.fd = fd;
       r.name = this.nameOf(fd);
@@ -169,7 +169,7 @@ export class Tracer {
     }
     if (created !== undefined) r.created = created;
     if (events !== undefined) r.events = events;
-    this.store.pushRecord(r);
+    this.store.pushTemplateValue(this.store.length + 1, t, r);
   }
 }
 
