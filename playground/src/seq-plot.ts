@@ -4,8 +4,9 @@
 // each reactor step: written (write_seq: what the app handed to write()),
 // sent (snd_nxt), acknowledged (snd_una) and the window's right edge
 // (snd_una + the peer's advertised window). Sent presses against the edge
-// when the peer's receive buffer is full; acknowledged lags sent while the
-// peer delays its ACK; the gap from written to sent is what write() left
+// when the peer advertises no more room (it counts its receive queue's
+// memory, not its bytes, and never offers less than a segment);
+// acknowledged lags sent while the peer delays its ACK; the gap from written to sent is what write() left
 // queued in the kernel. From the frames (frame-list.ts: the simulated
 // kernel's own tcp_sock fields), so only for runs made here.
 import { h, replace } from './dom.js';
@@ -93,7 +94,7 @@ export class SeqPlot {
         h('label', { text: 'TCP send sequence of ' }, this.picker),
         h('span', {
           class: 'muted',
-          text: ' — sent stops at the window edge when the peer’s receive buffer is full; acknowledged trails sent while the peer delays its ACK.',
+          text: ' — sent stops at (or within one segment of) the window edge, the room the peer last advertised, which it counts by the memory its receive queue takes, not by its bytes (a partly read segment stays charged in full); acknowledged trails sent while the peer delays its ACK.',
         }),
       ),
       this.canvas,

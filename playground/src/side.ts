@@ -262,7 +262,7 @@ ${num(m.bytes)} bytes in all.` : ''}`,
           // (advance, settle, a timer): most events share one virtual instant.
           title:
             s.model.header.kernel === 'sim'
-              ? "virtual time: the simulated kernel's clock moves only when the run lets time pass (an advance or settle action); timers such as TCP's 40 ms delayed ACK fire only then, so where it stays at 0, ACKs come only when the client reads; events in between happen at the same instant"
+              ? "virtual time: the simulated kernel's clock moves only when the run lets time pass (an advance or settle action), and timers such as TCP's 40 ms delayed ACK fire only then. Where it stays at 0, an ACK the kernel would delay waits until the client reads or sends, but the ACKs the kernel sends at once still go out (quick ACKs, and an ACK once more than one full segment is unacknowledged). Events in between happen at the same instant"
               : 'milliseconds since the trace began, on the real clock',
         }),
         h('p', { class: 'event-summary', dataset: { seq: r.seq }, text: summary(r) }),

@@ -396,7 +396,7 @@ export class TraceModel {
         if (isReactor(r.actor)) this.reactorWaits.push(i);
         if (r.events !== undefined && r.events.length > 0) m |= MARK.WAKEUP;
         if (r.events?.some((e) => hasFlag(e.events, 'EPOLLOUT'))) m |= MARK.OUT_READY;
-        else if (r.err === undefined) m |= MARK.EMPTY_WAIT;
+        if (r.err === undefined && (r.events?.length ?? 0) === 0) m |= MARK.EMPTY_WAIT;
       }
       m |= applyInterest(state, open, r);
       this.marks[i] = m;
