@@ -77,6 +77,12 @@ function checkNativeRecord(r: unknown, i: number): void {
     throw invalidArg('ingestTrace', `${where}.args`, 'an object', o.args);
   }
   if (o.err !== undefined && !isInt32(o.err)) throw invalidArg('ingestTrace', `${where}.err`, 'an errno number', o.err);
+  for (const key of ['site', 'origin'] as const) {
+    const v = o[key];
+    if (v !== undefined && typeof v !== 'string' && !(typeof v === 'number' && Number.isInteger(v) && v >= 0)) {
+      throw invalidArg('ingestTrace', `${where}.${key}`, "a call site 'Class::function file:line' or an earlier one's number", v);
+    }
+  }
 }
 
 /** An fd argument: any int32. Negative or closed fds are not misuse: the kernel answers EBADF. */

@@ -44,6 +44,29 @@ export class Tracer {
     this.header = { type: 'header', version: 1, kernel, seed };
   }
 
+  /**
+   * Each native actor's call sites, by number (tracing_kernel.h: a site is
+   * spelled out in the actor's first record that has it, then numbered in
+   * order of first appearance). The records share these strings.
+   */
+  private readonly sites = new Map<string, string[]>();
+
+  /** A native record's site (text, or the number of one its actor spelled out before) as text. */
+  site(actor: string, site: string | number | undefined): string | undefined {
+    if (site === undefined) return undefined;
+    let known = this.sites.get(actor);
+    if (known === undefined) {
+      known = [];
+      this.sites.set(actor, known);
+    }
+    if (typeof site === 'string') {
+      known.push(site);
+      return site;
+    }
+    // A number never spelled out (the records that did were not ingested): no site.
+    return known[site];
+  }
+
   private next(prefix: string): number {
     const n = (this.counters.get(prefix) ?? 0) + 1;
     this.counters.set(prefix, n);
@@ -110,6 +133,8 @@ export class Tracer {
     result: TraceResult,
     created?: string | string[],
     events?: TraceEvent[],
+    site?: string,
+    origin?: string,
   ): void {
     // Built key by key so JSON.stringify keeps the documented order.
     const r = { seq: this.records.length + 1, t, actor, call } as TraceRecord;
@@ -124,6 +149,8 @@ export class Tracer {
     }
     if (created !== undefined) r.created = created;
     if (events !== undefined) r.events = events;
+    if (site !== undefined) r.site = site;
+    if (origin !== undefined) r.origin = origin;
     this.records.push(r);
   }
 }
@@ -148,22 +175,25 @@ export function ingestNativeRecord(tracer: Tracer, r: NativeTraceRecord, touched
   const result: TraceResult = r.err !== undefined ? { err: errnoName(r.err) } : r.ret !== undefined ? { ret: r.ret } : null;
   const ok = r.err === undefined && r.ret !== undefined;
   const { actor, call } = r;
+  // In record order: a site spelled out as "site" may be numbered as "origin" later, and the reverse.
+  const site = tracer.site(actor, r.site);
+  const origin = tracer.site(actor, r.origin);
   const kind = NEW_FD_KIND[call];
   if (kind !== undefined && ok && typeof r.ret === 'number') {
     touched?.(r.ret);
-    tracer.recordAs(actor, r.t, call, r.fd, r.args, result, tracer.opened(r.ret, kind));
+    tracer.recordAs(actor, r.t, call, r.fd, r.args, result, tracer.opened(r.ret, kind), undefined, site, origin);
   } else if (call === 'socketpair' && ok && Array.isArray(r.ret)) {
     const names = r.ret.map((fd) => tracer.opened(fd, 'socket'));
     if (touched) for (const fd of r.ret) touched(fd);
-    tracer.recordAs(actor, r.t, call, r.fd, r.args, result, names);
+    tracer.recordAs(actor, r.t, call, r.fd, r.args, result, names, undefined, site, origin);
   } else if (call === 'dup' && ok && typeof r.ret === 'number' && r.fd !== undefined) {
     touched?.(r.ret);
-    tracer.recordAs(actor, r.t, call, r.fd, r.args, result, tracer.dupped(r.fd, r.ret));
+    tracer.recordAs(actor, r.t, call, r.fd, r.args, result, tracer.dupped(r.fd, r.ret), undefined, site, origin);
   } else if (call === 'epollCtl' && r.fd !== undefined) {
     const target = Number(r.args.fd);
     const mask = Number(r.args.events);
     const args = { op: r.args.op, fd: target, name: tracer.nameOf(target), events: eventNames(mask) };
-    tracer.recordAs(actor, r.t, call, r.fd, args, result);
+    tracer.recordAs(actor, r.t, call, r.fd, args, result, undefined, undefined, site, origin);
     const rawOp = typeof r.args.op === 'string' ? EPOLL_OP_NUMBERS[r.args.op] : Number(r.args.op);
     const data = r.args.data === undefined ? target : Number(r.args.data);
     if (ok && rawOp !== undefined && rawOp >= 1 && rawOp <= 3) tracer.registered(r.fd, rawOp, data);
@@ -178,9 +208,9 @@ export function ingestNativeRecord(tracer: Tracer, r: NativeTraceRecord, touched
       }
       events = tracer.events(r.fd, ready);
     }
-    tracer.recordAs(actor, r.t, call, r.fd, r.args, result, undefined, events);
+    tracer.recordAs(actor, r.t, call, r.fd, r.args, result, undefined, events, site, origin);
   } else {
-    tracer.recordAs(actor, r.t, call, r.fd, r.args, result);
+    tracer.recordAs(actor, r.t, call, r.fd, r.args, result, undefined, undefined, site, origin);
     if (call === 'close' && ok && r.fd !== undefined) {
       touched?.(r.fd);
       tracer.closed(r.fd);
