@@ -14,6 +14,7 @@
 // native/kernel/tracing_kernel.h) are ingested into the same records: their
 // fds get names from the same counters and their records the next seq, so one
 // trace holds the reactor and the scripted peers in the order things happened.
+import { CallSiteTable } from './call-site.js';
 import { errnoName, eventNames } from './constants.js';
 import type { BackendName, ErrnoName, NativeTraceRecord, Trace, TraceEvent, TraceHeader, TraceRecord } from './types.js';
 
@@ -47,24 +48,21 @@ export class Tracer {
   /**
    * Each native actor's call sites, by number (tracing_kernel.h: a site is
    * spelled out in the actor's first record that has it, then numbered in
-   * order of first appearance). The records share these strings.
+   * order of first appearance).
    */
-  private readonly sites = new Map<string, string[]>();
+  private readonly nativeSites = new Map<string, CallSiteTable>();
+  /** This trace's own numbering (call-site.ts): text at a site's first record, its number after. */
+  readonly sites = new CallSiteTable();
 
-  /** A native record's site (text, or the number of one its actor spelled out before) as text. */
+  /** A native record's site (text, or the number of one its actor spelled out before) as text; undefined for a number never spelled out. */
   site(actor: string, site: string | number | undefined): string | undefined {
     if (site === undefined) return undefined;
-    let known = this.sites.get(actor);
+    let known = this.nativeSites.get(actor);
     if (known === undefined) {
-      known = [];
-      this.sites.set(actor, known);
+      known = new CallSiteTable();
+      this.nativeSites.set(actor, known);
     }
-    if (typeof site === 'string') {
-      known.push(site);
-      return site;
-    }
-    // A number never spelled out (the records that did were not ingested): no site.
-    return known[site];
+    return known.resolve(site);
   }
 
   private next(prefix: string): number {
@@ -149,8 +147,8 @@ export class Tracer {
     }
     if (created !== undefined) r.created = created;
     if (events !== undefined) r.events = events;
-    if (site !== undefined) r.site = site;
-    if (origin !== undefined) r.origin = origin;
+    if (site !== undefined) r.site = this.sites.encode(site);
+    if (origin !== undefined) r.origin = this.sites.encode(origin);
     this.records.push(r);
   }
 }

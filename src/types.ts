@@ -129,13 +129,19 @@ export interface TraceRecord {
   err?: ErrnoName;
   created?: string | string[];
   events?: TraceEvent[];
-  /** The reactor function and line that made the call (reactor records only). */
-  site?: CallSiteText;
+  /**
+   * The reactor function and line that made the call (reactor records only):
+   * the text at the site's first record in the trace, its number after
+   * (sites numbered from 0 in the order their text first appears, as
+   * `site` or `origin`; callSiteTable() reads them).
+   */
+  site?: CallSiteText | number;
   /**
    * The line that asked for the call through a Channel: an epollCtl made by
    * Epoll::UpdateChannel because TcpConnection::Send called EnableWrite.
+   * Text or number, as `site`.
    */
-  origin?: CallSiteText;
+  origin?: CallSiteText | number;
 }
 
 /**

@@ -4,7 +4,7 @@
 // marked and scrolled into the middle of the box. The reactor's sources are
 // bundled into the page at build time, so a run's sites always match the
 // code shown: the trace and the page come from the same commit.
-import { parseCallSite, type CallSite, type TraceRecord } from '../../src/browser.js';
+import { callSiteTable, parseCallSite, type CallSite, type TraceRecord } from '../../src/browser.js';
 import { h, replace } from './dom.js';
 import { functionExtent } from './source-extent.js';
 
@@ -15,13 +15,32 @@ export const SOURCES: ReadonlyMap<string, string> = new Map(
   Object.entries(RAW).map(([path, text]) => [path.replace(/^(\.\.\/)+/, ''), text]),
 );
 
+/** A record's site or origin as text, given the trace's sites by number. */
+function textOf(v: string | number | undefined, texts: readonly string[]): string | undefined {
+  return typeof v === 'number' ? texts[v] : v;
+}
+
 /** What the panel shows for a record: the line to mark and, when it differs, the call it led to. */
-export function sourceOf(r: TraceRecord | undefined): { show: CallSite; via: CallSite | null } | null {
-  if (!r?.site) return null;
-  const site = parseCallSite(r.site);
+export function sourceOf(r: TraceRecord | undefined, texts: readonly string[]): { show: CallSite; via: CallSite | null } | null {
+  const text = textOf(r?.site, texts);
+  if (text === undefined) return null;
+  const site = parseCallSite(text);
   if (!site) return null;
-  const origin = r.origin !== undefined ? parseCallSite(r.origin) : null;
+  const originText = textOf(r?.origin, texts);
+  const origin = originText !== undefined ? parseCallSite(originText) : null;
   return origin ? { show: origin, via: site } : { show: site, via: null };
+}
+
+/** Each trace's sites by number (call-site.ts), read once per trace. */
+const TABLES = new WeakMap<readonly TraceRecord[], readonly string[]>();
+
+function sitesOf(records: readonly TraceRecord[]): readonly string[] {
+  let texts = TABLES.get(records);
+  if (texts === undefined) {
+    texts = callSiteTable(records).texts;
+    TABLES.set(records, texts);
+  }
+  return texts;
 }
 
 /** How far back a peer's or the app's event looks for the reactor's last call. */
@@ -83,12 +102,13 @@ export class SourceView {
    */
   show(records: readonly TraceRecord[] | null, i: number): void {
     const at = records?.[i];
+    const texts = records ? sitesOf(records) : [];
     let r = at;
-    let src = sourceOf(r);
+    let src = sourceOf(r, texts);
     const reactor = at?.actor.startsWith('reactor') ?? false;
     if (records && at && !src && !reactor) {
       for (let k = i - 1; k >= Math.max(0, i - LOOK_BACK); k--) {
-        src = sourceOf(records[k]);
+        src = sourceOf(records[k], texts);
         if (src) {
           r = records[k];
           break;

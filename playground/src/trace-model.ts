@@ -113,8 +113,9 @@ export function checkRecord(r: unknown, prevSeq: number): string | null {
   }
   for (const k of ['site', 'origin'] as const) {
     const v = r[k];
-    if (v !== undefined && (typeof v !== 'string' || v.length > 300 || parseCallSite(v) === null)) {
-      return `"${k}" must be a call site like "TcpConnection::Send native/reactor/tcp_connection.cc:73", got ${show(v)}`;
+    // Text, or the number of a site an earlier record gave as text (src/call-site.ts).
+    if (v !== undefined && !(isInt(v) && v >= 0) && (typeof v !== 'string' || v.length > 300 || parseCallSite(v) === null)) {
+      return `"${k}" must be a call site like "TcpConnection::Send native/reactor/tcp_connection.cc:73" or an earlier one's number, got ${show(v)}`;
     }
   }
   if (r.events !== undefined) return checkEvents(r.events);

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 
-import { builtinScenario, parseCallSite, type TraceRecord } from '../../src/browser.js';
+import { builtinScenario, parseCallSite, spellCallSites, type SpelledRecord } from '../../src/browser.js';
 import { computeMoments } from '../../playground/src/moments.js';
 import { modelFromJsonl } from '../../playground/src/trace-model.js';
 import { afterRun, cursor, expectedRun, noErrors, pickScenario, shot, usePlayground } from './helpers.js';
@@ -43,7 +43,7 @@ async function sourceShown(page: Page, side: 'a' | 'b'): Promise<Shown> {
 }
 
 /** The index of the last record at or before `k` that has a call site (the reactor's last call). */
-function lastSited(records: readonly TraceRecord[], k: number): number {
+function lastSited(records: readonly SpelledRecord[], k: number): number {
   for (let i = k; i >= 0; i--) if (records[i]?.site !== undefined) return i;
   return -1;
 }
@@ -62,15 +62,17 @@ describe('the C++ behind each call', () => {
     expect(await page.locator('#k-variant').inputValue()).toBe('day26-as-written');
     const model = modelFromJsonl((await expectedRun(builtinScenario(name))).trace);
     const moments = computeMoments(model.records);
+    // Each record's sites as text (a trace gives a site's text once, then its number).
+    const records = spellCallSites(model.records);
 
     // The first partial write: Send's own write, in the variant's file.
     const partial = moments.byName.get('partial-write')?.index as number;
-    expect(model.records[partial]?.site).toMatch(/^Day26Connection::Send native\/reactor\/variants\/day26_as_written\.cc:\d+$/);
+    expect(records[partial]?.site).toMatch(/^Day26Connection::Send native\/reactor\/variants\/day26_as_written\.cc:\d+$/);
     await page.click('.side-a .moment-chip[data-moment="partial-write"]');
     expect(await cursor(page)).toBe(partial);
     let s = await sourceShown(page, 'a');
     expect(s.fn).toBe('Day26Connection::Send');
-    expect(s.file).toBe(`variants/day26_as_written.cc:${parseCallSite(model.records[partial]!.site!)!.line}`);
+    expect(s.file).toBe(`variants/day26_as_written.cc:${parseCallSite(records[partial]!.site!)!.line}`);
     expect(s.text).toContain('kernel().Write(fd(), msg, length)');
     expect(s.inView).toBe(true);
     // The whole function is there, from its definition to its closing brace.
@@ -80,7 +82,7 @@ describe('the C++ behind each call', () => {
     await shot(page, '60-source-partial-write-in-send');
 
     // The next partial write is WriteNonBlocking's, on EPOLLOUT: the panel follows the cursor.
-    const next = model.records.findIndex((r, i) => i > partial && r.call === 'write' && r.site?.startsWith('Day26Connection::WriteNonBlocking'));
+    const next = records.findIndex((r, i) => i > partial && r.call === 'write' && r.site?.startsWith('Day26Connection::WriteNonBlocking'));
     expect(next).toBeGreaterThan(partial);
     await goto(page, model.records[next]!.seq);
     expect(await cursor(page)).toBe(next);
@@ -100,13 +102,13 @@ describe('the C++ behind each call', () => {
 
     // A peer's call has no server C++ behind it: the panel says so and shows the reactor's last call before it.
     const peer = model.records.findIndex((r, k) => k > partial && r.actor !== 'reactor' && r.actor !== 'app');
-    const last = lastSited(model.records, peer);
+    const last = lastSited(records, peer);
     await goto(page, model.records[peer]!.seq);
     const head = await page.locator('.side-a .source-view .src-head').textContent();
     expect(head).toContain(`Event #${model.records[peer]!.seq} (${model.records[peer]!.actor}) is not the server’s; the reactor’s last call before it, #${model.records[last]!.seq}`);
     s = await sourceShown(page, 'a');
-    expect(s.fn).toBe(parseCallSite(model.records[last]!.origin ?? model.records[last]!.site!)!.fn);
-    expect(s.line).toBe(parseCallSite(model.records[last]!.origin ?? model.records[last]!.site!)!.line);
+    expect(s.fn).toBe(parseCallSite(records[last]!.origin ?? records[last]!.site!)!.fn);
+    expect(s.line).toBe(parseCallSite(records[last]!.origin ?? records[last]!.site!)!.line);
 
     // The box scrolls by keyboard without moving the page's cursor.
     await goto(page, model.records[partial]!.seq);
@@ -135,8 +137,8 @@ describe('the C++ behind each call', () => {
     await afterRun(page, () => page.selectOption('#k-variant', 'day26-as-written').then(() => page.click('#run')));
     await page.selectOption('#compare-variant', 'edgeloop');
     await afterRun(page, () => page.check('#compare'));
-    const a = modelFromJsonl((await expectedRun(builtinScenario(name), { variant: 'day26-as-written' })).trace).records;
-    const b = modelFromJsonl((await expectedRun(builtinScenario(name), { variant: 'edgeloop' })).trace).records;
+    const a = spellCallSites(modelFromJsonl((await expectedRun(builtinScenario(name), { variant: 'day26-as-written' })).trace).records);
+    const b = spellCallSites(modelFromJsonl((await expectedRun(builtinScenario(name), { variant: 'edgeloop' })).trace).records);
     // The response's first write: both variants' Send, partial, at the same event.
     const first = a.findIndex((r) => r.actor === 'reactor' && r.call === 'write');
     expect(b.findIndex((r) => r.actor === 'reactor' && r.call === 'write')).toBe(first);
@@ -166,8 +168,8 @@ describe('the C++ behind each call', () => {
     await pickScenario(page, name);
     await page.selectOption('#compare-variant', 'edgeloop');
     await afterRun(page, () => page.check('#compare'));
-    const a = modelFromJsonl((await expectedRun(builtinScenario(name), { variant: 'day26-as-written' })).trace).records;
-    const b = modelFromJsonl((await expectedRun(builtinScenario(name), { variant: 'edgeloop' })).trace).records;
+    const a = spellCallSites(modelFromJsonl((await expectedRun(builtinScenario(name), { variant: 'day26-as-written' })).trace).records);
+    const b = spellCallSites(modelFromJsonl((await expectedRun(builtinScenario(name), { variant: 'edgeloop' })).trace).records);
     await page.keyboard.press('b');
     const i = await cursor(page);
     const j = Number(await page.evaluate(() => document.body.dataset.cursorB));
