@@ -46,6 +46,11 @@ export class CallSiteTable {
     return v;
   }
 
+  /** The number of a text already seen, or undefined. */
+  numberOf(text: CallSiteText): number | undefined {
+    return this.numbers.get(text);
+  }
+
   /** What a record says for `text`: the text the first time (numbering it), its number after. */
   encode(text: CallSiteText): CallSiteText | number {
     const n = this.numbers.get(text);

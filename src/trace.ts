@@ -32,6 +32,12 @@ interface FdEntry {
 
 const PREFIX: Record<Exclude<FdKind, 'dup'>, string> = { socket: 's', epoll: 'ep', eventfd: 'ev' };
 
+/** A native actor's sites: text by its own numbers, and this trace's number for each. */
+interface NativeSites {
+  texts: string[];
+  written: number[];
+}
+
 export type TraceResult = { ret: number | string | number[] } | { err: ErrnoName } | null;
 
 export class Tracer {
@@ -46,23 +52,46 @@ export class Tracer {
   }
 
   /**
-   * Each native actor's call sites, by number (tracing_kernel.h: a site is
-   * spelled out in the actor's first record that has it, then numbered in
-   * order of first appearance).
+   * Each native actor's call sites, by its numbers (tracing_kernel.h: a site
+   * is spelled out in the actor's first record that has it, then numbered in
+   * order of first appearance), with what this trace writes for each.
    */
-  private readonly nativeSites = new Map<string, CallSiteTable>();
+  private readonly nativeSites = new Map<string, NativeSites>();
+  private lastActor = '';
+  private lastSites: NativeSites | null = null;
   /** This trace's own numbering (call-site.ts): text at a site's first record, its number after. */
   readonly sites = new CallSiteTable();
 
-  /** A native record's site (text, or the number of one its actor spelled out before) as text; undefined for a number never spelled out. */
-  site(actor: string, site: string | number | undefined): string | undefined {
+  /**
+   * What this trace's record says for a native record's site (text, or the
+   * number of one its actor spelled out before): the text the first time the
+   * trace has it, its number after; undefined for a number never spelled out.
+   * Once per reactor record: a number the trace has numbered costs two array reads.
+   */
+  site(actor: string, site: string | number | undefined): string | number | undefined {
     if (site === undefined) return undefined;
-    let known = this.nativeSites.get(actor);
-    if (known === undefined) {
-      known = new CallSiteTable();
-      this.nativeSites.set(actor, known);
+    let known = actor === this.lastActor ? this.lastSites : null;
+    if (known === null) {
+      known = this.nativeSites.get(actor) ?? null;
+      if (known === null) {
+        known = { texts: [], written: [] };
+        this.nativeSites.set(actor, known);
+      }
+      this.lastActor = actor;
+      this.lastSites = known;
     }
-    return known.resolve(site);
+    if (typeof site === 'string') {
+      known.texts.push(site);
+      const n = known.texts.length - 1;
+      const out = this.sites.encode(site);
+      // Numbered now (encode numbers a new text): later records of this site give the number.
+      known.written[n] = this.sites.numberOf(site) as number;
+      return out;
+    }
+    const written = known.written[site];
+    if (written !== undefined) return written;
+    const text = known.texts[site];
+    return text === undefined ? undefined : this.sites.encode(text);
   }
 
   private next(prefix: string): number {
@@ -131,8 +160,8 @@ export class Tracer {
     result: TraceResult,
     created?: string | string[],
     events?: TraceEvent[],
-    site?: string,
-    origin?: string,
+    site?: string | number,
+    origin?: string | number,
   ): void {
     // Built key by key so JSON.stringify keeps the documented order.
     const r = { seq: this.records.length + 1, t, actor, call } as TraceRecord;
@@ -147,8 +176,8 @@ export class Tracer {
     }
     if (created !== undefined) r.created = created;
     if (events !== undefined) r.events = events;
-    if (site !== undefined) r.site = this.sites.encode(site);
-    if (origin !== undefined) r.origin = this.sites.encode(origin);
+    if (site !== undefined) r.site = site;
+    if (origin !== undefined) r.origin = origin;
     this.records.push(r);
   }
 }
