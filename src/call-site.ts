@@ -62,7 +62,7 @@ export class CallSiteTable {
 }
 
 /** The sites of `records` by number (each record's `site`, then its `origin`, in order). */
-export function callSiteTable(records: readonly TraceRecord[]): CallSiteTable {
+export function callSiteTable(records: Iterable<TraceRecord>): CallSiteTable {
   const table = new CallSiteTable();
   for (const r of records) {
     if (r.site !== undefined) table.resolve(r.site);

@@ -28,6 +28,7 @@ export {
 export { callSiteOf, callSiteTable, CallSiteTable, parseCallSite, spellCallSites, type CallSite, type SpelledRecord } from './call-site.js';
 export { Kernel } from './kernel.js';
 export { formatTraceRecord, traceToJsonl } from './trace.js';
+export { TraceStore } from './trace-store.js';
 export { Peer } from './simulation/peer.js';
 export type { Connection } from './connection.js';
 export type * from './types.js';

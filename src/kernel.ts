@@ -7,7 +7,7 @@ import { isTcpSockAddr } from './address.js';
 import { describeValue, EdgeloopError, invalidArg, unknownName } from './errors.js';
 import type { RawKernel } from './backends/raw-kernel.js';
 import { strictKernel } from './strict-kernel.js';
-import { ingestNativeRecord, traceToJsonl, Tracer, type TraceResult } from './trace.js';
+import { ingestNativeRecord, ingestNativeText, traceToJsonl, Tracer, type TraceResult } from './trace.js';
 import type {
   StrictKernelApi,
   BackendName,
@@ -24,6 +24,7 @@ import type {
   SockOptName,
   SocketPairOptions,
   Trace,
+  CompactTrace,
   TraceHeader,
 } from './types.js';
 
@@ -595,6 +596,21 @@ export class Kernel implements KernelApi {
     }
   }
 
+  /**
+   * ingestTrace() of a binding's drained text (a JSON array, one record per
+   * line), without parsing the records the trace has already seen under the
+   * same names (src/trace.ts ingestNativeText). Not part of the kernel API:
+   * the simulation's reactor calls it after each step.
+   */
+  ingestTraceText(text: string): void {
+    this.live('ingestTrace');
+    if (!this.tracer) {
+      this.ingestTrace(JSON.parse(text) as NativeTraceRecord[]);
+      return;
+    }
+    ingestNativeText(this.tracer, text, (r) => checkNativeRecord(r, 0), this.forgetFiller);
+  }
+
   /** The trace's stable name of an open fd (s1, ep1, ...), or null (unknown fd, or tracing off). */
   fdName(fd: number): string | null {
     return this.tracer?.nameOf(fd) ?? null;
@@ -611,7 +627,23 @@ export class Kernel implements KernelApi {
   }
 
   traceJsonl(): string {
-    return traceToJsonl(this.trace);
+    return this.tracer ? this.tracer.store.toJsonl(this.header) : traceToJsonl(this.trace);
+  }
+
+  /** Records in the trace so far, counted without making them (0 with tracing off). */
+  get traceLength(): number {
+    return this.tracer?.length ?? 0;
+  }
+
+  /**
+   * The trace as the kernel keeps it (src/trace-store.ts): its header, and
+   * per record its seq, t and template, each distinct template once as
+   * JSON. For a reader of a very long trace that wants no object per record
+   * (the playground's run worker hands these to the page). Null with
+   * tracing off.
+   */
+  compactTrace(): CompactTrace | null {
+    return this.tracer ? { header: this.header, columns: this.tracer.store.columns() } : null;
   }
 
   dispose(): void {

@@ -16,6 +16,7 @@
 // trace holds the reactor and the scripted peers in the order things happened.
 import { CallSiteTable } from './call-site.js';
 import { errnoName, eventNames } from './constants.js';
+import { TraceStore } from './trace-store.js';
 import type { BackendName, ErrnoName, NativeTraceRecord, Trace, TraceEvent, TraceHeader, TraceRecord } from './types.js';
 
 export type FdKind = 'socket' | 'epoll' | 'eventfd' | 'dup';
@@ -42,10 +43,18 @@ export type TraceResult = { ret: number | string | number[] } | { err: ErrnoName
 
 export class Tracer {
   readonly header: TraceHeader;
-  readonly records: TraceRecord[] = [];
+  /** The records, compact (trace-store.ts). */
+  readonly store = new TraceStore();
+  /** `records` as made so far: extended, never remade, when more records came. */
+  private made: TraceRecord[] = [];
   actor = 'app';
+  /** Moves on whenever a name or a registration changes: what a native record's text ingests to holds while it stands. */
+  epoch = 0;
   private readonly fds = new Map<number, FdEntry>();
   private readonly counters = new Map<string, number>();
+  /** ingestNativeText's memory: a native record's text after its t -> the template it ingested to, in this epoch. */
+  readonly seenNative = new Map<string, number>();
+  seenEpoch = 0;
 
   constructor(kernel: BackendName, seed: number | null) {
     this.header = { type: 'header', version: 1, kernel, seed };
@@ -94,6 +103,38 @@ export class Tracer {
     return text === undefined ? undefined : this.sites.encode(text);
   }
 
+  /** Records so far. */
+  get length(): number {
+    return this.store.length;
+  }
+
+  /** The template of the last record appended. */
+  get lastTemplate(): number {
+    return this.store.templateAt(this.store.length - 1);
+  }
+
+  /** Appends a record that repeats template `k` at time `t`. */
+  pushTemplate(t: number, k: number): void {
+    this.store.push(this.store.length + 1, t, k);
+  }
+
+  /**
+   * The records as objects, made the first time they are asked for and
+   * extended after: a run nobody asks this of never holds them.
+   */
+  get records(): readonly TraceRecord[] {
+    for (let i = this.made.length; i < this.store.length; i++) this.made.push(this.store.get(i) as TraceRecord);
+    return this.made;
+  }
+
+  /** The records so far, handed on and forgotten (a server's trace drains them). */
+  drain(): TraceRecord[] {
+    const out = this.records.slice();
+    this.store.clear();
+    this.made = [];
+    return out;
+  }
+
   private next(prefix: string): number {
     const n = (this.counters.get(prefix) ?? 0) + 1;
     this.counters.set(prefix, n);
@@ -106,6 +147,7 @@ export class Tracer {
 
   /** A new fd returned by socket/socketpair/accept/epollCreate/eventfd. */
   opened(fd: number, kind: Exclude<FdKind, 'dup'>): string {
+    this.epoch++;
     const name = `${PREFIX[kind]}${this.next(PREFIX[kind])}`;
     this.fds.set(fd, { name, file: kind === 'epoll' ? { registrations: new Map() } : {} });
     return name;
@@ -113,6 +155,7 @@ export class Tracer {
 
   /** `fd` is a dup of `src`: a new name, the same open file. */
   dupped(src: number, fd: number): string {
+    this.epoch++;
     const from = this.fds.get(src);
     const name = from ? `${from.name}+${this.next(`${from.name}+`)}` : `d${this.next('d')}`;
     this.fds.set(fd, { name, file: from?.file ?? {} });
@@ -120,6 +163,7 @@ export class Tracer {
   }
 
   closed(fd: number): void {
+    this.epoch++;
     this.fds.delete(fd);
   }
 
@@ -127,6 +171,7 @@ export class Tracer {
   registered(ep: number, rawOp: number, data: number): void {
     const regs = this.fds.get(ep)?.file.registrations;
     if (!regs) return;
+    this.epoch++;
     if (rawOp === 2) regs.delete(data);
     else regs.set(data, this.nameOf(data));
   }
@@ -164,7 +209,7 @@ export class Tracer {
     origin?: string | number,
   ): void {
     // Built key by key so JSON.stringify keeps the documented order.
-    const r = { seq: this.records.length + 1, t, actor, call } as TraceRecord;
+    const r = { seq: this.store.length + 1, t, actor, call } as TraceRecord;
     if (fd !== undefined) {
       r.fd = fd;
       r.name = this.nameOf(fd);
@@ -178,7 +223,7 @@ export class Tracer {
     if (events !== undefined) r.events = events;
     if (site !== undefined) r.site = site;
     if (origin !== undefined) r.origin = origin;
-    this.records.push(r);
+    this.store.pushRecord(r);
   }
 }
 
@@ -189,6 +234,49 @@ const NEW_FD_KIND: Readonly<Record<string, Exclude<FdKind, 'dup'>>> = {
   eventfd: 'eventfd',
 };
 const EPOLL_OP_NUMBERS: Readonly<Record<string, number>> = { ADD: 1, DEL: 2, MOD: 3 };
+
+/** Entries ingestNativeText remembers before it starts again. */
+const SEEN_NATIVE_MAX = 65536;
+const NATIVE_T = '{"t":';
+
+/**
+ * Appends the records of a binding's drained text (TraceLog: `[` records
+ * separated by `,\n` `]`) as ingestNativeRecord would one by one, and
+ * faster: a record whose text after its `t` was seen before, while no
+ * name or registration changed since, ingests to the same template, so it
+ * is not parsed again. Most of a long run's records are such repeats (a
+ * connection's read of the same size, an epoll_wait reporting the same
+ * fds); parsing, naming and re-serializing each was a third of a
+ * simulation's time. `check` validates a record that is parsed.
+ */
+export function ingestNativeText(tracer: Tracer, text: string, check: (r: unknown) => void, touched?: (fd: number) => void): void {
+  if (text.length <= 2) return;
+  const seen = tracer.seenNative;
+  let from = 1;
+  const end = text.length - 1;
+  while (from < end) {
+    let to = text.indexOf(',\n', from);
+    if (to < 0 || to > end) to = end;
+    const line = text.slice(from, to);
+    from = to + 2;
+    if (tracer.seenEpoch !== tracer.epoch || seen.size >= SEEN_NATIVE_MAX) {
+      seen.clear();
+      tracer.seenEpoch = tracer.epoch;
+    }
+    const comma = line.startsWith(NATIVE_T) ? line.indexOf(',', NATIVE_T.length) : -1;
+    const key = comma > 0 ? line.slice(comma + 1) : null;
+    const known = key === null ? undefined : seen.get(key);
+    if (known !== undefined) {
+      tracer.pushTemplate(Number(line.slice(NATIVE_T.length, comma)), known);
+      continue;
+    }
+    const r = JSON.parse(line) as unknown;
+    check(r);
+    const epoch = tracer.epoch;
+    ingestNativeRecord(tracer, r as NativeTraceRecord, touched);
+    if (key !== null && tracer.epoch === epoch) seen.set(key, tracer.lastTemplate);
+  }
+}
 
 /**
  * Appends one native record to `tracer` in the shape the TS Kernel gives the

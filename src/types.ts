@@ -151,6 +151,24 @@ export interface TraceRecord {
  */
 export type CallSiteText = string;
 
+/** A record without seq and t: what the store keeps once per distinct value. */
+export type RecordTemplate = Omit<TraceRecord, 'seq' | 't'>;
+
+/** A trace store's content (src/trace-store.ts) as plain data (typed arrays transferable between threads). */
+export interface TraceColumns {
+  seq: Float64Array;
+  t: Float64Array;
+  template: Uint32Array;
+  /** Each template's JSON text: an object with the record's keys after t, in order. */
+  templates: string[];
+}
+
+/** A trace kept as columns: its header and its records as a TraceStore holds them. */
+export interface CompactTrace {
+  header: TraceHeader;
+  columns: TraceColumns;
+}
+
 export interface Trace {
   header: TraceHeader;
   records: readonly TraceRecord[];

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { builtinScenario, listBuiltinScenarios, runScenario, type TraceRecord, type VariantName } from '../src/index.js';
 import { firstDivergence } from '../playground/src/compare.js';
 import { behaviourSteps, firstBehaviourDivergence, type BehaviourDivergence } from '../playground/src/compare-meaning.js';
+import { ArrayRecords } from '../playground/src/record-list.js';
 import { positionAlignment, stepAlignment } from '../playground/src/alignment.js';
 import type { TraceModel } from '../playground/src/trace-model.js';
 
@@ -32,7 +33,7 @@ function pair(name: string, a: VariantName, b: VariantName): { a: readonly Trace
   return { a: ra, b: rb, d };
 }
 
-const asModel = (records: readonly TraceRecord[]): TraceModel => ({ n: records.length, records }) as unknown as TraceModel;
+const asModel = (records: readonly TraceRecord[]): TraceModel => ({ n: records.length, records: new ArrayRecords(records) }) as unknown as TraceModel;
 
 describe('compare by meaning, every built-in pairing', () => {
   it('by position the first difference is the registration (the EPOLLET bit); by meaning it is never that', () => {

@@ -28,7 +28,7 @@ describe('trace files', () => {
     const whole = modelFromJsonl(r.trace);
     const cut = Math.floor(whole.n / 3);
     const base = { epolls: whole.epolls.map((e) => ({ name: e.name, owner: e.owner, interest: whole.interestAt(cut - 1, e.name) })) };
-    const window = new TraceModel(whole.header, whole.records.slice(cut), null, base);
+    const window = new TraceModel(whole.header, [...whole.records].slice(cut), null, base);
     expect(window.mainEpoll).toBe(whole.mainEpoll);
     const byFd = (items: Array<{ fd: number }>) => [...items].sort((a, b) => a.fd - b.fd);
     for (let i = 0; i < window.n; i += 7) {
@@ -44,12 +44,12 @@ describe('trace files', () => {
     const r = await runScenario(builtinScenario('large-response-slow-reader'), { engine: 'wasm' });
     const m = modelFromJsonl(r.trace);
     // r.records is the live array: the peers' dispose records land after r.trace was taken.
-    expect(m.records).toEqual(r.records.slice(0, m.n));
+    expect([...m.records]).toEqual(r.records.slice(0, m.n));
     expect(m.text).toBe(r.trace);
     expect(m.lanes.slice(0, 2)).toEqual(['reactor', 'app']);
     expect(m.mainEpoll).toBe('ep1');
-    const on = m.records.findIndex((_, i) => ((m.marks[i] as number) & MARK.OUT_ON) !== 0);
-    expect(m.records[on]).toMatchObject({ call: 'epollCtl', args: { op: 'MOD' } });
+    const on = [...m.records].findIndex((_, i) => ((m.marks[i] as number) & MARK.OUT_ON) !== 0);
+    expect(m.records.get(on)).toMatchObject({ call: 'epollCtl', args: { op: 'MOD' } });
     expect(m.interestAt(on, 'ep1').find((e) => e.name === 's3')?.events).toContain('EPOLLOUT');
     expect(m.interestAt(on - 1, 'ep1').find((e) => e.name === 's3')?.events).not.toContain('EPOLLOUT');
     // Written by the reactor = the bulk app's 16 MiB; delivered = what the client read.

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { MAX_SCENARIO_FILE_BYTES, readScenarioFile, replay } from '../src/cli/replay.js';
-import { builtinScenario, runScenario } from '../src/index.js';
+import { builtinScenario, runScenario, type Peer } from '../src/index.js';
+import { echoScenario } from '../bench/scenarios.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'edgeloop-budgets-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -66,6 +67,23 @@ describe('a run’s budgets', () => {
     const r = await runScenario(doc, { limits: { maxPeerBytes: 100_000 } });
     expect(r.failures[0]?.path).toBe('limits.maxPeerBytes');
     expect(r.failures[0]?.message).toMatch(/the peers hold \d+ received bytes, more than 100000/);
+  });
+
+  it('peers keep the bytes they read only when an expectation reads them (inOrder, text): a counted run is not stopped by maxPeerBytes', async () => {
+    // 20 rounds of 4 KiB from each of 40 peers, echoed: 3.2 MiB received, checked by count only.
+    const counted = echoScenario(20);
+    let peers: Peer[] = [];
+    const r = await runScenario(counted, { limits: { maxPeerBytes: 100_000 }, onStep: (i) => (peers = i.sim.peers) });
+    expect(r.failures).toEqual([]);
+    expect(peers.reduce((a, p) => a + p.receivedBytes, 0)).toBe(40 * 20 * 4096);
+    expect(peers.every((p) => !p.keepReceived)).toBe(true);
+    expect(() => peers[0]?.received).toThrow(/its received bytes were not kept \(keepReceived is off\); receivedBytes counts them/);
+    // The same run with a text check on one peer: that peer keeps its bytes, and the budget counts them.
+    const doc = echoScenario(20) as { expect: unknown[] };
+    doc.expect.push({ check: 'peer', peer: 'c1', inOrder: false });
+    const kept = await runScenario(doc, { limits: { maxPeerBytes: 50_000 }, onStep: (i) => (peers = i.sim.peers) });
+    expect(kept.failures[0]?.path).toBe('limits.maxPeerBytes');
+    expect(peers.filter((p) => p.keepReceived).map((p) => p.name)).toEqual(['c1']);
   });
 
   it('a document may set its own, and bad budgets are refused naming the field', async () => {

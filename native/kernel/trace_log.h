@@ -17,12 +17,15 @@ class TraceLog {
   void Append(std::string_view object) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!enabled_) return;
-    if (count_ > 0) text_ += ',';
+    // ",\n" between records: still a JSON array, and a reader can cut it
+    // into records without parsing it (src/trace.ts ingestNativeText; a
+    // record's strings escape their newlines).
+    if (count_ > 0) text_.append(",\n", 2);
     text_.append(object.data(), object.size());
     ++count_;
   }
 
-  // "[...]" of everything appended since the last drain.
+  // "[...]" of everything appended since the last drain, one record per line.
   std::string Drain() {
     std::lock_guard<std::mutex> lock(mu_);
     std::string out;

@@ -8,6 +8,7 @@
 // of a long step of B is reached while A crosses its short one.
 //
 // Pure and DOM-free; the playback asks toB(i) for each cursor move.
+import type { RecordList } from './record-list.js';
 import type { TraceRecord } from '../../src/browser.js';
 import { behaviourSteps, type StepFacts } from './compare-meaning.js';
 
@@ -33,7 +34,7 @@ export function positionAlignment(nB: number): Alignment {
  * A goes forward) is left out, and so is every step start that contradicts a
  * kept extra.
  */
-export function stepAlignment(a: readonly TraceRecord[], b: readonly TraceRecord[], extra: ReadonlyArray<readonly [number, number]> = []): Alignment {
+export function stepAlignment(a: RecordList | readonly TraceRecord[], b: RecordList | readonly TraceRecord[], extra: ReadonlyArray<readonly [number, number]> = []): Alignment {
   return alignSteps(behaviourSteps(a), behaviourSteps(b), a.length, b.length, extra);
 }
 

@@ -12,7 +12,7 @@ export interface Badge {
 
 export function badgesOf(model: TraceModel, i: number): Badge[] {
   const m = model.marks[i] as number;
-  const r = model.records[i] as TraceRecord;
+  const r = model.records.get(i) as TraceRecord;
   const out: Badge[] = [];
   if (m & MARK.EAGAIN) out.push({ cls: 'b-eagain', text: 'EAGAIN', title: 'the call would block: nothing to read or accept, or no room to write (or, on a unix connect, the listener’s backlog is full)' });
   if (m & MARK.ERROR) {

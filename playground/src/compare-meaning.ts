@@ -16,6 +16,7 @@
 // (compare.ts), and here only through what it changes (wakeups, EPOLLOUT).
 //
 // Pure: a function of the two record lists.
+import { recordList, type RecordList } from './record-list.js';
 import type { TraceRecord } from '../../src/browser.js';
 import { computeMoments, type Moments } from './moments.js';
 
@@ -89,7 +90,8 @@ function targetName(r: TraceRecord): string | null {
 }
 
 /** The behaviour of a run, step by step (`moments`: the run's, when the caller has them already). */
-export function behaviourSteps(records: readonly TraceRecord[], moments: Moments = computeMoments(records)): StepFacts[] {
+export function behaviourSteps(list: RecordList | readonly TraceRecord[], moments: Moments = computeMoments(list)): StepFacts[] {
+  const records = recordList(list);
   const wasted = new Set(moments.occurrences.get('wakeup-no-progress') ?? []);
   // moments.ts counts dropped bytes over the whole run only: here the drops are counted.
   const dropAt = new Map<number, number>();
@@ -125,7 +127,7 @@ export function behaviourSteps(records: readonly TraceRecord[], moments: Moments
   const conn = (name: string | null | undefined): string | null => (name ? (connOf.get(name) ?? null) : null);
 
   for (let i = 0; i < records.length; i++) {
-    const r = records[i] as TraceRecord;
+    const r = records.get(i) as TraceRecord;
     if (r.actor === 'reactor' && r.call === 'epollWait') {
       snapshot();
       start = i;
@@ -273,7 +275,7 @@ function divergenceAt(k: number, sa: StepFacts[], sb: StepFacts[], nA: number, n
  * divergence only when the outcomes never differ; otherwise it would hide
  * the lesson in every pairing with the tutorial.
  */
-export function firstBehaviourDivergence(a: readonly TraceRecord[], b: readonly TraceRecord[]): BehaviourDivergence | null {
+export function firstBehaviourDivergence(a: RecordList | readonly TraceRecord[], b: RecordList | readonly TraceRecord[]): BehaviourDivergence | null {
   return behaviourDivergenceOf(behaviourSteps(a), behaviourSteps(b), a.length, b.length);
 }
 

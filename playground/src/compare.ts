@@ -13,8 +13,8 @@ function key(r: TraceRecord): string {
 export function firstDivergence(a: TraceModel, b: TraceModel): number | null {
   const n = Math.min(a.n, b.n);
   for (let i = 0; i < n; i++) {
-    const ra = a.records[i] as TraceRecord;
-    const rb = b.records[i] as TraceRecord;
+    const ra = a.records.get(i) as TraceRecord;
+    const rb = b.records.get(i) as TraceRecord;
     if (ra.actor !== rb.actor || ra.call !== rb.call || key(ra) !== key(rb)) return i;
   }
   return a.n === b.n ? null : n;

@@ -83,7 +83,7 @@ export function renderEpoll(el: HTMLElement, ctx: EpollContext | null): void {
   );
   const w = model.lastWaitAt(cursor, epoll);
   if (w >= 0) {
-    const r = model.records[w];
+    const r = model.records.get(w);
     const evs = r?.events ?? [];
     children.push(
       h(

@@ -14,7 +14,7 @@ export interface GaugeContext {
   lagging: boolean;
   highWaterMark: number;
   /** Largest send_buf_ per connection id over the run (the bar's scale). */
-  peakSendBuf: Map<number, number>;
+  peakSendBuf: ReadonlyMap<number, number>;
   model: TraceModel;
   cursor: number;
   /** What a frame is: the state after a reactor step (a run), or a server's snapshot (live, taken about every 250 ms). */
@@ -315,7 +315,7 @@ export function renderGauges(el: HTMLElement, ctx: GaugeContext | null): void {
     return;
   }
   const live = ctx.sampled === 'snapshots';
-  const at = model.records[frame.records - 1]?.seq;
+  const at = model.records.get(frame.records - 1)?.seq;
   const note = live
     ? `The server's snapshot at t=${num(Math.round(frame.time))} ms${at !== undefined ? ` (after event #${at})` : ''}.`
     : frame.step === 0
@@ -330,7 +330,7 @@ export function renderGauges(el: HTMLElement, ctx: GaugeContext | null): void {
     const accepted: string[] = [];
     let now: InterestNow | undefined;
     for (let k = Math.max(0, frame.records); k <= Math.min(cursor, model.n - 1); k++) {
-      const r = model.records[k];
+      const r = model.records.get(k);
       if (r && r.call === 'accept' && typeof r.created === 'string' && (r.actor === 'reactor' || r.actor.startsWith('reactor-'))) {
         const on = epolloutAt(r.created, (now ??= interestNow(ctx)));
         const out = on === null ? ', not registered yet' : on ? ', EPOLLOUT on' : ', EPOLLOUT off';

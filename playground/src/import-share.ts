@@ -86,7 +86,7 @@ export class ImportShare {
       s.source === 'run'
         ? `edgeloop-${this.deps.knobs.scenarioLabel()}-${s.variant ?? 'run'}-seed${s.outcome?.options.seed ?? 1}.jsonl`
         : 'live' in s.source
-          ? `edgeloop-live-${s.model.records[0]?.seq ?? 0}-${s.model.records[s.model.n - 1]?.seq ?? 0}.jsonl`
+          ? `edgeloop-live-${s.model.records.get(0)?.seq ?? 0}-${s.model.records.get(s.model.n - 1)?.seq ?? 0}.jsonl`
           : s.source.file.endsWith('.jsonl')
           ? s.source.file
           : `${s.source.file}.jsonl`;

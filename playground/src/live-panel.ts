@@ -9,6 +9,7 @@ import { bytes, num, shortEvents } from './format.js';
 import { field, h, replace } from './dom.js';
 import { LIVE_WINDOW, LiveFeed, liveUrlProblem } from './live-feed.js';
 import { computeMoments } from './moments.js';
+import { FrameList } from './frame-list.js';
 import type { Session } from './session.js';
 
 /** At most this often the shown session is rebuilt while following (a 50,000-record window takes a few ms). */
@@ -163,9 +164,8 @@ export class LivePanel {
   private render(follow: boolean): void {
     const feed = this.feed;
     if (!feed || !feed.hello) return;
-    const { model, frames } = feed.model();
-    const peak = new Map<number, number>();
-    for (const f of frames) for (const c of f.conns) peak.set(c.id, Math.max(peak.get(c.id) ?? 0, c.sendBuf));
+    const { model, frames: snapshots } = feed.model();
+    const frames = FrameList.of(snapshots);
     const o = feed.hello.options;
     const session: Session = {
       model,
@@ -174,12 +174,12 @@ export class LivePanel {
       variant: null,
       source: { live: feed.url, title: `Live: ${feed.hello.server.address} · ${o.app}${o.threads ? ` · ${o.threads} threads` : ''} · edgeloop ${feed.hello.version}` },
       stepEnds: model.reactorWaits.slice(),
-      peakSendBuf: peak,
+      peakSendBuf: frames.peakSendBuf,
       highWaterMark: o.highWaterMark,
       moments: computeMoments(model.records),
       verdict: null,
     };
-    this.shownSeq = model.records[model.n - 1]?.seq ?? this.shownSeq;
+    this.shownSeq = model.records.get(model.n - 1)?.seq ?? this.shownSeq;
     this.shown = true;
     this.hooks.show(session, follow);
     this.renderCounts();

@@ -9,7 +9,7 @@
 // (the search), moments.ts and verdict.ts (what a run shows),
 // import-share.ts (traces, links and the editor), live-panel.ts (a real
 // server's live view), messages.ts.
-import { formatScenarioFailure, type MomentName, type VariantName } from '../../src/browser.js';
+import { formatScenarioFailure, TraceStore, type MomentName, type VariantName } from '../../src/browser.js';
 import { alignSteps, type AlignMode } from './alignment.js';
 import { firstDivergence } from './compare.js';
 import { behaviourDivergenceOf, behaviourSteps, FACET_LABELS, type BehaviourDivergence, type StepFacts } from './compare-meaning.js';
@@ -22,16 +22,18 @@ import { KnobsPanel } from './knobs-panel.js';
 import { LivePanel } from './live-panel.js';
 import { Messages } from './messages.js';
 import { Playback } from './playback.js';
-import type { RunOutcome } from './run-protocol.js';
 import { RunCancelled, RunInvalid, Runner } from './runner.js';
-import { makeSession, type Session } from './session.js';
+import { FrameList } from './frame-list.js';
+import { makeSession, type RunSummary, type Session } from './session.js';
 import { Side } from './side.js';
-import { modelFromJsonl } from './trace-model.js';
+import { TraceModel } from './trace-model.js';
 import { verdictMark, verdictOf } from './verdict.js';
 
 class App {
   /** Wall-clock ms of the last run, worker included (read by the perf test). */
   lastRunMs = 0;
+  /** Where the last run's time went: the worker's run, handing it over, parsing the trace, the session (moments), showing it. */
+  lastRunPhases: Record<string, number> = {};
   private readonly runners = [new Runner(), new Runner()];
   private readonly messages = new Messages();
   private readonly sides: [Side, Side];
@@ -240,18 +242,32 @@ class App {
       }
       const outcomes = await Promise.all(jobs);
       if (serial !== this.runSerial) return;
+      const received = performance.now();
+      let modelMs = 0;
       const sessions = outcomes.map((o, k) => {
         const variant = (k === 0 ? variantA : variantB) as VariantName;
         const used = k === 0 ? knobs : { ...knobs, variant, ...(variant === 'edgeloop' ? {} : { trigger: 'edge' as const }) };
         const verdict = verdictOf({ doc, variant, ok: o.ok, failures: o.failures.length, knobs: used });
-        return makeSession(modelFromJsonl(o.trace), o.frames, o, variant, 'run', verdict);
+        const m0 = performance.now();
+        const { trace, frames, ...summary } = o;
+        const model = new TraceModel(trace.header, new TraceStore(trace.columns), null);
+        modelMs += performance.now() - m0;
+        return makeSession(model, new FrameList(frames), summary, variant, 'run', verdict);
       });
-      this.lastRunMs = performance.now() - started;
+      const sessionsMade = performance.now();
       this.setSessions(sessions as [Session] | [Session, Session]);
       this.knobs.renderAbout();
       this.renderResult();
       this.messages.clear('run');
       this.playback.setCursor(at);
+      this.lastRunMs = performance.now() - started;
+      this.lastRunPhases = {
+        workerMs: Math.round(Math.max(...outcomes.map((o) => o.ms))),
+        receiveMs: Math.round(received - started - Math.max(...outcomes.map((o) => o.ms))),
+        modelMs: Math.round(modelMs),
+        sessionMs: Math.round(sessionsMade - received - modelMs),
+        showMs: Math.round(performance.now() - sessionsMade),
+      };
       document.body.dataset.state = 'ready';
       document.body.dataset.runMs = String(Math.round(this.lastRunMs));
     } catch (e) {
@@ -437,8 +453,8 @@ class App {
       return;
     }
     const behaviour = this.renderBehaviour(a, b);
-    const ra = a.model.records[d];
-    const rb = b.model.records[d];
+    const ra = a.model.records.get(d);
+    const rb = b.model.records.get(d);
     replace(
       this.compareBar,
       h(
@@ -472,7 +488,7 @@ class App {
     const doc = this.knobs.currentDoc();
     const children: HTMLElement[] = [h('h2', { text: 'What the run shows' })];
     for (const side of sides) {
-      const o = side.outcome as RunOutcome;
+      const o = side.outcome as RunSummary;
       const v = side.verdict;
       const kind = v?.kind ?? 'other';
       children.push(

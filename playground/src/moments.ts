@@ -8,6 +8,7 @@
 // kept between calls: the same trace always gives the same moments. The
 // first of each kind is a stop for "next moment" and a chip of the strip;
 // every occurrence is kept (for search: `moment:data-dropped`).
+import { recordList, type RecordList } from './record-list.js';
 import { errnoName, MOMENT_NAMES, type MomentName, type TraceEvent, type TraceRecord } from '../../src/browser.js';
 
 export interface Moment {
@@ -122,9 +123,9 @@ function targetOf(r: TraceRecord): string {
 }
 
 /** The app's close record that follows a connection's close says why ("peer-closed", "ECONNRESET"...); a connection closed at once has none. */
-function closeReason(records: readonly TraceRecord[], i: number): string {
+function closeReason(records: RecordList, i: number): string {
   for (let j = i + 1; j < Math.min(records.length, i + 4); j++) {
-    const r = records[j] as TraceRecord;
+    const r = records.get(j) as TraceRecord;
     if (r.actor === 'app' && r.call === 'close') return `: ${String((r.args as { reason?: unknown }).reason ?? 'no reason given')}`;
   }
   return ', before the app was told of it (refused at the connection limit, or closed at once)';
@@ -149,7 +150,8 @@ interface Iteration {
 }
 
 /** Finds the moments of a trace. Pure: the records are only read. */
-export function computeMoments(records: readonly TraceRecord[]): Moments {
+export function computeMoments(input: RecordList | readonly TraceRecord[]): Moments {
+  const records = recordList(input);
   const occ = new Map<MomentName, number[]>();
   const details = new Map<MomentName, { index: number; detail: string }>();
   let droppedBytes = 0;
@@ -181,12 +183,12 @@ export function computeMoments(records: readonly TraceRecord[]): Moments {
   /** A reactor's iteration ends at its next epoll_wait: was its wakeup worth anything, and is what it left unsent still wanted? */
   const endIteration = (actor: string): void => {
     const it = iterations.get(actor);
-    if (it?.woke && !it.progress) add('wakeup-no-progress', it.wait, () => `the wakeup at #${records[it.wait]?.seq ?? it.wait + 1} moved no byte, accepted nothing and closed nothing before the next epoll_wait`);
+    if (it?.woke && !it.progress) add('wakeup-no-progress', it.wait, () => `the wakeup at #${records.get(it.wait)?.seq ?? it.wait + 1} moved no byte, accepted nothing and closed nothing before the next epoll_wait`);
     for (const [name, u] of unsent) {
       if (u.actor !== actor) continue;
       // Bytes left unsent are only kept by a reactor that waits for room: one that ends its round without EPOLLOUT never writes them.
       if (!outOn.get(name)) {
-        drop(u.bytes, u.index, `${n(u.bytes)} bytes refused by write(${name}) at #${records[u.index]?.seq ?? u.index + 1} were never offered again: nothing waits for EPOLLOUT to send them`);
+        drop(u.bytes, u.index, `${n(u.bytes)} bytes refused by write(${name}) at #${records.get(u.index)?.seq ?? u.index + 1} were never offered again: nothing waits for EPOLLOUT to send them`);
         unsent.delete(name);
       }
     }
@@ -195,7 +197,7 @@ export function computeMoments(records: readonly TraceRecord[]): Moments {
   const reset = (i: number, what: string): void => add('reset', i, () => what);
 
   for (let i = 0; i < records.length; i++) {
-    const r = records[i] as TraceRecord;
+    const r = records.get(i) as TraceRecord;
     const actor = r.actor;
     if (r.err === 'ECONNRESET' || r.err === 'EPIPE') reset(i, `${actor}: ${r.call}(${nameOf(r)}) failed with ${r.err}`);
 
@@ -243,7 +245,7 @@ export function computeMoments(records: readonly TraceRecord[]): Moments {
           const continues = sameRound ? prev.took > 0 && asked === prev.bytes : asked >= prev.bytes;
           if (!continues) {
             const lost = asked < prev.bytes ? prev.bytes - asked : prev.bytes;
-            drop(lost, prev.index, `${n(prev.bytes)} bytes refused by write(${name}) at #${records[prev.index]?.seq ?? prev.index + 1} were not kept: the next write, #${r.seq}, offered ${n(asked)} new bytes instead of waiting for EPOLLOUT`);
+            drop(lost, prev.index, `${n(prev.bytes)} bytes refused by write(${name}) at #${records.get(prev.index)?.seq ?? prev.index + 1} were not kept: the next write, #${r.seq}, offered ${n(asked)} new bytes instead of waiting for EPOLLOUT`);
           }
           unsent.delete(name);
         }
@@ -290,7 +292,7 @@ export function computeMoments(records: readonly TraceRecord[]): Moments {
         const u = unsent.get(name);
         if (u && (r.call === 'close' || how === 'WR' || how === 'RDWR')) {
           // What was queued after that write is not in the trace: the count is a lower bound.
-          drop(u.bytes, i, `${r.call}(${name}${r.call === 'shutdown' ? `, ${String(how)}` : ''}) with at least ${n(u.bytes)} bytes unsent (what the write at #${records[u.index]?.seq ?? u.index + 1} left)`);
+          drop(u.bytes, i, `${r.call}(${name}${r.call === 'shutdown' ? `, ${String(how)}` : ''}) with at least ${n(u.bytes)} bytes unsent (what the write at #${records.get(u.index)?.seq ?? u.index + 1} left)`);
           unsent.delete(name);
         }
         if (r.call === 'close') {

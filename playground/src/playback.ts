@@ -6,7 +6,6 @@
 import { h } from './dom.js';
 import { num } from './format.js';
 import { QUERY_HELP } from './findbar.js';
-import { frameAt } from './frames.js';
 import type { Alignment } from './alignment.js';
 import { lowerBound } from './search.js';
 import type { Side } from './side.js';
@@ -160,9 +159,9 @@ export class Playback {
     this.sides[0].show(this.at, scroll);
     if (this.sides[1].session) this.sides[1].show(this.cursorB, scroll);
     const s = this.sides[0].session;
-    const r = s?.model.records[Math.min(this.at, (s?.model.n ?? 1) - 1)];
+    const r = s?.model.records.get(Math.min(this.at, (s?.model.n ?? 1) - 1));
     // A live view's frames are the server's snapshots, not reactor steps.
-    const step = s?.frames && s.source === 'run' ? s.frames[frameAt(s.frames, this.at)]?.step : undefined;
+    const step = s?.frames && s.source === 'run' ? s.frames.stepAt(s.frames.frameAt(this.at)) : undefined;
     this.position.textContent = n === 0 ? 'no trace' : `event #${r?.seq ?? this.at + 1} of ${num(n)}${step !== undefined ? ` · step ${step}` : ''}`;
     this.position.dataset.index = String(this.at);
     document.body.dataset.cursor = String(this.at);
@@ -228,7 +227,7 @@ export class Playback {
     let hi = model.n - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((model.records[mid]?.seq ?? 0) < want) lo = mid + 1;
+      if ((model.records.get(mid)?.seq ?? 0) < want) lo = mid + 1;
       else hi = mid;
     }
     this.setCursor(lo);

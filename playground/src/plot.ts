@@ -10,7 +10,7 @@
 // at the cursor.
 import { h, replace } from './dom.js';
 import { axisBytes, bytes } from './format.js';
-import { frameAt, type Frame } from './frames.js';
+import type { FrameList } from './frame-list.js';
 import type { Moments } from './moments.js';
 import { lowerBound } from './search.js';
 import type { TraceModel } from './trace-model.js';
@@ -41,7 +41,7 @@ export class Plot {
   private readonly canvas: HTMLCanvasElement;
   private readonly legend: HTMLElement;
   private model: TraceModel | null = null;
-  private frames: readonly Frame[] | null = null;
+  private frames: FrameList | null = null;
   private sums: { sendBuf: Float64Array; kernel: Float64Array; peer: Float64Array } | null = null;
   private cursor = 0;
   private raf = 0;
@@ -72,24 +72,12 @@ export class Plot {
     new ResizeObserver(() => this.schedule()).observe(this.canvas);
   }
 
-  setData(model: TraceModel | null, frames: readonly Frame[] | null): void {
+  setData(model: TraceModel | null, frames: FrameList | null): void {
     this.model = model;
     this.frames = frames;
-    this.sums = null;
-    this.unix = frames?.some((f) => f.conns.some((c) => c.kernel?.family === 'unix')) ?? false;
-    if (frames) {
-      const sendBuf = new Float64Array(frames.length);
-      const kernel = new Float64Array(frames.length);
-      const peer = new Float64Array(frames.length);
-      frames.forEach((f, k) => {
-        for (const c of f.conns) {
-          sendBuf[k] += c.sendBuf;
-          kernel[k] += c.kernelSendQueue;
-          peer[k] += c.peerReceiveQueue ?? 0;
-        }
-      });
-      this.sums = { sendBuf, kernel, peer };
-    }
+    this.unix = frames?.unix ?? false;
+    // Summed over each frame's connections where the frames were made (frame-list.ts).
+    this.sums = frames ? frames.sums : null;
     this.schedule();
   }
 
@@ -173,14 +161,14 @@ export class Plot {
       const sums = this.sums;
       const cols: Record<string, Float64Array> = { sendBuf: new Float64Array(plotW + 1), kernel: new Float64Array(plotW + 1), peer: new Float64Array(plotW + 1) };
       const seen = new Uint8Array(plotW + 1);
-      frames.forEach((f, k) => {
-        const px = Math.round(((Math.max(f.records - 1, 0)) / Math.max(1, n - 1)) * plotW);
+      for (let k = 0; k < frames.length; k++) {
+        const px = Math.round((Math.max(frames.recordsAt(k) - 1, 0) / Math.max(1, n - 1)) * plotW);
         for (const key of ['sendBuf', 'kernel', 'peer'] as const) {
           const c = cols[key] as Float64Array;
           c[px] = Math.max(c[px] as number, sums[key][k] as number);
         }
         seen[px] = 1;
-      });
+      }
       // Carry the last value across columns without a frame.
       for (const key of Object.keys(cols)) {
         const c = cols[key] as Float64Array;
@@ -191,7 +179,7 @@ export class Plot {
       const log = this.scale === 'log';
       this.frame(g, botY, half, plotW, botMax, log ? 'buffered (log scale)' : 'buffered', log);
       for (const s of bottom) this.line(g, s, plotW, (px) => (cols[s.key] as Float64Array)[px] ?? 0, botY, half, botMax, log);
-      valueAt = (s, idx) => (sums[s.key as 'sendBuf'][frameAt(frames, idx)] as number) ?? 0;
+      valueAt = (s, idx) => (sums[s.key as 'sendBuf'][frames.frameAt(idx)] as number) ?? 0;
     } else if (model.hasPeers) {
       bottom = [IN_FLIGHT];
       let botMax = 1;
@@ -249,7 +237,7 @@ export class Plot {
     g.stroke();
     g.fillStyle = '#333';
     g.font = '11px system-ui, sans-serif';
-    g.fillText(`event #${model.records[i]?.seq ?? i + 1} of ${n}`, PAD_L, hgt - 4);
+    g.fillText(`event #${model.records.get(i)?.seq ?? i + 1} of ${n}`, PAD_L, hgt - 4);
 
     // The marks are ascending: how many are at or before the cursor.
     const before = (list: number[]): number => lowerBound(list, i + 1);

@@ -1,10 +1,12 @@
 // What the run worker answers (run-worker.ts) and how the page asks it (runner.ts).
-import type { ActionSpan, ScenarioFailure, ScenarioIssue, ScenarioOptions } from '../../src/browser.js';
-import type { Frame } from './frames.js';
+import type { ActionSpan, CompactTrace, ScenarioFailure, ScenarioIssue, ScenarioOptions } from '../../src/browser.js';
+import type { FrameStore } from './frame-list.js';
 
 export interface RunOutcome {
-  trace: string;
-  frames: Frame[];
+  /** The trace as the kernel kept it (the typed arrays transferred, not copied). */
+  trace: CompactTrace;
+  /** The state after each reactor step (frame-list.ts). */
+  frames: FrameStore;
   ok: boolean;
   failures: ScenarioFailure[];
   steps: number;

@@ -3,7 +3,8 @@
 // Messages: in { id, doc, knobs }; out progress, done, invalid, error.
 import { runScenario, ScenarioError, type ScenarioOptions } from '../../src/browser.js';
 import { wasmHeapBytes } from '../../src/backends/wasm.js';
-import { captureFrame, sameInterest, type Frame } from './frames.js';
+import { FrameStoreBuilder, transferablesOf } from './frame-list.js';
+import { captureFrame } from './frames.js';
 import { TRACE_LIMITS } from './trace-model.js';
 import type { WorkerReply } from './run-protocol.js';
 
@@ -13,7 +14,7 @@ interface RunRequest {
   knobs: Partial<ScenarioOptions>;
 }
 
-const post = (m: WorkerReply): void => (self as unknown as Worker).postMessage(m);
+const post = (m: WorkerReply, transfer: Transferable[] = []): void => (self as unknown as Worker).postMessage(m, transfer);
 
 /**
  * A page holds the whole trace and a frame per step: past this many events a
@@ -28,7 +29,8 @@ self.addEventListener('message', (ev: MessageEvent<RunRequest>) => {
   const { id, doc, knobs } = ev.data;
   void (async () => {
     const started = performance.now();
-    const frames: Frame[] = [{ step: 0, records: 0, action: -1, time: 0, ready: [], interest: [], conns: [] }];
+    const frames = new FrameStoreBuilder();
+    frames.push({ step: 0, records: 0, action: -1, time: 0, ready: [], interest: [], conns: [] });
     let lastPost = started;
     try {
       const r = await runScenario(doc, {
@@ -39,11 +41,7 @@ self.addEventListener('message', (ev: MessageEvent<RunRequest>) => {
               `the run passed ${MAX_RUN_EVENTS.toLocaleString('en-US')} events at reactor step ${info.step}, more than the playground shows: lower limits.maxSteps or the byte counts`,
             );
           }
-          const f = captureFrame(info.sim, info.step, info.records, info.action);
-          // Consecutive steps mostly share their interest list: keep one copy (structured clone keeps the sharing).
-          const prev = frames[frames.length - 1] as Frame;
-          if (sameInterest(prev.interest, f.interest)) f.interest = prev.interest;
-          frames.push(f);
+          frames.push(captureFrame(info.sim, info.step, info.records, info.action));
           const now = performance.now();
           if (now - lastPost > 150) {
             lastPost = now;
@@ -51,20 +49,28 @@ self.addEventListener('message', (ev: MessageEvent<RunRequest>) => {
           }
         },
       });
-      post({
-        id,
-        type: 'done',
-        trace: r.trace,
-        frames,
-        ok: r.ok,
-        failures: r.failures,
-        steps: r.steps,
-        actions: r.actions,
-        options: r.options,
-        stoppedAt: r.stoppedAt,
-        ms: performance.now() - started,
-        heapBytes: wasmHeapBytes(),
-      });
+      const store = frames.finish();
+      // The trace as the kernel kept it: no text, no object per record (a million-event run's text is over 100 MB).
+      const trace = r.compactTrace;
+      if (!trace) throw new Error('the run kept no trace');
+      const { columns } = trace;
+      post(
+        {
+          id,
+          type: 'done',
+          trace,
+          frames: store,
+          ok: r.ok,
+          failures: r.failures,
+          steps: r.steps,
+          actions: r.actions,
+          options: r.options,
+          stoppedAt: r.stoppedAt,
+          ms: performance.now() - started,
+          heapBytes: wasmHeapBytes(),
+        },
+        [...transferablesOf(store), columns.seq.buffer, columns.t.buffer, columns.template.buffer],
+      );
     } catch (e) {
       if (e instanceof ScenarioError) post({ id, type: 'invalid', errors: [...e.errors] });
       else post({ id, type: 'error', message: e instanceof Error ? e.message : String(e), heapBytes: wasmHeapBytes() });

@@ -9,6 +9,7 @@
 // Parsing names every problem; matching is one pass over the records with
 // plain comparisons (no summary text is built), so a million-record trace
 // filters in tens of milliseconds.
+import { recordList, type RecordList } from './record-list.js';
 import { MOMENT_NAMES, type MomentName, type TraceRecord } from '../../src/browser.js';
 import type { Moments } from './moments.js';
 
@@ -161,7 +162,8 @@ function termHolds(t: Term, r: TraceRecord, i: number, moments: Set<number>[] | 
 }
 
 /** Indexes of the records that satisfy every term, ascending. */
-export function matchIndexes(records: readonly TraceRecord[], query: Query, moments: Moments | null): Int32Array {
+export function matchIndexes(list: RecordList | readonly TraceRecord[], query: Query, moments: Moments | null): Int32Array {
+  const records = recordList(list);
   // The moment sets, built once per term that names moments (in the term's value order).
   const momentSets = query.terms.map((t) => (t.field === 'moment' ? t.values.map((v) => new Set(moments?.occurrences.get(v as MomentName) ?? [])) : null));
   const scratch: string[] = [];
@@ -169,7 +171,7 @@ export function matchIndexes(records: readonly TraceRecord[], query: Query, mome
   let count = 0;
   const terms = query.terms;
   for (let i = 0; i < records.length; i++) {
-    const r = records[i] as TraceRecord;
+    const r = records.get(i) as TraceRecord;
     let ok = true;
     for (let k = 0; k < terms.length && ok; k++) {
       const t = terms[k] as Term;

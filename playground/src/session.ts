@@ -4,9 +4,11 @@
 // frames). Both sides, the transport and the exports read it; nothing
 // changes it once made (a live view makes a new one as records come).
 import type { VariantName } from '../../src/browser.js';
-import type { Frame } from './frames.js';
+import type { FrameList } from './frame-list.js';
 import { computeMoments, type Moments } from './moments.js';
 import type { RunOutcome } from './run-protocol.js';
+
+export type RunSummary = Omit<RunOutcome, 'trace' | 'frames'>;
 import type { TraceModel } from './trace-model.js';
 import type { Verdict } from './verdict.js';
 
@@ -16,15 +18,16 @@ const DEFAULT_HWM = 4 * 1024 * 1024;
 export interface Session {
   model: TraceModel;
   /** Null for an imported trace: a trace has no snapshots. */
-  frames: Frame[] | null;
-  outcome: RunOutcome | null;
+  frames: FrameList | null;
+  /** The run's outcome, less its trace and frames (the model and `frames` hold those; a million events' text is not kept twice). */
+  outcome: RunSummary | null;
   variant: VariantName | null;
   /** 'run' (made here), the imported file's name, or the live view's address and a title for it. */
   source: 'run' | { file: string } | { live: string; title: string };
   /** The record that ends each reactor step: where step forward and step back land. */
   stepEnds: number[];
   /** Each connection's largest send_buf_ over the run, so its gauge keeps one scale while the cursor moves. */
-  peakSendBuf: Map<number, number>;
+  peakSendBuf: ReadonlyMap<number, number>;
   highWaterMark: number;
   /** The run's key events, found in its trace (moments.ts). */
   moments: Moments;
@@ -34,16 +37,21 @@ export interface Session {
 
 export function makeSession(
   model: TraceModel,
-  frames: Frame[] | null,
-  outcome: RunOutcome | null,
+  frames: FrameList | null,
+  outcome: RunSummary | null,
   variant: VariantName | null,
   source: Session['source'],
   verdict: Verdict | null = null,
 ): Session {
   // Without snapshots the reactor's epoll_wait calls are the only step boundaries a trace shows.
-  const stepEnds = frames ? frames.slice(1).map((f) => f.records - 1).filter((i) => i >= 0 && i < model.n) : model.reactorWaits.slice();
-  const peak = new Map<number, number>();
-  for (const f of frames ?? []) for (const c of f.conns) peak.set(c.id, Math.max(peak.get(c.id) ?? 0, c.sendBuf));
+  let stepEnds = model.reactorWaits.slice();
+  if (frames) {
+    stepEnds = [];
+    for (let k = 1; k < frames.length; k++) {
+      const i = frames.recordsAt(k) - 1;
+      if (i >= 0 && i < model.n) stepEnds.push(i);
+    }
+  }
   return {
     model,
     frames,
@@ -51,7 +59,7 @@ export function makeSession(
     variant,
     source,
     stepEnds,
-    peakSendBuf: peak,
+    peakSendBuf: frames?.peakSendBuf ?? new Map<number, number>(),
     highWaterMark: outcome?.options.highWaterMark ?? DEFAULT_HWM,
     moments: computeMoments(model.records),
     verdict,

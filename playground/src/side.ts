@@ -7,13 +7,11 @@ import { formatTraceRecord } from '../../src/browser.js';
 import { h, replace } from './dom.js';
 import { renderEpoll } from './epoll-view.js';
 import { num, ordinal, summary } from './format.js';
-import { frameAt, type Frame } from './frames.js';
 import { renderGauges } from './gauges.js';
 import { MOMENT_INFO, type Moment } from './moments.js';
 import { Plot } from './plot.js';
-import type { RunOutcome } from './run-protocol.js';
 import { lowerBound, matchIndexes, type Query } from './search.js';
-import type { Session } from './session.js';
+import type { RunSummary, Session } from './session.js';
 import { badgesOf } from './badges.js';
 import { SourceView } from './source-view.js';
 import { Timeline } from './timeline.js';
@@ -119,7 +117,7 @@ export class Side {
       return;
     }
     if (s.source === 'run') {
-      const o = s.outcome as RunOutcome;
+      const o = s.outcome as RunSummary;
       this.title.textContent = `${this.id === 'b' ? 'B' : 'A'}: ${s.variant ?? ''} · ${o.options.family} · seed ${o.options.seed ?? 1}`;
       const v = s.verdict;
       // What the run shows, not whether it passed: the expectations held is the lesson for one variant, failed for the other.
@@ -134,7 +132,7 @@ export class Side {
       } else replace(this.verdict, h('span', { class: 'muted', text: o.ok ? 'every expectation held' : `${num(o.failures.length)} checks failed` }));
     } else if ('live' in s.source) {
       this.title.textContent = s.source.title;
-      const first = s.model.records[0]?.seq;
+      const first = s.model.records.get(0)?.seq;
       replace(this.verdict, h('span', { class: 'muted', text: s.model.n ? `${num(s.model.n)} events (#${num(first ?? 0)} on)` : 'no events yet' }));
     } else {
       this.title.textContent = `Imported: ${s.source.file} · kernel ${s.model.header.kernel}${s.model.header.seed !== null ? ` · seed ${s.model.header.seed}` : ''}`;
@@ -173,7 +171,7 @@ export class Side {
     const list = s.moments.list;
     const chips = list.map((m) => {
       const info = MOMENT_INFO[m.name];
-      const seq = s.model.records[m.index]?.seq ?? m.index + 1;
+      const seq = s.model.records.get(m.index)?.seq ?? m.index + 1;
       const count = m.count > 1 ? ` ×${num(m.count)}` : '';
       const chip = h('button', {
         class: `moment-chip m-${m.name}`,
@@ -221,8 +219,8 @@ ${num(m.bytes)} bytes in all.` : ''}`,
     this.cursor = i;
     this.timeline.setCursor(i, scroll);
     this.plot.setCursor(i);
-    const k = s.frames ? frameAt(s.frames, i) : -1;
-    const frame = s.frames ? (s.frames[k] as Frame) : null;
+    const k = s.frames ? s.frames.frameAt(i) : -1;
+    const frame = s.frames?.get(k) ?? null;
     // Frame 0 too: inside the first step the panel is still the state before it.
     const lagging = frame !== null && frame.records < i + 1 && k < (s.frames?.length ?? 0) - 1;
     renderGauges(this.gauges, {
@@ -254,7 +252,7 @@ ${num(m.bytes)} bytes in all.` : ''}`,
       if (Number(chip.dataset.index) === i) chip.setAttribute('aria-current', 'true');
       else chip.removeAttribute('aria-current');
     }
-    const r = s.model.records[i];
+    const r = s.model.records.get(i);
     this.source.show(s.model.records, i);
     if (r) {
       const badges = badgesOf(s.model, i);

@@ -4,7 +4,8 @@
 // marked and scrolled into the middle of the box. The reactor's sources are
 // bundled into the page at build time, so a run's sites always match the
 // code shown: the trace and the page come from the same commit.
-import { callSiteTable, parseCallSite, type CallSite, type TraceRecord } from '../../src/browser.js';
+import { CallSiteTable, callSiteTable, parseCallSite, TraceStore, type CallSite, type TraceRecord } from '../../src/browser.js';
+import type { RecordList } from './record-list.js';
 import { h, replace } from './dom.js';
 import { functionExtent } from './source-extent.js';
 
@@ -32,15 +33,34 @@ export function sourceOf(r: TraceRecord | undefined, texts: readonly string[]): 
 }
 
 /** Each trace's sites by number (call-site.ts), read once per trace. */
-const TABLES = new WeakMap<readonly TraceRecord[], readonly string[]>();
+const TABLES = new WeakMap<RecordList, readonly string[]>();
 
-function sitesOf(records: readonly TraceRecord[]): readonly string[] {
+function sitesOf(records: RecordList): readonly string[] {
   let texts = TABLES.get(records);
   if (texts === undefined) {
-    texts = callSiteTable(records).texts;
+    texts = records instanceof TraceStore ? storeSites(records) : callSiteTable(records).texts;
     TABLES.set(records, texts);
   }
   return texts;
+}
+
+/**
+ * A compact trace's sites without making every record: a site's text is in
+ * the one record that first has it, and that record's template is new there
+ * (a store numbers its templates in the order records first have them).
+ */
+function storeSites(store: TraceStore): readonly string[] {
+  const table = new CallSiteTable();
+  let next = 0;
+  for (let i = 0; i < store.length; i++) {
+    const k = store.templateAt(i);
+    if (k < next) continue;
+    next = k + 1;
+    const r = store.get(i);
+    table.resolve(r?.site);
+    table.resolve(r?.origin);
+  }
+  return table.texts;
 }
 
 /** How far back a peer's or the app's event looks for the reactor's last call. */
@@ -100,17 +120,18 @@ export class SourceView {
    * app has none: the panel then shows the reactor's last call before it,
    * and says so.
    */
-  show(records: readonly TraceRecord[] | null, i: number): void {
-    const at = records?.[i];
+  show(records: RecordList | null, i: number): void {
+    const at = records?.get(i);
     const texts = records ? sitesOf(records) : [];
     let r = at;
     let src = sourceOf(r, texts);
     const reactor = at?.actor.startsWith('reactor') ?? false;
     if (records && at && !src && !reactor) {
       for (let k = i - 1; k >= Math.max(0, i - LOOK_BACK); k--) {
-        src = sourceOf(records[k], texts);
+        const earlier = records.get(k);
+        src = sourceOf(earlier, texts);
         if (src) {
-          r = records[k];
+          r = earlier;
           break;
         }
       }

@@ -8,7 +8,7 @@
 import type { TraceRecord } from '../../src/browser.js';
 import { h, replace } from './dom.js';
 import { summary } from './format.js';
-import type { Frame } from './frames.js';
+import type { FrameList } from './frame-list.js';
 import { badgesOf } from './badges.js';
 import { MOMENT_INFO, type Moments } from './moments.js';
 import { lowerBound } from './search.js';
@@ -85,7 +85,7 @@ export class Timeline {
     }).observe(this.el);
   }
 
-  setData(model: TraceModel | null, frames: readonly Frame[] | null, divergence: number | null = null): void {
+  setData(model: TraceModel | null, frames: FrameList | null, divergence: number | null = null): void {
     this.model = model;
     this.divergence = divergence;
     this.stepEnd = new Int32Array(model?.n ?? 0).fill(-1);
@@ -94,7 +94,10 @@ export class Timeline {
     this.matchFlags = null;
     this.momentAt = new Map();
     if (model && frames) {
-      for (const f of frames) if (f.records > 0 && f.records <= model.n) this.stepEnd[f.records - 1] = f.step;
+      for (let k = 0; k < frames.length; k++) {
+        const records = frames.recordsAt(k);
+        if (records > 0 && records <= model.n) this.stepEnd[records - 1] = frames.stepAt(k);
+      }
     }
     this.pool.forEach((r) => r.remove());
     this.pool = [];
@@ -144,7 +147,7 @@ export class Timeline {
     const l = Math.max(1, lanes.length);
     this.el.dataset.mode = this.mode;
     // Room for the largest sequence number and the cursor mark.
-    const digits = String(this.model?.records[(this.model?.n ?? 1) - 1]?.seq ?? 1).length;
+    const digits = String(this.model?.records.get((this.model?.n ?? 1) - 1)?.seq ?? 1).length;
     const seq = `calc(${digits + 3}ch + 12px)`;
     const step = 'calc(4ch + 14px)';
     let cols: string;
@@ -236,7 +239,7 @@ export class Timeline {
 
   private fill(row: HTMLElement, i: number, pos: number, afterCursor: boolean): void {
     const model = this.model as TraceModel;
-    const r = model.records[i] as TraceRecord;
+    const r = model.records.get(i) as TraceRecord;
     const lane = model.lane[i] as number;
     const current = i === this.cursor;
     row.style.transform = `translateY(${pos * ROW_H}px)`;

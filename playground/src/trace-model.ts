@@ -7,9 +7,10 @@
 // says it had: an InterestBase). Parsing validates every
 // field and reports the first problems with their line numbers; nothing in
 // a trace is ever executed or rendered as HTML.
-import type { TraceEvent, TraceHeader, TraceRecord } from '../../src/browser.js';
+import { TraceStore, type RecordTemplate, type TraceEvent, type TraceHeader, type TraceRecord } from '../../src/browser.js';
 import { parseCallSite } from '../../src/call-site.js';
 import { applyInterest as applyTraceInterest, type InterestItem, type InterestState } from '../../src/trace-interest.js';
+import { ArrayRecords, type RecordList } from './record-list.js';
 
 export const MARK = {
   EAGAIN: 1,
@@ -132,21 +133,23 @@ export function checkHeader(h: unknown): string | null {
   return null;
 }
 
-/** Parses and validates JSON Lines. Throws TraceFormatError naming the line and the problem. */
-export function parseTraceJsonl(text: string): { header: TraceHeader; records: TraceRecord[] } {
+const SEQ_PREFIX = '{"seq":';
+const T_KEY = ',"t":';
+
+/**
+ * Parses and validates JSON Lines. Throws TraceFormatError naming the line
+ * and the problem. The records come back compact (record-list.ts): a line
+ * written the way traces are (`{"seq":N,"t":T,...}`) is cut after its `t`,
+ * and the rest is parsed and checked only the first time it occurs; any
+ * other spelling of a record is parsed whole.
+ */
+export function parseTraceJsonl(text: string): { header: TraceHeader; records: TraceStore } {
   if (typeof text !== 'string') throw new TraceFormatError([{ line: 0, message: 'a trace must be text (JSON Lines)' }]);
   if (text.length > TRACE_LIMITS.maxChars) {
     throw new TraceFormatError([{ line: 0, message: `the file is ${text.length} characters long, more than the ${TRACE_LIMITS.maxChars} this playground reads` }]);
   }
   if (text.trim() === '') throw new TraceFormatError([{ line: 0, message: 'the file is empty: a trace is a header line and one JSON record per line' }]);
-  const lines = text.split('\n');
-  if (lines.length > TRACE_LIMITS.maxRecords + 2) {
-    throw new TraceFormatError([{ line: 0, message: `the trace has ${lines.length - 1} lines, more than the ${TRACE_LIMITS.maxRecords} records this playground reads` }]);
-  }
-  const problems: TraceProblem[] = [];
-  const parse = (i: number): unknown => {
-    let line = lines[i] as string;
-    if (line.endsWith('\r')) line = line.slice(0, -1);
+  const parseLine = (line: string): unknown => {
     if (line.length > TRACE_LIMITS.maxLineChars) throw new Error(`the line is longer than ${TRACE_LIMITS.maxLineChars} characters`);
     try {
       return JSON.parse(line) as unknown;
@@ -154,39 +157,88 @@ export function parseTraceJsonl(text: string): { header: TraceHeader; records: T
       throw new Error(`not valid JSON (${show(line)})`);
     }
   };
+  // Lines are cut one at a time (no array of a million strings).
+  let pos = 0;
+  let lineNo = 0;
+  const nextLine = (): string | null => {
+    if (pos > text.length) return null;
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = text.length;
+    let line = text.slice(pos, end);
+    pos = end + 1;
+    lineNo++;
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    return line;
+  };
   let header: unknown;
   try {
-    header = parse(0);
+    header = parseLine(nextLine() as string);
   } catch (e) {
     throw new TraceFormatError([{ line: 1, message: `the header line is ${(e as Error).message}` }]);
   }
   const headerProblem = checkHeader(header);
   if (headerProblem) throw new TraceFormatError([{ line: 1, message: headerProblem }]);
-  const records: TraceRecord[] = [];
+  const fail = (message: string): never => {
+    throw new TraceFormatError([{ line: lineNo, message }]);
+  };
+  const out = new TraceStore();
+  // A line's text after its t (no opening brace) -> its template in `out`.
+  const known = new Map<string, number>();
   let prevSeq = 0;
-  for (let i = 1; i < lines.length; i++) {
-    if (lines[i] === '' || lines[i] === '\r') {
-      if (i === lines.length - 1) break;
-      problems.push({ line: i + 1, message: 'an empty line inside the trace (each line must be one JSON record)' });
-      break;
+  for (let line = nextLine(); line !== null; line = nextLine()) {
+    if (line === '') {
+      if (pos > text.length) break;
+      fail('an empty line inside the trace (each line must be one JSON record)');
+    }
+    if (out.length >= TRACE_LIMITS.maxRecords) {
+      throw new TraceFormatError([{ line: 0, message: `the trace has more than the ${TRACE_LIMITS.maxRecords} records this playground reads` }]);
+    }
+    // Fast path: {"seq":N,"t":T,<rest>} with a rest seen before.
+    const tAt = line.startsWith(SEQ_PREFIX) ? line.indexOf(T_KEY, SEQ_PREFIX.length) : -1;
+    const restAt = tAt < 0 ? -1 : line.indexOf(',', tAt + T_KEY.length);
+    if (restAt > 0 && line.length <= TRACE_LIMITS.maxLineChars) {
+      const seqText = line.slice(SEQ_PREFIX.length, tAt);
+      const tText = line.slice(tAt + T_KEY.length, restAt);
+      const seq = /^[0-9]+$/.test(seqText) ? Number(seqText) : NaN;
+      const t = /^[0-9.eE+-]+$/.test(tText) ? Number(tText) : NaN;
+      const key = line.slice(restAt + 1);
+      let k = known.get(key) ?? -1;
+      if (k < 0) {
+        let rest: unknown;
+        try {
+          rest = JSON.parse(`{${key}`) as unknown;
+        } catch {
+          rest = undefined;
+        }
+        // A rest that does not parse alone, or that repeats seq or t, takes the slow path below.
+        if (isObject(rest) && !('seq' in rest) && !('t' in rest) && Number.isFinite(seq) && Number.isFinite(t)) {
+          const bad = checkRecord({ seq, t, ...rest }, prevSeq);
+          if (bad) fail(bad);
+          k = out.addTemplate(`{${key}`, rest as RecordTemplate);
+          known.set(key, k);
+        }
+      }
+      if (k >= 0) {
+        if (!Number.isSafeInteger(seq) || seq < 1) fail(`"seq" must be a positive integer, got ${show(seqText)}`);
+        if (seq <= prevSeq) fail(`"seq" must increase: ${seq} follows ${prevSeq}`);
+        if (!Number.isFinite(t) || t < 0) fail(`"t" must be a non-negative number of ms, got ${show(tText)}`);
+        out.push(seq, t, k);
+        prevSeq = seq;
+        continue;
+      }
     }
     let r: unknown;
     try {
-      r = parse(i);
+      r = parseLine(line);
     } catch (e) {
-      problems.push({ line: i + 1, message: (e as Error).message });
-      break;
+      fail((e as Error).message);
     }
     const bad = checkRecord(r, prevSeq);
-    if (bad) {
-      problems.push({ line: i + 1, message: bad });
-      break;
-    }
+    if (bad) fail(bad);
+    out.pushRecord(r as TraceRecord);
     prevSeq = (r as TraceRecord).seq;
-    records.push(r as TraceRecord);
   }
-  if (problems.length > 0) throw new TraceFormatError(problems);
-  return { header: header as TraceHeader, records };
+  return { header: header as TraceHeader, records: out };
 }
 
 // ---- derived views ----
@@ -245,7 +297,7 @@ function copyState(s: InterestState): InterestState {
 
 export class TraceModel {
   readonly header: TraceHeader;
-  readonly records: readonly TraceRecord[];
+  readonly records: RecordList;
   private jsonl: string | null;
   readonly n: number;
   /** Lane titles (actors; the last may gather the rest). */
@@ -269,8 +321,9 @@ export class TraceModel {
   private readonly checkpoints: Array<{ state: InterestState; open: Set<string> }> = [];
 
   /** `text`: the JSON Lines as read (null: made from the records when asked for). */
-  constructor(header: TraceHeader, records: readonly TraceRecord[], text: string | null, base?: InterestBase) {
+  constructor(header: TraceHeader, records: RecordList | readonly TraceRecord[], text: string | null, base?: InterestBase) {
     this.header = header;
+    records = Array.isArray(records) ? new ArrayRecords(records as readonly TraceRecord[]) : (records as RecordList);
     this.records = records;
     this.jsonl = text;
     const n = (this.n = records.length);
@@ -284,9 +337,10 @@ export class TraceModel {
 
     // Lanes: actors by kind, then by first appearance.
     const first = new Map<string, number>();
-    records.forEach((r, i) => {
+    for (let i = 0; i < n; i++) {
+      const r = records.get(i) as TraceRecord;
       if (r.actor !== 'scenario' && !first.has(r.actor)) first.set(r.actor, i);
-    });
+    }
     const actors = [...first.keys()].sort((a, b) => laneOrder(a) - laneOrder(b) || (first.get(a) as number) - (first.get(b) as number));
     const lanes = actors.length > MAX_LANES ? [...actors.slice(0, MAX_LANES - 1), OTHERS] : actors;
     this.lanes = lanes;
@@ -311,7 +365,7 @@ export class TraceModel {
     let reactorRead = 0;
     for (let i = 0; i < n; i++) {
       if (i % CHECKPOINT === 0) this.checkpoints.push({ state: copyState(state), open: new Set(open) });
-      const r = records[i] as TraceRecord;
+      const r = records.get(i) as TraceRecord;
       this.lane[i] = r.actor === 'scenario' ? 255 : (laneIndex.get(r.actor) ?? 0);
       let m = 0;
       if (r.actor === 'scenario' && r.call === 'action') m |= MARK.ACTION;
@@ -356,14 +410,20 @@ export class TraceModel {
     this.mainEpoll = this.epolls.find((e) => isReactor(e.owner))?.name ?? this.epolls[0]?.name ?? null;
   }
 
-  /** The JSON Lines text: as read, or (a live window) made from the records now. */
+  /** The JSON Lines text: as given, or made from the records now. */
   get text(): string {
-    if (this.jsonl === null) {
-      let out = `${JSON.stringify(this.header)}\n`;
-      for (const r of this.records) out += `${JSON.stringify(r)}\n`;
-      this.jsonl = out;
+    if (this.jsonl !== null) return this.jsonl;
+    // Made anew each time, not kept (a million records' text is over 100 MB);
+    // a chunk of lines joined at a time, as src/trace.ts's traceToJsonl does.
+    let out = `${JSON.stringify(this.header)}\n`;
+    const lines: string[] = [];
+    for (let i = 0; i < this.n; i += 4096) {
+      lines.length = 0;
+      for (let j = i; j < Math.min(i + 4096, this.n); j++) lines.push(JSON.stringify(this.records.get(j)));
+      lines.push('');
+      out += lines.join('\n');
     }
-    return this.jsonl;
+    return out;
   }
 
   /** The interest list of epoll `ep` after record `i` (i = -1: before the first). */
@@ -375,8 +435,7 @@ export class TraceModel {
     const state = copyState(cp.state);
     const open = new Set(cp.open);
     for (let j = k * CHECKPOINT; j <= i; j++) {
-      const r = this.records[j] as TraceRecord;
-      applyInterest(state, open, r);
+      applyInterest(state, open, this.records.get(j) as TraceRecord);
     }
     return [...(state.get(ep)?.values() ?? [])];
   }
@@ -399,7 +458,7 @@ export class TraceModel {
 
   /** Ready events of a record (epollWait), else []. */
   eventsOf(i: number): TraceEvent[] {
-    return this.records[i]?.events ?? [];
+    return this.records.get(i)?.events ?? [];
   }
 }
 
@@ -409,8 +468,13 @@ export function applyInterest(state: InterestState, open: Set<string>, r: TraceR
   return change === 'on' ? MARK.OUT_ON : change === 'off' ? MARK.OUT_OFF : 0;
 }
 
-/** Parses JSON Lines text into a model (TraceFormatError on bad input). */
+/**
+ * Parses JSON Lines text into a model (TraceFormatError on bad input). The
+ * text is not kept (a million-event run's is over 100 MB): an export makes
+ * it again from the records, the same bytes for a trace written the way
+ * traces are.
+ */
 export function modelFromJsonl(text: string): TraceModel {
   const { header, records } = parseTraceJsonl(text);
-  return new TraceModel(header, records, text);
+  return new TraceModel(header, records, null);
 }

@@ -69,7 +69,7 @@ export class ServerTrace {
   ingest(drained: string): TraceBatch {
     if (drained === '[]') return EMPTY;
     for (const r of JSON.parse(drained) as NativeTraceRecord[]) ingestNativeRecord(this.tracer, r);
-    const records = this.tracer.records.splice(0);
+    const records = this.tracer.drain();
     for (const r of records) r.seq = ++this.seq;
     return new TraceBatch(records, this.tracer.sites.texts);
   }

@@ -9,12 +9,14 @@
 // so a reader of the trace sees which part of the script caused what.
 import { TUNING_FIELDS } from '../reactor-options.js';
 import { EdgeloopError } from '../errors.js';
-import { formatTraceRecord } from '../trace.js';
+import { formatTraceRecord, traceToJsonl } from '../trace.js';
+import { TraceStore } from '../trace-store.js';
 import type {
   ErrnoName,
   SimulationEngineName,
   SimulationOptions,
   SimulationSnapshot,
+  CompactTrace,
   TraceRecord,
 } from '../types.js';
 import type { Peer } from './peer.js';
@@ -104,9 +106,17 @@ export interface ScenarioResult {
   /** The options the simulation ran with (the document's, with the knobs applied). */
   options: ScenarioOptions;
   failures: ScenarioFailure[];
-  /** The trace, JSON Lines (header first). */
+  /** The trace, JSON Lines (header first); made the first time it is read. */
   trace: string;
+  /** The trace's records; made the first time they are read. */
   records: readonly TraceRecord[];
+  /**
+   * The trace as the kernel kept it (src/trace-store.ts: seq, t and a
+   * template per record), for a reader of a very long run that wants
+   * neither the text nor an object per record; null with tracing off.
+   * Not enumerable: a result written as JSON does not carry it.
+   */
+  readonly compactTrace?: CompactTrace | null;
   /** The state at the end. */
   snapshot: SimulationSnapshot;
   /** Reactor steps run. */
@@ -263,6 +273,11 @@ class ScenarioRun {
   run(): void {
     const { sim, doc } = this;
     const readRate = doc.options.peerReadRate;
+    // Only the peers an expectation reads the bytes of (inOrder, text) keep them; the rest count them.
+    const keepBytes = new Set<string>();
+    for (const e of doc.expect) {
+      if (e.check === 'peer' && (e.inOrder !== undefined || e.text !== undefined)) for (const n of this.members(e.peer)) keepBytes.add(n);
+    }
     for (const p of doc.peers) {
       for (const name of this.members(p.name)) {
         const o: { sndbuf?: number; rcvbuf?: number; readPerStep?: number } = {};
@@ -271,6 +286,7 @@ class ScenarioRun {
         const rate = p.readPerStep ?? readRate;
         if (rate !== undefined) o.readPerStep = rate;
         const peer = sim.peer(name, o);
+        peer.keepReceived = keepBytes.has(name);
         if (p.reading === false) peer.stopReading();
       }
     }
@@ -289,7 +305,7 @@ class ScenarioRun {
     for (let i = 0; i < doc.steps.length; i++) {
       const action = doc.steps[i] as ScenarioAction;
       this.current = i;
-      const span: ActionSpan = { index: i, do: action.do, stepFrom: sim.steps, stepTo: sim.steps, recordFrom: sim.trace.records.length, recordTo: 0 };
+      const span: ActionSpan = { index: i, do: action.do, stepFrom: sim.steps, stepTo: sim.steps, recordFrom: sim.traceLength, recordTo: 0 };
       if (action.label !== undefined) span.label = action.label;
       this.spans.push(span);
       this.marker(i, action);
@@ -307,7 +323,7 @@ class ScenarioRun {
         this.stoppedAt = i;
       }
       span.stepTo = sim.steps;
-      span.recordTo = sim.trace.records.length;
+      span.recordTo = sim.traceLength;
       if (this.stoppedAt !== null) break;
       for (const k of at.get(i) ?? []) this.evaluate(k);
     }
@@ -343,7 +359,7 @@ class ScenarioRun {
         message: `the scenario took more than ${this.stepLimit} reactor steps (at steps[${this.current}])`,
       });
     }
-    if (sim.trace.records.length > this.eventLimit) {
+    if (sim.traceLength > this.eventLimit) {
       throw new Stop({
         expectation: null,
         path: 'limits.maxEvents',
@@ -351,7 +367,7 @@ class ScenarioRun {
       });
     }
     let kept = 0;
-    for (const p of sim.peers) kept += p.receivedBytes;
+    for (const p of sim.peers) if (p.keepReceived) kept += p.receivedBytes;
     if (kept > this.peerByteLimit) {
       throw new Stop({
         expectation: null,
@@ -381,7 +397,7 @@ class ScenarioRun {
       if (this.checker.violation) throw this.violationStop();
     }
     if (this.trackMax) this.sample();
-    this.onStep?.({ step: sim.steps, action: this.current, records: sim.trace.records.length, sim });
+    this.onStep?.({ step: sim.steps, action: this.current, records: sim.traceLength, sim });
     return r;
   }
 
@@ -920,21 +936,31 @@ export async function runScenarioWith(Sim: SimulationFactory, doc: unknown, opti
     const run = new ScenarioRun(doc2, sim, options.timeLimitMs, options.onStep, jsApp);
     run.run();
     const snapshot = sim.snapshot();
-    return {
+    // The trace as it stands now (disposing adds records), made into text
+    // and objects only when read: a page that takes traceColumns() from the
+    // simulation never pays for either.
+    const compact = sim.kernel.compactTrace();
+    const header = compact?.header ?? { type: 'header' as const, version: 1 as const, kernel: 'sim' as const, seed: sim.seed };
+    let text: string | undefined;
+    let records: TraceRecord[] | undefined;
+    const result = {
       ok: run.failures.length === 0,
       name: scenario.name,
       engine: sim.engine,
       options: o,
       failures: run.failures,
-      trace: sim.traceJsonl(),
-      // A copy: the live array grows as the simulation is disposed below.
-      records: sim.trace.records.slice(),
       snapshot,
       steps: sim.steps,
       actions: run.spans,
       stoppedAt: run.stoppedAt,
       violation: run.checker?.violation ?? null,
-    };
+    } as ScenarioResult;
+    Object.defineProperties(result, {
+      compactTrace: { enumerable: false, value: compact },
+      trace: { enumerable: true, get: () => (text ??= compact ? new TraceStore(compact.columns).toJsonl(header) : traceToJsonl({ header, records: [] })) },
+      records: { enumerable: true, get: () => (records ??= compact ? [...new TraceStore(compact.columns)] : []) },
+    });
+    return result;
   } finally {
     sim.dispose();
   }

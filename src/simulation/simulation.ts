@@ -25,6 +25,7 @@ import type {
   SimulationHandlers,
   SimulationEngineName,
   SimulationOptions,
+  SimKernelState,
   SimulationSnapshot,
   StepResult,
   Trace,
@@ -33,7 +34,7 @@ import type {
 import type { EngineLoader, SimEngine } from './engine.js';
 import { resolvePeerOptions, resolveSimulationOptions } from './options.js';
 import { Peer, type PeerHost } from './peer.js';
-import { buildSnapshot, type HostSnapshot } from './snapshot.js';
+import { buildSnapshot, epollStateOf, type HostSnapshot } from './snapshot.js';
 import { FAULT_FIELDS, FAULT_NAMES, faultSpecJson, readFaultFields } from './faults.js';
 import { OptionChecker } from '../validate.js';
 import { isMutant } from '../reactor-options.js';
@@ -215,7 +216,7 @@ export class Simulation {
   /** Moves the reactor's new trace records into the kernel's trace. */
   private flushTrace(): void {
     const text = this.call('drainTrace', () => this.server.drainTrace());
-    if (text !== '[]') this.kernel.ingestTrace(JSON.parse(text) as NativeTraceRecord[]);
+    if (text !== '[]') this.kernel.ingestTraceText(text);
   }
 
   private appRecord(call: string, conn: Connection, args: Record<string, unknown>): void {
@@ -456,16 +457,22 @@ export class Simulation {
     return JSON.parse(this.call('snapshot', () => this.server.snapshot())) as HostSnapshot;
   }
 
-  snapshot(): SimulationSnapshot {
+  /**
+   * `kernelState`: the simulated kernel's inspect() taken at this moment, by
+   * a caller that needs it too (the playground's per-step frames): the
+   * epoll's lists are read from it instead of a second inspect().
+   */
+  snapshot(kernelState?: SimKernelState | null): SimulationSnapshot {
     this.live('snapshot');
     const host = this.hostState();
+    const given = kernelState && this.engine !== 'linux' ? kernelState : null;
     return buildSnapshot({
       host,
       kernel: this.kernel,
       raw: this.raw,
       conns: this.events.connections,
       peers: this.peerList,
-      ...(this.epollState ? { epollState: this.epollState } : {}),
+      ...(given ? { epollState: (ep: number) => epollStateOf(given, ep) } : this.epollState ? { epollState: this.epollState } : {}),
     });
   }
 
@@ -488,6 +495,11 @@ export class Simulation {
 
   traceJsonl(): string {
     return this.kernel.traceJsonl();
+  }
+
+  /** Records in the trace so far, counted without making them. */
+  get traceLength(): number {
+    return this.kernel.traceLength;
   }
 
   /** Stops the reactor and frees the kernel. The trace stays readable. */

@@ -4,7 +4,7 @@
 import type { RawKernel } from '../backends/raw-kernel.js';
 import { eventNames } from '../constants.js';
 import type { Kernel } from '../kernel.js';
-import type { ConnectionSnapshot, InterestEntry, SimulationSnapshot } from '../types.js';
+import type { ConnectionSnapshot, InterestEntry, SimKernelState, SimulationSnapshot } from '../types.js';
 import type { Connection } from '../connection.js';
 import type { EpollState } from './engine.js';
 import type { Peer } from './peer.js';
@@ -52,8 +52,12 @@ const SIOCOUTQ = 1;
 
 /** The simulated kernel's view of epoll `ep` (its inspect() state). */
 export function simEpollState(raw: RawKernel, ep: number): EpollState | null {
-  const state = JSON.parse(raw.inspect()) as { fds?: KernelFd[] };
-  const epoll = state.fds?.find((f) => f.fd === ep && f.type === 'epoll');
+  return epollStateOf(JSON.parse(raw.inspect()) as SimKernelState, ep);
+}
+
+/** Epoll `ep`'s lists in a state the simulated kernel's inspect() gave. */
+export function epollStateOf(state: SimKernelState, ep: number): EpollState | null {
+  const epoll = (state as { fds?: KernelFd[] }).fds?.find((f) => f.fd === ep && f.type === 'epoll');
   if (!epoll) return null;
   return { interest: epoll.interest ?? [], ready: epoll.ready ?? [] };
 }

@@ -63,7 +63,8 @@ describe('the C++ behind each call', () => {
     const model = modelFromJsonl((await expectedRun(builtinScenario(name))).trace);
     const moments = computeMoments(model.records);
     // Each record's sites as text (a trace gives a site's text once, then its number).
-    const records = spellCallSites(model.records);
+    const list = [...model.records];
+    const records = spellCallSites(list);
 
     // The first partial write: Send's own write, in the variant's file.
     const partial = moments.byName.get('partial-write')?.index as number;
@@ -84,7 +85,7 @@ describe('the C++ behind each call', () => {
     // The next partial write is WriteNonBlocking's, on EPOLLOUT: the panel follows the cursor.
     const next = records.findIndex((r, i) => i > partial && r.call === 'write' && r.site?.startsWith('Day26Connection::WriteNonBlocking'));
     expect(next).toBeGreaterThan(partial);
-    await goto(page, model.records[next]!.seq);
+    await goto(page, list[next]!.seq);
     expect(await cursor(page)).toBe(next);
     s = await sourceShown(page, 'a');
     expect(s.fn).toBe('Day26Connection::WriteNonBlocking');
@@ -94,24 +95,24 @@ describe('the C++ behind each call', () => {
 
     // EPOLLOUT added: the epoll_ctl is Epoll::UpdateChannel's, on behalf of Send's EnableWrite, and the panel shows that line.
     const added = moments.byName.get('epollout-added')?.index as number;
-    await goto(page, model.records[added]!.seq);
+    await goto(page, list[added]!.seq);
     s = await sourceShown(page, 'a');
     expect(s.fn).toBe('Day26Connection::Send');
     expect(s.text).toContain('channel().EnableWrite();');
     expect(s.note).toContain('Epoll::UpdateChannel');
 
     // A peer's call has no server C++ behind it: the panel says so and shows the reactor's last call before it.
-    const peer = model.records.findIndex((r, k) => k > partial && r.actor !== 'reactor' && r.actor !== 'app');
+    const peer = list.findIndex((r, k) => k > partial && r.actor !== 'reactor' && r.actor !== 'app');
     const last = lastSited(records, peer);
-    await goto(page, model.records[peer]!.seq);
+    await goto(page, list[peer]!.seq);
     const head = await page.locator('.side-a .source-view .src-head').textContent();
-    expect(head).toContain(`Event #${model.records[peer]!.seq} (${model.records[peer]!.actor}) is not the server’s; the reactor’s last call before it, #${model.records[last]!.seq}`);
+    expect(head).toContain(`Event #${list[peer]!.seq} (${list[peer]!.actor}) is not the server’s; the reactor’s last call before it, #${list[last]!.seq}`);
     s = await sourceShown(page, 'a');
     expect(s.fn).toBe(parseCallSite(records[last]!.origin ?? records[last]!.site!)!.fn);
     expect(s.line).toBe(parseCallSite(records[last]!.origin ?? records[last]!.site!)!.line);
 
     // The box scrolls by keyboard without moving the page's cursor.
-    await goto(page, model.records[partial]!.seq);
+    await goto(page, list[partial]!.seq);
     await page.focus('.side-a .src-code');
     const before = await page.locator('.side-a .src-code').evaluate((e) => e.scrollTop);
     await page.keyboard.press('Home');
@@ -137,8 +138,8 @@ describe('the C++ behind each call', () => {
     await afterRun(page, () => page.selectOption('#k-variant', 'day26-as-written').then(() => page.click('#run')));
     await page.selectOption('#compare-variant', 'edgeloop');
     await afterRun(page, () => page.check('#compare'));
-    const a = spellCallSites(modelFromJsonl((await expectedRun(builtinScenario(name), { variant: 'day26-as-written' })).trace).records);
-    const b = spellCallSites(modelFromJsonl((await expectedRun(builtinScenario(name), { variant: 'edgeloop' })).trace).records);
+    const a = spellCallSites([...modelFromJsonl((await expectedRun(builtinScenario(name), { variant: 'day26-as-written' })).trace).records]);
+    const b = spellCallSites([...modelFromJsonl((await expectedRun(builtinScenario(name), { variant: 'edgeloop' })).trace).records]);
     // The response's first write: both variants' Send, partial, at the same event.
     const first = a.findIndex((r) => r.actor === 'reactor' && r.call === 'write');
     expect(b.findIndex((r) => r.actor === 'reactor' && r.call === 'write')).toBe(first);
@@ -168,8 +169,8 @@ describe('the C++ behind each call', () => {
     await pickScenario(page, name);
     await page.selectOption('#compare-variant', 'edgeloop');
     await afterRun(page, () => page.check('#compare'));
-    const a = spellCallSites(modelFromJsonl((await expectedRun(builtinScenario(name), { variant: 'day26-as-written' })).trace).records);
-    const b = spellCallSites(modelFromJsonl((await expectedRun(builtinScenario(name), { variant: 'edgeloop' })).trace).records);
+    const a = spellCallSites([...modelFromJsonl((await expectedRun(builtinScenario(name), { variant: 'day26-as-written' })).trace).records]);
+    const b = spellCallSites([...modelFromJsonl((await expectedRun(builtinScenario(name), { variant: 'edgeloop' })).trace).records]);
     await page.keyboard.press('b');
     const i = await cursor(page);
     const j = Number(await page.evaluate(() => document.body.dataset.cursorB));

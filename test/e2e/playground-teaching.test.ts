@@ -265,7 +265,7 @@ describe('the playground teaches', () => {
     const model = await expectedModel(name);
     const m = computeMoments(model.records);
     const goto = async (index: number): Promise<void> => {
-      await page.fill('#goto', String(model.records[index]?.seq));
+      await page.fill('#goto', String(model.records.get(index)?.seq));
       await page.press('#goto', 'Enter');
       expect(await cursor(page)).toBe(index);
     };
@@ -281,11 +281,11 @@ describe('the playground teaches', () => {
     await goto(model.n - 1);
     expect(await page.locator('.side-a table.interest th.ready-head').textContent()).toMatch(/^ready\? \(after step \d+\)$/);
     // The first accept of the run: before the step's end the snapshot has no connection, the trace has one.
-    const accept = model.records.findIndex((r) => r.actor === 'reactor' && r.call === 'accept' && typeof r.created === 'string');
+    const accept = [...model.records].findIndex((r) => r.actor === 'reactor' && r.call === 'accept' && typeof r.created === 'string');
     await goto(accept);
     const gauges = await page.locator('.side-a .gauges').textContent();
     expect(gauges).not.toContain('No connection accepted yet');
-    expect(gauges).toContain(`Accepted in this step: ${String(model.records[accept]?.created)}`);
+    expect(gauges).toContain(`Accepted in this step: ${String(model.records.get(accept)?.created)}`);
     await shot(page, '39-state-at-the-event');
     noErrors(t);
     await page.close();

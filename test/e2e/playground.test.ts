@@ -121,7 +121,7 @@ describe('the playground in Chromium', () => {
     const rows = await page.locator('.side-a .tl-row').count();
     expect(rows).toBeGreaterThan(0);
     const model = modelFromJsonl(exp.trace);
-    const closes = model.records.filter((r) => r.actor === 'reactor' && r.call === 'close').length;
+    const closes = [...model.records].filter((r) => r.actor === 'reactor' && r.call === 'close').length;
     expect(closes).toBeGreaterThanOrEqual(3);
     // Raise the limit: all five are served, so the scenario's "three refused" no longer holds: the knob changed what it shows, and the page says which expectation.
     await page.fill('#k-maxconn', '5');
@@ -150,7 +150,7 @@ describe('the playground in Chromium', () => {
 
     const check = async (): Promise<Shown> => {
       const s = await shown(page);
-      const rec = model.records[s.cursor];
+      const rec = model.records.get(s.cursor);
       expect(s.seq).toBe(rec?.seq);
       const f = exp.frames[frameAt(exp.frames, s.cursor)] as Frame;
       expect(s.step).toBe(f.step);
@@ -227,14 +227,14 @@ describe('the playground in Chromium', () => {
       return -1;
     };
     const cases: Array<[string, number]> = [
-      ['EAGAIN', find((i) => model.records[i]?.err === 'EAGAIN' && model.records[i]?.call === 'write')],
+      ['EAGAIN', find((i) => model.records.get(i)?.err === 'EAGAIN' && model.records.get(i)?.call === 'write')],
       ['partial', find((i) => ((model.marks[i] as number) & 4) !== 0)],
       ['+EPOLLOUT', find((i) => ((model.marks[i] as number) & 8) !== 0)],
       ['−EPOLLOUT', find((i) => ((model.marks[i] as number) & 16) !== 0)],
     ];
     for (const [badge, i] of cases) {
       expect(i, badge).toBeGreaterThanOrEqual(0);
-      await page.fill('#goto', String(model.records[i]?.seq));
+      await page.fill('#goto', String(model.records.get(i)?.seq));
       await page.press('#goto', 'Enter');
       expect(await cursor(page)).toBe(i);
       const badges = await page.locator('.side-a .tl-row.current .badge').allTextContents();
@@ -314,8 +314,8 @@ describe('the playground in Chromium', () => {
     await afterRun(page, () => page.check('#compare'));
     const a = await expectedRun(builtinScenario(name), { variant: 'day26-as-written' });
     const b = await expectedRun(builtinScenario(name), { variant: 'edgeloop' });
-    const ra = modelFromJsonl(a.trace).records;
-    const rb = modelFromJsonl(b.trace).records;
+    const ra = [...modelFromJsonl(a.trace).records];
+    const rb = [...modelFromJsonl(b.trace).records];
     const d = firstBehaviourDivergence(ra, rb);
     expect(d?.facet).toBe('epollout');
     const bar = page.locator('#behaviour-divergence');

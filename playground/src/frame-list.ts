@@ -1,0 +1,191 @@
+// A run's frames (the state after each reactor step, frames.ts) as the page
+// holds them. A 1,000,000-event echo run has 6,075 steps of 40 connections:
+// as objects that was 243,000 connection records to clone out of the run
+// worker (3.4 s of the page's 15 s) and to keep. Here each frame is one JSON
+// text, parsed when the page shows that frame, beside the columns the views
+// read for every frame at once (where each frame starts, the plot's sums,
+// each connection's peak send_buf_). The worker builds it (FrameStoreBuilder)
+// and transfers the columns without a copy.
+//
+// The text names no key: an object is written as [its shape, its values...]
+// and an array as [0, its items...], the shapes (key lists) kept once per
+// run. 22 KB a frame as plain JSON, 8 KB so (136 MB -> 50 MB for that run,
+// in the worker and again in the page).
+import type { Frame } from './frames.js';
+
+/** What crosses from the run worker to the page: plain data, the typed arrays transferable. */
+export interface FrameStore {
+  /** Each frame as JSON, objects as [shape index + 1, values...] and arrays as [0, items...]. */
+  texts: string[];
+  /** Each shape's keys, in order. */
+  shapes: string[][];
+  /** Frame k's reactor step and its trace position (Frame.records). */
+  step: Float64Array;
+  records: Float64Array;
+  /** Per frame, summed over its connections: send_buf_, the kernel's send queue, the peers' receive queues. */
+  sendBuf: Float64Array;
+  kernel: Float64Array;
+  peer: Float64Array;
+  /** Some connection is AF_UNIX (its kernel accounting says so). */
+  unix: boolean;
+  /** [connection id, its largest send_buf_ in any frame]. */
+  peakSendBuf: Array<[number, number]>;
+}
+
+/** The typed arrays of a store, for postMessage's transfer list. */
+export function transferablesOf(s: FrameStore): ArrayBuffer[] {
+  return [s.step, s.records, s.sendBuf, s.kernel, s.peer].map((a) => a.buffer as ArrayBuffer);
+}
+
+/** The shaped form of a frame's value (see the head of this file). */
+function encode(v: unknown, shapes: Map<string, number>, keyLists: string[][]): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    const out: unknown[] = [0];
+    for (const x of v) out.push(encode(x, shapes, keyLists));
+    return out;
+  }
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  const sig = keys.join('\u0000');
+  let shape = shapes.get(sig);
+  if (shape === undefined) {
+    keyLists.push(keys);
+    shape = keyLists.length;
+    shapes.set(sig, shape);
+  }
+  const out: unknown[] = [shape];
+  for (const k of keys) out.push(encode(o[k], shapes, keyLists));
+  return out;
+}
+
+function decode(v: unknown, keyLists: readonly string[][]): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  const a = v as unknown[];
+  if (a[0] === 0) {
+    const out = new Array<unknown>(a.length - 1);
+    for (let i = 1; i < a.length; i++) out[i - 1] = decode(a[i], keyLists);
+    return out;
+  }
+  const keys = keyLists[(a[0] as number) - 1] as string[];
+  const o: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) o[keys[i] as string] = decode(a[i + 1], keyLists);
+  return o;
+}
+
+export class FrameStoreBuilder {
+  private readonly texts: string[] = [];
+  private readonly shapes = new Map<string, number>();
+  private readonly keyLists: string[][] = [];
+  private readonly cols = { step: [] as number[], records: [] as number[], sendBuf: [] as number[], kernel: [] as number[], peer: [] as number[] };
+  private unix = false;
+  private readonly peak = new Map<number, number>();
+
+  get length(): number {
+    return this.texts.length;
+  }
+
+  push(f: Frame): void {
+    this.texts.push(JSON.stringify(encode(f, this.shapes, this.keyLists)));
+    let sendBuf = 0;
+    let kernel = 0;
+    let peer = 0;
+    for (const c of f.conns) {
+      sendBuf += c.sendBuf;
+      kernel += c.kernelSendQueue;
+      peer += c.peerReceiveQueue ?? 0;
+      if (c.kernel?.family === 'unix') this.unix = true;
+      this.peak.set(c.id, Math.max(this.peak.get(c.id) ?? 0, c.sendBuf));
+    }
+    this.cols.step.push(f.step);
+    this.cols.records.push(f.records);
+    this.cols.sendBuf.push(sendBuf);
+    this.cols.kernel.push(kernel);
+    this.cols.peer.push(peer);
+  }
+
+  finish(): FrameStore {
+    const c = this.cols;
+    return {
+      texts: this.texts,
+      shapes: this.keyLists,
+      step: Float64Array.from(c.step),
+      records: Float64Array.from(c.records),
+      sendBuf: Float64Array.from(c.sendBuf),
+      kernel: Float64Array.from(c.kernel),
+      peer: Float64Array.from(c.peer),
+      unix: this.unix,
+      peakSendBuf: [...this.peak],
+    };
+  }
+}
+
+/** Frames made anywhere else (a live server's window, a test) as a store. */
+export function frameStoreOf(frames: readonly Frame[]): FrameStore {
+  const b = new FrameStoreBuilder();
+  for (const f of frames) b.push(f);
+  return b.finish();
+}
+
+/** Frames parsed when asked for; the last few kept (the page moves back and forth around one). */
+export class FrameList {
+  private readonly cache = new Map<number, Frame>();
+  readonly peakSendBuf: ReadonlyMap<number, number>;
+
+  constructor(private readonly store: FrameStore) {
+    this.peakSendBuf = new Map(store.peakSendBuf);
+  }
+
+  static of(frames: readonly Frame[]): FrameList {
+    return new FrameList(frameStoreOf(frames));
+  }
+
+  get length(): number {
+    return this.store.texts.length;
+  }
+
+  get unix(): boolean {
+    return this.store.unix;
+  }
+
+  /** Per-frame sums over the connections (the plot's buffered lines). */
+  get sums(): { sendBuf: Float64Array; kernel: Float64Array; peer: Float64Array } {
+    return { sendBuf: this.store.sendBuf, kernel: this.store.kernel, peer: this.store.peer };
+  }
+
+  /** Frame k's Frame.records (trace position) and reactor step, without parsing it. */
+  recordsAt(k: number): number {
+    return this.store.records[k] as number;
+  }
+
+  stepAt(k: number): number {
+    return this.store.step[k] as number;
+  }
+
+  get(k: number): Frame | undefined {
+    if (!Number.isInteger(k) || k < 0 || k >= this.length) return undefined;
+    let f = this.cache.get(k);
+    if (!f) {
+      f = decode(JSON.parse(this.store.texts[k] as string), this.store.shapes) as Frame;
+      if (this.cache.size >= 16) this.cache.delete(this.cache.keys().next().value as number);
+      this.cache.set(k, f);
+    }
+    return f;
+  }
+
+  /** Index of the frame that describes the state after record `i`: the last with records <= i + 1. */
+  frameAt(i: number): number {
+    const rec = this.store.records;
+    let lo = 0;
+    let hi = rec.length - 1;
+    let best = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if ((rec[mid] as number) <= i + 1) {
+        best = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return best;
+  }
+}

@@ -1,0 +1,48 @@
+// The page's frames kept compact (playground/src/frame-list.ts): one keyless
+// JSON text per reactor step, parsed when shown, beside the per-frame
+// columns the views read all at once. What comes back must be the frames.
+import { describe, expect, it } from 'vitest';
+
+import { builtinScenario, runScenario } from '../src/index.js';
+import { FrameList, FrameStoreBuilder } from '../playground/src/frame-list.js';
+import { captureFrame, frameAt, type Frame } from '../playground/src/frames.js';
+
+async function framesOf(name: string): Promise<Frame[]> {
+  const frames: Frame[] = [{ step: 0, records: 0, action: -1, time: 0, ready: [], interest: [], conns: [] }];
+  await runScenario(builtinScenario(name), { engine: 'wasm', onStep: (i) => frames.push(captureFrame(i.sim, i.step, i.records, i.action)) });
+  return frames;
+}
+
+describe('the frame list', () => {
+  it('gives back every frame of a run exactly, with its columns, its sums and its peaks', async () => {
+    for (const name of ['large-response-slow-reader', 'accept-storm', 'half-close-pending-output']) {
+      const frames = await framesOf(name);
+      const b = new FrameStoreBuilder();
+      for (const f of frames) b.push(f);
+      const list = new FrameList(b.finish());
+      expect(list.length, name).toBe(frames.length);
+      frames.forEach((f, k) => {
+        expect(list.get(k), `${name} frame ${k}`).toEqual(f);
+        expect(list.recordsAt(k)).toBe(f.records);
+        expect(list.stepAt(k)).toBe(f.step);
+        expect(list.sums.sendBuf[k]).toBe(f.conns.reduce((a, c) => a + c.sendBuf, 0));
+        expect(list.sums.peer[k]).toBe(f.conns.reduce((a, c) => a + (c.peerReceiveQueue ?? 0), 0));
+      });
+      const last = frames[frames.length - 1] as Frame;
+      for (let i = 0; i < last.records + 3; i += 7) expect(list.frameAt(i)).toBe(frameAt(frames, i));
+      for (const c of last.conns) expect(list.peakSendBuf.get(c.id)).toBe(Math.max(...frames.flatMap((f) => f.conns.filter((x) => x.id === c.id).map((x) => x.sendBuf))));
+      expect(list.unix).toBe(frames.some((f) => f.conns.some((c) => c.kernel?.family === 'unix')));
+      expect(list.get(-1)).toBeUndefined();
+      expect(list.get(frames.length)).toBeUndefined();
+    }
+  });
+
+  it('keeps a frame in far fewer characters than its JSON', async () => {
+    const frames = await framesOf('accept-storm');
+    const b = new FrameStoreBuilder();
+    for (const f of frames) b.push(f);
+    const kept = b.finish().texts.reduce((a, t) => a + t.length, 0);
+    const plain = frames.reduce((a, f) => a + JSON.stringify(f).length, 0);
+    expect(kept).toBeLessThan(plain / 2);
+  });
+});
