@@ -555,10 +555,13 @@ export class Kernel implements KernelApi {
     return this.clock();
   }
 
-  inspect(): SimKernelState | null {
+  inspect(options?: { brief?: boolean }): SimKernelState | null {
     this.live('inspect');
+    if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidArg('inspect', 'options', 'an object { brief?: boolean }', options);
+    const brief = options?.brief ?? false;
+    if (typeof brief !== 'boolean') throw invalidArg('inspect', 'options.brief', 'true or false', brief);
     if (this.backend !== 'sim') return null;
-    const text = this.callRaw('inspect', () => this.raw.inspect());
+    const text = this.callRaw('inspect', () => (brief ? this.raw.inspectBrief() : this.raw.inspect()));
     try {
       return JSON.parse(text) as SimKernelState;
     } catch (e) {

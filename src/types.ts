@@ -265,8 +265,14 @@ export interface KernelApi {
   advance(ms: number): void;
   /** sim: virtual ms; linux: ms since open (3 decimals). */
   now(): number;
-  /** sim: the simulated kernel's state (parsed JSON); linux: null. */
-  inspect(): SimKernelState | null;
+  /**
+   * sim: the simulated kernel's state (parsed JSON); linux: null. `brief`:
+   * each file cut to what a view redraws every step (sockets: type, state,
+   * sndbuf, rcvbuf, charged, writable, writableUpTo, recvQueueBytes, and
+   * TCP's writeSeq, sndUna, sndNxt, sndWndEdge; epolls as in full), without
+   * the PRNG state and the timer count: a fifth of the text.
+   */
+  inspect(options?: { brief?: boolean }): SimKernelState | null;
   /** Sets the actor recorded for subsequent calls (default 'app'). */
   setActor(name: string): void;
   /** Appends calls native code made on this kernel (the reactor) to this trace. */

@@ -314,9 +314,11 @@ describe.each(BACKENDS)('kernel API on %s', (backend: BackendId) => {
     expect(k.traceJsonl().split('\n')[0]).toContain('"type":"header"');
   });
 
-  it('inspect(): sim state as an object, null on linux', () => {
+  it('inspect(): sim state as an object, null on linux; a bad options argument is named', () => {
     if (k.backend === 'linux') expect(k.inspect()).toBeNull();
     else expect(typeof k.inspect()).toBe('object');
+    expect(thrown(() => loose(k).inspect!('brief')).message).toMatch(/inspect\(\): "options" must be an object/);
+    expect(thrown(() => loose(k).inspect!({ brief: 1 })).message).toMatch(/inspect\(\): "options.brief" must be true or false/);
   });
 
   it('ingestTrace() refuses what is not a record, naming it, and takes none of a bad batch', () => {
@@ -434,6 +436,7 @@ function fakeRaw(overrides: Partial<RawKernel>): RawKernel {
     now: () => 0,
     advance: () => undefined,
     inspect: () => '{}',
+    inspectBrief: () => '{}',
     dispose: () => undefined,
   };
   return { ...base, ...overrides };

@@ -46,3 +46,31 @@ describe('the frame list', () => {
     expect(kept).toBeLessThan(plain / 2);
   });
 });
+
+describe("the kernel's brief inspect (what the frames read each step)", () => {
+  it('is, socket by socket, the full inspect cut to its fields, at every step of every family', async () => {
+    for (const name of ['large-response-slow-reader', 'half-close-pending-output', 'accept-storm', 'et-partial-read']) {
+      for (const family of ['unix', 'tcp'] as const) {
+        let checked = 0;
+        await runScenario(builtinScenario(name), {
+          engine: 'native',
+          options: { family },
+          onStep: (i) => {
+            const full = i.sim.kernel.inspect();
+            const brief = i.sim.kernel.inspect({ brief: true });
+            expect(brief?.now).toBe(full?.now);
+            expect(brief?.fds.map((f) => f.fd)).toEqual(full?.fds.map((f) => f.fd));
+            brief?.fds.forEach((b, k) => {
+              const f = full?.fds[k] as Record<string, unknown>;
+              for (const [key, value] of Object.entries(b)) expect(value, `${name} ${family} step ${i.step} fd ${b.fd} ${key}`).toEqual(f[key]);
+              if (b.type === 'tcp') expect(Object.keys(b)).toEqual(['fd', 'file', 'type', 'state', 'sndbuf', 'rcvbuf', 'charged', 'writable', 'writableUpTo', 'recvQueueBytes', 'writeSeq', 'sndUna', 'sndNxt', 'sndWndEdge']);
+              if (b.type === 'unix') expect(Object.keys(b)).toEqual(['fd', 'file', 'type', 'state', 'sndbuf', 'rcvbuf', 'charged', 'writable', 'writableUpTo', 'recvQueueBytes']);
+            });
+            checked++;
+          },
+        });
+        expect(checked, `${name} ${family}`).toBeGreaterThan(0);
+      }
+    }
+  });
+});

@@ -16,7 +16,7 @@ var edgeloopMethods = [
   'socket', 'socketpair', 'bind', 'listen', 'connect', 'accept', 'getsockname',
   'read', 'write', 'shutdown', 'close', 'dup', 'eventfd', 'setsockopt',
   'getsockopt', 'ioctl', 'epollCreate', 'epollCtl', 'epollWait', 'now',
-  'advance', 'inspect', 'dispose',
+  'advance', 'inspect', 'inspectBrief', 'dispose',
 ];
 
 function edgeloopTakeError() {

@@ -251,6 +251,10 @@ class SimKernelBinding final : public KernelOwner {
     return Guard("inspect", std::string(), [&](Kernel& k) { return InspectSimKernel(k); });
   }
 
+  std::string InspectBrief() {
+    return Guard("inspectBrief", std::string(), [&](Kernel& k) { return InspectSimKernel(k, true); });
+  }
+
   std::shared_ptr<Kernel> SharedKernel() override { return kernel_; }
 
   void Dispose() {
@@ -338,5 +342,6 @@ EMSCRIPTEN_BINDINGS(edgeloop_sim_kernel) {
       .function("now", &SimKernelBinding::Now)
       .function("advance", &SimKernelBinding::Advance)
       .function("inspect", &SimKernelBinding::Inspect)
+      .function("inspectBrief", &SimKernelBinding::InspectBrief)
       .function("dispose", &SimKernelBinding::Dispose);
 }

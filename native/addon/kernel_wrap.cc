@@ -53,6 +53,7 @@ Napi::Function KernelWrap::Define(Napi::Env env) {
                          InstanceMethod("now", &KernelWrap::Now, kAttr),
                          InstanceMethod("advance", &KernelWrap::Advance, kAttr),
                          InstanceMethod("inspect", &KernelWrap::Inspect, kAttr),
+                         InstanceMethod("inspectBrief", &KernelWrap::InspectBrief, kAttr),
                          InstanceMethod("dispose", &KernelWrap::Dispose, kAttr),
                      });
   // Per environment (worker threads load the addon once each).
@@ -288,6 +289,11 @@ Napi::Value KernelWrap::Advance(const Napi::CallbackInfo& info) {
 Napi::Value KernelWrap::Inspect(const Napi::CallbackInfo& info) {
   Kernel& k = Live(info);
   return Napi::String::New(info.Env(), sim_ ? InspectSimKernel(k) : std::string("{}"));
+}
+
+Napi::Value KernelWrap::InspectBrief(const Napi::CallbackInfo& info) {
+  Kernel& k = Live(info);
+  return Napi::String::New(info.Env(), sim_ ? InspectSimKernel(k, true) : std::string("{}"));
 }
 
 Napi::Value KernelWrap::Dispose(const Napi::CallbackInfo& info) {

@@ -53,6 +53,7 @@ class KernelWrap : public Napi::ObjectWrap<KernelWrap> {
   Napi::Value Now(const Napi::CallbackInfo& info);
   Napi::Value Advance(const Napi::CallbackInfo& info);
   Napi::Value Inspect(const Napi::CallbackInfo& info);
+  Napi::Value InspectBrief(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
 
   std::shared_ptr<Kernel> kernel_;

@@ -53,7 +53,7 @@ export interface Frame {
 
 export function captureFrame(sim: Simulation, step: number, records: number, action: number): Frame {
   // One inspect() serves both: the snapshot's epoll lists and the sockets' accounting (a step's frame cost half as much).
-  const state = sim.kernel.inspect();
+  const state = sim.kernel.inspect({ brief: true });
   const snap = sim.snapshot(state);
   const byFd = new Map<number, InspectedSocket>();
   for (const f of state?.fds ?? []) if (f.type === 'unix' || f.type === 'tcp') byFd.set(f.fd, f as InspectedSocket);

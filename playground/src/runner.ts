@@ -24,6 +24,12 @@ export class RunCancelled extends Error {
 
 /** A worker whose wasm memory is larger than this after a run is ended (the module starts at 16 MiB; the built-in scenarios take it to 66 MiB, but for the contrast of high-water-mark-close: 237 MiB). */
 export const RECYCLE_HEAP_BYTES = 128 * 1024 * 1024;
+/**
+ * A worker whose run made more trace records than this is ended too: its JS
+ * heap grew with the run (a million-event run left the worker ~150 MB that
+ * V8 keeps), and a fresh worker costs one module instantiation.
+ */
+export const RECYCLE_EVENTS = 250_000;
 
 interface Pending {
   id: number;
@@ -63,7 +69,7 @@ export class Runner {
       case 'done': {
         this.pending = null;
         const { id: _id, type: _type, ...outcome } = m;
-        this.recycleIfLarge(m.heapBytes);
+        this.recycleIfLarge(m.heapBytes, m.trace.columns.seq.length);
         p.resolve(outcome);
         return;
       }
@@ -73,15 +79,15 @@ export class Runner {
         return;
       case 'error':
         this.pending = null;
-        this.recycleIfLarge(m.heapBytes);
+        this.recycleIfLarge(m.heapBytes, 0);
         p.reject(new Error(m.message));
         return;
     }
   }
 
-  /** Ends the worker (between runs) if its wasm memory grew past RECYCLE_HEAP_BYTES: the next run starts a fresh one. */
-  private recycleIfLarge(heapBytes: number): void {
-    if (heapBytes > RECYCLE_HEAP_BYTES) this.stop();
+  /** Ends the worker (between runs) if its wasm memory grew past RECYCLE_HEAP_BYTES or its run past RECYCLE_EVENTS: the next run starts a fresh one. */
+  private recycleIfLarge(heapBytes: number, events: number): void {
+    if (heapBytes > RECYCLE_HEAP_BYTES || events > RECYCLE_EVENTS) this.stop();
   }
 
   /** Whether a worker is alive (and holding its wasm memory). */

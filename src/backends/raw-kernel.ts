@@ -41,6 +41,8 @@ export interface RawKernel {
   advance(ms: number): void;
   /** The simulated kernel's state as JSON (sim only; '{}' on linux). */
   inspect(): string;
+  /** inspect() with each file cut to what a view redraws every step (the C++ DescribeBrief). */
+  inspectBrief(): string;
   /** Frees the C++ kernel: closes every fd it opened. Further calls throw. */
   dispose(): void;
 }

@@ -43,6 +43,9 @@ class File : public std::enable_shared_from_this<File> {
   virtual SocketFile* AsSocket() { return nullptr; }
   virtual EpollFile* AsEpoll() { return nullptr; }
   virtual void Describe(JsonWriter& json) const = 0;
+  // Describe() cut to what a view redraws after every step (inspect with
+  // brief: the playground's gauges); the whole description by default.
+  virtual void DescribeBrief(JsonWriter& json) const { Describe(json); }
 
   // The epoll items that watch this file (f_ep), so release can unhook them.
   std::vector<EpollItem*>& epoll_items() { return epoll_items_; }

@@ -290,13 +290,15 @@ void SimKernel::Advance(int64_t ms) {
   if (ms > 0) ctx_.RunTimersUntil(ctx_.now_ms + ms);
 }
 
-std::string SimKernel::Inspect() const {
+std::string SimKernel::Inspect(bool brief) const {
   JsonWriter json;
   json.BeginObject();
   json.Field("now", ctx_.now_ms);
-  json.Key("rngState");
-  json.String(std::to_string(ctx_.rng.state()));
-  json.Field("pendingTimers", ctx_.pending_timers());
+  if (!brief) {
+    json.Key("rngState");
+    json.String(std::to_string(ctx_.rng.state()));
+    json.Field("pendingTimers", ctx_.pending_timers());
+  }
   // The sysctls the simulation reproduces, so a test can check them against
   // the host it compares with.
   const SimConfig& c = ctx_.config;
@@ -331,7 +333,11 @@ std::string SimKernel::Inspect() const {
     json.BeginObject();
     json.Field("fd", fd);
     json.Field("file", file->id());
-    file->Describe(json);
+    if (brief) {
+      file->DescribeBrief(json);
+    } else {
+      file->Describe(json);
+    }
     json.EndObject();
   }
   json.EndArray();
@@ -341,9 +347,9 @@ std::string SimKernel::Inspect() const {
 
 std::unique_ptr<Kernel> CreateSimKernel(uint32_t seed) { return std::make_unique<SimKernel>(seed); }
 
-std::string InspectSimKernel(const Kernel& kernel) {
+std::string InspectSimKernel(const Kernel& kernel, bool brief) {
   const auto* sim = dynamic_cast<const SimKernel*>(&kernel);
-  return sim ? sim->Inspect() : "{}";
+  return sim ? sim->Inspect(brief) : "{}";
 }
 
 }  // namespace edgeloop

@@ -49,7 +49,8 @@ class SimKernel final : public Kernel {
   void Advance(int64_t ms) override;
 
   // The whole simulated state as JSON: clock, fd table, every file.
-  std::string Inspect() const;
+  // `brief`: each file as DescribeBrief() gives it, and no PRNG or timers.
+  std::string Inspect(bool brief = false) const;
   SimContext& context() { return ctx_; }
 
   // For fault injection (native/host/fault_kernel.h), which must not change
@@ -84,6 +85,6 @@ class SimKernel final : public Kernel {
 
 std::unique_ptr<Kernel> CreateSimKernel(uint32_t seed);
 // Inspect() of a kernel made by CreateSimKernel; "{}" for any other kernel.
-std::string InspectSimKernel(const Kernel& kernel);
+std::string InspectSimKernel(const Kernel& kernel, bool brief = false);
 
 }  // namespace edgeloop

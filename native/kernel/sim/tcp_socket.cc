@@ -116,6 +116,23 @@ int64_t TcpSocket::WritableUpTo() const {
   return q;
 }
 
+void TcpSocket::DescribeBrief(JsonWriter& json) const {
+  // Describe()'s fields a gauge draws: the buffers, the writability rule,
+  // the receive queue and the send sequence.
+  json.FieldString("type", "tcp");
+  json.FieldString("state", StateName(state_));
+  json.Field("sndbuf", sndbuf_);
+  json.Field("rcvbuf", rcvbuf_);
+  json.Field("charged", WmemQueued());
+  json.FieldBool("writable", Writable());
+  json.Field("writableUpTo", WritableUpTo());
+  json.Field("recvQueueBytes", receive_bytes_);
+  json.Field("writeSeq", static_cast<int64_t>(write_seq_));
+  json.Field("sndUna", static_cast<int64_t>(snd_una_));
+  json.Field("sndNxt", static_cast<int64_t>(snd_nxt_));
+  json.Field("sndWndEdge", static_cast<int64_t>(snd_wnd_edge_));
+}
+
 uint32_t TcpSocket::Poll() {
   if (state_ == State::kListen) return accept_queue_.empty() ? 0 : (ev::kIn | ev::kRdNorm);
   uint32_t mask = 0;

@@ -34,6 +34,7 @@ class TcpSocket final : public SocketFile {
   SysResult Ioctl(IoctlRequest request) override;
   void Release() override;
   void Describe(JsonWriter& json) const override;
+  void DescribeBrief(JsonWriter& json) const override;
 
   SysResult Bind(const SockAddr& addr) override;
   SysResult Listen(int32_t backlog) override;

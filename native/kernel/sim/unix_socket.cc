@@ -237,11 +237,36 @@ void UnixSocket::ReleaseSock(bool embryo) {
   peer_ref_.reset();
 }
 
+void UnixSocket::DescribeBrief(JsonWriter& json) const {
+  // Describe()'s fields a gauge draws.
+  json.FieldString("type", "unix");
+  json.FieldString("state", StateText());
+  json.Field("sndbuf", sndbuf_);
+  json.Field("rcvbuf", rcvbuf_);
+  json.Field("charged", wmem_alloc_);
+  json.FieldBool("writable", Writable());
+  json.Field("writableUpTo", WritableUpTo());
+  json.Field("recvQueueBytes", ReceiveQueueBytes());
+}
+
+const char* UnixSocket::StateText() const {
+  return state_ == State::kListen ? "LISTEN" : state_ == State::kEstablished ? "ESTABLISHED" : "CLOSE";
+}
+
+int64_t UnixSocket::WritableUpTo() const {
+  // The largest charge unix_writable still calls writable: (charge + 1) * 4 <= sndbuf.
+  return sndbuf_ >= 4 ? sndbuf_ / 4 - 1 : 0;
+}
+
+int64_t UnixSocket::ReceiveQueueBytes() const {
+  int64_t queued = 0;
+  for (const Skb& skb : receive_queue_) queued += static_cast<int64_t>(skb.remaining());
+  return queued;
+}
+
 void UnixSocket::Describe(JsonWriter& json) const {
   json.FieldString("type", "unix");
-  const char* state = state_ == State::kListen ? "LISTEN"
-                      : state_ == State::kEstablished ? "ESTABLISHED" : "CLOSE";
-  json.FieldString("state", state);
+  json.FieldString("state", StateText());
   json.FieldString("name", name_.empty() ? std::string() : "@" + name_);
   DescribeCommon(json);
   json.Field("wmemAlloc", wmem_alloc_);
@@ -249,10 +274,8 @@ void UnixSocket::Describe(JsonWriter& json) const {
   // largest charge that is still writable ((charge + 1) * 4 <= sndbuf).
   json.Field("charged", wmem_alloc_);
   json.FieldBool("writable", Writable());
-  json.Field("writableUpTo", sndbuf_ >= 4 ? sndbuf_ / 4 - 1 : 0);
-  int64_t queued = 0;
-  for (const Skb& skb : receive_queue_) queued += static_cast<int64_t>(skb.remaining());
-  json.Field("recvQueueBytes", queued);
+  json.Field("writableUpTo", WritableUpTo());
+  json.Field("recvQueueBytes", ReceiveQueueBytes());
   json.Field("recvQueueSkbs", receive_queue_.size());
   json.Field("pendingConnections", embryos_.size());
 }

@@ -25,6 +25,7 @@ class UnixSocket final : public SocketFile {
   SysResult Ioctl(IoctlRequest request) override;
   void Release() override;
   void Describe(JsonWriter& json) const override;
+  void DescribeBrief(JsonWriter& json) const override;
 
   SysResult Bind(const SockAddr& addr) override;
   SysResult Listen(int32_t backlog) override;
@@ -51,6 +52,9 @@ class UnixSocket final : public SocketFile {
   };
 
   bool Writable() const;
+  int64_t WritableUpTo() const;
+  int64_t ReceiveQueueBytes() const;
+  const char* StateText() const;
   // sock_wfree: an skb charged to us was freed.
   void FreeCharge(int32_t truesize);
   // unix_write_space with sk_wmem_alloc's refcount at wmem + refs.
