@@ -387,6 +387,29 @@ export class Kernel implements KernelApi {
     return r;
   }
 
+  /**
+   * read(2) whose bytes stay behind: the count read (0 at end of file) or
+   * the errno name, traced as the same read record. For a reader that only
+   * counts what it gets (the simulation's peers that no expectation reads
+   * the bytes of): no copy out of the kernel, no array per read.
+   */
+  readDiscard(fd: number, max: number): number | ErrnoName {
+    this.live('readDiscard');
+    checkFd('readDiscard', 'fd', fd);
+    if (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 0) {
+      throw invalidArg('readDiscard', 'max', 'a non-negative integer', max);
+    }
+    const t = this.t0();
+    const r = this.callRaw('readDiscard', () => this.raw.readDiscard(fd, max));
+    if (r < 0) {
+      const err = errnoName(r);
+      this.tracer?.record(t, 'read', fd, { max }, { err });
+      return err;
+    }
+    this.tracer?.record(t, 'read', fd, { max }, { ret: r });
+    return r;
+  }
+
   write(fd: number, data: Uint8Array | number): number | ErrnoName {
     this.live('write');
     checkFd('write', 'fd', fd);

@@ -77,6 +77,11 @@ export class TraceStore {
   /** Appends a record object (its keys in the documented order). */
   pushRecord(r: TraceRecord): void {
     const { seq, t, ...rest } = r;
+    this.pushTemplateValue(seq, t, rest);
+  }
+
+  /** Appends a record given as seq, t and the rest of it (its keys in the documented order). */
+  pushTemplateValue(seq: number, t: number, rest: RecordTemplate): void {
     const text = JSON.stringify(rest);
     let k = this.templateOf(text);
     if (k < 0) k = this.addTemplate(text);

@@ -17,7 +17,7 @@
 import { CallSiteTable } from './call-site.js';
 import { errnoName, eventNames } from './constants.js';
 import { TraceStore } from './trace-store.js';
-import type { BackendName, ErrnoName, NativeTraceRecord, Trace, TraceEvent, TraceHeader, TraceRecord } from './types.js';
+import type { BackendName, ErrnoName, NativeTraceRecord, RecordTemplate, Trace, TraceEvent, TraceHeader, TraceRecord } from './types.js';
 
 export type FdKind = 'socket' | 'epoll' | 'eventfd' | 'dup';
 
@@ -208,8 +208,8 @@ export class Tracer {
     site?: string | number,
     origin?: string | number,
   ): void {
-    // Built key by key so JSON.stringify keeps the documented order.
-    const r = { seq: this.store.length + 1, t, actor, call } as TraceRecord;
+    // The record less seq and t (what the store keeps once), built key by key so JSON.stringify keeps the documented order.
+    const r = { actor, call } as RecordTemplate;
     if (fd !== undefined) {
       r.fd = fd;
       r.name = this.nameOf(fd);
@@ -223,7 +223,7 @@ export class Tracer {
     if (events !== undefined) r.events = events;
     if (site !== undefined) r.site = site;
     if (origin !== undefined) r.origin = origin;
-    this.store.pushRecord(r);
+    this.store.pushTemplateValue(this.store.length + 1, t, r);
   }
 }
 

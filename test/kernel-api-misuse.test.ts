@@ -234,6 +234,26 @@ describe.each(BACKENDS)('kernel API on %s', (backend: BackendId) => {
     expect(k.read(d, 0)).toEqual(new Uint8Array(0));
   });
 
+  it('readDiscard(fd, max) reads as read() does, leaving the bytes: the count, the same trace record, errnos by name', () => {
+    const [a, b] = pair(k);
+    expect(k.write(a, 300)).toBe(300);
+    expect(k.readDiscard(b, 100)).toBe(100);
+    // What it took is gone; the rest reads on from there.
+    expect(Array.from(k.read(b, 1000) as Uint8Array)).toEqual(Array.from({ length: 200 }, (_, i) => (i + 100) & 0xff));
+    expect(k.readDiscard(b, 10)).toBe('EAGAIN');
+    expect(k.close(a)).toBe(0);
+    expect(k.readDiscard(b, 10)).toBe(0);
+    const reads = k.trace.records.filter((r) => r.call === 'read').map(({ seq: _s, t: _t, ...r }) => r);
+    expect(reads).toEqual([
+      { actor: 'app', call: 'read', fd: b, name: reads[0]?.name, args: { max: 100 }, ret: 100 },
+      { actor: 'app', call: 'read', fd: b, name: reads[0]?.name, args: { max: 1000 }, ret: 200 },
+      { actor: 'app', call: 'read', fd: b, name: reads[0]?.name, args: { max: 10 }, err: 'EAGAIN' },
+      { actor: 'app', call: 'read', fd: b, name: reads[0]?.name, args: { max: 10 }, ret: 0 },
+    ]);
+    expect(thrown(() => loose(k).readDiscard!(b, -1)).message).toMatch(/readDiscard\(\): "max" must be a non-negative integer/);
+    expect(thrown(() => loose(k).readDiscard!('x', 1)).argument).toBe('fd');
+  });
+
   it('traces calls with stable names and a fixed key order', () => {
     const [a, b] = pair(k);
     const ep = fd(k.epollCreate());
@@ -422,6 +442,7 @@ function fakeRaw(overrides: Partial<RawKernel>): RawKernel {
     accept: fail,
     getsockname: fail,
     read: fail,
+    readDiscard: fail,
     write: fail,
     shutdown: fail,
     close: fail,

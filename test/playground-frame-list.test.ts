@@ -48,7 +48,7 @@ describe('the frame list', () => {
 });
 
 describe("the kernel's brief inspect (what the frames read each step)", () => {
-  it('is, socket by socket, the full inspect cut to its fields, at every step of every family', async () => {
+  it('is, socket by socket, the full inspect cut to its fields, at every step of every family; a snapshot made with it is the one made by ioctls', async () => {
     for (const name of ['large-response-slow-reader', 'half-close-pending-output', 'accept-storm', 'et-partial-read']) {
       for (const family of ['unix', 'tcp'] as const) {
         let checked = 0;
@@ -63,9 +63,12 @@ describe("the kernel's brief inspect (what the frames read each step)", () => {
             brief?.fds.forEach((b, k) => {
               const f = full?.fds[k] as Record<string, unknown>;
               for (const [key, value] of Object.entries(b)) expect(value, `${name} ${family} step ${i.step} fd ${b.fd} ${key}`).toEqual(f[key]);
-              if (b.type === 'tcp') expect(Object.keys(b)).toEqual(['fd', 'file', 'type', 'state', 'sndbuf', 'rcvbuf', 'charged', 'writable', 'writableUpTo', 'recvQueueBytes', 'writeSeq', 'sndUna', 'sndNxt', 'sndWndEdge']);
-              if (b.type === 'unix') expect(Object.keys(b)).toEqual(['fd', 'file', 'type', 'state', 'sndbuf', 'rcvbuf', 'charged', 'writable', 'writableUpTo', 'recvQueueBytes']);
+              const outq = b.state === 'LISTEN' && b.type === 'tcp' ? [] : ['outq'];
+              if (b.type === 'tcp') expect(Object.keys(b)).toEqual(['fd', 'file', 'type', 'state', 'sndbuf', 'rcvbuf', 'charged', 'writable', 'writableUpTo', 'recvQueueBytes', ...outq, 'writeSeq', 'sndUna', 'sndNxt', 'sndWndEdge']);
+              if (b.type === 'unix') expect(Object.keys(b)).toEqual(['fd', 'file', 'type', 'state', 'sndbuf', 'rcvbuf', 'charged', 'writable', 'writableUpTo', 'recvQueueBytes', 'outq']);
             });
+            // A snapshot that reads the queues from it is the one that asks ioctl(SIOCINQ/SIOCOUTQ).
+            expect(i.sim.snapshot(brief), `${name} ${family} step ${i.step}`).toEqual(i.sim.snapshot());
             checked++;
           },
         });

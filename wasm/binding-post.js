@@ -14,7 +14,7 @@ var edgeloopServerMethods = [
 
 var edgeloopMethods = [
   'socket', 'socketpair', 'bind', 'listen', 'connect', 'accept', 'getsockname',
-  'read', 'write', 'shutdown', 'close', 'dup', 'eventfd', 'setsockopt',
+  'read', 'readDiscard', 'write', 'shutdown', 'close', 'dup', 'eventfd', 'setsockopt',
   'getsockopt', 'ioctl', 'epollCreate', 'epollCtl', 'epollWait', 'now',
   'advance', 'inspect', 'inspectBrief', 'dispose',
 ];

@@ -157,6 +157,15 @@ class SimKernelBinding final : public KernelOwner {
     });
   }
 
+  double ReadDiscard(int32_t fd, double max) {
+    return Guard("readDiscard", 0.0, [&](Kernel& k) {
+      const size_t len = max > 0 ? static_cast<size_t>(std::min(max, static_cast<double>(kMaxRead))) : 0;
+      double result = Result(k.Read(fd, Scratch(len), len));
+      TrimScratch();
+      return result;
+    });
+  }
+
   double Write(int32_t fd, val data) {
     return Guard("write", 0.0, [&](Kernel& k) {
       const size_t len = edgeloop_js_length(data.as_handle());
@@ -328,6 +337,7 @@ EMSCRIPTEN_BINDINGS(edgeloop_sim_kernel) {
       .function("accept", &SimKernelBinding::Accept)
       .function("getsockname", &SimKernelBinding::GetSockName)
       .function("read", &SimKernelBinding::Read)
+      .function("readDiscard", &SimKernelBinding::ReadDiscard)
       .function("write", &SimKernelBinding::Write)
       .function("shutdown", &SimKernelBinding::Shutdown)
       .function("close", &SimKernelBinding::Close)

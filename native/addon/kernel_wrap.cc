@@ -39,6 +39,7 @@ Napi::Function KernelWrap::Define(Napi::Env env) {
                          InstanceMethod("accept", &KernelWrap::Accept, kAttr),
                          InstanceMethod("getsockname", &KernelWrap::GetSockName, kAttr),
                          InstanceMethod("read", &KernelWrap::Read, kAttr),
+                         InstanceMethod("readDiscard", &KernelWrap::ReadDiscard, kAttr),
                          InstanceMethod("write", &KernelWrap::Write, kAttr),
                          InstanceMethod("shutdown", &KernelWrap::Shutdown, kAttr),
                          InstanceMethod("close", &KernelWrap::Close, kAttr),
@@ -153,6 +154,31 @@ Napi::Value KernelWrap::Read(const Napi::CallbackInfo& info) {
   const double want = NumberArg(info, 1).DoubleValue();
   // NaN and negatives read nothing; the TS layer rejects them before here.
   const size_t len = want > 0 ? static_cast<size_t>(std::min(want, static_cast<double>(kMaxRead))) : 0;
+  SysResult r = k.Read(fd, Scratch(len), len);
+  Napi::Env env = info.Env();
+  if (!r.ok()) {
+    TrimScratch();
+    return Errno(env, r);
+  }
+  const auto n = static_cast<size_t>(r.value);
+  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, n);
+  if (n > 0) std::copy_n(scratch_.get(), n, static_cast<uint8_t*>(ab.Data()));
+  TrimScratch();
+  return Napi::Uint8Array::New(env, n, ab, 0);
+}
+
+Napi::Value KernelWrap::ReadDiscard(const Napi::CallbackInfo& info) {
+  Kernel& k = Live(info);
+  RequireArgs(info, 2);
+  const int32_t fd = Int32Arg(info, 0);
+  const double want = NumberArg(info, 1).DoubleValue();
+  const size_t len = want > 0 ? static_cast<size_t>(std::min(want, static_cast<double>(kMaxRead))) : 0;
+  SysResult r = k.Read(fd, Scratch(len), len);
+  TrimScratch();
+  return r.ok() ? Napi::Number::New(info.Env(), static_cast<double>(r.value)) : Errno(info.Env(), r);
+}
+
+uint8_t* KernelWrap::Scratch(size_t len) {
   if (!scratch_ || scratch_size_ < len) {
     const size_t size = std::max<size_t>(len, 1);
     scratch_.reset();  // free the old buffer before allocating the new one
@@ -160,17 +186,14 @@ Napi::Value KernelWrap::Read(const Napi::CallbackInfo& info) {
     scratch_.reset(new uint8_t[size]);
     scratch_size_ = size;
   }
-  SysResult r = k.Read(fd, scratch_.get(), len);
-  Napi::Env env = info.Env();
-  if (!r.ok()) return Errno(env, r);
-  const auto n = static_cast<size_t>(r.value);
-  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, n);
-  if (n > 0) std::copy_n(scratch_.get(), n, static_cast<uint8_t*>(ab.Data()));
+  return scratch_.get();
+}
+
+void KernelWrap::TrimScratch() {
   if (scratch_size_ > kKeptScratch) {
     scratch_.reset();
     scratch_size_ = 0;
   }
-  return Napi::Uint8Array::New(env, n, ab, 0);
 }
 
 Napi::Value KernelWrap::Write(const Napi::CallbackInfo& info) {

@@ -39,6 +39,11 @@ class KernelWrap : public Napi::ObjectWrap<KernelWrap> {
   Napi::Value Accept(const Napi::CallbackInfo& info);
   Napi::Value GetSockName(const Napi::CallbackInfo& info);
   Napi::Value Read(const Napi::CallbackInfo& info);
+  Napi::Value ReadDiscard(const Napi::CallbackInfo& info);
+  // The scratch buffer for a read of `len` bytes.
+  uint8_t* Scratch(size_t len);
+  // Gives back a scratch buffer grown past kKeptScratch.
+  void TrimScratch();
   Napi::Value Write(const Napi::CallbackInfo& info);
   Napi::Value Shutdown(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);

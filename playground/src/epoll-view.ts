@@ -50,7 +50,9 @@ export function renderEpoll(el: HTMLElement, ctx: EpollContext | null): void {
       h('td', {
         text: kernelKnown ? (readyFds.has(it.fd) ? 'ready' : '–') : '?',
         // The kernel's ready list is sampled after each reactor step; the mask beside it is the trace's, at the cursor.
-        title: kernelKnown ? `on the kernel's ready list after step ${frame.step}${lagging ? ' (the events since may have changed it)' : ''}` : 'not known here',
+        title: kernelKnown
+          ? `on the kernel's ready list after step ${frame.step}${lagging ? ' (the events since may have changed it)' : ''}: a level-triggered item is put back after each report and stays listed until a later epoll_wait polls it and finds nothing`
+          : 'not known here',
       }),
     ),
   );
@@ -62,7 +64,7 @@ export function renderEpoll(el: HTMLElement, ctx: EpollContext | null): void {
       'table',
       { class: 'interest', attrs: { 'aria-label': `interest list of ${epoll}` } },
       h('caption', { text: `Interest list of ${epoll} (${items.length})` }),
-      h('thead', {}, h('tr', {}, h('th', { text: 'fd' }), h('th', { text: 'name' }), h('th', { text: 'events registered' }), h('th', { class: 'ready-head', text: kernelKnown ? `ready? (after step ${frame.step})` : 'ready?' }))),
+      h('thead', {}, h('tr', {}, h('th', { text: 'fd' }), h('th', { text: 'name' }), h('th', { text: 'events registered' }), h('th', { class: 'ready-head', text: kernelKnown ? `on ready list? (after step ${frame.step})` : 'on ready list?' }))),
       h('tbody', {}, ...(rows.length ? rows : [h('tr', {}, h('td', { attrs: { colspan: 4 }, class: 'muted', text: 'empty' }))])),
       ),
     ),

@@ -30,11 +30,28 @@ export interface FrameStore {
   unix: boolean;
   /** [connection id, its largest send_buf_ in any frame]. */
   peakSendBuf: Array<[number, number]>;
+  /** Each TCP connection's send sequence over the frames it is in (the sequence graph). */
+  tcpSeq: TcpSeqSeries[];
+}
+
+/**
+ * One TCP connection's send sequence, frame by frame: in frame frames[j]
+ * its write_seq, snd_nxt, snd_una and window edge were base plus
+ * seq[4j .. 4j + 3] (base: snd_una the first time it was seen).
+ */
+export interface TcpSeqSeries {
+  id: number;
+  /** The connection's trace name then ('s3'), or null. */
+  name: string | null;
+  peer: string | null;
+  base: number;
+  frames: Uint32Array;
+  seq: Float64Array;
 }
 
 /** The typed arrays of a store, for postMessage's transfer list. */
 export function transferablesOf(s: FrameStore): ArrayBuffer[] {
-  return [s.step, s.records, s.sendBuf, s.kernel, s.peer].map((a) => a.buffer as ArrayBuffer);
+  return [s.step, s.records, s.sendBuf, s.kernel, s.peer, ...s.tcpSeq.flatMap((t) => [t.frames, t.seq])].map((a) => a.buffer as ArrayBuffer);
 }
 
 /** The shaped form of a frame's value (see the head of this file). */
@@ -80,6 +97,7 @@ export class FrameStoreBuilder {
   private readonly cols = { step: [] as number[], records: [] as number[], sendBuf: [] as number[], kernel: [] as number[], peer: [] as number[] };
   private unix = false;
   private readonly peak = new Map<number, number>();
+  private readonly seqs = new Map<number, { name: string | null; peer: string | null; base: number; frames: number[]; seq: number[] }>();
 
   get length(): number {
     return this.texts.length;
@@ -96,6 +114,16 @@ export class FrameStoreBuilder {
       peer += c.peerReceiveQueue ?? 0;
       if (c.kernel?.family === 'unix') this.unix = true;
       this.peak.set(c.id, Math.max(this.peak.get(c.id) ?? 0, c.sendBuf));
+      const tcp = c.kernel?.tcp;
+      if (tcp) {
+        let s = this.seqs.get(c.id);
+        if (!s) {
+          s = { name: c.name, peer: c.peer, base: tcp.seq.una, frames: [], seq: [] };
+          this.seqs.set(c.id, s);
+        }
+        s.frames.push(this.texts.length - 1);
+        s.seq.push(tcp.seq.write - s.base, tcp.seq.nxt - s.base, tcp.seq.una - s.base, tcp.seq.wndEdge - s.base);
+      }
     }
     this.cols.step.push(f.step);
     this.cols.records.push(f.records);
@@ -116,6 +144,7 @@ export class FrameStoreBuilder {
       peer: Float64Array.from(c.peer),
       unix: this.unix,
       peakSendBuf: [...this.peak],
+      tcpSeq: [...this.seqs].map(([id, s]) => ({ id, name: s.name, peer: s.peer, base: s.base, frames: Uint32Array.from(s.frames), seq: Float64Array.from(s.seq) })),
     };
   }
 }
@@ -151,6 +180,11 @@ export class FrameList {
   /** Per-frame sums over the connections (the plot's buffered lines). */
   get sums(): { sendBuf: Float64Array; kernel: Float64Array; peer: Float64Array } {
     return { sendBuf: this.store.sendBuf, kernel: this.store.kernel, peer: this.store.peer };
+  }
+
+  /** Each TCP connection's send sequence over the run. */
+  get tcpSeq(): readonly TcpSeqSeries[] {
+    return this.store.tcpSeq;
   }
 
   /** Frame k's Frame.records (trace position) and reactor step, without parsing it. */

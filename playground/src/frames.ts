@@ -14,6 +14,8 @@ export interface TcpSendState {
   unacked: number;
   /** Bytes the peer's last advertised window still lets it send (snd_una + snd_wnd - snd_nxt; 0 when closed). */
   windowOpen: number;
+  /** The sequence numbers themselves (tcp_sock's write_seq, snd_una, snd_nxt, and snd_una + snd_wnd): the sequence graph draws them. */
+  seq: { write: number; una: number; nxt: number; wndEdge: number };
 }
 
 function tcpSendState(k: InspectedSocket): TcpSendState | undefined {
@@ -23,7 +25,12 @@ function tcpSendState(k: InspectedSocket): TcpSendState | undefined {
   const nxt = n('sndNxt');
   const edge = n('sndWndEdge');
   if (writeSeq === null || una === null || nxt === null || edge === null) return undefined;
-  return { unsent: Math.max(0, writeSeq - nxt), unacked: Math.max(0, nxt - una), windowOpen: Math.max(0, edge - nxt) };
+  return {
+    unsent: Math.max(0, writeSeq - nxt),
+    unacked: Math.max(0, nxt - una),
+    windowOpen: Math.max(0, edge - nxt),
+    seq: { write: writeSeq, una, nxt, wndEdge: edge },
+  };
 }
 
 /** One connection in a frame: the simulation's snapshot of it, and the kernel's accounting. */

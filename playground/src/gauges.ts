@@ -82,7 +82,7 @@ function receiveSide(c: FrameConn): HTMLElement[] {
         max,
         text: `${bytes(inq, true)}${unix ? (c.peerSndbuf ? ` (the client's SO_SNDBUF is ${bytes(c.peerSndbuf)})` : '') : ` of SO_RCVBUF ${bytes(c.kernel.rcvbuf)}`}`,
         detail: unix
-          ? 'SIOCINQ at the server: arrived, not yet read by the reactor. A stream socket does not enforce its own SO_RCVBUF: the client blocks when the memory these bytes take (skb truesize, a little more than the bytes) reaches its SO_SNDBUF.'
+          ? 'SIOCINQ at the server: arrived, not yet read by the reactor. A stream socket does not enforce its own SO_RCVBUF: the client blocks when the memory these bytes take (skb truesize: at least about 768 B per write, so a little more than the bytes for large writes and many times more for small ones) reaches its SO_SNDBUF.'
           : 'SIOCINQ at the server: arrived, not yet read by the reactor. As it fills, the window the server advertises shrinks (it is less than SO_RCVBUF: part of the buffer is overhead); a closed window stops the client sending, while its write() calls go on filling its own send buffer until that is full.',
         cls: 'f-kernel',
       }),
@@ -212,7 +212,7 @@ function connBlock(c: FrameConn, ctx: GaugeContext, now: InterestNow): HTMLEleme
       ? 'poll: EPOLLOUT while (charged+1)×4 ≤ SO_SNDBUF (unix_writable) · write(): takes data while charged < SO_SNDBUF'
       : 'poll: EPOLLOUT while free ≥ half of what is queued (__sk_stream_is_writeable) · write(): takes data while queued < SO_SNDBUF';
     const where = k.writable
-      ? 'writable: EPOLLOUT is reported'
+      ? 'writable: poll reports EPOLLOUT (epoll_wait does if it is in the interest)'
       : k.charged >= k.sndbuf
         ? 'full: write() gets EAGAIN, and no EPOLLOUT until it drains below the line'
         : 'no EPOLLOUT, but write() still takes data up to the bar’s end';
@@ -273,7 +273,7 @@ function connBlock(c: FrameConn, ctx: GaugeContext, now: InterestNow): HTMLEleme
         detail:
           c.kernel?.family === 'unix'
             ? 'SIOCINQ: arrived at the peer, not yet read by it. AF_UNIX charges these bytes to the sender (the bar above, as skb memory) until the peer reads them.'
-            : 'SIOCINQ: arrived at the peer, not yet read by it. The server stops sending at the window the peer last advertised, not at this queue.',
+            : 'SIOCINQ: arrived at the peer, not yet read by it. The server stops sending at the window the peer last advertised, not at this queue: the window can be closed while this queue is small, since a partly read segment keeps its whole memory charged and the peer advertises no room smaller than one segment.',
         cls: 'f-peer',
       }),
     );

@@ -172,7 +172,7 @@ export class KnobsPanel {
       field('App', k.app),
       field('Bulk bytes', k.bulk),
       field('Server SO_SNDBUF (bytes)', k.sndbuf, 'Linux doubles it (the gauges show the doubled value); on TCP, setting it turns off autotuning'),
-      field('Server SO_RCVBUF (bytes)', k.rcvbuf, 'Linux doubles it (the gauges show the doubled value); on TCP, setting it turns off autotuning'),
+      field('Server SO_RCVBUF (bytes)', k.rcvbuf, 'Linux doubles it (the gauges show the doubled value); on TCP, setting it turns off autotuning; AF_UNIX stream sockets do not use it (the sender’s SO_SNDBUF bounds the queue)'),
       field('Peer read rate (bytes/step)', k.peerReadRate),
       field('High-water mark (bytes)', k.highWaterMark),
       field('Max connections', k.maxConnections, 'Connections past the limit are accepted and closed at once (never left queued under ET).'),

@@ -15,6 +15,7 @@ import { firstDivergence } from './compare.js';
 import { behaviourDivergenceOf, behaviourSteps, FACET_LABELS, type BehaviourDivergence, type StepFacts } from './compare-meaning.js';
 import { byId, h, replace } from './dom.js';
 import { num, ordinal, summary } from './format.js';
+import { MAX_RUN_EVENTS } from './run-protocol.js';
 import { ExplorePanel } from './explore-panel.js';
 import { FindBar } from './findbar.js';
 import { ImportShare } from './import-share.js';
@@ -259,6 +260,9 @@ class App {
       this.knobs.renderAbout();
       this.renderResult();
       this.messages.clear('run');
+      if (outcomes.some((o) => o.capped)) {
+        this.messages.say('info', `The run reached the playground's cap of ${num(MAX_RUN_EVENTS)} events and was stopped there: what ran until then is shown.`, 'run');
+      }
       this.playback.setCursor(at);
       this.lastRunMs = performance.now() - started;
       this.lastRunPhases = {

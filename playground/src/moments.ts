@@ -63,7 +63,7 @@ export const MOMENT_INFO: Readonly<Record<MomentName, { label: string; about: st
   },
   reset: {
     label: 'connection error',
-    about: 'A call failed with ECONNRESET or EPIPE, SO_ERROR gave an error, or epoll reported EPOLLERR: this connection can no longer deliver its queued output. (ECONNRESET is a reset by the peer; EPIPE means writing was shut down, here or by the peer.)',
+    about: 'A call failed with ECONNRESET or EPIPE, SO_ERROR gave an error, or epoll reported EPOLLERR: this connection can no longer deliver its queued output. (ECONNRESET: on TCP the peer sent a reset; on AF_UNIX the peer closed with data left unread. EPIPE: this socket can no longer send: it was shut down here, or on AF_UNIX the peer closed or shut down its reading, or on TCP a reset was already reported.)',
   },
   eof: {
     label: 'EOF (server)',
@@ -75,7 +75,7 @@ export const MOMENT_INFO: Readonly<Record<MomentName, { label: string; about: st
   },
   'read-drained': {
     label: 'read until EAGAIN',
-    about: 'read(2) returned EAGAIN: the receive queue is empty. With EPOLLET the reactor must read until here: epoll reports the socket again only after its next wakeup (more data, a FIN, an error), not for what is already waiting.',
+    about: 'read(2) returned EAGAIN: the receive queue is empty. With EPOLLET the reactor must read until here: epoll reports the socket again only after its next wakeup (more data, a FIN, an error) or an epoll_ctl MOD (which polls it again), not for what is already waiting.',
   },
   'accept-drained': {
     label: 'accept until EAGAIN',

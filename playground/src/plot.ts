@@ -7,7 +7,8 @@
 // wakeups that moved nothing grey ticks under the bottom one (moments.ts).
 // A canvas, one pass per pixel column, so 200,000 events draw as fast as
 // 200. Each series has its own dash pattern and a text legend with the value
-// at the cursor.
+// at the cursor. The x axis is the event number, or the time (t: virtual ms
+// on the sim, ms since open on a real server's trace) when the clock moved.
 import { h, replace } from './dom.js';
 import { axisBytes, bytes } from './format.js';
 import type { FrameList } from './frame-list.js';
@@ -16,6 +17,7 @@ import { lowerBound } from './search.js';
 import type { TraceModel } from './trace-model.js';
 
 export type PlotScale = 'linear' | 'log';
+export type PlotAxis = 'events' | 'time';
 
 interface Series {
   key: string;
@@ -49,6 +51,10 @@ export class Plot {
   /** Indexes of the records where bytes were dropped, and of the wakeups that moved nothing; the bytes dropped in all. */
   private marks: { dropped: number[]; droppedBytes: number; wasted: number[] } = { dropped: [], droppedBytes: 0, wasted: [] };
   private readonly scaleBtn: HTMLButtonElement;
+  private readonly axisBtn: HTMLButtonElement;
+  private axis: PlotAxis = 'events';
+  /** The record shown at each pixel column, as last drawn (a click picks it). */
+  private idxAtPx: Int32Array = new Int32Array(0);
   /** The run is AF_UNIX (its frames' kernel accounting says so). */
   private unix = false;
 
@@ -62,18 +68,35 @@ export class Plot {
       title: 'Draw the buffered bytes on a logarithmic scale, so small socket queues show beside a large send_buf_',
       on: { click: () => this.setScale(this.scale === 'linear' ? 'log' : 'linear') },
     }) as HTMLButtonElement;
-    this.el = h('div', { class: 'plot', dataset: { scale: this.scale } }, this.scaleBtn, this.canvas, this.legend);
+    this.axisBtn = h('button', {
+      class: 'plot-btn plot-axis',
+      attrs: { type: 'button', 'aria-pressed': 'false' },
+      text: 'x: time (ms)',
+      title: 'Put time on the x axis instead of the event number',
+      on: { click: () => this.setAxis(this.axis === 'events' ? 'time' : 'events') },
+    }) as HTMLButtonElement;
+    this.el = h('div', { class: 'plot', dataset: { scale: this.scale, axis: this.axis } }, h('div', { class: 'plot-buttons' }, this.axisBtn, this.scaleBtn), this.canvas, this.legend);
     this.canvas.addEventListener('click', (ev) => {
       if (!this.model || this.model.n === 0) return;
       const rect = this.canvas.getBoundingClientRect();
       const x = Math.min(Math.max(ev.clientX - rect.left - PAD_L, 0), rect.width - PAD_L - PAD_R);
-      this.onPick(Math.round((x / Math.max(1, rect.width - PAD_L - PAD_R)) * (this.model.n - 1)));
+      const px = Math.round((x / Math.max(1, rect.width - PAD_L - PAD_R)) * (this.idxAtPx.length - 1));
+      this.onPick(this.idxAtPx[px] ?? 0);
     });
     new ResizeObserver(() => this.schedule()).observe(this.canvas);
   }
 
   setData(model: TraceModel | null, frames: FrameList | null): void {
     this.model = model;
+    // Time on the x axis only where the clock moved (on the sim it moves only when the run lets time pass).
+    const moved = model !== null && model.n > 1 && (model.t[model.n - 1] as number) > (model.t[0] as number);
+    this.axisBtn.disabled = !moved;
+    this.axisBtn.title = moved
+      ? 'Put time on the x axis instead of the event number'
+      : model?.header.kernel === 'sim'
+        ? 'The virtual clock did not move in this run (every event at the same t): time on the x axis would put them all at one point'
+        : 'Every event of this trace has the same t';
+    if (!moved && this.axis === 'time') this.setAxis('events');
     this.frames = frames;
     this.unix = frames?.unix ?? false;
     // Summed over each frame's connections where the frames were made (frame-list.ts).
@@ -91,6 +114,14 @@ export class Plot {
     this.el.dataset.scale = scale;
     this.scaleBtn.setAttribute('aria-pressed', String(scale === 'log'));
     this.scaleBtn.textContent = scale === 'log' ? 'Buffered: linear scale' : 'Buffered: log scale';
+    this.schedule();
+  }
+
+  setAxis(axis: PlotAxis): void {
+    this.axis = axis;
+    this.el.dataset.axis = axis;
+    this.axisBtn.setAttribute('aria-pressed', String(axis === 'time'));
+    this.axisBtn.textContent = axis === 'time' ? 'x: events' : 'x: time (ms)';
     this.schedule();
   }
 
@@ -142,7 +173,25 @@ export class Plot {
     const half = (hgt - PAD_T - PAD_B - GAP) / 2;
     const topY = PAD_T;
     const botY = PAD_T + half + GAP;
-    const xOf = (idx: number): number => PAD_L + (n <= 1 ? 0 : (idx / (n - 1)) * plotW);
+    // x: the event number, or t. idxAtPx: the last record at or before each column.
+    const time = this.axis === 'time';
+    const t0 = model.t[0] as number;
+    const span = Math.max(1e-9, (model.t[n - 1] as number) - t0);
+    const colOf = (idx: number): number =>
+      n <= 1 ? 0 : Math.round((time ? ((model.t[idx] as number) - t0) / span : idx / (n - 1)) * plotW);
+    const xOf = (idx: number): number => PAD_L + colOf(idx);
+    const idxAtPx = new Int32Array(plotW + 1);
+    if (time) {
+      let k = 0;
+      for (let px = 0; px <= plotW; px++) {
+        const until = t0 + (px / plotW) * span;
+        while (k + 1 < n && (model.t[k + 1] as number) <= until) k++;
+        idxAtPx[px] = k;
+      }
+    } else {
+      for (let px = 0; px <= plotW; px++) idxAtPx[px] = Math.min(n - 1, Math.floor(((px + 1) / plotW) * n));
+    }
+    this.idxAtPx = idxAtPx;
 
     // Top: cumulative bytes.
     const topSeries = model.hasPeers ? TOP : [TOP[0] as Series];
@@ -150,7 +199,7 @@ export class Plot {
     this.frame(g, topY, half, plotW, topMax, 'cumulative');
     for (const s of topSeries) {
       const arr = s.key === 'written' ? model.written : model.delivered;
-      this.line(g, s, plotW, (px) => arr[Math.min(n - 1, Math.floor(((px + 1) / plotW) * n))] ?? 0, topY, half, topMax);
+      this.line(g, s, plotW, (px) => arr[idxAtPx[px] as number] ?? 0, topY, half, topMax);
     }
 
     // Bottom: buffered.
@@ -162,7 +211,7 @@ export class Plot {
       const cols: Record<string, Float64Array> = { sendBuf: new Float64Array(plotW + 1), kernel: new Float64Array(plotW + 1), peer: new Float64Array(plotW + 1) };
       const seen = new Uint8Array(plotW + 1);
       for (let k = 0; k < frames.length; k++) {
-        const px = Math.round((Math.max(frames.recordsAt(k) - 1, 0) / Math.max(1, n - 1)) * plotW);
+        const px = colOf(Math.min(n - 1, Math.max(frames.recordsAt(k) - 1, 0)));
         for (const key of ['sendBuf', 'kernel', 'peer'] as const) {
           const c = cols[key] as Float64Array;
           c[px] = Math.max(c[px] as number, sums[key][k] as number);
@@ -190,7 +239,7 @@ export class Plot {
         IN_FLIGHT,
         plotW,
         (px) => {
-          const k = Math.min(n - 1, Math.floor(((px + 1) / plotW) * n));
+          const k = idxAtPx[px] as number;
           return (model.written[k] as number) - (model.delivered[k] as number);
         },
         botY,
@@ -237,7 +286,13 @@ export class Plot {
     g.stroke();
     g.fillStyle = '#333';
     g.font = '11px system-ui, sans-serif';
-    g.fillText(`event #${model.records.get(i)?.seq ?? i + 1} of ${n}`, PAD_L, hgt - 4);
+    g.fillText(
+      time
+        ? `t = ${fmtMs(model.t[i] as number)} of ${fmtMs((model.t[n - 1] as number) - t0)} (event #${model.records.get(i)?.seq ?? i + 1})`
+        : `event #${model.records.get(i)?.seq ?? i + 1} of ${n}`,
+      PAD_L,
+      hgt - 4,
+    );
 
     // The marks are ascending: how many are at or before the cursor.
     const before = (list: number[]): number => lowerBound(list, i + 1);
@@ -313,6 +368,11 @@ const PAD_R = 8;
 const PAD_T = 4;
 const PAD_B = 16;
 const GAP = 10;
+
+/** ms as the axis says them: up to 3 decimals (a real server's trace has µs). */
+function fmtMs(ms: number): string {
+  return `${Number(ms.toFixed(3)).toLocaleString('en-US')} ms`;
+}
 
 /** Where v sits between 0 and max on a logarithmic scale (log(1 + v) / log(1 + max)): 0 stays 0, 1 B is visible. */
 function logFraction(v: number, max: number): number {

@@ -2,6 +2,15 @@
 import type { ActionSpan, CompactTrace, ScenarioFailure, ScenarioIssue, ScenarioOptions } from '../../src/browser.js';
 import type { FrameStore } from './frame-list.js';
 
+/**
+ * The most events a run made here keeps: the scenario's own limits.maxEvents
+ * is lowered to this (a document may allow 50,000,000), so a larger run
+ * stops at it and the page shows what ran, instead of running on and
+ * throwing the lot away. The import limit (trace-model.ts) leaves room for
+ * the step that passes it.
+ */
+export const MAX_RUN_EVENTS = 1_000_000;
+
 export interface RunOutcome {
   /** The trace as the kernel kept it (the typed arrays transferred, not copied). */
   trace: CompactTrace;
@@ -13,6 +22,8 @@ export interface RunOutcome {
   actions: ActionSpan[];
   options: ScenarioOptions;
   stoppedAt: number | null;
+  /** The run reached the playground's event cap (MAX_RUN_EVENTS) and was stopped there: what ran is shown. */
+  capped: boolean;
   /** Wall-clock ms the run took in the worker. */
   ms: number;
   /** Bytes of wasm memory the worker holds after the run (a wasm memory never shrinks). */

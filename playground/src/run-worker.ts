@@ -5,8 +5,7 @@ import { runScenario, ScenarioError, type ScenarioOptions } from '../../src/brow
 import { wasmHeapBytes } from '../../src/backends/wasm.js';
 import { FrameStoreBuilder, transferablesOf } from './frame-list.js';
 import { captureFrame } from './frames.js';
-import { TRACE_LIMITS } from './trace-model.js';
-import type { WorkerReply } from './run-protocol.js';
+import { MAX_RUN_EVENTS, type WorkerReply } from './run-protocol.js';
 
 interface RunRequest {
   id: number;
@@ -16,14 +15,13 @@ interface RunRequest {
 
 const post = (m: WorkerReply, transfer: Transferable[] = []): void => (self as unknown as Worker).postMessage(m, transfer);
 
-/**
- * A page holds the whole trace and a frame per step: past this many events a
- * run is stopped (a scenario may legally take 2,000,000 steps, more than a
- * tab's memory can show). Matches the import limit (trace-model.ts).
- */
-export const MAX_RUN_EVENTS = TRACE_LIMITS.maxRecords;
 
-class TooLarge extends Error {}
+/** limits.maxEvents for this document: its own when lower than the cap (or not a number: validation names it). */
+function eventLimit(doc: unknown): { maxEvents: number } | undefined {
+  const own = (doc as { limits?: { maxEvents?: unknown } } | null)?.limits?.maxEvents;
+  if (own === undefined || (typeof own === 'number' && own > MAX_RUN_EVENTS)) return { maxEvents: MAX_RUN_EVENTS };
+  return undefined;
+}
 
 self.addEventListener('message', (ev: MessageEvent<RunRequest>) => {
   const { id, doc, knobs } = ev.data;
@@ -33,14 +31,11 @@ self.addEventListener('message', (ev: MessageEvent<RunRequest>) => {
     frames.push({ step: 0, records: 0, action: -1, time: 0, ready: [], interest: [], conns: [] });
     let lastPost = started;
     try {
+      const cap = eventLimit(doc);
       const r = await runScenario(doc, {
         options: knobs,
+        ...(cap ? { limits: cap } : {}),
         onStep: (info) => {
-          if (info.records > MAX_RUN_EVENTS) {
-            throw new TooLarge(
-              `the run passed ${MAX_RUN_EVENTS.toLocaleString('en-US')} events at reactor step ${info.step}, more than the playground shows: lower limits.maxSteps or the byte counts`,
-            );
-          }
           frames.push(captureFrame(info.sim, info.step, info.records, info.action));
           const now = performance.now();
           if (now - lastPost > 150) {
@@ -54,6 +49,13 @@ self.addEventListener('message', (ev: MessageEvent<RunRequest>) => {
       const trace = r.compactTrace;
       if (!trace) throw new Error('the run kept no trace');
       const { columns } = trace;
+      // Stopped by the page's cap, not by the document's own limit: say so in the page's words.
+      const capped = cap !== undefined && r.failures.some((f) => f.path === 'limits.maxEvents');
+      const failures = r.failures.map((f) =>
+        capped && f.path === 'limits.maxEvents'
+          ? { ...f, message: `the run reached the playground's cap of ${MAX_RUN_EVENTS.toLocaleString('en-US')} events here and was stopped; what ran until then is shown (lower the scenario's byte counts or steps to see its end)` }
+          : f,
+      );
       post(
         {
           id,
@@ -61,7 +63,8 @@ self.addEventListener('message', (ev: MessageEvent<RunRequest>) => {
           trace,
           frames: store,
           ok: r.ok,
-          failures: r.failures,
+          failures,
+          capped,
           steps: r.steps,
           actions: r.actions,
           options: r.options,

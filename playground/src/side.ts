@@ -10,6 +10,7 @@ import { num, ordinal, summary } from './format.js';
 import { renderGauges } from './gauges.js';
 import { MOMENT_INFO, type Moment } from './moments.js';
 import { Plot } from './plot.js';
+import { SeqPlot } from './seq-plot.js';
 import { lowerBound, matchIndexes, type Query } from './search.js';
 import type { RunSummary, Session } from './session.js';
 import { badgesOf } from './badges.js';
@@ -27,6 +28,7 @@ export class Side {
   readonly el: HTMLElement;
   readonly timeline: Timeline;
   readonly plot: Plot;
+  readonly seqPlot: SeqPlot;
   private readonly title: HTMLElement;
   private readonly verdict: HTMLElement;
   /** Under the title when the knobs changed what the scenario shows: the reader must not take the run for a failure. */
@@ -53,6 +55,7 @@ export class Side {
   ) {
     this.timeline = new Timeline({ label: id === 'a' ? 'Timeline' : 'Timeline B', onPick: (i) => hooks.pick(i) });
     this.plot = new Plot((i) => hooks.pick(i));
+    this.seqPlot = new SeqPlot((i) => hooks.pick(i));
     this.title = h('h2', { class: 'side-title', text: '' });
     this.verdict = h('span', { class: 'verdict' });
     this.verdictNote = h('p', { class: 'verdict-note', attrs: { hidden: true } });
@@ -85,7 +88,7 @@ export class Side {
     });
     this.source = new SourceView(id === 'a' ? 'Run A' : 'Run B');
     this.source.el.classList.add(`source-${id}`);
-    const traceCol = h('div', { class: 'trace-col' }, this.momentsEl, this.timeline.el, h('h3', { class: 'plot-title', text: 'Bytes over the trace' }), this.plot.el);
+    const traceCol = h('div', { class: 'trace-col' }, this.momentsEl, this.timeline.el, h('h3', { class: 'plot-title', text: 'Bytes over the trace' }), this.plot.el, this.seqPlot.el);
     this.el = h(
       'section',
       { class: `side side-${id}`, attrs: { 'aria-label': id === 'a' ? 'run A' : 'run B' } },
@@ -103,6 +106,7 @@ export class Side {
     // A live view's frames are the server's snapshots, not reactor steps: the step column stays empty.
     this.timeline.setData(s?.model ?? null, s?.source === 'run' ? s.frames : null, divergence);
     this.plot.setData(s?.model ?? null, s?.frames ?? null);
+    this.seqPlot.setData(s?.model ?? null, s?.source === 'run' ? s.frames : null);
     this.timeline.setMoments(s?.moments ?? null);
     this.plot.setMoments(s?.moments ?? null);
     this.renderMoments();
@@ -219,6 +223,7 @@ ${num(m.bytes)} bytes in all.` : ''}`,
     this.cursor = i;
     this.timeline.setCursor(i, scroll);
     this.plot.setCursor(i);
+    this.seqPlot.setCursor(i);
     const k = s.frames ? s.frames.frameAt(i) : -1;
     const frame = s.frames?.get(k) ?? null;
     // Frame 0 too: inside the first step the panel is still the state before it.
@@ -265,7 +270,7 @@ ${num(m.bytes)} bytes in all.` : ''}`,
           // (advance, settle, a timer): most events share one virtual instant.
           title:
             s.model.header.kernel === 'sim'
-              ? "virtual time: the simulated kernel's clock moves only when the run lets time pass (an advance or settle action); timers such as TCP's 40 ms delayed ACK fire only then, so where it stays at 0, ACKs come only when the client reads; events in between happen at the same instant"
+              ? "virtual time: the simulated kernel's clock moves only when the run lets time pass (an advance or settle action), and timers such as TCP's 40 ms delayed ACK fire only then. Where it stays at 0, an ACK the kernel would delay waits until the client reads or sends, but the ACKs the kernel sends at once still go out (quick ACKs, and an ACK once more than one full segment is unacknowledged). Events in between happen at the same instant"
               : 'milliseconds since the trace began, on the real clock',
         }),
         h('p', { class: 'event-summary', dataset: { seq: r.seq }, text: summary(r) }),

@@ -29,7 +29,8 @@ export const MARK = {
 /** What a page can hold: a trace's text and records, and (for a run) a frame per step. */
 export const TRACE_LIMITS = Object.freeze({
   maxChars: 256 * 1024 * 1024,
-  maxRecords: 1_000_000,
+  /** A run made here stops at 1,000,000 (run-worker.ts); the step that passes that may add a few more. */
+  maxRecords: 1_100_000,
   maxLineChars: 1024 * 1024,
   maxActorChars: 100,
 });
@@ -309,6 +310,8 @@ export class TraceModel {
   readonly written: Float64Array;
   readonly delivered: Float64Array;
   readonly reactorRead: Float64Array;
+  /** Each record's t (ms: virtual on the sim, since open on Linux). */
+  readonly t: Float64Array;
   readonly hasPeers: boolean;
   readonly epolls: EpollInfo[];
   /** The reactor's (first) epoll, the one the views show by default. */
@@ -332,6 +335,7 @@ export class TraceModel {
     this.written = new Float64Array(n);
     this.delivered = new Float64Array(n);
     this.reactorRead = new Float64Array(n);
+    this.t = new Float64Array(n);
     this.epolls = [];
     this.reactorWaits = [];
 
@@ -366,6 +370,7 @@ export class TraceModel {
     for (let i = 0; i < n; i++) {
       if (i % CHECKPOINT === 0) this.checkpoints.push({ state: copyState(state), open: new Set(open) });
       const r = records.get(i) as TraceRecord;
+      this.t[i] = r.t;
       this.lane[i] = r.actor === 'scenario' ? 255 : (laneIndex.get(r.actor) ?? 0);
       let m = 0;
       if (r.actor === 'scenario' && r.call === 'action') m |= MARK.ACTION;
@@ -399,7 +404,7 @@ export class TraceModel {
         if (isReactor(r.actor)) this.reactorWaits.push(i);
         if (r.events !== undefined && r.events.length > 0) m |= MARK.WAKEUP;
         if (r.events?.some((e) => hasFlag(e.events, 'EPOLLOUT'))) m |= MARK.OUT_READY;
-        else if (r.err === undefined) m |= MARK.EMPTY_WAIT;
+        if (r.err === undefined && (r.events?.length ?? 0) === 0) m |= MARK.EMPTY_WAIT;
       }
       m |= applyInterest(state, open, r);
       this.marks[i] = m;

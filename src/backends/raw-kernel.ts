@@ -20,6 +20,8 @@ export interface RawKernel {
   getsockname(fd: number): string | number;
   /** A fresh Uint8Array (owned by the caller; empty at end of file), or -errno. */
   read(fd: number, max: number): Uint8Array | number;
+  /** read() whose bytes stay behind: the count read (0 at end of file), or -errno. */
+  readDiscard(fd: number, max: number): number;
   write(fd: number, data: Uint8Array): number;
   /** how: 0 = SHUT_RD, 1 = SHUT_WR, 2 = SHUT_RDWR. */
   shutdown(fd: number, how: number): number;

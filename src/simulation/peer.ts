@@ -118,6 +118,17 @@ export class Peer {
     return r;
   }
 
+  /** A read whose bytes nobody looks at (keepReceived off, no onReceive): counted, not copied out. */
+  private readCounted(max: number): number | ErrnoName {
+    if (this.keepReceived || this.onReceive) {
+      const r = this.read(max);
+      return typeof r === 'string' ? r : r.length;
+    }
+    const r = this.k.readDiscard(this.open('read'), max);
+    this.tookCount(r, max);
+    return r;
+  }
+
   /** Stops the automatic reads (the peer's receive queue fills up). */
   stopReading(): this {
     this.reading = false;
@@ -201,15 +212,24 @@ export class Peer {
     let budget = this.options.readPerStep;
     let reads = 0;
     while (budget > 0 && this.fd !== null) {
-      const r = this.read(Math.min(budget, READ_CHUNK));
+      const r = this.readCounted(Math.min(budget, READ_CHUNK));
       reads++;
-      if (typeof r === 'string' || r.length === 0) break;
-      budget -= r.length;
+      if (typeof r === 'string' || r === 0) break;
+      budget -= r;
     }
     return reads;
   }
 
   private took(r: Uint8Array | ErrnoName, max: number): void {
+    this.tookCount(typeof r === 'string' ? r : r.length, max);
+    if (typeof r !== 'string' && r.length > 0) {
+      if (this.keepReceived) this.chunks.push(r);
+      this.onReceive?.(r);
+    }
+  }
+
+  /** The state a read leaves: EOF, an error, or bytes counted. */
+  private tookCount(r: number | ErrnoName, max: number): void {
     if (typeof r === 'string') {
       if (r !== 'EAGAIN') {
         this.error = r;
@@ -217,16 +237,14 @@ export class Peer {
       }
       return;
     }
-    if (r.length === 0) {
+    if (r === 0) {
       if (max > 0) {
         this.eof = true;
         this.setWatched(false);
       }
       return;
     }
-    if (this.keepReceived) this.chunks.push(r);
-    this.receivedBytes += r.length;
-    this.onReceive?.(r);
+    this.receivedBytes += r;
   }
 
   private setWatched(on: boolean): void {

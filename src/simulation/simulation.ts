@@ -472,7 +472,7 @@ export class Simulation {
       raw: this.raw,
       conns: this.events.connections,
       peers: this.peerList,
-      ...(given ? { epollState: (ep: number) => epollStateOf(given, ep) } : this.epollState ? { epollState: this.epollState } : {}),
+      ...(given ? { epollState: (ep: number) => epollStateOf(given, ep), kernelState: given } : this.epollState ? { epollState: this.epollState } : {}),
     });
   }
 

@@ -70,8 +70,20 @@ export function buildSnapshot(from: {
   peers: ReadonlyMap<string, Peer>;
   /** The reactor's epoll as the kernel shows it (default: the sim's inspect()). */
   epollState?: (ep: number) => EpollState | null;
+  /** The simulated kernel's inspect() taken now: SIOCINQ/SIOCOUTQ come from it instead of an ioctl each. */
+  kernelState?: SimKernelState;
 }): SimulationSnapshot {
   const { host, kernel, raw } = from;
+  const sockets = new Map<number, Record<string, unknown>>();
+  for (const f of from.kernelState?.fds ?? []) if (f.type === 'tcp' || f.type === 'unix') sockets.set(f.fd, f as Record<string, unknown>);
+  // What ioctl(fd, SIOCINQ / SIOCOUTQ) answers: from the state when it has the socket (a listener answers EINVAL: -1), else the ioctl.
+  const ioctl = (fd: number, request: number): number => {
+    const s = sockets.get(fd);
+    if (!s) return raw.ioctl(fd, request);
+    if (s.state === 'LISTEN') return -1;
+    const v = request === SIOCINQ ? s.recvQueueBytes : s.outq;
+    return typeof v === 'number' ? v : raw.ioctl(fd, request);
+  };
   const epoll = from.epollState ? from.epollState(host.epollFd) : simEpollState(raw, host.epollFd);
   const interest: InterestEntry[] = (epoll?.interest ?? []).map((item) => ({
     fd: item.fd,
@@ -90,12 +102,12 @@ export function buildSnapshot(from: {
     let peerReceiveQueue: number | null = null;
     let peerSendQueue: number | null = null;
     if (peer?.fd != null) {
-      const inq = raw.ioctl(peer.fd, SIOCINQ);
+      const inq = ioctl(peer.fd, SIOCINQ);
       peerReceiveQueue = inq >= 0 ? inq : null;
-      const outq = raw.ioctl(peer.fd, SIOCOUTQ);
+      const outq = ioctl(peer.fd, SIOCOUTQ);
       peerSendQueue = outq >= 0 ? outq : null;
     }
-    const serverInq = c ? raw.ioctl(c.fd, SIOCINQ) : -1;
+    const serverInq = c ? ioctl(c.fd, SIOCINQ) : -1;
     connections.push({
       id: conn.id,
       peer: conn.peer,

@@ -279,7 +279,7 @@ describe('the playground teaches', () => {
     expect(await row.count()).toBe(1);
     // The readiness column says which step it is from (the kernel's ready list is sampled after each step).
     await goto(model.n - 1);
-    expect(await page.locator('.side-a table.interest th.ready-head').textContent()).toMatch(/^ready\? \(after step \d+\)$/);
+    expect(await page.locator('.side-a table.interest th.ready-head').textContent()).toMatch(/^on ready list\? \(after step \d+\)$/);
     // The first accept of the run: before the step's end the snapshot has no connection, the trace has one.
     const accept = [...model.records].findIndex((r) => r.actor === 'reactor' && r.call === 'accept' && typeof r.created === 'string');
     await goto(accept);

@@ -127,6 +127,8 @@ void TcpSocket::DescribeBrief(JsonWriter& json) const {
   json.FieldBool("writable", Writable());
   json.Field("writableUpTo", WritableUpTo());
   json.Field("recvQueueBytes", receive_bytes_);
+  // What SIOCOUTQ answers (SIOCINQ is recvQueueBytes); a listener answers EINVAL to both.
+  if (state_ != State::kListen) json.Field("outq", OutQ());
   json.Field("writeSeq", static_cast<int64_t>(write_seq_));
   json.Field("sndUna", static_cast<int64_t>(snd_una_));
   json.Field("sndNxt", static_cast<int64_t>(snd_nxt_));
@@ -1301,9 +1303,12 @@ SysResult TcpSocket::GetSockName(std::string* out) {
 
 SysResult TcpSocket::Ioctl(IoctlRequest request) {
   if (state_ == State::kListen) return SysResult::Fail(err::kEINVAL);
-  if (request == IoctlRequest::kInq) return SysResult::Ok(static_cast<int64_t>(receive_bytes_));
-  if (state_ == State::kSynSent) return SysResult::Ok(0);
-  return SysResult::Ok(static_cast<int64_t>(write_seq_ - snd_una_));
+  return SysResult::Ok(request == IoctlRequest::kInq ? static_cast<int64_t>(receive_bytes_) : OutQ());
+}
+
+int64_t TcpSocket::OutQ() const {
+  // SIOCOUTQ: write_seq - snd_una (nothing while the handshake is on).
+  return state_ == State::kSynSent ? 0 : static_cast<int64_t>(write_seq_ - snd_una_);
 }
 
 void TcpSocket::WriteSpace() {
@@ -1363,6 +1368,7 @@ void TcpSocket::Describe(JsonWriter& json) const {
   json.Field("backoff", static_cast<int64_t>(backoff_));
   json.Field("probesOut", static_cast<int64_t>(probes_out_));
   json.Field("recvQueueBytes", receive_bytes_);
+  if (state_ != State::kListen) json.Field("outq", OutQ());
   rcv_.Describe(json);
   json.FieldBool("nospace", nospace_);
   json.FieldBool("orphan", orphan_);

@@ -35,6 +35,8 @@ class TcpSocket final : public SocketFile {
   void Release() override;
   void Describe(JsonWriter& json) const override;
   void DescribeBrief(JsonWriter& json) const override;
+  // SIOCOUTQ's answer (an established or closing socket).
+  int64_t OutQ() const;
 
   SysResult Bind(const SockAddr& addr) override;
   SysResult Listen(int32_t backlog) override;

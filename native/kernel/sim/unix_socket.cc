@@ -120,9 +120,7 @@ void UnixSocket::WriteSpaceWithRefs(int64_t refs) {
 SysResult UnixSocket::Ioctl(IoctlRequest request) {
   if (request == IoctlRequest::kOutq) return SysResult::Ok(wmem_alloc_);
   if (state_ == State::kListen) return SysResult::Fail(err::kEINVAL);
-  int64_t total = 0;
-  for (const Skb& skb : receive_queue_) total += static_cast<int64_t>(skb.remaining());
-  return SysResult::Ok(total);
+  return SysResult::Ok(ReceiveQueueBytes());
 }
 
 SysResult UnixSocket::Bind(const SockAddr& addr) {
@@ -247,6 +245,8 @@ void UnixSocket::DescribeBrief(JsonWriter& json) const {
   json.FieldBool("writable", Writable());
   json.Field("writableUpTo", WritableUpTo());
   json.Field("recvQueueBytes", ReceiveQueueBytes());
+  // What SIOCOUTQ answers (SIOCINQ is recvQueueBytes, EINVAL on a listener).
+  json.Field("outq", wmem_alloc_);
 }
 
 const char* UnixSocket::StateText() const {
@@ -276,6 +276,7 @@ void UnixSocket::Describe(JsonWriter& json) const {
   json.FieldBool("writable", Writable());
   json.Field("writableUpTo", WritableUpTo());
   json.Field("recvQueueBytes", ReceiveQueueBytes());
+  json.Field("outq", wmem_alloc_);
   json.Field("recvQueueSkbs", receive_queue_.size());
   json.Field("pendingConnections", embryos_.size());
 }
