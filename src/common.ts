@@ -25,6 +25,7 @@ export {
   triggerFits,
   VARIANTS,
 } from './reactor-options.js';
+export { callSiteOf, callSiteTable, CallSiteTable, parseCallSite, spellCallSites, type CallSite, type SpelledRecord } from './call-site.js';
 export { Kernel } from './kernel.js';
 export { formatTraceRecord, traceToJsonl } from './trace.js';
 export { TraceStore } from './trace-store.js';

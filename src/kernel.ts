@@ -65,6 +65,12 @@ function isUint8Array(v: unknown): v is Uint8Array {
 
 const RECORD_EXPECTED = 'a trace record { t: number, actor: string, call: string, args, fd?, ret?, err? }';
 
+const SITE_EXPECTED = "a call site 'Class::function file:line' or an earlier one's number";
+
+function isSite(v: unknown): boolean {
+  return typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v) && v >= 0);
+}
+
 /** One record handed to ingestTrace (from a binding, or from a caller): its shape, so a bad one is an EdgeloopError. */
 function checkNativeRecord(r: unknown, i: number): void {
   const where = `records[${i}]`;
@@ -78,6 +84,8 @@ function checkNativeRecord(r: unknown, i: number): void {
     throw invalidArg('ingestTrace', `${where}.args`, 'an object', o.args);
   }
   if (o.err !== undefined && !isInt32(o.err)) throw invalidArg('ingestTrace', `${where}.err`, 'an errno number', o.err);
+  if (o.site !== undefined && !isSite(o.site)) throw invalidArg('ingestTrace', `${where}.site`, SITE_EXPECTED, o.site);
+  if (o.origin !== undefined && !isSite(o.origin)) throw invalidArg('ingestTrace', `${where}.origin`, SITE_EXPECTED, o.origin);
 }
 
 /** An fd argument: any int32. Negative or closed fds are not misuse: the kernel answers EBADF. */

@@ -14,6 +14,7 @@
 // native/kernel/tracing_kernel.h) are ingested into the same records: their
 // fds get names from the same counters and their records the next seq, so one
 // trace holds the reactor and the scripted peers in the order things happened.
+import { CallSiteTable } from './call-site.js';
 import { errnoName, eventNames } from './constants.js';
 import { TraceStore } from './trace-store.js';
 import type { BackendName, ErrnoName, NativeTraceRecord, RecordTemplate, Trace, TraceEvent, TraceHeader, TraceRecord } from './types.js';
@@ -31,6 +32,12 @@ interface FdEntry {
 }
 
 const PREFIX: Record<Exclude<FdKind, 'dup'>, string> = { socket: 's', epoll: 'ep', eventfd: 'ev' };
+
+/** A native actor's sites: text by its own numbers, and this trace's number for each. */
+interface NativeSites {
+  texts: string[];
+  written: number[];
+}
 
 export type TraceResult = { ret: number | string | number[] } | { err: ErrnoName } | null;
 
@@ -51,6 +58,49 @@ export class Tracer {
 
   constructor(kernel: BackendName, seed: number | null) {
     this.header = { type: 'header', version: 1, kernel, seed };
+  }
+
+  /**
+   * Each native actor's call sites, by its numbers (tracing_kernel.h: a site
+   * is spelled out in the actor's first record that has it, then numbered in
+   * order of first appearance), with what this trace writes for each.
+   */
+  private readonly nativeSites = new Map<string, NativeSites>();
+  private lastActor = '';
+  private lastSites: NativeSites | null = null;
+  /** This trace's own numbering (call-site.ts): text at a site's first record, its number after. */
+  readonly sites = new CallSiteTable();
+
+  /**
+   * What this trace's record says for a native record's site (text, or the
+   * number of one its actor spelled out before): the text the first time the
+   * trace has it, its number after; undefined for a number never spelled out.
+   * Once per reactor record: a number the trace has numbered costs two array reads.
+   */
+  site(actor: string, site: string | number | undefined): string | number | undefined {
+    if (site === undefined) return undefined;
+    let known = actor === this.lastActor ? this.lastSites : null;
+    if (known === null) {
+      known = this.nativeSites.get(actor) ?? null;
+      if (known === null) {
+        known = { texts: [], written: [] };
+        this.nativeSites.set(actor, known);
+      }
+      this.lastActor = actor;
+      this.lastSites = known;
+    }
+    if (typeof site === 'string') {
+      known.texts.push(site);
+      const n = known.texts.length - 1;
+      const out = this.sites.encode(site);
+      // Numbered now (encode numbers a new text): later records of this site give the number.
+      known.written[n] = this.sites.numberOf(site) as number;
+      return out;
+    }
+    const written = known.written[site];
+    if (written !== undefined) return written;
+    const text = known.texts[site];
+    return text === undefined ? undefined : this.sites.encode(text);
   }
 
   /** Records so far. */
@@ -155,6 +205,8 @@ export class Tracer {
     result: TraceResult,
     created?: string | string[],
     events?: TraceEvent[],
+    site?: string | number,
+    origin?: string | number,
   ): void {
     // The record less seq and t (what the store keeps once), built key by key so JSON.stringify keeps the documented order.
     const r = { actor, call } as RecordTemplate;
@@ -169,6 +221,8 @@ export class Tracer {
     }
     if (created !== undefined) r.created = created;
     if (events !== undefined) r.events = events;
+    if (site !== undefined) r.site = site;
+    if (origin !== undefined) r.origin = origin;
     this.store.pushTemplateValue(this.store.length + 1, t, r);
   }
 }
@@ -236,22 +290,25 @@ export function ingestNativeRecord(tracer: Tracer, r: NativeTraceRecord, touched
   const result: TraceResult = r.err !== undefined ? { err: errnoName(r.err) } : r.ret !== undefined ? { ret: r.ret } : null;
   const ok = r.err === undefined && r.ret !== undefined;
   const { actor, call } = r;
+  // In record order: a site spelled out as "site" may be numbered as "origin" later, and the reverse.
+  const site = tracer.site(actor, r.site);
+  const origin = tracer.site(actor, r.origin);
   const kind = NEW_FD_KIND[call];
   if (kind !== undefined && ok && typeof r.ret === 'number') {
     touched?.(r.ret);
-    tracer.recordAs(actor, r.t, call, r.fd, r.args, result, tracer.opened(r.ret, kind));
+    tracer.recordAs(actor, r.t, call, r.fd, r.args, result, tracer.opened(r.ret, kind), undefined, site, origin);
   } else if (call === 'socketpair' && ok && Array.isArray(r.ret)) {
     const names = r.ret.map((fd) => tracer.opened(fd, 'socket'));
     if (touched) for (const fd of r.ret) touched(fd);
-    tracer.recordAs(actor, r.t, call, r.fd, r.args, result, names);
+    tracer.recordAs(actor, r.t, call, r.fd, r.args, result, names, undefined, site, origin);
   } else if (call === 'dup' && ok && typeof r.ret === 'number' && r.fd !== undefined) {
     touched?.(r.ret);
-    tracer.recordAs(actor, r.t, call, r.fd, r.args, result, tracer.dupped(r.fd, r.ret));
+    tracer.recordAs(actor, r.t, call, r.fd, r.args, result, tracer.dupped(r.fd, r.ret), undefined, site, origin);
   } else if (call === 'epollCtl' && r.fd !== undefined) {
     const target = Number(r.args.fd);
     const mask = Number(r.args.events);
     const args = { op: r.args.op, fd: target, name: tracer.nameOf(target), events: eventNames(mask) };
-    tracer.recordAs(actor, r.t, call, r.fd, args, result);
+    tracer.recordAs(actor, r.t, call, r.fd, args, result, undefined, undefined, site, origin);
     const rawOp = typeof r.args.op === 'string' ? EPOLL_OP_NUMBERS[r.args.op] : Number(r.args.op);
     const data = r.args.data === undefined ? target : Number(r.args.data);
     if (ok && rawOp !== undefined && rawOp >= 1 && rawOp <= 3) tracer.registered(r.fd, rawOp, data);
@@ -266,9 +323,9 @@ export function ingestNativeRecord(tracer: Tracer, r: NativeTraceRecord, touched
       }
       events = tracer.events(r.fd, ready);
     }
-    tracer.recordAs(actor, r.t, call, r.fd, r.args, result, undefined, events);
+    tracer.recordAs(actor, r.t, call, r.fd, r.args, result, undefined, events, site, origin);
   } else {
-    tracer.recordAs(actor, r.t, call, r.fd, r.args, result);
+    tracer.recordAs(actor, r.t, call, r.fd, r.args, result, undefined, undefined, site, origin);
     if (call === 'close' && ok && r.fd !== undefined) {
       touched?.(r.fd);
       tracer.closed(r.fd);

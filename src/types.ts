@@ -111,9 +111,10 @@ export interface TraceEvent {
 
 /**
  * One call. Keys always appear in this order; optional ones only when they apply:
- * seq, t, actor, call, fd, name, args, ret | err, created, events.
+ * seq, t, actor, call, fd, name, args, ret | err, created, events, site, origin.
  * `fd`/`name` are present for calls that take an fd (name null when the fd is
  * not open through this kernel); `created` names the fds a call returned.
+ * `site`/`origin`: the reactor's C++ behind a call it made (see CallSiteText).
  */
 export interface TraceRecord {
   seq: number;
@@ -128,7 +129,27 @@ export interface TraceRecord {
   err?: ErrnoName;
   created?: string | string[];
   events?: TraceEvent[];
+  /**
+   * The reactor function and line that made the call (reactor records only):
+   * the text at the site's first record in the trace, its number after
+   * (sites numbered from 0 in the order their text first appears, as
+   * `site` or `origin`; callSiteTable() reads them).
+   */
+  site?: CallSiteText | number;
+  /**
+   * The line that asked for the call through a Channel: an epollCtl made by
+   * Epoll::UpdateChannel because TcpConnection::Send called EnableWrite.
+   * Text or number, as `site`.
+   */
+  origin?: CallSiteText | number;
 }
+
+/**
+ * A line of the reactor's C++: `"<Class>::<function> <repo-relative file>:<line>"`,
+ * e.g. `"TcpConnection::Send native/reactor/tcp_connection.cc:73"` (the
+ * same on the native and wasm builds). parseCallSite() splits it.
+ */
+export type CallSiteText = string;
 
 /** A record without seq and t: what the store keeps once per distinct value. */
 export type RecordTemplate = Omit<TraceRecord, 'seq' | 't'>;
@@ -170,6 +191,13 @@ export interface NativeTraceRecord {
   err?: number;
   /** epollWait: [user data, events] pairs. */
   events?: Array<[number, number]>;
+  /**
+   * The reactor's calls: the C++ that made it (TraceRecord.site), spelled
+   * out in the first record of this actor that has it, later the number of
+   * an earlier one (the actor's distinct sites in order of first appearance, from 0).
+   */
+  site?: CallSiteText | number;
+  origin?: CallSiteText | number;
 }
 
 /**

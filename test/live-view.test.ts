@@ -18,6 +18,7 @@ import {
   type LiveMessage,
   type LiveRecords,
   type LiveSnapshot,
+  spellCallSites,
   type TraceRecord,
 } from '../src/index.js';
 import { packageVersion } from '../src/cli/version.js';
@@ -103,11 +104,15 @@ describe('the live view', () => {
 
     await closeClient(s);
     await server.close();
-    // The trace file has the same records, byte for byte (the viewer's are a tail of it).
+    // The trace file has the same records (the viewer's are a tail of it), but
+    // for the call sites: the file gives a site's text once, then its number;
+    // a viewer, who joins mid-trace, gets the text every time.
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n').slice(1);
-    const fileRecords = lines.map((l) => JSON.parse(l) as TraceRecord);
+    const fileRecords = spellCallSites(lines.map((l) => JSON.parse(l) as TraceRecord));
     const got = recordsOf(v);
     expect(got.length).toBeGreaterThan(0);
+    expect(got.some((r) => typeof r.site === 'string')).toBe(true);
+    expect(got.every((r) => typeof r.site !== 'number' && typeof r.origin !== 'number')).toBe(true);
     expect(fileRecords.slice(first.seq, first.seq + got.length)).toEqual(got);
   });
 

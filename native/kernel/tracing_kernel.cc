@@ -70,6 +70,29 @@ void TracingKernel::Finish(JsonWriter& json, const SysResult& r) {
   }
 }
 
+void TracingKernel::WriteSite(JsonWriter& json) {
+  const CallSite* sites[2] = {has_site_ ? &site_ : nullptr, has_origin_ ? &origin_ : nullptr};
+  has_site_ = false;
+  for (int i = 0; i < 2; ++i) {
+    const CallSite* site = sites[i];
+    if (site == nullptr) continue;
+    json.Fragment(i == 0 ? ",\"site\":" : ",\"origin\":");
+    const SiteKey key{site->function, site->file, site->line};
+    auto it = site_numbers_.find(key);
+    if (it != site_numbers_.end()) {
+      json.Fragment(it->second);
+      continue;
+    }
+    // The first record from this site spells it out; later ones give its
+    // number (in order of first appearance, from 0): the text would double
+    // the size of a typical record.
+    JsonWriter quoted;
+    quoted.String(DescribeCallSite(*site));
+    json.Fragment(quoted.view());
+    site_numbers_.emplace(key, std::to_string(site_numbers_.size()));
+  }
+}
+
 template <typename WriteArgs>
 void TracingKernel::Record(int64_t t, const char* call, int32_t fd, bool has_fd, const SysResult& r,
                            WriteArgs write_args) {
@@ -80,6 +103,7 @@ void TracingKernel::Record(int64_t t, const char* call, int32_t fd, bool has_fd,
   write_args(json);
   json.EndObject();
   Finish(json, r);
+  WriteSite(json);
   json.EndObject();
   log_.Append(json.view());
 }
@@ -163,6 +187,7 @@ SysResult TracingKernel::GetSockName(int32_t fd, std::string* addr) {
   } else {
     json.Field("err", r.err);
   }
+  WriteSite(json);
   json.EndObject();
   log_.Append(json.view());
   return r;
@@ -290,6 +315,7 @@ SysResult TracingKernel::EpollWait(int32_t ep, EpollEvent* out, int32_t maxevent
     }
     json.EndArray();
   }
+  WriteSite(json);
   json.EndObject();
   log_.Append(json.view());
   return r;

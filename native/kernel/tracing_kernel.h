@@ -10,10 +10,22 @@
 //   {"t":0,"actor":"reactor","call":"epollWait","fd":3,"args":{"maxevents":16,"timeout":0},
 //    "ret":1,"events":[[5,4]]}
 // `t` is NowMs() when the call started; errors are errno numbers; masks are uint32 numbers.
+// A call the reactor made through reactor/syscalls.h ends with its caller:
+//   ...,"ret":4096,"site":"TcpConnection::Send native/reactor/tcp_connection.cc:73"}
+// and, when a Channel update led to it, the line that asked for that update:
+//   ...,"site":"Epoll::UpdateChannel native/reactor/epoll.cc:28",
+//       "origin":"TcpConnection::Send native/reactor/tcp_connection.cc:85"}
+// A site is spelled out in the first record (of this kernel, i.e. of this
+// actor) that has it, as "site" or as "origin"; later records give its
+// number instead: "site":3 is the fourth distinct site this actor's records
+// spelled out. src/trace.ts turns the numbers back into the text.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
+
+#include "call_site.h"
 
 #include "../util/json_writer.h"
 #include "kernel.h"
@@ -50,6 +62,19 @@ class TracingKernel final : public Kernel {
   Kernel& inner() { return inner_; }
   const std::string& actor() const { return actor_; }
 
+  // The caller of the next call (reactor/syscalls.h), recorded with it and
+  // then forgotten.
+  void SetSite(const CallSite& site) {
+    site_ = site;
+    has_site_ = true;
+  }
+  // The line the calls made until ClearOrigin() are on behalf of.
+  void SetOrigin(const CallSite& origin) {
+    origin_ = origin;
+    has_origin_ = true;
+  }
+  void ClearOrigin() { has_origin_ = false; }
+
  protected:
   SysResult SocketPairUnix(int32_t fds[2]) override;
 
@@ -58,6 +83,8 @@ class TracingKernel final : public Kernel {
   // args object, then Finish() adds the result.
   void Begin(JsonWriter& json, int64_t t, const char* call, int32_t fd, bool has_fd);
   void Finish(JsonWriter& json, const SysResult& r);
+  // The "site" and "origin" members, when the call has them; forgets the site.
+  void WriteSite(JsonWriter& json);
   // One whole record: Begin, the args `write_args` writes, the result.
   template <typename WriteArgs>
   void Record(int64_t t, const char* call, int32_t fd, bool has_fd, const SysResult& r,
@@ -69,6 +96,28 @@ class TracingKernel final : public Kernel {
   // The record being written, reused (one loop thread per TracingKernel):
   // no allocation per record once it has grown.
   JsonWriter scratch_;
+  CallSite site_;
+  CallSite origin_;
+  bool has_site_ = false;
+  bool has_origin_ = false;
+  // Each site's number (as JSON text) once its first record spelled it out:
+  // a run makes its calls from a few dozen lines. Keyed by the builtins'
+  // string addresses, fixed for the life of the program; never iterated.
+  struct SiteKey {
+    const char* function;
+    const char* file;
+    int32_t line;
+    bool operator==(const SiteKey& o) const {
+      return function == o.function && file == o.file && line == o.line;
+    }
+  };
+  struct SiteKeyHash {
+    size_t operator()(const SiteKey& k) const {
+      return std::hash<const void*>()(k.function) ^ (std::hash<const void*>()(k.file) << 1) ^
+             (static_cast<size_t>(k.line) << 2);
+    }
+  };
+  std::unordered_map<SiteKey, std::string, SiteKeyHash> site_numbers_;
 };
 
 }  // namespace edgeloop

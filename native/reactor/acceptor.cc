@@ -16,7 +16,7 @@ std::runtime_error Failure(const std::string& what, const SysResult& r) {
 
 Acceptor::Acceptor(EventLoop* loop, Family family, std::string addr, int32_t backlog, bool edge_triggered)
     : loop_(loop),
-      kernel_(loop->kernel()),
+      kernel_(loop->syscalls()),
       family_(family),
       addr_(std::move(addr)),
       backlog_(backlog),

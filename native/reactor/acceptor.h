@@ -11,6 +11,7 @@
 #include <string>
 
 #include "../kernel/kernel.h"
+#include "syscalls.h"
 #include "mutants.h"
 
 namespace edgeloop {
@@ -69,7 +70,7 @@ class Acceptor {
   void RetryNextRound();
 
   EventLoop* loop_;
-  Kernel& kernel_;
+  Syscalls kernel_;
   Family family_;
   std::string addr_;
   int32_t backlog_;

@@ -13,13 +13,15 @@ void Channel::Tie(const std::shared_ptr<void>& owner) {
   tied_ = true;
 }
 
-void Channel::Set(uint32_t events) {
+void Channel::Set(uint32_t events, const CallSite& site) {
   StoreEvents(events);
+  Syscalls::OriginScope origin(loop_->syscalls(), site);
   loop_->UpdateChannel(this);
 }
 
-void Channel::Remove() {
+void Channel::Remove(CallSite site) {
   StoreEvents(LoadEvents() & ev::kEt);
+  Syscalls::OriginScope origin(loop_->syscalls(), site);
   loop_->RemoveChannel(this);
 }
 

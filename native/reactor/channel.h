@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "../kernel/call_site.h"
 #include "../kernel/epoll_bits.h"
 #include "callbacks.h"
 
@@ -40,14 +41,16 @@ class Channel {
   void UseEt() { StoreEvents(LoadEvents() | ev::kEt); }
   // EPOLLRDHUP goes on and off with reading (a reader that trusts short reads).
   void UseRdHup() { rdhup_ = true; }
-  void EnableRead() { Set(LoadEvents() | ev::kIn | ev::kPri | (rdhup_ ? ev::kRdHup : 0)); }
-  void DisableRead() { Set(LoadEvents() & ~(ev::kIn | ev::kPri | ev::kRdHup)); }
-  void EnableWrite() { Set(LoadEvents() | ev::kOut); }
-  void DisableWrite() { Set(LoadEvents() & ~ev::kOut); }
+  // Each update's epoll_ctl is traced as made on behalf of the line that
+  // asked for it (`site`: the caller, filled in by the compiler).
+  void EnableRead(CallSite site = CallSite()) { Set(LoadEvents() | ev::kIn | ev::kPri | (rdhup_ ? ev::kRdHup : 0), site); }
+  void DisableRead(CallSite site = CallSite()) { Set(LoadEvents() & ~(ev::kIn | ev::kPri | ev::kRdHup), site); }
+  void EnableWrite(CallSite site = CallSite()) { Set(LoadEvents() | ev::kOut, site); }
+  void DisableWrite(CallSite site = CallSite()) { Set(LoadEvents() & ~ev::kOut, site); }
   bool IsWriting() const { return (LoadEvents() & ev::kOut) != 0; }
   bool IsReading() const { return (LoadEvents() & ev::kIn) != 0; }
   // Drops the registration (EPOLL_CTL_DEL); the fd stays open.
-  void Remove();
+  void Remove(CallSite site = CallSite());
 
   int32_t fd() const { return fd_; }
   // The mask as epoll_ctl receives it.
@@ -70,7 +73,7 @@ class Channel {
   void RunError() { if (error_cb_) error_cb_(); }
 
  private:
-  void Set(uint32_t events);
+  void Set(uint32_t events, const CallSite& site);
 
   EventLoop* loop_;
   const int32_t fd_;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "../kernel/kernel.h"
+#include "syscalls.h"
 
 namespace edgeloop {
 
@@ -32,7 +33,7 @@ class Epoll {
   int32_t fd() const { return epfd_; }
 
  private:
-  Kernel& kernel_;
+  Syscalls kernel_;
   int32_t epfd_ = -1;
   std::vector<EpollEvent> events_;
   // fd -> channel. Ordered: nothing here is iterated where order could show,

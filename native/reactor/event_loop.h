@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../kernel/kernel.h"
+#include "syscalls.h"
 #include "buffer.h"
 #include "callbacks.h"
 #include "mutants.h"
@@ -72,7 +73,9 @@ class EventLoop {
     read_buffer_busy_ = false;
   }
 
-  Kernel& kernel() { return kernel_; }
+  Kernel& kernel() { return kernel_.kernel(); }
+  // The kernel as the reactor calls it: each call records its caller when traced.
+  const Syscalls& syscalls() const { return kernel_; }
   int32_t epoll_fd() const;
   uint64_t iterations() const { return iterations_; }
 #ifdef EDGELOOP_REACTOR_MUTANTS
@@ -85,7 +88,7 @@ class EventLoop {
   void Wakeup();
   void RunPendingFunctors();
 
-  Kernel& kernel_;
+  Syscalls kernel_;
   std::thread::id owner_;
   std::unique_ptr<Epoll> epoll_;
   int32_t wakeup_fd_ = -1;

@@ -19,7 +19,7 @@ constexpr size_t kBudgetReadChunk = size_t{4} << 10;
 }  // namespace
 
 TcpConnection::TcpConnection(EventLoop* loop, uint64_t id, int32_t fd, const ConnectionOptions& options)
-    : loop_(loop), kernel_(loop->kernel()), id_(id), fd_(fd), options_(options) {}
+    : loop_(loop), kernel_(loop->syscalls()), id_(id), fd_(fd), options_(options) {}
 
 TcpConnection::~TcpConnection() {
   // A server closes its connections before letting go of them; this only

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "../kernel/kernel.h"
+#include "syscalls.h"
 #include "buffer.h"
 #include "callbacks.h"
 #include "memory_budget.h"
@@ -149,7 +150,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   // Not paused for the budget any more (resumed, half-closed or closed).
   void ClearBudgetPause();
 
-  Kernel& kernel() const { return kernel_; }
+  const Syscalls& kernel() const { return kernel_; }
   Channel& channel() const { return *channel_; }
   Buffer& input() { return input_; }
   Buffer& output() { return output_; }
@@ -160,7 +161,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void ResumeReadingIfDrained();
 
   EventLoop* loop_;
-  Kernel& kernel_;
+  Syscalls kernel_;
   const uint64_t id_;
   const int32_t fd_;
   ConnectionOptions options_;

@@ -133,7 +133,7 @@ size_t TcpServer::LoopIndex(const EventLoop* loop) const {
 }
 
 void TcpServer::NewConnection(int32_t fd) {
-  Kernel& k = base_->kernel();
+  const Syscalls& k = base_->syscalls();
   if (options_.max_connections > 0 && open_.load() >= options_.max_connections) {
     // Accepted and closed rather than left in the backlog: under ET a
     // queued connection would not be reported again until the next one.

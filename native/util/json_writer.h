@@ -44,6 +44,9 @@ class JsonWriter {
   void FieldString(const char* k, const std::string& v) { Key(k); String(v); }
   void FieldString(const char* k, const char* v) { Key(k); String(v); }
 
+  // Text that is already JSON, appended as is (a member with its leading ',').
+  void Fragment(std::string_view text) { Put(text.data(), text.size()); }
+
   std::string str() const { return std::string(buf_.get(), len_); }
   // The text so far, valid until the next write.
   std::string_view view() const { return std::string_view(buf_.get(), len_); }

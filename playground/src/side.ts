@@ -14,6 +14,7 @@ import { SeqPlot } from './seq-plot.js';
 import { lowerBound, matchIndexes, type Query } from './search.js';
 import type { RunSummary, Session } from './session.js';
 import { badgesOf } from './badges.js';
+import { SourceView } from './source-view.js';
 import { Timeline } from './timeline.js';
 import { verdictMark } from './verdict.js';
 
@@ -37,6 +38,8 @@ export class Side {
   private readonly epollEl: HTMLElement;
   private readonly exportBtn: HTMLButtonElement;
   private readonly momentsEl: HTMLElement;
+  /** The C++ behind the event at the cursor. */
+  readonly source: SourceView;
   session: Session | null = null;
   /** The search's matches in this session (ascending record indexes), or null without a search. */
   matches: Int32Array | null = null;
@@ -83,12 +86,15 @@ export class Side {
       const chip = (ev.target as HTMLElement).closest<HTMLElement>('.moment-chip');
       if (chip?.dataset.index !== undefined) hooks.pick(Number(chip.dataset.index));
     });
+    this.source = new SourceView(id === 'a' ? 'Run A' : 'Run B');
+    this.source.el.classList.add(`source-${id}`);
     const traceCol = h('div', { class: 'trace-col' }, this.momentsEl, this.timeline.el, h('h3', { class: 'plot-title', text: 'Bytes over the trace' }), this.plot.el, this.seqPlot.el);
     this.el = h(
       'section',
       { class: `side side-${id}`, attrs: { 'aria-label': id === 'a' ? 'run A' : 'run B' } },
       h('div', { class: 'side-head' }, this.title, this.verdict, this.exportBtn, this.verdictNote),
-      h('div', { class: 'side-body' }, traceCol, stateCol),
+      // The source sits under the trace column (its own grid row: in compare mode, between each side's trace and state).
+      h('div', { class: 'side-body' }, traceCol, this.source.el, stateCol),
     );
   }
 
@@ -210,6 +216,7 @@ ${num(m.bytes)} bytes in all.` : ''}`,
       renderGauges(this.gauges, null);
       renderEpoll(this.epollEl, null);
       replace(this.eventBox);
+      this.source.show(null, 0);
       return;
     }
     const i = Math.min(cursor, s.model.n - 1);
@@ -251,6 +258,7 @@ ${num(m.bytes)} bytes in all.` : ''}`,
       else chip.removeAttribute('aria-current');
     }
     const r = s.model.records.get(i);
+    this.source.show(s.model.records, i);
     if (r) {
       const badges = badgesOf(s.model, i);
       const here = this.momentsAt(i);

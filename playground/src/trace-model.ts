@@ -8,6 +8,7 @@
 // field and reports the first problems with their line numbers; nothing in
 // a trace is ever executed or rendered as HTML.
 import { TraceStore, type RecordTemplate, type TraceEvent, type TraceHeader, type TraceRecord } from '../../src/browser.js';
+import { parseCallSite } from '../../src/call-site.js';
 import { applyInterest as applyTraceInterest, type InterestItem, type InterestState } from '../../src/trace-interest.js';
 import { ArrayRecords, type RecordList } from './record-list.js';
 
@@ -50,7 +51,7 @@ export class TraceFormatError extends Error {
   }
 }
 
-const RECORD_KEYS = ['seq', 't', 'actor', 'call', 'fd', 'name', 'args', 'ret', 'err', 'created', 'events'];
+const RECORD_KEYS = ['seq', 't', 'actor', 'call', 'fd', 'name', 'args', 'ret', 'err', 'created', 'events', 'site', 'origin'];
 const RESERVED = new Set(['app', 'peers', 'sim', 'scenario']);
 
 function show(v: unknown): string {
@@ -111,6 +112,13 @@ export function checkRecord(r: unknown, prevSeq: number): string | null {
   if (r.created !== undefined) {
     const ok = typeof r.created === 'string' || (Array.isArray(r.created) && r.created.every((c) => typeof c === 'string'));
     if (!ok) return `"created" must be a name or a list of names, got ${show(r.created)}`;
+  }
+  for (const k of ['site', 'origin'] as const) {
+    const v = r[k];
+    // Text, or the number of a site an earlier record gave as text (src/call-site.ts).
+    if (v !== undefined && !(isInt(v) && v >= 0) && (typeof v !== 'string' || v.length > 300 || parseCallSite(v) === null)) {
+      return `"${k}" must be a call site like "TcpConnection::Send native/reactor/tcp_connection.cc:73" or an earlier one's number, got ${show(v)}`;
+    }
   }
   if (r.events !== undefined) return checkEvents(r.events);
   return null;

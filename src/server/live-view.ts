@@ -218,7 +218,7 @@ export class LiveView {
           this.resume(v, snapshot);
         }
       }
-      const lines = batch.lines;
+      const lines = batch.linesWithSiteText;
       for (let i = 0; i < lines.length; i += LIVE_MAX_RECORDS_PER_MESSAGE) {
         const end = Math.min(lines.length, i + LIVE_MAX_RECORDS_PER_MESSAGE);
         const text = `{"type":"records","records":[${lines.slice(i, end).join(',')}]}`;

@@ -11,13 +11,37 @@ import type { NativeTraceRecord, TraceHeader, TraceRecord } from '../types.js';
 /** The records of one drain, and their JSON text (made once, for whoever writes it). */
 export class TraceBatch {
   private text: string[] | null = null;
+  private spelled: string[] | null = null;
 
-  constructor(readonly records: readonly TraceRecord[]) {}
+  /** `sites`: the trace's call sites so far (a record may give a site by number). */
+  constructor(
+    readonly records: readonly TraceRecord[],
+    private readonly sites: readonly string[] = [],
+  ) {}
 
   /** One JSON text per record: a trace file's lines (without '\n'). */
   get lines(): readonly string[] {
     this.text ??= this.records.map((r) => JSON.stringify(r));
     return this.text;
+  }
+
+  /**
+   * The lines with every call site as text: for a live view, whose viewer
+   * joins mid-trace (after the records that gave the sites' text) and may
+   * miss records when it falls behind.
+   */
+  get linesWithSiteText(): readonly string[] {
+    if (this.spelled === null) {
+      const lines = this.lines;
+      this.spelled = this.records.map((r, i) => {
+        if (typeof r.site !== 'number' && typeof r.origin !== 'number') return lines[i] as string;
+        const spelled = { ...r };
+        if (typeof r.site === 'number') spelled.site = this.sites[r.site];
+        if (typeof r.origin === 'number') spelled.origin = this.sites[r.origin];
+        return JSON.stringify(spelled);
+      });
+    }
+    return this.spelled;
   }
 }
 
@@ -47,6 +71,6 @@ export class ServerTrace {
     for (const r of JSON.parse(drained) as NativeTraceRecord[]) ingestNativeRecord(this.tracer, r);
     const records = this.tracer.drain();
     for (const r of records) r.seq = ++this.seq;
-    return new TraceBatch(records);
+    return new TraceBatch(records, this.tracer.sites.texts);
   }
 }
