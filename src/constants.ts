@@ -37,13 +37,27 @@ const EVENT_BITS: ReadonlyArray<readonly [number, string]> = [
   [EPOLLET, 'EPOLLET'],
 ];
 const EVENT_NAME_BY_BIT = new Map<number, string>(EVENT_BITS);
+/** eventNames() so far: every epoll record and every snapshot's interest list spells a mask (a tenth of a playground run's CPU). */
+const EVENT_NAMES_SEEN = new Map<number, string>();
 
 /**
  * 'EPOLLIN|EPOLLOUT': the set bits in ascending bit order, a bit without a name
  * as hex ('0x800'). An empty mask gives '' (the empty string). Accepts int32 or uint32.
  */
 export function eventNames(mask: number): string {
-  let m = mask >>> 0;
+  const key = mask >>> 0;
+  let names = EVENT_NAMES_SEEN.get(key);
+  if (names === undefined) {
+    names = spellEvents(key);
+    // A trace uses a handful of masks; a bound keeps a caller that feeds it every number from growing it.
+    if (EVENT_NAMES_SEEN.size >= 4096) EVENT_NAMES_SEEN.clear();
+    EVENT_NAMES_SEEN.set(key, names);
+  }
+  return names;
+}
+
+function spellEvents(mask: number): string {
+  let m = mask;
   const parts: string[] = [];
   for (let i = 0; i < 32 && m !== 0; i++) {
     const bit = 2 ** i;
