@@ -131,4 +131,38 @@ export const ackCases: DifferentialCase[] = [
     obs.read('b reads the rest', b, 100000);
     obs.ioctl('a SIOCOUTQ at the end', a, 'SIOCOUTQ');
   }),
+  only('tcp', 'bbr-startup-cwnd', 'BBR grows the cwnd by what is ACKed only while fewer than 10 packets are delivered or it is below its target; the small writes after that pile into the tail skb', (k, obs) => {
+    // Seeds 29, 32, 34, 37, 83 (claimed regime, before tcp_bbr.cc): with
+    // TCP_NODELAY each small write leaves as a segment while the cwnd
+    // allows. The first 16 are quickACKed; bbr_set_cwnd adds each ACKed
+    // packet only while tp->delivered < TCP_INIT_CWND (the handshake counts
+    // one) or while the cwnd is below bbr_bdp (3: bw 1 packet/us, min_rtt
+    // 1 us, on loopback) + 3 * bbr_tso_segs_goal, rounded up to even. With
+    // MSS 32741 (segs goal 2, target 10) the cwnd stops at 10 + 8 = 18: 34
+    // segments reach b (SIOCINQ 19584), the rest shares one skb's overhead
+    // (85066 bytes in 148 writes; the sim's old 10 + every ACK gave 26
+    // segments and 56933). With MSS 8192 (segs goal 7, target 24) the
+    // cwnd grows to 24; with MSS 4096 (15, target 48) by every ACK.
+    const fills: Array<[number, number, number]> = [
+      [32768, 65536, 576],
+      [32768, 16384, 100],
+      [32768, 8192, 100],
+    ];
+    for (const [sndbuf, rcvbuf, chunk] of fills) {
+      const [a, b] = obs.pair([`a${rcvbuf}`, `b${rcvbuf}`], { sndbuf, rcvbuf, nodelay: true });
+      let bytes = 0;
+      let writes = 0;
+      let last: number | string = 0;
+      for (let i = 0; i < 2000; i++) {
+        last = k.write(a, chunk);
+        if (typeof last !== 'number') break;
+        bytes += last;
+        writes++;
+        if (last < chunk) break;
+      }
+      obs.eq(`writes of ${chunk} until a short one (SO_RCVBUF ${rcvbuf}): bytes, writes, last`, [bytes, writes, last]);
+      obs.ioctl(`a${rcvbuf} SIOCOUTQ`, a, 'SIOCOUTQ');
+      obs.ioctl(`b${rcvbuf} SIOCINQ: what the cwnd let out`, b, 'SIOCINQ');
+    }
+  }),
 ];

@@ -308,8 +308,7 @@ void TcpSocket::XmitPending(bool push, bool push_one) {
   // tcp_write_xmit: send what the congestion window, the peer's window and
   // Nagle allow, one GSO skb at a time.
   if (!peer_ || !Synchronized()) return;
-  // bbr_tso_segs_goal: loopback's pacing rate allows a full GSO skb.
-  const int64_t max_segs = std::clamp<int64_t>(kGsoMaxSize / mss_cache_, 2, 127);
+  const int64_t max_segs = TcpBbr::TsoSegsGoal(mss_cache_);
   bool sent_any = false;
   while (snd_nxt_ < DataEnd()) {
     const size_t i = SendHead();
@@ -317,9 +316,10 @@ void TcpSocket::XmitPending(bool push, bool push_one) {
     // tcp_cwnd_test: what the cwnd leaves, at most half of it (so at least
     // two GSO skbs are in flight); this also bounds how far tcp_grow_skb
     // merges the send head.
-    if (packets_out_ >= cwnd_) break;
-    const int64_t half_cwnd = std::max<int64_t>(cwnd_ >> 1, 1);
-    const int64_t quota = std::min({half_cwnd, cwnd_ - packets_out_, max_segs});
+    const int64_t cwnd = bbr_.cwnd();
+    if (packets_out_ >= cwnd) break;
+    const int64_t half_cwnd = std::max<int64_t>(cwnd >> 1, 1);
+    const int64_t quota = std::min({half_cwnd, cwnd - packets_out_, max_segs});
     const int64_t missing = quota * mss_cache_ - static_cast<int64_t>(write_queue_[i].data.size());
     if (missing > 0) GrowSkb(i, missing);
     const auto skb_len = static_cast<int64_t>(write_queue_[i].data.size());
@@ -449,7 +449,7 @@ void TcpSocket::OnAck(uint64_t ack, uint64_t edge) {
       }
     }
     packets_out_ = std::max<int64_t>(0, packets_out_ - acked);
-    cwnd_ += acked;  // slow start (bbr's STARTUP grows cwnd by what is acked)
+    bbr_.OnAck(acked, mss_cache_);  // tcp_cong_control
     snd_una_ = ack;
     // tcp_ack_update_rtt: a valid RTT sample (new data acknowledged; loopback
     // retransmits none) resets the backoff (RFC 6298).
@@ -1341,7 +1341,7 @@ void TcpSocket::Describe(JsonWriter& json) const {
   json.Field("writableUpTo", WritableUpTo());
   json.Field("writeQueueSkbs", write_queue_.size());
   json.Field("packetsOut", packets_out_);
-  json.Field("cwnd", cwnd_);
+  json.Field("cwnd", bbr_.cwnd());
   json.Field("probeTimer", probe_armed_ ? probe_at_ : -1);
   json.Field("backoff", static_cast<int64_t>(backoff_));
   json.Field("probesOut", static_cast<int64_t>(probes_out_));

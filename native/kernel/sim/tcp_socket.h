@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "socket.h"
+#include "tcp_bbr.h"
 #include "tcp_rcv_window.h"
 
 namespace edgeloop {
@@ -203,7 +204,7 @@ class TcpSocket final : public SocketFile {
   uint64_t snd_sml_ = 0;       // end of the last short segment sent (Minshall's Nagle)
   uint64_t pushed_seq_ = 0;    // write_seq at the last push mark (forced_push)
   int64_t packets_out_ = 0;    // segments sent and not yet acknowledged
-  int64_t cwnd_ = 10;          // TCP_INIT_CWND, grown by what is acknowledged
+  TcpBbr bbr_;                 // the congestion window (BBR on the reference machine)
   bool fin_queued_ = false;
   bool fin_sent_ = false;
   uint64_t fin_seq_ = 0;
