@@ -864,7 +864,11 @@ void TcpSocket::QueueFin() {
 void TcpSocket::OnFinAcked() {
   switch (state_) {
     case State::kFinWait1:
+      // tcp_rcv_state_process: FIN_WAIT2, and a socket the application
+      // still holds is woken (sk_state_change, "wake up lingering close()"):
+      // an ET item is queued whatever its mask, and polls EPOLLOUT.
       state_ = State::kFinWait2;
+      if (!orphan_) StateChange();
       break;
     case State::kClosing:
     case State::kLastAck:
