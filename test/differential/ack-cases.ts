@@ -165,4 +165,32 @@ export const ackCases: DifferentialCase[] = [
       obs.ioctl(`b${rcvbuf} SIOCINQ: what the cwnd let out`, b, 'SIOCINQ');
     }
   }),
+  only('tcp', 'tail-loss-probe-quickacks', 'a tail loss probe fires before the delayed ACK; the duplicate it sends puts the receiver in quickack mode, which ACKs the next writes at once', (k, obs) => {
+    // Seed 745 (claimed regime, before tcp_loss_probe.cc): 13 one-byte
+    // segments wait for b's delayed ACK (the first was quickACKed, then
+    // pingpong). a's loss probe is due 2 * srtt + 2 jiffies after the
+    // last send (8-12 ms at HZ=250), before the 40 ms timer: it sends the
+    // last byte again; b answers the duplicate with a D-SACK ACK at once
+    // and enters quickack mode (tcp_enter_quickack_mode), so the 576-byte
+    // writes after are ACKed one by one and ten fit where four did.
+    const [a] = obs.pair(['a', 'b'], { sndbuf: 2304, rcvbuf: 8192, nodelay: true });
+    const fill = (chunk: number): Array<number | string> => {
+      let bytes = 0;
+      let writes = 0;
+      let last: number | string = 0;
+      for (let i = 0; i < 100; i++) {
+        last = k.write(a, chunk);
+        if (typeof last !== 'number') break;
+        bytes += last;
+        writes++;
+        if (last < chunk) break;
+      }
+      return [bytes, writes, last];
+    };
+    obs.eq('a fills with writes of 1: bytes, writes, last', fill(1));
+    obs.ioctl('a SIOCOUTQ', a, 'SIOCOUTQ');
+    obs.advance(50);
+    obs.ioctl('a SIOCOUTQ after 50 ms', a, 'SIOCOUTQ');
+    obs.eq('a fills with writes of 576: bytes, writes, last', fill(576));
+  }),
 ];

@@ -82,6 +82,13 @@ void TcpRcvWindow::IncrQuickAck(int max_quickacks) {
   if (quickacks > quick_) quick_ = static_cast<int>(quickacks);
 }
 
+void TcpRcvWindow::OnDuplicateData() {
+  IncrQuickAck(kMaxQuickAcks);
+  pingpong_ = false;
+  ato_ms_ = kAtoMinMs;
+  ack_pending_ = true;  // inet_csk_schedule_ack
+}
+
 void TcpRcvWindow::MeasureRcvMss(int64_t len, int64_t seg, bool psh) {
   // tcp_measure_rcv_mss. `seg` is the GSO size of a large skb (what Linux
   // reads from skb_shinfo()->gso_size), else its length.

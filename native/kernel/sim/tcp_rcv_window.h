@@ -52,6 +52,10 @@ class TcpRcvWindow {
   void ClearBacklog() { backlog_len_ = 0; }
   // A received skb of `truesize` was consumed by the reader.
   void OnConsumed(int64_t truesize) { rmem_alloc_ -= truesize; }
+  // tcp_data_queue on data we already have (a retransmission): a D-SACK
+  // is due and tcp_enter_quickack_mode ACKs the next segments at once
+  // (TCP_MAX_QUICKACKS credit, pingpong ended, ato back to TCP_ATO_MIN).
+  void OnDuplicateData();
   // tcp_fin: the FIN takes a sequence number and wants an ACK; the
   // connection is treated as interactive (pingpong) from then on.
   void OnFin();

@@ -204,6 +204,15 @@ void TcpSocket::ProcessSegment(const Segment& seg) {
     return;
   }
   OnAck(seg.ack, seg.window_edge);
+  if (seg.retransmit) {
+    // tcp_data_queue: "a retransmit": data we have. A D-SACK, quickack
+    // mode (tcp_enter_quickack_mode), and an ACK at once.
+    rcv_.OnDuplicateData();
+    if (state_ == State::kClose) return;
+    DataSndCheck();
+    AckSndCheck();
+    return;
+  }
   if (!seg.data.empty()) {
     if ((state_ == State::kFinWait1 || state_ == State::kFinWait2) && (shutdown_ & kRcvShutdown)) {
       // tcp_rcv_state_process: data for a receive half we closed. RFC 1122
@@ -356,8 +365,11 @@ void TcpSocket::XmitPending(bool push, bool push_one) {
     SendSkb(i);
     sent_any = true;
     if (sent % mss_cache_) snd_sml_ = snd_nxt_;  // tcp_minshall_update
-    if (push_one) return;
+    if (push_one) break;
   }
+  // tcp_write_xmit: "send one loss probe per tail loss episode".
+  if (sent_any) ScheduleLossProbe(false);
+  if (push_one) return;
   // __tcp_push_pending_frames: nothing sent, nothing in flight to bring an
   // ACK, and data waiting: only the persist timer can move it now (the
   // window is too small for it; Nagle never holds with nothing in flight).
@@ -417,6 +429,7 @@ void TcpSocket::SendSkb(size_t index) {
     snd_nxt_ = fin_seq_ + 1;
   }
   write_queue_[index].pcount = (sent + mss_cache_ - 1) / mss_cache_;
+  write_queue_[index].sent_ms = ctx_.now_ms;
   packets_out_ += write_queue_[index].pcount;
   ClearProbeTimer();
   // __tcp_transmit_skb: tcp_event_data_sent runs before the segment leaves
@@ -431,6 +444,7 @@ void TcpSocket::OnAck(uint64_t ack, uint64_t edge) {
   const int64_t prior_packets = packets_out_;
   bool freed = false;
   if (ack > snd_una_) {
+    RttSample(ack);
     int64_t acked = 0;
     while (!write_queue_.empty() && write_queue_.front().end() <= ack) {
       acked += write_queue_.front().pcount;
@@ -454,6 +468,9 @@ void TcpSocket::OnAck(uint64_t ack, uint64_t edge) {
     // tcp_ack_update_rtt: a valid RTT sample (new data acknowledged; loopback
     // retransmits none) resets the backoff (RFC 6298).
     backoff_ = 0;
+    if (tlp_high_seq_ != 0 && ack >= tlp_high_seq_) tlp_high_seq_ = 0;  // tcp_process_tlp_ack
+    // tcp_set_xmit_timer: the loss probe again while data is in flight.
+    ScheduleLossProbe(true);
     if (fin_sent_ && ack > fin_seq_) OnFinAcked();
   }
   OnWindowUpdate(edge);
@@ -1250,6 +1267,8 @@ void TcpSocket::Establish(const std::shared_ptr<TcpSocket>& peer) {
   snd_wnd_edge_ = static_cast<uint64_t>(window);
   max_window_ = window;
   mss_cache_ = std::min<int64_t>(TcpRcvWindow::kAdvMss, BoundToHalfWindow(TcpRcvWindow::kAdvMss));
+  // The handshake's RTT sample (the SYN-ACK's, or tcp_synack_rtt_meas).
+  rtt_.Sample(0);
 }
 
 void TcpSocket::ScheduleSynRetransmit() {
