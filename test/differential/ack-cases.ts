@@ -193,4 +193,37 @@ export const ackCases: DifferentialCase[] = [
     obs.ioctl('a SIOCOUTQ after 50 ms', a, 'SIOCOUTQ');
     obs.eq('a fills with writes of 576: bytes, writes, last', fill(576));
   }),
+  only('tcp', 'receive-queue-collapse', 'small segments pass SO_RCVBUF by their skb overhead; the receiver collapses its queue into compact skbs, which reopens the window and lets the two-segment ACK go out', (k, obs) => {
+    // Seed 239 (claimed regime): b's 16384-byte receive buffer holds 16
+    // segments of 207 bytes (each an skb of 207 + 832); at the 17th,
+    // tcp_try_rmem_schedule finds the queue over sk_rcvbuf and
+    // tcp_prune_queue collapses it (tcp_collapse: one 4 KiB skb for 3312
+    // bytes), so when 4097 bytes are unACKed the window has not shrunk and
+    // __tcp_ack_snd_check ACKs. Before, the sim's window stayed shut on the
+    // bloated queue and no ACK came: a wrote 28302 bytes, b held 3726.
+    const [a, b] = obs.pair(['a', 'b'], { sndbuf: 24576, rcvbuf: 8192, nodelay: true });
+    obs.write('b writes 37235', b, 37235);
+    obs.write('a writes 4096', a, 4096);
+    obs.shutdown('a SHUT_WR', a, 'WR');
+    let drained = 0;
+    for (let i = 0; i < 100; i++) {
+      const r = k.read(a, 1 << 20);
+      if (typeof r === 'string' || r.length === 0) break;
+      drained += r.length;
+    }
+    obs.eq('a drains', drained);
+    let bytes = 0;
+    let writes = 0;
+    let last: number | string = 0;
+    for (let i = 0; i < 1000; i++) {
+      last = k.write(b, 207);
+      if (typeof last !== 'number') break;
+      bytes += last;
+      writes++;
+      if (last < 207) break;
+    }
+    obs.eq('b fills with writes of 207: bytes, writes, last', [bytes, writes, last]);
+    obs.ioctl('b SIOCOUTQ', b, 'SIOCOUTQ');
+    obs.ioctl('a SIOCINQ', a, 'SIOCINQ');
+  }),
 ];

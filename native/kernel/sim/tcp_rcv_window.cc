@@ -82,6 +82,12 @@ void TcpRcvWindow::IncrQuickAck(int max_quickacks) {
   if (quickacks > quick_) quick_ = static_cast<int>(quickacks);
 }
 
+void TcpRcvWindow::ClampWindow(int64_t rcvbuf) {
+  quick_ = 0;
+  rcvbuf_ = rcvbuf;
+  if (rmem_alloc_ > rcvbuf) rcv_ssthresh_ = std::min<int64_t>(window_clamp_, 2 * kAdvMss);
+}
+
 void TcpRcvWindow::OnDuplicateData() {
   IncrQuickAck(kMaxQuickAcks);
   pingpong_ = false;

@@ -741,6 +741,10 @@ void TcpSocket::QueueData(const Segment& seg) {
   // fragments). skb_try_coalesce refuses a cloned tail: loopback delivers
   // the sender's clone, which stays cloned until the sender frees its
   // original on the ACK; what was merged into the tail later does not count.
+  // tcp_data_queue -> tcp_try_rmem_schedule: a queue already over
+  // sk_rcvbuf is pruned before the segment joins it (the first segment
+  // into an empty queue is always taken: sk_forced_mem_schedule).
+  if (!receive_queue_.empty() && rcv_.rmem_alloc() > rcvbuf_) PruneQueue();
   const auto len = static_cast<int64_t>(seg.data.size());
   int64_t charged = len;
   std::shared_ptr<TcpSocket> sender = seg.from.lock();

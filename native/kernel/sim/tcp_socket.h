@@ -163,6 +163,10 @@ class TcpSocket final : public SocketFile {
   void ClearLossProbe();
   void SendLossProbe();                        // tcp_send_loss_probe
   void RttSample(uint64_t ack);                // tcp_clean_rtx_queue -> tcp_ack_update_rtt
+  // Receive memory (tcp_prune_queue.cc): a queue over sk_rcvbuf is
+  // collapsed into compact skbs before more data is queued.
+  void PruneQueue();                           // tcp_try_rmem_schedule -> tcp_prune_queue
+  void CollapseQueue();                        // tcp_collapse
   void AckProbe();                        // tcp_ack_probe
   void OnProbeTimer();                    // tcp_probe_timer
   void SendProbe0();                      // tcp_send_probe0
