@@ -70,14 +70,29 @@ void TcpSocket::ScheduleLossProbe(bool advancing_rto) {
   if (rto_delta_us > 0) timeout = std::min(timeout, UsecsToJiffies(rto_delta_us));
   tlp_armed_ = true;
   tlp_at_ = (ctx_.now_ms / kJiffyMs + timeout) * kJiffyMs;
+  // Every send re-arms the timer (mod_timer). One event stays scheduled at
+  // a time: a later expiry is picked up when it fires, an earlier one
+  // schedules anew (a flood of sends leaves no trail of stale events).
+  if (!tlp_scheduled_ || tlp_at_ < tlp_sched_at_) ScheduleLossProbeEvent(tlp_at_);
+}
+
+void TcpSocket::ScheduleLossProbeEvent(int64_t at) {
+  tlp_scheduled_ = true;
+  tlp_sched_at_ = at;
   const uint64_t gen = ++tlp_gen_;
   std::weak_ptr<TcpSocket> weak = Self();
-  ctx_.Schedule(tlp_at_, [weak, gen]() {
+  ctx_.Schedule(at, [weak, gen]() {
     std::shared_ptr<TcpSocket> self = weak.lock();
-    if (!self) return;
+    if (!self || gen != self->tlp_gen_) return;
+    self->tlp_scheduled_ = false;
+    if (!self->tlp_armed_) return;
+    if (self->ctx_.now_ms < self->tlp_at_) {
+      self->ScheduleLossProbeEvent(self->tlp_at_);  // re-armed later meanwhile
+      return;
+    }
     // Timers run in softirq context: what they send is delivered after them.
-    self->ctx_.Loopback([self, gen]() {
-      if (gen != self->tlp_gen_ || !self->tlp_armed_) return;
+    self->ctx_.Loopback([self]() {
+      if (!self->tlp_armed_ || self->ctx_.now_ms < self->tlp_at_) return;
       self->tlp_armed_ = false;
       if (!self->Synchronized() || !self->peer_ || self->packets_out_ == 0) return;
       self->SendLossProbe();
@@ -86,9 +101,8 @@ void TcpSocket::ScheduleLossProbe(bool advancing_rto) {
 }
 
 void TcpSocket::ClearLossProbe() {
-  if (!tlp_armed_) return;
+  // The scheduled event, if any, finds the timer disarmed and does nothing.
   tlp_armed_ = false;
-  ++tlp_gen_;
 }
 
 void TcpSocket::SendLossProbe() {

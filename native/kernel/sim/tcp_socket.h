@@ -161,6 +161,7 @@ class TcpSocket final : public SocketFile {
   // answers at once (a duplicate puts it in quickack mode).
   void ScheduleLossProbe(bool advancing_rto);  // tcp_schedule_loss_probe
   void ClearLossProbe();
+  void ScheduleLossProbeEvent(int64_t at);
   void SendLossProbe();                        // tcp_send_loss_probe
   void RttSample(uint64_t ack);                // tcp_clean_rtx_queue -> tcp_ack_update_rtt
   // Receive memory (tcp_prune_queue.cc): a queue over sk_rcvbuf is
@@ -226,6 +227,8 @@ class TcpSocket final : public SocketFile {
   bool tlp_armed_ = false;
   int64_t tlp_at_ = 0;
   uint64_t tlp_gen_ = 0;
+  bool tlp_scheduled_ = false;  // an event is pending at tlp_sched_at_
+  int64_t tlp_sched_at_ = 0;
   uint64_t tlp_high_seq_ = 0;  // snd_nxt when a probe went out (0: none outstanding)
   bool fin_queued_ = false;
   bool fin_sent_ = false;
