@@ -131,4 +131,99 @@ export const ackCases: DifferentialCase[] = [
     obs.read('b reads the rest', b, 100000);
     obs.ioctl('a SIOCOUTQ at the end', a, 'SIOCOUTQ');
   }),
+  only('tcp', 'bbr-startup-cwnd', 'BBR grows the cwnd by what is ACKed only while fewer than 10 packets are delivered or it is below its target; the small writes after that pile into the tail skb', (k, obs) => {
+    // Seeds 29, 32, 34, 37, 83 (claimed regime, before tcp_bbr.cc): with
+    // TCP_NODELAY each small write leaves as a segment while the cwnd
+    // allows. The first 16 are quickACKed; bbr_set_cwnd adds each ACKed
+    // packet only while tp->delivered < TCP_INIT_CWND (the handshake counts
+    // one) or while the cwnd is below bbr_bdp (3: bw 1 packet/us, min_rtt
+    // 1 us, on loopback) + 3 * bbr_tso_segs_goal, rounded up to even. With
+    // MSS 32741 (segs goal 2, target 10) the cwnd stops at 10 + 8 = 18: 34
+    // segments reach b (SIOCINQ 19584), the rest shares one skb's overhead
+    // (85066 bytes in 148 writes; the sim's old 10 + every ACK gave 26
+    // segments and 56933). With MSS 8192 (segs goal 7, target 24) the
+    // cwnd grows to 24; with MSS 4096 (15, target 48) by every ACK.
+    const fills: Array<[number, number, number]> = [
+      [32768, 65536, 576],
+      [32768, 16384, 100],
+      [32768, 8192, 100],
+    ];
+    for (const [sndbuf, rcvbuf, chunk] of fills) {
+      const [a, b] = obs.pair([`a${rcvbuf}`, `b${rcvbuf}`], { sndbuf, rcvbuf, nodelay: true });
+      let bytes = 0;
+      let writes = 0;
+      let last: number | string = 0;
+      for (let i = 0; i < 2000; i++) {
+        last = k.write(a, chunk);
+        if (typeof last !== 'number') break;
+        bytes += last;
+        writes++;
+        if (last < chunk) break;
+      }
+      obs.eq(`writes of ${chunk} until a short one (SO_RCVBUF ${rcvbuf}): bytes, writes, last`, [bytes, writes, last]);
+      obs.ioctl(`a${rcvbuf} SIOCOUTQ`, a, 'SIOCOUTQ');
+      obs.ioctl(`b${rcvbuf} SIOCINQ: what the cwnd let out`, b, 'SIOCINQ');
+    }
+  }),
+  only('tcp', 'tail-loss-probe-quickacks', 'a tail loss probe fires before the delayed ACK; the duplicate it sends puts the receiver in quickack mode, which ACKs the next writes at once', (k, obs) => {
+    // Seed 745 (claimed regime, before tcp_loss_probe.cc): 13 one-byte
+    // segments wait for b's delayed ACK (the first was quickACKed, then
+    // pingpong). a's loss probe is due 2 * srtt + 2 jiffies after the
+    // last send (8-12 ms at HZ=250), before the 40 ms timer: it sends the
+    // last byte again; b answers the duplicate with a D-SACK ACK at once
+    // and enters quickack mode (tcp_enter_quickack_mode), so the 576-byte
+    // writes after are ACKed one by one and ten fit where four did.
+    const [a] = obs.pair(['a', 'b'], { sndbuf: 2304, rcvbuf: 8192, nodelay: true });
+    const fill = (chunk: number): Array<number | string> => {
+      let bytes = 0;
+      let writes = 0;
+      let last: number | string = 0;
+      for (let i = 0; i < 100; i++) {
+        last = k.write(a, chunk);
+        if (typeof last !== 'number') break;
+        bytes += last;
+        writes++;
+        if (last < chunk) break;
+      }
+      return [bytes, writes, last];
+    };
+    obs.eq('a fills with writes of 1: bytes, writes, last', fill(1));
+    obs.ioctl('a SIOCOUTQ', a, 'SIOCOUTQ');
+    obs.advance(50);
+    obs.ioctl('a SIOCOUTQ after 50 ms', a, 'SIOCOUTQ');
+    obs.eq('a fills with writes of 576: bytes, writes, last', fill(576));
+  }),
+  only('tcp', 'receive-queue-collapse', 'small segments pass SO_RCVBUF by their skb overhead; the receiver collapses its queue into compact skbs, which reopens the window and lets the two-segment ACK go out', (k, obs) => {
+    // Seed 239 (claimed regime): b's 16384-byte receive buffer holds 16
+    // segments of 207 bytes (each an skb of 207 + 832); at the 17th,
+    // tcp_try_rmem_schedule finds the queue over sk_rcvbuf and
+    // tcp_prune_queue collapses it (tcp_collapse: one 4 KiB skb for 3312
+    // bytes), so when 4097 bytes are unACKed the window has not shrunk and
+    // __tcp_ack_snd_check ACKs. Before, the sim's window stayed shut on the
+    // bloated queue and no ACK came: a wrote 28302 bytes, b held 3726.
+    const [a, b] = obs.pair(['a', 'b'], { sndbuf: 24576, rcvbuf: 8192, nodelay: true });
+    obs.write('b writes 37235', b, 37235);
+    obs.write('a writes 4096', a, 4096);
+    obs.shutdown('a SHUT_WR', a, 'WR');
+    let drained = 0;
+    for (let i = 0; i < 100; i++) {
+      const r = k.read(a, 1 << 20);
+      if (typeof r === 'string' || r.length === 0) break;
+      drained += r.length;
+    }
+    obs.eq('a drains', drained);
+    let bytes = 0;
+    let writes = 0;
+    let last: number | string = 0;
+    for (let i = 0; i < 1000; i++) {
+      last = k.write(b, 207);
+      if (typeof last !== 'number') break;
+      bytes += last;
+      writes++;
+      if (last < 207) break;
+    }
+    obs.eq('b fills with writes of 207: bytes, writes, last', [bytes, writes, last]);
+    obs.ioctl('b SIOCOUTQ', b, 'SIOCOUTQ');
+    obs.ioctl('a SIOCINQ', a, 'SIOCINQ');
+  }),
 ];

@@ -269,6 +269,28 @@ export const closeCases: DifferentialCase[] = [
     obs.read('a reads', a, 100);
     obs.poll('mask a', a);
   }),
+  only('tcp', 'fin-wait2-wakes-et-writer', 'the ACK of our FIN moves us to FIN_WAIT2 and wakes us (sk_state_change): an ET writer hears EPOLLOUT again, whatever brought the ACK', (k, obs) => {
+    // Seed 34 (claimed regime): the peer ACKs a FIN late (tcp_fin puts it
+    // in pingpong mode), so the ACK comes with its next data segment or
+    // from its delayed-ACK timer. tcp_rcv_state_process then sets
+    // FIN_WAIT2 and, the socket not being an orphan, calls sk_state_change:
+    // a wakeup without a key, which queues an ET item of any mask; it polls
+    // EPOLLOUT (SEND_SHUTDOWN). The sim did not wake.
+    const [a, b] = obs.pair(['a', 'b'], { sndbuf: 2304, rcvbuf: 8192 });
+    const [c] = obs.pair(['c', 'd'], { sndbuf: 2304, rcvbuf: 8192 });
+    const ep = obs.epoll('ep');
+    for (const fd of [a, c]) {
+      obs.shutdown(`${fd === a ? 'a' : 'c'} SHUT_WR`, fd, 'WR');
+      obs.ctl(`ADD ${fd === a ? 'a' : 'c'} OUT|RDHUP|ET`, ep, 'ADD', fd, EPOLLOUT | EPOLLRDHUP | EPOLLET);
+    }
+    obs.wait('both writable after ADD', ep);
+    obs.wait('then nothing', ep);
+    obs.write('b writes 1: carries the ACK of the FIN', b, 1);
+    obs.wait('a woken by FIN_WAIT2', ep);
+    obs.advance(50);
+    obs.wait('c woken when d\'s delayed ACK comes', ep);
+    obs.wait('then nothing again', ep);
+  }),
   ...both('shut-rd', 'own SHUT_RD: queued data is still returned, then end of file', (k, obs) => {
     const [a, b] = obs.pair(['a', 'b']);
     const ep = obs.epoll('ep');

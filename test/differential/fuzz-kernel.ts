@@ -40,8 +40,10 @@ interface SeedResult {
 
 const USAGE = `usage: npm run fuzz:kernel -- [options]
   --family unix|tcp       socket family of the programs (default unix)
-  --regime claimed|any    TCP: only the regime docs/kernel-fidelity.md claims (both buffers set
-                          before connect, SO_RCVBUF >= 8192, never changed) or any buffers (default claimed)
+  --regime claimed|unlocked|any
+                          TCP: only the regime docs/kernel-fidelity.md claims (both buffers set
+                          before connect, SO_RCVBUF >= 8192, never changed), unlocked buffers (none
+                          ever set: Linux autotunes them), or any buffers (default claimed)
   --seeds A..B            half-open seed range (default 0..1000)
   --workers N             worker threads (default: the cores)
   --backends list         comma-separated: linux,sim-native,sim-wasm (default all three)
@@ -87,7 +89,7 @@ function parse(argv: string[]): Options {
       }
       case '--regime': {
         const v = value();
-        if (v !== 'claimed' && v !== 'any') fail(`--regime must be claimed or any, got '${v}'`);
+        if (v !== 'claimed' && v !== 'unlocked' && v !== 'any') fail(`--regime must be claimed, unlocked or any, got '${v}'`);
         o.regime = v;
         break;
       }

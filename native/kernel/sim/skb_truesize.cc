@@ -24,6 +24,8 @@ int32_t HeadTruesize(int32_t linear) {
 
 }  // namespace
 
+int32_t SkbHeadTruesize(int32_t linear) { return HeadTruesize(linear); }
+
 int32_t UnixSkbMaxPayload(int32_t sndbuf) {
   return std::min((sndbuf >> 1) - 64, kSkbMaxHead0 + kUnixSkbFragsSz);
 }

@@ -12,5 +12,7 @@ namespace edgeloop {
 int32_t UnixSkbMaxPayload(int32_t sndbuf);
 // truesize of the skb unix_stream_sendmsg allocates for `size` bytes.
 int32_t UnixSkbTruesize(int32_t size);
+// truesize of alloc_skb(linear): the head's kmalloc bucket plus the sk_buff.
+int32_t SkbHeadTruesize(int32_t linear);
 
 }  // namespace edgeloop

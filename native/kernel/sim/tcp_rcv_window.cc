@@ -82,6 +82,19 @@ void TcpRcvWindow::IncrQuickAck(int max_quickacks) {
   if (quickacks > quick_) quick_ = static_cast<int>(quickacks);
 }
 
+void TcpRcvWindow::ClampWindow(int64_t rcvbuf) {
+  quick_ = 0;
+  rcvbuf_ = rcvbuf;
+  if (rmem_alloc_ > rcvbuf) rcv_ssthresh_ = std::min<int64_t>(window_clamp_, 2 * kAdvMss);
+}
+
+void TcpRcvWindow::OnDuplicateData() {
+  IncrQuickAck(kMaxQuickAcks);
+  pingpong_ = false;
+  ato_ms_ = kAtoMinMs;
+  ack_pending_ = true;  // inet_csk_schedule_ack
+}
+
 void TcpRcvWindow::MeasureRcvMss(int64_t len, int64_t seg, bool psh) {
   // tcp_measure_rcv_mss. `seg` is the GSO size of a large skb (what Linux
   // reads from skb_shinfo()->gso_size), else its length.

@@ -52,6 +52,17 @@ class TcpRcvWindow {
   void ClearBacklog() { backlog_len_ = 0; }
   // A received skb of `truesize` was consumed by the reader.
   void OnConsumed(int64_t truesize) { rmem_alloc_ -= truesize; }
+  // tcp_collapse replaced skbs of `before` truesize by ones of `after`.
+  void OnCollapsed(int64_t before, int64_t after) { rmem_alloc_ += after - before; }
+  // tcp_clamp_window, from tcp_prune_queue: no more quickacks, and with
+  // the queue over `rcvbuf` the window may grow to two segments at most.
+  void ClampWindow(int64_t rcvbuf);
+  // tcp_win_from_space(truesize) > len: an skb worth collapsing.
+  bool Bloated(int64_t truesize, int64_t len) const { return WinFromSpace(truesize) > len; }
+  // tcp_data_queue on data we already have (a retransmission): a D-SACK
+  // is due and tcp_enter_quickack_mode ACKs the next segments at once
+  // (TCP_MAX_QUICKACKS credit, pingpong ended, ato back to TCP_ATO_MIN).
+  void OnDuplicateData();
   // tcp_fin: the FIN takes a sequence number and wants an ACK; the
   // connection is treated as interactive (pingpong) from then on.
   void OnFin();

@@ -223,6 +223,15 @@ void TcpSocket::ProcessSegment(const Segment& seg) {
     return;
   }
   OnAck(seg.ack, seg.window_edge);
+  if (seg.retransmit) {
+    // tcp_data_queue: "a retransmit": data we have. A D-SACK, quickack
+    // mode (tcp_enter_quickack_mode), and an ACK at once.
+    rcv_.OnDuplicateData();
+    if (state_ == State::kClose) return;
+    DataSndCheck();
+    AckSndCheck();
+    return;
+  }
   if (!seg.data.empty()) {
     if ((state_ == State::kFinWait1 || state_ == State::kFinWait2) && (shutdown_ & kRcvShutdown)) {
       // tcp_rcv_state_process: data for a receive half we closed. RFC 1122
@@ -327,8 +336,7 @@ void TcpSocket::XmitPending(bool push, bool push_one) {
   // tcp_write_xmit: send what the congestion window, the peer's window and
   // Nagle allow, one GSO skb at a time.
   if (!peer_ || !Synchronized()) return;
-  // bbr_tso_segs_goal: loopback's pacing rate allows a full GSO skb.
-  const int64_t max_segs = std::clamp<int64_t>(kGsoMaxSize / mss_cache_, 2, 127);
+  const int64_t max_segs = TcpBbr::TsoSegsGoal(mss_cache_);
   bool sent_any = false;
   while (snd_nxt_ < DataEnd()) {
     const size_t i = SendHead();
@@ -336,9 +344,10 @@ void TcpSocket::XmitPending(bool push, bool push_one) {
     // tcp_cwnd_test: what the cwnd leaves, at most half of it (so at least
     // two GSO skbs are in flight); this also bounds how far tcp_grow_skb
     // merges the send head.
-    if (packets_out_ >= cwnd_) break;
-    const int64_t half_cwnd = std::max<int64_t>(cwnd_ >> 1, 1);
-    const int64_t quota = std::min({half_cwnd, cwnd_ - packets_out_, max_segs});
+    const int64_t cwnd = bbr_.cwnd();
+    if (packets_out_ >= cwnd) break;
+    const int64_t half_cwnd = std::max<int64_t>(cwnd >> 1, 1);
+    const int64_t quota = std::min({half_cwnd, cwnd - packets_out_, max_segs});
     const int64_t missing = quota * mss_cache_ - static_cast<int64_t>(write_queue_[i].data.size());
     if (missing > 0) GrowSkb(i, missing);
     const auto skb_len = static_cast<int64_t>(write_queue_[i].data.size());
@@ -375,8 +384,11 @@ void TcpSocket::XmitPending(bool push, bool push_one) {
     SendSkb(i);
     sent_any = true;
     if (sent % mss_cache_) snd_sml_ = snd_nxt_;  // tcp_minshall_update
-    if (push_one) return;
+    if (push_one) break;
   }
+  // tcp_write_xmit: "send one loss probe per tail loss episode".
+  if (sent_any) ScheduleLossProbe(false);
+  if (push_one) return;
   // __tcp_push_pending_frames: nothing sent, nothing in flight to bring an
   // ACK, and data waiting: only the persist timer can move it now (the
   // window is too small for it; Nagle never holds with nothing in flight).
@@ -436,6 +448,7 @@ void TcpSocket::SendSkb(size_t index) {
     snd_nxt_ = fin_seq_ + 1;
   }
   write_queue_[index].pcount = (sent + mss_cache_ - 1) / mss_cache_;
+  write_queue_[index].sent_ms = ctx_.now_ms;
   packets_out_ += write_queue_[index].pcount;
   ClearProbeTimer();
   // __tcp_transmit_skb: tcp_event_data_sent runs before the segment leaves
@@ -450,6 +463,7 @@ void TcpSocket::OnAck(uint64_t ack, uint64_t edge) {
   const int64_t prior_packets = packets_out_;
   bool freed = false;
   if (ack > snd_una_) {
+    RttSample(ack);
     int64_t acked = 0;
     while (!write_queue_.empty() && write_queue_.front().end() <= ack) {
       acked += write_queue_.front().pcount;
@@ -468,11 +482,14 @@ void TcpSocket::OnAck(uint64_t ack, uint64_t edge) {
       }
     }
     packets_out_ = std::max<int64_t>(0, packets_out_ - acked);
-    cwnd_ += acked;  // slow start (bbr's STARTUP grows cwnd by what is acked)
+    bbr_.OnAck(acked, mss_cache_);  // tcp_cong_control
     snd_una_ = ack;
     // tcp_ack_update_rtt: a valid RTT sample (new data acknowledged; loopback
     // retransmits none) resets the backoff (RFC 6298).
     backoff_ = 0;
+    if (tlp_high_seq_ != 0 && ack >= tlp_high_seq_) tlp_high_seq_ = 0;  // tcp_process_tlp_ack
+    // tcp_set_xmit_timer: the loss probe again while data is in flight.
+    ScheduleLossProbe(true);
     if (fin_sent_ && ack > fin_seq_) OnFinAcked();
   }
   OnWindowUpdate(edge);
@@ -743,6 +760,10 @@ void TcpSocket::QueueData(const Segment& seg) {
   // fragments). skb_try_coalesce refuses a cloned tail: loopback delivers
   // the sender's clone, which stays cloned until the sender frees its
   // original on the ACK; what was merged into the tail later does not count.
+  // tcp_data_queue -> tcp_try_rmem_schedule: a queue already over
+  // sk_rcvbuf is pruned before the segment joins it (the first segment
+  // into an empty queue is always taken: sk_forced_mem_schedule).
+  if (!receive_queue_.empty() && rcv_.rmem_alloc() > rcvbuf_) PruneQueue();
   const auto len = static_cast<int64_t>(seg.data.size());
   int64_t charged = len;
   std::shared_ptr<TcpSocket> sender = seg.from.lock();
@@ -883,7 +904,11 @@ void TcpSocket::QueueFin() {
 void TcpSocket::OnFinAcked() {
   switch (state_) {
     case State::kFinWait1:
+      // tcp_rcv_state_process: FIN_WAIT2, and a socket the application
+      // still holds is woken (sk_state_change, "wake up lingering close()"):
+      // an ET item is queued whatever its mask, and polls EPOLLOUT.
       state_ = State::kFinWait2;
+      if (!orphan_) StateChange();
       break;
     case State::kClosing:
     case State::kLastAck:
@@ -1265,6 +1290,8 @@ void TcpSocket::Establish(const std::shared_ptr<TcpSocket>& peer) {
   snd_wnd_edge_ = static_cast<uint64_t>(window);
   max_window_ = window;
   mss_cache_ = std::min<int64_t>(TcpRcvWindow::kAdvMss, BoundToHalfWindow(TcpRcvWindow::kAdvMss));
+  // The handshake's RTT sample (the SYN-ACK's, or tcp_synack_rtt_meas).
+  rtt_.Sample(0);
 }
 
 void TcpSocket::ScheduleSynRetransmit() {
@@ -1363,7 +1390,7 @@ void TcpSocket::Describe(JsonWriter& json) const {
   json.Field("writableUpTo", WritableUpTo());
   json.Field("writeQueueSkbs", write_queue_.size());
   json.Field("packetsOut", packets_out_);
-  json.Field("cwnd", cwnd_);
+  json.Field("cwnd", bbr_.cwnd());
   json.Field("probeTimer", probe_armed_ ? probe_at_ : -1);
   json.Field("backoff", static_cast<int64_t>(backoff_));
   json.Field("probesOut", static_cast<int64_t>(probes_out_));

@@ -19,7 +19,9 @@
 #include <vector>
 
 #include "socket.h"
+#include "tcp_bbr.h"
 #include "tcp_rcv_window.h"
+#include "tcp_rtt_estimator.h"
 
 namespace edgeloop {
 
@@ -72,6 +74,9 @@ class TcpSocket final : public SocketFile {
     // A zero-window probe (tcp_xmit_probe_skb): no data, sequence number
     // snd_una - 1, below the receiver's window, so it only draws an ACK.
     bool probe = false;
+    // A retransmission (the tail loss probe's): data the receiver already
+    // has, since loopback loses nothing.
+    bool retransmit = false;
     std::weak_ptr<TcpSocket> from;  // who to answer with RST when we are closed
   };
   // An skb of the write queue: [seq, seq + data.size()).
@@ -81,6 +86,8 @@ class TcpSocket final : public SocketFile {
     int64_t pcount = 0;  // segments it went out as (0: not sent)
     bool psh = false;    // TCPHDR_PSH: tcp_mark_push marked it
     bool fin = false;    // tcp_send_fin put the FIN on it (it takes the sequence number after the data)
+    int64_t sent_ms = 0;  // when it was (last) transmitted: tcp_skb_timestamp_us
+    bool retrans = false;  // TCPCB_RETRANS: retransmitted, so its ACK is no RTT sample (Karn)
     uint64_t end() const { return seq + data.size(); }
     uint64_t end_seq() const { return end() + (fin ? 1 : 0); }
   };
@@ -152,6 +159,18 @@ class TcpSocket final : public SocketFile {
   void CheckProbeTimer();                 // tcp_check_probe_timer
   void ResetProbeTimer(int64_t delay_ms);  // tcp_reset_xmit_timer(ICSK_TIME_PROBE0)
   void ClearProbeTimer();
+  // The tail loss probe (tcp_loss_probe.cc): armed while data is in
+  // flight, it sends new data or the last segment again, which the peer
+  // answers at once (a duplicate puts it in quickack mode).
+  void ScheduleLossProbe(bool advancing_rto);  // tcp_schedule_loss_probe
+  void ClearLossProbe();
+  void ScheduleLossProbeEvent(int64_t at);
+  void SendLossProbe();                        // tcp_send_loss_probe
+  void RttSample(uint64_t ack);                // tcp_clean_rtx_queue -> tcp_ack_update_rtt
+  // Receive memory (tcp_prune_queue.cc): a queue over sk_rcvbuf is
+  // collapsed into compact skbs before more data is queued.
+  void PruneQueue();                           // tcp_try_rmem_schedule -> tcp_prune_queue
+  void CollapseQueue();                        // tcp_collapse
   void AckProbe();                        // tcp_ack_probe
   void OnProbeTimer();                    // tcp_probe_timer
   void SendProbe0();                      // tcp_send_probe0
@@ -206,7 +225,14 @@ class TcpSocket final : public SocketFile {
   uint64_t snd_sml_ = 0;       // end of the last short segment sent (Minshall's Nagle)
   uint64_t pushed_seq_ = 0;    // write_seq at the last push mark (forced_push)
   int64_t packets_out_ = 0;    // segments sent and not yet acknowledged
-  int64_t cwnd_ = 10;          // TCP_INIT_CWND, grown by what is acknowledged
+  TcpBbr bbr_;                 // the congestion window (BBR on the reference machine)
+  TcpRttEstimator rtt_;
+  bool tlp_armed_ = false;
+  int64_t tlp_at_ = 0;
+  uint64_t tlp_gen_ = 0;
+  bool tlp_scheduled_ = false;  // an event is pending at tlp_sched_at_
+  int64_t tlp_sched_at_ = 0;
+  uint64_t tlp_high_seq_ = 0;  // snd_nxt when a probe went out (0: none outstanding)
   bool fin_queued_ = false;
   bool fin_sent_ = false;
   uint64_t fin_seq_ = 0;

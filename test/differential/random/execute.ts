@@ -181,15 +181,23 @@ export function execute(k: Kernel, p: Program, stallLimitMs = Infinity): Trace {
       case 'shutdown':
         return `shutdown(${s.name}, ${op.how}) = ${k.shutdown(s.fd, op.how)}`;
       case 'close': {
-        const r = k.close(s.fd);
+        const closed = s.fd;
+        const r = k.close(closed);
         if (r === 0) {
           // Later ops on the slot see EBADF, and the number is plugged (an
           // eventfd the kernel object owns) so no later slot reuses it:
           // epoll's user data is the number, and whether Linux hands the
           // same number out again depends on what Node's own threads opened
-          // meanwhile, which the sim cannot know.
+          // meanwhile, which the sim cannot know. A lower number can be free
+          // too (a TCP pair's listener was closed), and eventfd takes the
+          // lowest: plug until the closed number itself is taken, so that
+          // no dup can land on it (it would meet the (file, fd) epoll item
+          // the closed fd left, EEXIST, on one kernel and not the other).
           s.fd = -1;
-          k.eventfd();
+          for (let i = 0; i < 64; i++) {
+            const plug = k.eventfd();
+            if (typeof plug !== 'number' || plug >= closed) break;
+          }
         }
         return `close(${s.name}) = ${r}`;
       }

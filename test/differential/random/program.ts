@@ -51,10 +51,12 @@ export interface Program {
 /**
  * Which TCP programs to make: 'claimed' stays where docs/kernel-fidelity.md
  * claims fidelity (both buffers set before connect, SO_RCVBUF >= 8192,
- * never changed after); 'any' sets or leaves buffers at random, before and
- * after connecting. AF_UNIX programs are always 'any'.
+ * never changed after); 'unlocked' never sets a buffer (Linux's autotuning
+ * and send-buffer growth run: tcp_rcv_space_adjust, tcp_sndbuf_expand);
+ * 'any' sets or leaves buffers at random, before and after connecting.
+ * AF_UNIX programs are always 'any'.
  */
-export type Regime = 'claimed' | 'any';
+export type Regime = 'claimed' | 'unlocked' | 'any';
 
 const EPOLLIN = 0x1;
 const EPOLLOUT = 0x4;
@@ -100,6 +102,9 @@ function pairArb(family: Family, regime: Regime): fc.Arbitrary<Op> {
   if (family === 'tcp' && regime === 'claimed') {
     const rcv = fc.constantFrom(...BUFFER_SIZES.filter((b) => b >= 8192));
     return fc.record({ sndbuf: fc.constantFrom(...BUFFER_SIZES), rcvbuf: rcv, nodelay: fc.boolean() }).map((o) => ({ op: 'pair' as const, ...o }));
+  }
+  if (family === 'tcp' && regime === 'unlocked') {
+    return fc.record({ nodelay: fc.boolean() }).map((o) => ({ op: 'pair' as const, nodelay: o.nodelay }));
   }
   const buf = fc.option(fc.constantFrom(...BUFFER_SIZES), { nil: undefined });
   return fc.record({ sndbuf: buf, rcvbuf: buf, nodelay: fc.boolean() }).map((o) => {
