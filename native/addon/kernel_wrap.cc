@@ -147,14 +147,18 @@ Napi::Value KernelWrap::GetSockName(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), addr);
 }
 
-Napi::Value KernelWrap::Read(const Napi::CallbackInfo& info) {
+SysResult KernelWrap::ReadInto(const Napi::CallbackInfo& info) {
   Kernel& k = Live(info);
   RequireArgs(info, 2);
   const int32_t fd = Int32Arg(info, 0);
   const double want = NumberArg(info, 1).DoubleValue();
   // NaN and negatives read nothing; the TS layer rejects them before here.
   const size_t len = want > 0 ? static_cast<size_t>(std::min(want, static_cast<double>(kMaxRead))) : 0;
-  SysResult r = k.Read(fd, Scratch(len), len);
+  return k.Read(fd, Scratch(len), len);
+}
+
+Napi::Value KernelWrap::Read(const Napi::CallbackInfo& info) {
+  SysResult r = ReadInto(info);
   Napi::Env env = info.Env();
   if (!r.ok()) {
     TrimScratch();
@@ -168,12 +172,7 @@ Napi::Value KernelWrap::Read(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value KernelWrap::ReadDiscard(const Napi::CallbackInfo& info) {
-  Kernel& k = Live(info);
-  RequireArgs(info, 2);
-  const int32_t fd = Int32Arg(info, 0);
-  const double want = NumberArg(info, 1).DoubleValue();
-  const size_t len = want > 0 ? static_cast<size_t>(std::min(want, static_cast<double>(kMaxRead))) : 0;
-  SysResult r = k.Read(fd, Scratch(len), len);
+  SysResult r = ReadInto(info);
   TrimScratch();
   return r.ok() ? Napi::Number::New(info.Env(), static_cast<double>(r.value)) : Errno(info.Env(), r);
 }

@@ -40,6 +40,8 @@ class KernelWrap : public Napi::ObjectWrap<KernelWrap> {
   Napi::Value GetSockName(const Napi::CallbackInfo& info);
   Napi::Value Read(const Napi::CallbackInfo& info);
   Napi::Value ReadDiscard(const Napi::CallbackInfo& info);
+  // read(fd, max) of the call's arguments into the scratch buffer.
+  SysResult ReadInto(const Napi::CallbackInfo& info);
   // The scratch buffer for a read of `len` bytes.
   uint8_t* Scratch(size_t len);
   // Gives back a scratch buffer grown past kKeptScratch.

@@ -78,3 +78,23 @@ export function field(label: string, control: HTMLElement, hint?: string): HTMLE
 export function select(id: string, options: ReadonlyArray<readonly [string, string]>): HTMLSelectElement {
   return h('select', { id }, ...options.map(([v, t]) => h('option', { attrs: { value: v }, text: t })));
 }
+
+/**
+ * A canvas's 2D context drawn in CSS pixels: its backing store sized to its
+ * box at the device's pixel ratio (at least minW x minH), the transform set,
+ * and cleared. Null when the browser gives no context.
+ */
+export function canvasContext(canvas: HTMLCanvasElement, minW: number, minH: number): { g: CanvasRenderingContext2D; w: number; hgt: number } | null {
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.max(minW, canvas.clientWidth);
+  const hgt = Math.max(minH, canvas.clientHeight);
+  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(hgt * dpr)) {
+    canvas.width = Math.round(w * dpr);
+    canvas.height = Math.round(hgt * dpr);
+  }
+  const g = canvas.getContext('2d');
+  if (!g) return null;
+  g.setTransform(dpr, 0, 0, dpr, 0, 0);
+  g.clearRect(0, 0, w, hgt);
+  return { g, w, hgt };
+}

@@ -9,7 +9,7 @@
 // 200. Each series has its own dash pattern and a text legend with the value
 // at the cursor. The x axis is the event number, or the time (t: virtual ms
 // on the sim, ms since open on a real server's trace) when the clock moved.
-import { h, replace } from './dom.js';
+import { canvasContext, h, replace } from './dom.js';
 import { axisBytes, bytes } from './format.js';
 import type { FrameList } from './frame-list.js';
 import type { Moments } from './moments.js';
@@ -152,17 +152,9 @@ export class Plot {
 
   draw(): void {
     const model = this.model;
-    const dpr = window.devicePixelRatio || 1;
-    const w = Math.max(50, this.canvas.clientWidth);
-    const hgt = Math.max(60, this.canvas.clientHeight);
-    if (this.canvas.width !== Math.round(w * dpr) || this.canvas.height !== Math.round(hgt * dpr)) {
-      this.canvas.width = Math.round(w * dpr);
-      this.canvas.height = Math.round(hgt * dpr);
-    }
-    const g = this.canvas.getContext('2d');
-    if (!g) return;
-    g.setTransform(dpr, 0, 0, dpr, 0, 0);
-    g.clearRect(0, 0, w, hgt);
+    const c = canvasContext(this.canvas, 50, 60);
+    if (!c) return;
+    const { g, w, hgt } = c;
     if (!model || model.n === 0) {
       replace(this.legend, h('span', { class: 'muted', text: 'No trace yet.' }));
       return;

@@ -9,7 +9,7 @@
 // acknowledged lags sent while the peer delays its ACK; the gap from written to sent is what write() left
 // queued in the kernel. From the frames (frame-list.ts: the simulated
 // kernel's own tcp_sock fields), so only for runs made here.
-import { h, replace } from './dom.js';
+import { canvasContext, h, replace } from './dom.js';
 import { axisBytes, bytes } from './format.js';
 import type { FrameList, TcpSeqSeries } from './frame-list.js';
 import type { TraceModel } from './trace-model.js';
@@ -158,17 +158,9 @@ export class SeqPlot {
     const model = this.model;
     const s = this.series;
     const frames = this.frames;
-    const dpr = window.devicePixelRatio || 1;
-    const w = Math.max(50, this.canvas.clientWidth);
-    const hgt = Math.max(60, this.canvas.clientHeight);
-    if (this.canvas.width !== Math.round(w * dpr) || this.canvas.height !== Math.round(hgt * dpr)) {
-      this.canvas.width = Math.round(w * dpr);
-      this.canvas.height = Math.round(hgt * dpr);
-    }
-    const g = this.canvas.getContext('2d');
-    if (!g || !model || !s || !frames || model.n === 0) return;
-    g.setTransform(dpr, 0, 0, dpr, 0, 0);
-    g.clearRect(0, 0, w, hgt);
+    const c = canvasContext(this.canvas, 50, 60);
+    if (!c || !model || !s || !frames || model.n === 0) return;
+    const { g, w, hgt } = c;
     const n = model.n;
     const plotW = Math.max(10, Math.floor(w - PAD_L - PAD_R));
     const plotH = hgt - PAD_T - PAD_B;

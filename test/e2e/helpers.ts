@@ -2,7 +2,7 @@
 // playwright-core, the page built by Vite into a temporary directory and
 // served by `vite preview` on a free port. Everything started here is closed
 // by the returned close() (browser, server, temporary directories).
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -141,4 +141,53 @@ export async function pickScenario(page: Page, name: string): Promise<void> {
 /** No console error and no uncaught error on the page so far. */
 export function noErrors(t: TrackedPage): void {
   expect(t.errors).toEqual([]);
+}
+
+/**
+ * Memory of this browser's renderer processes (the page and its workers), in
+ * MiB, from /proc: 'rss' is VmRSS, 'private' RssAnon + RssShmem (shared
+ * library pages, counted in every process's RSS, left out, as Chrome's task
+ * manager does). The browser is the process started with our profile as
+ * --user-data-dir; its renderers are descendants with --type=renderer.
+ */
+export function rendererMemoryMiB(profile: string, kind: 'rss' | 'private'): number {
+  const procs = new Map<number, { ppid: number; cmd: string }>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      procs.set(Number(d), { ppid, cmd: readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ') });
+    } catch {
+      // ended meanwhile
+    }
+  }
+  const browser = [...procs].find(([, p]) => p.cmd.includes(`--user-data-dir=${profile}`) && !p.cmd.includes('--type='))?.[0];
+  if (browser === undefined) return NaN;
+  const ours = (pid: number): boolean => {
+    for (let p = procs.get(pid); p; p = procs.get(p.ppid)) if (p.ppid === browser) return true;
+    return false;
+  };
+  const field = (status: string, name: string): number => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+  let kib = 0;
+  for (const [pid, p] of procs) {
+    if (!p.cmd.includes('--type=renderer') || !ours(pid)) continue;
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      kib += kind === 'rss' ? field(status, 'VmRSS') : field(status, 'RssAnon') + field(status, 'RssShmem');
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return kib / 1024;
+}
+
+/** Presses `key` on the page and returns the ms until two frames have been painted. */
+export async function keyToPaint(page: Page, key: string): Promise<number> {
+  return page.evaluate(async (k) => {
+    const start = performance.now();
+    document.body.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true }));
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    return performance.now() - start;
+  }, key);
 }

@@ -6,52 +6,15 @@
 // small run keeps its worker (no new instantiation per run). The renderers'
 // resident memory after the large run is printed: 663 MiB with the worker
 // ended, 1,392 MiB when it lived on (measured once each, this machine).
-import { readdirSync, readFileSync } from 'node:fs';
-
 import { describe, expect, it } from 'vitest';
 
 import { floodScenario as flood } from '../../bench/scenarios.js';
-import { afterRun, noErrors, usePlayground } from './helpers.js';
+import { afterRun, noErrors, rendererMemoryMiB, usePlayground } from './helpers.js';
 
 const playground = usePlayground();
 
 // flood(steps): day26-as-written and a unix client flooding it, send_buf_
 // growing ~200 KiB a step (the scale bench's scenario).
-
-/**
- * Resident MiB of this browser's renderer processes (the page's workers live
- * there), from /proc: the browser is the process started with our profile
- * as --user-data-dir, its renderers are descendants with --type=renderer.
- */
-function rendererRssMiB(profile: string): number {
-  const procs = new Map<number, { ppid: number; cmd: string }>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      procs.set(Number(d), { ppid, cmd: readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ') });
-    } catch {
-      // ended meanwhile
-    }
-  }
-  const browser = [...procs].find(([, p]) => p.cmd.includes(`--user-data-dir=${profile}`) && !p.cmd.includes('--type='))?.[0];
-  if (browser === undefined) return NaN;
-  const ours = (pid: number): boolean => {
-    for (let p = procs.get(pid); p; p = procs.get(p.ppid)) if (p.ppid === browser) return true;
-    return false;
-  };
-  let kib = 0;
-  for (const [pid, p] of procs) {
-    if (!p.cmd.includes('--type=renderer') || !ours(pid)) continue;
-    try {
-      kib += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-    } catch {
-      // ended meanwhile
-    }
-  }
-  return kib / 1024;
-}
 
 interface RunnerState {
   alive: boolean;
@@ -81,7 +44,7 @@ describe("the run worker's memory", () => {
     await run(flood(1000));
     const afterBig = await state();
     await page.waitForTimeout(1500);
-    const rss = rendererRssMiB(playground().profile);
+    const rss = rendererMemoryMiB(playground().profile, 'rss');
     console.log(`renderers' RSS after a 1,000-step day-26 flood (send_buf_ ~200 MiB), its worker ended: ${rss.toFixed(0)} MiB`);
     expect(afterBig).toEqual({ alive: false, started: first.started });
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { afterRun, ARTIFACTS, ready, shot, startPlayground, type Playground } from './helpers.js';
+import { afterRun, ARTIFACTS, keyToPaint, ready, shot, startPlayground, type Playground } from './helpers.js';
 
 const FLOOD_STEPS = 860;
 /** day26-as-written reads 1 KiB at a time: a flooding peer makes ~240 trace records per reactor step. */
@@ -59,13 +59,7 @@ describe('the playground with a 200,000-event trace', () => {
     expect(await page.locator('.side-a .verdict').getAttribute('data-held')).toBe('true');
 
     // Jump to the last event: the time until two frames have been painted.
-    const jump = async (key: string): Promise<number> =>
-      page.evaluate(async (k) => {
-        const start = performance.now();
-        document.body.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true }));
-        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-        return performance.now() - start;
-      }, key);
+    const jump = (key: string): Promise<number> => keyToPaint(page, key);
     numbers.jumpToLastMs = Math.round(await jump('End'));
     expect(Number(await page.evaluate(() => document.body.dataset.cursor))).toBe(events - 1);
     expect(Number(await page.locator('.side-a .tl-row.current').getAttribute('data-seq'))).toBe(events);

@@ -8,51 +8,15 @@
 // machine), there to catch a return of what was fixed: a run that kept a
 // million record objects in the worker and again in the page took 18.5 s
 // and 2.2 GB.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
 import { echoScenario, ECHO_RECORDS_PER_ROUND } from '../../bench/scenarios.js';
-import { afterRun, ARTIFACTS, noErrors, shot, usePlayground } from './helpers.js';
+import { afterRun, ARTIFACTS, keyToPaint, noErrors, rendererMemoryMiB, shot, usePlayground } from './helpers.js';
 
 const playground = usePlayground();
-
-/**
- * Private memory (RssAnon + RssShmem, MiB) of this browser's renderer
- * processes: the page and its run workers. Shared library pages, counted in
- * every process's RSS, are left out, as Chrome's task manager does.
- */
-function rendererPrivateMiB(profile: string): number {
-  const procs = new Map<number, { ppid: number; cmd: string }>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      procs.set(Number(d), { ppid, cmd: readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ') });
-    } catch {
-      // ended meanwhile
-    }
-  }
-  const browser = [...procs].find(([, p]) => p.cmd.includes(`--user-data-dir=${profile}`) && !p.cmd.includes('--type='))?.[0];
-  if (browser === undefined) return NaN;
-  const ours = (pid: number): boolean => {
-    for (let p = procs.get(pid); p; p = procs.get(p.ppid)) if (p.ppid === browser) return true;
-    return false;
-  };
-  let kib = 0;
-  for (const [pid, p] of procs) {
-    if (!p.cmd.includes('--type=renderer') || !ours(pid)) continue;
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      kib += Number(/RssAnon:\s+(\d+) kB/.exec(status)?.[1] ?? 0) + Number(/RssShmem:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
-    } catch {
-      // ended meanwhile
-    }
-  }
-  return kib / 1024;
-}
 
 const TARGETS = { runMs: 5_000, peakMiB: 500, navigateMs: 50 };
 
@@ -66,10 +30,10 @@ describe('the playground with a million events', () => {
     await page.locator('#scenario-json').fill(JSON.stringify(echoScenario(rounds)));
 
     const n: Record<string, number> = {};
-    n.privateBeforeMiB = Math.round(rendererPrivateMiB(playground().profile));
+    n.privateBeforeMiB = Math.round(rendererMemoryMiB(playground().profile, 'private'));
     let peak = n.privateBeforeMiB;
     const sampler = setInterval(() => {
-      peak = Math.max(peak, rendererPrivateMiB(playground().profile));
+      peak = Math.max(peak, rendererMemoryMiB(playground().profile, 'private'));
     }, 100);
     const r0 = performance.now();
     try {
@@ -85,16 +49,10 @@ describe('the playground with a million events', () => {
     n.runInPageMs = Math.round(app.ms);
     for (const [k, v] of Object.entries(app.phases)) n[k] = v;
     n.events = Number(await page.evaluate(() => (document.querySelector('#position') as HTMLElement).textContent?.match(/of ([\d,]+)/)?.[1]?.replace(/,/g, '')));
-    n.privatePeakMiB = Math.round(Math.max(peak, rendererPrivateMiB(playground().profile)));
+    n.privatePeakMiB = Math.round(Math.max(peak, rendererMemoryMiB(playground().profile, 'private')));
     n.pageHeapMiB = Math.round(await page.evaluate(() => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize / 1048576));
 
-    const move = async (key: string): Promise<number> =>
-      page.evaluate(async (k) => {
-        const start = performance.now();
-        document.body.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true }));
-        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-        return performance.now() - start;
-      }, key);
+    const move = (key: string): Promise<number> => keyToPaint(page, key);
     n.jumpToLastMs = Math.round(await move('End'));
     expect(Number(await page.evaluate(() => document.body.dataset.cursor))).toBe(n.events - 1);
     n.stepBackMs = Math.round(await move('PageUp'));
@@ -102,7 +60,7 @@ describe('the playground with a million events', () => {
     n.jumpToFirstMs = Math.round(await move('Home'));
     await move('End');
     await shot(page, '30-scale-1m-last-event');
-    n.privateAfterMiB = Math.round(rendererPrivateMiB(playground().profile));
+    n.privateAfterMiB = Math.round(rendererMemoryMiB(playground().profile, 'private'));
 
     const verdict = (ok: boolean): string => (ok ? 'met' : 'missed');
     const navigate = Math.max(n.jumpToLastMs, n.stepBackMs, n.stepBackAgainMs, n.jumpToFirstMs);
