@@ -3,7 +3,8 @@
 // could never return is a clear error instead of a hang.
 import { describe, expect, it } from 'vitest';
 
-import { EdgeloopError, EPOLLIN, EPOLLOUT, isErrno, openKernel } from '../src/index.js';
+import { EdgeloopError, EPOLLIN, EPOLLOUT, isErrno, openKernel, runScenario } from '../src/index.js';
+import { echoScenario } from '../bench/scenarios.js';
 
 const ENGINES = (process.env.EDGELOOP_BACKENDS ?? 'sim-native,sim-wasm')
   .split(',')
@@ -12,6 +13,21 @@ const ENGINES = (process.env.EDGELOOP_BACKENDS ?? 'sim-native,sim-wasm')
 
 describe.each(ENGINES)('sim/%s virtual time', (engine) => {
   const open = () => openKernel({ backend: 'sim', engine, seed: 3 });
+
+  it('a delayed ACK sent early leaves no timer behind: while the clock stands still the pending timers stay bounded', async () => {
+    // 40 tcp echo connections, 400 rounds at t = 0: each round every receiver arms a delayed ACK that data then sends.
+    const pending: number[] = [];
+    await runScenario(echoScenario(400), {
+      engine,
+      onStep: (i) => {
+        if (i.step % 100 === 0) pending.push(Number((i.sim.kernel.inspect() as { pendingTimers: number }).pendingTimers));
+      },
+    });
+    expect(pending.length).toBeGreaterThan(5);
+    // Before: 40 more every step (32,000 by the end). A few per socket at most.
+    expect(Math.max(...pending)).toBeLessThanOrEqual(80 * 4);
+    expect(pending.at(-1)).toBe(pending[2]);
+  });
 
   it('an idle epollWait with a timeout returns nothing after exactly that much virtual time', async () => {
     const k = await open();

@@ -825,14 +825,28 @@ void TcpSocket::ScheduleDelack() {
   }
   delack_armed_ = true;
   delack_at_ = at;
-  const uint64_t gen = ++delack_gen_;
+  ++delack_gen_;
+  if (!delack_scheduled_ || at < delack_sched_at_) ScheduleDelackEvent(at);
+}
+
+void TcpSocket::ScheduleDelackEvent(int64_t at) {
+  delack_scheduled_ = true;
+  delack_sched_at_ = at;
+  const uint64_t event = ++delack_event_gen_;
   std::weak_ptr<TcpSocket> weak = Self();
-  ctx_.Schedule(at, [weak, gen]() {
+  ctx_.Schedule(at, [weak, event]() {
     std::shared_ptr<TcpSocket> self = weak.lock();
-    if (!self) return;
+    if (!self || event != self->delack_event_gen_) return;
+    self->delack_scheduled_ = false;
+    if (!self->delack_armed_) return;
+    if (self->ctx_.now_ms < self->delack_at_) {
+      self->ScheduleDelackEvent(self->delack_at_);  // sent, then armed again for later
+      return;
+    }
     // Timers run in softirq context: what they send is delivered after them.
-    self->ctx_.Loopback([self, gen]() {
-      if (gen != self->delack_gen_ || !self->delack_armed_) return;
+    const uint64_t armed = self->delack_gen_;
+    self->ctx_.Loopback([self, armed]() {
+      if (armed != self->delack_gen_ || !self->delack_armed_) return;
       self->delack_armed_ = false;
       if (!self->rcv_.ack_pending() || !self->Synchronized()) return;
       self->rcv_.OnDelackTimer();

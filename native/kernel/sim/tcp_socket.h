@@ -260,6 +260,15 @@ class TcpSocket final : public SocketFile {
   uint64_t delack_gen_ = 0;
   bool delack_armed_ = false;
   int64_t delack_at_ = 0;
+  // The one pending timer event for the delayed ACK (as for the loss probe):
+  // re-arming later keeps it and it re-schedules itself when it fires early;
+  // re-arming earlier schedules anew. Without it, every ACK sent before its
+  // timer left a stale event behind (40 a step in a 40-connection echo while
+  // the virtual clock stood still: 240,000 after 6,000 steps).
+  bool delack_scheduled_ = false;
+  int64_t delack_sched_at_ = 0;
+  uint64_t delack_event_gen_ = 0;
+  void ScheduleDelackEvent(int64_t at);
   // tcp_oow_rate_limited: out-of-window segments get at most one ACK per
   // tcp_invalid_ratelimit.
   bool oow_acked_ = false;
