@@ -371,20 +371,7 @@ export class Kernel implements KernelApi {
   // ---- data ----
 
   read(fd: number, max: number): Uint8Array | ErrnoName {
-    this.live('read');
-    checkFd('read', 'fd', fd);
-    if (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 0) {
-      throw invalidArg('read', 'max', 'a non-negative integer', max);
-    }
-    const t = this.t0();
-    const r = this.callRaw('read', () => this.raw.read(fd, max));
-    if (typeof r === 'number') {
-      const err = errnoName(r);
-      this.tracer?.record(t, 'read', fd, { max }, { err });
-      return err;
-    }
-    this.tracer?.record(t, 'read', fd, { max }, { ret: r.length });
-    return r;
+    return this.tracedRead('read', fd, max, () => this.raw.read(fd, max), (r) => r.length);
   }
 
   /**
@@ -394,20 +381,25 @@ export class Kernel implements KernelApi {
    * the bytes of): no copy out of the kernel, no array per read.
    */
   readDiscard(fd: number, max: number): number | ErrnoName {
-    this.live('readDiscard');
-    checkFd('readDiscard', 'fd', fd);
+    return this.tracedRead('readDiscard', fd, max, () => this.raw.readDiscard(fd, max), (r) => r);
+  }
+
+  /** read() and readDiscard(): the arguments checked, the binding called, one read record (a negative number from it is -errno). */
+  private tracedRead<T extends Uint8Array | number>(method: string, fd: number, max: number, call: () => T | number, count: (r: T) => number): T | ErrnoName {
+    this.live(method);
+    checkFd(method, 'fd', fd);
     if (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 0) {
-      throw invalidArg('readDiscard', 'max', 'a non-negative integer', max);
+      throw invalidArg(method, 'max', 'a non-negative integer', max);
     }
     const t = this.t0();
-    const r = this.callRaw('readDiscard', () => this.raw.readDiscard(fd, max));
-    if (r < 0) {
+    const r = this.callRaw(method, call);
+    if (typeof r === 'number' && r < 0) {
       const err = errnoName(r);
       this.tracer?.record(t, 'read', fd, { max }, { err });
       return err;
     }
-    this.tracer?.record(t, 'read', fd, { max }, { ret: r });
-    return r;
+    this.tracer?.record(t, 'read', fd, { max }, { ret: count(r as T) });
+    return r as T;
   }
 
   write(fd: number, data: Uint8Array | number): number | ErrnoName {

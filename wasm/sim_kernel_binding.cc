@@ -62,6 +62,10 @@ constexpr size_t kMaxRead = size_t{64} << 20;     // bytes one read() may return
 constexpr size_t kKeptScratch = size_t{1} << 20;  // scratch kept between calls
 constexpr int32_t kMaxWaitSlots = 65536;          // events one epollWait() may return
 
+// The bytes a read(fd, max) asks for: NaN and negatives read nothing (the TS
+// layer rejects them before here), and no more than kMaxRead.
+size_t ReadLength(double max) { return max > 0 ? static_cast<size_t>(std::min(max, static_cast<double>(kMaxRead))) : 0; }
+
 // Message buffer for the failure path: no allocation while reporting.
 char g_message[512];
 
@@ -146,8 +150,7 @@ class SimKernelBinding final : public KernelOwner {
 
   val Read(int32_t fd, double max) {
     return Guard("read", val::undefined(), [&](Kernel& k) {
-      // NaN and negatives read nothing; the TS layer rejects them before here.
-      const size_t len = max > 0 ? static_cast<size_t>(std::min(max, static_cast<double>(kMaxRead))) : 0;
+      const size_t len = ReadLength(max);
       uint8_t* buf = Scratch(len);
       SysResult r = k.Read(fd, buf, len);
       val out = r.ok() ? val::take_ownership(edgeloop_copy_out(buf, static_cast<size_t>(r.value)))
@@ -159,7 +162,7 @@ class SimKernelBinding final : public KernelOwner {
 
   double ReadDiscard(int32_t fd, double max) {
     return Guard("readDiscard", 0.0, [&](Kernel& k) {
-      const size_t len = max > 0 ? static_cast<size_t>(std::min(max, static_cast<double>(kMaxRead))) : 0;
+      const size_t len = ReadLength(max);
       double result = Result(k.Read(fd, Scratch(len), len));
       TrimScratch();
       return result;

@@ -11,7 +11,7 @@
 // and an array as [0, its items...], the shapes (key lists) kept once per
 // run. 22 KB a frame as plain JSON, 8 KB so (136 MB -> 50 MB for that run,
 // in the worker and again in the page).
-import type { Frame } from './frames.js';
+import { lastFrameAtOrBefore, type Frame } from './frames.js';
 
 /** What crosses from the run worker to the page: plain data, the typed arrays transferable. */
 export interface FrameStore {
@@ -210,16 +210,6 @@ export class FrameList {
   /** Index of the frame that describes the state after record `i`: the last with records <= i + 1. */
   frameAt(i: number): number {
     const rec = this.store.records;
-    let lo = 0;
-    let hi = rec.length - 1;
-    let best = 0;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if ((rec[mid] as number) <= i + 1) {
-        best = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return best;
+    return Math.max(0, lastFrameAtOrBefore(rec.length, (k) => rec[k] as number, i));
   }
 }

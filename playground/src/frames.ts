@@ -96,12 +96,21 @@ export function captureFrame(sim: Simulation, step: number, records: number, act
 
 /** Index of the frame that describes the state after record `i`: the last with records <= i + 1. */
 export function frameAt(frames: readonly Frame[], i: number): number {
+  return Math.max(0, lastFrameAtOrBefore(frames.length, (k) => (frames[k] as Frame).records, i));
+}
+
+/**
+ * Of `count` frames whose trace positions (Frame.records) `recordsOf` gives
+ * in ascending order, the last that describes the state after record `i`
+ * (records <= i + 1), or -1 when none does yet.
+ */
+export function lastFrameAtOrBefore(count: number, recordsOf: (k: number) => number, i: number): number {
   let lo = 0;
-  let hi = frames.length - 1;
-  let best = 0;
+  let hi = count - 1;
+  let best = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if ((frames[mid] as Frame).records <= i + 1) {
+    if (recordsOf(mid) <= i + 1) {
       best = mid;
       lo = mid + 1;
     } else hi = mid - 1;

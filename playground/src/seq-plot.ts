@@ -12,6 +12,7 @@
 import { canvasContext, h, replace } from './dom.js';
 import { axisBytes, bytes } from './format.js';
 import type { FrameList, TcpSeqSeries } from './frame-list.js';
+import { lastFrameAtOrBefore } from './frames.js';
 import type { TraceModel } from './trace-model.js';
 
 interface Line {
@@ -141,17 +142,7 @@ export class SeqPlot {
     const s = this.series;
     const frames = this.frames;
     if (!s || !frames) return -1;
-    let lo = 0;
-    let hi = s.frames.length - 1;
-    let best = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (frames.recordsAt(s.frames[mid] as number) <= i + 1) {
-        best = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return best;
+    return lastFrameAtOrBefore(s.frames.length, (k) => frames.recordsAt(s.frames[k] as number), i);
   }
 
   draw(): void {
