@@ -21,7 +21,7 @@ import {
   spellCallSites,
   type TraceRecord,
 } from '../src/index.js';
-import { packageVersion } from '../src/cli/version.js';
+import { packageVersion } from '../src/version.js';
 import { finished, start, useCli, waitForLine } from './helpers/cli.js';
 import { ipv6LoopbackProblem } from './helpers/ipv6.js';
 import { attach, type Viewer } from './helpers/live.js';

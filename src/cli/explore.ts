@@ -20,7 +20,7 @@ import { EdgeloopError } from '../errors.js';
 import { FAMILIES, MUTANT_VARIANTS, VARIANTS } from '../reactor-options.js';
 import { parseWholeNumber, wordList } from '../validate.js';
 import type { Command } from './command.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../version.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, parseError, rejectNegativeValues, UsageError } from './command.js';
 
 const USAGE = `Usage: edgeloop explore --seeds A..B [options]

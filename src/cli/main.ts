@@ -3,7 +3,7 @@
 // down (or break) another.
 import type { Command } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './command.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../version.js';
 
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   serve: async () => (await import('./serve.js')).serve,

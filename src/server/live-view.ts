@@ -37,7 +37,7 @@ import type {
   ServerStats,
   TraceRecord,
 } from '../types.js';
-import { packageVersion } from '../cli/version.js';
+import { packageVersion } from '../version.js';
 import { EpollInterest } from './epoll-interest.js';
 import type { ResolvedLiveOptions, ResolvedServerOptions } from './options.js';
 import type { ServerTrace, TraceBatch } from './server-trace.js';
