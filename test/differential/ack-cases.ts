@@ -193,6 +193,33 @@ export const ackCases: DifferentialCase[] = [
     obs.ioctl('a SIOCOUTQ after 50 ms', a, 'SIOCOUTQ');
     obs.eq('a fills with writes of 576: bytes, writes, last', fill(576));
   }),
+  only('tcp', 'dsack-shortens-mss', 'a duplicate the receiver does not ACK at once leaves a D-SACK pending, and until a segment carries it every MSS that side computes is one SACK block (12 bytes) shorter', (k, obs) => {
+    // Seed 290 (claimed regime, before tcp_current_mss.cc), shrunk: b's
+    // fill leaves 4117 bytes unACKed (a delays its ACK); b's loss probe
+    // resends a segment a already has. a drops it and, its window being
+    // taken, does not ACK at once (nstat: TCPLossProbes 1, DelayedACKLost
+    // 1, no segment from a), so the D-SACK (tcp_dsack_set) waits for a's
+    // next segment. a's write meanwhile is cut with tcp_current_mss, which
+    // counts the SACK option: 4096 - 12 = 4084 (its SO_SNDBUF holds one
+    // skb). The sim wrote 4096.
+    const [a, b] = obs.pair(['a', 'b'], { sndbuf: 2304, rcvbuf: 8192 });
+    obs.write('b writes 6144', b, 6144);
+    let bytes = 0;
+    let writes = 0;
+    let last: number | string = 0;
+    for (let i = 0; i < 1000; i++) {
+      last = k.write(b, 21);
+      if (typeof last !== 'number') break;
+      bytes += last;
+      writes++;
+      if (last < 21) break;
+    }
+    obs.eq('b fills with writes of 21: bytes, writes, last', [bytes, writes, last]);
+    obs.advance(15);
+    obs.write('a writes 28672: one skb of the D-SACK-shortened MSS', a, 28672);
+    obs.ioctl('b SIOCINQ', b, 'SIOCINQ');
+    obs.ioctl('a SIOCOUTQ', a, 'SIOCOUTQ');
+  }),
   only('tcp', 'receive-queue-collapse', 'small segments pass SO_RCVBUF by their skb overhead; the receiver collapses its queue into compact skbs, which reopens the window and lets the two-segment ACK go out', (k, obs) => {
     // Seed 239 (claimed regime): b's 16384-byte receive buffer holds 16
     // segments of 207 bytes (each an skb of 207 + 832); at the 17th,

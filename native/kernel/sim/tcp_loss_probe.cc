@@ -109,19 +109,20 @@ void TcpSocket::SendLossProbe() {
   // tcp_send_loss_probe: one probe per tail-loss episode (tlp_high_seq);
   // after it the RTO timer is armed, which loopback's ACKs always beat.
   if (tlp_high_seq_ != 0) return;
+  const int64_t mss_now = CurrentMss();
   // New data, if the window takes its first MSS: tcp_write_xmit with
   // push_one 2, which passes the cwnd test for one segment and ignores Nagle.
   const size_t head = SendHead();
   if (head < write_queue_.size()) {
     TxSkb& skb = write_queue_[head];
-    const int64_t missing = mss_cache_ - static_cast<int64_t>(skb.data.size());
+    const int64_t missing = mss_now - static_cast<int64_t>(skb.data.size());
     if (missing > 0) GrowSkb(head, missing);
     const auto len = static_cast<int64_t>(write_queue_[head].data.size());
     const uint64_t wnd_end =
-        len > mss_cache_ ? snd_nxt_ + static_cast<uint64_t>(mss_cache_) : write_queue_[head].end_seq();
+        len > mss_now ? snd_nxt_ + static_cast<uint64_t>(mss_now) : write_queue_[head].end_seq();
     if (wnd_end <= snd_wnd_edge_) {
-      if (len > mss_cache_) SplitSkb(head, static_cast<size_t>(mss_cache_));
-      SendSkb(head);
+      if (len > mss_now) SplitSkb(head, static_cast<size_t>(mss_now));
+      SendSkb(head, mss_now);
       tlp_high_seq_ = snd_nxt_;
       return;
     }
@@ -132,7 +133,7 @@ void TcpSocket::SendLossProbe() {
   TxSkb& last = write_queue_[head - 1];
   if (last.data.empty()) return;
   const auto len = static_cast<int64_t>(last.data.size());
-  const int64_t keep = last.pcount > 1 ? (last.pcount - 1) * mss_cache_ : 0;
+  const int64_t keep = last.pcount > 1 ? (last.pcount - 1) * mss_now : 0;
   Segment seg;
   seg.data.assign(last.data.begin() + static_cast<std::ptrdiff_t>(std::min(keep, len)), last.data.end());
   seg.psh = last.psh;

@@ -158,6 +158,8 @@ uint32_t TcpSocket::Poll() {
 
 void TcpSocket::Transmit(Segment seg) {
   if (!peer_) return;
+  // tcp_options_write: a pending D-SACK leaves with this segment, whatever it is.
+  dsack_pending_ = false;
   std::weak_ptr<TcpSocket> to = peer_;
   seg.from = Self();
   ctx_.Loopback([to, seg]() {
@@ -227,11 +229,15 @@ void TcpSocket::ProcessSegment(const Segment& seg) {
     // tcp_data_queue: "a retransmit": data we have. A D-SACK, quickack
     // mode (tcp_enter_quickack_mode), and an ACK at once.
     rcv_.OnDuplicateData();
+    DsackSet();
     if (state_ == State::kClose) return;
     DataSndCheck();
     AckSndCheck();
     return;
   }
+  // tcp_data_queue starts by forgetting a D-SACK not yet sent: only the
+  // latest duplicate is reported.
+  if (!seg.data.empty() || seg.fin) dsack_pending_ = false;
   if (!seg.data.empty()) {
     if ((state_ == State::kFinWait1 || state_ == State::kFinWait2) && (shutdown_ & kRcvShutdown)) {
       // tcp_rcv_state_process: data for a receive half we closed. RFC 1122
@@ -273,12 +279,12 @@ int64_t TcpSocket::BoundToHalfWindow(int64_t size) const {
   return size;
 }
 
-int64_t TcpSocket::SizeGoal() const {
+int64_t TcpSocket::SizeGoal(int64_t mss_now) const {
   // tcp_xmit_size_goal: whole MSS-sized segments up to the GSO limit and
   // half the largest window, at least one MSS.
   const int64_t goal = BoundToHalfWindow(kGsoMaxSize);
-  const int64_t segs = std::max<int64_t>(1, goal / mss_cache_);
-  return std::max(segs * mss_cache_, mss_cache_);
+  const int64_t segs = std::max<int64_t>(1, goal / mss_now);
+  return std::max(segs * mss_now, mss_now);
 }
 
 void TcpSocket::OnWindowUpdate(uint64_t edge) {
@@ -332,10 +338,11 @@ void TcpSocket::GrowSkb(size_t index, int64_t amount) {
   write_queue_.erase(write_queue_.begin() + static_cast<std::ptrdiff_t>(index) + 1);
 }
 
-void TcpSocket::XmitPending(bool push, bool push_one) {
+void TcpSocket::XmitPending(bool push, bool push_one, int64_t mss_now) {
   // tcp_write_xmit: send what the congestion window, the peer's window and
   // Nagle allow, one GSO skb at a time.
   if (!peer_ || !Synchronized()) return;
+  if (mss_now == 0) mss_now = CurrentMss();
   const int64_t max_segs = TcpBbr::TsoSegsGoal(mss_cache_);
   bool sent_any = false;
   while (snd_nxt_ < DataEnd()) {
@@ -348,24 +355,24 @@ void TcpSocket::XmitPending(bool push, bool push_one) {
     if (packets_out_ >= cwnd) break;
     const int64_t half_cwnd = std::max<int64_t>(cwnd >> 1, 1);
     const int64_t quota = std::min({half_cwnd, cwnd - packets_out_, max_segs});
-    const int64_t missing = quota * mss_cache_ - static_cast<int64_t>(write_queue_[i].data.size());
+    const int64_t missing = quota * mss_now - static_cast<int64_t>(write_queue_[i].data.size());
     if (missing > 0) GrowSkb(i, missing);
     const auto skb_len = static_cast<int64_t>(write_queue_[i].data.size());
-    const int64_t tso_segs = (skb_len + mss_cache_ - 1) / mss_cache_;
+    const int64_t tso_segs = (skb_len + mss_now - 1) / mss_now;
     // tcp_snd_wnd_test: the skb's first MSS must fit the window (all of
     // it, FIN included, when it is one MSS or less).
-    const uint64_t wnd_end = skb_len > mss_cache_ ? snd_nxt_ + static_cast<uint64_t>(mss_cache_) : write_queue_[i].end_seq();
+    const uint64_t wnd_end = skb_len > mss_now ? snd_nxt_ + static_cast<uint64_t>(mss_now) : write_queue_[i].end_seq();
     if (wnd_end > snd_wnd_edge_) break;
     // The last skb waits for more data under Nagle; one carrying the FIN never does.
     const bool is_tail = i + 1 == write_queue_.size() && !fin_queued_;
-    if (tso_segs == 1 && NagleCheck(skb_len < mss_cache_, push || !is_tail)) break;
+    if (tso_segs == 1 && NagleCheck(skb_len < mss_now, push || !is_tail)) break;
     // tcp_mss_split_point: what the window and the quota take, whole MSS
     // only when Nagle would hold the rest. (tcp_tso_should_defer, which
     // depends on sub-millisecond timing, is not modelled.)
-    int64_t limit = mss_cache_;
+    int64_t limit = mss_now;
     if (tso_segs > 1) {
       const auto window = static_cast<int64_t>(snd_wnd_edge_ - snd_nxt_);
-      const int64_t max_len = mss_cache_ * quota;
+      const int64_t max_len = mss_now * quota;
       if (max_len <= window && !is_tail) {
         limit = max_len;
       } else {
@@ -373,7 +380,7 @@ void TcpSocket::XmitPending(bool push, bool push_one) {
         if (max_len <= needed) {
           limit = max_len;
         } else {
-          const int64_t partial = needed % mss_cache_;
+          const int64_t partial = needed % mss_now;
           limit = NagleCheck(partial != 0, push) ? needed - partial : needed;
         }
       }
@@ -381,9 +388,9 @@ void TcpSocket::XmitPending(bool push, bool push_one) {
     if (limit <= 0) break;
     if (limit < skb_len) SplitSkb(i, static_cast<size_t>(limit));
     const int64_t sent = std::min(limit, skb_len);
-    SendSkb(i);
+    SendSkb(i, mss_now);
     sent_any = true;
-    if (sent % mss_cache_) snd_sml_ = snd_nxt_;  // tcp_minshall_update
+    if (sent % mss_now) snd_sml_ = snd_nxt_;  // tcp_minshall_update
     if (push_one) break;
   }
   // tcp_write_xmit: "send one loss probe per tail loss episode".
@@ -433,13 +440,13 @@ void TcpSocket::TransmitWithAck(Segment seg) {
   Transmit(std::move(seg));
 }
 
-void TcpSocket::SendSkb(size_t index) {
+void TcpSocket::SendSkb(size_t index, int64_t mss_now) {
   // tcp_transmit_skb of the send head, then tcp_event_new_data_sent: it is
   // in flight now, and the RTO timer (not modelled) replaces a persist timer.
   const auto sent = static_cast<int64_t>(write_queue_[index].data.size());
   Segment seg;
   seg.data = write_queue_[index].data;
-  seg.gso_size = sent > mss_cache_ ? mss_cache_ : 0;
+  seg.gso_size = sent > mss_now ? mss_now : 0;
   seg.psh = write_queue_[index].psh;
   snd_nxt_ += static_cast<uint64_t>(sent);
   if (write_queue_[index].fin) {
@@ -447,7 +454,7 @@ void TcpSocket::SendSkb(size_t index) {
     fin_sent_ = true;
     snd_nxt_ = fin_seq_ + 1;
   }
-  write_queue_[index].pcount = (sent + mss_cache_ - 1) / mss_cache_;
+  write_queue_[index].pcount = (sent + mss_now - 1) / mss_now;
   write_queue_[index].sent_ms = ctx_.now_ms;
   packets_out_ += write_queue_[index].pcount;
   ClearProbeTimer();
@@ -598,6 +605,7 @@ void TcpSocket::WriteWakeup() {
   // tcp_write_wakeup: some of the window open (too little for the sender's
   // own rules): send what fits, at most one MSS, cut from the send head
   // (tcp_fragment). A zero window: a probe that only draws an ACK.
+  const int64_t mss_now = CurrentMss();
   const size_t i = SendHead();
   if (i < write_queue_.size() && write_queue_[i].seq < snd_wnd_edge_) {
     TxSkb& skb = write_queue_[i];
@@ -606,8 +614,8 @@ void TcpSocket::WriteWakeup() {
     int64_t seg_size = static_cast<int64_t>(snd_wnd_edge_ - skb.seq);
     // The probe's data carries PSH, both parts of a split skb too.
     write_queue_[i].psh = true;
-    if (seg_size < len + (skb.fin ? 1 : 0) || len > mss_cache_) {
-      seg_size = std::min(seg_size, mss_cache_);
+    if (seg_size < len + (skb.fin ? 1 : 0) || len > mss_now) {
+      seg_size = std::min(seg_size, mss_now);
       if (seg_size < len) {
         SplitSkb(i, static_cast<size_t>(seg_size));
         write_queue_[i].psh = true;
@@ -617,7 +625,7 @@ void TcpSocket::WriteWakeup() {
         write_queue_[i].fin = false;
       }
     }
-    SendSkb(i);
+    SendSkb(i, mss_now);
     return;
   }
   if (i == write_queue_.size() && FinHeld() && FinFitsWindow()) {
@@ -674,7 +682,9 @@ SysResult TcpSocket::Write(const uint8_t* data, size_t len) {
     return SysResult::Fail(e ? e : err::kEPIPE);
   }
   LockSock();
-  int64_t size_goal = SizeGoal();
+  // tcp_send_mss: the MSS and size goal this write cuts and pushes with.
+  int64_t mss_now = CurrentMss();
+  int64_t size_goal = SizeGoal(mss_now);
   size_t copied = 0;
   int process_backlog = 0;
   bool no_room = false;
@@ -702,7 +712,8 @@ SysResult TcpSocket::Write(const uint8_t* data, size_t len) {
           }
           rcv_.ClearBacklog();
           ReleaseCb();
-          size_goal = SizeGoal();
+          mss_now = CurrentMss();
+          size_goal = SizeGoal(mss_now);
           if (sk_err_ || (shutdown_ & kSendShutdown)) break;
           continue;
         }
@@ -728,9 +739,9 @@ SysResult TcpSocket::Write(const uint8_t* data, size_t len) {
       if (write_seq_ > pushed_seq_ + static_cast<uint64_t>(max_window_ >> 1)) {
         tail->psh = true;  // tcp_mark_push
         pushed_seq_ = write_seq_;
-        XmitPending(true, false);
+        XmitPending(true, false, mss_now);
       } else if (tail->seq == snd_nxt_) {
-        XmitPending(true, true);
+        XmitPending(true, true, mss_now);
       }
     }
   }
@@ -738,12 +749,12 @@ SysResult TcpSocket::Write(const uint8_t* data, size_t len) {
     nospace_ = true;
     if (copied) {
       MarkPushTail();           // wait_for_space: tcp_push(TCP_NAGLE_PUSH)
-      XmitPending(true, false);
+      XmitPending(true, false, mss_now);
     }
   }
   if (copied) {
     MarkPushTail();             // tcp_push
-    XmitPending(false, false);  // with the socket's Nagle setting
+    XmitPending(false, false, mss_now);  // with the socket's Nagle setting
   }
   ReleaseSock();
   // A zero-length write past the error checks returns 0 (tcp_sendmsg_locked

@@ -117,15 +117,21 @@ class TcpSocket final : public SocketFile {
   bool Writable() const;                  // __sk_stream_is_writeable
   int64_t WritableUpTo() const;           // the largest queue Writable() allows
   int64_t BoundToHalfWindow(int64_t size) const;
-  int64_t SizeGoal() const;               // tcp_xmit_size_goal
+  int64_t SizeGoal(int64_t mss_now) const;  // tcp_xmit_size_goal
+  // tcp_current_mss (tcp_current_mss.cc): mss_cache less a pending D-SACK's
+  // option bytes.
+  int64_t CurrentMss() const;
+  void DsackSet();                        // tcp_dsack_set
   void OnWindowUpdate(uint64_t edge);     // tcp_ack_update_window (+ tcp_sync_mss)
   // tcp_write_xmit; `push` ignores Nagle (TCP_NAGLE_PUSH), `push_one`
-  // sends at most one skb (tcp_push_one).
-  void XmitPending(bool push, bool push_one);
+  // sends at most one skb (tcp_push_one). `mss_now` is the caller's
+  // tcp_current_mss (tcp_sendmsg_locked keeps the one it started with); 0:
+  // computed now.
+  void XmitPending(bool push, bool push_one, int64_t mss_now = 0);
   bool NagleCheck(bool partial, bool push) const;  // tcp_nagle_check
   void GrowSkb(size_t index, int64_t amount);      // tcp_grow_skb
   void SplitSkb(size_t index, size_t at);  // tso_fragment
-  void SendSkb(size_t index);             // tcp_transmit_skb + tcp_event_new_data_sent
+  void SendSkb(size_t index, int64_t mss_now);  // tcp_transmit_skb + tcp_event_new_data_sent
   void OnAck(uint64_t ack, uint64_t edge);  // tcp_ack
   void CheckSpace();                      // tcp_check_space
   void DataSndCheck();                    // tcp_data_snd_check
@@ -222,6 +228,9 @@ class TcpSocket final : public SocketFile {
   uint64_t snd_wnd_edge_ = 0;  // right edge of the peer's window
   int64_t max_window_ = 0;
   int64_t mss_cache_ = TcpRcvWindow::kAdvMss;
+  // rx_opt.dsack: a duplicate arrived and the next segment we send reports
+  // it (a D-SACK block), which takes option space from its data.
+  bool dsack_pending_ = false;
   uint64_t snd_sml_ = 0;       // end of the last short segment sent (Minshall's Nagle)
   uint64_t pushed_seq_ = 0;    // write_seq at the last push mark (forced_push)
   int64_t packets_out_ = 0;    // segments sent and not yet acknowledged
