@@ -220,6 +220,48 @@ export const ackCases: DifferentialCase[] = [
     obs.ioctl('b SIOCINQ', b, 'SIOCINQ');
     obs.ioctl('a SIOCOUTQ', a, 'SIOCOUTQ');
   }),
+  only('tcp', 'loopback-software-gso', 'an skb of two 65483-byte segments is too large for lo\'s GSO and is cut in software: the receiver gets, and ACKs, each packet on its own', (k, obs) => {
+    // Seed 0 (claimed regime, before skb_gso_segment.cc), shrunk. With
+    // large buffers the MSS is 65483 and BBR keeps two segments per skb,
+    // so a's skbs pass lo's gso_max_size (65536, headers included):
+    // gso_features_check drops GSO and skb_gso_segment cuts a 65538-byte
+    // skb into 65483 + 55 (a packet capture on lo shows both). The second
+    // packet is one more ACK decision on b, which spends its last quickack,
+    // so the fill's first 4096 bytes wait for a delayed ACK: 266028 bytes
+    // in 65 writes. The sim delivered the skb whole: 270124 in 66.
+    const [a, b] = obs.pair(['a', 'b'], { sndbuf: 131072, rcvbuf: 212992 });
+    obs.write('a writes 131072', a, 131072);
+    let bytes = 0;
+    let writes = 0;
+    let last: number | string = 0;
+    for (let i = 0; i < 1000; i++) {
+      last = k.write(a, 4096);
+      if (typeof last !== 'number') break;
+      bytes += last;
+      writes++;
+      if (last < 4096) break;
+    }
+    obs.eq('a fills with writes of 4096: bytes, writes, last', [bytes, writes, last]);
+    obs.ioctl('a SIOCOUTQ', a, 'SIOCOUTQ');
+    obs.ioctl('b SIOCINQ', b, 'SIOCINQ');
+  }),
+  only('tcp', 'dsack-counts-as-delivered', 'a D-SACK of the loss probe\'s duplicate counts the segment as delivered, so BBR\'s STARTUP cwnd grows by one more, and half the cwnd bounds how far tcp_grow_skb merges a blocked send head', (k, obs) => {
+    // Seed 773 (claimed regime, before tcp_dsack.cc), shrunk. a's last
+    // 4096 bytes wait for b's delayed ACK; a's loss probe sends them again;
+    // b, its window taken, drops the duplicate without an ACK, and its
+    // delayed ACK 40 ms later carries the D-SACK. a counts 2 packets ACKed
+    // and 1 duplicated as delivered (tcp_dsack_seen): cwnd 11 -> 14 (ss
+    // -ti), the sim made it 13. The next write is window-blocked after its
+    // first 8192; each forced push grows the send head by one neighbour up
+    // to half the cwnd (7 segments on Linux, 6 in the sim before), and the
+    // skb overhead saved lets all 126976 bytes in; the sim took 122880.
+    const [a, b] = obs.pair(['a', 'b'], { sndbuf: 65536, rcvbuf: 16384 });
+    obs.write('a writes 20480', a, 20480);
+    obs.advance(50);
+    obs.write('a writes 126976 into a window of 8192', a, 126976);
+    obs.ioctl('a SIOCOUTQ', a, 'SIOCOUTQ');
+    obs.ioctl('b SIOCINQ', b, 'SIOCINQ');
+  }),
   only('tcp', 'receive-queue-collapse', 'small segments pass SO_RCVBUF by their skb overhead; the receiver collapses its queue into compact skbs, which reopens the window and lets the two-segment ACK go out', (k, obs) => {
     // Seed 239 (claimed regime): b's 16384-byte receive buffer holds 16
     // segments of 207 bytes (each an skb of 207 + 832); at the 17th,

@@ -1,11 +1,11 @@
 // The MSS a segment is cut to now (net/ipv4/tcp_output.c: tcp_current_mss,
-// tcp_established_options; net/ipv4/tcp_input.c: tcp_dsack_set), part of
+// tcp_established_options), part of
 // TcpSocket. mss_cache is the MSS for a header with the options every
 // segment carries (timestamps); a segment that carries more options has that
 // much less room for data. On loopback the only such option is a D-SACK: a
 // receiver that got data it already had (the tail loss probe's
 // retransmission) reports it in the SACK option of the next segment it
-// sends, and until that segment leaves (tcp_options_write clears
+// sends (tcp_dsack.cc), and until that segment leaves (tcp_options_write clears
 // rx_opt.dsack) every MSS it computes is one SACK block shorter: 4 bytes of
 // option header (two NOPs, kind, length) and 8 per block. When the
 // duplicate draws an ACK at once that costs nothing; when the ACK is delayed
@@ -32,12 +32,6 @@ int64_t TcpSocket::CurrentMss() const {
   const int64_t sack_blocks = dsack_pending_ ? 1 : 0;
   const int64_t extra = sack_blocks ? kSackBaseAligned + sack_blocks * kSackPerBlock : 0;
   return std::max<int64_t>(1, mss_cache_ - extra);
-}
-
-void TcpSocket::DsackSet() {
-  // tcp_dsack_set (tcp_data_queue's "a retransmit" branch): the duplicate's
-  // range waits for the next segment's SACK option.
-  dsack_pending_ = true;
 }
 
 }  // namespace edgeloop

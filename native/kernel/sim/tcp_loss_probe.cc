@@ -139,6 +139,7 @@ void TcpSocket::SendLossProbe() {
   seg.psh = last.psh;
   seg.retransmit = true;
   last.retrans = true;
+  ++total_retrans_;  // tcp_retransmit_skb: one segment (at most one MSS)
   last.sent_ms = ctx_.now_ms;
   tlp_high_seq_ = snd_nxt_;
   TransmitWithAck(std::move(seg));

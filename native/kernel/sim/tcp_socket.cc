@@ -159,6 +159,7 @@ uint32_t TcpSocket::Poll() {
 void TcpSocket::Transmit(Segment seg) {
   if (!peer_) return;
   // tcp_options_write: a pending D-SACK leaves with this segment, whatever it is.
+  if (dsack_pending_) seg.dsack_len = dsack_len_;
   dsack_pending_ = false;
   std::weak_ptr<TcpSocket> to = peer_;
   seg.from = Self();
@@ -224,12 +225,12 @@ void TcpSocket::ProcessSegment(const Segment& seg) {
     OnWindowProbe();
     return;
   }
-  OnAck(seg.ack, seg.window_edge);
+  OnAck(seg.ack, seg.window_edge, seg.dsack_len);
   if (seg.retransmit) {
     // tcp_data_queue: "a retransmit": data we have. A D-SACK, quickack
     // mode (tcp_enter_quickack_mode), and an ACK at once.
     rcv_.OnDuplicateData();
-    DsackSet();
+    DsackSet(static_cast<int64_t>(seg.data.size()));
     if (state_ == State::kClose) return;
     DataSndCheck();
     AckSndCheck();
@@ -437,7 +438,7 @@ void TcpSocket::TransmitWithAck(Segment seg) {
   seg.window_edge = rcv_.AckSent();
   delack_armed_ = false;
   ++delack_gen_;
-  Transmit(std::move(seg));
+  XmitOnLoopback(std::move(seg));
 }
 
 void TcpSocket::SendSkb(size_t index, int64_t mss_now) {
@@ -464,11 +465,14 @@ void TcpSocket::SendSkb(size_t index, int64_t mss_now) {
   TransmitWithAck(std::move(seg));
 }
 
-void TcpSocket::OnAck(uint64_t ack, uint64_t edge) {
+void TcpSocket::OnAck(uint64_t ack, uint64_t edge, int64_t dsack_len) {
   // tcp_ack: free what is acknowledged (tcp_clean_rtx_queue) and take the
   // new window; the caller sends what it allows (tcp_data_snd_check).
   const int64_t prior_packets = packets_out_;
   bool freed = false;
+  // tcp_sacktag_write_queue runs first: a D-SACK's duplicated segments
+  // count as delivered, for tcp_cong_control, while packets are in flight.
+  const int64_t sack_delivered = prior_packets > 0 ? DsackSeen(dsack_len) : 0;
   if (ack > snd_una_) {
     RttSample(ack);
     int64_t acked = 0;
@@ -489,7 +493,7 @@ void TcpSocket::OnAck(uint64_t ack, uint64_t edge) {
       }
     }
     packets_out_ = std::max<int64_t>(0, packets_out_ - acked);
-    bbr_.OnAck(acked, mss_cache_);  // tcp_cong_control
+    bbr_.OnAck(acked + sack_delivered, mss_cache_);  // tcp_cong_control
     snd_una_ = ack;
     // tcp_ack_update_rtt: a valid RTT sample (new data acknowledged; loopback
     // retransmits none) resets the backoff (RFC 6298).
@@ -498,6 +502,8 @@ void TcpSocket::OnAck(uint64_t ack, uint64_t edge) {
     // tcp_set_xmit_timer: the loss probe again while data is in flight.
     ScheduleLossProbe(true);
     if (fin_sent_ && ack > fin_seq_) OnFinAcked();
+  } else if (sack_delivered > 0) {
+    bbr_.OnAck(sack_delivered, mss_cache_);  // a duplicate ACK that only D-SACKs
   }
   OnWindowUpdate(edge);
   probes_out_ = 0;  // the peer answered
@@ -793,7 +799,7 @@ void TcpSocket::QueueData(const Segment& seg) {
     RxSkb skb;
     skb.data = seg.data;
     skb.truesize = charged;
-    skb.own_end = rcv_.rcv_nxt() + seg.data.size();
+    skb.own_end = seg.gso_segmented ? 0 : rcv_.rcv_nxt() + seg.data.size();
     skb.frags = frags;
     receive_queue_.push_back(std::move(skb));
   }

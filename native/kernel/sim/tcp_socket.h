@@ -77,6 +77,12 @@ class TcpSocket final : public SocketFile {
     // A retransmission (the tail loss probe's): data the receiver already
     // has, since loopback loses nothing.
     bool retransmit = false;
+    // Cut from a larger GSO skb in software (skb_gso_segment.cc): a new
+    // skb, not a clone of the sender's.
+    bool gso_segmented = false;
+    // A D-SACK block in the SACK option: the length of the duplicate it
+    // reports (0: none).
+    int64_t dsack_len = 0;
     std::weak_ptr<TcpSocket> from;  // who to answer with RST when we are closed
   };
   // An skb of the write queue: [seq, seq + data.size()).
@@ -107,6 +113,9 @@ class TcpSocket final : public SocketFile {
   void ReleaseSock();                     // release_sock: run the backlog
   void ReleaseCb();                       // tcp_release_cb: a deferred ACK
   void Transmit(Segment seg);             // onto the loopback, to the peer
+  // dev_queue_xmit on lo: a GSO skb too large for the device's GSO is cut
+  // into segments first (skb_gso_segment.cc).
+  void XmitOnLoopback(Segment seg);
   void Receive(Segment seg);              // from the loopback
   void ProcessSegment(const Segment& seg);  // tcp_rcv_established / tcp_rcv_state_process
 
@@ -121,7 +130,10 @@ class TcpSocket final : public SocketFile {
   // tcp_current_mss (tcp_current_mss.cc): mss_cache less a pending D-SACK's
   // option bytes.
   int64_t CurrentMss() const;
-  void DsackSet();                        // tcp_dsack_set
+  // D-SACK (tcp_dsack.cc): the receiver's pending block, and the segments
+  // the sender learns were duplicated (delivered, for the cwnd).
+  void DsackSet(int64_t len);             // tcp_dsack_set
+  int64_t DsackSeen(int64_t len);         // tcp_check_dsack -> tcp_dsack_seen
   void OnWindowUpdate(uint64_t edge);     // tcp_ack_update_window (+ tcp_sync_mss)
   // tcp_write_xmit; `push` ignores Nagle (TCP_NAGLE_PUSH), `push_one`
   // sends at most one skb (tcp_push_one). `mss_now` is the caller's
@@ -132,7 +144,7 @@ class TcpSocket final : public SocketFile {
   void GrowSkb(size_t index, int64_t amount);      // tcp_grow_skb
   void SplitSkb(size_t index, size_t at);  // tso_fragment
   void SendSkb(size_t index, int64_t mss_now);  // tcp_transmit_skb + tcp_event_new_data_sent
-  void OnAck(uint64_t ack, uint64_t edge);  // tcp_ack
+  void OnAck(uint64_t ack, uint64_t edge, int64_t dsack_len);  // tcp_ack
   void CheckSpace();                      // tcp_check_space
   void DataSndCheck();                    // tcp_data_snd_check
   uint64_t DataEnd() const { return fin_queued_ ? fin_seq_ : write_seq_; }
@@ -231,6 +243,9 @@ class TcpSocket final : public SocketFile {
   // rx_opt.dsack: a duplicate arrived and the next segment we send reports
   // it (a D-SACK block), which takes option space from its data.
   bool dsack_pending_ = false;
+  int64_t dsack_len_ = 0;      // the pending block's length
+  int64_t dsack_dups_ = 0;     // tp->dsack_dups: duplicated segments the peer reported
+  int64_t total_retrans_ = 0;  // tp->total_retrans: segments this side retransmitted
   uint64_t snd_sml_ = 0;       // end of the last short segment sent (Minshall's Nagle)
   uint64_t pushed_seq_ = 0;    // write_seq at the last push mark (forced_push)
   int64_t packets_out_ = 0;    // segments sent and not yet acknowledged
