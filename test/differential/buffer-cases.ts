@@ -309,4 +309,29 @@ export const bufferCases: DifferentialCase[] = [
       }
     },
   ),
+  only(
+    'tcp',
+    'sndbuf-grows-with-cwnd',
+    'an unlocked send buffer is sized for the cwnd: once BBR\'s cwnd passes 10, the ACKs that free a full writer\'s queue grow SO_SNDBUF from 3939840 to tcp_wmem[2]',
+    (k, obs) => {
+      // Unlocked regime (before tcp_sndbuf_expand.cc): the sim kept the
+      // buffer of the handshake, 3 * 10 * 131328 = 3939840. On Linux the
+      // ACKs that free a writer which ran out of room call tcp_new_space,
+      // which sizes the buffer for max(10, cwnd) segments; with the cwnd at
+      // 11 or more that passes tcp_wmem[2] and SO_SNDBUF becomes 4194304.
+      // (What a second 4 MiB write takes then depends on b's receive
+      // buffer, which Linux autotunes and the sim does not: not compared.)
+      const [a, b] = obs.pair(['a', 'b'], {});
+      obs.eq('SO_SNDBUF at establishment', k.getsockopt(a, 'SO_SNDBUF'));
+      const first = obs.write('a writes 4 MiB: a partial write', a, 4194304);
+      let drained = 0;
+      for (let i = 0; i < 1000; i++) {
+        const r = k.read(b, 1 << 20);
+        if (isErrno(r) || r.length === 0) break;
+        drained += r.length;
+      }
+      obs.eq('b drains all of it', drained === first);
+      obs.eq('SO_SNDBUF after the ACKs', k.getsockopt(a, 'SO_SNDBUF'));
+    },
+  ),
 ];

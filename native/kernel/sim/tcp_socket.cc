@@ -667,8 +667,11 @@ void TcpSocket::OnWindowProbe() {
 }
 
 void TcpSocket::CheckSpace() {
-  // tcp_check_space -> sk_stream_write_space: only a writer that ran out of
-  // room (SOCK_NOSPACE) is woken, and only once there is room again.
+  // tcp_check_space -> tcp_new_space: for a writer that ran out of room
+  // (SOCK_NOSPACE) an unlocked buffer may grow with the cwnd first
+  // (tcp_sndbuf_expand.cc); then sk_stream_write_space wakes it, only once
+  // there is room again.
+  if (nospace_ && ShouldExpandSndbuf()) SndbufExpand();
   if (nospace_ && Writable()) {
     nospace_ = false;
     wait_queue().Wake(ev::kOut | ev::kWrNorm | ev::kWrBand);

@@ -146,6 +146,9 @@ class TcpSocket final : public SocketFile {
   void SendSkb(size_t index, int64_t mss_now);  // tcp_transmit_skb + tcp_event_new_data_sent
   void OnAck(uint64_t ack, uint64_t edge, int64_t dsack_len);  // tcp_ack
   void CheckSpace();                      // tcp_check_space
+  // tcp_sndbuf_expand.cc: an unlocked send buffer follows the cwnd.
+  bool ShouldExpandSndbuf() const;        // tcp_should_expand_sndbuf
+  void SndbufExpand();                    // tcp_sndbuf_expand
   void DataSndCheck();                    // tcp_data_snd_check
   uint64_t DataEnd() const { return fin_queued_ ? fin_seq_ : write_seq_; }
   // Every byte is sent and the FIN waits for the window (tcp_snd_wnd_test).
