@@ -1,18 +1,27 @@
 // The tail loss probe (RFC 8985; net/ipv4/tcp_output.c:
 // tcp_schedule_loss_probe, tcp_send_loss_probe), part of TcpSocket. Loopback
 // loses nothing, yet the probe fires whenever the peer delays its ACK for
-// longer than the probe timeout (2 * srtt + 2 jiffies: 12 ms at HZ=250 on
-// a fresh loopback connection, before the 40 ms delayed-ACK timer). It
+// longer than the probe timeout (2 * srtt + 2 ms, in jiffies, one more for
+// the timer wheel: 4 to 8 ms at HZ=250 on a fresh loopback connection,
+// before the 40 ms delayed-ACK timer). It
 // sends one new segment if there is one the window takes, else the last
 // MSS sent again; a duplicate puts the peer in quickack mode and draws its
 // ACK at once (tcp_data_queue, tcp_send_dupack), so what follows is ACKed
 // segment by segment where it would have waited.
 //
-// Timing: the kernel arms the timer in jiffies (usecs_to_jiffies rounds
-// up) and it fires on a jiffy tick. The sim's jiffies are its virtual
-// milliseconds / 4 (HZ=250), ticking at multiples of 4 ms from time 0; on
-// Linux the phase between a program and the tick is arbitrary, so a probe
-// due "8 to 12 ms" from now fires at one definite time here.
+// Timing: the kernel computes the timeout in microseconds, 2 * srtt plus
+// TCP_TIMEOUT_MIN_US (2 ms; plus TCP_RTO_MIN with one packet out), turns it
+// into jiffies (usecs_to_jiffies rounds up: 1 jiffy on a fresh loopback
+// connection), and the timer wheel fires a level-0 timer one jiffy after
+// its expiry (calc_index rounds up so that no timer fires early). The
+// sim's jiffies are its virtual milliseconds / 4 (HZ=250), ticking at
+// multiples of 4 ms from time 0; on Linux the phase between a program and
+// the tick is arbitrary, so a probe due "4 to 8 ms" from now fires at one
+// definite time here. Measured on the reference machine (a write that
+// leaves two segments unACKed, then a sleep): the probe had fired after
+// 4 ms in 1 of 30 runs, 5 ms 4, 6 ms 14, 7 ms 21, 8 ms 25, 10 ms 30;
+// the sim's formula before (2 * srtt in jiffies + 2 jiffies: 8 to 12 ms)
+// never fired before 8.
 #include <algorithm>
 
 #include "tcp_socket.h"
@@ -22,9 +31,12 @@ namespace edgeloop {
 namespace {
 
 constexpr int64_t kJiffyMs = 4;          // HZ = 250
-constexpr int64_t kTimeoutMinJiffies = 2;  // TCP_TIMEOUT_MIN
-constexpr int64_t kRtoMinJiffies = 50;   // TCP_RTO_MIN (200 ms)
+constexpr int64_t kTimeoutMinUs = 2000;  // TCP_TIMEOUT_MIN_US
+constexpr int64_t kRtoMinUs = 200000;    // tcp_rto_min_us (TCP_RTO_MIN)
 constexpr int64_t kTimeoutInitJiffies = 250;  // TCP_TIMEOUT_INIT (1 s)
+// The timer wheel's level 0 fires one tick after the expiry (calc_index);
+// every timeout here is under 64 jiffies, so level 0 holds it.
+constexpr int64_t kWheelRoundJiffies = 1;
 
 int64_t UsecsToJiffies(int64_t us) { return (us + kJiffyMs * 1000 - 1) / (kJiffyMs * 1000); }
 
@@ -55,7 +67,7 @@ void TcpSocket::ScheduleLossProbe(bool advancing_rto) {
   }
   int64_t timeout = kTimeoutInitJiffies;
   if (rtt_.has_sample()) {
-    timeout = UsecsToJiffies(2 * rtt_.srtt_us()) + (packets_out_ == 1 ? kRtoMinJiffies : kTimeoutMinJiffies);
+    timeout = UsecsToJiffies(2 * rtt_.srtt_us() + (packets_out_ == 1 ? kRtoMinUs : kTimeoutMinUs));
   }
   // Never later than the RTO would fire: a full RTO from an ACK that
   // advanced, else what is left of the oldest segment's.
@@ -69,7 +81,7 @@ void TcpSocket::ScheduleLossProbe(bool advancing_rto) {
   }
   if (rto_delta_us > 0) timeout = std::min(timeout, UsecsToJiffies(rto_delta_us));
   tlp_armed_ = true;
-  tlp_at_ = (ctx_.now_ms / kJiffyMs + timeout) * kJiffyMs;
+  tlp_at_ = (ctx_.now_ms / kJiffyMs + timeout + kWheelRoundJiffies) * kJiffyMs;
   // Every send re-arms the timer (mod_timer). One event stays scheduled at
   // a time: a later expiry is picked up when it fires, an earlier one
   // schedules anew (a flood of sends leaves no trail of stale events).
