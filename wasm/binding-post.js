@@ -9,7 +9,7 @@ var edgeloopError = null;
 
 var edgeloopServerMethods = [
   'address', 'setEventHandler', 'runOnce', 'send', 'shutdown', 'close', 'drainTrace',
-  'snapshot', 'stats', 'stopAccepting', 'shutdownAll', 'closeAll', 'injectFault', 'dispose',
+  'snapshot', 'setProbe', 'stats', 'stopAccepting', 'shutdownAll', 'closeAll', 'injectFault', 'dispose',
 ];
 
 var edgeloopMethods = [

@@ -19,6 +19,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -160,6 +161,14 @@ class SimServerBinding {
     return Guard("drainTrace", std::string(), [&](ServerHost& h) { return h.DrainTrace(); });
   }
 
+  // A count of records; anything negative or not finite turns the probe off.
+  void SetProbe(double from) {
+    Guard("setProbe", 0, [&](ServerHost& h) {
+      h.SetProbe(std::isfinite(from) && from >= 0 ? static_cast<int64_t>(std::min(from, 9007199254740991.0)) : -1);
+      return 0;
+    });
+  }
+
   std::string Snapshot() {
     return Guard("snapshot", std::string(), [&](ServerHost& h) { return h.Snapshot(); });
   }
@@ -276,6 +285,7 @@ EMSCRIPTEN_BINDINGS(edgeloop_sim_server) {
       .function("shutdown", &SimServerBinding::Shutdown)
       .function("close", &SimServerBinding::Close)
       .function("drainTrace", &SimServerBinding::DrainTrace)
+      .function("setProbe", &SimServerBinding::SetProbe)
       .function("snapshot", &SimServerBinding::Snapshot)
       .function("stats", &SimServerBinding::Stats)
       .function("stopAccepting", &SimServerBinding::StopAccepting)

@@ -68,6 +68,9 @@ class HandlerApp : public App {
   void OnDropped();
   void OnRefused();
   void OnAborted();
+  // ('probe', 0): the host's per-record probe (ServerHost::SetProbe), called
+  // between two of the reactor's calls; the embedder only looks.
+  void OnProbe();
 
  protected:
   // One call of the embedder's function: (type, conn, arg). False if it

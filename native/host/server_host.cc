@@ -160,6 +160,20 @@ void ServerHost::InjectFault(const std::string& spec_json) {
   fault_kernel_->Arm(ParseFaultSpec(spec_json));
 }
 
+void ServerHost::SetProbe(int64_t from) {
+  for (auto& tracing : tracing_) {
+    if (from < 0) {
+      tracing->SetProbe(nullptr, 0);
+      continue;
+    }
+    tracing->SetProbe(
+        [this] {
+          if (handlers_) handlers_->OnProbe();
+        },
+        static_cast<size_t>(from));
+  }
+}
+
 void ServerHost::StopAccepting() { server_->StopAccepting(); }
 
 void ServerHost::ShutdownAll() { server_->ShutdownAll(); }

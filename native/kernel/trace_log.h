@@ -38,6 +38,12 @@ class TraceLog {
     return out;
   }
 
+  // Records appended since the last drain.
+  size_t pending() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return count_;
+  }
+
   void set_enabled(bool on) {
     std::lock_guard<std::mutex> lock(mu_);
     enabled_ = on;

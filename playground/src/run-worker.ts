@@ -1,17 +1,15 @@
 // Runs a scenario on the wasm engine off the page's thread, so a long run
 // never freezes the page (and can be cancelled by ending the worker).
-// Messages: in { id, doc, knobs }; out progress, done, invalid, error.
+// Messages (run-protocol.ts): in a run { kind: 'run', id, doc, knobs }, out
+// progress, done, invalid, error; or the same run again for the state after
+// each record of a range { kind: 'exact', ..., from, to, check }, out exact
+// (the simulation is deterministic: the same document, knobs and seed make
+// the same trace, which `check` confirms at a step boundary).
 import { runScenario, ScenarioError, type ScenarioOptions } from '../../src/browser.js';
 import { wasmHeapBytes } from '../../src/backends/wasm.js';
 import { FrameStoreBuilder, transferablesOf } from './frame-list.js';
-import { captureFrame } from './frames.js';
-import { MAX_RUN_EVENTS, type WorkerReply } from './run-protocol.js';
-
-interface RunRequest {
-  id: number;
-  doc: unknown;
-  knobs: Partial<ScenarioOptions>;
-}
+import { captureFrame, type Frame } from './frames.js';
+import { MAX_RUN_EVENTS, type WorkerReply, type WorkerRequest } from './run-protocol.js';
 
 const post = (m: WorkerReply, transfer: Transferable[] = []): void => (self as unknown as Worker).postMessage(m, transfer);
 
@@ -23,7 +21,40 @@ function eventLimit(doc: unknown): { maxEvents: number } | undefined {
   return undefined;
 }
 
-self.addEventListener('message', (ev: MessageEvent<RunRequest>) => {
+/** Thrown from onStep once the range is taken: the rest of the run is not needed. */
+class RangeTaken extends Error {}
+
+async function exact(req: Extract<WorkerRequest, { kind: 'exact' }>): Promise<void> {
+  const { id, doc, knobs, from, to, check } = req;
+  const started = performance.now();
+  const frames: Frame[] = [];
+  const cap = eventLimit(doc);
+  try {
+    await runScenario(doc, {
+      options: knobs as Partial<ScenarioOptions>,
+      ...(cap ? { limits: cap } : {}),
+      watch: { from, to, onRecord: (info) => frames.push(captureFrame(info.sim, info.step, info.record + 1, info.action)) },
+      onStep: (info) => {
+        if (info.step === check.step && info.records !== check.records) {
+          throw new Error(`the run again made ${info.records} records by reactor step ${info.step}, the first ${check.records}: not the same run`);
+        }
+        if (info.records > to + 1) throw new RangeTaken();
+      },
+    });
+  } catch (e) {
+    if (!(e instanceof RangeTaken)) {
+      post({ id, type: 'error', message: e instanceof Error ? e.message : String(e), heapBytes: wasmHeapBytes() });
+      return;
+    }
+  }
+  post({ id, type: 'exact', frames, ms: performance.now() - started, heapBytes: wasmHeapBytes() });
+}
+
+self.addEventListener('message', (ev: MessageEvent<WorkerRequest>) => {
+  if (ev.data.kind === 'exact') {
+    void exact(ev.data);
+    return;
+  }
   const { id, doc, knobs } = ev.data;
   void (async () => {
     const started = performance.now();

@@ -6,7 +6,7 @@
 // 256 MiB bulk response) would keep the tab that large for as long as it is
 // open; a fresh worker for the next run costs one instantiation of the module.
 import type { ScenarioIssue, ScenarioOptions } from '../../src/browser.js';
-import type { RunOutcome, WorkerReply } from './run-protocol.js';
+import type { RunOutcome, WorkerReply, WorkerRequest } from './run-protocol.js';
 
 export class RunInvalid extends Error {
   constructor(readonly errors: ScenarioIssue[]) {
@@ -82,6 +82,8 @@ export class Runner {
         this.recycleIfLarge(m.heapBytes, 0);
         p.reject(new Error(m.message));
         return;
+      case 'exact':
+        return;
     }
   }
 
@@ -117,7 +119,7 @@ export class Runner {
     const w = this.ensure();
     return new Promise<RunOutcome>((resolve, reject) => {
       this.pending = { id, resolve, reject, onProgress };
-      w.postMessage({ id, doc, knobs });
+      w.postMessage({ id, kind: 'run', doc, knobs } satisfies WorkerRequest);
     });
   }
 

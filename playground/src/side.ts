@@ -225,12 +225,24 @@ ${num(m.bytes)} bytes in all.` : ''}`,
     this.plot.setCursor(i);
     this.seqPlot.setCursor(i);
     const k = s.frames ? s.frames.frameAt(i) : -1;
-    const frame = s.frames?.get(k) ?? null;
+    const stepFrame = s.frames?.get(k) ?? null;
     // Frame 0 too: inside the first step the panel is still the state before it.
-    const lagging = frame !== null && frame.records < i + 1 && k < (s.frames?.length ?? 0) - 1;
+    const inside = stepFrame !== null && stepFrame.records < i + 1 && k < (s.frames?.length ?? 0) - 1;
+    // Inside a step, the state right after this event, once the run again has taken it (exact-frames.ts); the step's meanwhile.
+    const exactFrame = inside ? s.exact?.get(i) : undefined;
+    if (inside && !exactFrame && s.exact) {
+      s.exact.onReady = () => this.show(this.cursor, false);
+      s.exact.want(i);
+    }
+    const frame = exactFrame ?? stepFrame;
+    const lagging = inside && !exactFrame;
     renderGauges(this.gauges, {
       frame,
       lagging,
+      exact: exactFrame !== undefined,
+      computing: lagging && (s.exact?.computing(i) ?? false),
+      exactFailed: lagging ? (s.exact?.failed ?? null) : null,
+      stepStart: stepFrame?.records ?? 0,
       highWaterMark: s.highWaterMark,
       peakSendBuf: s.peakSendBuf,
       model: s.model,
@@ -246,6 +258,7 @@ ${num(m.bytes)} bytes in all.` : ''}`,
       model: s.model,
       cursor: i,
       frame,
+      exact: exactFrame !== undefined,
       readyUnknown: live ? 'not known: Linux shows an epoll\u2019s interest list, never its ready list' : null,
       epoll: this.epoll,
       onEpoll: (name) => {

@@ -65,6 +65,24 @@ export interface RunScenarioOptions {
   jsApp?: ExploreJsApp;
   /** Budgets that replace the document's `limits` (validated the same way): maxSteps, maxEvents, maxPeerBytes. */
   limits?: ScenarioDocument['limits'];
+  /**
+   * The state after each trace record of a range, where onStep gives it
+   * after each reactor step only: `onRecord` is called once for each record
+   * index in [from, to] the run reaches, in order, with the simulation just
+   * after that record (before the next call is made: Simulation.watchRecords
+   * says when that is). It must only look. The run goes on after `to`.
+   */
+  watch?: { from: number; to: number; onRecord: (info: ScenarioRecordInfo) => void };
+}
+
+export interface ScenarioRecordInfo {
+  /** The record (an index into `records`): the simulation is in the state just after it. */
+  record: number;
+  /** Reactor steps finished so far (the record may be inside the next one). */
+  step: number;
+  /** The action running (index into steps; -1 before the first). */
+  action: number;
+  sim: Simulation;
 }
 
 export interface ScenarioStepInfo {
@@ -200,7 +218,8 @@ class ScenarioRun {
   private readonly groups: Map<string, string[]>;
   private readonly labels: Map<string, number>;
   private listenerName: string | null = null;
-  private current = -1;
+  /** The action running (-1 before the first). */
+  current = -1;
   readonly checker: InvariantChecker | null;
   private readonly faultsAt = new Map<number, ScenarioFault[]>();
   /** Peers whose connect() failed (EMFILE under a lowered RLIMIT_NOFILE...): their later actions are skipped, not failed. */
@@ -880,13 +899,28 @@ function resolveJsApp(o: ScenarioOptions, given: ExploreJsApp | undefined): Expl
  * document (or invalid knobs) throws a ScenarioError listing every problem;
  * everything the scenario itself gets wrong is in `failures`.
  */
+function checkWatch(watch: unknown): void {
+  const bad = (field: string, what: string): never => {
+    throw new EdgeloopError('ERR_INVALID_ARG', `runScenario(): "${field}" must be ${what}`, { argument: field });
+  };
+  if (typeof watch !== 'object' || watch === null) bad('watch', 'an object { from, to, onRecord }');
+  const w = watch as Record<string, unknown>;
+  for (const key of Object.keys(w)) if (!['from', 'to', 'onRecord'].includes(key)) bad(`watch.${key}`, 'absent (known: from, to, onRecord)');
+  for (const key of ['from', 'to']) {
+    const v = w[key];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) bad(`watch.${key}`, 'a non-negative integer (a record index)');
+  }
+  if ((w.to as number) < (w.from as number)) bad('watch.to', `at least watch.from (${String(w.from)})`);
+  if (typeof w.onRecord !== 'function') bad('watch.onRecord', 'a function');
+}
+
 export async function runScenarioWith(Sim: SimulationFactory, doc: unknown, options: RunScenarioOptions = {}): Promise<ScenarioResult> {
   if (typeof options !== 'object' || options === null) {
     throw new EdgeloopError('ERR_INVALID_ARG', 'runScenario(): "options" must be an object { engine?, options?, timeLimitMs? }', { argument: 'options' });
   }
   for (const key of Object.keys(options)) {
-    if (!['engine', 'options', 'timeLimitMs', 'onStep', 'trace', 'jsApp', 'limits'].includes(key)) {
-      throw new EdgeloopError('ERR_INVALID_ARG', `runScenario(): unknown option "${key}" (known: engine, options, timeLimitMs, onStep, trace, jsApp, limits)`, { argument: key });
+    if (!['engine', 'options', 'timeLimitMs', 'onStep', 'trace', 'jsApp', 'limits', 'watch'].includes(key)) {
+      throw new EdgeloopError('ERR_INVALID_ARG', `runScenario(): unknown option "${key}" (known: engine, options, timeLimitMs, onStep, trace, jsApp, limits, watch)`, { argument: key });
     }
   }
   let scenario = assertScenario(doc, 'runScenario()');
@@ -908,6 +942,7 @@ export async function runScenarioWith(Sim: SimulationFactory, doc: unknown, opti
   if (options.onStep !== undefined && typeof options.onStep !== 'function') {
     throw new EdgeloopError('ERR_INVALID_ARG', 'runScenario(): "onStep" must be a function', { argument: 'onStep' });
   }
+  if (options.watch !== undefined) checkWatch(options.watch);
   if (options.trace !== undefined && typeof options.trace !== 'boolean') {
     throw new EdgeloopError('ERR_INVALID_ARG', 'runScenario(): "trace" must be true or false', { argument: 'trace' });
   }
@@ -934,6 +969,8 @@ export async function runScenarioWith(Sim: SimulationFactory, doc: unknown, opti
   const sim = await Sim.create(simOptions);
   try {
     const run = new ScenarioRun(doc2, sim, options.timeLimitMs, options.onStep, jsApp);
+    const watch = options.watch;
+    if (watch) sim.watchRecords(watch, (record) => watch.onRecord({ record, step: sim.steps, action: run.current, sim }));
     run.run();
     const snapshot = sim.snapshot();
     // The trace as it stands now (disposing adds records), made into text

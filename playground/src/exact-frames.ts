@@ -1,0 +1,149 @@
+// The state after any one event of a run made here, exact. A run's frames
+// are the state after each reactor step, so inside a step (and among the
+// peers' calls between two) the gauges and the ready list would lag the
+// cursor. Keeping a frame per event would cost a frame per event (8 KB a
+// step already); instead this asks a worker to run the same scenario again
+// — the simulation is deterministic: the same document, knobs and seed make
+// the same trace, which the worker checks at a step boundary — and to take
+// the state after each record of a window around the cursor (runScenario's
+// watch: the reactor probed between two of its calls). What comes back is
+// kept (bounded), so stepping through the window is instant; a new window
+// costs a run to its end, a few ms for a built-in and seconds at a million
+// events, meanwhile the step's frame is shown with a note saying so.
+import type { ScenarioOptions } from '../../src/browser.js';
+import type { FrameList } from './frame-list.js';
+import type { Frame } from './frames.js';
+import type { WorkerReply, WorkerRequest } from './run-protocol.js';
+import { RECYCLE_EVENTS, RECYCLE_HEAP_BYTES } from './runner.js';
+
+/** Records taken per run again: the cursor's neighbours come with it. */
+export const EXACT_WINDOW = 160;
+/** Frames kept per run (the oldest go first): a few MB. */
+export const EXACT_KEPT = 4000;
+
+interface Job {
+  id: number;
+  from: number;
+  to: number;
+}
+
+export class ExactFrames {
+  private readonly kept = new Map<number, Frame>();
+  private worker: Worker | null = null;
+  private running: Job | null = null;
+  /** The latest window asked for while one ran (older asks are dropped: the cursor moved on). */
+  private next: Job | null = null;
+  private nextId = 1;
+  /** Why the state could not be computed (the worker failed, or the run again differed), or null. */
+  failed: string | null = null;
+  /** Runs again made so far and their total ms (the e2e test reads them). */
+  runs = 0;
+  runMs = 0;
+  /** Called when frames arrive (the side shows its cursor again). */
+  onReady: () => void = () => {};
+
+  constructor(
+    private readonly doc: unknown,
+    private readonly knobs: Partial<ScenarioOptions>,
+    private readonly frames: FrameList,
+    private readonly n: number,
+  ) {}
+
+  /** The state after record `i`, if taken. */
+  get(i: number): Frame | undefined {
+    return this.kept.get(i);
+  }
+
+  /** Whether the state after record `i` is being computed. */
+  computing(i: number): boolean {
+    const inside = (j: Job | null): boolean => j !== null && i >= j.from && i <= j.to;
+    return this.failed === null && (inside(this.running) || inside(this.next));
+  }
+
+  /** Asks for the state after record `i` (and its neighbours), unless it is kept or on its way. */
+  want(i: number): void {
+    if (this.failed !== null || i < 0 || i >= this.n || this.kept.has(i) || this.computing(i)) return;
+    const from = Math.max(0, i - (EXACT_WINDOW >> 2));
+    const job: Job = { id: this.nextId++, from, to: Math.min(this.n - 1, from + EXACT_WINDOW - 1) };
+    if (this.running) this.next = job;
+    else this.start(job);
+  }
+
+  private start(job: Job): void {
+    this.running = job;
+    // The step boundary at or before the window: the run again must reach it with the same count.
+    const k = this.frames.frameAt(job.from);
+    const w = this.ensure();
+    const req: WorkerRequest = {
+      id: job.id,
+      kind: 'exact',
+      doc: this.doc,
+      knobs: this.knobs,
+      from: job.from,
+      to: job.to,
+      check: { step: this.frames.stepAt(k), records: this.frames.recordsAt(k) },
+    };
+    w.postMessage(req);
+  }
+
+  private ensure(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(new URL('./run-worker.ts', import.meta.url), { type: 'module', name: 'edgeloop-exact' });
+    w.addEventListener('message', (ev: MessageEvent<WorkerReply>) => this.onMessage(ev.data));
+    w.addEventListener('error', (ev) => {
+      ev.preventDefault();
+      this.fail(`the worker failed: ${ev.message || 'unknown error'}`);
+    });
+    this.worker = w;
+    return w;
+  }
+
+  private onMessage(m: WorkerReply): void {
+    const job = this.running;
+    if (!job || m.id !== job.id) return;
+    if (m.type === 'error') {
+      this.fail(m.message);
+      return;
+    }
+    if (m.type !== 'exact') return;
+    this.running = null;
+    this.runs++;
+    this.runMs += m.ms;
+    for (const f of m.frames) {
+      const i = f.records - 1;
+      this.kept.delete(i);
+      this.kept.set(i, f);
+    }
+    for (const old of this.kept.keys()) {
+      if (this.kept.size <= EXACT_KEPT) break;
+      this.kept.delete(old);
+    }
+    // A worker that ran far (or grew its wasm memory) is ended: a wasm memory never shrinks.
+    if (m.heapBytes > RECYCLE_HEAP_BYTES || job.to > RECYCLE_EVENTS) this.stopWorker();
+    const next = this.next;
+    this.next = null;
+    if (next) this.start(next);
+    this.onReady();
+  }
+
+  private fail(why: string): void {
+    this.failed = why;
+    this.running = null;
+    this.next = null;
+    this.stopWorker();
+    this.onReady();
+  }
+
+  private stopWorker(): void {
+    this.worker?.terminate();
+    this.worker = null;
+  }
+
+  /** Ends the worker (the session is gone). */
+  dispose(): void {
+    this.stopWorker();
+    this.running = null;
+    this.next = null;
+    this.onReady = () => {};
+  }
+}
