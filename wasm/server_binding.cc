@@ -33,6 +33,7 @@
 #include "../native/host/handler_app.h"
 #include "../native/host/server_host.h"
 #include "kernel_owner.h"
+#include "text_out.h"
 
 using emscripten::EM_VAL;
 using emscripten::val;
@@ -157,8 +158,9 @@ class SimServerBinding {
     return Calling("close", [&](ServerHost& h) { return static_cast<double>(h.Close(ConnId(conn), reason)); });
   }
 
-  std::string DrainTrace() {
-    return Guard("drainTrace", std::string(), [&](ServerHost& h) { return h.DrainTrace(); });
+  // Texts, as views the glue decodes (text_out.h).
+  val DrainTrace() {
+    return text_.Hand(Guard("drainTrace", std::string(), [&](ServerHost& h) { return h.DrainTrace(); }));
   }
 
   // A count of records; anything negative or not finite turns the probe off.
@@ -169,12 +171,12 @@ class SimServerBinding {
     });
   }
 
-  std::string Snapshot() {
-    return Guard("snapshot", std::string(), [&](ServerHost& h) { return h.Snapshot(); });
+  val Snapshot() {
+    return text_.Hand(Guard("snapshot", std::string(), [&](ServerHost& h) { return h.Snapshot(); }));
   }
 
-  std::string Stats() {
-    return Guard("stats", std::string(), [&](ServerHost& h) { return h.Stats(); });
+  val Stats() {
+    return text_.Hand(Guard("stats", std::string(), [&](ServerHost& h) { return h.Stats(); }));
   }
 
   void StopAccepting() {
@@ -267,6 +269,7 @@ class SimServerBinding {
   std::unique_ptr<WasmHandlerApp> handlers_;
   std::unique_ptr<ServerHost> host_;
   int depth_ = 0;  // host calls in progress (a handler's send() runs inside runOnce())
+  TextOut text_;
   bool dispose_pending_ = false;
 };
 
