@@ -14,10 +14,27 @@ import type { ScenarioOptions } from '../../src/browser.js';
 import type { FrameList } from './frame-list.js';
 import type { Frame } from './frames.js';
 import type { WorkerReply, WorkerRequest } from './run-protocol.js';
-import { RECYCLE_EVENTS, RECYCLE_HEAP_BYTES } from './runner.js';
+
+/**
+ * A worker that ran again is ended at once when its wasm memory passed this
+ * (the module starts at 16 MiB; the built-in scenarios take it to 66 MiB,
+ * but for the contrast of high-water-mark-close: 237 MiB)...
+ */
+export const RECYCLE_HEAP_BYTES = 128 * 1024 * 1024;
+/** ...or its run passed this many records (its JS heap grew with the run: a million-event run left a worker ~150 MB that V8 keeps). */
+export const RECYCLE_EVENTS = 250_000;
 
 /** Records taken per run again: the cursor's neighbours come with it. */
 export const EXACT_WINDOW = 160;
+/** A worker idle this long is ended (moving about a step keeps it; leaving it costs ~20 ms to start again). */
+export const EXACT_IDLE_MS = 5000;
+/**
+ * Above this many events a run again takes long (about 3 s at a million):
+ * it starts only once the cursor has rested EXACT_REST_MS, so moving
+ * through a long run does not start (and drop) one per key press.
+ */
+export const EXACT_REST_ABOVE = 50_000;
+export const EXACT_REST_MS = 250;
 /** Frames kept per run (the oldest go first): a few MB. */
 export const EXACT_KEPT = 4000;
 
@@ -34,6 +51,11 @@ export class ExactFrames {
   /** The latest window asked for while one ran (older asks are dropped: the cursor moved on). */
   private next: Job | null = null;
   private nextId = 1;
+  /** A window waiting for the cursor to rest (EXACT_REST_ABOVE). */
+  private resting: ReturnType<typeof setTimeout> | null = null;
+  private restingFor: Job | null = null;
+  /** Ends an idle worker (it holds the tab's memory): the next window starts a fresh one. */
+  private idle: ReturnType<typeof setTimeout> | null = null;
   /** Why the state could not be computed (the worker failed, or the run again differed), or null. */
   failed: string | null = null;
   /** Runs again made so far and their total ms (the e2e test reads them). */
@@ -57,7 +79,7 @@ export class ExactFrames {
   /** Whether the state after record `i` is being computed. */
   computing(i: number): boolean {
     const inside = (j: Job | null): boolean => j !== null && i >= j.from && i <= j.to;
-    return this.failed === null && (inside(this.running) || inside(this.next));
+    return this.failed === null && (inside(this.running) || inside(this.next) || inside(this.restingFor));
   }
 
   /** Asks for the state after record `i` (and its neighbours), unless it is kept or on its way. */
@@ -65,11 +87,28 @@ export class ExactFrames {
     if (this.failed !== null || i < 0 || i >= this.n || this.kept.has(i) || this.computing(i)) return;
     const from = Math.max(0, i - (EXACT_WINDOW >> 2));
     const job: Job = { id: this.nextId++, from, to: Math.min(this.n - 1, from + EXACT_WINDOW - 1) };
+    if (this.n > EXACT_REST_ABOVE) {
+      if (this.resting !== null) clearTimeout(this.resting);
+      this.restingFor = job;
+      this.resting = setTimeout(() => {
+        this.resting = null;
+        this.restingFor = null;
+        this.ask(job);
+      }, EXACT_REST_MS);
+      return;
+    }
+    this.ask(job);
+  }
+
+  private ask(job: Job): void {
+    if (this.failed !== null) return;
     if (this.running) this.next = job;
     else this.start(job);
   }
 
   private start(job: Job): void {
+    if (this.idle !== null) clearTimeout(this.idle);
+    this.idle = null;
     this.running = job;
     // The step boundary at or before the window: the run again must reach it with the same count.
     const k = this.frames.frameAt(job.from);
@@ -123,6 +162,7 @@ export class ExactFrames {
     const next = this.next;
     this.next = null;
     if (next) this.start(next);
+    else if (this.worker) this.idle = setTimeout(() => this.stopWorker(), EXACT_IDLE_MS);
     this.onReady();
   }
 
@@ -135,12 +175,17 @@ export class ExactFrames {
   }
 
   private stopWorker(): void {
+    if (this.idle !== null) clearTimeout(this.idle);
+    this.idle = null;
     this.worker?.terminate();
     this.worker = null;
   }
 
   /** Ends the worker (the session is gone). */
   dispose(): void {
+    if (this.resting !== null) clearTimeout(this.resting);
+    this.resting = null;
+    this.restingFor = null;
     this.stopWorker();
     this.running = null;
     this.next = null;

@@ -2,7 +2,7 @@
 // holds them. A 1,000,000-event echo run has 6,075 steps of 40 connections:
 // as objects that was 243,000 connection records to clone out of the run
 // worker (3.4 s of the page's 15 s) and to keep. Here each frame is one JSON
-// text, parsed when the page shows that frame, beside the columns the views
+// text (kept as UTF-8 bytes), parsed when the page shows that frame, beside the columns the views
 // read for every frame at once (where each frame starts, the plot's sums,
 // each connection's peak send_buf_). The worker builds it (FrameStoreBuilder)
 // and transfers the columns without a copy.
@@ -15,8 +15,18 @@ import { lastFrameAtOrBefore, type Frame } from './frames.js';
 
 /** What crosses from the run worker to the page: plain data, the typed arrays transferable. */
 export interface FrameStore {
-  /** Each frame as JSON, objects as [shape index + 1, values...] and arrays as [0, items...]. */
-  texts: string[];
+  /**
+   * Each frame as JSON, objects as [shape index + 1, values...] and arrays
+   * as [0, items...], in UTF-8: frame k is bytes [start[k], end[k]) of
+   * chunks[chunk[k]]. Bytes, not strings: they cross from the worker
+   * transferred (a million-event run's 68 MB of strings took a structured
+   * clone, and for a moment sat in the page twice), and in the page they
+   * sit outside the JS heap, decoded only for a frame shown.
+   */
+  chunks: Uint8Array[];
+  chunk: Uint32Array;
+  start: Uint32Array;
+  end: Uint32Array;
   /** Each shape's keys, in order. */
   shapes: string[][];
   /** Frame k's reactor step and its trace position (Frame.records). */
@@ -51,7 +61,7 @@ export interface TcpSeqSeries {
 
 /** The typed arrays of a store, for postMessage's transfer list. */
 export function transferablesOf(s: FrameStore): ArrayBuffer[] {
-  return [s.step, s.records, s.sendBuf, s.kernel, s.peer, ...s.tcpSeq.flatMap((t) => [t.frames, t.seq])].map((a) => a.buffer as ArrayBuffer);
+  return [...s.chunks, s.chunk, s.start, s.end, s.step, s.records, s.sendBuf, s.kernel, s.peer, ...s.tcpSeq.flatMap((t) => [t.frames, t.seq])].map((a) => a.buffer as ArrayBuffer);
 }
 
 /**
@@ -112,8 +122,16 @@ function decode(v: unknown, keyLists: readonly string[][]): unknown {
   return o;
 }
 
+/** Bytes per chunk of frame text (a frame larger than this gets a chunk of its own). */
+const CHUNK_BYTES = 4 * 1024 * 1024;
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
 export class FrameStoreBuilder {
-  private readonly texts: string[] = [];
+  private readonly chunks: Uint8Array[] = [];
+  /** Bytes used of the last chunk. */
+  private used = 0;
+  private readonly where = { chunk: [] as number[], start: [] as number[], end: [] as number[] };
   private readonly shapes = new Shapes();
   private readonly cols = { step: [] as number[], records: [] as number[], sendBuf: [] as number[], kernel: [] as number[], peer: [] as number[] };
   private unix = false;
@@ -121,11 +139,29 @@ export class FrameStoreBuilder {
   private readonly seqs = new Map<number, { name: string | null; peer: string | null; base: number; frames: number[]; seq: number[] }>();
 
   get length(): number {
-    return this.texts.length;
+    return this.where.chunk.length;
+  }
+
+  /** Appends a frame's text to the chunks, as UTF-8. */
+  private keep(text: string): void {
+    let last = this.chunks[this.chunks.length - 1];
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    if (!last || last.length - this.used < text.length * 3) {
+      // The chunk before is cut to what it holds.
+      if (last) this.chunks[this.chunks.length - 1] = last.slice(0, this.used);
+      last = new Uint8Array(Math.max(CHUNK_BYTES, text.length * 3));
+      this.chunks.push(last);
+      this.used = 0;
+    }
+    const { written } = utf8.encodeInto(text, last.subarray(this.used));
+    this.where.chunk.push(this.chunks.length - 1);
+    this.where.start.push(this.used);
+    this.where.end.push(this.used + written);
+    this.used += written;
   }
 
   push(f: Frame): void {
-    this.texts.push(JSON.stringify(encode(f, this.shapes)));
+    this.keep(JSON.stringify(encode(f, this.shapes)));
     let sendBuf = 0;
     let kernel = 0;
     let peer = 0;
@@ -142,7 +178,7 @@ export class FrameStoreBuilder {
           s = { name: c.name, peer: c.peer, base: tcp.seq.una, frames: [], seq: [] };
           this.seqs.set(c.id, s);
         }
-        s.frames.push(this.texts.length - 1);
+        s.frames.push(this.length - 1);
         s.seq.push(tcp.seq.write - s.base, tcp.seq.nxt - s.base, tcp.seq.una - s.base, tcp.seq.wndEdge - s.base);
       }
     }
@@ -155,8 +191,13 @@ export class FrameStoreBuilder {
 
   finish(): FrameStore {
     const c = this.cols;
+    const n = this.chunks.length;
+    if (n > 0) this.chunks[n - 1] = (this.chunks[n - 1] as Uint8Array).slice(0, this.used);
     return {
-      texts: this.texts,
+      chunks: this.chunks,
+      chunk: Uint32Array.from(this.where.chunk),
+      start: Uint32Array.from(this.where.start),
+      end: Uint32Array.from(this.where.end),
       shapes: this.shapes.lists,
       step: Float64Array.from(c.step),
       records: Float64Array.from(c.records),
@@ -191,7 +232,7 @@ export class FrameList {
   }
 
   get length(): number {
-    return this.store.texts.length;
+    return this.store.chunk.length;
   }
 
   get unix(): boolean {
@@ -221,7 +262,9 @@ export class FrameList {
     if (!Number.isInteger(k) || k < 0 || k >= this.length) return undefined;
     let f = this.cache.get(k);
     if (!f) {
-      f = decode(JSON.parse(this.store.texts[k] as string), this.store.shapes) as Frame;
+      const { chunks, chunk, start, end } = this.store;
+      const text = fromUtf8.decode((chunks[chunk[k] as number] as Uint8Array).subarray(start[k], end[k]));
+      f = decode(JSON.parse(text), this.store.shapes) as Frame;
       if (this.cache.size >= 16) this.cache.delete(this.cache.keys().next().value as number);
       this.cache.set(k, f);
     }
