@@ -16,17 +16,27 @@ import { lastFrameAtOrBefore, type Frame } from './frames.js';
 /** What crosses from the run worker to the page: plain data, the typed arrays transferable. */
 export interface FrameStore {
   /**
-   * Each frame as JSON, objects as [shape index + 1, values...] and arrays
-   * as [0, items...], in UTF-8: frame k is bytes [start[k], end[k]) of
-   * chunks[chunk[k]]. Bytes, not strings: they cross from the worker
-   * transferred (a million-event run's 68 MB of strings took a structured
-   * clone, and for a moment sat in the page twice), and in the page they
-   * sit outside the JS heap, decoded only for a frame shown.
+   * Texts in UTF-8: text t is bytes [start[t], end[t]) of chunks[chunk[t]].
+   * A frame is its own text (its JSON, objects as [shape index + 1,
+   * values...] and arrays as [0, items...], with no connections) and its
+   * connections' texts, refs[connFrom[k] .. connFrom[k + 1]): a connection
+   * that did not change since the frame before is the same text, kept once
+   * (most of a busy run's 40 connections are idle in any one step). Bytes,
+   * not strings: they cross from the worker transferred (a million-event
+   * run's 68 MB of strings took a structured clone, and for a moment sat in
+   * the page twice), and in the page they sit outside the JS heap, decoded
+   * only for a frame shown.
    */
   chunks: Uint8Array[];
   chunk: Uint32Array;
   start: Uint32Array;
   end: Uint32Array;
+  /** Frame k's own text (its interest list apart: interestText[k], the same text while the list does not change). */
+  frameText: Uint32Array;
+  interestText: Uint32Array;
+  /** Frame k's connections are the texts refs[connFrom[k]] .. refs[connFrom[k + 1] - 1] (length frames + 1). */
+  connFrom: Uint32Array;
+  refs: Uint32Array;
   /** Each shape's keys, in order. */
   shapes: string[][];
   /** Frame k's reactor step and its trace position (Frame.records). */
@@ -61,7 +71,7 @@ export interface TcpSeqSeries {
 
 /** The typed arrays of a store, for postMessage's transfer list. */
 export function transferablesOf(s: FrameStore): ArrayBuffer[] {
-  return [...s.chunks, s.chunk, s.start, s.end, s.step, s.records, s.sendBuf, s.kernel, s.peer, ...s.tcpSeq.flatMap((t) => [t.frames, t.seq])].map((a) => a.buffer as ArrayBuffer);
+  return [...s.chunks, s.chunk, s.start, s.end, s.frameText, s.interestText, s.connFrom, s.refs, s.step, s.records, s.sendBuf, s.kernel, s.peer, ...s.tcpSeq.flatMap((t) => [t.frames, t.seq])].map((a) => a.buffer as ArrayBuffer);
 }
 
 /**
@@ -132,6 +142,13 @@ export class FrameStoreBuilder {
   /** Bytes used of the last chunk. */
   private used = 0;
   private readonly where = { chunk: [] as number[], start: [] as number[], end: [] as number[] };
+  private readonly frameText: number[] = [];
+  private readonly interestText: number[] = [];
+  private lastInterest: { text: string; ref: number } | null = null;
+  private readonly connFrom: number[] = [0];
+  private readonly refs: number[] = [];
+  /** Each connection's last text and its number: an unchanged one is not kept again. */
+  private readonly lastConn = new Map<number, { text: string; ref: number }>();
   private readonly shapes = new Shapes();
   private readonly cols = { step: [] as number[], records: [] as number[], sendBuf: [] as number[], kernel: [] as number[], peer: [] as number[] };
   private unix = false;
@@ -139,11 +156,11 @@ export class FrameStoreBuilder {
   private readonly seqs = new Map<number, { name: string | null; peer: string | null; base: number; frames: number[]; seq: number[] }>();
 
   get length(): number {
-    return this.where.chunk.length;
+    return this.frameText.length;
   }
 
-  /** Appends a frame's text to the chunks, as UTF-8. */
-  private keep(text: string): void {
+  /** Appends a text to the chunks, as UTF-8; its number. */
+  private keep(text: string): number {
     let last = this.chunks[this.chunks.length - 1];
     // UTF-8 takes at most 3 bytes per UTF-16 unit.
     if (!last || last.length - this.used < text.length * 3) {
@@ -158,10 +175,26 @@ export class FrameStoreBuilder {
     this.where.start.push(this.used);
     this.where.end.push(this.used + written);
     this.used += written;
+    return this.where.chunk.length - 1;
   }
 
   push(f: Frame): void {
-    this.keep(JSON.stringify(encode(f, this.shapes)));
+    this.frameText.push(this.keep(JSON.stringify(encode({ ...f, interest: [], conns: [] }, this.shapes))));
+    const interest = JSON.stringify(encode(f.interest, this.shapes));
+    if (this.lastInterest?.text !== interest) this.lastInterest = { text: interest, ref: this.keep(interest) };
+    this.interestText.push(this.lastInterest.ref);
+    for (const c of f.conns) {
+      const text = JSON.stringify(encode(c, this.shapes));
+      const last = this.lastConn.get(c.id);
+      if (last && last.text === text) {
+        this.refs.push(last.ref);
+        continue;
+      }
+      const ref = this.keep(text);
+      this.lastConn.set(c.id, { text, ref });
+      this.refs.push(ref);
+    }
+    this.connFrom.push(this.refs.length);
     let sendBuf = 0;
     let kernel = 0;
     let peer = 0;
@@ -198,6 +231,10 @@ export class FrameStoreBuilder {
       chunk: Uint32Array.from(this.where.chunk),
       start: Uint32Array.from(this.where.start),
       end: Uint32Array.from(this.where.end),
+      frameText: Uint32Array.from(this.frameText),
+      interestText: Uint32Array.from(this.interestText),
+      connFrom: Uint32Array.from(this.connFrom),
+      refs: Uint32Array.from(this.refs),
       shapes: this.shapes.lists,
       step: Float64Array.from(c.step),
       records: Float64Array.from(c.records),
@@ -232,7 +269,14 @@ export class FrameList {
   }
 
   get length(): number {
-    return this.store.chunk.length;
+    return this.store.frameText.length;
+  }
+
+  /** Text t of the store, parsed and unshaped. */
+  private parse(t: number): unknown {
+    const { chunks, chunk, start, end } = this.store;
+    const text = fromUtf8.decode((chunks[chunk[t] as number] as Uint8Array).subarray(start[t], end[t]));
+    return decode(JSON.parse(text), this.store.shapes);
   }
 
   get unix(): boolean {
@@ -262,9 +306,10 @@ export class FrameList {
     if (!Number.isInteger(k) || k < 0 || k >= this.length) return undefined;
     let f = this.cache.get(k);
     if (!f) {
-      const { chunks, chunk, start, end } = this.store;
-      const text = fromUtf8.decode((chunks[chunk[k] as number] as Uint8Array).subarray(start[k], end[k]));
-      f = decode(JSON.parse(text), this.store.shapes) as Frame;
+      const { frameText, interestText, connFrom, refs } = this.store;
+      f = this.parse(frameText[k] as number) as Frame;
+      f.interest = this.parse(interestText[k] as number) as Frame['interest'];
+      for (let j = connFrom[k] as number; j < (connFrom[k + 1] as number); j++) f.conns.push(this.parse(refs[j] as number) as Frame['conns'][number]);
       if (this.cache.size >= 16) this.cache.delete(this.cache.keys().next().value as number);
       this.cache.set(k, f);
     }
