@@ -45,7 +45,8 @@ interface Job {
 }
 
 export class ExactFrames {
-  private readonly kept = new Map<number, Frame>();
+  /** The state after each record taken; null: the run again reached no moment for it (the simulation's setup, before any watch). */
+  private readonly kept = new Map<number, Frame | null>();
   private worker: Worker | null = null;
   private running: Job | null = null;
   /** The latest window asked for while one ran (older asks are dropped: the cursor moved on). */
@@ -73,7 +74,12 @@ export class ExactFrames {
 
   /** The state after record `i`, if taken. */
   get(i: number): Frame | undefined {
-    return this.kept.get(i);
+    return this.kept.get(i) ?? undefined;
+  }
+
+  /** Whether the run again was made for record `i` and has no state for it (the simulation's setup, made before the scenario's first action). */
+  unavailable(i: number): boolean {
+    return this.kept.get(i) === null;
   }
 
   /** Whether the state after record `i` is being computed. */
@@ -148,10 +154,11 @@ export class ExactFrames {
     this.running = null;
     this.runs++;
     this.runMs += m.ms;
-    for (const f of m.frames) {
-      const i = f.records - 1;
+    const got = new Map(m.frames.map((f) => [f.records - 1, f]));
+    // Every record of the window is answered, with its state or with none: never asked again.
+    for (let i = job.from; i <= job.to; i++) {
       this.kept.delete(i);
-      this.kept.set(i, f);
+      this.kept.set(i, got.get(i) ?? null);
     }
     for (const old of this.kept.keys()) {
       if (this.kept.size <= EXACT_KEPT) break;

@@ -336,7 +336,7 @@ export function renderGauges(el: HTMLElement, ctx: GaugeContext | null): void {
     : ctx.computing
       ? ' The state right after this event is being computed (the same run again, up to here); meanwhile this is the last step’s end.'
       : ctx.exactFailed
-        ? ` The state right after this event could not be computed (${ctx.exactFailed}): this is the last step’s end, the events since are not reflected.`
+        ? ` The state right after this event could not be computed (${ctx.exactFailed}): ${frame.step === 0 ? 'this is the state before the first step' : 'this is the last step’s end, the events since are not reflected'}.`
         : ' Buffers are sampled after each reactor step: the events since then are not reflected yet.';
   const head = h(
     'p',

@@ -337,6 +337,13 @@ describe('the playground teaches', () => {
     await goto(partial);
     expect(await page.locator('.side-a .gauges .frame-note').getAttribute('data-exact')).toBe('true');
     expect(await page.evaluate(() => (window as unknown as { edgeloopPlayground?: { exactRuns(): number } }).edgeloopPlayground?.exactRuns() ?? -1)).toBe(runs);
+    // The first event is the simulation's setup, made before any watch: the page says so, once, and does not ask again and again.
+    const exactRuns = (): Promise<number> => page.evaluate(() => (window as unknown as { edgeloopPlayground: { exactRuns(): number } }).edgeloopPlayground.exactRuns());
+    await goto(0);
+    await expect.poll(() => page.locator('.side-a .gauges .frame-note').textContent()).toContain('is not watched');
+    const settled = await exactRuns();
+    await page.waitForTimeout(600);
+    expect(await exactRuns()).toBe(settled);
     noErrors(t);
     await page.close();
   });
