@@ -7,8 +7,9 @@
 // only looks: the trace is the same with and without it.
 import { describe, expect, it } from 'vitest';
 
-import { builtinScenario, listBuiltinScenarios, runScenario, type SimulationSnapshot, type TraceRecord } from '../src/index.js';
+import { builtinScenario, listBuiltinScenarios, runScenario, type SimulationHandlers, type SimulationSnapshot, type TraceRecord } from '../src/index.js';
 import { EdgeloopError } from '../src/errors.js';
+import { create, ENGINES } from './helpers/sim.js';
 
 type Engine = 'native' | 'wasm';
 
@@ -106,6 +107,32 @@ describe('the state after every record (runScenario watch)', () => {
       expect(span, `record ${s.record}`).toBeDefined();
       expect(s.record).toBeGreaterThanOrEqual(span?.recordFrom ?? Infinity);
       expect(s.record).toBeLessThan(span?.recordTo ?? -1);
+    }
+  });
+
+  it.each(ENGINES)('Simulation.watchRecords with JS handlers (%s): a handler\u2019s own send is watched too, write by write, and the queues move by exactly the bytes', async (engine) => {
+    // A reply four times the request, sent from inside the handler: its writes happen between the reactor's reads.
+    const echo4: SimulationHandlers = { onMessage: (conn, data) => void conn.send(new Uint8Array(data.length * 4).fill(120)) };
+    const sim = await create(engine, { family: 'unix', app: echo4, sndbuf: 8192 });
+    try {
+      const states: Array<SimulationSnapshot | undefined> = [];
+      sim.watchRecords({ from: 0, to: Number.MAX_SAFE_INTEGER }, (k) => (states[k] = sim.snapshot()));
+      const a = sim.peer('a', { readPerStep: 4096 });
+      a.connect();
+      sim.step();
+      for (let i = 0; i < 6; i++) {
+        a.write(new Uint8Array(3000).fill(97));
+        sim.run({ maxSteps: 40 });
+      }
+      const records = sim.trace.records;
+      const moves = queueMoves(records, states);
+      expect(moves.wrong).toEqual([]);
+      // The handler's writes (app then reactor write, inside one iteration) were among those checked.
+      const handlerWrites = records.filter((r, k) => r.actor === 'reactor' && r.call === 'write' && records[k - 1]?.actor === 'app');
+      expect(handlerWrites.length).toBeGreaterThan(0);
+      expect(moves.checked).toBeGreaterThan(20);
+    } finally {
+      sim.dispose();
     }
   });
 
