@@ -14,6 +14,7 @@ import type { ScenarioOptions } from '../../src/browser.js';
 import type { FrameList } from './frame-list.js';
 import type { Frame } from './frames.js';
 import type { WorkerReply, WorkerRequest } from './run-protocol.js';
+import { startRunWorker } from './run-worker-start.js';
 
 /**
  * A worker that ran again is ended at once when its wasm memory passed this
@@ -133,12 +134,11 @@ export class ExactFrames {
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(new URL('./run-worker.ts', import.meta.url), { type: 'module', name: 'edgeloop-exact' });
-    w.addEventListener('message', (ev: MessageEvent<WorkerReply>) => this.onMessage(ev.data));
-    w.addEventListener('error', (ev) => {
-      ev.preventDefault();
-      this.fail(`the worker failed: ${ev.message || 'unknown error'}`);
-    });
+    const w = startRunWorker(
+      'edgeloop-exact',
+      (m) => this.onMessage(m),
+      (why) => this.fail(`the worker failed: ${why}`),
+    );
     this.worker = w;
     return w;
   }

@@ -8,6 +8,7 @@
 // module (about 20 ms).
 import type { ScenarioIssue, ScenarioOptions } from '../../src/browser.js';
 import type { RunOutcome, WorkerReply, WorkerRequest } from './run-protocol.js';
+import { startRunWorker } from './run-worker-start.js';
 
 export class RunInvalid extends Error {
   constructor(readonly errors: ScenarioIssue[]) {
@@ -40,13 +41,14 @@ export class Runner {
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(new URL('./run-worker.ts', import.meta.url), { type: 'module', name: 'edgeloop-run' });
-    w.addEventListener('message', (ev: MessageEvent<WorkerReply>) => this.onMessage(ev.data));
-    w.addEventListener('error', (ev) => {
-      ev.preventDefault();
-      this.fail(new Error(`the simulation worker failed: ${ev.message || 'unknown error'}`));
-      this.stop();
-    });
+    const w = startRunWorker(
+      'edgeloop-run',
+      (m) => this.onMessage(m),
+      (why) => {
+        this.fail(new Error(`the simulation worker failed: ${why}`));
+        this.stop();
+      },
+    );
     this.worker = w;
     this.workersStarted++;
     return w;
