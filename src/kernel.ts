@@ -603,6 +603,8 @@ export class Kernel implements KernelApi {
     if (!Array.isArray(records)) throw invalidArg('ingestTrace', 'records', 'an array of native trace records', records);
     // Checked whole before any is taken, so a bad array leaves the trace as it was.
     records.forEach((r, i) => checkNativeRecord(r, i));
+    // Records made by the caller (the script's markers, app records): the probe's moment comes before them.
+    if (this.probe !== null) this.probe();
     for (const r of records) {
       // Per-fd filler state belongs to the fd number: a number the reactor
       // opened or closed starts afresh, as it does for the script's own calls.
@@ -659,6 +661,11 @@ export class Kernel implements KernelApi {
 
   traceJsonl(): string {
     return this.tracer ? this.tracer.store.toJsonl(this.header) : traceToJsonl(this.trace);
+  }
+
+  /** Whether this kernel keeps a trace (`trace: false` keeps none). */
+  get tracing(): boolean {
+    return this.tracer !== null;
   }
 
   /** Records in the trace so far, counted without making them (0 with tracing off). */

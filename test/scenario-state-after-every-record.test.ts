@@ -131,6 +131,20 @@ describe('the state after every record (runScenario watch)', () => {
       const handlerWrites = records.filter((r, k) => r.actor === 'reactor' && r.call === 'write' && records[k - 1]?.actor === 'app');
       expect(handlerWrites.length).toBeGreaterThan(0);
       expect(moves.checked).toBeGreaterThan(20);
+      // A reactor read takes bytes in and queues none out: the reply the handler sends is the app record's doing (it
+      // comes after the read, 'message'), never shown as the read's. The state up to the read is taken before that record.
+      let reads = 0;
+      for (let k = 1; k < records.length; k++) {
+        const r = records[k] as TraceRecord;
+        if (r.actor !== 'reactor' || r.call !== 'read' || typeof r.ret !== 'number' || r.ret <= 0) continue;
+        const before = states[k - 1]?.connections.find((c) => c.fd === r.fd);
+        const after = states[k]?.connections.find((c) => c.fd === r.fd);
+        if (!before || !after) continue;
+        reads++;
+        expect(after.sendBuf, `#${r.seq} read ${r.ret}`).toBe(before.sendBuf);
+        expect(records[k + 1]?.call, `#${r.seq}: the message record follows the read`).toBe('message');
+      }
+      expect(reads).toBeGreaterThan(3);
     } finally {
       sim.dispose();
     }
@@ -146,6 +160,19 @@ describe('the state after every record (runScenario watch)', () => {
       [{ from: 0, to: 3 }, 'watch.onRecord'],
       [{ from: 0, to: 3, onRecord: () => {}, every: 2 }, 'watch.every'],
     ];
+    // With trace: false there is nothing to watch: refused, not silently called never.
+    const noTrace = await runScenario(doc, { engine: 'native', trace: false, watch: { from: 0, to: 3, onRecord: () => {} } }).then(
+      () => null,
+      (x: unknown) => x,
+    );
+    expect((noTrace as EdgeloopError).code).toBe('ERR_INVALID_ARG');
+    expect((noTrace as EdgeloopError).message).toContain('"watch" needs the trace');
+    const sim = await create('native', { trace: false });
+    try {
+      expect(() => sim.watchRecords({ from: 0, to: 3 }, () => {})).toThrow(/trace: false/);
+    } finally {
+      sim.dispose();
+    }
     for (const [watch, field] of bad) {
       const e = await runScenario(doc, { engine: 'native', watch: watch as never }).then(
         () => null,

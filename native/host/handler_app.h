@@ -69,7 +69,8 @@ class HandlerApp : public App {
   void OnRefused();
   void OnAborted();
   // ('probe', 0): the host's per-record probe (ServerHost::SetProbe), called
-  // between two of the reactor's calls; the embedder only looks.
+  // before a record is appended to the trace or a call starts, the state
+  // then being the state up to the last record; the embedder only looks.
   void OnProbe();
 
  protected:

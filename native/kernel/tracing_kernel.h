@@ -21,9 +21,7 @@
 // spelled out. src/trace.ts turns the numbers back into the text.
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <unordered_map>
 
@@ -77,16 +75,6 @@ class TracingKernel final : public Kernel {
   }
   void ClearOrigin() { has_origin_ = false; }
 
-  // A probe: called at the start of each call, before it reaches the wrapped
-  // kernel, once the log holds at least `from` records not yet drained
-  // (TraceLog::pending). That is the moment the state is the state after the
-  // log's last record, with the reactor done with that record's result (a
-  // write's bytes taken out of send_buf_): what the simulation's per-record
-  // watch looks at (src/simulation/simulation.ts). Null: none.
-  void SetProbe(std::function<void()> probe, size_t from) {
-    probe_ = std::move(probe);
-    probe_from_ = from;
-  }
 
  protected:
   SysResult SocketPairUnix(int32_t fds[2]) override;
@@ -103,16 +91,15 @@ class TracingKernel final : public Kernel {
   void Record(int64_t t, const char* call, int32_t fd, bool has_fd, const SysResult& r,
               WriteArgs write_args);
 
-  // The probe's moment, then the call's start time.
+  // The log's probe moment (TraceLog::Probe: the state up to the last
+  // record, before this call changes it), then the call's start time.
   int64_t Start() {
-    if (probe_ && log_.pending() >= probe_from_) probe_();
+    log_.Probe();
     return inner_.NowMs();
   }
 
   Kernel& inner_;
   TraceLog& log_;
-  std::function<void()> probe_;
-  size_t probe_from_ = 0;
   std::string actor_;
   // The record being written, reused (one loop thread per TracingKernel):
   // no allocation per record once it has grown.

@@ -1,12 +1,13 @@
-// The state after any one event of a run made here, exact. A run's frames
+// The state up to any one event of a run made here, exact. A run's frames
 // are the state after each reactor step, so inside a step (and among the
 // peers' calls between two) the gauges and the ready list would lag the
 // cursor. Keeping a frame per event would cost a frame per event (8 KB a
 // step already); instead this asks a worker to run the same scenario again
 // — the simulation is deterministic: the same document, knobs and seed make
-// the same trace, which the worker checks at a step boundary — and to take
-// the state after each record of a window around the cursor (runScenario's
-// watch: the reactor probed between two of its calls). What comes back is
+// the same trace, which the worker checks at every step boundary around the
+// window and at the run's end — and to take the state up to each record of
+// a window around the cursor (runScenario's watch: the reactor probed
+// between two of its records). What comes back is
 // kept (bounded), so stepping through the window is instant; a new window
 // costs a run to its end, a few ms for a built-in and seconds at a million
 // events, meanwhile the step's frame is shown with a note saying so.
@@ -36,8 +37,8 @@ export const EXACT_IDLE_MS = 5000;
  */
 export const EXACT_REST_ABOVE = 50_000;
 export const EXACT_REST_MS = 250;
-/** Frames kept per run (the oldest go first): a few MB. */
-export const EXACT_KEPT = 4000;
+/** States kept per run (the oldest go first): five windows; a state of 40 connections is some 20 KB of objects. */
+export const EXACT_KEPT = 5 * EXACT_WINDOW;
 
 interface Job {
   id: number;
@@ -46,7 +47,7 @@ interface Job {
 }
 
 export class ExactFrames {
-  /** The state after each record taken; null: the run again reached no moment for it (the simulation's setup, before any watch). */
+  /** The state up to each record taken; null: the simulation's setup, made before the run again could look (before the scenario's first action). */
   private readonly kept = new Map<number, Frame | null>();
   private worker: Worker | null = null;
   private running: Job | null = null;
@@ -86,12 +87,18 @@ export class ExactFrames {
   /** Whether the state after record `i` is being computed. */
   computing(i: number): boolean {
     const inside = (j: Job | null): boolean => j !== null && i >= j.from && i <= j.to;
-    return this.failed === null && (inside(this.running) || inside(this.next) || inside(this.restingFor));
+    return this.failed === null && (inside(this.running) || inside(this.next));
+  }
+
+  /** Whether the state up to record `i` waits for the cursor to rest before it is computed (a long run). */
+  waiting(i: number): boolean {
+    const j = this.restingFor;
+    return this.failed === null && j !== null && i >= j.from && i <= j.to;
   }
 
   /** Asks for the state after record `i` (and its neighbours), unless it is kept or on its way. */
   want(i: number): void {
-    if (this.failed !== null || i < 0 || i >= this.n || this.kept.has(i) || this.computing(i)) return;
+    if (this.failed !== null || i < 0 || i >= this.n || this.kept.has(i) || this.computing(i) || this.waiting(i)) return;
     const from = Math.max(0, i - (EXACT_WINDOW >> 2));
     const job: Job = { id: this.nextId++, from, to: Math.min(this.n - 1, from + EXACT_WINDOW - 1) };
     if (this.n > EXACT_REST_ABOVE) {
@@ -117,18 +124,12 @@ export class ExactFrames {
     if (this.idle !== null) clearTimeout(this.idle);
     this.idle = null;
     this.running = job;
-    // The step boundary at or before the window: the run again must reach it with the same count.
-    const k = this.frames.frameAt(job.from);
+    // Every step boundary from the one at or before the window to the one after it: the run again must meet each.
+    const checks: Array<{ step: number; records: number }> = [];
+    const last = Math.min(this.frames.length - 1, this.frames.frameAt(job.to) + 1);
+    for (let k = this.frames.frameAt(job.from); k <= last; k++) checks.push({ step: this.frames.stepAt(k), records: this.frames.recordsAt(k) });
     const w = this.ensure();
-    const req: WorkerRequest = {
-      id: job.id,
-      kind: 'exact',
-      doc: this.doc,
-      knobs: this.knobs,
-      from: job.from,
-      to: job.to,
-      check: { step: this.frames.stepAt(k), records: this.frames.recordsAt(k) },
-    };
+    const req: WorkerRequest = { id: job.id, kind: 'exact', doc: this.doc, knobs: this.knobs, from: job.from, to: job.to, checks, records: this.n };
     w.postMessage(req);
   }
 
@@ -155,7 +156,14 @@ export class ExactFrames {
     this.runs++;
     this.runMs += m.ms;
     const got = new Map(m.frames.map((f) => [f.records - 1, f]));
-    // Every record of the window is answered, with its state or with none: never asked again.
+    // A record past the setup with no state: the run again was not the run shown.
+    for (let i = Math.max(job.from, m.firstWatched); i <= job.to; i++) {
+      if (!got.has(i)) {
+        this.fail(`the run made again gave no state for event #${i + 1}`);
+        return;
+      }
+    }
+    // Every record of the window is answered, with its state or (the setup) with none: never asked again.
     for (let i = job.from; i <= job.to; i++) {
       this.kept.delete(i);
       this.kept.set(i, got.get(i) ?? null);

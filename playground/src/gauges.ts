@@ -14,8 +14,10 @@ export interface GaugeContext {
   lagging: boolean;
   /** The frame is the state right after the event at the cursor (exact-frames.ts), not a step's end. */
   exact?: boolean;
-  /** Lagging, and the state after this event is being computed (the run again is on its way to it). */
+  /** Lagging, and the state up to this event is being computed (the run again is on its way to it). */
   computing?: boolean;
+  /** Lagging, and the state up to this event will be computed once the cursor rests (a long run). */
+  waiting?: boolean;
   /** Lagging because the state after this event could not be computed: why. */
   exactFailed?: string | null;
   /** The first record of the step the cursor is in (where an exact frame's step began). */
@@ -327,17 +329,19 @@ export function renderGauges(el: HTMLElement, ctx: GaugeContext | null): void {
   const note = live
     ? `The server's snapshot at t=${num(Math.round(frame.time))} ms${at !== undefined ? ` (after event #${at})` : ''}.`
     : ctx.exact
-      ? `Right after event #${at ?? frame.records}${frame.step > 0 ? `, inside reactor step ${frame.step + 1}` : ''} (the same run again, stopped here: exact).`
+      ? `Up to event #${at ?? frame.records}, exactly: the state from this event until the next one (the same run made again, looked at here; after reactor step ${frame.step}).`
       : frame.step === 0
         ? 'Before the first reactor step.'
         : `After reactor step ${frame.step} (event #${at ?? frame.records}).`;
   const lag = live
     ? ' The server sends a snapshot about every 250 ms: the events since then are not reflected yet.'
     : ctx.computing
-      ? ' The state right after this event is being computed (the same run again, up to here); meanwhile this is the last step’s end.'
-      : ctx.exactFailed
-        ? ` The state right after this event could not be computed (${ctx.exactFailed}): ${frame.step === 0 ? 'this is the state before the first step' : 'this is the last step’s end, the events since are not reflected'}.`
-        : ' Buffers are sampled after each reactor step: the events since then are not reflected yet.';
+      ? ` The state up to this event is being computed (the same run made again, up to here); meanwhile this is ${frame.step === 0 ? 'the state before the first step' : 'the last step’s end'}.`
+      : ctx.waiting
+        ? ` The state up to this event is computed once the cursor rests here (a long run is made again for it); meanwhile this is ${frame.step === 0 ? 'the state before the first step' : 'the last step’s end'}.`
+        : ctx.exactFailed
+          ? ` The state up to this event could not be computed (${ctx.exactFailed}): ${frame.step === 0 ? 'this is the state before the first step' : 'this is the last step’s end, the events since are not reflected'}.`
+          : ' Buffers are sampled after each reactor step: the events since then are not reflected yet.';
   const head = h(
     'p',
     { class: 'frame-note', dataset: { step: frame.step, exact: String(ctx.exact === true), computing: String(ctx.computing === true) } },

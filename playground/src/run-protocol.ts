@@ -41,12 +41,22 @@ export type WorkerRequest =
       knobs: Partial<ScenarioOptions>;
       from: number;
       to: number;
-      /** A step boundary of the first run before `from`: the run again must reach step `step` at `records` records, or it is not the same run. */
-      check: { step: number; records: number };
+      /** The first run's step boundaries around the window: the run again must reach each step at the same record count, or it is not the same run. */
+      checks: Array<{ step: number; records: number }>;
+      /** The first run's records in all: a run again that ends (without the page's cap) must have made as many. */
+      records: number;
     };
 
 export type WorkerReply =
-  | { id: number; type: 'exact'; frames: Frame[]; ms: number; heapBytes: number }
+  | {
+      id: number;
+      type: 'exact';
+      frames: Frame[];
+      /** The first record the run again could look at (the ones before are the simulation's setup). */
+      firstWatched: number;
+      ms: number;
+      heapBytes: number;
+    }
   | { id: number; type: 'ready' }
   | { id: number; type: 'progress'; steps: number; records: number }
   | ({ id: number; type: 'done' } & RunOutcome)

@@ -25,29 +25,47 @@ function eventLimit(doc: unknown): { maxEvents: number } | undefined {
 class RangeTaken extends Error {}
 
 async function exact(req: Extract<WorkerRequest, { kind: 'exact' }>): Promise<void> {
-  const { id, doc, knobs, from, to, check } = req;
+  const { id, doc, knobs, from, to, checks, records } = req;
   const started = performance.now();
   const frames: Frame[] = [];
   const cap = eventLimit(doc);
+  const want = new Map(checks.map((c) => [c.step, c.records]));
+  let firstWatched = -1;
+  const fail = (message: string): void => post({ id, type: 'error', message, heapBytes: wasmHeapBytes() });
   try {
-    await runScenario(doc, {
+    const r = await runScenario(doc, {
       options: knobs as Partial<ScenarioOptions>,
       ...(cap ? { limits: cap } : {}),
-      watch: { from, to, onRecord: (info) => frames.push(captureFrame(info.sim, info.step, info.record + 1, info.action)) },
+      watch: {
+        from,
+        to,
+        onRecord: (info) => {
+          if (firstWatched < 0) firstWatched = info.record;
+          frames.push(captureFrame(info.sim, info.step, info.record + 1, info.action));
+        },
+      },
       onStep: (info) => {
-        if (info.step === check.step && info.records !== check.records) {
-          throw new Error(`the run again made ${info.records} records by reactor step ${info.step}, the first ${check.records}: not the same run`);
+        const first = want.get(info.step);
+        if (first !== undefined && info.records !== first) {
+          throw new Error(`not the same run: the run made again had ${info.records} events after reactor step ${info.step}, the first run ${first}`);
         }
-        if (info.records > to + 1) throw new RangeTaken();
+        if (info.records > to + 1 && info.step >= Math.max(0, ...want.keys())) throw new RangeTaken();
       },
     });
+    // It ran to its end: as far as the first run did.
+    const made = r.compactTrace?.columns.seq.length ?? 0;
+    if (made !== records) {
+      fail(`not the same run: the run made again ended after ${made} events, the first run after ${records}`);
+      return;
+    }
   } catch (e) {
     if (!(e instanceof RangeTaken)) {
-      post({ id, type: 'error', message: e instanceof Error ? e.message : String(e), heapBytes: wasmHeapBytes() });
+      fail(e instanceof Error ? e.message : String(e));
       return;
     }
   }
-  post({ id, type: 'exact', frames, ms: performance.now() - started, heapBytes: wasmHeapBytes() });
+  if (firstWatched < 0) firstWatched = from;
+  post({ id, type: 'exact', frames, firstWatched, ms: performance.now() - started, heapBytes: wasmHeapBytes() });
 }
 
 self.addEventListener('message', (ev: MessageEvent<WorkerRequest>) => {

@@ -66,21 +66,22 @@ export interface RunScenarioOptions {
   /** Budgets that replace the document's `limits` (validated the same way): maxSteps, maxEvents, maxPeerBytes. */
   limits?: ScenarioDocument['limits'];
   /**
-   * The state after each trace record of a range, where onStep gives it
+   * The state up to each trace record of a range, where onStep gives it
    * after each reactor step only: `onRecord` is called once for each record
-   * index in [from, to] the run reaches, in order, with the simulation just
-   * after that record (before the next call is made: Simulation.watchRecords
-   * says when that is). It must only look. The run goes on after `to`.
+   * index in [from, to] the run makes after the simulation's setup, in
+   * order, with the simulation in the state up to that record
+   * (Simulation.watchRecords says which moment that is). It must only look.
+   * The run goes on after `to`. Not with `trace: false`.
    */
   watch?: { from: number; to: number; onRecord: (info: ScenarioRecordInfo) => void };
 }
 
 export interface ScenarioRecordInfo {
-  /** The record (an index into `records`): the simulation is in the state just after it. */
+  /** The record (an index into `records`): the simulation is in the state up to it. */
   record: number;
-  /** Reactor steps finished so far (the record may be inside the next one). */
+  /** Reactor steps finished at that moment (the record may be inside the next one). */
   step: number;
-  /** The action running (index into steps; -1 before the first). */
+  /** The action running at that moment (index into steps; -1 before the first): a record that ends an action may be reported once the next has begun. */
   action: number;
   sim: Simulation;
 }
@@ -894,11 +895,6 @@ function resolveJsApp(o: ScenarioOptions, given: ExploreJsApp | undefined): Expl
   return given;
 }
 
-/**
- * Validates `doc`, runs it on `Sim` and checks every expectation. An invalid
- * document (or invalid knobs) throws a ScenarioError listing every problem;
- * everything the scenario itself gets wrong is in `failures`.
- */
 function checkWatch(watch: unknown): void {
   const bad = (field: string, what: string): never => {
     throw new EdgeloopError('ERR_INVALID_ARG', `runScenario(): "${field}" must be ${what}`, { argument: field });
@@ -914,6 +910,11 @@ function checkWatch(watch: unknown): void {
   if (typeof w.onRecord !== 'function') bad('watch.onRecord', 'a function');
 }
 
+/**
+ * Validates `doc`, runs it on `Sim` and checks every expectation. An invalid
+ * document (or invalid knobs) throws a ScenarioError listing every problem;
+ * everything the scenario itself gets wrong is in `failures`.
+ */
 export async function runScenarioWith(Sim: SimulationFactory, doc: unknown, options: RunScenarioOptions = {}): Promise<ScenarioResult> {
   if (typeof options !== 'object' || options === null) {
     throw new EdgeloopError('ERR_INVALID_ARG', 'runScenario(): "options" must be an object { engine?, options?, timeLimitMs? }', { argument: 'options' });
@@ -943,6 +944,9 @@ export async function runScenarioWith(Sim: SimulationFactory, doc: unknown, opti
     throw new EdgeloopError('ERR_INVALID_ARG', 'runScenario(): "onStep" must be a function', { argument: 'onStep' });
   }
   if (options.watch !== undefined) checkWatch(options.watch);
+  if (options.watch !== undefined && options.trace === false) {
+    throw new EdgeloopError('ERR_INVALID_ARG', 'runScenario(): "watch" needs the trace: with "trace": false there are no records to watch', { argument: 'watch' });
+  }
   if (options.trace !== undefined && typeof options.trace !== 'boolean') {
     throw new EdgeloopError('ERR_INVALID_ARG', 'runScenario(): "trace" must be true or false', { argument: 'trace' });
   }

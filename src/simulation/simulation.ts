@@ -245,7 +245,12 @@ export class Simulation {
     if (this.watch && this.delivering === 0) this.probe();
   }
 
-  /** A moment between two calls: the state now is the state after the trace's last record. */
+  /**
+   * A moment between two records: before a call starts or before a record
+   * is appended (the reactor's, through its host's probe; the peers' and
+   * the script's, through the kernel's), so the state now is the state up
+   * to the trace's last record.
+   */
   private probe(): void {
     const w = this.watch;
     if (!w || w.looking) return;
@@ -258,6 +263,8 @@ export class Simulation {
       for (let j = Math.max(w.from, w.last + 1); j <= k; j++) {
         w.last = j;
         w.fn(j);
+        // `fn` ended or replaced the watch: not another call of it.
+        if (this.watch !== w) return;
       }
     } finally {
       w.looking = false;
@@ -270,7 +277,6 @@ export class Simulation {
     const r: NativeTraceRecord = { t: this.kernel.now(), actor: 'app', call, args: { conn: conn.id, ...args } };
     if (!conn.closed) r.fd = conn.fd;
     this.kernel.ingestTrace([r]);
-    if (this.watch) this.probe();
   }
 
   // ---- peers ----
@@ -512,17 +518,19 @@ export class Simulation {
 
   /**
    * Calls `fn(k)` once for each trace record k in [from, to] that the run
-   * reaches from now on, in order, with the simulation in the state just
-   * after record k: at the start of the next call (the reactor's, a
-   * peer's, an advance), before that call is made, so the reactor is done
-   * with record k's result (a write's bytes are out of send_buf_); after an
-   * app record; or at the end of a step. A record followed by another with
-   * no such moment between (the reactor's app events follow the read that
-   * brought them) is called with the state after the later one. `fn` must
-   * only look (snapshot(), kernel.inspect()): a call it makes would land in
-   * the trace. Once record `to` is reached, or with null, the watch ends.
-   * The reactor's side needs its trace (tracing on) and its base loop
-   * (threads 0); otherwise only the peers' calls and step ends are moments.
+   * makes from now on, in order, with the simulation in the state up to
+   * record k: the state at the next moment anything else is recorded or
+   * called (before the next record is appended, or the next call, the
+   * reactor's or a peer's, starts), so the reactor is done with record k's
+   * result (a write's bytes are out of send_buf_) and with what it did
+   * before the next record: an app's send() that only queues (EPOLLOUT
+   * already on) makes no record, and shows in the state of the record
+   * before it. A step's end is such a moment too. `fn` must only look
+   * (snapshot(), kernel.inspect()): a call it makes would land in the
+   * trace. Once record `to` is reached, or with null, the watch ends.
+   * Records made before the watch (the reactor's setup, in create()) are
+   * not called, but for the last: its state is the state now. Needs the
+   * trace (`trace: false` has no records to watch: refused).
    */
   watchRecords(range: { from: number; to: number } | null, fn?: (record: number) => void): void {
     this.live('watchRecords');
@@ -539,6 +547,7 @@ export class Simulation {
     }
     if (range.to < range.from) throw invalidArg('watchRecords', 'range.to', `at least range.from (${range.from})`, range.to);
     if (typeof fn !== 'function') throw invalidArg('watchRecords', 'fn', 'a function', fn);
+    if (!this.kernel.tracing) throw invalidArg('watchRecords', 'range', 'null on a simulation made with trace: false (it has no records to watch)', range);
     // Records made before now had their moments unwatched; the last of them has its state now.
     this.watch = { from: range.from, to: range.to, fn, last: this.kernel.traceLength - 2, looking: false };
     this.kernel.setProbe(() => this.probe());
@@ -604,8 +613,7 @@ export class Simulation {
     // The watch's last records have their state now, before anything is closed; then it ends.
     if (this.watch) {
       this.probe();
-      this.watch = null;
-      this.kernel.setProbe(null);
+      if (this.watch) this.watchRecords(null);
     }
     this.disposed = true;
     try {

@@ -72,7 +72,7 @@ describe('the playground with a million events', () => {
     const e0 = performance.now();
     await page.waitForSelector('.side-a .gauges .frame-note[data-exact="true"]', { timeout: 60_000 });
     n.exactStateNearLastMs = Math.round(performance.now() - e0);
-    expect(await page.locator('.side-a .gauges .frame-note').textContent()).toContain(`Right after event #${n.events - 1}`);
+    expect(await page.locator('.side-a .gauges .frame-note').textContent()).toContain(`Up to event #${n.events - 1}`);
 
     const verdict = (ok: boolean): string => (ok ? 'met' : 'missed');
     const navigate = Math.max(n.jumpToLastMs, n.stepBackMs, n.stepBackAgainMs, n.jumpToFirstMs);

@@ -322,7 +322,7 @@ describe('the playground teaches', () => {
       await goto(at);
       await page.waitForSelector('.side-a .gauges .frame-note[data-exact="true"]');
       const want = await stateAfter(name, at);
-      expect(await page.locator('.side-a .gauges .frame-note').textContent()).toContain(`Right after event #${model.records.get(at)?.seq}`);
+      expect(await page.locator('.side-a .gauges .frame-note').textContent()).toContain(`Up to event #${model.records.get(at)?.seq}`);
       expect(await gaugeValues(page), `after event #${model.records.get(at)?.seq}`).toEqual(want);
     }
     // The state moves inside the step: the partial write's neighbours differ (the peer has read in between, or EPOLLOUT was added).
@@ -340,7 +340,7 @@ describe('the playground teaches', () => {
     // The first event is the simulation's setup, made before any watch: the page says so, once, and does not ask again and again.
     const exactRuns = (): Promise<number> => page.evaluate(() => (window as unknown as { edgeloopPlayground: { exactRuns(): number } }).edgeloopPlayground.exactRuns());
     await goto(0);
-    await expect.poll(() => page.locator('.side-a .gauges .frame-note').textContent()).toContain('is not watched');
+    await expect.poll(() => page.locator('.side-a .gauges .frame-note').textContent()).toContain('part of the simulation’s setup');
     const settled = await exactRuns();
     await page.waitForTimeout(600);
     expect(await exactRuns()).toBe(settled);
