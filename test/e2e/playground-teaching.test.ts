@@ -337,6 +337,20 @@ describe('the playground teaches', () => {
     await goto(partial);
     expect(await page.locator('.side-a .gauges .frame-note').getAttribute('data-exact')).toBe('true');
     expect(await page.evaluate(() => (window as unknown as { edgeloopPlayground?: { exactRuns(): number } }).edgeloopPlayground?.exactRuns() ?? -1)).toBe(runs);
+    // A knob changed after the run (not run yet) changes nothing shown: the run again is the run on screen.
+    await page.fill('#k-sndbuf', '4096');
+    // An event inside a step, far from every window asked for so far (so the run again is made after the change).
+    const far = Array.from({ length: model.n }, (_, i) => i).find((i) => i > 30 && !ends.has(i) && inside.every((a) => Math.abs(a - i) > 200)) as number;
+    expect(far).toBeGreaterThan(0);
+    await goto(far);
+    await page.waitForSelector('.side-a .gauges .frame-note[data-exact="true"]');
+    expect(await gaugeValues(page)).toEqual(await stateAfter(name, far));
+    // Compare mode: run B gets its state from its own run again; once it arrives neither side lags.
+    await afterRun(page, () => page.check('#compare'));
+    await goto(partial);
+    await expect.poll(() => page.locator('.side-b .gauges .frame-note .lag').count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => page.locator('.side-a .gauges .frame-note .lag').count(), { timeout: 10_000 }).toBe(0);
+    await afterRun(page, () => page.uncheck('#compare'));
     // The first event is the simulation's setup, made before any watch: the page says so, once, and does not ask again and again.
     const exactRuns = (): Promise<number> => page.evaluate(() => (window as unknown as { edgeloopPlayground: { exactRuns(): number } }).edgeloopPlayground.exactRuns());
     await goto(0);
