@@ -192,6 +192,8 @@ export class Kernel implements KernelApi {
   private readonly raw: RawKernel;
   private readonly release: (() => void) | undefined;
   private readonly tracer: Tracer | null;
+  /** Called at the start of each call, before it is made (setProbe). */
+  private probe: (() => void) | null = null;
   private readonly header: TraceHeader;
   private readonly openedAt: number;
   private disposed = false;
@@ -253,8 +255,9 @@ export class Kernel implements KernelApi {
     return Math.round((performance.now() - this.openedAt) * 1000) / 1000;
   }
 
-  /** Start time of a traced call (0 when tracing is off: not read at all). */
+  /** Start time of a traced call (0 when tracing is off: not read at all); first, the probe's moment. */
   private t0(): number {
+    if (this.probe !== null) this.probe();
     return this.tracer ? this.clock() : 0;
   }
 
@@ -600,6 +603,8 @@ export class Kernel implements KernelApi {
     if (!Array.isArray(records)) throw invalidArg('ingestTrace', 'records', 'an array of native trace records', records);
     // Checked whole before any is taken, so a bad array leaves the trace as it was.
     records.forEach((r, i) => checkNativeRecord(r, i));
+    // Records made by the caller (the script's markers, app records): the probe's moment comes before them.
+    if (this.probe !== null) this.probe();
     for (const r of records) {
       // Per-fd filler state belongs to the fd number: a number the reactor
       // opened or closed starts afresh, as it does for the script's own calls.
@@ -629,6 +634,16 @@ export class Kernel implements KernelApi {
     ingestNativeText(this.tracer, text, (r) => checkNativeRecord(r, 0), this.forgetFiller);
   }
 
+  /**
+   * `fn` is called at the start of each call, before the call is made: the
+   * moment the state is the state after the trace's last record (the
+   * simulation's watchRecords). Null: none. Not part of the kernel API.
+   */
+  setProbe(fn: (() => void) | null): void {
+    if (fn !== null && typeof fn !== 'function') throw invalidArg('setProbe', 'fn', 'a function or null', fn);
+    this.probe = fn;
+  }
+
   /** The trace's stable name of an open fd (s1, ep1, ...), or null (unknown fd, or tracing off). */
   fdName(fd: number): string | null {
     return this.tracer?.nameOf(fd) ?? null;
@@ -646,6 +661,11 @@ export class Kernel implements KernelApi {
 
   traceJsonl(): string {
     return this.tracer ? this.tracer.store.toJsonl(this.header) : traceToJsonl(this.trace);
+  }
+
+  /** Whether this kernel keeps a trace (`trace: false` keeps none). */
+  get tracing(): boolean {
+    return this.tracer !== null;
   }
 
   /** Records in the trace so far, counted without making them (0 with tracing off). */

@@ -7,6 +7,12 @@ import { builtinScenario, runScenario } from '../src/index.js';
 import { FrameList, FrameStoreBuilder } from '../playground/src/frame-list.js';
 import { captureFrame, frameAt, type Frame } from '../playground/src/frames.js';
 
+function frameStoreOfBuilt(frames: readonly Frame[]): ReturnType<FrameStoreBuilder['finish']> {
+  const b = new FrameStoreBuilder();
+  for (const f of frames) b.push(f);
+  return b.finish();
+}
+
 async function framesOf(name: string): Promise<Frame[]> {
   const frames: Frame[] = [{ step: 0, records: 0, action: -1, time: 0, ready: [], interest: [], conns: [] }];
   await runScenario(builtinScenario(name), { engine: 'wasm', onStep: (i) => frames.push(captureFrame(i.sim, i.step, i.records, i.action)) });
@@ -37,11 +43,25 @@ describe('the frame list', () => {
     }
   });
 
-  it('keeps a frame in far fewer characters than its JSON', async () => {
+  it('keeps frames past one chunk of bytes (and any text, UTF-8) and gives each back exactly', async () => {
+    const base = (await framesOf('accept-storm')).at(-1) as Frame;
+    const frames: Frame[] = [];
+    // Some 1,500 frames of 5+ KB: several 4 MiB chunks; a name with non-ASCII text crosses as UTF-8.
+    for (let k = 0; k < 1500; k++) frames.push({ ...base, step: k, records: k * 3, ready: [`s${k}`, 'é→✓'], conns: base.conns.map((c) => ({ ...c, sendBuf: c.sendBuf + k })) });
+    const store = frameStoreOfBuilt(frames);
+    expect(store.chunks.length).toBeGreaterThan(1);
+    const list = new FrameList(store);
+    for (let k = 0; k < frames.length; k += 37) expect(list.get(k)).toEqual(frames[k]);
+    expect(list.get(frames.length - 1)).toEqual(frames[frames.length - 1]);
+  });
+
+  it('keeps a frame in far fewer bytes than its JSON', async () => {
     const frames = await framesOf('accept-storm');
     const b = new FrameStoreBuilder();
     for (const f of frames) b.push(f);
-    const kept = b.finish().texts.reduce((a, t) => a + t.length, 0);
+    const store = b.finish();
+    const kept = store.chunks.reduce((a, c) => a + c.length, 0);
+    expect(store.end[store.end.length - 1]).toBe(store.chunks[store.chunks.length - 1]?.length);
     const plain = frames.reduce((a, f) => a + JSON.stringify(f).length, 0);
     expect(kept).toBeLessThan(plain / 2);
   });

@@ -25,6 +25,9 @@ describe('the trace store', () => {
       expect(back.toJsonl(header), name).toBe(r.trace);
       // A trace repeats itself: far fewer templates than records.
       expect(store.templateCount, name).toBeLessThan(records.length);
+      // peek() (a scan's view, one object per template reused) reads as get() does, record by record.
+      for (let i = 0; i < records.length; i++) expect(JSON.stringify(back.peek(i)), `${name} #${i}`).toBe(JSON.stringify(records[i]));
+      expect(back.peek(records.length)).toBeUndefined();
     }
   });
 

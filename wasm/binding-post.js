@@ -9,7 +9,7 @@ var edgeloopError = null;
 
 var edgeloopServerMethods = [
   'address', 'setEventHandler', 'runOnce', 'send', 'shutdown', 'close', 'drainTrace',
-  'snapshot', 'stats', 'stopAccepting', 'shutdownAll', 'closeAll', 'injectFault', 'dispose',
+  'snapshot', 'setProbe', 'stats', 'stopAccepting', 'shutdownAll', 'closeAll', 'injectFault', 'dispose',
 ];
 
 var edgeloopMethods = [
@@ -25,12 +25,19 @@ function edgeloopTakeError() {
   return error;
 }
 
+// The methods whose C++ returns its text as a view of wasm memory
+// (wasm/text_out.h): decoded here at once, before anything can overwrite it.
+var edgeloopTextMethods = ['inspect', 'inspectBrief', 'drainTrace', 'snapshot', 'stats'];
+var edgeloopTextDecoder = new TextDecoder('utf-8');
+
 function edgeloopWrapMethod(proto, name) {
   var method = proto[name];
   if (typeof method != 'function') throw new Error('SimKernel binding lacks ' + name);
+  var text = edgeloopTextMethods.indexOf(name) >= 0;
   proto[name] = function() {
     edgeloopError = null;
     var result = method.apply(this, arguments);
+    if (text) result = edgeloopTextDecoder.decode(result);
     if (edgeloopError !== null) throw edgeloopTakeError();
     edgeloopRethrowHandlerError(this);
     return result;

@@ -19,6 +19,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -32,6 +33,7 @@
 #include "../native/host/handler_app.h"
 #include "../native/host/server_host.h"
 #include "kernel_owner.h"
+#include "text_out.h"
 
 using emscripten::EM_VAL;
 using emscripten::val;
@@ -156,16 +158,25 @@ class SimServerBinding {
     return Calling("close", [&](ServerHost& h) { return static_cast<double>(h.Close(ConnId(conn), reason)); });
   }
 
-  std::string DrainTrace() {
-    return Guard("drainTrace", std::string(), [&](ServerHost& h) { return h.DrainTrace(); });
+  // Texts, as views the glue decodes (text_out.h).
+  val DrainTrace() {
+    return text_.Hand(Guard("drainTrace", std::string(), [&](ServerHost& h) { return h.DrainTrace(); }));
   }
 
-  std::string Snapshot() {
-    return Guard("snapshot", std::string(), [&](ServerHost& h) { return h.Snapshot(); });
+  // A count of records; anything negative or not finite turns the probe off.
+  void SetProbe(double from) {
+    Guard("setProbe", 0, [&](ServerHost& h) {
+      h.SetProbe(std::isfinite(from) && from >= 0 ? static_cast<int64_t>(std::min(from, 9007199254740991.0)) : -1);
+      return 0;
+    });
   }
 
-  std::string Stats() {
-    return Guard("stats", std::string(), [&](ServerHost& h) { return h.Stats(); });
+  val Snapshot() {
+    return text_.Hand(Guard("snapshot", std::string(), [&](ServerHost& h) { return h.Snapshot(); }));
+  }
+
+  val Stats() {
+    return text_.Hand(Guard("stats", std::string(), [&](ServerHost& h) { return h.Stats(); }));
   }
 
   void StopAccepting() {
@@ -258,6 +269,7 @@ class SimServerBinding {
   std::unique_ptr<WasmHandlerApp> handlers_;
   std::unique_ptr<ServerHost> host_;
   int depth_ = 0;  // host calls in progress (a handler's send() runs inside runOnce())
+  TextOut text_;
   bool dispose_pending_ = false;
 };
 
@@ -276,6 +288,7 @@ EMSCRIPTEN_BINDINGS(edgeloop_sim_server) {
       .function("shutdown", &SimServerBinding::Shutdown)
       .function("close", &SimServerBinding::Close)
       .function("drainTrace", &SimServerBinding::DrainTrace)
+      .function("setProbe", &SimServerBinding::SetProbe)
       .function("snapshot", &SimServerBinding::Snapshot)
       .function("stats", &SimServerBinding::Stats)
       .function("stopAccepting", &SimServerBinding::StopAccepting)

@@ -25,6 +25,7 @@
 #include "../native/kernel/kernel.h"
 #include "../native/kernel/sim/sim_kernel.h"
 #include "kernel_owner.h"
+#include "text_out.h"
 
 using emscripten::EM_VAL;
 using emscripten::val;
@@ -259,12 +260,13 @@ class SimKernelBinding final : public KernelOwner {
     });
   }
 
-  std::string Inspect() {
-    return Guard("inspect", std::string(), [&](Kernel& k) { return InspectSimKernel(k); });
+  // Texts, as views the glue decodes (text_out.h).
+  val Inspect() {
+    return text_.Hand(Guard("inspect", std::string(), [&](Kernel& k) { return InspectSimKernel(k); }));
   }
 
-  std::string InspectBrief() {
-    return Guard("inspectBrief", std::string(), [&](Kernel& k) { return InspectSimKernel(k, true); });
+  val InspectBrief() {
+    return text_.Hand(Guard("inspectBrief", std::string(), [&](Kernel& k) { return InspectSimKernel(k, true); }));
   }
 
   std::shared_ptr<Kernel> SharedKernel() override { return kernel_; }
@@ -319,6 +321,7 @@ class SimKernelBinding final : public KernelOwner {
   }
 
   std::shared_ptr<Kernel> kernel_;  // shared with servers built on this kernel
+  TextOut text_;
   std::unique_ptr<uint8_t[]> scratch_;
   size_t scratch_size_ = 0;
   std::vector<EpollEvent> events_;

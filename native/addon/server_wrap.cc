@@ -1,5 +1,7 @@
 #include "server_wrap.h"
 
+#include <algorithm>
+#include <cmath>
 #include <exception>
 #include <optional>
 #include <string>
@@ -50,6 +52,7 @@ Napi::Function ServerWrap::Define(Napi::Env env) {
                          InstanceMethod("snapshot", &ServerWrap::Snapshot, kAttr),
                          InstanceMethod("stats", &ServerWrap::Stats, kAttr),
                          InstanceMethod("stopAccepting", &ServerWrap::StopAccepting, kAttr),
+                         InstanceMethod("setProbe", &ServerWrap::SetProbe, kAttr),
                          InstanceMethod("shutdownAll", &ServerWrap::ShutdownAll, kAttr),
                          InstanceMethod("closeAll", &ServerWrap::CloseAll, kAttr),
                          InstanceMethod("shutdownQuiet", &ServerWrap::ShutdownQuiet, kAttr),
@@ -266,6 +269,15 @@ Napi::Value ServerWrap::Snapshot(const Napi::CallbackInfo& info) {
 
 Napi::Value ServerWrap::Stats(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), Live(info).Stats());
+}
+
+Napi::Value ServerWrap::SetProbe(const Napi::CallbackInfo& info) {
+  ServerHost& host = Live(info);
+  RequireArgs(info, 1);
+  // A count of records; anything negative or not finite turns the probe off.
+  const double from = NumberArg(info, 0).DoubleValue();
+  host.SetProbe(std::isfinite(from) && from >= 0 ? static_cast<int64_t>(std::min(from, 9007199254740991.0)) : -1);
+  return info.Env().Undefined();
 }
 
 Napi::Value ServerWrap::StopAccepting(const Napi::CallbackInfo& info) {

@@ -65,6 +65,7 @@ class ServerWrap : public Napi::ObjectWrap<ServerWrap> {
   Napi::Value Snapshot(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value StopAccepting(const Napi::CallbackInfo& info);
+  Napi::Value SetProbe(const Napi::CallbackInfo& info);
   Napi::Value ShutdownAll(const Napi::CallbackInfo& info);
   Napi::Value CloseAll(const Napi::CallbackInfo& info);
   Napi::Value ShutdownQuiet(const Napi::CallbackInfo& info);

@@ -77,4 +77,8 @@ void HandlerApp::OnAborted() {
   if (enabled_) Call("aborted", 0, Arg());
 }
 
+void HandlerApp::OnProbe() {
+  if (enabled_) Call("probe", 0, Arg());
+}
+
 }  // namespace edgeloop

@@ -68,6 +68,10 @@ class HandlerApp : public App {
   void OnDropped();
   void OnRefused();
   void OnAborted();
+  // ('probe', 0): the host's per-record probe (ServerHost::SetProbe), called
+  // before a record is appended to the trace or a call starts, the state
+  // then being the state up to the last record; the embedder only looks.
+  void OnProbe();
 
  protected:
   // One call of the embedder's function: (type, conn, arg). False if it

@@ -59,6 +59,9 @@ ServerHost::ServerHost(std::shared_ptr<Kernel> kernel, const HostConfig& config,
   // a simulation's trace (on the sim or on Linux) stays the reactor's own.
   if (env.real_sockets) config_.server.reuse_addr = true;
   trace_.set_enabled(config_.trace);
+  trace_.set_probe([this] {
+    if (handlers_) handlers_->OnProbe();
+  });
   if (!env.real_sockets) {
     // Faults are for the simulation (its sim engines, and its linux one for
     // the faults that need no simulated kernel).
@@ -158,6 +161,16 @@ int32_t ServerHost::Close(uint64_t conn, const std::string& reason) {
 void ServerHost::InjectFault(const std::string& spec_json) {
   if (!fault_kernel_) throw std::logic_error("faults are for the simulation only");
   fault_kernel_->Arm(ParseFaultSpec(spec_json));
+}
+
+void ServerHost::SetProbe(int64_t from) {
+  // Calls JS: only on the base loop's thread (the embedder's), never from a
+  // sub-reactor's (threads > 0 take no handlers, so nothing is called).
+  if (config_.threads > 0 || from < 0) {
+    trace_.set_probe_from(TraceLog::kProbeOff);
+    return;
+  }
+  trace_.set_probe_from(static_cast<size_t>(from));
 }
 
 void ServerHost::StopAccepting() { server_->StopAccepting(); }

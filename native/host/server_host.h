@@ -123,6 +123,12 @@ class ServerHost {
   const MemoryBudget& budget() const;
 
   std::string DrainTrace() { return trace_.Drain(); }
+  // The handlers get ('probe', 0) before each record is appended to the
+  // trace and at the start of each of the reactor's calls, once `from` or
+  // more records wait undrained (TraceLog::Probe): the embedder's look at
+  // the state up to each record. Negative: off. Tracing off, or threads > 0
+  // (the probe would come from a sub-reactor's thread): never.
+  void SetProbe(int64_t from);
   // {"time","address","listenFd","epollFd","threads","accepting","accepted","refused","dropped","aborted","iterations",
   //  "connections":[{"id","fd","loop","state","peerHalfClosed","reading","writing",
   //  "interest","sendBuf","readBuf","kernelSendQueue"}]}

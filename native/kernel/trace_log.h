@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <limits>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -13,8 +15,10 @@ namespace edgeloop {
 
 class TraceLog {
  public:
-  // `object` is one complete JSON object.
+  // `object` is one complete JSON object. The probe's moment comes first:
+  // the state then is the state up to this record.
   void Append(std::string_view object) {
+    Probe();
     std::lock_guard<std::mutex> lock(mu_);
     if (!enabled_) return;
     // ",\n" between records: still a JSON array, and a reader can cut it
@@ -38,6 +42,31 @@ class TraceLog {
     return out;
   }
 
+  // Records appended since the last drain.
+  size_t pending() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return count_;
+  }
+
+  // The per-record probe: `probe` is called before each record is appended
+  // and at the start of each traced call (TracingKernel), once `from` or
+  // more records wait undrained: a moment when the state is the state up to
+  // the last record appended, the reactor done with it and with whatever it
+  // did before the next one (what the simulation's watch looks at,
+  // src/simulation/simulation.ts). Set once; set_probe_from moves the
+  // threshold (kProbeOff: never). Called on the thread that appends, with
+  // no lock held: the probe may drain.
+  static constexpr size_t kProbeOff = std::numeric_limits<size_t>::max();
+  void set_probe(std::function<void()> probe) { probe_ = std::move(probe); }
+  void set_probe_from(size_t from) { probe_from_ = from; }
+  void Probe() {
+    if (probe_from_ == kProbeOff || !probe_ || probing_) return;
+    if (pending() < probe_from_) return;
+    probing_ = true;
+    probe_();
+    probing_ = false;
+  }
+
   void set_enabled(bool on) {
     std::lock_guard<std::mutex> lock(mu_);
     enabled_ = on;
@@ -48,6 +77,9 @@ class TraceLog {
   std::string text_;
   size_t count_ = 0;
   bool enabled_ = true;
+  std::function<void()> probe_;
+  size_t probe_from_ = kProbeOff;
+  bool probing_ = false;
 };
 
 }  // namespace edgeloop

@@ -109,7 +109,7 @@ void TracingKernel::Record(int64_t t, const char* call, int32_t fd, bool has_fd,
 }
 
 SysResult TracingKernel::Socket(Family family) {
-  const int64_t t = inner_.NowMs();
+  const int64_t t = Start();
   SysResult r = inner_.Socket(family);
   Record(t, "socket", -1, false, r, [&](JsonWriter& json) {
     json.FieldString("family", FamilyName(family));
@@ -120,7 +120,7 @@ SysResult TracingKernel::Socket(Family family) {
 SysResult TracingKernel::SocketPairUnix(int32_t fds[2]) {
   // Reached only through SocketPair(kUnix); the wrapped kernel's own
   // SocketPair applies no options when given none.
-  const int64_t t = inner_.NowMs();
+  const int64_t t = Start();
   SysResult r = inner_.SocketPair(Family::kUnix, PairOptions{}, fds);
   JsonWriter json;
   Begin(json, t, "socketpair", -1, false);
@@ -142,7 +142,7 @@ SysResult TracingKernel::SocketPairUnix(int32_t fds[2]) {
 }
 
 SysResult TracingKernel::Bind(int32_t fd, const std::string& addr) {
-  const int64_t t = inner_.NowMs();
+  const int64_t t = Start();
   SysResult r = inner_.Bind(fd, addr);
   Record(t, "bind", fd, true, r, [&](JsonWriter& json) {
     json.FieldString("addr", addr);
@@ -151,7 +151,7 @@ SysResult TracingKernel::Bind(int32_t fd, const std::string& addr) {
 }
 
 SysResult TracingKernel::Listen(int32_t fd, int32_t backlog) {
-  const int64_t t = inner_.NowMs();
+  const int64_t t = Start();
   SysResult r = inner_.Listen(fd, backlog);
   Record(t, "listen", fd, true, r, [&](JsonWriter& json) {
     json.Field("backlog", backlog);
@@ -160,7 +160,7 @@ SysResult TracingKernel::Listen(int32_t fd, int32_t backlog) {
 }
 
 SysResult TracingKernel::Connect(int32_t fd, const std::string& addr) {
-  const int64_t t = inner_.NowMs();
+  const int64_t t = Start();
   SysResult r = inner_.Connect(fd, addr);
   Record(t, "connect", fd, true, r, [&](JsonWriter& json) {
     json.FieldString("addr", addr);
@@ -169,14 +169,14 @@ SysResult TracingKernel::Connect(int32_t fd, const std::string& addr) {
 }
 
 SysResult TracingKernel::Accept(int32_t fd) {
-  const int64_t t = inner_.NowMs();
+  const int64_t t = Start();
   SysResult r = inner_.Accept(fd);
   Record(t, "accept", fd, true, r, [](JsonWriter&) {});
   return r;
 }
 
 SysResult TracingKernel::GetSockName(int32_t fd, std::string* addr) {
-  const int64_t t = inner_.NowMs();
+  const int64_t t = Start();
   SysResult r = inner_.GetSockName(fd, addr);
   JsonWriter json;
   Begin(json, t, "getsockname", fd, true);
@@ -194,7 +194,7 @@ SysResult TracingKernel::GetSockName(int32_t fd, std::string* addr) {
 }
 
 SysResult TracingKernel::Read(int32_t fd, uint8_t* buf, size_t len) {
-  const int64_t t = inner_.NowMs();
+  const int64_t t = Start();
   SysResult r = inner_.Read(fd, buf, len);
   Record(t, "read", fd, true, r, [&](JsonWriter& json) {
     json.Field("max", len);
@@ -203,7 +203,7 @@ SysResult TracingKernel::Read(int32_t fd, uint8_t* buf, size_t len) {
 }
 
 SysResult TracingKernel::Write(int32_t fd, const uint8_t* data, size_t len) {
-  const int64_t t = inner_.NowMs();
+  const int64_t t = Start();
   SysResult r = inner_.Write(fd, data, len);
   Record(t, "write", fd, true, r, [&](JsonWriter& json) {
     json.Field("bytes", len);
@@ -212,7 +212,7 @@ SysResult TracingKernel::Write(int32_t fd, const uint8_t* data, size_t len) {
 }
 
 SysResult TracingKernel::Shutdown(int32_t fd, ShutdownHow how) {
-  const int64_t t = inner_.NowMs();
+  const int64_t t = Start();
   SysResult r = inner_.Shutdown(fd, how);
   Record(t, "shutdown", fd, true, r, [&](JsonWriter& json) {
     json.FieldString("how", HowName(how));
@@ -221,28 +221,28 @@ SysResult TracingKernel::Shutdown(int32_t fd, ShutdownHow how) {
 }
 
 SysResult TracingKernel::Close(int32_t fd) {
-  const int64_t t = inner_.NowMs();
+  const int64_t t = Start();
   SysResult r = inner_.Close(fd);
   Record(t, "close", fd, true, r, [](JsonWriter&) {});
   return r;
 }
 
 SysResult TracingKernel::Dup(int32_t fd) {
-  const int64_t t = inner_.NowMs();
+  const int64_t t = Start();
   SysResult r = inner_.Dup(fd);
   Record(t, "dup", fd, true, r, [](JsonWriter&) {});
   return r;
 }
 
 SysResult TracingKernel::EventFd() {
-  const int64_t t = inner_.NowMs();
+  const int64_t t = Start();
   SysResult r = inner_.EventFd();
   Record(t, "eventfd", -1, false, r, [](JsonWriter&) {});
   return r;
 }
 
 SysResult TracingKernel::SetSockOpt(int32_t fd, SockOpt opt, int32_t value) {
-  const int64_t t = inner_.NowMs();
+  const int64_t t = Start();
   SysResult r = inner_.SetSockOpt(fd, opt, value);
   Record(t, "setsockopt", fd, true, r, [&](JsonWriter& json) {
     json.FieldString("name", OptName(opt));
@@ -252,7 +252,7 @@ SysResult TracingKernel::SetSockOpt(int32_t fd, SockOpt opt, int32_t value) {
 }
 
 SysResult TracingKernel::GetSockOpt(int32_t fd, SockOpt opt) {
-  const int64_t t = inner_.NowMs();
+  const int64_t t = Start();
   SysResult r = inner_.GetSockOpt(fd, opt);
   Record(t, "getsockopt", fd, true, r, [&](JsonWriter& json) {
     json.FieldString("name", OptName(opt));
@@ -261,7 +261,7 @@ SysResult TracingKernel::GetSockOpt(int32_t fd, SockOpt opt) {
 }
 
 SysResult TracingKernel::Ioctl(int32_t fd, IoctlRequest request) {
-  const int64_t t = inner_.NowMs();
+  const int64_t t = Start();
   SysResult r = inner_.Ioctl(fd, request);
   Record(t, "ioctl", fd, true, r, [&](JsonWriter& json) {
     json.FieldString("request", RequestName(request));
@@ -270,7 +270,7 @@ SysResult TracingKernel::Ioctl(int32_t fd, IoctlRequest request) {
 }
 
 SysResult TracingKernel::EpollCreate() {
-  const int64_t t = inner_.NowMs();
+  const int64_t t = Start();
   SysResult r = inner_.EpollCreate();
   Record(t, "epollCreate", -1, false, r, [](JsonWriter&) {});
   return r;
@@ -278,7 +278,7 @@ SysResult TracingKernel::EpollCreate() {
 
 SysResult TracingKernel::EpollCtl(int32_t ep, int32_t op, int32_t fd, uint32_t events,
                                   uint64_t data) {
-  const int64_t t = inner_.NowMs();
+  const int64_t t = Start();
   SysResult r = inner_.EpollCtl(ep, op, fd, events, data);
   Record(t, "epollCtl", ep, true, r, [&](JsonWriter& json) {
     WriteOp(json, op);
@@ -293,7 +293,7 @@ SysResult TracingKernel::EpollCtl(int32_t ep, int32_t op, int32_t fd, uint32_t e
 }
 
 SysResult TracingKernel::EpollWait(int32_t ep, EpollEvent* out, int32_t maxevents, int32_t timeout_ms) {
-  const int64_t t = inner_.NowMs();
+  const int64_t t = Start();
   SysResult r = inner_.EpollWait(ep, out, maxevents, timeout_ms);
   JsonWriter& json = scratch_;
   json.Clear();

@@ -75,6 +75,7 @@ class TracingKernel final : public Kernel {
   }
   void ClearOrigin() { has_origin_ = false; }
 
+
  protected:
   SysResult SocketPairUnix(int32_t fds[2]) override;
 
@@ -89,6 +90,13 @@ class TracingKernel final : public Kernel {
   template <typename WriteArgs>
   void Record(int64_t t, const char* call, int32_t fd, bool has_fd, const SysResult& r,
               WriteArgs write_args);
+
+  // The log's probe moment (TraceLog::Probe: the state up to the last
+  // record, before this call changes it), then the call's start time.
+  int64_t Start() {
+    log_.Probe();
+    return inner_.NowMs();
+  }
 
   Kernel& inner_;
   TraceLog& log_;

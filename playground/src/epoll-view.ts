@@ -11,6 +11,8 @@ export interface EpollContext {
   model: TraceModel;
   cursor: number;
   frame: Frame | null;
+  /** The frame is the state right after the event at the cursor (exact-frames.ts), not a step's end. */
+  exact?: boolean;
   /** The epoll shown. */
   epoll: string | null;
   /** Why the ready list cannot be shown (a live server: Linux does not tell), or null. */
@@ -35,7 +37,9 @@ export function renderEpoll(el: HTMLElement, ctx: EpollContext | null): void {
     children.push(h('div', { class: 'field inline' }, h('label', { attrs: { for: select.id }, text: 'epoll instance' }), select));
   }
   const isMain = epoll === model.mainEpoll;
-  const kernelKnown = frame !== null && frame.step > 0 && isMain && !ctx.readyUnknown;
+  const kernelKnown = frame !== null && (frame.step > 0 || ctx.exact === true) && isMain && !ctx.readyUnknown;
+  // When the kernel's lists were read: right after the event at the cursor, or after a reactor step.
+  const when = frame === null ? '' : ctx.exact ? `after event #${model.records.get(frame.records - 1)?.seq ?? frame.records}` : `after step ${frame.step}`;
   // The cursor is past the snapshot: the interest list is exact (the trace), the readiness is the step's.
   const lagging = frame !== null && frame.records < cursor + 1;
   const readyFds = new Set(kernelKnown ? frame.interest.filter((e) => e.ready).map((e) => e.fd) : []);
@@ -51,7 +55,7 @@ export function renderEpoll(el: HTMLElement, ctx: EpollContext | null): void {
         text: kernelKnown ? (readyFds.has(it.fd) ? 'ready' : '–') : '?',
         // The kernel's ready list is sampled after each reactor step; the mask beside it is the trace's, at the cursor.
         title: kernelKnown
-          ? `on the kernel's ready list after step ${frame.step}${lagging ? ' (the events since may have changed it)' : ''}: a level-triggered item is put back after each report and stays listed until a later epoll_wait polls it and finds nothing`
+          ? `on the kernel's ready list ${when}${lagging ? ' (the events since may have changed it)' : ''}: a level-triggered item is put back after each report and stays listed until a later epoll_wait polls it and finds nothing`
           : 'not known here',
       }),
     ),
@@ -64,7 +68,7 @@ export function renderEpoll(el: HTMLElement, ctx: EpollContext | null): void {
       'table',
       { class: 'interest', attrs: { 'aria-label': `interest list of ${epoll}` } },
       h('caption', { text: `Interest list of ${epoll} (${items.length})` }),
-      h('thead', {}, h('tr', {}, h('th', { text: 'fd' }), h('th', { text: 'name' }), h('th', { text: 'events registered' }), h('th', { class: 'ready-head', text: kernelKnown ? `on ready list? (after step ${frame.step})` : 'on ready list?' }))),
+      h('thead', {}, h('tr', {}, h('th', { text: 'fd' }), h('th', { text: 'name' }), h('th', { text: 'events registered' }), h('th', { class: 'ready-head', text: kernelKnown ? `on ready list? (${when})` : 'on ready list?' }))),
       h('tbody', {}, ...(rows.length ? rows : [h('tr', {}, h('td', { attrs: { colspan: 4 }, class: 'muted', text: 'empty' }))])),
       ),
     ),
@@ -79,7 +83,7 @@ export function renderEpoll(el: HTMLElement, ctx: EpollContext | null): void {
     h(
       'p',
       { class: 'ready-list', dataset: { ready: kernelKnown ? frame.ready.join(',') : '?' } },
-      h('strong', { text: `Ready list${kernelKnown ? ` (kernel, after step ${frame.step})` : ''}: ` }),
+      h('strong', { text: `Ready list${kernelKnown ? ` (kernel, ${when})` : ''}: ` }),
       readyText,
     ),
   );

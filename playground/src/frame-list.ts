@@ -2,7 +2,7 @@
 // holds them. A 1,000,000-event echo run has 6,075 steps of 40 connections:
 // as objects that was 243,000 connection records to clone out of the run
 // worker (3.4 s of the page's 15 s) and to keep. Here each frame is one JSON
-// text, parsed when the page shows that frame, beside the columns the views
+// text (kept as UTF-8 bytes), parsed when the page shows that frame, beside the columns the views
 // read for every frame at once (where each frame starts, the plot's sums,
 // each connection's peak send_buf_). The worker builds it (FrameStoreBuilder)
 // and transfers the columns without a copy.
@@ -15,8 +15,28 @@ import { lastFrameAtOrBefore, type Frame } from './frames.js';
 
 /** What crosses from the run worker to the page: plain data, the typed arrays transferable. */
 export interface FrameStore {
-  /** Each frame as JSON, objects as [shape index + 1, values...] and arrays as [0, items...]. */
-  texts: string[];
+  /**
+   * Texts in UTF-8: text t is bytes [start[t], end[t]) of chunks[chunk[t]].
+   * A frame is its own text (its JSON, objects as [shape index + 1,
+   * values...] and arrays as [0, items...], with no connections) and its
+   * connections' texts, refs[connFrom[k] .. connFrom[k + 1]): a connection
+   * that did not change since the frame before is the same text, kept once
+   * (most of a busy run's 40 connections are idle in any one step). Bytes,
+   * not strings: they cross from the worker transferred (a million-event
+   * run's 68 MB of strings took a structured clone, and for a moment sat in
+   * the page twice), and in the page they sit outside the JS heap, decoded
+   * only for a frame shown.
+   */
+  chunks: Uint8Array[];
+  chunk: Uint32Array;
+  start: Uint32Array;
+  end: Uint32Array;
+  /** Frame k's own text (its interest list apart: interestText[k], the same text while the list does not change). */
+  frameText: Uint32Array;
+  interestText: Uint32Array;
+  /** Frame k's connections are the texts refs[connFrom[k]] .. refs[connFrom[k + 1] - 1] (length frames + 1). */
+  connFrom: Uint32Array;
+  refs: Uint32Array;
   /** Each shape's keys, in order. */
   shapes: string[][];
   /** Frame k's reactor step and its trace position (Frame.records). */
@@ -51,28 +71,50 @@ export interface TcpSeqSeries {
 
 /** The typed arrays of a store, for postMessage's transfer list. */
 export function transferablesOf(s: FrameStore): ArrayBuffer[] {
-  return [s.step, s.records, s.sendBuf, s.kernel, s.peer, ...s.tcpSeq.flatMap((t) => [t.frames, t.seq])].map((a) => a.buffer as ArrayBuffer);
+  return [...s.chunks, s.chunk, s.start, s.end, s.frameText, s.interestText, s.connFrom, s.refs, s.step, s.records, s.sendBuf, s.kernel, s.peer, ...s.tcpSeq.flatMap((t) => [t.frames, t.seq])].map((a) => a.buffer as ArrayBuffer);
 }
 
-/** The shaped form of a frame's value (see the head of this file). */
-function encode(v: unknown, shapes: Map<string, number>, keyLists: string[][]): unknown {
+/**
+ * The shapes (key lists) met so far. A shape is found by its key count and
+ * then key by key: property names are internalised strings, so comparing
+ * them is cheap, where joining them into one signature per object was a
+ * third of the encoding's time.
+ */
+class Shapes {
+  readonly lists: string[][] = [];
+  private readonly byLength = new Map<number, number[]>();
+
+  /** The 1-based number of this key list's shape. */
+  idOf(keys: string[]): number {
+    let candidates = this.byLength.get(keys.length);
+    if (candidates) {
+      next: for (const c of candidates) {
+        const list = this.lists[c] as string[];
+        for (let i = 0; i < keys.length; i++) if (list[i] !== keys[i]) continue next;
+        return c + 1;
+      }
+    } else {
+      candidates = [];
+      this.byLength.set(keys.length, candidates);
+    }
+    this.lists.push(keys);
+    candidates.push(this.lists.length - 1);
+    return this.lists.length;
+  }
+}
+
+/** The shaped form of a frame's value (see the head of this file); JSON.stringify makes it one flat string. */
+function encode(v: unknown, shapes: Shapes): unknown {
   if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) {
     const out: unknown[] = [0];
-    for (const x of v) out.push(encode(x, shapes, keyLists));
+    for (const x of v) out.push(encode(x, shapes));
     return out;
   }
   const o = v as Record<string, unknown>;
   const keys = Object.keys(o);
-  const sig = keys.join('\u0000');
-  let shape = shapes.get(sig);
-  if (shape === undefined) {
-    keyLists.push(keys);
-    shape = keyLists.length;
-    shapes.set(sig, shape);
-  }
-  const out: unknown[] = [shape];
-  for (const k of keys) out.push(encode(o[k], shapes, keyLists));
+  const out: unknown[] = [shapes.idOf(keys)];
+  for (const k of keys) out.push(encode(o[k], shapes));
   return out;
 }
 
@@ -90,21 +132,69 @@ function decode(v: unknown, keyLists: readonly string[][]): unknown {
   return o;
 }
 
+/** Bytes per chunk of frame text (a frame larger than this gets a chunk of its own). */
+const CHUNK_BYTES = 4 * 1024 * 1024;
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
 export class FrameStoreBuilder {
-  private readonly texts: string[] = [];
-  private readonly shapes = new Map<string, number>();
-  private readonly keyLists: string[][] = [];
+  private readonly chunks: Uint8Array[] = [];
+  /** Bytes used of the last chunk. */
+  private used = 0;
+  private readonly where = { chunk: [] as number[], start: [] as number[], end: [] as number[] };
+  private readonly frameText: number[] = [];
+  private readonly interestText: number[] = [];
+  private lastInterest: { text: string; ref: number } | null = null;
+  private readonly connFrom: number[] = [0];
+  private readonly refs: number[] = [];
+  /** Each connection's last text and its number: an unchanged one is not kept again. */
+  private readonly lastConn = new Map<number, { text: string; ref: number }>();
+  private readonly shapes = new Shapes();
   private readonly cols = { step: [] as number[], records: [] as number[], sendBuf: [] as number[], kernel: [] as number[], peer: [] as number[] };
   private unix = false;
   private readonly peak = new Map<number, number>();
   private readonly seqs = new Map<number, { name: string | null; peer: string | null; base: number; frames: number[]; seq: number[] }>();
 
   get length(): number {
-    return this.texts.length;
+    return this.frameText.length;
+  }
+
+  /** Appends a text to the chunks, as UTF-8; its number. */
+  private keep(text: string): number {
+    let last = this.chunks[this.chunks.length - 1];
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    if (!last || last.length - this.used < text.length * 3) {
+      // The chunk before is cut to what it holds.
+      if (last) this.chunks[this.chunks.length - 1] = last.slice(0, this.used);
+      last = new Uint8Array(Math.max(CHUNK_BYTES, text.length * 3));
+      this.chunks.push(last);
+      this.used = 0;
+    }
+    const { written } = utf8.encodeInto(text, last.subarray(this.used));
+    this.where.chunk.push(this.chunks.length - 1);
+    this.where.start.push(this.used);
+    this.where.end.push(this.used + written);
+    this.used += written;
+    return this.where.chunk.length - 1;
   }
 
   push(f: Frame): void {
-    this.texts.push(JSON.stringify(encode(f, this.shapes, this.keyLists)));
+    this.frameText.push(this.keep(JSON.stringify(encode({ ...f, interest: [], conns: [] }, this.shapes))));
+    const interest = JSON.stringify(encode(f.interest, this.shapes));
+    if (this.lastInterest?.text !== interest) this.lastInterest = { text: interest, ref: this.keep(interest) };
+    this.interestText.push(this.lastInterest.ref);
+    for (const c of f.conns) {
+      const text = JSON.stringify(encode(c, this.shapes));
+      const last = this.lastConn.get(c.id);
+      if (last && last.text === text) {
+        this.refs.push(last.ref);
+        continue;
+      }
+      const ref = this.keep(text);
+      this.lastConn.set(c.id, { text, ref });
+      this.refs.push(ref);
+    }
+    this.connFrom.push(this.refs.length);
     let sendBuf = 0;
     let kernel = 0;
     let peer = 0;
@@ -121,7 +211,7 @@ export class FrameStoreBuilder {
           s = { name: c.name, peer: c.peer, base: tcp.seq.una, frames: [], seq: [] };
           this.seqs.set(c.id, s);
         }
-        s.frames.push(this.texts.length - 1);
+        s.frames.push(this.length - 1);
         s.seq.push(tcp.seq.write - s.base, tcp.seq.nxt - s.base, tcp.seq.una - s.base, tcp.seq.wndEdge - s.base);
       }
     }
@@ -134,9 +224,18 @@ export class FrameStoreBuilder {
 
   finish(): FrameStore {
     const c = this.cols;
+    const n = this.chunks.length;
+    if (n > 0) this.chunks[n - 1] = (this.chunks[n - 1] as Uint8Array).slice(0, this.used);
     return {
-      texts: this.texts,
-      shapes: this.keyLists,
+      chunks: this.chunks,
+      chunk: Uint32Array.from(this.where.chunk),
+      start: Uint32Array.from(this.where.start),
+      end: Uint32Array.from(this.where.end),
+      frameText: Uint32Array.from(this.frameText),
+      interestText: Uint32Array.from(this.interestText),
+      connFrom: Uint32Array.from(this.connFrom),
+      refs: Uint32Array.from(this.refs),
+      shapes: this.shapes.lists,
       step: Float64Array.from(c.step),
       records: Float64Array.from(c.records),
       sendBuf: Float64Array.from(c.sendBuf),
@@ -170,7 +269,14 @@ export class FrameList {
   }
 
   get length(): number {
-    return this.store.texts.length;
+    return this.store.frameText.length;
+  }
+
+  /** Text t of the store, parsed and unshaped. */
+  private parse(t: number): unknown {
+    const { chunks, chunk, start, end } = this.store;
+    const text = fromUtf8.decode((chunks[chunk[t] as number] as Uint8Array).subarray(start[t], end[t]));
+    return decode(JSON.parse(text), this.store.shapes);
   }
 
   get unix(): boolean {
@@ -200,7 +306,10 @@ export class FrameList {
     if (!Number.isInteger(k) || k < 0 || k >= this.length) return undefined;
     let f = this.cache.get(k);
     if (!f) {
-      f = decode(JSON.parse(this.store.texts[k] as string), this.store.shapes) as Frame;
+      const { frameText, interestText, connFrom, refs } = this.store;
+      f = this.parse(frameText[k] as number) as Frame;
+      f.interest = this.parse(interestText[k] as number) as Frame['interest'];
+      for (let j = connFrom[k] as number; j < (connFrom[k + 1] as number); j++) f.conns.push(this.parse(refs[j] as number) as Frame['conns'][number]);
       if (this.cache.size >= 16) this.cache.delete(this.cache.keys().next().value as number);
       this.cache.set(k, f);
     }

@@ -12,6 +12,16 @@ export interface GaugeContext {
   frame: Frame | null;
   /** The state shown is older than the cursor (the cursor is inside a step). */
   lagging: boolean;
+  /** The frame is the state right after the event at the cursor (exact-frames.ts), not a step's end. */
+  exact?: boolean;
+  /** Lagging, and the state up to this event is being computed (the run again is on its way to it). */
+  computing?: boolean;
+  /** Lagging, and the state up to this event will be computed once the cursor rests (a long run). */
+  waiting?: boolean;
+  /** Lagging because the state after this event could not be computed: why. */
+  exactFailed?: string | null;
+  /** The first record of the step the cursor is in (where an exact frame's step began). */
+  stepStart?: number;
   highWaterMark: number;
   /** Largest send_buf_ per connection id over the run (the bar's scale). */
   peakSendBuf: ReadonlyMap<number, number>;
@@ -318,18 +328,31 @@ export function renderGauges(el: HTMLElement, ctx: GaugeContext | null): void {
   const at = model.records.get(frame.records - 1)?.seq;
   const note = live
     ? `The server's snapshot at t=${num(Math.round(frame.time))} ms${at !== undefined ? ` (after event #${at})` : ''}.`
-    : frame.step === 0
-      ? 'Before the first reactor step.'
-      : `After reactor step ${frame.step} (event #${at ?? frame.records}).`;
+    : ctx.exact
+      ? `Up to event #${at ?? frame.records}, exactly: the state from this event until the next one (the same run made again, looked at here; after reactor step ${frame.step}).`
+      : frame.step === 0
+        ? 'Before the first reactor step.'
+        : `After reactor step ${frame.step} (event #${at ?? frame.records}).`;
   const lag = live
     ? ' The server sends a snapshot about every 250 ms: the events since then are not reflected yet.'
-    : ' Buffers are sampled after each reactor step: the events since then are not reflected yet.';
-  const head = h('p', { class: 'frame-note', dataset: { step: frame.step } }, note, ctx.lagging ? h('span', { class: 'lag', text: lag }) : null);
+    : ctx.computing
+      ? ` The state up to this event is being computed (the same run made again, up to here); meanwhile this is ${frame.step === 0 ? 'the state before the first step' : 'the last step’s end'}.`
+      : ctx.waiting
+        ? ` The state up to this event is computed once the cursor rests here (a long run is made again for it); meanwhile this is ${frame.step === 0 ? 'the state before the first step' : 'the last step’s end'}.`
+        : ctx.exactFailed
+          ? ` The state up to this event could not be computed (${ctx.exactFailed}): ${frame.step === 0 ? 'this is the state before the first step' : 'this is the last step’s end, the events since are not reflected'}.`
+          : ' Buffers are sampled after each reactor step: the events since then are not reflected yet.';
+  const head = h(
+    'p',
+    { class: 'frame-note', dataset: { step: frame.step, exact: String(ctx.exact === true), computing: String(ctx.computing === true) } },
+    note,
+    ctx.lagging ? h('span', { class: 'lag', text: lag }) : null,
+  );
   if (frame.conns.length === 0) {
     // Accepted in this step, after the snapshot the panel shows: the trace says so at once.
     const accepted: string[] = [];
     let now: InterestNow | undefined;
-    for (let k = Math.max(0, frame.records); k <= Math.min(cursor, model.n - 1); k++) {
+    for (let k = Math.max(0, ctx.exact ? (ctx.stepStart ?? frame.records) : frame.records); k <= Math.min(cursor, model.n - 1); k++) {
       const r = model.records.get(k);
       if (r && r.call === 'accept' && typeof r.created === 'string' && (r.actor === 'reactor' || r.actor.startsWith('reactor-'))) {
         const on = epolloutAt(r.created, (now ??= interestNow(ctx)));
@@ -339,7 +362,9 @@ export function renderGauges(el: HTMLElement, ctx: GaugeContext | null): void {
     }
     const text =
       accepted.length > 0
-        ? `Accepted in this step: ${accepted.join(', ')}. Its buffer levels show after the step, when the simulation takes its next snapshot.`
+        ? ctx.exact
+          ? `Accepted in this step: ${accepted.join(', ')}. Its buffers show from its connection event on (the app's record that follows the accept): the simulation counts a connection from there.`
+          : `Accepted in this step: ${accepted.join(', ')}. Its buffer levels show after the step, when the simulation takes its next snapshot.`
         : 'No connection accepted yet.';
     replace(el, head, h('p', { class: 'muted', dataset: { accepted: accepted.length }, text }));
     return;

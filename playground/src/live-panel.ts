@@ -178,6 +178,8 @@ export class LivePanel {
       highWaterMark: o.highWaterMark,
       moments: computeMoments(model.records),
       verdict: null,
+      // A live server cannot be run again: its snapshots are what there is.
+      exact: null,
     };
     this.shownSeq = model.records.get(model.n - 1)?.seq ?? this.shownSeq;
     this.shown = true;

@@ -23,6 +23,7 @@ import { KnobsPanel } from './knobs-panel.js';
 import { LivePanel } from './live-panel.js';
 import { Messages } from './messages.js';
 import { Playback } from './playback.js';
+import { ExactFrames } from './exact-frames.js';
 import { RunCancelled, RunInvalid, Runner } from './runner.js';
 import { FrameList } from './frame-list.js';
 import { makeSession, type RunSummary, type Session } from './session.js';
@@ -35,6 +36,11 @@ class App {
   lastRunMs = 0;
   /** Where the last run's time went: the worker's run, handing it over, parsing the trace, the session (moments), showing it. */
   lastRunPhases: Record<string, number> = {};
+
+  /** Runs again made for exact state, over the sessions on screen (the e2e tests read it). */
+  exactRuns(): number {
+    return this.sides.reduce((n, s) => n + (s.session?.exact?.runs ?? 0), 0);
+  }
   private readonly runners = [new Runner(), new Runner()];
   private readonly messages = new Messages();
   private readonly sides: [Side, Side];
@@ -253,7 +259,8 @@ class App {
         const { trace, frames, ...summary } = o;
         const model = new TraceModel(trace.header, new TraceStore(trace.columns), null);
         modelMs += performance.now() - m0;
-        return makeSession(model, new FrameList(frames), summary, variant, 'run', verdict);
+        const list = new FrameList(frames);
+        return makeSession(model, list, summary, variant, 'run', verdict, new ExactFrames(doc, k === 0 ? { ...knobs, variant: variantA } : used, list, model.n));
       });
       const sessionsMade = performance.now();
       this.setSessions(sessions as [Session] | [Session, Session]);
@@ -335,6 +342,8 @@ class App {
   }
 
   private setSessions(sessions: [Session] | [Session, Session]): void {
+    // The sessions replaced: their workers for exact state go with them.
+    for (const side of this.sides) if (side.session && !sessions.includes(side.session)) side.session.exact?.dispose();
     const [a, b] = sessions;
     this.divergence = a && b ? firstDivergence(a.model, b.model) : null;
     // Each run cut into reactor steps once (with the moments its session already has), for the divergence and the alignment.

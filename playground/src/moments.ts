@@ -197,7 +197,8 @@ export function computeMoments(input: RecordList | readonly TraceRecord[]): Mome
   const reset = (i: number, what: string): void => add('reset', i, () => what);
 
   for (let i = 0; i < records.length; i++) {
-    const r = records.get(i) as TraceRecord;
+    // Read at once: add() writes a detail when it is called, and nothing kept refers to the record.
+    const r = records.peek(i) as TraceRecord;
     const actor = r.actor;
     if (r.err === 'ECONNRESET' || r.err === 'EPIPE') reset(i, `${actor}: ${r.call}(${nameOf(r)}) failed with ${r.err}`);
 

@@ -15,7 +15,7 @@ const SPEEDS = [1, 4, 16, 64, 256, 1024, 8192];
 
 const KEYS: Array<[string, string]> = [
   ['→ or ↓', 'next event'],
-  ['← or ↑', 'previous event (the interest list is exact at every event; buffers and the ready list are as of the last completed reactor step)'],
+  ['← or ↑', 'previous event (a true step back: for a run made here, the buffers, the interest list and the ready list are the state up to the event under the cursor, inside a step taken by running the scenario again; an imported trace has only its interest list, a live view the server’s last snapshot)'],
   ['Page Down or ]', 'next reactor step'],
   ['Page Up or [', 'previous reactor step'],
   ['Home / End', 'first / last event'],
@@ -156,8 +156,8 @@ export class Playback {
     this.at = n === 0 ? 0 : Math.max(0, Math.min(Math.floor(i), n - 1));
     this.bAt = this.pendingB;
     this.pendingB = null;
-    this.sides[0].show(this.at, scroll);
-    if (this.sides[1].session) this.sides[1].show(this.cursorB, scroll);
+    this.sides[0].show(this.at, scroll, this.playing);
+    if (this.sides[1].session) this.sides[1].show(this.cursorB, scroll, this.playing);
     const s = this.sides[0].session;
     const r = s?.model.records.get(Math.min(this.at, (s?.model.n ?? 1) - 1));
     // A live view's frames are the server's snapshots, not reactor steps.
@@ -264,8 +264,11 @@ export class Playback {
   }
 
   stopPlay(): void {
+    const was = this.playing;
     this.playing = false;
     this.playBtn.textContent = '▶ Play';
+    // Playing asks for no exact state (a run again per window would keep a core busy): now it may.
+    if (was) this.setCursor(this.at, false);
   }
 
   private changeSpeed(dir: 1 | -1): void {

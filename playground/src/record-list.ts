@@ -9,6 +9,8 @@ export interface RecordList extends Iterable<TraceRecord> {
   readonly length: number;
   /** Record `i`, or undefined when `i` is not an index of the list. */
   get(i: number): TraceRecord | undefined;
+  /** Record `i` for a scan that reads it at once and keeps nothing of it (the object may be reused by the next peek). */
+  peek(i: number): TraceRecord | undefined;
 }
 
 /** An array of records as a RecordList (a live server's window, a test's hand-made trace). */
@@ -19,6 +21,9 @@ export class ArrayRecords implements RecordList {
   }
   get(i: number): TraceRecord | undefined {
     return Number.isInteger(i) && i >= 0 ? this.records[i] : undefined;
+  }
+  peek(i: number): TraceRecord | undefined {
+    return this.get(i);
   }
   [Symbol.iterator](): IterableIterator<TraceRecord> {
     return this.records[Symbol.iterator]();

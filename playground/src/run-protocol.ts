@@ -1,6 +1,7 @@
 // What the run worker answers (run-worker.ts) and how the page asks it (runner.ts).
 import type { ActionSpan, CompactTrace, ScenarioFailure, ScenarioIssue, ScenarioOptions } from '../../src/browser.js';
 import type { FrameStore } from './frame-list.js';
+import type { Frame } from './frames.js';
 
 /**
  * The most events a run made here keeps: the scenario's own limits.maxEvents
@@ -30,7 +31,32 @@ export interface RunOutcome {
   heapBytes: number;
 }
 
+/** A run, or the same run again to take the state after each record of [from, to] (exact-frames.ts). */
+export type WorkerRequest =
+  | { id: number; kind: 'run'; doc: unknown; knobs: Partial<ScenarioOptions> }
+  | {
+      id: number;
+      kind: 'exact';
+      doc: unknown;
+      knobs: Partial<ScenarioOptions>;
+      from: number;
+      to: number;
+      /** The first run's step boundaries around the window: the run again must reach each step at the same record count, or it is not the same run. */
+      checks: Array<{ step: number; records: number }>;
+      /** The first run's records in all: a run again that ends (without the page's cap) must have made as many. */
+      records: number;
+    };
+
 export type WorkerReply =
+  | {
+      id: number;
+      type: 'exact';
+      frames: Frame[];
+      /** The first record the run again could look at (the ones before are the simulation's setup). */
+      firstWatched: number;
+      ms: number;
+      heapBytes: number;
+    }
   | { id: number; type: 'ready' }
   | { id: number; type: 'progress'; steps: number; records: number }
   | ({ id: number; type: 'done' } & RunOutcome)

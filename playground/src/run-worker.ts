@@ -1,17 +1,15 @@
 // Runs a scenario on the wasm engine off the page's thread, so a long run
 // never freezes the page (and can be cancelled by ending the worker).
-// Messages: in { id, doc, knobs }; out progress, done, invalid, error.
+// Messages (run-protocol.ts): in a run { kind: 'run', id, doc, knobs }, out
+// progress, done, invalid, error; or the same run again for the state after
+// each record of a range { kind: 'exact', ..., from, to, check }, out exact
+// (the simulation is deterministic: the same document, knobs and seed make
+// the same trace, which `check` confirms at a step boundary).
 import { runScenario, ScenarioError, type ScenarioOptions } from '../../src/browser.js';
 import { wasmHeapBytes } from '../../src/backends/wasm.js';
 import { FrameStoreBuilder, transferablesOf } from './frame-list.js';
-import { captureFrame } from './frames.js';
-import { MAX_RUN_EVENTS, type WorkerReply } from './run-protocol.js';
-
-interface RunRequest {
-  id: number;
-  doc: unknown;
-  knobs: Partial<ScenarioOptions>;
-}
+import { captureFrame, type Frame } from './frames.js';
+import { MAX_RUN_EVENTS, type WorkerReply, type WorkerRequest } from './run-protocol.js';
 
 const post = (m: WorkerReply, transfer: Transferable[] = []): void => (self as unknown as Worker).postMessage(m, transfer);
 
@@ -23,7 +21,58 @@ function eventLimit(doc: unknown): { maxEvents: number } | undefined {
   return undefined;
 }
 
-self.addEventListener('message', (ev: MessageEvent<RunRequest>) => {
+/** Thrown from onStep once the range is taken: the rest of the run is not needed. */
+class RangeTaken extends Error {}
+
+async function exact(req: Extract<WorkerRequest, { kind: 'exact' }>): Promise<void> {
+  const { id, doc, knobs, from, to, checks, records } = req;
+  const started = performance.now();
+  const frames: Frame[] = [];
+  const cap = eventLimit(doc);
+  const want = new Map(checks.map((c) => [c.step, c.records]));
+  let firstWatched = -1;
+  const fail = (message: string): void => post({ id, type: 'error', message, heapBytes: wasmHeapBytes() });
+  try {
+    const r = await runScenario(doc, {
+      options: knobs as Partial<ScenarioOptions>,
+      ...(cap ? { limits: cap } : {}),
+      watch: {
+        from,
+        to,
+        onRecord: (info) => {
+          if (firstWatched < 0) firstWatched = info.record;
+          frames.push(captureFrame(info.sim, info.step, info.record + 1, info.action));
+        },
+      },
+      onStep: (info) => {
+        const first = want.get(info.step);
+        if (first !== undefined && info.records !== first) {
+          throw new Error(`not the same run: the run made again had ${info.records} events after reactor step ${info.step}, the first run ${first}`);
+        }
+        if (info.records > to + 1 && info.step >= Math.max(0, ...want.keys())) throw new RangeTaken();
+      },
+    });
+    // It ran to its end: as far as the first run did.
+    const made = r.compactTrace?.columns.seq.length ?? 0;
+    if (made !== records) {
+      fail(`not the same run: the run made again ended after ${made} events, the first run after ${records}`);
+      return;
+    }
+  } catch (e) {
+    if (!(e instanceof RangeTaken)) {
+      fail(e instanceof Error ? e.message : String(e));
+      return;
+    }
+  }
+  if (firstWatched < 0) firstWatched = from;
+  post({ id, type: 'exact', frames, firstWatched, ms: performance.now() - started, heapBytes: wasmHeapBytes() });
+}
+
+self.addEventListener('message', (ev: MessageEvent<WorkerRequest>) => {
+  if (ev.data.kind === 'exact') {
+    void exact(ev.data);
+    return;
+  }
   const { id, doc, knobs } = ev.data;
   void (async () => {
     const started = performance.now();

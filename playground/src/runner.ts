@@ -1,12 +1,14 @@
 // The page's side of the run worker: one worker per lane (compare mode runs
 // two scenarios at once), a run at a time per worker; cancel() ends the
 // worker (the only way to stop wasm mid-run) and the next run starts a new one.
-// So does a run that left the worker's wasm memory large: a wasm memory never
-// shrinks, so a run whose reactor buffered hundreds of MiB (a day-26 flood, a
-// 256 MiB bulk response) would keep the tab that large for as long as it is
-// open; a fresh worker for the next run costs one instantiation of the module.
+// So does every run, once it is over: an idle worker held on to about
+// 100 MiB of the tab (its V8 heap and a wasm memory, which never shrinks:
+// after a day-26 flood or a 256 MiB bulk response, hundreds of MiB more),
+// while a fresh worker for the next run costs one instantiation of the
+// module (about 20 ms).
 import type { ScenarioIssue, ScenarioOptions } from '../../src/browser.js';
-import type { RunOutcome, WorkerReply } from './run-protocol.js';
+import type { RunOutcome, WorkerReply, WorkerRequest } from './run-protocol.js';
+import { startRunWorker } from './run-worker-start.js';
 
 export class RunInvalid extends Error {
   constructor(readonly errors: ScenarioIssue[]) {
@@ -22,14 +24,6 @@ export class RunCancelled extends Error {
   }
 }
 
-/** A worker whose wasm memory is larger than this after a run is ended (the module starts at 16 MiB; the built-in scenarios take it to 66 MiB, but for the contrast of high-water-mark-close: 237 MiB). */
-export const RECYCLE_HEAP_BYTES = 128 * 1024 * 1024;
-/**
- * A worker whose run made more trace records than this is ended too: its JS
- * heap grew with the run (a million-event run left the worker ~150 MB that
- * V8 keeps), and a fresh worker costs one module instantiation.
- */
-export const RECYCLE_EVENTS = 250_000;
 
 interface Pending {
   id: number;
@@ -47,13 +41,14 @@ export class Runner {
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(new URL('./run-worker.ts', import.meta.url), { type: 'module', name: 'edgeloop-run' });
-    w.addEventListener('message', (ev: MessageEvent<WorkerReply>) => this.onMessage(ev.data));
-    w.addEventListener('error', (ev) => {
-      ev.preventDefault();
-      this.fail(new Error(`the simulation worker failed: ${ev.message || 'unknown error'}`));
-      this.stop();
-    });
+    const w = startRunWorker(
+      'edgeloop-run',
+      (m) => this.onMessage(m),
+      (why) => {
+        this.fail(new Error(`the simulation worker failed: ${why}`));
+        this.stop();
+      },
+    );
     this.worker = w;
     this.workersStarted++;
     return w;
@@ -69,25 +64,23 @@ export class Runner {
       case 'done': {
         this.pending = null;
         const { id: _id, type: _type, ...outcome } = m;
-        this.recycleIfLarge(m.heapBytes, m.trace.columns.seq.length);
+        this.stop();
         p.resolve(outcome);
         return;
       }
       case 'invalid':
         this.pending = null;
+        this.stop();
         p.reject(new RunInvalid(m.errors));
         return;
       case 'error':
         this.pending = null;
-        this.recycleIfLarge(m.heapBytes, 0);
+        this.stop();
         p.reject(new Error(m.message));
         return;
+      case 'exact':
+        return;
     }
-  }
-
-  /** Ends the worker (between runs) if its wasm memory grew past RECYCLE_HEAP_BYTES or its run past RECYCLE_EVENTS: the next run starts a fresh one. */
-  private recycleIfLarge(heapBytes: number, events: number): void {
-    if (heapBytes > RECYCLE_HEAP_BYTES || events > RECYCLE_EVENTS) this.stop();
   }
 
   /** Whether a worker is alive (and holding its wasm memory). */
@@ -117,7 +110,7 @@ export class Runner {
     const w = this.ensure();
     return new Promise<RunOutcome>((resolve, reject) => {
       this.pending = { id, resolve, reject, onProgress };
-      w.postMessage({ id, doc, knobs });
+      w.postMessage({ id, kind: 'run', doc, knobs } satisfies WorkerRequest);
     });
   }
 

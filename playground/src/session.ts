@@ -4,6 +4,7 @@
 // frames). Both sides, the transport and the exports read it; nothing
 // changes it once made (a live view makes a new one as records come).
 import type { VariantName } from '../../src/browser.js';
+import type { ExactFrames } from './exact-frames.js';
 import type { FrameList } from './frame-list.js';
 import { computeMoments, type Moments } from './moments.js';
 import type { RunOutcome } from './run-protocol.js';
@@ -33,6 +34,8 @@ export interface Session {
   moments: Moments;
   /** What a run demonstrates, for the scenario it ran (null: an imported trace or a live window). */
   verdict: Verdict | null;
+  /** A run made here: the state after any one event, by running it again (exact-frames.ts). Null otherwise. */
+  exact: ExactFrames | null;
 }
 
 export function makeSession(
@@ -42,6 +45,7 @@ export function makeSession(
   variant: VariantName | null,
   source: Session['source'],
   verdict: Verdict | null = null,
+  exact: ExactFrames | null = null,
 ): Session {
   // Without snapshots the reactor's epoll_wait calls are the only step boundaries a trace shows.
   let stepEnds = model.reactorWaits.slice();
@@ -63,5 +67,6 @@ export function makeSession(
     highWaterMark: outcome?.options.highWaterMark ?? DEFAULT_HWM,
     moments: computeMoments(model.records),
     verdict,
+    exact,
   };
 }

@@ -208,7 +208,8 @@ ${num(m.bytes)} bytes in all.` : ''}`,
     return out;
   }
 
-  show(cursor: number, scroll: boolean): void {
+  /** `playing`: the transport is playing (no exact state is asked for on the way: it is shown once play stops). */
+  show(cursor: number, scroll: boolean, playing = false): void {
     const s = this.session;
     const live = s !== null && s.source !== 'run' && 'live' in s.source;
     // A live server with no events yet still has connections and interest lists to show.
@@ -225,12 +226,26 @@ ${num(m.bytes)} bytes in all.` : ''}`,
     this.plot.setCursor(i);
     this.seqPlot.setCursor(i);
     const k = s.frames ? s.frames.frameAt(i) : -1;
-    const frame = s.frames?.get(k) ?? null;
-    // Frame 0 too: inside the first step the panel is still the state before it.
-    const lagging = frame !== null && frame.records < i + 1 && k < (s.frames?.length ?? 0) - 1;
+    const stepFrame = s.frames?.get(k) ?? null;
+    // Frame 0 too: inside the first step the panel is still the state before it. After the last step of a run
+    // made here as well (a script's last actions); a live view's last snapshot is what there is.
+    const inside = stepFrame !== null && stepFrame.records < i + 1 && (s.exact !== null || k < (s.frames?.length ?? 0) - 1);
+    // Inside a step, the state up to this event, once the run again has taken it (exact-frames.ts); the step's meanwhile.
+    const exactFrame = inside ? s.exact?.get(i) : undefined;
+    if (inside && !exactFrame && s.exact && !playing) {
+      s.exact.onReady = () => this.show(this.cursor, false);
+      s.exact.want(i);
+    }
+    const frame = exactFrame ?? stepFrame;
+    const lagging = inside && !exactFrame;
     renderGauges(this.gauges, {
       frame,
       lagging,
+      exact: exactFrame !== undefined,
+      computing: lagging && (s.exact?.computing(i) ?? false),
+      waiting: lagging && (s.exact?.waiting(i) ?? false),
+      exactFailed: lagging ? (s.exact?.failed ?? (s.exact?.unavailable(i) ? 'it is part of the simulation’s setup, made before the scenario’s first action, which the run again does not look into' : null)) : null,
+      stepStart: stepFrame?.records ?? 0,
       highWaterMark: s.highWaterMark,
       peakSendBuf: s.peakSendBuf,
       model: s.model,
@@ -246,6 +261,7 @@ ${num(m.bytes)} bytes in all.` : ''}`,
       model: s.model,
       cursor: i,
       frame,
+      exact: exactFrame !== undefined,
       readyUnknown: live ? 'not known: Linux shows an epoll\u2019s interest list, never its ready list' : null,
       epoll: this.epoll,
       onEpoll: (name) => {

@@ -342,7 +342,7 @@ export class TraceModel {
     // Lanes: actors by kind, then by first appearance.
     const first = new Map<string, number>();
     for (let i = 0; i < n; i++) {
-      const r = records.get(i) as TraceRecord;
+      const r = records.peek(i) as TraceRecord;
       if (r.actor !== 'scenario' && !first.has(r.actor)) first.set(r.actor, i);
     }
     const actors = [...first.keys()].sort((a, b) => laneOrder(a) - laneOrder(b) || (first.get(a) as number) - (first.get(b) as number));
@@ -369,7 +369,8 @@ export class TraceModel {
     let reactorRead = 0;
     for (let i = 0; i < n; i++) {
       if (i % CHECKPOINT === 0) this.checkpoints.push({ state: copyState(state), open: new Set(open) });
-      const r = records.get(i) as TraceRecord;
+      // Read at once, nothing of it kept (the interest state copies what it takes).
+      const r = records.peek(i) as TraceRecord;
       this.t[i] = r.t;
       this.lane[i] = r.actor === 'scenario' ? 255 : (laneIndex.get(r.actor) ?? 0);
       let m = 0;

@@ -56,6 +56,15 @@ export interface RawServer {
   drainTrace(): string;
   /** JSON: the reactor's state (epoll fd, connections with their loop and buffers). */
   snapshot(): string;
+  /**
+   * The per-record probe: the event callback gets ('probe', 0) before each
+   * record the host appends to its trace and at the start of each of the
+   * reactor's kernel calls, once `from` or more records wait undrained (so
+   * the state then is the state up to the last of them). It may drain the
+   * trace and look (snapshot, the kernel's inspect); nothing else.
+   * Negative: off; with threads > 0 it is never called.
+   */
+  setProbe(from: number): void;
   /** JSON: the counters (connections open/total/refused, bytes, wakeups, close reasons, ...). */
   stats(): string;
   /** Closes the listening socket; open connections carry on. */

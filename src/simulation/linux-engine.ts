@@ -76,6 +76,7 @@ function rebasingServer(server: RawServer, raw: RawKernel): RawServer {
       return JSON.stringify(snap);
     },
     stats: () => server.stats(),
+    setProbe: (from) => server.setProbe(from),
     stopAccepting: () => server.stopAccepting(),
     shutdownAll: () => server.shutdownAll(),
     shutdownQuiet: () => server.shutdownQuiet(),

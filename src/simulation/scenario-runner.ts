@@ -65,6 +65,25 @@ export interface RunScenarioOptions {
   jsApp?: ExploreJsApp;
   /** Budgets that replace the document's `limits` (validated the same way): maxSteps, maxEvents, maxPeerBytes. */
   limits?: ScenarioDocument['limits'];
+  /**
+   * The state up to each trace record of a range, where onStep gives it
+   * after each reactor step only: `onRecord` is called once for each record
+   * index in [from, to] the run makes after the simulation's setup, in
+   * order, with the simulation in the state up to that record
+   * (Simulation.watchRecords says which moment that is). It must only look.
+   * The run goes on after `to`. Not with `trace: false`.
+   */
+  watch?: { from: number; to: number; onRecord: (info: ScenarioRecordInfo) => void };
+}
+
+export interface ScenarioRecordInfo {
+  /** The record (an index into `records`): the simulation is in the state up to it. */
+  record: number;
+  /** Reactor steps finished at that moment (the record may be inside the next one). */
+  step: number;
+  /** The action running at that moment (index into steps; -1 before the first): a record that ends an action may be reported once the next has begun. */
+  action: number;
+  sim: Simulation;
 }
 
 export interface ScenarioStepInfo {
@@ -200,7 +219,8 @@ class ScenarioRun {
   private readonly groups: Map<string, string[]>;
   private readonly labels: Map<string, number>;
   private listenerName: string | null = null;
-  private current = -1;
+  /** The action running (-1 before the first). */
+  current = -1;
   readonly checker: InvariantChecker | null;
   private readonly faultsAt = new Map<number, ScenarioFault[]>();
   /** Peers whose connect() failed (EMFILE under a lowered RLIMIT_NOFILE...): their later actions are skipped, not failed. */
@@ -875,6 +895,21 @@ function resolveJsApp(o: ScenarioOptions, given: ExploreJsApp | undefined): Expl
   return given;
 }
 
+function checkWatch(watch: unknown): void {
+  const bad = (field: string, what: string): never => {
+    throw new EdgeloopError('ERR_INVALID_ARG', `runScenario(): "${field}" must be ${what}`, { argument: field });
+  };
+  if (typeof watch !== 'object' || watch === null) bad('watch', 'an object { from, to, onRecord }');
+  const w = watch as Record<string, unknown>;
+  for (const key of Object.keys(w)) if (!['from', 'to', 'onRecord'].includes(key)) bad(`watch.${key}`, 'absent (known: from, to, onRecord)');
+  for (const key of ['from', 'to']) {
+    const v = w[key];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) bad(`watch.${key}`, 'a non-negative integer (a record index)');
+  }
+  if ((w.to as number) < (w.from as number)) bad('watch.to', `at least watch.from (${String(w.from)})`);
+  if (typeof w.onRecord !== 'function') bad('watch.onRecord', 'a function');
+}
+
 /**
  * Validates `doc`, runs it on `Sim` and checks every expectation. An invalid
  * document (or invalid knobs) throws a ScenarioError listing every problem;
@@ -885,8 +920,8 @@ export async function runScenarioWith(Sim: SimulationFactory, doc: unknown, opti
     throw new EdgeloopError('ERR_INVALID_ARG', 'runScenario(): "options" must be an object { engine?, options?, timeLimitMs? }', { argument: 'options' });
   }
   for (const key of Object.keys(options)) {
-    if (!['engine', 'options', 'timeLimitMs', 'onStep', 'trace', 'jsApp', 'limits'].includes(key)) {
-      throw new EdgeloopError('ERR_INVALID_ARG', `runScenario(): unknown option "${key}" (known: engine, options, timeLimitMs, onStep, trace, jsApp, limits)`, { argument: key });
+    if (!['engine', 'options', 'timeLimitMs', 'onStep', 'trace', 'jsApp', 'limits', 'watch'].includes(key)) {
+      throw new EdgeloopError('ERR_INVALID_ARG', `runScenario(): unknown option "${key}" (known: engine, options, timeLimitMs, onStep, trace, jsApp, limits, watch)`, { argument: key });
     }
   }
   let scenario = assertScenario(doc, 'runScenario()');
@@ -907,6 +942,10 @@ export async function runScenarioWith(Sim: SimulationFactory, doc: unknown, opti
   }
   if (options.onStep !== undefined && typeof options.onStep !== 'function') {
     throw new EdgeloopError('ERR_INVALID_ARG', 'runScenario(): "onStep" must be a function', { argument: 'onStep' });
+  }
+  if (options.watch !== undefined) checkWatch(options.watch);
+  if (options.watch !== undefined && options.trace === false) {
+    throw new EdgeloopError('ERR_INVALID_ARG', 'runScenario(): "watch" needs the trace: with "trace": false there are no records to watch', { argument: 'watch' });
   }
   if (options.trace !== undefined && typeof options.trace !== 'boolean') {
     throw new EdgeloopError('ERR_INVALID_ARG', 'runScenario(): "trace" must be true or false', { argument: 'trace' });
@@ -934,6 +973,8 @@ export async function runScenarioWith(Sim: SimulationFactory, doc: unknown, opti
   const sim = await Sim.create(simOptions);
   try {
     const run = new ScenarioRun(doc2, sim, options.timeLimitMs, options.onStep, jsApp);
+    const watch = options.watch;
+    if (watch) sim.watchRecords(watch, (record) => watch.onRecord({ record, step: sim.steps, action: run.current, sim }));
     run.run();
     const snapshot = sim.snapshot();
     // The trace as it stands now (disposing adds records), made into text

@@ -13,6 +13,6 @@ export {
 } from './scenario-schema.js';
 export type * from './scenario-schema.js';
 export { formatRange, formatScenarioFailure } from './scenario-runner.js';
-export type { ActionSpan, RunScenarioOptions, ScenarioFailure, ScenarioResult, ScenarioStepInfo } from './scenario-runner.js';
+export type { ActionSpan, RunScenarioOptions, ScenarioFailure, ScenarioRecordInfo, ScenarioResult, ScenarioStepInfo } from './scenario-runner.js';
 export { builtinScenario, listBuiltinScenarios } from './catalogue.js';
 export type { BuiltinScenarioInfo } from './catalogue.js';

@@ -83,6 +83,8 @@ export class Simulation {
   /** App events being delivered (nested: a handler's close() delivers the close). */
   private delivering = 0;
   private disposed = false;
+  /** The per-record watch (watchRecords), or null. */
+  private watch: { from: number; to: number; fn: (record: number) => void; last: number; looking: boolean } | null = null;
 
   /**
    * Opens a simulated kernel, starts the reactor on it and returns the
@@ -217,6 +219,58 @@ export class Simulation {
   private flushTrace(): void {
     const text = this.call('drainTrace', () => this.server.drainTrace());
     if (text !== '[]') this.kernel.ingestTraceText(text);
+    if (this.watch) this.armProbe();
+  }
+
+  /**
+   * Points the reactor's probe at the watch's next record: with T records
+   * in the trace, the probe at the start of a reactor call with p records
+   * undrained sees the state after record T + p - 1.
+   */
+  private armProbe(): void {
+    const w = this.watch;
+    const next = w ? Math.max(w.from, w.last + 1) : 0;
+    const from = w && next <= w.to ? Math.max(0, next - this.kernel.traceLength + 1) : -1;
+    this.call('setProbe', () => this.server.setProbe(from));
+  }
+
+  /**
+   * Before the reactor runs from outside a step (a step, an op on a
+   * connection, stopAccepting...): the records made since the last drain
+   * (the peers', the script's) have their state now, and the reactor's
+   * probe is re-armed for the records that follow. From a handler the
+   * reactor is already between two of its calls: nothing to do.
+   */
+  private moment(): void {
+    if (this.watch && this.delivering === 0) this.probe();
+  }
+
+  /**
+   * A moment between two records: before a call starts or before a record
+   * is appended (the reactor's, through its host's probe; the peers' and
+   * the script's, through the kernel's), so the state now is the state up
+   * to the trace's last record.
+   */
+  private probe(): void {
+    const w = this.watch;
+    if (!w || w.looking) return;
+    // The reactor's records so far, into the trace (from the reactor's probe: at least one waits).
+    this.flushTrace();
+    const k = Math.min(this.kernel.traceLength - 1, w.to);
+    if (k <= w.last || k < w.from) return;
+    w.looking = true;
+    try {
+      for (let j = Math.max(w.from, w.last + 1); j <= k; j++) {
+        w.last = j;
+        w.fn(j);
+        // `fn` ended or replaced the watch: not another call of it.
+        if (this.watch !== w) return;
+      }
+    } finally {
+      w.looking = false;
+    }
+    if (w.last >= w.to) this.watchRecords(null);
+    else this.armProbe();
   }
 
   private appRecord(call: string, conn: Connection, args: Record<string, unknown>): void {
@@ -292,6 +346,7 @@ export class Simulation {
 
   private connOp(method: string, conn: Connection, fn: () => number): number {
     this.live(method);
+    this.moment();
     const r = this.call(method, fn);
     this.flushTrace();
     const refused = refusedText(conn, r);
@@ -312,6 +367,11 @@ export class Simulation {
    * for a handler (the dispatcher catches).
    */
   private onEvent(type: string, id: number, arg?: Uint8Array | number | string): void {
+    // The reactor's probe (watchRecords), not an app event: the reactor is between two calls.
+    if (type === 'probe') {
+      this.probe();
+      return;
+    }
     this.delivering++;
     try {
       this.appEvents++;
@@ -332,8 +392,11 @@ export class Simulation {
     this.live('step');
     this.notFromHandler('step');
     const before = this.appEvents;
+    // Before the reactor's first call: the peers' records since the last step have their state now.
+    this.moment();
     const n = this.call('step', () => this.server.runOnce(0));
     this.flushTrace();
+    if (this.watch) this.probe();
     // EINTR (a signal during the wait: an injected fault) is a round with no
     // events, as the real server's loop takes it: the next round polls again.
     if (n < 0 && n !== -EINTR) throw new EdgeloopError('ERR_BACKEND', `step(): the reactor's epoll_wait failed: errno ${-n}`);
@@ -383,6 +446,7 @@ export class Simulation {
     // acceptor stops inside its own accept loop safely, and what was still
     // queued on the listener is reset with it, as Linux does.
     this.live('stopAccepting');
+    this.moment();
     this.call('stopAccepting', () => this.server.stopAccepting());
     if (this.delivering === 0) this.flushTrace();
   }
@@ -408,6 +472,7 @@ export class Simulation {
   private serverOp(method: string, fn: () => void): void {
     this.live(method);
     this.notFromHandler(method);
+    this.moment();
     this.call(method, fn);
     this.flushTrace();
   }
@@ -450,6 +515,45 @@ export class Simulation {
   }
 
   // ---- observing ----
+
+  /**
+   * Calls `fn(k)` once for each trace record k in [from, to] that the run
+   * makes from now on, in order, with the simulation in the state up to
+   * record k: the state at the next moment anything else is recorded or
+   * called (before the next record is appended, or the next call, the
+   * reactor's or a peer's, starts), so the reactor is done with record k's
+   * result (a write's bytes are out of send_buf_) and with what it did
+   * before the next record: an app's send() that only queues (EPOLLOUT
+   * already on) makes no record, and shows in the state of the record
+   * before it. A step's end is such a moment too. `fn` must only look
+   * (snapshot(), kernel.inspect()): a call it makes would land in the
+   * trace. Once record `to` is reached, or with null, the watch ends.
+   * Records made before the watch (the reactor's setup, in create()) are
+   * not called, but for the last: its state is the state now. Needs the
+   * trace (`trace: false` has no records to watch: refused).
+   */
+  watchRecords(range: { from: number; to: number } | null, fn?: (record: number) => void): void {
+    this.live('watchRecords');
+    if (range === null) {
+      this.watch = null;
+      this.kernel.setProbe(null);
+      this.call('setProbe', () => this.server.setProbe(-1));
+      return;
+    }
+    if (typeof range !== 'object') throw invalidArg('watchRecords', 'range', 'an object { from, to } or null', range);
+    for (const key of ['from', 'to'] as const) {
+      const v = range[key];
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw invalidArg('watchRecords', `range.${key}`, 'a non-negative integer', v);
+    }
+    if (range.to < range.from) throw invalidArg('watchRecords', 'range.to', `at least range.from (${range.from})`, range.to);
+    if (typeof fn !== 'function') throw invalidArg('watchRecords', 'fn', 'a function', fn);
+    if (!this.kernel.tracing) throw invalidArg('watchRecords', 'range', 'null on a simulation made with trace: false (it has no records to watch)', range);
+    // Records made before now had their moments unwatched; the last of them has its state now.
+    this.watch = { from: range.from, to: range.to, fn, last: this.kernel.traceLength - 2, looking: false };
+    this.kernel.setProbe(() => this.probe());
+    if (this.delivering === 0) this.probe();
+    if (this.watch) this.armProbe();
+  }
 
   /** The reactor's own state (no kernel view): cheaper than snapshot(), for per-step checks. */
   hostState(): HostSnapshot {
@@ -506,6 +610,11 @@ export class Simulation {
   dispose(): void {
     this.live('dispose');
     this.notFromHandler('dispose');
+    // The watch's last records have their state now, before anything is closed; then it ends.
+    if (this.watch) {
+      this.probe();
+      if (this.watch) this.watchRecords(null);
+    }
     this.disposed = true;
     try {
       this.call('dispose', () => this.server.dispose());

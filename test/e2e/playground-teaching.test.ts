@@ -7,7 +7,8 @@
 import type { FileChooser } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 
-import { builtinScenario, listBuiltinScenarios, type MomentName } from '../../src/browser.js';
+import { builtinScenario, listBuiltinScenarios, runScenario, type MomentName } from '../../src/browser.js';
+import { captureFrame, type Frame } from '../../playground/src/frames.js';
 import { computeMoments, MOMENT_INFO } from '../../playground/src/moments.js';
 import { matchIndexes, parseQuery } from '../../playground/src/search.js';
 import { modelFromJsonl, type TraceModel } from '../../playground/src/trace-model.js';
@@ -21,6 +22,28 @@ async function expectedModel(name: string, knobs = {}): Promise<TraceModel> {
   return modelFromJsonl((await expectedRun(builtinScenario(name), knobs)).trace);
 }
 
+
+/** Each connection's gauges as the page shows them: send_buf_, what the kernel charged, the peer's receive queue. */
+async function gaugeValues(page: import('playwright-core').Page): Promise<Array<{ conn: number; sendBuf: number; kernel: number; peer: number | null }>> {
+  return page.locator('.side-a .gauges section.conn').evaluateAll((els) =>
+    els.map((el) => {
+      const v = (key: string): number | null => {
+        const g = el.querySelector<HTMLElement>(`[data-gauge="${key}"]`);
+        return g?.dataset.value === undefined ? null : Number(g.dataset.value);
+      };
+      return { conn: Number((el as HTMLElement).dataset.conn), sendBuf: v('sendBuf') ?? -1, kernel: v('kernel') ?? -1, peer: v('peer') };
+    }),
+  );
+}
+
+/** The same values right after record `at`, from the same wasm run in Node, watched there. */
+async function stateAfter(name: string, at: number): Promise<Array<{ conn: number; sendBuf: number; kernel: number; peer: number | null }>> {
+  let frame: Frame | null = null;
+  await runScenario(builtinScenario(name), { watch: { from: at, to: at, onRecord: (i) => (frame = captureFrame(i.sim, i.step, i.record + 1, i.action)) } });
+  const f = frame as Frame | null;
+  if (!f) throw new Error(`no state after record ${at}`);
+  return f.conns.map((c) => ({ conn: c.id, sendBuf: c.sendBuf, kernel: c.kernel ? c.kernel.charged : c.kernelSendQueue, peer: c.peerReceiveQueue }));
+}
 
 describe('the playground teaches', () => {
   it('moments: a chip per key event of the run, m / Shift+M and the buttons walk them, and the explanation’s phrases go to the moments they name', async () => {
@@ -287,6 +310,54 @@ describe('the playground teaches', () => {
     expect(gauges).not.toContain('No connection accepted yet');
     expect(gauges).toContain(`Accepted in this step: ${String(model.records.get(accept)?.created)}`);
     await shot(page, '39-state-at-the-event');
+
+    // The buffers too, exact at the event: inside a step the page runs the same scenario again up to the
+    // cursor and shows the state right after it. The first partial write (Send's one write): send_buf_ holds
+    // the rest at once, where the step's snapshot (before the step) had no connection at all.
+    const partial = m.byName.get('partial-write')?.index as number;
+    const ends = new Set((await expectedRun(builtinScenario(name))).frames.map((f) => f.records - 1));
+    const inside = [partial, partial + 1, added, added + 2, m.byName.get('epollout-removed')?.index as number].filter((i) => !ends.has(i));
+    expect(inside.length).toBeGreaterThanOrEqual(4);
+    for (const at of inside) {
+      await goto(at);
+      await page.waitForSelector('.side-a .gauges .frame-note[data-exact="true"]');
+      const want = await stateAfter(name, at);
+      expect(await page.locator('.side-a .gauges .frame-note').textContent()).toContain(`Up to event #${model.records.get(at)?.seq}`);
+      expect(await gaugeValues(page), `after event #${model.records.get(at)?.seq}`).toEqual(want);
+    }
+    // The state moves inside the step: the partial write's neighbours differ (the peer has read in between, or EPOLLOUT was added).
+    await goto(partial);
+    await page.waitForSelector('.side-a .gauges .frame-note[data-exact="true"]');
+    const p0 = await gaugeValues(page);
+    expect(p0[0]?.sendBuf).toBeGreaterThan(0);
+    await shot(page, '39b-exact-state-inside-a-step');
+    // Stepping back and forth inside the window asks for nothing more: what the run again took is kept.
+    const runs = await page.evaluate(() => (window as unknown as { edgeloopPlayground?: { exactRuns(): number } }).edgeloopPlayground?.exactRuns() ?? -1);
+    await goto(partial + 1);
+    await goto(partial);
+    expect(await page.locator('.side-a .gauges .frame-note').getAttribute('data-exact')).toBe('true');
+    expect(await page.evaluate(() => (window as unknown as { edgeloopPlayground?: { exactRuns(): number } }).edgeloopPlayground?.exactRuns() ?? -1)).toBe(runs);
+    // A knob changed after the run (not run yet) changes nothing shown: the run again is the run on screen.
+    await page.fill('#k-sndbuf', '4096');
+    // An event inside a step, far from every window asked for so far (so the run again is made after the change).
+    const far = Array.from({ length: model.n }, (_, i) => i).find((i) => i > 30 && !ends.has(i) && inside.every((a) => Math.abs(a - i) > 200)) as number;
+    expect(far).toBeGreaterThan(0);
+    await goto(far);
+    await page.waitForSelector('.side-a .gauges .frame-note[data-exact="true"]');
+    expect(await gaugeValues(page)).toEqual(await stateAfter(name, far));
+    // Compare mode: run B gets its state from its own run again; once it arrives neither side lags.
+    await afterRun(page, () => page.check('#compare'));
+    await goto(partial);
+    await expect.poll(() => page.locator('.side-b .gauges .frame-note .lag').count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => page.locator('.side-a .gauges .frame-note .lag').count(), { timeout: 10_000 }).toBe(0);
+    await afterRun(page, () => page.uncheck('#compare'));
+    // The first event is the simulation's setup, made before any watch: the page says so, once, and does not ask again and again.
+    const exactRuns = (): Promise<number> => page.evaluate(() => (window as unknown as { edgeloopPlayground: { exactRuns(): number } }).edgeloopPlayground.exactRuns());
+    await goto(0);
+    await expect.poll(() => page.locator('.side-a .gauges .frame-note').textContent()).toContain('part of the simulation’s setup');
+    const settled = await exactRuns();
+    await page.waitForTimeout(600);
+    expect(await exactRuns()).toBe(settled);
     noErrors(t);
     await page.close();
   });

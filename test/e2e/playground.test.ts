@@ -16,7 +16,7 @@ import { firstBehaviourDivergence } from '../../playground/src/compare-meaning.j
 import { frameAt, type Frame } from '../../playground/src/frames.js';
 import { modelFromJsonl } from '../../playground/src/trace-model.js';
 import { connect } from '../helpers/server.js';
-import { afterRun, ARTIFACTS, cursor, expectedRun, noErrors, pickScenario, ready, shot, usePlayground } from './helpers.js';
+import { afterRun, ARTIFACTS, cursor, expectedRun, expectedStates, noErrors, pickScenario, ready, shot, usePlayground } from './helpers.js';
 
 const playground = usePlayground();
 
@@ -148,18 +148,28 @@ describe('the playground in Chromium', () => {
     const model = modelFromJsonl(exp.trace);
     expect(await page.locator('.side-a .verdict').getAttribute('data-held')).toBe('true');
 
+    const states = await expectedStates(builtinScenario(name));
+    let insideChecked = 0;
     const check = async (): Promise<Shown> => {
-      const s = await shown(page);
+      let s = await shown(page);
       const rec = model.records.get(s.cursor);
       expect(s.seq).toBe(rec?.seq);
-      const f = exp.frames[frameAt(exp.frames, s.cursor)] as Frame;
+      const k = frameAt(exp.frames, s.cursor);
+      const f = exp.frames[k] as Frame;
       expect(s.step).toBe(f.step);
-      const want = expectedFromFrame(f);
+      // Inside a step the page shows the state right after the event, once the run again has taken it.
+      const inside = f.records < s.cursor + 1 && k < exp.frames.length - 1;
+      if (inside) {
+        await page.waitForSelector('.side-a .gauges .frame-note[data-exact="true"]');
+        s = await shown(page);
+        insideChecked++;
+      }
+      const want = expectedFromFrame(inside ? (states[s.cursor] as Frame) : f);
       expect(s.conns).toEqual(want.conns);
       // The interest list comes from the trace's epoll_ctl records; at a step's end it is the kernel's.
       const fromTrace = model.interestAt(s.cursor, model.mainEpoll as string).map((e) => ({ fd: e.fd, name: e.name ?? '?', events: e.events }));
       expect([...s.interest].sort((a, b) => a.fd - b.fd)).toEqual([...fromTrace].sort((a, b) => a.fd - b.fd));
-      if (f.step > 0 && f.records === s.cursor + 1) {
+      if ((f.step > 0 && f.records === s.cursor + 1) || inside) {
         expect([...s.interest].sort((a, b) => a.fd - b.fd)).toEqual(want.interest);
         expect(s.ready).toBe(want.ready);
       }
@@ -205,6 +215,8 @@ describe('the playground in Chromium', () => {
     await page.keyboard.press('End');
     expect(await cursor(page)).toBe(model.n - 1);
     await check();
+    // Event by event went inside steps: those states were the exact ones, not the step's.
+    expect(insideChecked).toBeGreaterThan(3);
     // Play: Space starts, the cursor moves on its own; Space stops it.
     await page.keyboard.press('Home');
     await page.keyboard.press('Space');
