@@ -113,7 +113,7 @@ export async function expectedRun(doc: unknown, knobs: Partial<ScenarioOptions> 
   return { trace: r.trace, frames };
 }
 
-/** The state right after every record of the same run, as the page shows it inside a step (runScenario's watch, frames.ts). */
+/** The state up to every record of the same run, as the page shows it inside a step (runScenario's watch, frames.ts). */
 export async function expectedStates(doc: unknown, knobs: Partial<ScenarioOptions> = {}): Promise<Frame[]> {
   const states: Frame[] = [];
   await runScenario(doc, { options: knobs, watch: { from: 0, to: Number.MAX_SAFE_INTEGER, onRecord: (i) => (states[i.record] = captureFrame(i.sim, i.step, i.record + 1, i.action)) } });
