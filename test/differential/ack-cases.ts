@@ -3,7 +3,7 @@
 // EAGAIN. Each case is a program the randomized tester shrank (seed and
 // campaign named), which the sim got wrong before the mechanism was
 // modelled; every count is exact.
-import { only } from './lib.js';
+import { fillToShort, only } from './lib.js';
 import type { DifferentialCase } from './observer.js';
 
 export const ackCases: DifferentialCase[] = [
@@ -174,19 +174,7 @@ export const ackCases: DifferentialCase[] = [
     // and enters quickack mode (tcp_enter_quickack_mode), so the 576-byte
     // writes after are ACKed one by one and ten fit where four did.
     const [a] = obs.pair(['a', 'b'], { sndbuf: 2304, rcvbuf: 8192, nodelay: true });
-    const fill = (chunk: number): Array<number | string> => {
-      let bytes = 0;
-      let writes = 0;
-      let last: number | string = 0;
-      for (let i = 0; i < 100; i++) {
-        last = k.write(a, chunk);
-        if (typeof last !== 'number') break;
-        bytes += last;
-        writes++;
-        if (last < chunk) break;
-      }
-      return [bytes, writes, last];
-    };
+    const fill = (chunk: number): Array<number | string> => fillToShort(k, a, chunk, 100);
     obs.eq('a fills with writes of 1: bytes, writes, last', fill(1));
     obs.ioctl('a SIOCOUTQ', a, 'SIOCOUTQ');
     obs.advance(50);
@@ -204,17 +192,7 @@ export const ackCases: DifferentialCase[] = [
     // skb). The sim wrote 4096.
     const [a, b] = obs.pair(['a', 'b'], { sndbuf: 2304, rcvbuf: 8192 });
     obs.write('b writes 6144', b, 6144);
-    let bytes = 0;
-    let writes = 0;
-    let last: number | string = 0;
-    for (let i = 0; i < 1000; i++) {
-      last = k.write(b, 21);
-      if (typeof last !== 'number') break;
-      bytes += last;
-      writes++;
-      if (last < 21) break;
-    }
-    obs.eq('b fills with writes of 21: bytes, writes, last', [bytes, writes, last]);
+    obs.eq('b fills with writes of 21: bytes, writes, last', fillToShort(k, b, 21));
     obs.advance(15);
     obs.write('a writes 28672: one skb of the D-SACK-shortened MSS', a, 28672);
     obs.ioctl('b SIOCINQ', b, 'SIOCINQ');
@@ -231,17 +209,7 @@ export const ackCases: DifferentialCase[] = [
     // in 65 writes. The sim delivered the skb whole: 270124 in 66.
     const [a, b] = obs.pair(['a', 'b'], { sndbuf: 131072, rcvbuf: 212992 });
     obs.write('a writes 131072', a, 131072);
-    let bytes = 0;
-    let writes = 0;
-    let last: number | string = 0;
-    for (let i = 0; i < 1000; i++) {
-      last = k.write(a, 4096);
-      if (typeof last !== 'number') break;
-      bytes += last;
-      writes++;
-      if (last < 4096) break;
-    }
-    obs.eq('a fills with writes of 4096: bytes, writes, last', [bytes, writes, last]);
+    obs.eq('a fills with writes of 4096: bytes, writes, last', fillToShort(k, a, 4096));
     obs.ioctl('a SIOCOUTQ', a, 'SIOCOUTQ');
     obs.ioctl('b SIOCINQ', b, 'SIOCINQ');
   }),
@@ -304,17 +272,7 @@ export const ackCases: DifferentialCase[] = [
       drained += r.length;
     }
     obs.eq('a drains', drained);
-    let bytes = 0;
-    let writes = 0;
-    let last: number | string = 0;
-    for (let i = 0; i < 1000; i++) {
-      last = k.write(b, 207);
-      if (typeof last !== 'number') break;
-      bytes += last;
-      writes++;
-      if (last < 207) break;
-    }
-    obs.eq('b fills with writes of 207: bytes, writes, last', [bytes, writes, last]);
+    obs.eq('b fills with writes of 207: bytes, writes, last', fillToShort(k, b, 207));
     obs.ioctl('b SIOCOUTQ', b, 'SIOCOUTQ');
     obs.ioctl('a SIOCINQ', a, 'SIOCINQ');
   }),

@@ -33,6 +33,26 @@ export function fillRaw(k: Kernel, fd: number, w: number, maxWrites = 100_000): 
 }
 
 /**
+ * Writes `chunk` filler bytes at a time until a write is short or fails (at
+ * most `maxWrites`): [bytes, writes, the last write's result]. Records
+ * nothing. Unlike fillRaw, a short write ends it: where the send path
+ * cuts a write (an MSS, a window) is what the TCP cases compare.
+ */
+export function fillToShort(k: Kernel, fd: number, chunk: number, maxWrites = 1000): [number, number, number | string] {
+  let bytes = 0;
+  let writes = 0;
+  let last: number | string = 0;
+  for (let i = 0; i < maxWrites; i++) {
+    last = k.write(fd, chunk);
+    if (typeof last !== 'number') break;
+    bytes += last;
+    writes++;
+    if (last < chunk) break;
+  }
+  return [bytes, writes, last];
+}
+
+/**
  * Fills `fd` with writes of `w` until EAGAIN and records the outcome: exact
  * for unix; for tcp the byte count within `tcp` (how much the peer's window
  * took depends on when its ACKs left), and the write count is not recorded.
