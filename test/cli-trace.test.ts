@@ -48,6 +48,37 @@ describe('edgeloop serve --trace', () => {
     }
   });
 
+  it('two sub-reactors, 300 connections opened and closed one after another: the file parses, and each connection has one close, on the loop that served it', async () => {
+    // A close on one loop and the accept of the next connection on another get the same fd number. Records were
+    // appended after their calls returned, so the accept's could come first and the close then named the new socket
+    // (26 of 296 connections in a stress run); and two threads writing one loop kernel's record at once cut the file.
+    const file = join(dir, 'many.jsonl');
+    const child = start(cli(), ['serve', '--port', '0', '--threads', '2', '--trace', file]);
+    const done = finished(child, 30_000);
+    try {
+      const [, , port] = await waitForLine(child, /serving (\S+) on 127\.0\.0\.1:(\d+) \(.*trace: /);
+      for (let i = 0; i < 300; i++) {
+        const s = await connect(Number(port));
+        expect(String(await echoRoundTrip(s, new TextEncoder().encode('x')))).toBe('x');
+        await closeClient(s);
+      }
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect((await done).code).toBe(0);
+    const records = readFileSync(file, 'utf8').trimEnd().split('\n').slice(1).map((l) => JSON.parse(l) as TraceRecord);
+    const servedBy = new Map<string, string>();
+    const closedBy = new Map<string, string[]>();
+    for (const r of records) {
+      if (!r.actor.startsWith('reactor-') || typeof r.name !== 'string' || r.name.startsWith('ev')) continue;
+      if (r.call === 'read' && typeof r.ret === 'number' && r.ret > 0) servedBy.set(r.name, r.actor);
+      if (r.call === 'close') closedBy.set(r.name, [...(closedBy.get(r.name) ?? []), r.actor]);
+    }
+    expect(servedBy.size).toBe(300);
+    const wrong = [...servedBy].filter(([name, actor]) => JSON.stringify(closedBy.get(name)) !== JSON.stringify([actor]));
+    expect(wrong).toEqual([]);
+  });
+
   it.runIf(existsSync('/dev/full'))('says when the trace file cannot be written (a full disk: /dev/full), serves on, exits 1', async () => {
     const child = start(cli(), ['serve', '--port', '0', '--trace', '/dev/full']);
     const done = finished(child, 15_000);

@@ -67,6 +67,14 @@ class TraceLog {
     probing_ = false;
   }
 
+  // Held by a traced call that opens or closes an fd, across the call and
+  // its record (TracingKernel). With sub-reactor threads, one loop's close
+  // and another's accept may get and give the same fd number; a record is
+  // appended after its call returns, so without this the accept's record
+  // could come first and the close's record then name the new socket (the
+  // trace names fds by number, in record order: src/server/server-trace.ts).
+  std::unique_lock<std::mutex> FdOrder() { return std::unique_lock<std::mutex>(fd_order_); }
+
   void set_enabled(bool on) {
     std::lock_guard<std::mutex> lock(mu_);
     enabled_ = on;
@@ -74,6 +82,7 @@ class TraceLog {
 
  private:
   std::mutex mu_;
+  std::mutex fd_order_;
   std::string text_;
   size_t count_ = 0;
   bool enabled_ = true;

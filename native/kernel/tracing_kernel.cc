@@ -96,6 +96,7 @@ void TracingKernel::WriteSite(JsonWriter& json) {
 template <typename WriteArgs>
 void TracingKernel::Record(int64_t t, const char* call, int32_t fd, bool has_fd, const SysResult& r,
                            WriteArgs write_args) {
+  const std::lock_guard<std::mutex> lock(record_mu_);
   JsonWriter& json = scratch_;
   json.Clear();
   Begin(json, t, call, fd, has_fd);
@@ -110,6 +111,7 @@ void TracingKernel::Record(int64_t t, const char* call, int32_t fd, bool has_fd,
 
 SysResult TracingKernel::Socket(Family family) {
   const int64_t t = Start();
+  const auto in_order = log_.FdOrder();  // the call and its record together (TraceLog::FdOrder)
   SysResult r = inner_.Socket(family);
   Record(t, "socket", -1, false, r, [&](JsonWriter& json) {
     json.FieldString("family", FamilyName(family));
@@ -121,6 +123,7 @@ SysResult TracingKernel::SocketPairUnix(int32_t fds[2]) {
   // Reached only through SocketPair(kUnix); the wrapped kernel's own
   // SocketPair applies no options when given none.
   const int64_t t = Start();
+  const auto in_order = log_.FdOrder();  // the call and its record together (TraceLog::FdOrder)
   SysResult r = inner_.SocketPair(Family::kUnix, PairOptions{}, fds);
   JsonWriter json;
   Begin(json, t, "socketpair", -1, false);
@@ -170,6 +173,7 @@ SysResult TracingKernel::Connect(int32_t fd, const std::string& addr) {
 
 SysResult TracingKernel::Accept(int32_t fd) {
   const int64_t t = Start();
+  const auto in_order = log_.FdOrder();  // the call and its record together (TraceLog::FdOrder)
   SysResult r = inner_.Accept(fd);
   Record(t, "accept", fd, true, r, [](JsonWriter&) {});
   return r;
@@ -178,6 +182,7 @@ SysResult TracingKernel::Accept(int32_t fd) {
 SysResult TracingKernel::GetSockName(int32_t fd, std::string* addr) {
   const int64_t t = Start();
   SysResult r = inner_.GetSockName(fd, addr);
+  const std::lock_guard<std::mutex> lock(record_mu_);
   JsonWriter json;
   Begin(json, t, "getsockname", fd, true);
   json.BeginObject();
@@ -222,6 +227,7 @@ SysResult TracingKernel::Shutdown(int32_t fd, ShutdownHow how) {
 
 SysResult TracingKernel::Close(int32_t fd) {
   const int64_t t = Start();
+  const auto in_order = log_.FdOrder();  // the call and its record together (TraceLog::FdOrder)
   SysResult r = inner_.Close(fd);
   Record(t, "close", fd, true, r, [](JsonWriter&) {});
   return r;
@@ -229,6 +235,7 @@ SysResult TracingKernel::Close(int32_t fd) {
 
 SysResult TracingKernel::Dup(int32_t fd) {
   const int64_t t = Start();
+  const auto in_order = log_.FdOrder();  // the call and its record together (TraceLog::FdOrder)
   SysResult r = inner_.Dup(fd);
   Record(t, "dup", fd, true, r, [](JsonWriter&) {});
   return r;
@@ -236,6 +243,7 @@ SysResult TracingKernel::Dup(int32_t fd) {
 
 SysResult TracingKernel::EventFd() {
   const int64_t t = Start();
+  const auto in_order = log_.FdOrder();  // the call and its record together (TraceLog::FdOrder)
   SysResult r = inner_.EventFd();
   Record(t, "eventfd", -1, false, r, [](JsonWriter&) {});
   return r;
@@ -271,6 +279,7 @@ SysResult TracingKernel::Ioctl(int32_t fd, IoctlRequest request) {
 
 SysResult TracingKernel::EpollCreate() {
   const int64_t t = Start();
+  const auto in_order = log_.FdOrder();  // the call and its record together (TraceLog::FdOrder)
   SysResult r = inner_.EpollCreate();
   Record(t, "epollCreate", -1, false, r, [](JsonWriter&) {});
   return r;
@@ -295,6 +304,7 @@ SysResult TracingKernel::EpollCtl(int32_t ep, int32_t op, int32_t fd, uint32_t e
 SysResult TracingKernel::EpollWait(int32_t ep, EpollEvent* out, int32_t maxevents, int32_t timeout_ms) {
   const int64_t t = Start();
   SysResult r = inner_.EpollWait(ep, out, maxevents, timeout_ms);
+  const std::lock_guard<std::mutex> lock(record_mu_);
   JsonWriter& json = scratch_;
   json.Clear();
   Begin(json, t, "epollWait", ep, true);
