@@ -14,22 +14,36 @@ const cli = useCli();
 const dir = mkdtempSync(join(tmpdir(), 'edgeloop-cli-trace-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/**
+ * `edgeloop serve` with `args` (a --trace among them) on a free port: `use`
+ * talks to it, then it gets SIGTERM; what it exited with.
+ */
+async function serveTraced(args: string[], timeoutMs: number, use: (port: number) => Promise<void>): Promise<Awaited<ReturnType<typeof finished>>> {
+  const child = start(cli(), ['serve', '--port', '0', ...args]);
+  const done = finished(child, timeoutMs);
+  try {
+    const [, , port] = await waitForLine(child, /serving (\S+) on 127\.0\.0\.1:(\d+) \(.*trace: /);
+    await use(Number(port));
+  } finally {
+    child.kill('SIGTERM');
+  }
+  return done;
+}
+
+/** One client: connect, `msg` echoed back, close. */
+async function echoOnce(port: number, msg: string): Promise<void> {
+  const s = await connect(port);
+  expect(String(await echoRoundTrip(s, new TextEncoder().encode(msg)))).toBe(msg);
+  await closeClient(s);
+}
+
 describe('edgeloop serve --trace', () => {
   it('writes valid JSONL with the reactor accept/read/write records', async () => {
     const file = join(dir, 'serve.jsonl');
-    const child = start(cli(), ['serve', '--port', '0', '--threads', '2', '--trace', file]);
-    const done = finished(child, 15_000);
-    try {
-      const [, , port] = await waitForLine(child, /serving (\S+) on 127\.0\.0\.1:(\d+) \(.*trace: /);
-      for (const msg of ['one', 'two']) {
-        const s = await connect(Number(port));
-        expect(String(await echoRoundTrip(s, new TextEncoder().encode(msg)))).toBe(msg);
-        await closeClient(s);
-      }
-    } finally {
-      child.kill('SIGTERM');
-    }
-    expect((await done).code).toBe(0);
+    const done = await serveTraced(['--threads', '2', '--trace', file], 15_000, async (port) => {
+      for (const msg of ['one', 'two']) await echoOnce(port, msg);
+    });
+    expect(done.code).toBe(0);
 
     const text = readFileSync(file, 'utf8');
     expect(text.endsWith('\n')).toBe(true);
@@ -53,19 +67,10 @@ describe('edgeloop serve --trace', () => {
     // appended after their calls returned, so the accept's could come first and the close then named the new socket
     // (26 of 296 connections in a stress run); and two threads writing one loop kernel's record at once cut the file.
     const file = join(dir, 'many.jsonl');
-    const child = start(cli(), ['serve', '--port', '0', '--threads', '2', '--trace', file]);
-    const done = finished(child, 30_000);
-    try {
-      const [, , port] = await waitForLine(child, /serving (\S+) on 127\.0\.0\.1:(\d+) \(.*trace: /);
-      for (let i = 0; i < 300; i++) {
-        const s = await connect(Number(port));
-        expect(String(await echoRoundTrip(s, new TextEncoder().encode('x')))).toBe('x');
-        await closeClient(s);
-      }
-    } finally {
-      child.kill('SIGTERM');
-    }
-    expect((await done).code).toBe(0);
+    const done = await serveTraced(['--threads', '2', '--trace', file], 30_000, async (port) => {
+      for (let i = 0; i < 300; i++) await echoOnce(port, 'x');
+    });
+    expect(done.code).toBe(0);
     const records = readFileSync(file, 'utf8').trimEnd().split('\n').slice(1).map((l) => JSON.parse(l) as TraceRecord);
     const servedBy = new Map<string, string>();
     const closedBy = new Map<string, string[]>();
@@ -80,17 +85,7 @@ describe('edgeloop serve --trace', () => {
   });
 
   it.runIf(existsSync('/dev/full'))('says when the trace file cannot be written (a full disk: /dev/full), serves on, exits 1', async () => {
-    const child = start(cli(), ['serve', '--port', '0', '--trace', '/dev/full']);
-    const done = finished(child, 15_000);
-    try {
-      const [, , port] = await waitForLine(child, /serving (\S+) on 127\.0\.0\.1:(\d+) \(.*trace: /);
-      const s = await connect(Number(port));
-      expect(String(await echoRoundTrip(s, new TextEncoder().encode('still served')))).toBe('still served');
-      await closeClient(s);
-    } finally {
-      child.kill('SIGTERM');
-    }
-    const r = await done;
+    const r = await serveTraced(['--trace', '/dev/full'], 15_000, (port) => echoOnce(port, 'still served'));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/edgeloop serve: the trace file \/dev\/full cannot be written \(.*ENOSPC.*\); it ends there, the server goes on/);
     expect(r.stderr.match(/cannot be written/g)).toHaveLength(1);
