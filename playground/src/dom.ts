@@ -98,3 +98,20 @@ export function canvasContext(canvas: HTMLCanvasElement, minW: number, minH: num
   g.clearRect(0, 0, w, hgt);
   return { g, w, hgt };
 }
+
+/**
+ * A plot's box, with its top and bottom values written at its left edge:
+ * what the bytes plot and the sequence graph both draw first. Leaves the
+ * axis font, its colour and right alignment set for more labels.
+ */
+export function axisBox(g: CanvasRenderingContext2D, left: number, top: number, width: number, height: number, topLabel: string, bottomLabel: string): void {
+  g.strokeStyle = '#c8c8c8';
+  g.setLineDash([]);
+  g.lineWidth = 1;
+  g.strokeRect(left + 0.5, top + 0.5, width, height);
+  g.fillStyle = '#333';
+  g.font = '11px system-ui, sans-serif';
+  g.textAlign = 'right';
+  g.fillText(topLabel, left - 4, top + 10);
+  g.fillText(bottomLabel, left - 4, top + height);
+}

@@ -9,7 +9,7 @@
 // 200. Each series has its own dash pattern and a text legend with the value
 // at the cursor. The x axis is the event number, or the time (t: virtual ms
 // on the sim, ms since open on a real server's trace) when the clock moved.
-import { canvasContext, h, replace } from './dom.js';
+import { axisBox, canvasContext, h, replace } from './dom.js';
 import { axisBytes, bytes } from './format.js';
 import type { FrameList } from './frame-list.js';
 import type { Moments } from './moments.js';
@@ -312,15 +312,7 @@ export class Plot {
   }
 
   private frame(g: CanvasRenderingContext2D, y: number, hgt: number, plotW: number, max: number, title: string, log = false): void {
-    g.strokeStyle = '#c8c8c8';
-    g.setLineDash([]);
-    g.lineWidth = 1;
-    g.strokeRect(PAD_L + 0.5, y + 0.5, plotW, hgt);
-    g.fillStyle = '#333';
-    g.font = '11px system-ui, sans-serif';
-    g.textAlign = 'right';
-    g.fillText(axisBytes(max), PAD_L - 4, y + 10);
-    g.fillText('0', PAD_L - 4, y + hgt);
+    axisBox(g, PAD_L, y, plotW, hgt, axisBytes(max), '0');
     if (log) {
       // Powers of 1,024 between 1 KiB and the top, where they fit.
       for (let v = 1024; v < max; v *= 1024) {

@@ -9,7 +9,7 @@
 // acknowledged lags sent while the peer delays its ACK; the gap from written to sent is what write() left
 // queued in the kernel. From the frames (frame-list.ts: the simulated
 // kernel's own tcp_sock fields), so only for runs made here.
-import { canvasContext, h, replace } from './dom.js';
+import { axisBox, canvasContext, h, replace } from './dom.js';
 import { axisBytes, bytes } from './format.js';
 import type { FrameList, TcpSeqSeries } from './frame-list.js';
 import { lastFrameAtOrBefore } from './frames.js';
@@ -176,15 +176,7 @@ export class SeqPlot {
     const yOf = (v: number): number => PAD_T + plotH - ((v - min) / (max - min)) * (plotH - 2);
     this.span = [x0, x1];
 
-    g.strokeStyle = '#c8c8c8';
-    g.setLineDash([]);
-    g.lineWidth = 1;
-    g.strokeRect(PAD_L + 0.5, PAD_T + 0.5, plotW, plotH);
-    g.fillStyle = '#333';
-    g.font = '11px system-ui, sans-serif';
-    g.textAlign = 'right';
-    g.fillText(axisBytes(max), PAD_L - 4, PAD_T + 10);
-    g.fillText(min === 0 ? '0' : axisBytes(min), PAD_L - 4, PAD_T + plotH);
+    axisBox(g, PAD_L, PAD_T, plotW, plotH, axisBytes(max), min === 0 ? '0' : axisBytes(min));
     g.textAlign = 'left';
     g.fillStyle = '#666';
     g.fillText(this.near ? `steps around the cursor (${j1 - j0 + 1} of ${s.frames.length})` : 'the whole run', PAD_L + 6, PAD_T + 12);
