@@ -188,14 +188,21 @@ void TcpSocket::ReleaseSock() {
   // __release_sock: the owner runs the backlog, still owning the socket, so
   // what arrives meanwhile queues behind it.
   std::shared_ptr<TcpSocket> keep = Self();
-  while (!backlog_.empty()) {
-    Segment seg = std::move(backlog_.front());
-    backlog_.pop_front();
-    ProcessSegment(seg);
-  }
+  RunBacklog();
   rcv_.ClearBacklog();
   ReleaseCb();
   owned_ = false;
+}
+
+void TcpSocket::RunBacklog() {
+  // __release_sock takes the whole backlog at once and processes it; what
+  // arrives meanwhile starts a new one (which tcp_add_backlog may merge
+  // into, but never into the batch being processed).
+  while (!backlog_.empty()) {
+    std::deque<Segment> batch;
+    batch.swap(backlog_);
+    for (Segment& seg : batch) ProcessSegment(seg);
+  }
 }
 
 void TcpSocket::ReleaseCb() {
@@ -721,11 +728,7 @@ SysResult TcpSocket::Write(const uint8_t* data, size_t len) {
         // the size goal is recomputed from the window they brought.
         process_backlog = 0;
         if (!backlog_.empty()) {
-          while (!backlog_.empty()) {
-            Segment seg = std::move(backlog_.front());
-            backlog_.pop_front();
-            ProcessSegment(seg);
-          }
+          RunBacklog();
           rcv_.ClearBacklog();
           ReleaseCb();
           mss_now = CurrentMss();

@@ -120,6 +120,7 @@ class TcpSocket final : public SocketFile {
   // The socket lock: segments for an owned socket wait in the backlog.
   void LockSock() { owned_ = true; }
   void ReleaseSock();                     // release_sock: run the backlog
+  void RunBacklog();                      // __release_sock's loop over the backlog
   void ReleaseCb();                       // tcp_release_cb: a deferred ACK
   void Transmit(Segment seg);             // onto the loopback, to the peer
   // dev_queue_xmit on lo: a GSO skb too large for the device's GSO is cut
