@@ -161,6 +161,7 @@ void TcpSocket::Transmit(Segment seg) {
   // tcp_options_write: a pending D-SACK leaves with this segment, whatever it is.
   if (dsack_pending_) seg.dsack_len = dsack_len_;
   dsack_pending_ = false;
+  seg.tsval_ms = ctx_.now_ms;
   std::weak_ptr<TcpSocket> to = peer_;
   seg.from = Self();
   ctx_.Loopback([to, seg]() {
@@ -171,6 +172,7 @@ void TcpSocket::Transmit(Segment seg) {
 void TcpSocket::Receive(Segment seg) {
   // tcp_v4_rcv: a socket its owner holds gets the segment in its backlog.
   if (owned_) {
+    if (BacklogCoalesce(seg)) return;
     // sk_add_backlog: sk_backlog.len counts its truesize until the whole
     // backlog has been processed, and tcp_space() leaves it out meanwhile.
     rcv_.AddBacklog(static_cast<int64_t>(seg.data.size()) + kSkbOverhead);

@@ -83,6 +83,8 @@ class TcpSocket final : public SocketFile {
     // A D-SACK block in the SACK option: the length of the duplicate it
     // reports (0: none).
     int64_t dsack_len = 0;
+    // The timestamp option's TSval: the sender's clock in ms when it left.
+    int64_t tsval_ms = 0;
     std::weak_ptr<TcpSocket> from;  // who to answer with RST when we are closed
   };
   // An skb of the write queue: [seq, seq + data.size()).
@@ -117,6 +119,9 @@ class TcpSocket final : public SocketFile {
   // into segments first (skb_gso_segment.cc).
   void XmitOnLoopback(Segment seg);
   void Receive(Segment seg);              // from the loopback
+  // tcp_add_backlog (tcp_add_backlog.cc): a segment for an owned socket
+  // joins the backlog's tail skb when it can; true if it did.
+  bool BacklogCoalesce(const Segment& seg);
   void ProcessSegment(const Segment& seg);  // tcp_rcv_established / tcp_rcv_state_process
 
   // Send side.
