@@ -3,7 +3,7 @@
 // EAGAIN. Each case is a program the randomized tester shrank (seed and
 // campaign named), which the sim got wrong before the mechanism was
 // modelled; every count is exact.
-import { fillToShort, only } from './lib.js';
+import { drainRaw, fillToShort, only } from './lib.js';
 import type { DifferentialCase } from './observer.js';
 
 export const ackCases: DifferentialCase[] = [
@@ -296,5 +296,34 @@ export const ackCases: DifferentialCase[] = [
     obs.eq('b fills with writes of 207: bytes, writes, last', fillToShort(k, b, 207));
     obs.ioctl('b SIOCOUTQ', b, 'SIOCOUTQ');
     obs.ioctl('a SIOCINQ', a, 'SIOCINQ');
+  }),
+  only('tcp', 'backlog-coalesces-behind-a-fresh-skb', 'segments that arrive while the reader holds its socket join the backlog\'s tail skb when it is no clone (here: cut by software GSO) and are processed as one: the data the reader then sends ACKs all of them', (k, obs) => {
+    // Seed 862 (claimed regime, before tcp_add_backlog.cc), shrunk. Both
+    // windows are closed; b shuts both halves with 187959 bytes unsent and
+    // reads (no window update: its receive side is shut). a's drain opens
+    // a's window, and b sends its data and FIN: an skb of two 65483-byte
+    // segments, cut in software (new skbs), then 56993 bytes with the FIN.
+    // a, inside read(), gets them in its backlog, where tcp_add_backlog
+    // appends each to the tail skb (nstat: TCPBacklogCoalesce); processed as
+    // one segment, a's ACK of them rides on a's own data, which covers the
+    // FIN too. b, its receive side shut, is reset by that data (RFC 1122)
+    // with nothing of its own unACKed: SIOCOUTQ 0. The sim took the three
+    // one by one, sent a's data after the first, and left b 93804 bytes.
+    const [a, b] = obs.pair(['a', 'b'], { sndbuf: 131072, rcvbuf: 131072 });
+    obs.eq('b fills with writes of 65536', fillToShort(k, b, 65536));
+    obs.read('a reads 114689', a, 114689);
+    obs.write('b writes 155649', b, 155649);
+    obs.eq('a fills with writes of 18796', fillToShort(k, a, 18796));
+    obs.advance(5);
+    obs.ioctl('b SIOCOUTQ', b, 'SIOCOUTQ');
+    obs.shutdown('b SHUT_RDWR', b, 'RDWR');
+    obs.advance(50);
+    obs.read('b reads what it has', b, 267362);
+    obs.write('a writes 82521', a, 82521);
+    const drained = drainRaw(k, a);
+    obs.eq('a drains', [drained.bytes, drained.last]);
+    obs.read('b reads', b, 131071);
+    obs.ioctl('b SIOCOUTQ after the reset', b, 'SIOCOUTQ');
+    obs.ioctl('a SIOCOUTQ', a, 'SIOCOUTQ');
   }),
 ];

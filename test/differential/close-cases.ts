@@ -291,6 +291,40 @@ export const closeCases: DifferentialCase[] = [
     obs.wait('c woken when d\'s delayed ACK comes', ep);
     obs.wait('then nothing again', ep);
   }),
+  only('tcp', 'fin-of-its-own-is-probed', 'a FIN on an skb of its own is a packet in flight: behind unACKed data it brings the loss probe forward, and the probe sends the FIN again with our current window', (k, obs) => {
+    // Seed 1290 (claimed regime, before tcp_send_fin.cc), reduced. b's
+    // writes make it interactive, so it delays the ACK of a's last 4098
+    // bytes. With nothing unsent, tcp_send_fin queues an skb holding only
+    // the FIN, one packet in packets_out: two are out, so the loss probe is
+    // due 2 * srtt + 2 ms later (4 to 8 ms), not a whole RTO later as with
+    // one. It finds no new data and sends the last skb of the
+    // retransmission queue again, the FIN; b, past that FIN, ACKs the
+    // duplicate at once (D-SACK, quickack), 30 ms before its delayed ACK.
+    // The copy also carries the window a's read reopened after SHUT_RDWR
+    // (tcp_cleanup_rbuf sends no window update once the receive side is
+    // shut): b's data, held by the old window, now reaches a receive side
+    // that is shut, and both ends are reset (a in FIN_WAIT1: ECONNRESET; b
+    // in CLOSE_WAIT: EPIPE). The sim counted no packet for the FIN: its
+    // probe waited for the RTO, SIOCOUTQ stayed 4099 and nobody was reset.
+    const [a, b] = obs.pair(['a', 'b'], { sndbuf: 24576, rcvbuf: 12288, nodelay: true });
+    obs.write('a writes 175', a, 175);
+    const filled = fillRaw(k, a, 4098);
+    obs.eq('a fills with writes of 4098', [filled.bytes, filled.writes, filled.last]);
+    const replied = fillRaw(k, b, 1151);
+    obs.eq('b fills with writes of 1151', [replied.bytes, replied.writes, replied.last]);
+    const drained = drainRaw(k, b);
+    obs.eq('b drains', [drained.bytes, drained.last]);
+    obs.ioctl('a SIOCOUTQ: its last 4098 bytes wait for a delayed ACK', a, 'SIOCOUTQ');
+    obs.shutdown('a SHUT_RDWR: a FIN of its own', a, 'RDWR');
+    obs.read('a reads what it has', a, 65536);
+    obs.ioctl('a SIOCOUTQ', a, 'SIOCOUTQ');
+    obs.ioctl('b SIOCOUTQ', b, 'SIOCOUTQ');
+    obs.advance(20);
+    obs.ioctl('a SIOCOUTQ after 20 ms', a, 'SIOCOUTQ');
+    obs.soError('SO_ERROR a', a);
+    obs.soError('SO_ERROR b', b);
+    obs.write('b writes 1', b, 1);
+  }),
   ...both('shut-rd', 'own SHUT_RD: queued data is still returned, then end of file', (k, obs) => {
     const [a, b] = obs.pair(['a', 'b']);
     const ep = obs.epoll('ep');

@@ -54,6 +54,11 @@ void TcpSocket::RttSample(uint64_t ack) {
     if (skb.retrans) retrans_acked = true;
     if (first_sent < 0) first_sent = skb.sent_ms;
   }
+  // The FIN's own skb, behind all data (tcp_send_fin.cc).
+  if (fin_skb_out_ && ack > fin_seq_) {
+    if (fin_retrans_) retrans_acked = true;
+    if (first_sent < 0) first_sent = fin_sent_ms_;
+  }
   if (first_sent < 0) return;
   rtt_.Sample(retrans_acked ? 0 : ctx_.now_ms - first_sent);
 }
@@ -140,7 +145,12 @@ void TcpSocket::SendLossProbe() {
     }
   }
   // Else the last segment sent goes again: the last MSS of the last skb
-  // in flight (tcp_fragment cuts it off a larger one).
+  // in flight (tcp_fragment cuts it off a larger one), which is the FIN's
+  // when it went out on an skb of its own.
+  if (fin_skb_out_) {
+    RetransmitFin();
+    return;
+  }
   if (head == 0) return;
   TxSkb& last = write_queue_[head - 1];
   if (last.data.empty()) return;

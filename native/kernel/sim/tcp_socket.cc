@@ -242,7 +242,7 @@ void TcpSocket::ProcessSegment(const Segment& seg) {
     // tcp_data_queue: "a retransmit": data we have. A D-SACK, quickack
     // mode (tcp_enter_quickack_mode), and an ACK at once.
     rcv_.OnDuplicateData();
-    DsackSet(static_cast<int64_t>(seg.data.size()));
+    DsackSet(static_cast<int64_t>(seg.data.size()) + (seg.fin ? 1 : 0));  // a FIN takes a sequence number
     if (state_ == State::kClose) return;
     DataSndCheck();
     AckSndCheck();
@@ -420,6 +420,7 @@ void TcpSocket::XmitPending(bool push, bool push_one, int64_t mss_now) {
     // for data (Linux never sends a FIN past the peer's window).
     if (FinFitsWindow()) {
       SendFin();
+      ScheduleLossProbe(false);  // tcp_write_xmit sent a packet: the FIN's skb
     } else if (!push_one && packets_out_ == 0) {
       CheckProbeTimer();
     }
@@ -432,16 +433,6 @@ void TcpSocket::MarkPushTail() {
   if (write_queue_.empty() || write_queue_.back().seq < snd_nxt_) return;
   write_queue_.back().psh = true;
   pushed_seq_ = write_seq_;
-}
-
-void TcpSocket::SendFin() {
-  fin_sent_ = true;
-  snd_nxt_ = fin_seq_ + 1;
-  ClearProbeTimer();  // the RTO timer takes over
-  Segment seg;
-  seg.cloned = true;  // the FIN's skb stays on the write queue
-  seg.fin = true;
-  TransmitWithAck(std::move(seg));
 }
 
 void TcpSocket::TransmitWithAck(Segment seg) {
@@ -495,6 +486,7 @@ void TcpSocket::OnAck(uint64_t ack, uint64_t edge, int64_t dsack_len) {
       write_queue_.pop_front();
       freed = true;  // SOCK_QUEUE_SHRUNK
     }
+    acked += FinSkbAcked(ack);  // a FIN of its own is one packet (tcp_send_fin.cc)
     if (!write_queue_.empty() && write_queue_.front().seq < ack) {
       // tcp_tso_acked: a partly acknowledged skb is trimmed.
       TxSkb& head = write_queue_.front();
@@ -662,6 +654,7 @@ void TcpSocket::WriteErr() {
   sk_err_ = err::kETIMEDOUT;
   write_queue_.clear();
   packets_out_ = 0;
+  fin_skb_out_ = false;
   fin_queued_ = false;
   Done();
   wait_queue().Wake(ev::kErr);  // sk_error_report
@@ -1006,6 +999,7 @@ void TcpSocket::OnReset() {
   // tcp_write_queue_purge: SIOCOUTQ (write_seq - snd_una) keeps its value.
   write_queue_.clear();
   packets_out_ = 0;
+  fin_skb_out_ = false;
   fin_queued_ = false;
   Done();
   wait_queue().Wake(ev::kErr);  // sk_error_report
@@ -1108,6 +1102,7 @@ void TcpSocket::Disconnect(State old_state) {
   write_queue_.clear();
   write_seq_ = snd_una_ = snd_nxt_ = snd_sml_ = pushed_seq_ = 0;
   packets_out_ = 0;
+  fin_skb_out_ = false;
   fin_queued_ = fin_sent_ = false;
   shutdown_ = 0;
   done_ = false;

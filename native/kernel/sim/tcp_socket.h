@@ -172,7 +172,11 @@ class TcpSocket final : public SocketFile {
   // Something waits to be sent: data past snd_nxt, or a held FIN (Linux's
   // send head, which may be the FIN's own skb).
   bool SendPending() const { return SendHead() < write_queue_.size() || FinHeld(); }
-  void SendFin();
+  // tcp_send_fin.cc: a FIN on an skb of its own is a packet in flight
+  // (packets_out), which the loss probe may send again.
+  void SendFin();                         // tcp_write_xmit of the FIN's skb
+  int64_t FinSkbAcked(uint64_t ack);      // tcp_clean_rtx_queue: its packet, if `ack` covers it
+  void RetransmitFin();                   // tcp_send_loss_probe -> __tcp_retransmit_skb
   void MarkPushTail();                    // tcp_push's tcp_mark_push
   // Sends `seg` with our ACK and window, ending a pending delayed ACK.
   void TransmitWithAck(Segment seg);
@@ -278,6 +282,11 @@ class TcpSocket final : public SocketFile {
   uint64_t tlp_high_seq_ = 0;  // snd_nxt when a probe went out (0: none outstanding)
   bool fin_queued_ = false;
   bool fin_sent_ = false;
+  // The FIN went out on an skb of its own (no data on it) and is not ACKed
+  // yet: packets_out_ counts it, as tcp_event_new_data_sent does.
+  bool fin_skb_out_ = false;
+  int64_t fin_sent_ms_ = 0;    // its tcp_skb_timestamp_us
+  bool fin_retrans_ = false;   // TCPCB_RETRANS on it (Karn)
   uint64_t fin_seq_ = 0;
   // The persist timer. It shares icsk_retransmit_timer with the RTO, which
   // is not modelled (loopback loses nothing): sending data disarms it.
