@@ -171,9 +171,13 @@ void TcpSocket::Transmit(Segment seg) {
 void TcpSocket::Receive(Segment seg) {
   // tcp_v4_rcv: a socket its owner holds gets the segment in its backlog.
   if (owned_) {
-    // sk_add_backlog: sk_backlog.len counts its truesize until the whole
-    // backlog has been processed, and tcp_space() leaves it out meanwhile.
+    // tcp_add_backlog: it may join the backlog's last skb
+    // (tcp_add_backlog.cc); else sk_add_backlog: sk_backlog.len counts its
+    // truesize until the whole backlog has been processed, and tcp_space()
+    // leaves it out meanwhile.
+    if (CoalesceBacklog(seg)) return;
     rcv_.AddBacklog(static_cast<int64_t>(seg.data.size()) + kSkbOverhead);
+    if (seg.gso_segmented) seg.backlog_frags = std::max<int64_t>(1, (static_cast<int64_t>(seg.data.size()) + kPageFragSize - 1) / kPageFragSize);
     backlog_.push_back(std::move(seg));
     return;
   }

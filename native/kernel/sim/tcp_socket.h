@@ -80,6 +80,8 @@ class TcpSocket final : public SocketFile {
     // Cut from a larger GSO skb in software (skb_gso_segment.cc): a new
     // skb, not a clone of the sender's.
     bool gso_segmented = false;
+    // Its page fragments, once it took others in the backlog (tcp_add_backlog.cc).
+    int64_t backlog_frags = 0;
     // A D-SACK block in the SACK option: the length of the duplicate it
     // reports (0: none).
     int64_t dsack_len = 0;
@@ -117,6 +119,8 @@ class TcpSocket final : public SocketFile {
   // into segments first (skb_gso_segment.cc).
   void XmitOnLoopback(Segment seg);
   void Receive(Segment seg);              // from the loopback
+  // tcp_add_backlog: join the backlog's last skb (tcp_add_backlog.cc).
+  bool CoalesceBacklog(Segment& seg);
   void ProcessSegment(const Segment& seg);  // tcp_rcv_established / tcp_rcv_state_process
 
   // Send side.
