@@ -268,7 +268,7 @@ class App {
       this.renderResult();
       this.messages.clear('run');
       if (outcomes.some((o) => o.capped)) {
-        this.messages.say('info', `The run reached the playground's cap of ${num(MAX_RUN_EVENTS)} events and was stopped there: what ran until then is shown.`, 'run');
+        this.messages.say('info', `The run reached the playground's cap of ${num(MAX_RUN_EVENTS)} events and was stopped there: what ran until then is shown.`, 'run', true);
       }
       this.playback.setCursor(at);
       this.lastRunMs = performance.now() - started;

@@ -257,6 +257,27 @@ export const ackCases: DifferentialCase[] = [
     obs.ioctl('a SIOCOUTQ', a, 'SIOCOUTQ');
     obs.ioctl('b SIOCINQ', b, 'SIOCINQ');
   }),
+  only('tcp', 'backlog-coalesces-acks', 'ACKs that reach a writer while it holds the socket merge in its backlog (tcp_add_backlog): tcp_ack sees only the last one, so only its window counts for the MSS', (k, obs) => {
+    // Seed 55 (claimed regime, before tcp_add_backlog.cc), shrunk. a's
+    // first 53248-byte write leaves as 32741 + 20507 (MSS: half of b's
+    // 65483-byte SYN-ACK window); b ACKs each at once, the first with a
+    // window of 94832 (rcv_ssthresh grew), the second 74886. Both reach a
+    // inside write(), in its backlog, where tcp_add_backlog merges the
+    // second pure ACK into the first (nstat: TCPBacklogCoalesce 1): a
+    // never sees 94832, so its MSS is 37443, not 47416, and the next
+    // write's segments are 37443 + 15805, the last held for b's delayed
+    // ACK. The sim processed both ACKs: SIOCOUTQ 5832, and the fill's last
+    // write took 6592 where Linux takes 1694. A packet capture on lo hides
+    // it: the tap clones every skb, and skb_try_coalesce refuses a clone.
+    const [a, b] = obs.pair(['a', 'b'], { sndbuf: 212992, rcvbuf: 65536 });
+    obs.write('a writes 1', a, 1);
+    obs.write('a writes 53248', a, 53248);
+    obs.write('a writes 53248 again', a, 53248);
+    obs.ioctl('a SIOCOUTQ', a, 'SIOCOUTQ');
+    obs.eq('a fills with writes of 53248: bytes, writes, last', fillToShort(k, a, 53248));
+    obs.ioctl('a SIOCOUTQ at the end', a, 'SIOCOUTQ');
+    obs.ioctl('b SIOCINQ', b, 'SIOCINQ');
+  }),
   only('tcp', 'dsack-counts-as-delivered', 'a D-SACK of the loss probe\'s duplicate counts the segment as delivered, so BBR\'s STARTUP cwnd grows by one more, and half the cwnd bounds how far tcp_grow_skb merges a blocked send head', (k, obs) => {
     // Seed 773 (claimed regime, before tcp_dsack.cc), shrunk. a's last
     // 4096 bytes wait for b's delayed ACK; a's loss probe sends them again;

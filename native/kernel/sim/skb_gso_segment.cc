@@ -51,7 +51,7 @@ void TcpSocket::XmitOnLoopback(Segment seg) {
     part.ack = seg.ack;
     part.window_edge = seg.window_edge;
     part.retransmit = seg.retransmit;
-    part.gso_segmented = true;
+    part.cloned = false;  // skb_segment's new skbs
     const bool last = off + n >= len;
     part.psh = last && seg.psh;
     part.fin = last && seg.fin;

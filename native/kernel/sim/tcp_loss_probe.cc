@@ -150,6 +150,7 @@ void TcpSocket::SendLossProbe() {
   seg.data.assign(last.data.begin() + static_cast<std::ptrdiff_t>(std::min(keep, len)), last.data.end());
   seg.psh = last.psh;
   seg.retransmit = true;
+  seg.cloned = true;
   last.retrans = true;
   ++total_retrans_;  // tcp_retransmit_skb: one segment (at most one MSS)
   last.sent_ms = ctx_.now_ms;

@@ -88,6 +88,7 @@ class TcpRcvWindow {
 
   bool ack_pending() const { return ack_pending_; }
   uint64_t rcv_nxt() const { return rcv_nxt_; }
+  uint64_t rcv_wup() const { return rcv_wup_; }
   uint64_t edge() const { return rcv_wup_ + static_cast<uint64_t>(rcv_wnd_); }
   int64_t rmem_alloc() const { return rmem_alloc_; }
   void Describe(JsonWriter& json) const;

@@ -161,6 +161,8 @@ void TcpSocket::Transmit(Segment seg) {
   // tcp_options_write: a pending D-SACK leaves with this segment, whatever it is.
   if (dsack_pending_) seg.dsack_len = dsack_len_;
   dsack_pending_ = false;
+  seg.ts_val = ctx_.now_ms;
+  seg.ts_ecr = ts_recent_;
   std::weak_ptr<TcpSocket> to = peer_;
   seg.from = Self();
   ctx_.Loopback([to, seg]() {
@@ -171,13 +173,11 @@ void TcpSocket::Transmit(Segment seg) {
 void TcpSocket::Receive(Segment seg) {
   // tcp_v4_rcv: a socket its owner holds gets the segment in its backlog.
   if (owned_) {
-    // tcp_add_backlog: it may join the backlog's last skb
-    // (tcp_add_backlog.cc); else sk_add_backlog: sk_backlog.len counts its
-    // truesize until the whole backlog has been processed, and tcp_space()
-    // leaves it out meanwhile.
-    if (CoalesceBacklog(seg)) return;
+    // tcp_add_backlog: first try to merge it into the backlog's tail.
+    if (BacklogCoalesce(seg)) return;
+    // sk_add_backlog: sk_backlog.len counts its truesize until the whole
+    // backlog has been processed, and tcp_space() leaves it out meanwhile.
     rcv_.AddBacklog(static_cast<int64_t>(seg.data.size()) + kSkbOverhead);
-    if (seg.gso_segmented) seg.backlog_frags = std::max<int64_t>(1, (static_cast<int64_t>(seg.data.size()) + kPageFragSize - 1) / kPageFragSize);
     backlog_.push_back(std::move(seg));
     return;
   }
@@ -188,14 +188,21 @@ void TcpSocket::ReleaseSock() {
   // __release_sock: the owner runs the backlog, still owning the socket, so
   // what arrives meanwhile queues behind it.
   std::shared_ptr<TcpSocket> keep = Self();
-  while (!backlog_.empty()) {
-    Segment seg = std::move(backlog_.front());
-    backlog_.pop_front();
-    ProcessSegment(seg);
-  }
+  RunBacklog();
   rcv_.ClearBacklog();
   ReleaseCb();
   owned_ = false;
+}
+
+void TcpSocket::RunBacklog() {
+  // __release_sock takes the whole backlog at once and processes it; what
+  // arrives meanwhile starts a new one (which tcp_add_backlog may merge
+  // into, but never into the batch being processed).
+  while (!backlog_.empty()) {
+    std::deque<Segment> batch;
+    batch.swap(backlog_);
+    for (Segment& seg : batch) ProcessSegment(seg);
+  }
 }
 
 void TcpSocket::ReleaseCb() {
@@ -229,6 +236,7 @@ void TcpSocket::ProcessSegment(const Segment& seg) {
     OnWindowProbe();
     return;
   }
+  ReplaceTsRecent(seg);
   OnAck(seg.ack, seg.window_edge, seg.dsack_len);
   if (seg.retransmit) {
     // tcp_data_queue: "a retransmit": data we have. A D-SACK, quickack
@@ -431,6 +439,7 @@ void TcpSocket::SendFin() {
   snd_nxt_ = fin_seq_ + 1;
   ClearProbeTimer();  // the RTO timer takes over
   Segment seg;
+  seg.cloned = true;  // the FIN's skb stays on the write queue
   seg.fin = true;
   TransmitWithAck(std::move(seg));
 }
@@ -450,6 +459,7 @@ void TcpSocket::SendSkb(size_t index, int64_t mss_now) {
   // in flight now, and the RTO timer (not modelled) replaces a persist timer.
   const auto sent = static_cast<int64_t>(write_queue_[index].data.size());
   Segment seg;
+  seg.cloned = true;
   seg.data = write_queue_[index].data;
   seg.gso_size = sent > mss_now ? mss_now : 0;
   seg.psh = write_queue_[index].psh;
@@ -718,11 +728,7 @@ SysResult TcpSocket::Write(const uint8_t* data, size_t len) {
         // the size goal is recomputed from the window they brought.
         process_backlog = 0;
         if (!backlog_.empty()) {
-          while (!backlog_.empty()) {
-            Segment seg = std::move(backlog_.front());
-            backlog_.pop_front();
-            ProcessSegment(seg);
-          }
+          RunBacklog();
           rcv_.ClearBacklog();
           ReleaseCb();
           mss_now = CurrentMss();
@@ -795,7 +801,7 @@ void TcpSocket::QueueData(const Segment& seg) {
       sender && !receive_queue_.empty() && sender->snd_una_ >= receive_queue_.back().own_end;
   // The sender copied the payload into 32 KiB page fragments; each
   // coalesced segment brings its own (skb_try_coalesce does not merge them).
-  const int64_t frags = std::max<int64_t>(1, (len + kPageFragSize - 1) / kPageFragSize);
+  const int64_t frags = std::max<int64_t>(seg.frags, std::max<int64_t>(1, (len + kPageFragSize - 1) / kPageFragSize));
   if (tail_uncloned && receive_queue_.back().frags + frags <= kMaxSkbFrags) {
     RxSkb& tail = receive_queue_.back();
     tail.data.insert(tail.data.end(), seg.data.begin(), seg.data.end());
@@ -806,7 +812,7 @@ void TcpSocket::QueueData(const Segment& seg) {
     RxSkb skb;
     skb.data = seg.data;
     skb.truesize = charged;
-    skb.own_end = seg.gso_segmented ? 0 : rcv_.rcv_nxt() + seg.data.size();
+    skb.own_end = seg.cloned ? rcv_.rcv_nxt() + seg.data.size() : 0;
     skb.frags = frags;
     receive_queue_.push_back(std::move(skb));
   }
@@ -1330,6 +1336,7 @@ void TcpSocket::Establish(const std::shared_ptr<TcpSocket>& peer) {
   mss_cache_ = std::min<int64_t>(TcpRcvWindow::kAdvMss, BoundToHalfWindow(TcpRcvWindow::kAdvMss));
   // The handshake's RTT sample (the SYN-ACK's, or tcp_synack_rtt_meas).
   rtt_.Sample(0);
+  ts_recent_ = ctx_.now_ms;  // the peer's SYN or SYN-ACK TSval
 }
 
 void TcpSocket::ScheduleSynRetransmit() {

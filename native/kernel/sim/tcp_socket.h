@@ -77,14 +77,21 @@ class TcpSocket final : public SocketFile {
     // A retransmission (the tail loss probe's): data the receiver already
     // has, since loopback loses nothing.
     bool retransmit = false;
-    // Cut from a larger GSO skb in software (skb_gso_segment.cc): a new
-    // skb, not a clone of the sender's.
-    bool gso_segmented = false;
-    // Its page fragments, once it took others in the backlog (tcp_add_backlog.cc).
-    int64_t backlog_frags = 0;
     // A D-SACK block in the SACK option: the length of the duplicate it
     // reports (0: none).
     int64_t dsack_len = 0;
+    // skb_cloned: a clone of an skb the sender keeps on its write queue
+    // (data, a FIN, a retransmission: tcp_transmit_skb clones them), which
+    // nothing may coalesce into. ACKs, window probes and software GSO's
+    // segments are skbs of their own.
+    bool cloned = false;
+    // The timestamp option (every loopback segment carries one): TSval, the
+    // sender's clock in ms when it left, and TSecr, its ts_recent.
+    int64_t ts_val = 0;
+    int64_t ts_ecr = 0;
+    // Page fragments of a segment tcp_add_backlog merged from several (0:
+    // counted from its length, as for any segment).
+    int64_t frags = 0;
     std::weak_ptr<TcpSocket> from;  // who to answer with RST when we are closed
   };
   // An skb of the write queue: [seq, seq + data.size()).
@@ -113,14 +120,18 @@ class TcpSocket final : public SocketFile {
   // The socket lock: segments for an owned socket wait in the backlog.
   void LockSock() { owned_ = true; }
   void ReleaseSock();                     // release_sock: run the backlog
+  void RunBacklog();                      // __release_sock's loop over the backlog
   void ReleaseCb();                       // tcp_release_cb: a deferred ACK
   void Transmit(Segment seg);             // onto the loopback, to the peer
   // dev_queue_xmit on lo: a GSO skb too large for the device's GSO is cut
   // into segments first (skb_gso_segment.cc).
   void XmitOnLoopback(Segment seg);
   void Receive(Segment seg);              // from the loopback
-  // tcp_add_backlog: join the backlog's last skb (tcp_add_backlog.cc).
-  bool CoalesceBacklog(Segment& seg);
+  // tcp_add_backlog (tcp_add_backlog.cc): a segment for an owned socket
+  // merges into the backlog's tail when it can; false: queue it.
+  bool BacklogCoalesce(Segment& seg);
+  // tcp_replace_ts_recent / tcp_store_ts_recent: the TSval we echo.
+  void ReplaceTsRecent(const Segment& seg);
   void ProcessSegment(const Segment& seg);  // tcp_rcv_established / tcp_rcv_state_process
 
   // Send side.
@@ -236,6 +247,7 @@ class TcpSocket final : public SocketFile {
   // The socket lock.
   bool owned_ = false;
   std::deque<Segment> backlog_;
+  int64_t ts_recent_ = 0;      // rx_opt.ts_recent: the TSval our segments echo
   bool ack_deferred_ = false;  // TCP_ACK_DEFERRED
   bool queue_shrunk_ = false;  // SOCK_QUEUE_SHRUNK: an ACK freed part of the write queue
 
