@@ -213,6 +213,50 @@ export const ackCases: DifferentialCase[] = [
     obs.ioctl('a SIOCOUTQ', a, 'SIOCOUTQ');
     obs.ioctl('b SIOCINQ', b, 'SIOCINQ');
   }),
+  only('tcp', 'gso-limit-counts-link-header', 'lo\'s GSO limit counts the skb with its link-layer header: a 65482-byte skb of two segments is cut in software too, and the receiver measures its scaling ratio on the first piece alone', (k, obs) => {
+    // Seed 745 (claimed regime), by hand. a's 400-byte writes pile up
+    // behind a full cwnd in 32741-byte skbs (half of b's first window);
+    // while the 50 ms pass, the loss probe sends one, b's ACK of it brings
+    // a larger window, a's MSS grows past 32741 and tcp_grow_skb merges
+    // the next two skbs into one of 65482 bytes. gso_features_check
+    // compares skb->len after neigh_hh_output pushed lo's 14-byte Ethernet
+    // header: 14 + 20 + 32 + 65482 = 65548, past gso_max_size (65536), so
+    // skb_gso_segment cuts it (in seed 745's program a net_dev_start_xmit
+    // trace on lo shows 35652 + 29962 bytes, gso_segs 0). b holds no lock
+    // then, so each piece is an skb of its own, and tcp_measure_rcv_mss
+    // takes scaling_ratio from the first (len / truesize, 250 there, where
+    // the whole skb gives 252). That ratio sizes the window b offers after
+    // the drain, hence a's MSS and the skbs of the last fill: 145121 bytes
+    // in 142 writes. The sim left the skb whole (65534 < 65536): 146635 in
+    // 144. (How long b's delayed ACK takes within the 50 ms varies on
+    // Linux, so a's SIOCOUTQ is not compared before the drain.)
+    const [a, b] = obs.pair(['a', 'b'], { sndbuf: 49152, rcvbuf: 65536, nodelay: true });
+    obs.eq('a fills with writes of 400: bytes, writes, last', fillToShort(k, a, 400));
+    obs.advance(50);
+    obs.eq('b drains: bytes', drainRaw(k, b).bytes);
+    obs.eq('a fills with writes of 1023: bytes, writes, last', fillToShort(k, a, 1023));
+    obs.ioctl('a SIOCOUTQ', a, 'SIOCOUTQ');
+    obs.ioctl('b SIOCINQ', b, 'SIOCINQ');
+  }),
+  only('tcp', 'backlog-coalesces-gso-segments', 'segments cut by software GSO reach a reader that holds its socket and join in its backlog (tcp_add_backlog): one skb of 65482 bytes, one ACK decision, the scaling ratio of the whole', (k, obs) => {
+    // Found with the fix above: b's reads release the window, a sends
+    // 65482-byte skbs of two 32742-byte segments, and lo cuts them in
+    // software. b is inside recvmsg when they arrive (its read's window
+    // update made a send), so they wait in its backlog, and the second
+    // joins the first there: software GSO makes new skbs, not clones of
+    // the sender's, so skb_try_coalesce may append to them. b then
+    // measures one skb of 65482 bytes with gso_size 32742 (scaling ratio
+    // 252, not the 249 of a 32742-byte skb alone), and a's fill of 4096s
+    // ends at 140157 bytes (the sim before: 139664; with the cut alone,
+    // not the coalescing, the same 139664).
+    const [a, b] = obs.pair(['a', 'b'], { sndbuf: 65536, rcvbuf: 65536, nodelay: true });
+    obs.eq('a fills with writes of 2048: bytes, writes, last', fillToShort(k, a, 2048));
+    obs.eq('b drains: bytes', drainRaw(k, b).bytes);
+    obs.ioctl('a SIOCOUTQ after the drain', a, 'SIOCOUTQ');
+    obs.eq('a fills with writes of 4096: bytes, writes, last', fillToShort(k, a, 4096));
+    obs.ioctl('a SIOCOUTQ', a, 'SIOCOUTQ');
+    obs.ioctl('b SIOCINQ', b, 'SIOCINQ');
+  }),
   only('tcp', 'backlog-coalesces-acks', 'ACKs that reach a writer while it holds the socket merge in its backlog (tcp_add_backlog): tcp_ack sees only the last one, so only its window counts for the MSS', (k, obs) => {
     // Seed 55 (claimed regime, before tcp_add_backlog.cc), shrunk. a's
     // first 53248-byte write leaves as 32741 + 20507 (MSS: half of b's

@@ -19,9 +19,15 @@ namespace edgeloop {
 namespace {
 
 constexpr int64_t kLoopbackGsoMaxSize = 65536;  // lo's gso_max_size (GSO_LEGACY_MAX_SIZE)
-// What precedes the payload in the packet gso_features_check measures: the
-// IPv4 header and the TCP header with the timestamp option every loopback
-// segment carries (a pending SACK block adds 12, see tcp_current_mss.cc).
+// What precedes the payload in the skb gso_features_check measures: by
+// then (validate_xmit_skb, from __dev_queue_xmit) neigh_hh_output has pushed
+// lo's link-layer header (loopback_setup: hard_header_len ETH_HLEN), then
+// the IPv4 header and the TCP header with the timestamp option every
+// loopback segment carries (a pending SACK block adds 12, see
+// tcp_current_mss.cc). So two 32741-byte segments (65482 bytes: the MSS of
+// a 65536-byte receive buffer's window) already lose GSO: 14 + 52 + 65482
+// is 65548.
+constexpr int64_t kEthHeader = 14;
 constexpr int64_t kIpHeader = 20;
 constexpr int64_t kTcpHeader = 20 + 12;
 
@@ -30,7 +36,7 @@ constexpr int64_t kTcpHeader = 20 + 12;
 void TcpSocket::XmitOnLoopback(Segment seg) {
   const auto len = static_cast<int64_t>(seg.data.size());
   const int64_t options = dsack_pending_ ? 12 : 0;
-  if (seg.gso_size == 0 || len <= seg.gso_size || len + kIpHeader + kTcpHeader + options < kLoopbackGsoMaxSize) {
+  if (seg.gso_size == 0 || len <= seg.gso_size || kEthHeader + kIpHeader + kTcpHeader + options + len < kLoopbackGsoMaxSize) {
     Transmit(std::move(seg));
     return;
   }
