@@ -158,6 +158,8 @@ uint32_t TcpSocket::Poll() {
 
 void TcpSocket::Transmit(Segment seg) {
   if (!peer_) return;
+  seg.tsval = ctx_.now_ms;
+  seg.tsecr = ts_recent_ms_;
   // tcp_options_write: a pending D-SACK leaves with this segment, whatever it is.
   if (dsack_pending_) seg.dsack_len = dsack_len_;
   dsack_pending_ = false;
@@ -190,8 +192,13 @@ void TcpSocket::ReleaseSock() {
     ProcessSegment(seg);
   }
   rcv_.ClearBacklog();
-  ReleaseCb();
+  // tcp_release_cb runs still owning the socket, but with bottom halves
+  // off (spin_lock_bh): what its ACK sets off on loopback (the peer's
+  // answer, its data) is processed at spin_unlock_bh, after
+  // sock_release_ownership, so it reaches this socket directly, not its
+  // backlog. The sim delivers at once: ownership ends first.
   owned_ = false;
+  ReleaseCb();
 }
 
 void TcpSocket::ReleaseCb() {
@@ -225,6 +232,10 @@ void TcpSocket::ProcessSegment(const Segment& seg) {
     OnWindowProbe();
     return;
   }
+  // tcp_replace_ts_recent: the echo follows the segment at the last ACK
+  // point; tcp_rcv_rtt_measure_ts before the data is queued.
+  if (rcv_.rcv_nxt() == rcv_.rcv_wup()) ts_recent_ms_ = seg.tsval;
+  rcv_.RcvRttMeasureTs(static_cast<int64_t>(seg.data.size()), seg.tsecr, ctx_.now_ms);
   OnAck(seg.ack, seg.window_edge, seg.dsack_len);
   if (seg.retransmit) {
     // tcp_data_queue: "a retransmit": data we have. A D-SACK, quickack
@@ -679,6 +690,7 @@ void TcpSocket::CheckSpace() {
 }
 
 SysResult TcpSocket::Write(const uint8_t* data, size_t len) {
+  ++ctx_.tcp_data_calls;  // the DRS clock (tcp_rcv_space_adjust.cc)
   if (state_ != State::kEstablished && state_ != State::kCloseWait) {
     // sk_stream_wait_connect: a pending error first, then EPIPE unless the
     // handshake is still running (nonblocking: EAGAIN).
@@ -807,7 +819,8 @@ void TcpSocket::QueueData(const Segment& seg) {
     receive_queue_.push_back(std::move(skb));
   }
   receive_bytes_ += seg.data.size();
-  rcv_.OnData(len, seg.gso_size > 0 && len > seg.gso_size ? seg.gso_size : len, charged, ctx_.now_ms, seg.psh);
+  rcv_.OnData(len, seg.gso_size > 0 && len > seg.gso_size ? seg.gso_size : len, charged, ctx_.now_ms, seg.psh,
+             ctx_.tcp_data_calls);
   DataReady();
 }
 
@@ -880,6 +893,7 @@ void TcpSocket::CleanupRbuf(int64_t copied) {
 }
 
 SysResult TcpSocket::Read(uint8_t* buf, size_t len) {
+  ++ctx_.tcp_data_calls;
   if (len == 0) return SysResult::Ok(0);
   if (state_ == State::kListen) return SysResult::Fail(err::kENOTCONN);
   LockSock();
@@ -891,6 +905,12 @@ SysResult TcpSocket::Read(uint8_t* buf, size_t len) {
     receive_head_offset_ += n;
     receive_bytes_ -= n;
     copied += n;
+    // tcp_recvmsg_locked: copied_seq moves on, then tcp_rcv_space_adjust.
+    rcv_.OnCopied(static_cast<int64_t>(n));
+    if (rcv_.RcvSpaceAdjust(DrsClock{ctx_.now_ms, ctx_.tcp_data_calls}, rcvbuf_locked_,
+                            ctx_.config.tcp_moderate_rcvbuf != 0)) {
+      rcvbuf_ = static_cast<int32_t>(rcv_.rcvbuf());
+    }
     if (receive_head_offset_ == head.data.size()) {
       // Only a fully consumed skb gives its memory back (sk_eat_skb).
       rcv_.OnConsumed(head.truesize);
@@ -1314,6 +1334,10 @@ void TcpSocket::Establish(const std::shared_ptr<TcpSocket>& peer) {
   state_ = State::kEstablished;
   // tcp_init_buffer_space -> tcp_sndbuf_expand, unless SO_SNDBUF locked it.
   if (!sndbuf_locked_) sndbuf_ = ctx_.config.tcp_sndbuf_established;
+  // ... and the receive-space measure starts; the handshake's timestamps
+  // are the first we echo.
+  rcv_.InitRcvSpace(DrsClock{ctx_.now_ms, ctx_.tcp_data_calls});
+  ts_recent_ms_ = ctx_.now_ms;
   // The client learns the server's window from the SYN-ACK (unscaled); the
   // server's child takes the client's from the handshake's final ACK
   // (tcp_create_openreq_child: snd_wnd and max_window from that ACK, whose

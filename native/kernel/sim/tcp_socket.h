@@ -83,6 +83,10 @@ class TcpSocket final : public SocketFile {
     // A D-SACK block in the SACK option: the length of the duplicate it
     // reports (0: none).
     int64_t dsack_len = 0;
+    // The timestamp option (virtual ms): our clock when sent, and the
+    // peer's that we echo (ts_recent).
+    int64_t tsval = 0;
+    int64_t tsecr = 0;
     std::weak_ptr<TcpSocket> from;  // who to answer with RST when we are closed
   };
   // An skb of the write queue: [seq, seq + data.size()).
@@ -273,6 +277,7 @@ class TcpSocket final : public SocketFile {
 
   // Receive side.
   TcpRcvWindow rcv_;
+  int64_t ts_recent_ms_ = 0;  // rx_opt.ts_recent: the peer's timestamp we echo
   // A received skb; segments that arrive behind it are coalesced into it
   // (tcp_try_coalesce), which charges only their payload.
   struct RxSkb {
