@@ -334,4 +334,44 @@ export const bufferCases: DifferentialCase[] = [
       obs.eq('SO_SNDBUF after the ACKs', k.getsockopt(a, 'SO_SNDBUF'));
     },
   ),
+  only(
+    'tcp',
+    'rcvbuf-grows-per-rtt',
+    'an unlocked receive buffer grows with what the reader takes per RTT (tcp_rcv_space_adjust): after a fill of 64 KiB writes, 1 MiB reads drain 3.9 MB in 7 reads and SO_RCVBUF passes 1 MB',
+    (k, obs) => {
+      // Unlocked regime (before tcp_rcv_space_adjust.cc): the sim's buffer
+      // stayed at tcp_rmem[1] (131072) and the drain took 41 reads of 95232.
+      // On Linux (tracepoint tcp_rcvbuf_grow) the first read of a big queue
+      // starts the receive-space measure; once an RTT (the microseconds the
+      // fill took to bring one window) has passed, the bytes the reader took
+      // since, 175643 or 270875 (at the second or third read: a race of
+      // microseconds, the third in most runs), become the estimate, and
+      // tcp_rcvbuf_grow sets SO_RCVBUF to 1563741 or 4018712. The window
+      // update then brings 1 MiB per read either way.
+      const [a, b] = obs.pair(['a', 'b'], {});
+      let filled = 0;
+      let writes = 0;
+      for (; writes < 1000; ) {
+        const w = k.write(a, 65536);
+        if (isErrno(w)) break;
+        filled += w;
+        writes++;
+        if (w < 65536) break;
+      }
+      obs.eq('a fills with 64 KiB writes', `${filled} in ${writes}`);
+      const reads: number[] = [];
+      let drained = 0;
+      for (let i = 0; i < 1000; i++) {
+        const r = k.read(b, 1 << 20);
+        if (isErrno(r) || r.length === 0) break;
+        reads.push(r.length);
+        drained += r.length;
+      }
+      obs.eq('b drains all of it', drained === filled);
+      obs.eq('the first two reads', reads.slice(0, 2).join(' '));
+      obs.eq('reads the drain takes', reads.length);
+      const rcvbuf = k.getsockopt(b, 'SO_RCVBUF');
+      obs.eq('SO_RCVBUF grew past 1 MB', typeof rcvbuf === 'number' && rcvbuf > 1 << 20);
+    },
+  ),
 ];

@@ -16,19 +16,23 @@
 //
 // Simplified: time. Linux compares microsecond clocks (the time since the
 // measure began against rcv_rtt_est.rtt_us / 8); the sim has virtual
-// milliseconds. A window sample taken within one millisecond counts as
-// TcpRttEstimator::kLoopbackRttUs (Linux measures tens to a few hundred
-// microseconds on loopback), a timestamp sample is whole milliseconds as
-// on Linux. For an RTT under a millisecond the sim takes one to have passed
-// when a millisecond has, or when the program has made two TCP data calls
-// (reads or writes) since the measure began: measured on Linux (tracepoint
-// tcp_rcvbuf_grow), a fill of 64 KiB writes then reads of 1 MiB or 64 KiB
-// grew the buffer at the third read after the one that began the measure,
-// 6 of 6 and 2 of 3 runs (the one read before counts as less than an RTT:
-// a read is as fast as the write that measured it). A program whose calls
-// are much faster or slower than that (tiny writes, many cheap calls) can
-// see Linux decide at another read. Not modelled: the out-of-order queue's
-// share (loopback keeps order) and tcp_usec_ts (off unless the route asks).
+// milliseconds, and no time passes inside a call. Its DRS clock counts a
+// virtual millisecond as 1000 us and each TCP data call (a read or a write
+// on any TCP socket) as kCallUs, so a window sample is the calls it spanned
+// (a timestamp sample is whole milliseconds, as on Linux), and an RTT has
+// passed once more than that has: an RTT measured across N calls has passed
+// at the (N + 1)th call after the measure began (Linux takes the sample in
+// the middle of its last call). A window that arrived inside one call (the
+// chain of ACKs and data a read's window update sets off: 17 to 30 us on
+// Linux) counts as passed by the next skb the reader copies. Calibrated on
+// Linux with the tracepoint tcp_rcvbuf_grow: after a fill of 64 KiB writes
+// (its window sample spans one call; 70 to 190 us on Linux), reads of 1 MiB
+// or 64 KiB grew the buffer at the third read after the one that began the
+// measure in 6 of 6 and 2 of 3 runs, at the second in the others; after a
+// fill of 2 KiB writes (a sample of 33 calls) a few reads grow nothing. How
+// fast a program's calls really are decides it on Linux: a program can see
+// Linux decide at another read. Not modelled: the out-of-order queue's share
+// (loopback keeps order) and tcp_usec_ts (off unless the route asks).
 #include <algorithm>
 
 #include "tcp_rcv_window.h"
@@ -39,13 +43,13 @@ namespace edgeloop {
 namespace {
 
 constexpr int64_t kTcpInitCwnd = 10;  // TCP_INIT_CWND
-// A window sample within one virtual millisecond (see above): the window
-// arrived inside one call (the chain of ACKs and data a read's window
-// update sets off), or across the program's calls (a fill).
-constexpr int64_t kWithinCallRttUs = TcpRttEstimator::kLoopbackRttUs;
-constexpr int64_t kAcrossCallsRttUs = 100;
-// Data calls after which an RTT measured across calls counts as passed.
-constexpr uint64_t kCallsPerLoopbackRtt = 2;
+// The DRS clock (see above): a data call counts kCallUs, a virtual
+// millisecond 1000 us; a window that arrived inside one call (the chain of
+// ACKs and data a read's window update sets off) took kWithinCallRttUs.
+constexpr int64_t kCallUs = 20;
+constexpr int64_t kWithinCallRttUs = 10;
+
+int64_t ClockUs(const DrsClock& c) { return c.ms * 1000 + static_cast<int64_t>(c.calls) * kCallUs; }
 
 }  // namespace
 
@@ -75,8 +79,8 @@ void TcpRcvWindow::RcvRttMeasure(const DrsClock& now) {
   // more (the rcv_wnd offered then) has arrived.
   if (rcv_rtt_started_) {
     if (rcv_nxt_ < rcv_rtt_seq_) return;
-    int64_t sample_us = (now.ms - rcv_rtt_time_.ms) * 1000;
-    if (sample_us == 0) sample_us = now.calls == rcv_rtt_time_.calls ? kWithinCallRttUs : kAcrossCallsRttUs;
+    int64_t sample_us = ClockUs(now) - ClockUs(rcv_rtt_time_);
+    if (sample_us == 0) sample_us = kWithinCallRttUs;
     RcvRttUpdate(sample_us, true);
   }
   rcv_rtt_seq_ = rcv_nxt_ + static_cast<uint64_t>(rcv_wnd_);
@@ -111,17 +115,13 @@ bool TcpRcvWindow::RcvbufGrow(int64_t newval, bool locked, bool moderate) {
 
 bool TcpRcvWindow::RcvSpaceAdjust(const DrsClock& now, bool locked, bool moderate) {
   if (rcv_rtt_us8_ == 0) return false;
+  // Linux: time < rtt_us returns. Here strictly more than the RTT must
+  // have passed: an RTT measured across N calls has passed after N + 1
+  // (the sample ends inside its last call, part of which was before it).
+  // An RTT of a window that arrived inside one call (17 to 30 us measured
+  // in a drain) has passed by the next skb the reader copies.
   const int64_t rtt_us = rcv_rtt_us8_ >> 3;
-  const int64_t time_us = (now.ms - rcvq_time_.ms) * 1000;
-  if (time_us == 0) {
-    // Within a millisecond: an RTT measured inside one call has passed by
-    // the next skb the reader copies; one measured across calls after two
-    // more calls; one of a millisecond or more has not.
-    if (rtt_us >= 1000) return false;
-    if (rtt_us > kWithinCallRttUs && now.calls - rcvq_time_.calls < kCallsPerLoopbackRtt) return false;
-  } else if (time_us < rtt_us) {
-    return false;
-  }
+  if (rtt_us > kWithinCallRttUs && ClockUs(now) - ClockUs(rcvq_time_) <= rtt_us) return false;
   // Bytes the reader took in the last RTT, less what still waits (signed:
   // a read from a long queue makes it negative).
   const int64_t inq = static_cast<int64_t>(rcv_nxt_ - copied_seq_);
