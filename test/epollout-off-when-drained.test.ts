@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { expectPattern } from './helpers/pattern.js';
-import { create, enablesEpollout, ENGINES, reactorWakeups, writeStepping } from './helpers/sim.js';
+import { create, enablesEpollout, ENGINES, reactorWakeups, steppedPeer, writeStepping } from './helpers/sim.js';
 
 const MESSAGE = 1024 * 1024;
 const IDLE_STEPS = 50;
@@ -13,7 +13,7 @@ const IDLE_STEPS = 50;
 /** Echo a message bigger than the server's socket buffer, so Send must queue and use EPOLLOUT. */
 async function echoThenIdle(engine: 'native' | 'wasm', family: 'unix' | 'tcp', variant: 'edgeloop' | 'day26-as-written') {
   const sim = await create(engine, { family, variant, app: 'echo', sndbuf: 16384 });
-  const a = sim.peer('a');
+  const a = sim.peer('a', steppedPeer(family));
   expect(a.connect()).toBe(0);
   expect(writeStepping(sim, a, MESSAGE)).toBe(MESSAGE);
   expect(sim.run({ until: () => a.receivedBytes >= MESSAGE, maxSteps: 5000 }).reason).toBe('until');

@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { expectPattern, patternBytes } from './helpers/pattern.js';
-import { create, ENGINES, writeStepping } from './helpers/sim.js';
+import { create, ENGINES, steppedPeer, writeStepping } from './helpers/sim.js';
 import { stacks, useRigs } from './helpers/stacks.js';
 
 const open = useRigs();
@@ -21,7 +21,7 @@ const MESSAGE = 512 * 1024;
 
 async function halfCloseWithPending(engine: 'native' | 'wasm', family: 'unix' | 'tcp', variant: 'edgeloop' | 'day26-as-written') {
   const sim = await create(engine, { family, variant, app: 'echo', sndbuf: 16384 });
-  const a = sim.peer('a');
+  const a = sim.peer('a', steppedPeer(family));
   expect(a.connect()).toBe(0);
   a.stopReading();
   expect(writeStepping(sim, a, MESSAGE)).toBe(MESSAGE);

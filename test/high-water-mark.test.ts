@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import type { ServerOptions } from '../src/index.js';
 import { firstPatternMismatch, patternBytes } from './helpers/pattern.js';
 import { collect, connect, useServers, waitFor } from './helpers/server.js';
-import { appCalls, create, ENGINES, flood } from './helpers/sim.js';
+import { appCalls, create, ENGINES, flood, steppedPeer } from './helpers/sim.js';
 
 /** One reactor read: output may pass the mark by at most what one read appended. */
 const READ_CHUNK = 64 * 1024;
@@ -31,7 +31,7 @@ describe.each(ENGINES)('high-water mark with a non-reading peer (sim/%s)', (engi
     it(`${family}, edgeloop pause-reading: send_buf_ stays under the mark plus one read`, async () => {
       const sim = await create(engine, { family, app: 'echo', sndbuf: 16384, highWaterMark: SIM_MARK });
       try {
-        const a = sim.peer('a');
+        const a = sim.peer('a', steppedPeer(family));
         expect(a.connect()).toBe(0);
         a.stopReading();
         const { written, maxSendBuf, lastWrite } = flood(sim, a, STEPS, READ_CHUNK);

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import type { RawServer } from '../src/backends/raw-server.js';
 import { EdgeloopError, type SimConnection, type Simulation, type SimulationHandlers } from '../src/index.js';
 import { expectPattern, firstPatternMismatch, patternBytes } from './helpers/pattern.js';
-import { appCalls, BOTH_ENGINES, create, ENGINES, flood, reactorWakeups } from './helpers/sim.js';
+import { appCalls, BOTH_ENGINES, create, ENGINES, flood, reactorWakeups, steppedPeer } from './helpers/sim.js';
 
 const text = new TextDecoder();
 const MARK = 256 * 1024;
@@ -116,7 +116,7 @@ describe.each(ENGINES)('JS handlers run inside the reactor iteration (sim/%s)', 
         },
       });
       try {
-        const a = sim.peer('a');
+        const a = sim.peer('a', steppedPeer(family));
         expect(a.connect()).toBe(0);
         a.stopReading();
         const { written, maxSendBuf, lastWrite } = flood(sim, a, 150, READ_CHUNK);

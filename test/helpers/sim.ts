@@ -14,6 +14,19 @@ export function create(engine: 'native' | 'wasm', options: SimulationOptions = {
   return Simulation.create({ seed: 1, ...options, engine });
 }
 
+/**
+ * Options for a peer that must take a whole echo back without time passing
+ * (sim.step() never advances the clock): on TCP its receive buffer is locked
+ * at Linux's unlocked start (SO_RCVBUF 65536, reported 131072). Unlocked,
+ * the buffer grows once the peer reads fast (tcp_rcv_space_adjust, in the sim
+ * as on Linux), its window then outruns its reads, and the last of an echo
+ * waits for the peer's 40 ms delayed ACK, as it does on Linux
+ * (docs/kernel-fidelity.md, "The reactor on both kernels").
+ */
+export function steppedPeer(family: 'unix' | 'tcp'): { rcvbuf?: number } {
+  return family === 'tcp' ? { rcvbuf: 65536 } : {};
+}
+
 /** The reactor's epoll_wait calls that returned events. */
 export function reactorWakeups(records: readonly TraceRecord[], from = 0): TraceRecord[] {
   return records.slice(from).filter((r) => r.actor === 'reactor' && r.call === 'epollWait' && typeof r.ret === 'number' && r.ret > 0);

@@ -14,6 +14,7 @@ struct SimConfig {
   int32_t rmem_max = 4194304;     // net.core.rmem_max: SO_RCVBUF clamp
   int32_t tcp_wmem[3] = {4096, 16384, 4194304};
   int32_t tcp_rmem[3] = {4096, 131072, 33554432};
+  int32_t tcp_moderate_rcvbuf = 1;  // receive-buffer autotuning (tcp_rcv_space_adjust)
   // SO_SNDBUF of an established TCP socket whose sndbuf is not locked:
   // tcp_sndbuf_expand() = bbr's factor 3 * TCP_INIT_CWND 10 * per-MSS
   // truesize 131328 on the 64 KiB-MTU loopback.

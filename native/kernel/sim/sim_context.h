@@ -23,6 +23,9 @@ class SimContext {
   SimConfig config;
   Prng rng;
   int64_t now_ms = 0;
+  // Reads and writes on TCP sockets so far: within one virtual millisecond,
+  // the receiver's DRS clock (tcp_rcv_space_adjust.cc).
+  uint64_t tcp_data_calls = 0;
 
   // Files get a creation number: epoll keys and dumps order by it, never by address.
   uint64_t NextFileId() { return ++last_file_id_; }

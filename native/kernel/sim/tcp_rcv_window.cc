@@ -108,6 +108,7 @@ void TcpRcvWindow::MeasureRcvMss(int64_t len, int64_t seg, bool psh) {
         scaling_ratio_ = ratio;
         SetWindowClamp(WinFromSpace(rcvbuf_));
         if (window_clamp_ < rcv_ssthresh_) rcv_ssthresh_ = window_clamp_;
+        if (window_clamp_ < rcvq_space_) rcvq_space_ = window_clamp_;
       }
     }
     rcv_mss_ = std::min<int64_t>(seg, kAdvMss);
@@ -161,12 +162,13 @@ void TcpRcvWindow::GrowWindow(int64_t len) {
   }
 }
 
-void TcpRcvWindow::OnData(int64_t len, int64_t seg, int64_t charged, int64_t now_ms, bool psh) {
+void TcpRcvWindow::OnData(int64_t len, int64_t seg, int64_t charged, int64_t now_ms, bool psh, uint64_t calls) {
   rcv_nxt_ += static_cast<uint64_t>(len);
   rmem_alloc_ += charged;
   // tcp_event_data_recv
   ack_pending_ = true;
   MeasureRcvMss(len, seg, psh);
+  RcvRttMeasure(DrsClock{now_ms, calls});
   if (ato_ms_ == 0) {
     // The first data: start the delayed-ACK engine in quickack mode.
     IncrQuickAck(kMaxQuickAcks);
@@ -307,6 +309,8 @@ void TcpRcvWindow::Describe(JsonWriter& json) const {
   json.Field("rmemAlloc", rmem_alloc_);
   json.Field("rcvMss", rcv_mss_);
   json.Field("scalingRatio", scaling_ratio_);
+  json.Field("rcvSpace", rcvq_space_);
+  json.Field("rcvRttUs", rcv_rtt_us8_ >> 3);
   json.Field("quickAcks", quick_);
   json.FieldBool("pingpong", pingpong_);
   json.FieldBool("ackPending", ack_pending_);

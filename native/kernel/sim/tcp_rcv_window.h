@@ -13,6 +13,15 @@
 
 namespace edgeloop {
 
+// The receiver's clock for DRS (tcp_rcv_space_adjust): Linux compares
+// microseconds; the sim has virtual milliseconds, and within one of them
+// counts the program's TCP data calls (reads and writes on any TCP socket),
+// each of which takes Linux tens of microseconds (tcp_rcv_space_adjust.cc).
+struct DrsClock {
+  int64_t ms = 0;
+  uint64_t calls = 0;
+};
+
 class TcpRcvWindow {
  public:
   // Loopback's advertised MSS: a 65536-byte MTU (capped to IP's 65535) less
@@ -31,6 +40,24 @@ class TcpRcvWindow {
   // to an MSS that does not yet know of the timestamp option; the listener's
   // side (tcp_openreq_init_rwin) knows it from the SYN.
   void Init(int32_t rcvbuf, bool locked, int32_t tcp_rmem_max, int32_t rmem_max, bool connecting);
+  // tcp_init_buffer_space's receive-space measure (rcvq_space), when the
+  // connection is established at `now`: its first estimate of the bytes
+  // the reader takes per RTT is the initial window (at most TCP_INIT_CWND
+  // segments). tcp_rcv_space_adjust.cc.
+  void InitRcvSpace(const DrsClock& now);
+  // tcp_rcv_rtt_measure_ts: a segment of `len` bytes echoing our timestamp
+  // `tsecr_ms` arrived at `now_ms` (every segment; only a full-sized one
+  // that echoes a new timestamp at least a millisecond old is a sample).
+  void RcvRttMeasureTs(int64_t len, int64_t tsecr_ms, int64_t now_ms);
+  // tcp_recvmsg copied `n` bytes to the reader (copied_seq advances).
+  void OnCopied(int64_t n) { copied_seq_ += static_cast<uint64_t>(n); }
+  // tcp_rcv_space_adjust, after each skb's copy in tcp_recvmsg: once an RTT
+  // has passed since the measure began and the reader took more than the
+  // last estimate, the estimate grows and (unless `locked`: SO_RCVBUF)
+  // tcp_rcvbuf_grow raises sk_rcvbuf and window_clamp. True if sk_rcvbuf
+  // grew (rcvbuf()).
+  bool RcvSpaceAdjust(const DrsClock& now, bool locked, bool moderate);
+  int64_t rcvbuf() const { return rcvbuf_; }
   // The window field of our SYN/SYN-ACK (never scaled).
   int64_t SynWindow() const { return rcv_wnd_ < 65535 ? rcv_wnd_ : 65535; }
   // The connecting side's last ACK of the handshake: the first scaled
@@ -42,8 +69,9 @@ class TcpRcvWindow {
   // payload/truesize ratio, initialises quickack, grows rcv_ssthresh.
   // `charged` is what the receive queue was charged for it: the skb's
   // truesize, or only the payload when it was coalesced into the tail skb.
-  // `psh`: the segment carries PSH (the end of a write).
-  void OnData(int64_t len, int64_t seg, int64_t charged, int64_t now_ms, bool psh);
+  // `psh`: the segment carries PSH (the end of a write). `calls`: the DRS
+  // clock's call count (tcp_rcv_space_adjust.cc).
+  void OnData(int64_t len, int64_t seg, int64_t charged, int64_t now_ms, bool psh, uint64_t calls);
   // SO_RCVBUF after the handshake: the new sk_rcvbuf.
   void SetRcvbuf(int32_t rcvbuf) { rcvbuf_ = rcvbuf; }
   // sk_backlog.len: what waits in the socket's backlog (while its owner is
@@ -102,6 +130,10 @@ class TcpRcvWindow {
   void IncrQuickAck(int max_quickacks);
   void MeasureRcvMss(int64_t len, int64_t seg, bool psh);
   void GrowWindow(int64_t len);
+  int64_t SpaceFromWin(int64_t win) const { return win <= 0 ? 0 : (win << 8) / scaling_ratio_; }
+  void RcvRttMeasure(const DrsClock& now);                  // tcp_rcv_rtt_measure
+  void RcvRttUpdate(int64_t sample_us, bool win_dep);       // tcp_rcv_rtt_update
+  bool RcvbufGrow(int64_t newval, bool locked, bool moderate);  // tcp_rcvbuf_grow
 
   int64_t rcvbuf_ = 0;
   int64_t tcp_rmem_max_ = 0;
@@ -123,6 +155,16 @@ class TcpRcvWindow {
   bool ack_pending_ = false;   // ICSK_ACK_SCHED
   bool pushed_ = false;        // ICSK_ACK_PUSHED: a short segment arrived
   bool pushed2_ = false;
+  // DRS (tcp_rcv_space_adjust.cc).
+  uint64_t copied_seq_ = 0;       // what the reader has taken (rcv_nxt's origin)
+  int64_t rcvq_space_ = 0;        // rcvq_space.space: bytes per RTT last measured
+  uint64_t rcvq_seq_ = 0;         // rcvq_space.seq
+  DrsClock rcvq_time_;            // rcvq_space.time
+  int64_t rcv_rtt_us8_ = 0;       // rcv_rtt_est.rtt_us (<< 3), 0 before a sample
+  uint64_t rcv_rtt_seq_ = 0;      // rcv_rtt_est.seq
+  DrsClock rcv_rtt_time_;         // rcv_rtt_est.time
+  bool rcv_rtt_started_ = false;  // rcv_rtt_est.time != 0
+  int64_t rcv_rtt_last_tsecr_ = -1;
 };
 
 }  // namespace edgeloop

@@ -190,8 +190,13 @@ void TcpSocket::ReleaseSock() {
   std::shared_ptr<TcpSocket> keep = Self();
   RunBacklog();
   rcv_.ClearBacklog();
-  ReleaseCb();
+  // tcp_release_cb runs still owning the socket, but with bottom halves
+  // off (spin_lock_bh): what its ACK sets off on loopback (the peer's
+  // answer, its data) is processed at spin_unlock_bh, after
+  // sock_release_ownership, so it reaches this socket directly, not its
+  // backlog. The sim delivers at once: ownership ends first.
   owned_ = false;
+  ReleaseCb();
 }
 
 void TcpSocket::RunBacklog() {
@@ -236,7 +241,10 @@ void TcpSocket::ProcessSegment(const Segment& seg) {
     OnWindowProbe();
     return;
   }
+  // tcp_replace_ts_recent (tcp_add_backlog.cc), then tcp_rcv_rtt_measure_ts
+  // before the data is queued.
   ReplaceTsRecent(seg);
+  rcv_.RcvRttMeasureTs(static_cast<int64_t>(seg.data.size()), seg.ts_ecr, ctx_.now_ms);
   OnAck(seg.ack, seg.window_edge, seg.dsack_len);
   if (seg.retransmit) {
     // tcp_data_queue: "a retransmit": data we have. A D-SACK, quickack
@@ -686,6 +694,7 @@ void TcpSocket::CheckSpace() {
 }
 
 SysResult TcpSocket::Write(const uint8_t* data, size_t len) {
+  ++ctx_.tcp_data_calls;  // the DRS clock (tcp_rcv_space_adjust.cc)
   if (state_ != State::kEstablished && state_ != State::kCloseWait) {
     // sk_stream_wait_connect: a pending error first, then EPIPE unless the
     // handshake is still running (nonblocking: EAGAIN).
@@ -810,7 +819,8 @@ void TcpSocket::QueueData(const Segment& seg) {
     receive_queue_.push_back(std::move(skb));
   }
   receive_bytes_ += seg.data.size();
-  rcv_.OnData(len, seg.gso_size > 0 && len > seg.gso_size ? seg.gso_size : len, charged, ctx_.now_ms, seg.psh);
+  rcv_.OnData(len, seg.gso_size > 0 && len > seg.gso_size ? seg.gso_size : len, charged, ctx_.now_ms, seg.psh,
+             ctx_.tcp_data_calls);
   DataReady();
 }
 
@@ -883,6 +893,7 @@ void TcpSocket::CleanupRbuf(int64_t copied) {
 }
 
 SysResult TcpSocket::Read(uint8_t* buf, size_t len) {
+  ++ctx_.tcp_data_calls;
   if (len == 0) return SysResult::Ok(0);
   if (state_ == State::kListen) return SysResult::Fail(err::kENOTCONN);
   LockSock();
@@ -894,6 +905,12 @@ SysResult TcpSocket::Read(uint8_t* buf, size_t len) {
     receive_head_offset_ += n;
     receive_bytes_ -= n;
     copied += n;
+    // tcp_recvmsg_locked: copied_seq moves on, then tcp_rcv_space_adjust.
+    rcv_.OnCopied(static_cast<int64_t>(n));
+    if (rcv_.RcvSpaceAdjust(DrsClock{ctx_.now_ms, ctx_.tcp_data_calls}, rcvbuf_locked_,
+                            ctx_.config.tcp_moderate_rcvbuf != 0)) {
+      rcvbuf_ = static_cast<int32_t>(rcv_.rcvbuf());
+    }
     if (receive_head_offset_ == head.data.size()) {
       // Only a fully consumed skb gives its memory back (sk_eat_skb).
       rcv_.OnConsumed(head.truesize);
@@ -1319,6 +1336,9 @@ void TcpSocket::Establish(const std::shared_ptr<TcpSocket>& peer) {
   state_ = State::kEstablished;
   // tcp_init_buffer_space -> tcp_sndbuf_expand, unless SO_SNDBUF locked it.
   if (!sndbuf_locked_) sndbuf_ = ctx_.config.tcp_sndbuf_established;
+  // ... and the receive-space measure starts; the handshake's timestamps
+  // are the first we echo.
+  rcv_.InitRcvSpace(DrsClock{ctx_.now_ms, ctx_.tcp_data_calls});
   // The client learns the server's window from the SYN-ACK (unscaled); the
   // server's child takes the client's from the handshake's final ACK
   // (tcp_create_openreq_child: snd_wnd and max_window from that ACK, whose
