@@ -5,9 +5,10 @@
 // and the reactor's traces are compared after normalising what differs by
 // design (fd numbers, the listener's unique abstract name, ports, times):
 //   AF_UNIX  every reactor syscall, its result and every epoll event, exactly;
-//   TCP      the same records in the same order (calls, fds, masks, epoll
-//            events, errnos exactly); byte counts within FILL_TOLERANCE
-//            (docs/kernel-fidelity.md). Today they are all equal as well.
+//   TCP      every record exactly too, byte counts included (the bytes of
+//            each read and write, a write's length, the app's message and
+//            high-water-mark sizes): Linux gives the same trace in every run
+//            (`npm run repeatability:linux`, docs/kernel-fidelity.md).
 // Scenario expectations must hold on Linux as on the sim: in its own family
 // both pass; in the other family both give the same verdict.
 //
@@ -18,62 +19,26 @@ import { readdirSync } from 'node:fs';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { builtinScenario, EdgeloopError, formatScenarioFailure, listBuiltinScenarios, runScenario, Simulation } from '../src/index.js';
+import { builtinScenario, EdgeloopError, formatScenarioFailure, runScenario, Simulation } from '../src/index.js';
 import { Simulation as BrowserSimulation } from '../src/browser.js';
-import type { Family, ScenarioDocument, ScenarioResult } from '../src/index.js';
-import { FILL_TOLERANCE } from './differential/lib.js';
+import type { ScenarioResult } from '../src/index.js';
 import { linuxReferenceProblem } from './helpers/backends.js';
-import { compareReactorTraces, foldDataLoops, reactorTrace } from './helpers/reactor-trace.js';
+import { compareReactorTraces, reactorTrace } from './helpers/reactor-trace.js';
+import { runScenarioOn as run, scenarioRuns as runs, scenarioTitle } from './helpers/scenario-runs.js';
 import { tcpUnderMemoryPressure, waitForNoMemoryPressure } from './helpers/tcp-memory-pressure.js';
 
 const onLinux = process.platform === 'linux';
-const REL = 'rel' in FILL_TOLERANCE.tolerance ? FILL_TOLERANCE.tolerance.rel : 0;
-/** SO_RCVBUF 65536 is Linux's unlocked start (131072), locked; SO_SNDBUF for peers that write. */
-const LOCKED_RCVBUF = 65536;
-const LOCKED_PEER_SNDBUF = 1048576;
-/** A Linux TCP run that disagrees is run again (at most this many attempts): a descheduled process sees timers the sim's frozen clock does not. */
+/**
+ * A Linux TCP run that disagrees is run again (at most this many attempts): a
+ * descheduled process sees timers the sim's frozen clock does not. (A run's
+ * stretches without a record cannot tell a disturbed run here, as the
+ * differential suite's gaps do: a scenario does JS work between steps, and
+ * runs that agree record for record have stretches of 4 ms and more.)
+ */
 const LINUX_ATTEMPTS = 3;
 
-interface Run {
-  name: string;
-  family: Family;
-  own: boolean;
-  variant?: string;
-}
-
-function runs(): Run[] {
-  const out: Run[] = [];
-  for (const s of listBuiltinScenarios()) {
-    // Faults are injected by the simulated kernel: Linux gives them when it will.
-    if (builtinScenario(s.name).faults?.length) continue;
-    const other: Family = s.family === 'unix' ? 'tcp' : 'unix';
-    out.push({ name: s.name, family: s.family, own: true }, { name: s.name, family: other, own: false });
-    if (s.contrast) out.push({ name: s.name, family: s.family, own: true, variant: s.contrast.variant });
-  }
-  return out;
-}
-
-/** The document for a run: a unix document run on TCP locks every buffer Linux would autotune. */
-function documentFor(r: Run): ScenarioDocument {
-  const doc = builtinScenario(r.name);
-  if (r.family === 'tcp' && !r.own) {
-    doc.options.rcvbuf ??= LOCKED_RCVBUF;
-    for (const p of doc.peers) {
-      p.rcvbuf ??= LOCKED_RCVBUF;
-      p.sndbuf ??= LOCKED_PEER_SNDBUF;
-    }
-  }
-  return doc;
-}
-
-async function run(r: Run, engine: 'native' | 'linux'): Promise<ScenarioResult> {
-  const options: Record<string, unknown> = { family: r.family };
-  if (r.variant !== undefined) options.variant = r.variant;
-  return runScenario(documentFor(r), { engine, options, timeLimitMs: 20_000 });
-}
-
 const failurePaths = (x: ScenarioResult) => x.failures.map((f) => f.path);
-const tally = { unix: 0, tcpExact: 0, tcpTolerance: 0, tcpFolded: [] as string[], approximateCounts: 0, linuxReruns: 0 };
+const tally = { unix: 0, tcp: 0, linuxReruns: 0 };
 
 function openFds(): number {
   return readdirSync('/proc/self/fd').length;
@@ -87,12 +52,11 @@ describe.skipIf(!onLinux)('scenarios on real Linux and on the sim: the reactor t
   const fdsBefore = onLinux ? openFds() : 0;
 
   for (const r of runs()) {
-    const title = `${r.name} on ${r.family}${r.own ? '' : ' (the other family)'}${r.variant ? `, variant ${r.variant}` : ''}`;
+    const title = scenarioTitle(r);
     it(title, async () => {
       const sim = await run(r, 'native');
       let linux!: ScenarioResult;
       let cmp!: ReturnType<typeof compareReactorTraces>;
-      let folded = false;
       const simTrace = reactorTrace(sim.records);
       let redone = 0;
       for (let attempt = 1; attempt <= (r.family === 'tcp' ? LINUX_ATTEMPTS : 1); attempt++) {
@@ -104,19 +68,7 @@ describe.skipIf(!onLinux)('scenarios on real Linux and on the sim: the reactor t
           attempt--;
           continue;
         }
-        const linuxTrace = reactorTrace(linux.records);
-        cmp = compareReactorTraces(r.family, linuxTrace, simTrace, REL);
-        folded = false;
-        if (cmp.problems.length > 0 && r.family === 'tcp') {
-          // Record for record failed: compare each read or write loop as one (its bytes and how it ended).
-          const f = compareReactorTraces('tcp', foldDataLoops(linuxTrace), foldDataLoops(simTrace), REL);
-          if (f.problems.length === 0) {
-            cmp = f;
-            folded = true;
-          } else {
-            cmp = { ...cmp, problems: [...cmp.problems, `with each read/write loop folded into one: ${f.problems.join('\n')}`] };
-          }
-        }
+        cmp = compareReactorTraces(r.family, reactorTrace(linux.records), simTrace, 0);
         if (cmp.problems.length === 0) break;
       }
       expect(linux.engine).toBe('linux');
@@ -133,16 +85,9 @@ describe.skipIf(!onLinux)('scenarios on real Linux and on the sim: the reactor t
       expect(linux.stoppedAt).toBe(sim.stoppedAt);
       expect(linux.steps).toBe(sim.steps);
       expect(cmp.problems, cmp.problems.join('\n')).toEqual([]);
-      if (r.family === 'unix') {
-        expect(cmp.exact).toBe(true);
-        tally.unix++;
-      } else if (cmp.exact && !folded) {
-        tally.tcpExact++;
-      } else {
-        if (folded) tally.tcpFolded.push(`${title}: ${cmp.approximate} loops' bytes differ, at most ${(cmp.maxRel * 100).toFixed(2)}%`);
-        else tally.tcpTolerance++;
-        tally.approximateCounts += cmp.approximate;
-      }
+      expect(cmp.exact).toBe(true);
+      if (r.family === 'unix') tally.unix++;
+      else tally.tcp++;
     }, 60_000);
   }
 
@@ -151,11 +96,8 @@ describe.skipIf(!onLinux)('scenarios on real Linux and on the sim: the reactor t
   });
 
   afterAll(() => {
-    const total = tally.unix + tally.tcpExact + tally.tcpTolerance + tally.tcpFolded.length;
     console.log(
-      `linux vs sim: ${total} runs compared: ${tally.unix} unix (exact), ${tally.tcpExact} tcp exact, ` +
-        `${tally.tcpTolerance} tcp record for record within tolerance, ${tally.tcpFolded.length} tcp loop for loop within tolerance` +
-        `${tally.tcpFolded.length ? ` (${tally.tcpFolded.join('; ')})` : ''}; ${tally.approximateCounts} byte counts differ; ${tally.linuxReruns} Linux reruns`,
+      `linux vs sim: ${tally.unix + tally.tcp} runs compared record for record, exactly: ${tally.unix} unix, ${tally.tcp} tcp; ${tally.linuxReruns} Linux reruns`,
     );
   });
 });
