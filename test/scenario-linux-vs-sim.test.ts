@@ -7,8 +7,10 @@
 //   AF_UNIX  every reactor syscall, its result and every epoll event, exactly;
 //   TCP      every record exactly too, byte counts included (the bytes of
 //            each read and write, a write's length, the app's message and
-//            high-water-mark sizes): Linux gives the same trace in every run
-//            (`npm run repeatability:linux`, docs/kernel-fidelity.md).
+//            high-water-mark sizes): unloaded, Linux gives the same trace in
+//            every run (`npm run repeatability:linux`, docs/kernel-fidelity.md).
+//            Only when no attempt of a loaded Linux met the sim, loop for
+//            loop within LOADED_LOOP_REL.
 // Scenario expectations must hold on Linux as on the sim: in its own family
 // both pass; in the other family both give the same verdict.
 //
@@ -23,22 +25,44 @@ import { builtinScenario, EdgeloopError, formatScenarioFailure, runScenario, Sim
 import { Simulation as BrowserSimulation } from '../src/browser.js';
 import type { ScenarioResult } from '../src/index.js';
 import { linuxReferenceProblem } from './helpers/backends.js';
-import { compareReactorTraces, reactorTrace } from './helpers/reactor-trace.js';
+import { compareReactorTraces, foldDataLoops, reactorTrace } from './helpers/reactor-trace.js';
 import { runScenarioOn as run, scenarioRuns as runs, scenarioTitle } from './helpers/scenario-runs.js';
 import { tcpUnderMemoryPressure, waitForNoMemoryPressure } from './helpers/tcp-memory-pressure.js';
 
 const onLinux = process.platform === 'linux';
 /**
- * A Linux TCP run that disagrees is run again (at most this many attempts): a
- * descheduled process sees timers the sim's frozen clock does not. (A run's
- * stretches without a record cannot tell a disturbed run here, as the
- * differential suite's gaps do: a scenario does JS work between steps, and
- * runs that agree record for record have stretches of 4 ms and more.)
+ * A Linux TCP run that disagrees with the sim (its reactor trace, its step
+ * count, where it stopped, its failures) is run again, at most this many
+ * attempts: a descheduled process sees timers the sim's frozen clock does
+ * not. Beside two busy loops, high-water-mark on TCP (the other family) met
+ * the sim in 5 of 10 Linux runs (unloaded: 30 of 30): a stall of 40 ms and
+ * more between two steps let the 40 ms delayed ACK reopen the window, and
+ * epoll_wait reported EPOLLOUT one step before the sim's (one record and one
+ * step fewer); with 3 attempts, 3 of 10 `npm test` runs under that load
+ * failed. A run's stretches without a record cannot tell a disturbed run
+ * here, as the differential suite's gaps do: a scenario does JS work between
+ * steps, and unloaded runs that agree record for record have stretches of
+ * 4 ms and more (199 of 510) and, without advance(), drift by their length.
  */
-const LINUX_ATTEMPTS = 3;
+const LINUX_ATTEMPTS = 8;
+
+/**
+ * When no attempt met the sim record for record, one that meets it loop for
+ * loop (each read or write loop of one wakeup as one record: its bytes
+ * within this, its ending exact; steps, stop and failures equal) passes,
+ * and is counted in the summary line. Unloaded, Linux gave the sim's trace
+ * in every run (30 of 30 for each TCP run but one, whose other run differed
+ * in its calls); beside busy loops, high-water-mark-close on TCP with
+ * day26-as-written gave it in 8 of 10 runs, the 2 others loop for loop with
+ * 2 loops' bytes up to 3.01 % apart (the client's fill ran on while
+ * ksoftirqd held the reader's delivery), and in one `npm test` beside four
+ * busy loops in 0 of 8 attempts. `npm run repeatability:linux -- --no-cases
+ * --scenarios day26 --runs 10`, run beside `yes >/dev/null` twice.
+ */
+const LOADED_LOOP_REL = 0.05;
 
 const failurePaths = (x: ScenarioResult) => x.failures.map((f) => f.path);
-const tally = { unix: 0, tcp: 0, linuxReruns: 0 };
+const tally = { unix: 0, tcp: 0, byLoops: [] as string[], linuxReruns: 0 };
 
 function openFds(): number {
   return readdirSync('/proc/self/fd').length;
@@ -57,6 +81,8 @@ describe.skipIf(!onLinux)('scenarios on real Linux and on the sim: the reactor t
       const sim = await run(r, 'native');
       let linux!: ScenarioResult;
       let cmp!: ReturnType<typeof compareReactorTraces>;
+      let byLoops: { linux: ScenarioResult; cmp: ReturnType<typeof compareReactorTraces> } | null = null;
+      let exact = false;
       const simTrace = reactorTrace(sim.records);
       let redone = 0;
       for (let attempt = 1; attempt <= (r.family === 'tcp' ? LINUX_ATTEMPTS : 1); attempt++) {
@@ -68,8 +94,22 @@ describe.skipIf(!onLinux)('scenarios on real Linux and on the sim: the reactor t
           attempt--;
           continue;
         }
-        cmp = compareReactorTraces(r.family, reactorTrace(linux.records), simTrace, 0);
-        if (cmp.problems.length === 0) break;
+        const linuxTrace = reactorTrace(linux.records);
+        cmp = compareReactorTraces(r.family, linuxTrace, simTrace, 0);
+        const same =
+          linux.steps === sim.steps && linux.stoppedAt === sim.stoppedAt && JSON.stringify(failurePaths(linux)) === JSON.stringify(failurePaths(sim));
+        if (cmp.problems.length === 0 && same) {
+          exact = true;
+          break;
+        }
+        if (r.family === 'tcp' && same && byLoops === null) {
+          const f = compareReactorTraces('tcp', foldDataLoops(linuxTrace), foldDataLoops(simTrace), LOADED_LOOP_REL);
+          if (f.problems.length === 0) byLoops = { linux, cmp: f };
+        }
+      }
+      if (!exact && byLoops !== null) {
+        ({ linux, cmp } = byLoops);
+        tally.byLoops.push(`${title}: ${cmp.approximate} loops' bytes differ, at most ${(cmp.maxRel * 100).toFixed(2)}%`);
       }
       expect(linux.engine).toBe('linux');
       expect(linux.trace.split('\n', 1)[0]).toContain('"kernel":"linux"');
@@ -85,10 +125,9 @@ describe.skipIf(!onLinux)('scenarios on real Linux and on the sim: the reactor t
       expect(linux.stoppedAt).toBe(sim.stoppedAt);
       expect(linux.steps).toBe(sim.steps);
       expect(cmp.problems, cmp.problems.join('\n')).toEqual([]);
-      expect(cmp.exact).toBe(true);
       if (r.family === 'unix') tally.unix++;
-      else tally.tcp++;
-    }, 60_000);
+      else if (exact) tally.tcp++;
+    }, 180_000);
   }
 
   it('closes every socket it opened, however the runs ended', () => {
@@ -97,7 +136,8 @@ describe.skipIf(!onLinux)('scenarios on real Linux and on the sim: the reactor t
 
   afterAll(() => {
     console.log(
-      `linux vs sim: ${tally.unix + tally.tcp} runs compared record for record, exactly: ${tally.unix} unix, ${tally.tcp} tcp; ${tally.linuxReruns} Linux reruns`,
+      `linux vs sim: ${tally.unix + tally.tcp + tally.byLoops.length} runs compared: ${tally.unix} unix and ${tally.tcp} tcp record for record, exactly; ` +
+        `${tally.byLoops.length} tcp loop for loop within ${LOADED_LOOP_REL * 100}% after ${LINUX_ATTEMPTS} attempts${tally.byLoops.length ? ` (${tally.byLoops.join('; ')})` : ''}; ${tally.linuxReruns} Linux reruns`,
     );
   });
 });

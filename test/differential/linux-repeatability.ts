@@ -11,9 +11,10 @@
 // namespace), like npm test.
 //
 // Differential cases: only undisturbed runs are counted, by the suite's own
-// rule (test/differential/linux-run.ts): a Linux run with two calls STALL_MS
-// (4 ms) or more apart outside its advance() sleeps, or one that met the
-// host's TCP memory pressure, is redone; how many were redone is reported,
+// rule (test/differential/linux-run.ts): a Linux run with an interval between
+// two calls that took STALL_MS (4 ms) more than it asked to sleep, a drift of
+// DRIFT_MS (8 ms), ksoftirqd running meanwhile, or the host's TCP memory
+// pressure, is redone; how many were redone is reported,
 // and how many of those gave another value. Scenarios: every run counts (the
 // suite redoes a run only when it disagrees with the sim, which a measure of
 // Linux cannot use); each run's longest stretch without a trace record
@@ -26,7 +27,7 @@ import { writeFileSync } from 'node:fs';
 
 import { describeTolerance, type Observation } from './observer.js';
 import { cases } from './cases.js';
-import { runOnce, STALL_MS, undisturbed, type OneRun } from './linux-run.js';
+import { DRIFT_MS, runOnce, STALL_MS, undisturbed, type OneRun } from './linux-run.js';
 import { linuxReferenceProblem } from '../helpers/backends.js';
 import { compareReactorTraces, counts, foldDataLoops, reactorTrace, type ReactorRecord } from '../helpers/reactor-trace.js';
 import { runScenarioOn, scenarioRuns, scenarioTitle, traceStallMs } from '../helpers/scenario-runs.js';
@@ -105,8 +106,11 @@ interface CaseReport {
   runs: number;
   redone: number;
   pressureRedone: number;
-  /** Largest gap of an undisturbed run, ms. */
+  /** Largest gap (single excess) and drift of an undisturbed run, ms (watchGaps). */
   maxGapMs: number;
+  maxDriftMs: number;
+  /** Redone runs during which ksoftirqd ran. */
+  softirqRedone: number;
   /** eq observations (other than counts) whose value varied between undisturbed Linux runs (labels). */
   eqVaried: string[];
   eqTotal: number;
@@ -174,7 +178,9 @@ async function measureCase(c: (typeof cases)[number], n: number): Promise<CaseRe
     runs: good.length,
     redone: disturbed.length,
     pressureRedone,
-    maxGapMs: Math.max(...good.map((r) => r.stalledMs)),
+    maxGapMs: Math.max(...good.map((r) => r.gaps.longest)),
+    maxDriftMs: Math.max(...good.map((r) => r.gaps.drift)),
+    softirqRedone: disturbed.filter((r) => r.gaps.ksoftirqd > 0).length,
     eqVaried,
     eqTotal: first.length - approx.length,
     disturbedUnlike,
@@ -291,7 +297,7 @@ async function main(): Promise<void> {
   if (problem) throw new Error(`the Linux reference is not fresh: ${problem}`);
   const out: { runs: number; stallMs: number; cases: CaseReport[]; scenarios: ScenarioReport[] } = { runs: o.runs, stallMs: STALL_MS, cases: [], scenarios: [] };
   const log = (s: string) => process.stdout.write(`${s}\n`);
-  log(`Linux repeatability: ${o.runs} undisturbed Linux runs each (a run with a gap >= ${STALL_MS} ms, or under TCP memory pressure, is redone)`);
+  log(`Linux repeatability: ${o.runs} undisturbed Linux runs each (a case's run with a gap >= ${STALL_MS} ms, a drift >= ${DRIFT_MS} ms, ksoftirqd running, or TCP memory pressure, is redone)`);
 
   if (o.doCases) {
     const selected = cases.filter((c) => c.family === 'tcp' && (o.cases === null || c.name.includes(o.cases)));
@@ -300,13 +306,13 @@ async function main(): Promise<void> {
       const r = await measureCase(c, o.runs);
       out.cases.push(r);
       const flags = [
-        r.redone ? `${r.redone} redone (${r.disturbedUnlike} of them unlike every undisturbed run)` : '',
+        r.redone ? `${r.redone} redone (ksoftirqd ran in ${r.softirqRedone}; ${r.disturbedUnlike} of them unlike every undisturbed run)` : '',
         r.pressureRedone ? `${r.pressureRedone} under memory pressure` : '',
         r.eqVaried.length ? `EQ VARIED: ${r.eqVaried.join(', ')}` : '',
         r.pathDiffers ? `PATH DIFFERS in ${r.pathDiffers} runs` : '',
       ].filter(Boolean);
       if (r.approx.length === 0 && flags.length === 0) continue;
-      log(`${c.name}: ${r.runs} runs, longest gap ${r.maxGapMs.toFixed(2)} ms${flags.length ? `; ${flags.join('; ')}` : ''}`);
+      log(`${c.name}: ${r.runs} runs, longest gap ${r.maxGapMs.toFixed(2)} ms, drift ${r.maxDriftMs.toFixed(2)} ms${flags.length ? `; ${flags.join('; ')}` : ''}`);
       for (const a of r.approx) {
         const sims = a.simNative === a.simWasm ? `sims ${a.simNative}` : `sim-native ${a.simNative}, sim-wasm ${a.simWasm}`;
         const disturbedNote = a.disturbedDiffer ? ` [${a.disturbedDiffer} disturbed runs gave another value]` : '';
@@ -322,7 +328,7 @@ async function main(): Promise<void> {
       `\ncases: ${all.length} byte counts (${all.filter((a) => a.tolerance !== 'exact').length} approx) in ${out.cases.filter((c) => c.approx.length).length} cases; ` +
         `${reproducible} the same in every Linux run, ${exact} of them equal on both sims too; ` +
         `${out.cases.reduce((a, c) => a + c.eqVaried.length, 0)} other eq observations varied (of ${out.cases.reduce((a, c) => a + c.eqTotal, 0)}); ` +
-        `${redone} Linux runs redone as disturbed (${out.cases.reduce((a, c) => a + c.disturbedUnlike, 0)} of them unlike every undisturbed run; ${differ} byte counts differed in them)`,
+        `${redone} Linux runs redone as disturbed (ksoftirqd ran in ${out.cases.reduce((a, c) => a + c.softirqRedone, 0)}; ${out.cases.reduce((a, c) => a + c.disturbedUnlike, 0)} of them unlike every undisturbed run; ${differ} byte counts differed in them)`,
     );
   }
 

@@ -3,6 +3,8 @@
 // (test/kernel-differential.test.ts) and the repeatability tool
 // (test/differential/linux-repeatability.ts), so the tool's figures describe
 // exactly the runs the suite accepts.
+import { readdirSync, readFileSync } from 'node:fs';
+
 import type { Kernel } from '../../src/index.js';
 import { open, type BackendId } from '../helpers/backends.js';
 import { tcpUnderMemoryPressure, waitForNoMemoryPressure } from '../helpers/tcp-memory-pressure.js';
@@ -31,29 +33,109 @@ export const STALL_MS = Number(process.env.STALL_MS ?? 4);
 export const LINUX_ATTEMPTS = 10;
 
 /**
- * The longest gap between two calls of `k` from now on, its advance()
- * sleeps left out (the gap restarts when one returns).
+ * How far a run's real time ran ahead of the time it asked to pass, from now
+ * on. Every call of `k` starts an interval (an advance() is a call too); an
+ * interval's excess is its real length minus what an advance() in it asked
+ * for: a stall between two calls, or an advance() that slept longer than
+ * asked (a process descheduled beside busy loops wakes late).
+ *   longest  the largest single excess: against the loss probe, which can
+ *            fire 4 ms after a send;
+ *   drift    the largest excess summed over consecutive intervals: against
+ *            the 40 ms delayed ACK, which real time brings nearer by every
+ *            late wake-up while the sim's clock moves only as asked.
+ * (Once, advance() was left out altogether: an advance(1) that slept 40 ms
+ * under load passed, and Linux's delayed ACK fired where the sim's did not:
+ * tcp/et-out-after-fill-100 drained 49152 bytes before EPOLLOUT instead of
+ * 50868, and tcp/delayed-ack-timer saw EPOLLOUT 10 ms after the fill, in one
+ * `npm test` of two beside two busy loops.)
  */
-export function watchGaps(k: Kernel): () => number {
+export function watchGaps(k: Kernel): () => Gaps {
+  const softirqBefore = ksoftirqdRuns();
   let last = performance.now();
+  let asked = 0;
   let longest = 0;
+  let run = 0;
+  let drift = 0;
   k.setProbe(() => {
     const now = performance.now();
-    if (now - last > longest) longest = now - last;
+    const excess = now - last - asked;
     last = now;
+    asked = 0;
+    if (excess > longest) longest = excess;
+    run = Math.max(0, run + excess);
+    if (run > drift) drift = run;
   });
   const advance = k.advance.bind(k);
   k.advance = (ms: number): void => {
     advance(ms);
-    last = performance.now();
+    asked += ms;
   };
-  return () => longest;
+  return () => {
+    const softirqAfter = ksoftirqdRuns();
+    return { longest, drift, ksoftirqd: softirqBefore < 0 || softirqAfter < 0 ? 0 : softirqAfter - softirqBefore };
+  };
+}
+
+export interface Gaps {
+  /** How many times ksoftirqd ran during the run (0 where /proc cannot say). */
+  ksoftirqd: number;
+  /** The largest excess of one interval between two calls, ms. */
+  longest: number;
+  /** The largest excess summed over consecutive intervals, ms. */
+  drift: number;
+}
+
+/** A run whose drift reaches this is disturbed as well (a fifth of the 40 ms delayed ACK). */
+export const DRIFT_MS = Number(process.env.DRIFT_MS ?? 8);
+
+let ksoftirqdPids: number[] | null = null;
+
+/**
+ * How many times the ksoftirqd threads have run so far (the third field of
+ * /proc/PID/schedstat, summed over CPUs), or -1 where /proc cannot say.
+ * Loopback TCP delivers inside the sending call (the softirq runs as the
+ * call re-enables bottom halves) unless softirqs have been deferred to
+ * ksoftirqd, which a CPU-starved host does: delivery then waits for that
+ * thread, and a call made right after a send does not see it yet
+ * (tcp/fin-wait2-wakes-et-writer: "a woken by FIN_WAIT2" was [] on Linux,
+ * in one `npm test` of six beside two busy loops, with no gap between the
+ * calls). A run during which ksoftirqd ran may have been one of those.
+ */
+export function ksoftirqdRuns(): number {
+  try {
+    if (ksoftirqdPids === null) {
+      ksoftirqdPids = [];
+      for (const d of readdirSync('/proc')) {
+        if (!/^\d+$/.test(d)) continue;
+        try {
+          if (/^ksoftirqd\//.test(readFileSync(`/proc/${d}/comm`, 'utf8'))) ksoftirqdPids.push(Number(d));
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }
+    if (ksoftirqdPids.length === 0) return -1;
+    let n = 0;
+    for (const pid of ksoftirqdPids) n += Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/)[2]);
+    return Number.isFinite(n) ? n : -1;
+  } catch {
+    return -1;
+  }
+}
+
+/**
+ * How disturbed a run is: 1 and more is disturbed. A run during which
+ * ksoftirqd ran counts 1 more, so that among runs all disturbed the least
+ * disturbed is one without it.
+ */
+export function disturbance(g: Gaps): number {
+  return Math.max(g.longest / STALL_MS, g.drift / DRIFT_MS) + (g.ksoftirqd > 0 ? 1 : 0);
 }
 
 export interface OneRun {
   observations: Observation[];
-  /** The longest gap between two calls outside advance(), ms. */
-  stalledMs: number;
+  /** How far real time ran ahead of the asked time (watchGaps). */
+  gaps: Gaps;
   /** Whether the host's TCP was under memory pressure after the run. */
   pressure: boolean;
 }
@@ -63,26 +145,28 @@ export async function runOnce(id: BackendId, c: DifferentialCase): Promise<OneRu
   const guard = id === 'linux' && c.family === 'tcp';
   if (guard) await waitForNoMemoryPressure();
   const k = await open(id, { seed: 1, trace: false });
-  const longestGap = watchGaps(k);
+  const gaps = watchGaps(k);
   let observations: Observation[];
+  let measured: Gaps;
   try {
     observations = runCaseWithStats(k, c).observations;
+    measured = gaps();
   } finally {
     k.dispose();
   }
-  return { observations, stalledMs: longestGap(), pressure: guard && tcpUnderMemoryPressure() };
+  return { observations, gaps: measured, pressure: guard && tcpUnderMemoryPressure() };
 }
 
 /** Whether a run is one the suite accepts as it is (every sim run, every Linux unix run). */
 export function undisturbed(id: BackendId, c: DifferentialCase, r: OneRun): boolean {
   if (id !== 'linux' || c.family !== 'tcp') return true;
-  return !r.pressure && r.stalledMs < STALL_MS;
+  return !r.pressure && disturbance(r.gaps) < 1;
 }
 
 /**
  * The run the suite compares: on Linux TCP, a run that met memory pressure is
- * redone (up to 100 times), and a disturbed one (a gap of STALL_MS or more)
- * too, up to LINUX_ATTEMPTS attempts, the least disturbed taken at the end.
+ * redone (up to 100 times), and a disturbed one (a single excess of STALL_MS
+ * or more, or a drift of DRIFT_MS or more: watchGaps) too, up to LINUX_ATTEMPTS attempts, the least disturbed taken at the end.
  */
 export async function runOn(id: BackendId, c: DifferentialCase): Promise<Observation[]> {
   let pressureRedos = 0;
@@ -93,8 +177,8 @@ export async function runOn(id: BackendId, c: DifferentialCase): Promise<Observa
       attempt--;
       continue;
     }
-    if (id !== 'linux' || c.family !== 'tcp' || r.stalledMs < STALL_MS) return r.observations;
-    if (best === null || r.stalledMs < best.stalledMs) best = r;
+    if (id !== 'linux' || c.family !== 'tcp' || disturbance(r.gaps) < 1) return r.observations;
+    if (best === null || disturbance(r.gaps) < disturbance(best.gaps)) best = r;
     if (attempt >= LINUX_ATTEMPTS) return best.observations;
   }
 }
