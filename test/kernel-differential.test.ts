@@ -41,7 +41,12 @@ describe('kernel differential', () => {
   for (const c of selected) {
     it(c.name, async () => {
       const results: Partial<Record<BackendId, Observation[]>> = {};
-      for (const id of BACKENDS) results[id] = await runOn(id, c);
+      const notes: string[] = [];
+      for (const id of BACKENDS) {
+        const r = await runOn(id, c);
+        results[id] = r.observations;
+        if (r.note) notes.push(`${id}: ${r.note}`);
+      }
       report[c.name] = results;
       const ref = results[reference]!;
       const problems: string[] = [];
@@ -52,6 +57,7 @@ describe('kernel differential', () => {
       // A case that aborts on the reference backend is a broken script, not a finding.
       const end = ref.find((o) => o.label === '!end');
       if (end) problems.unshift(`${c.name}: the script itself failed on ${reference}: ${JSON.stringify(end.value)}`);
+      if (problems.length > 0) problems.push(...notes);
       expect(problems, problems.join('\n')).toEqual([]);
     });
   }

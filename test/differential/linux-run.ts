@@ -30,7 +30,14 @@ import { runCaseWithStats, type DifferentialCase, type Observation } from './obs
  * reference. The sims never stall.
  */
 export const STALL_MS = Number(process.env.STALL_MS ?? 4);
-export const LINUX_ATTEMPTS = 10;
+/**
+ * Beside busy loops most runs are disturbed: tcp/et-out-after-fill-100 gave
+ * 3 undisturbed runs in 201 beside two of them (with two more and others'
+ * compiles on the 2 cores), ksoftirqd having run in 197 of the 198 others;
+ * 3 of those gave other values, each with a gap and a drift too. The least
+ * disturbed of 20 is then the reference (10 attempts failed 1 `npm test` in 10).
+ */
+export const LINUX_ATTEMPTS = 20;
 
 /**
  * How far a run's real time ran ahead of the time it asked to pass, from now
@@ -168,7 +175,7 @@ export function undisturbed(id: BackendId, c: DifferentialCase, r: OneRun): bool
  * redone (up to 100 times), and a disturbed one (a single excess of STALL_MS
  * or more, or a drift of DRIFT_MS or more: watchGaps) too, up to LINUX_ATTEMPTS attempts, the least disturbed taken at the end.
  */
-export async function runOn(id: BackendId, c: DifferentialCase): Promise<Observation[]> {
+export async function runOn(id: BackendId, c: DifferentialCase): Promise<{ observations: Observation[]; note?: string }> {
   let pressureRedos = 0;
   let best: OneRun | null = null;
   for (let attempt = 1; ; attempt++) {
@@ -177,8 +184,16 @@ export async function runOn(id: BackendId, c: DifferentialCase): Promise<Observa
       attempt--;
       continue;
     }
-    if (id !== 'linux' || c.family !== 'tcp' || disturbance(r.gaps) < 1) return r.observations;
+    if (id !== 'linux' || c.family !== 'tcp' || disturbance(r.gaps) < 1) return { observations: r.observations };
     if (best === null || disturbance(r.gaps) < disturbance(best.gaps)) best = r;
-    if (attempt >= LINUX_ATTEMPTS) return best.observations;
+    if (attempt >= LINUX_ATTEMPTS) {
+      const g = best.gaps;
+      return {
+        observations: best.observations,
+        note:
+          `no undisturbed Linux run in ${LINUX_ATTEMPTS} attempts; the least disturbed is compared: longest excess ${g.longest.toFixed(2)} ms, ` +
+          `drift ${g.drift.toFixed(2)} ms, ksoftirqd ran ${g.ksoftirqd} times`,
+      };
+    }
   }
 }
