@@ -129,10 +129,9 @@ async function measureCase(c: (typeof cases)[number], n: number): Promise<CaseRe
   const disturbed: OneRun[] = [];
   let pressureRedone = 0;
   for (let attempts = 0; good.length < n; attempts++) {
-    if (attempts > n * 20) {
-      if (good.length < 2) throw new Error(`${c.name}: only ${good.length} undisturbed Linux runs in ${attempts} attempts`);
-      break;
-    }
+    // A loaded host may give few undisturbed runs: report what there is.
+    if (attempts >= n * 20 && good.length > 0) break;
+    if (attempts >= n * 40) throw new Error(`${c.name}: no undisturbed Linux run in ${attempts} attempts`);
     const r = await runOnce('linux', c);
     if (r.pressure) pressureRedone++;
     else if (undisturbed('linux', c, r)) good.push(r);
