@@ -182,7 +182,11 @@ describe.skipIf(!onLinux)("engine 'linux'", () => {
       const conn = snap.connections[0]!;
       expect(snap.interest.map((i) => i.name)).toContain(conn.name);
       expect(snap.interest.find((i) => i.name === conn.name)?.events).toBe('EPOLLIN|EPOLLPRI|EPOLLERR|EPOLLHUP|EPOLLET');
-      expect(snap.time).toBeGreaterThanOrEqual(0);
+      // As in 'puts the reactor and the peers on one clock': the reactor's
+      // clock is moved onto the trace's from two reads of two clocks, so a
+      // time at the very start can come out at -0.001 (seen once beside two
+      // busy loops, in 10 `npm test` runs).
+      expect(snap.time).toBeGreaterThanOrEqual(-1);
       expect(snap.time).toBeLessThan(60_000);
       const native = await Simulation.create({ engine: 'native', family: 'tcp' });
       try {
