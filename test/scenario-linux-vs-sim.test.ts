@@ -5,9 +5,12 @@
 // and the reactor's traces are compared after normalising what differs by
 // design (fd numbers, the listener's unique abstract name, ports, times):
 //   AF_UNIX  every reactor syscall, its result and every epoll event, exactly;
-//   TCP      the same records in the same order (calls, fds, masks, epoll
-//            events, errnos exactly); byte counts within FILL_TOLERANCE
-//            (docs/kernel-fidelity.md). Today they are all equal as well.
+//   TCP      every record exactly too, byte counts included (the bytes of
+//            each read and write, a write's length, the app's message and
+//            high-water-mark sizes): unloaded, Linux gives the same trace in
+//            every run (`npm run repeatability:linux`, docs/kernel-fidelity.md).
+//            Only when no attempt of a loaded Linux met the sim, loop for
+//            loop within LOADED_LOOP_REL.
 // Scenario expectations must hold on Linux as on the sim: in its own family
 // both pass; in the other family both give the same verdict.
 //
@@ -18,62 +21,49 @@ import { readdirSync } from 'node:fs';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { builtinScenario, EdgeloopError, formatScenarioFailure, listBuiltinScenarios, runScenario, Simulation } from '../src/index.js';
+import { builtinScenario, EdgeloopError, formatScenarioFailure, runScenario, Simulation } from '../src/index.js';
 import { Simulation as BrowserSimulation } from '../src/browser.js';
-import type { Family, ScenarioDocument, ScenarioResult } from '../src/index.js';
-import { FILL_TOLERANCE } from './differential/lib.js';
+import type { ScenarioResult } from '../src/index.js';
 import { linuxReferenceProblem } from './helpers/backends.js';
 import { compareReactorTraces, foldDataLoops, reactorTrace } from './helpers/reactor-trace.js';
+import { runScenarioOn as run, scenarioRuns as runs, scenarioTitle } from './helpers/scenario-runs.js';
 import { tcpUnderMemoryPressure, waitForNoMemoryPressure } from './helpers/tcp-memory-pressure.js';
 
 const onLinux = process.platform === 'linux';
-const REL = 'rel' in FILL_TOLERANCE.tolerance ? FILL_TOLERANCE.tolerance.rel : 0;
-/** SO_RCVBUF 65536 is Linux's unlocked start (131072), locked; SO_SNDBUF for peers that write. */
-const LOCKED_RCVBUF = 65536;
-const LOCKED_PEER_SNDBUF = 1048576;
-/** A Linux TCP run that disagrees is run again (at most this many attempts): a descheduled process sees timers the sim's frozen clock does not. */
-const LINUX_ATTEMPTS = 3;
+/**
+ * A Linux TCP run that disagrees with the sim (its reactor trace, its step
+ * count, where it stopped, its failures) is run again, at most this many
+ * attempts: a descheduled process sees timers the sim's frozen clock does
+ * not. Beside two busy loops, high-water-mark on TCP (the other family) met
+ * the sim in 5 of 10 Linux runs (unloaded: 30 of 30): a stall of 40 ms and
+ * more between two steps let the 40 ms delayed ACK reopen the window, and
+ * epoll_wait reported EPOLLOUT one step before the sim's (one record and one
+ * step fewer); with 3 attempts, 3 of 10 `npm test` runs under that load
+ * failed. A run's stretches without a record cannot tell a disturbed run
+ * here, as the differential suite's gaps do: a scenario does JS work between
+ * steps, and unloaded runs that agree record for record have stretches of
+ * 4 ms and more (199 of 510) and, without advance(), drift by their length.
+ */
+const LINUX_ATTEMPTS = 8;
 
-interface Run {
-  name: string;
-  family: Family;
-  own: boolean;
-  variant?: string;
-}
-
-function runs(): Run[] {
-  const out: Run[] = [];
-  for (const s of listBuiltinScenarios()) {
-    // Faults are injected by the simulated kernel: Linux gives them when it will.
-    if (builtinScenario(s.name).faults?.length) continue;
-    const other: Family = s.family === 'unix' ? 'tcp' : 'unix';
-    out.push({ name: s.name, family: s.family, own: true }, { name: s.name, family: other, own: false });
-    if (s.contrast) out.push({ name: s.name, family: s.family, own: true, variant: s.contrast.variant });
-  }
-  return out;
-}
-
-/** The document for a run: a unix document run on TCP locks every buffer Linux would autotune. */
-function documentFor(r: Run): ScenarioDocument {
-  const doc = builtinScenario(r.name);
-  if (r.family === 'tcp' && !r.own) {
-    doc.options.rcvbuf ??= LOCKED_RCVBUF;
-    for (const p of doc.peers) {
-      p.rcvbuf ??= LOCKED_RCVBUF;
-      p.sndbuf ??= LOCKED_PEER_SNDBUF;
-    }
-  }
-  return doc;
-}
-
-async function run(r: Run, engine: 'native' | 'linux'): Promise<ScenarioResult> {
-  const options: Record<string, unknown> = { family: r.family };
-  if (r.variant !== undefined) options.variant = r.variant;
-  return runScenario(documentFor(r), { engine, options, timeLimitMs: 20_000 });
-}
+/**
+ * When no attempt met the sim record for record, one that meets it loop for
+ * loop (each read or write loop of one wakeup as one record: its bytes
+ * within this, its ending exact; steps, stop and failures equal) passes,
+ * and is counted in the summary line. Unloaded, Linux gave the sim's trace
+ * in every run (30 of 30 for each TCP run but one, whose other run differed
+ * in its calls); on a loaded host, high-water-mark-close on TCP with
+ * day26-as-written gave it in 8 of 10 runs beside two busy loops and in 27
+ * of 30 beside other sessions' work, the others loop for loop with loops'
+ * bytes up to 3.01 %, 2.85 % and 5.54 % apart (the client's fill ran on
+ * while the reader's delivery waited), and in one `npm test` beside four
+ * busy loops it met the sim in 0 of 8 attempts. `npm run
+ * repeatability:linux -- --no-cases --scenarios day26 --runs 10`.
+ */
+const LOADED_LOOP_REL = 0.06;
 
 const failurePaths = (x: ScenarioResult) => x.failures.map((f) => f.path);
-const tally = { unix: 0, tcpExact: 0, tcpTolerance: 0, tcpFolded: [] as string[], approximateCounts: 0, linuxReruns: 0 };
+const tally = { unix: 0, tcp: 0, byLoops: [] as string[], linuxReruns: 0 };
 
 function openFds(): number {
   return readdirSync('/proc/self/fd').length;
@@ -87,12 +77,13 @@ describe.skipIf(!onLinux)('scenarios on real Linux and on the sim: the reactor t
   const fdsBefore = onLinux ? openFds() : 0;
 
   for (const r of runs()) {
-    const title = `${r.name} on ${r.family}${r.own ? '' : ' (the other family)'}${r.variant ? `, variant ${r.variant}` : ''}`;
+    const title = scenarioTitle(r);
     it(title, async () => {
       const sim = await run(r, 'native');
       let linux!: ScenarioResult;
       let cmp!: ReturnType<typeof compareReactorTraces>;
-      let folded = false;
+      let byLoops: { linux: ScenarioResult; cmp: ReturnType<typeof compareReactorTraces> } | null = null;
+      let exact = false;
       const simTrace = reactorTrace(sim.records);
       let redone = 0;
       for (let attempt = 1; attempt <= (r.family === 'tcp' ? LINUX_ATTEMPTS : 1); attempt++) {
@@ -105,19 +96,21 @@ describe.skipIf(!onLinux)('scenarios on real Linux and on the sim: the reactor t
           continue;
         }
         const linuxTrace = reactorTrace(linux.records);
-        cmp = compareReactorTraces(r.family, linuxTrace, simTrace, REL);
-        folded = false;
-        if (cmp.problems.length > 0 && r.family === 'tcp') {
-          // Record for record failed: compare each read or write loop as one (its bytes and how it ended).
-          const f = compareReactorTraces('tcp', foldDataLoops(linuxTrace), foldDataLoops(simTrace), REL);
-          if (f.problems.length === 0) {
-            cmp = f;
-            folded = true;
-          } else {
-            cmp = { ...cmp, problems: [...cmp.problems, `with each read/write loop folded into one: ${f.problems.join('\n')}`] };
-          }
+        cmp = compareReactorTraces(r.family, linuxTrace, simTrace, 0);
+        const same =
+          linux.steps === sim.steps && linux.stoppedAt === sim.stoppedAt && JSON.stringify(failurePaths(linux)) === JSON.stringify(failurePaths(sim));
+        if (cmp.problems.length === 0 && same) {
+          exact = true;
+          break;
         }
-        if (cmp.problems.length === 0) break;
+        if (r.family === 'tcp' && same && byLoops === null) {
+          const f = compareReactorTraces('tcp', foldDataLoops(linuxTrace), foldDataLoops(simTrace), LOADED_LOOP_REL);
+          if (f.problems.length === 0) byLoops = { linux, cmp: f };
+        }
+      }
+      if (!exact && byLoops !== null) {
+        ({ linux, cmp } = byLoops);
+        tally.byLoops.push(`${title}: ${cmp.approximate} loops' bytes differ, at most ${(cmp.maxRel * 100).toFixed(2)}%`);
       }
       expect(linux.engine).toBe('linux');
       expect(linux.trace.split('\n', 1)[0]).toContain('"kernel":"linux"');
@@ -133,17 +126,9 @@ describe.skipIf(!onLinux)('scenarios on real Linux and on the sim: the reactor t
       expect(linux.stoppedAt).toBe(sim.stoppedAt);
       expect(linux.steps).toBe(sim.steps);
       expect(cmp.problems, cmp.problems.join('\n')).toEqual([]);
-      if (r.family === 'unix') {
-        expect(cmp.exact).toBe(true);
-        tally.unix++;
-      } else if (cmp.exact && !folded) {
-        tally.tcpExact++;
-      } else {
-        if (folded) tally.tcpFolded.push(`${title}: ${cmp.approximate} loops' bytes differ, at most ${(cmp.maxRel * 100).toFixed(2)}%`);
-        else tally.tcpTolerance++;
-        tally.approximateCounts += cmp.approximate;
-      }
-    }, 60_000);
+      if (r.family === 'unix') tally.unix++;
+      else if (exact) tally.tcp++;
+    }, 180_000);
   }
 
   it('closes every socket it opened, however the runs ended', () => {
@@ -151,11 +136,9 @@ describe.skipIf(!onLinux)('scenarios on real Linux and on the sim: the reactor t
   });
 
   afterAll(() => {
-    const total = tally.unix + tally.tcpExact + tally.tcpTolerance + tally.tcpFolded.length;
     console.log(
-      `linux vs sim: ${total} runs compared: ${tally.unix} unix (exact), ${tally.tcpExact} tcp exact, ` +
-        `${tally.tcpTolerance} tcp record for record within tolerance, ${tally.tcpFolded.length} tcp loop for loop within tolerance` +
-        `${tally.tcpFolded.length ? ` (${tally.tcpFolded.join('; ')})` : ''}; ${tally.approximateCounts} byte counts differ; ${tally.linuxReruns} Linux reruns`,
+      `linux vs sim: ${tally.unix + tally.tcp + tally.byLoops.length} runs compared: ${tally.unix} unix and ${tally.tcp} tcp record for record, exactly; ` +
+        `${tally.byLoops.length} tcp loop for loop within ${LOADED_LOOP_REL * 100}% after ${LINUX_ATTEMPTS} attempts${tally.byLoops.length ? ` (${tally.byLoops.join('; ')})` : ''}; ${tally.linuxReruns} Linux reruns`,
     );
   });
 });
@@ -199,7 +182,11 @@ describe.skipIf(!onLinux)("engine 'linux'", () => {
       const conn = snap.connections[0]!;
       expect(snap.interest.map((i) => i.name)).toContain(conn.name);
       expect(snap.interest.find((i) => i.name === conn.name)?.events).toBe('EPOLLIN|EPOLLPRI|EPOLLERR|EPOLLHUP|EPOLLET');
-      expect(snap.time).toBeGreaterThanOrEqual(0);
+      // As in 'puts the reactor and the peers on one clock': the reactor's
+      // clock is moved onto the trace's from two reads of two clocks, so a
+      // time at the very start can come out at -0.001 (seen once beside two
+      // busy loops, in 10 `npm test` runs).
+      expect(snap.time).toBeGreaterThanOrEqual(-1);
       expect(snap.time).toBeLessThan(60_000);
       const native = await Simulation.create({ engine: 'native', family: 'tcp' });
       try {

@@ -4,7 +4,22 @@
 // campaign named), which the sim got wrong before the mechanism was
 // modelled; every count is exact.
 import { drainRaw, fillToShort, only } from './lib.js';
-import type { DifferentialCase } from './observer.js';
+import type { ApproxOptions, DifferentialCase } from './observer.js';
+
+/**
+ * tcp/loss-probe-due-in-4-to-8-ms: in how many of 5 fresh pairs the loss
+ * probe had fired 10 ms after a send. Linux does not reproduce it: the
+ * probe is 2 jiffies later when an RTT sample passed 1 ms. Measured
+ * (`npm run repeatability:linux -- --no-scenarios --cases loss-probe --runs 100`,
+ * undisturbed runs, 2 cores shared with other work): 2 ×2, 3 ×15, 4 ×44,
+ * 5 ×39 over 100 runs (the probe late in 16 % of the attempts); as an eq of
+ * "fired in at least 3 of 5" it failed 1 run in 100. The sims fire it in
+ * all 5; the sim this case caught fired it in none, which stays outside.
+ */
+const LOSS_PROBE_FIRED: ApproxOptions = {
+  tolerance: { range: [1, 5] },
+  why: 'the probe is 2 jiffies later after an RTT sample above 1 ms; Linux: 4 values over 100 runs, 2..5 (2 ×2, 3 ×15, 4 ×44, 5 ×39)',
+};
 
 export const ackCases: DifferentialCase[] = [
   only('tcp', 'pingpong-delays-ack', 'a reply sent within ato of the data it answers makes the connection interactive: its next data is ACKed late, and the send queue keeps it charged', (k, obs) => {
@@ -305,8 +320,9 @@ export const ackCases: DifferentialCase[] = [
     // its MSS, so b's write takes 61260 where it takes 57344 without a
     // probe (seed 472). Linux's probe is later now and then (an RTT sample
     // above 1 ms makes the timeout 2 jiffies): in 300 runs of this pair,
-    // it had not fired after 10 ms in 9. Five attempts, the majority
-    // compared.
+    // it had not fired after 10 ms in 9. Five attempts; how many saw the
+    // probe is approximate (Linux's own spread: LOSS_PROBE_FIRED); the old
+    // sim's 0 is outside it.
     let fired = 0;
     for (let i = 0; i < 5; i++) {
       const [a, b] = obs.pair([`a${i}`, `b${i}`], { sndbuf: 32768, rcvbuf: 8192 });
@@ -316,7 +332,7 @@ export const ackCases: DifferentialCase[] = [
       k.close(a);
       k.close(b);
     }
-    obs.eq('10 ms after a send the probe has fired, in most of 5 attempts', fired >= 3);
+    obs.approx('attempts of 5 in which the probe had fired 10 ms after a send', fired, LOSS_PROBE_FIRED);
   }),
   only('tcp', 'receive-queue-collapse', 'small segments pass SO_RCVBUF by their skb overhead; the receiver collapses its queue into compact skbs, which reopens the window and lets the two-segment ACK go out', (k, obs) => {
     // Seed 239 (claimed regime): b's 16384-byte receive buffer holds 16

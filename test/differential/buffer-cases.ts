@@ -2,7 +2,7 @@
 // EPOLLOUT after the peer drains), how much one big write takes for several
 // SO_SNDBUF values, buffer option values, and AF_UNIX's per-skb charge.
 import { EPOLLET, EPOLLOUT, isErrno, type SocketPairOptions } from '../../src/index.js';
-import { both, count, DRAIN_TOLERANCE, fill, FILL_TOLERANCE, only, OUTQ_TOLERANCE, REPORTS_TOLERANCE } from './lib.js';
+import { both, fill, ioctlCount, only, writeCount } from './lib.js';
 import type { DifferentialCase, Observer } from './observer.js';
 
 /** TCP buffers for the fill cases: locked (no autotuning), 64 KiB each as Linux reports them. */
@@ -11,9 +11,7 @@ export const TCP_FILL_BUFS: SocketPairOptions = { sndbuf: 32768, rcvbuf: 32768 }
 const TCP_CHUNK = 4096;
 
 function outq(obs: Observer, label: string, fd: number): void {
-  const r = obs.kernel.ioctl(fd, 'SIOCOUTQ');
-  if (isErrno(r)) obs.eq(label, r);
-  else count(obs, label, r, OUTQ_TOLERANCE);
+  ioctlCount(obs, label, fd, 'SIOCOUTQ');
 }
 
 function etOutAfterFill(w: number): DifferentialCase[] {
@@ -26,7 +24,7 @@ function etOutAfterFill(w: number): DifferentialCase[] {
       const ep = obs.epoll('ep');
       obs.ctl('ADD a OUT|ET', ep, 'ADD', a, EPOLLOUT | EPOLLET);
       obs.wait('initial', ep);
-      fill(obs, 'fill', a, w, FILL_TOLERANCE);
+      fill(obs, 'fill', a, w);
       obs.settle();
       obs.write('still full', a, w);
       outq(obs, 'SIOCOUTQ when full', a);
@@ -43,7 +41,7 @@ function etOutAfterFill(w: number): DifferentialCase[] {
         obs.settle(1);
         fired = obs.waitQuiet(ep);
       }
-      count(obs, 'bytes drained before EPOLLOUT', drained, DRAIN_TOLERANCE);
+      obs.count('bytes drained before EPOLLOUT', drained);
       obs.eq('EPOLLOUT fired with', fired);
       obs.poll('mask at the EPOLLOUT', a);
       outq(obs, 'SIOCOUTQ at the EPOLLOUT', a);
@@ -54,7 +52,7 @@ function etOutAfterFill(w: number): DifferentialCase[] {
         obs.settle(1);
         if (obs.waitQuiet(ep).length > 0) reports++;
       }
-      count(obs, 'further ET EPOLLOUT reports while draining the rest', reports, REPORTS_TOLERANCE);
+      obs.count('further ET EPOLLOUT reports while draining the rest', reports);
       obs.read('all drained', b, chunk);
       obs.wait('idle', ep);
       obs.ioctl('SIOCOUTQ drained', a, 'SIOCOUTQ');
@@ -80,7 +78,7 @@ function sndbufWakes(): DifferentialCase[] {
       obs.eq('set SO_RCVBUF 65536', k.setsockopt(a, 'SO_RCVBUF', 65536));
       obs.wait('after SO_RCVBUF', ep);
       obs.eq('set SO_SNDBUF 16384', k.setsockopt(a, 'SO_SNDBUF', 16384));
-      fill(obs, 'fill', a, 65536, FILL_TOLERANCE);
+      fill(obs, 'fill', a, 65536);
       obs.settle();
       obs.wait('full', ep);
       obs.eq('set SO_SNDBUF 16384 again (still full)', k.setsockopt(a, 'SO_SNDBUF', 16384));
@@ -126,7 +124,7 @@ export const bufferCases: DifferentialCase[] = [
     const tcp = obs.family === 'tcp';
     const [a, b] = obs.pair(['a', 'b'], tcp ? TCP_FILL_BUFS : undefined);
     obs.write('0 bytes on a fresh socket', a, 0);
-    fill(obs, 'fill', a, 65536, FILL_TOLERANCE);
+    fill(obs, 'fill', a, 65536);
     obs.settle();
     obs.write('0 bytes with the send path full', a, 0);
     obs.write('1 byte with the send path full', a, 1);
@@ -148,9 +146,7 @@ export const bufferCases: DifferentialCase[] = [
         obs.ioctl(`[${tag}] client SIOCINQ`, c, 'SIOCINQ');
         obs.read(`[${tag}] client reads`, c, 1 << 20);
         obs.settle();
-        const r = k.write(s, 1 << 20);
-        if (isErrno(r)) obs.eq(`[${tag}] next write`, r);
-        else count(obs, `[${tag}] next write`, r, FILL_TOLERANCE);
+        writeCount(obs, `[${tag}] next write`, s, 1 << 20);
         for (const fd of [c, s, l]) k.close(fd);
       }
     },
@@ -164,14 +160,10 @@ export const bufferCases: DifferentialCase[] = [
       // in the sim: see docs/kernel-fidelity.md, "Outside the suite".)
       for (const rcvbuf of [4194304]) {
         const [c, s, l] = acceptedPair(obs, { sndbuf: 4194304, rcvbuf: 65536 }, { rcvbuf });
-        const r = k.write(c, 1 << 20);
-        if (isErrno(r)) obs.eq(`[${rcvbuf}] write 1 MiB`, r);
-        else count(obs, `[${rcvbuf}] write 1 MiB`, r, FILL_TOLERANCE);
+        writeCount(obs, `[${rcvbuf}] write 1 MiB`, c, 1 << 20);
         obs.settle();
         outq(obs, `[${rcvbuf}] client SIOCOUTQ`, c);
-        const inq = k.ioctl(s, 'SIOCINQ');
-        if (isErrno(inq)) obs.eq(`[${rcvbuf}] server SIOCINQ`, inq);
-        else count(obs, `[${rcvbuf}] server SIOCINQ`, inq, FILL_TOLERANCE);
+        ioctlCount(obs, `[${rcvbuf}] server SIOCINQ`, s, 'SIOCINQ');
         for (const fd of [c, s, l]) k.close(fd);
       }
     },
@@ -189,7 +181,7 @@ export const bufferCases: DifferentialCase[] = [
       const ep = obs.epoll('ep');
       obs.ctl('ADD a OUT|ET', ep, 'ADD', a, EPOLLOUT | EPOLLET);
       obs.wait('initial', ep);
-      fill(obs, 'fill', a, 65536, FILL_TOLERANCE);
+      fill(obs, 'fill', a, 65536);
       obs.write('still full', a, 65536);
       outq(obs, 'SIOCOUTQ when full', a);
       obs.wait('full: nothing', ep);
@@ -198,9 +190,7 @@ export const bufferCases: DifferentialCase[] = [
       obs.advance(50);
       obs.wait('after the delayed ACK', ep);
       outq(obs, 'SIOCOUTQ after the delayed ACK', a);
-      const inq = k.ioctl(b, 'SIOCINQ');
-      if (isErrno(inq)) obs.eq('peer SIOCINQ', inq);
-      else count(obs, 'peer SIOCINQ', inq, FILL_TOLERANCE);
+      ioctlCount(obs, 'peer SIOCINQ', b, 'SIOCINQ');
       obs.poll('mask', a);
     },
   ),
@@ -215,11 +205,11 @@ export const bufferCases: DifferentialCase[] = [
         obs.eq(`[${tag}] SO_SNDBUF`, k.getsockopt(a, 'SO_SNDBUF'));
         const r = k.write(a, big);
         if (isErrno(r)) obs.eq(`[${tag}] write`, r);
-        else count(obs, `[${tag}] write ${big}`, r, FILL_TOLERANCE);
+        else obs.count(`[${tag}] write ${big}`, r);
         outq(obs, `[${tag}] SIOCOUTQ`, a);
         const inq = k.ioctl(b, 'SIOCINQ');
         if (isErrno(inq)) obs.eq(`[${tag}] SIOCINQ`, inq);
-        else count(obs, `[${tag}] peer SIOCINQ`, inq, FILL_TOLERANCE);
+        else obs.count(`[${tag}] peer SIOCINQ`, inq);
         // With the unlocked 3.9 MB send buffer, whether the next write finds
         // room depends on when the last of ~60 ACKs was processed, which a
         // CPU-starved Linux defers to ksoftirqd: only locked buffers ask.

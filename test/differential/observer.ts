@@ -4,8 +4,12 @@
 // sim/wasm, and the observation lists are compared label by label:
 //   eq      values that must be identical on every backend: return values,
 //           errno names, epoll results (normalised to fd *names*), poll masks;
-//   approx  TCP byte counts that depend on ACK/window timing on a real host,
-//           each with a stated tolerance and the reason for it.
+//           A byte count that follows TCP's ACK and window timing (a fill's
+//           total, SIOCOUTQ after one) is recorded with count(): an `eq`
+//           marked as such, since Linux reproduces each of them exactly run
+//           after run (`npm run repeatability:linux`, docs/kernel-fidelity.md);
+//   approx  a count Linux does not reproduce exactly, with a stated tolerance,
+//           the reason, and Linux's own spread that justifies it.
 // Everything a backend hands out that legitimately differs (fd numbers,
 // ephemeral ports, the unique abstract names used on the shared Linux
 // namespace) is normalised here, so cases never see the difference.
@@ -46,7 +50,8 @@ export interface ApproxOptions {
 }
 
 export type Observation =
-  | { label: string; kind: 'eq'; value: Json }
+  /** `count`: recorded by Observer.count (a TCP byte count held exact). */
+  | { label: string; kind: 'eq'; value: Json; count?: true }
   | { label: string; kind: 'approx'; value: number; tolerance: Tolerance; why: string };
 
 /** An fd number, or the errno name a call returned instead. */
@@ -67,7 +72,19 @@ export interface Observer {
   // ---- raw recording ----
   /** A value every backend must produce identically. Uint8Array results are recorded as their length. */
   eq(label: string, value: unknown): void;
-  /** A TCP byte count that may differ within `tolerance` (never for unix cases). */
+  /**
+   * A byte count that follows the ACKs and windows of the moment (a fill's
+   * total, SIOCOUTQ, how much a reader drains before EPOLLOUT): compared
+   * exactly on every family, like eq. On TCP it was once `approx`; Linux
+   * gives the same value in every undisturbed run (the repeatability tool
+   * lists each, with its spread over N runs).
+   */
+  count(label: string, value: number): void;
+  /**
+   * A TCP byte count that may differ within `tolerance` (never for unix
+   * cases): only where Linux itself does not reproduce it, and `why` says so
+   * with Linux's own spread (`npm run repeatability:linux`).
+   */
   approx(label: string, value: number, opts: ApproxOptions): void;
   /** The number, or abort the case with the errno (recorded). */
   must(label: string, r: FdOrErrno): number;
@@ -156,6 +173,11 @@ class Recorder implements Observer {
 
   eq(label: string, value: unknown): void {
     this.observations.push({ label, kind: 'eq', value: normalise(value) });
+  }
+
+  count(label: string, value: number): void {
+    if (!Number.isFinite(value)) throw new Error(`count("${label}"): not a number: ${String(value)}`);
+    this.observations.push({ label, kind: 'eq', value, count: true });
   }
 
   approx(label: string, value: number, opts: ApproxOptions): void {
