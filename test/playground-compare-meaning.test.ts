@@ -145,7 +145,22 @@ describe('compare by meaning, the rules', () => {
 });
 
 describe('lining run B up with run A (alignment.ts)', () => {
-  const stepOf = (records: readonly TraceRecord[], i: number): number => records.slice(0, i + 1).filter((r) => r.actor === 'reactor' && r.call === 'epollWait').length;
+  // The reactor step record i is in: reactor epoll_waits up to it, counted once per run (a scan per look made
+  // this file's two loops quadratic: 6 s on a quiet machine, past the 30 s limit on a loaded one).
+  const stepsUpTo = new WeakMap<readonly TraceRecord[], Int32Array>();
+  const stepOf = (records: readonly TraceRecord[], i: number): number => {
+    let upTo = stepsUpTo.get(records);
+    if (!upTo) {
+      upTo = new Int32Array(records.length);
+      let n = 0;
+      records.forEach((r, k) => {
+        if (r.actor === 'reactor' && r.call === 'epollWait') n++;
+        (upTo as Int32Array)[k] = n;
+      });
+      stepsUpTo.set(records, upTo);
+    }
+    return upTo[i] as number;
+  };
 
   it('by step: every event of A maps into the same reactor step of B, monotonically, and each anchor exactly', () => {
     for (const [name, byVariant] of runs) {
