@@ -34,6 +34,8 @@ interface SeedResult {
   seed: number;
   kind: Judged['verdict']['kind'];
   class?: string;
+  /** Linux noise that only a run made to confirm a divergence showed. */
+  confirmation?: boolean;
   /** For a divergence: the shrunk program and its first difference. */
   example?: { steps: string; at: number; expected: string; got: string; class: string; who: string };
 }
@@ -149,7 +151,10 @@ async function runSeed(o: Options, seed: number): Promise<SeedResult> {
   const verdict = (first as Judged).verdict;
   const out: SeedResult = { seed, kind: verdict.kind };
   if (verdict.kind === 'diverge' || verdict.kind === 'engines-differ') out.class = verdict.difference.class;
-  if (verdict.kind === 'linux-noise') out.class = verdict.linux.class;
+  if (verdict.kind === 'linux-noise') {
+    out.class = verdict.linux.class;
+    out.confirmation = verdict.by === 'confirmation';
+  }
   if (r.failed && r.counterexample) {
     const p = r.counterexample[0];
     const j = seen.get(p) ?? (await judge(p, o.backends, seed));
@@ -178,7 +183,9 @@ async function main(): Promise<void> {
   const progress = (): void => {
     const done = results.length;
     // A few times a second, and at the end.
-    if (done < seeds.length && Date.now() - shown < 250) return;
+    // On a terminal the line redraws itself; into a file or a pipe, a line every 15 s.
+    const tty = process.stderr.isTTY === true;
+    if (done < seeds.length && Date.now() - shown < (tty ? 250 : 15_000)) return;
     shown = Date.now();
     const secs = (Date.now() - started) / 1000;
     const rate = done / Math.max(secs, 0.001);
@@ -186,7 +193,8 @@ async function main(): Promise<void> {
     const noise = results.filter((r) => r.kind === 'linux-noise').length;
     const slow = results.filter((r) => r.kind === 'linux-slow').length;
     const eta = rate > 0 ? Math.round((seeds.length - done) / rate) : 0;
-    process.stderr.write(`\rfuzz:kernel ${o.family}: ${done}/${seeds.length} programs, ${rate.toFixed(1)}/s, ${failures} diverging, ${noise} Linux noise, ${slow} Linux too slow, ETA ${eta}s   `);
+    const line = `fuzz:kernel ${o.family}: ${done}/${seeds.length} programs, ${rate.toFixed(1)}/s, ${failures} diverging, ${noise} Linux noise, ${slow} Linux no reference, ETA ${eta}s`;
+    process.stderr.write(tty ? `\r${line}   ` : `${line}\n`);
   };
   await Promise.all(
     Array.from({ length: workers }, (_, w) => {
@@ -202,7 +210,7 @@ async function main(): Promise<void> {
       });
     }),
   );
-  process.stderr.write('\n');
+  if (process.stderr.isTTY === true) process.stderr.write('\n');
   results.sort((a, b) => a.seed - b.seed);
   const count = (k: SeedResult['kind']) => results.filter((r) => r.kind === k).length;
   const byClass = (k: SeedResult['kind']): Record<string, number> => {
@@ -219,6 +227,8 @@ async function main(): Promise<void> {
     agree: count('agree'),
     linuxNoise: count('linux-noise'),
     linuxNoiseByClass: byClass('linux-noise'),
+    /** Of the noise: programs where the two Linux runs agreed, the sim differed, and a confirming Linux run did not give the same lines up to there. */
+    linuxNoiseByConfirmation: results.filter((r) => r.kind === 'linux-noise' && r.confirmation === true).length,
     linuxSlow: count('linux-slow'),
     diverge: count('diverge'),
     divergeByClass: byClass('diverge'),
@@ -233,7 +243,7 @@ async function main(): Promise<void> {
     [
       `${summary.programs} ${o.family} programs (seeds ${summary.seeds}, ${summary.seconds}s): ${summary.agree} agree, ` +
         `${summary.diverge} where a sim differs from a Linux that agrees with itself (${((100 * summary.diverge) / Math.max(1, linuxClean)).toFixed(1)}% of ${linuxClean}), ` +
-        `${summary.linuxNoise} where Linux differs from itself, ${summary.linuxSlow} where Linux ran too long to be a reference (timers fire in real time), ` +
+        `${summary.linuxNoise} where Linux differs from itself (${summary.linuxNoiseByConfirmation} of them seen only by a run confirming a divergence), ${summary.linuxSlow} where Linux is no reference (it ran too long, or a TCP timer fired between advance() calls), ` +
         `${summary.enginesDiffer} where native and wasm differ`,
       `  divergences by class: ${JSON.stringify(summary.divergeByClass)}`,
       `  Linux's own noise by class: ${JSON.stringify(summary.linuxNoiseByClass)}`,

@@ -103,7 +103,7 @@ interface ApproxReport {
 
 interface CaseReport {
   case: string;
-  /** Redone runs by what disturbed them (gap, drift, ksoftirqd, combined), and how many of each were unlike every undisturbed run. */
+  /** Redone runs by what disturbed them (gap, drift, ksoftirqd, a TCP timer outside advance(), combined), and how many of each were unlike every undisturbed run. */
   reasons: Record<string, { runs: number; unlike: number }>;
   runs: number;
   redone: number;
@@ -178,7 +178,9 @@ async function measureCase(c: (typeof cases)[number], n: number): Promise<CaseRe
     });
   }
   const why = (r: OneRun) =>
-    [r.gaps.longest >= STALL_MS ? 'gap' : '', r.gaps.drift >= DRIFT_MS ? 'drift' : '', r.gaps.ksoftirqd > 0 ? 'ksoftirqd' : ''].filter(Boolean).join('+') || 'none';
+    [r.gaps.longest >= STALL_MS ? 'gap' : '', r.gaps.drift >= DRIFT_MS ? 'drift' : '', r.gaps.ksoftirqd > 0 ? 'ksoftirqd' : '', r.gaps.timers !== '' ? 'timer' : '']
+      .filter(Boolean)
+      .join('+') || 'none';
   const reasons: Record<string, { runs: number; unlike: number }> = {};
   for (const r of disturbed) {
     const k = why(r);
@@ -311,7 +313,7 @@ async function main(): Promise<void> {
   if (problem) throw new Error(`the Linux reference is not fresh: ${problem}`);
   const out: { runs: number; stallMs: number; cases: CaseReport[]; scenarios: ScenarioReport[] } = { runs: o.runs, stallMs: STALL_MS, cases: [], scenarios: [] };
   const log = (s: string) => process.stdout.write(`${s}\n`);
-  log(`Linux repeatability: ${o.runs} undisturbed Linux runs each (a case's run with a gap >= ${STALL_MS} ms, a drift >= ${DRIFT_MS} ms, ksoftirqd running, or TCP memory pressure, is redone)`);
+  log(`Linux repeatability: ${o.runs} undisturbed Linux runs each (a case's run with a gap >= ${STALL_MS} ms, a drift >= ${DRIFT_MS} ms, ksoftirqd running, a TCP timer firing outside advance(), or TCP memory pressure, is redone)`);
 
   if (o.doCases) {
     const selected = cases.filter((c) => c.family === 'tcp' && (o.cases === null || c.name.includes(o.cases)));

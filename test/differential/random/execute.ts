@@ -4,6 +4,7 @@
 import { readdirSync } from 'node:fs';
 
 import { eventNames, isErrno, type Kernel, type SockOptName } from '../../../src/index.js';
+import { tcpTimerCounts, timersFired } from '../linux-timers.js';
 import type { Op, Program } from './program.js';
 
 /** What a run observed: one line per op, in order. */
@@ -13,6 +14,13 @@ export interface Trace {
   stallMs: number;
   /** The first step by whose end that excess had reached `stallLimitMs` (-1: never). */
   stalledAt: number;
+  /**
+   * The first step other than advance() during which a TCP timer fired
+   * (Linux TCP runs only: the network namespace's counters, linux-timers.ts;
+   * -1: none did), and which.
+   */
+  timerAt: number;
+  timers: string;
 }
 
 /** Writes at most this many times per fill: a fill that never ends is a finding, not a hang. */
@@ -90,11 +98,23 @@ export function execute(k: Kernel, p: Program, stallLimitMs = Infinity): Trace {
   };
 
   let stalledAt = -1;
+  let timerAt = -1;
+  let timers = '';
+  const watchTimers = k.backend === 'linux' && p.family === 'tcp';
+  let counts = watchTimers ? tcpTimerCounts() : null;
   for (const [i, op] of p.ops.entries()) {
     lines.push(`${i} ${step(op)}`);
     if (stalledAt < 0 && performance.now() - started - advanced >= stallLimitMs) stalledAt = i;
+    if (watchTimers) {
+      const now = tcpTimerCounts();
+      if (timerAt < 0 && op.op !== 'advance') {
+        timers = timersFired(counts, now);
+        if (timers !== '') timerAt = i;
+      }
+      counts = now;
+    }
   }
-  return { lines, stallMs: Math.max(0, performance.now() - started - advanced), stalledAt };
+  return { lines, stallMs: Math.max(0, performance.now() - started - advanced), stalledAt, timerAt, timers };
 
   function step(op: Op): string {
     switch (op.op) {

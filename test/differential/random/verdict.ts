@@ -32,20 +32,25 @@ export interface Difference {
 
 export type Verdict =
   | { kind: 'agree' }
-  /** Linux disagreed with itself: nothing is concluded about the sim. */
-  | { kind: 'linux-noise'; linux: Difference }
+  /**
+   * Linux disagreed with itself: nothing is concluded about the sim. `by`:
+   * its second run did, or (`confirmation`) the two agreed but one of the
+   * runs made to confirm a divergence did not, before the divergent line.
+   */
+  | { kind: 'linux-noise'; linux: Difference; by: 'second run' | 'confirmation' }
   /** A sim differs from a Linux that agreed with itself. */
   | { kind: 'diverge'; engine: 'sim-native' | 'sim-wasm'; difference: Difference }
   /** native and wasm differ: a determinism bug, whatever Linux says. */
   | { kind: 'engines-differ'; difference: Difference }
   /**
-   * A Linux TCP run took STALL_MS or more of real time beyond its advance()
-   * calls on every attempt (thousands of tiny writes take tens of ms): the
-   * delayed-ACK (40 ms) and loss-probe (about 10 ms) timers can fire in that
-   * time, which the sim's clock, frozen between advance() calls, never
-   * fires. Such a run is no reference: nothing is concluded.
+   * A Linux TCP run, on every attempt, took STALL_MS or more of real time
+   * beyond its advance() calls (thousands of tiny writes take tens of ms),
+   * or fired a TCP timer outside them (`timers`: which): the delayed-ACK
+   * (40 ms) and loss-probe (4 ms and more) timers run on real time there,
+   * while the sim's clock, frozen between advance() calls, fires none. Such
+   * a run is no reference: nothing is concluded.
    */
-  | { kind: 'linux-slow'; stallMs: number };
+  | { kind: 'linux-slow'; stallMs: number; timers: string };
 
 /**
  * A Linux run this long beyond its own advance() calls may have seen timers
@@ -56,6 +61,30 @@ export type Verdict =
  */
 const STALL_MS = Number(process.env.STALL_MS ?? 8);
 const LINUX_ATTEMPTS = 3;
+/** Linux runs made to confirm a divergence (beyond the two every program gets). */
+const CONFIRM_RUNS = 2;
+
+/**
+ * The first step from which a Linux run is no reference (-1: none): the
+ * step by which it had run STALL_MS beyond its advance() calls, or the
+ * first step other than advance() in which a TCP timer fired (the network
+ * namespace's counters: linux-timers.ts), whichever comes first. The
+ * counters see what the time rule can only guess at (a loss probe inside a
+ * fill shorter than STALL_MS, which the time rule let through); the time
+ * rule stays for what real time changes without a timer (the receiver's
+ * DRS and BBR measure it). Over seeds 0..3000 of the claimed regime the
+ * counters alone left 50 divergences of 2,620 (1.9 %) where the time rule
+ * alone left 55 of 2,719: timers firing in real time are not what the sim
+ * mostly misses (docs/kernel-fidelity.md).
+ */
+function disturbedFrom(t: Trace): number {
+  const at = [t.stalledAt, t.timerAt].filter((i) => i >= 0);
+  return at.length === 0 ? -1 : Math.min(...at);
+}
+
+function disturbed(t: Trace): boolean {
+  return disturbedFrom(t) >= 0;
+}
 
 export function classify(expected: string, got: string): DifferenceClass {
   const call = expected.replace(/^\d+ /, '').split('(')[0] ?? '';
@@ -102,7 +131,7 @@ async function runOn(backend: Backend, p: Program, seed: number): Promise<Trace>
       continue;
     }
     // A descheduled Linux run is run again; a sim never stalls.
-    if (backend !== 'linux' || p.family !== 'tcp' || t.stallMs < STALL_MS || attempt >= LINUX_ATTEMPTS) return t;
+    if (backend !== 'linux' || p.family !== 'tcp' || !disturbed(t) || attempt >= LINUX_ATTEMPTS) return t;
   }
 }
 
@@ -129,14 +158,29 @@ export async function judge(p: Program, backends: readonly Backend[], seed = 1):
   traces['linux-2'] = again;
   // Up to the step where a Linux run had run too long, the runs are
   // comparable; a first difference from there on concludes nothing.
-  const stalls = [first.stalledAt, second.stalledAt].filter((i) => i >= 0);
+  const stalls = [first, second].map(disturbedFrom).filter((i) => i >= 0);
   const slowFrom = p.family === 'tcp' && stalls.length > 0 ? Math.min(...stalls) : Infinity;
-  const slow: Verdict = { kind: 'linux-slow', stallMs: Math.max(first.stallMs, second.stallMs) };
+  const slow: Verdict = { kind: 'linux-slow', stallMs: Math.max(first.stallMs, second.stallMs), timers: first.timers || second.timers };
   const noise = firstDifference(linux, again);
-  if (noise) return { verdict: noise.at >= slowFrom ? slow : { kind: 'linux-noise', linux: noise }, traces };
+  if (noise) return { verdict: noise.at >= slowFrom ? slow : { kind: 'linux-noise', linux: noise, by: 'second run' }, traces };
   for (const engine of sims) {
     const d = firstDifference(linux, traces[engine] as string[]);
-    if (d) return { verdict: d.at >= slowFrom ? slow : { kind: 'diverge', engine, difference: d }, traces };
+    if (!d) continue;
+    if (d.at >= slowFrom) return { verdict: slow, traces };
+    // Two Linux runs that agree can still both have taken the less common
+    // of two paths Linux takes (a TCP program whose outcome real time
+    // decides 70/30 takes the 30 twice in one program of eleven): before a
+    // divergence is reported, Linux must give the same lines up to it again.
+    for (let i = 0; i < CONFIRM_RUNS; i++) {
+      const r = await runOn('linux', p, seed);
+      const other = firstDifference(linux, r.lines);
+      const from = disturbedFrom(r);
+      if (other && other.at <= d.at && (from < 0 || other.at < from)) {
+        traces['linux-2'] = r.lines;
+        return { verdict: { kind: 'linux-noise', linux: other, by: 'confirmation' }, traces };
+      }
+    }
+    return { verdict: { kind: 'diverge', engine, difference: d }, traces };
   }
   return { verdict: { kind: 'agree' }, traces };
 }
