@@ -867,6 +867,8 @@ export interface CloseOptions {
   /**
    * A connection is shut down (SHUT_WR, its peer sees end of file) once it
    * has read nothing for this long and has sent everything (default 200).
+   * Measured by the connection's own reactor loop, with nothing waiting
+   * unread in its socket: a stall of Node's thread is not a quiet peer.
    * Until then its handlers go on: a peer still sending gets its answers.
    * 0: shut every connection down at once, as its output drains.
    */

@@ -4,6 +4,7 @@
 // is quiet, and after timeoutMs resets what still has output unsent (so its
 // peer knows) and closes the rest (reason 'server-stopped').
 import net from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 
 import type { ServerConnection } from '../src/index.js';
@@ -22,6 +23,43 @@ function refused(port: number): Promise<boolean> {
     });
     s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
   });
+}
+
+/**
+ * A client on a thread of its own, so that it goes on talking while Node's
+ * main thread (the server's loop, close()'s looks) is held: it sends
+ * 'before', waits for the echo and posts 'ready'; at 'go' it sends a line
+ * every 50 ms, `lines` of them, and posts what it sent and received once
+ * the server's end of file (or an error) ends the connection.
+ */
+const TALKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const net = require('node:net');
+const s = net.connect(workerData.port, '127.0.0.1');
+let sent = '';
+let received = '';
+let ended = false;
+const say = (line) => { sent += line; s.write(line); };
+s.on('connect', () => say('before\\n'));
+s.on('data', (d) => {
+  received += d;
+  if (received === 'before\\n') parentPort.postMessage({ type: 'ready' });
+});
+s.on('end', () => { ended = true; });
+s.on('error', () => {});
+s.on('close', () => parentPort.postMessage({ type: 'done', sent, received, ended }));
+parentPort.on('message', async () => {
+  for (let i = 0; i < workerData.lines && !ended; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    say('line ' + i + '\\n');
+  }
+});
+`;
+
+interface Talked {
+  sent: string;
+  received: string;
+  ended: boolean;
 }
 
 /** Resolves at the socket's 'end' (the server's FIN); rejects on an error first. */
@@ -105,6 +143,40 @@ describe('real server, graceful close with JS handlers', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1200);
     expect(server.handlerErrors).toEqual([]);
     expect(server.stats().closeReasons).toEqual({ 'peer-closed': 1 });
+  });
+
+  it("a client still talking while Node's thread is held through a whole quiet period is not shut down: its bytes wait unread, it is answered", async () => {
+    const { server, port } = await start({ port: 0, handlers: { onMessage: (conn, data) => void conn.send(data) } });
+    const talker = new Worker(TALKER, { eval: true, workerData: { port, lines: 24 } });
+    try {
+      const messages: Array<{ type: string } & Partial<Talked>> = [];
+      talker.on('message', (m: { type: string } & Partial<Talked>) => messages.push(m));
+      await waitFor('the first echo', () => messages.some((m) => m.type === 'ready'));
+      talker.postMessage('go');
+      const closed = server.close({ timeoutMs: 5000, quietMs: 400 });
+      // close() looks first (after a turn of Node's loop), then the thread is
+      // held for longer than quietMs: the server reads nothing meanwhile, the
+      // client's lines wait in the socket, and close()'s next look comes
+      // before the reactor's next read. It used to count the reads between two
+      // looks and shut the client down here, mid-stream.
+      setImmediate(() =>
+        setImmediate(() => {
+          const until = performance.now() + 600;
+          while (performance.now() < until) {
+            // Node's thread is held
+          }
+        }),
+      );
+      await waitFor('the talker to finish', () => messages.some((m) => m.type === 'done'), 10_000);
+      const done = messages.find((m) => m.type === 'done') as Talked;
+      expect(done.sent).toMatch(/line 23\n$/);
+      expect(done.received).toBe(done.sent);
+      expect(done.ended).toBe(true);
+      await closed;
+      expect(server.stats().closeReasons).toEqual({ 'peer-closed': 1 });
+    } finally {
+      await talker.terminate();
+    }
   });
 
   it('conn.writable says false once the server shut it down; a send then throws ERR_CLOSED naming close()', async () => {

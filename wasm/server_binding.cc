@@ -193,9 +193,10 @@ class SimServerBinding {
     });
   }
 
-  void ShutdownQuiet() {
+  void ShutdownQuiet(double quiet_ms) {
     Calling("shutdownQuiet", [&](ServerHost& h) {
-      h.ShutdownQuiet();
+      // Checked in TS (CloseOptions.quietMs); NaN or a negative is no quiet period.
+      h.ShutdownQuiet(std::isfinite(quiet_ms) && quiet_ms > 0 ? static_cast<int64_t>(std::min(quiet_ms, 2147483647.0)) : 0);
       return 0.0;
     });
   }

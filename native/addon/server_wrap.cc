@@ -313,8 +313,11 @@ Napi::Value ServerWrap::CloseAll(const Napi::CallbackInfo& info) {
 
 Napi::Value ServerWrap::ShutdownQuiet(const Napi::CallbackInfo& info) {
   ServerHost& host = Live(info);
+  RequireArgs(info, 1);
+  const int32_t quiet_ms = Int32Arg(info, 0);
+  if (quiet_ms < 0) throw Napi::RangeError::New(info.Env(), "argument 0 (quietMs) must be >= 0");
   Calling(info.Env(), [&] {
-    host.ShutdownQuiet();
+    host.ShutdownQuiet(quiet_ms);
     return 0;
   });
   return info.Env().Undefined();

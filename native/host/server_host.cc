@@ -177,7 +177,7 @@ void ServerHost::StopAccepting() { server_->StopAccepting(); }
 
 void ServerHost::ShutdownAll() { server_->ShutdownAll(); }
 
-void ServerHost::ShutdownQuiet() { server_->ShutdownQuiet(); }
+void ServerHost::ShutdownQuiet(int64_t quiet_ms) { server_->ShutdownQuiet(quiet_ms); }
 
 void ServerHost::CloseAll(const std::string& reason, bool reset_unsent) {
   server_->CloseAll(reason, kLoopAnswerMs, reset_unsent);

@@ -101,13 +101,15 @@ class ServerHost {
   int32_t Close(uint64_t conn, const std::string& reason);
 
   // A graceful close, in steps the embedder paces: stop accepting, then
-  // ShutdownQuiet() once per quiet period (each connection is shut down once
-  // it has read nothing for a period and has nothing left to send; its app's
-  // sends are taken until then), then (after its deadline) CloseAll() with
-  // reset_unsent. ShutdownAll() shuts every connection down at once.
+  // ShutdownQuiet(quiet_ms) as often as it likes (each connection is shut
+  // down once its own loop has seen no read for quiet_ms since the first
+  // call, nothing waits unread in its socket and it has nothing left to
+  // send; its app's sends are taken until then), then (after its deadline)
+  // CloseAll() with reset_unsent. ShutdownAll() shuts every connection down
+  // at once.
   void StopAccepting();
   void ShutdownAll();
-  void ShutdownQuiet();
+  void ShutdownQuiet(int64_t quiet_ms);
   void CloseAll(const std::string& reason, bool reset_unsent = false);
   // Whether Send on the connection would be taken (open, not shut down):
   // kOk, kShuttingDown, kServerClosing or kNoConnection.

@@ -71,6 +71,10 @@ class Syscalls {
     At(site);
     return kernel_->GetSockOpt(fd, opt);
   }
+  SysResult Ioctl(int32_t fd, IoctlRequest request, CallSite site = CallSite()) const {
+    At(site);
+    return kernel_->Ioctl(fd, request);
+  }
   SysResult EpollCreate(CallSite site = CallSite()) const {
     At(site);
     return kernel_->EpollCreate();
@@ -85,6 +89,8 @@ class Syscalls {
     At(site);
     return kernel_->EpollWait(ep, out, maxevents, timeout_ms);
   }
+  // The seam's monotonic clock (virtual time in the simulation): not a call, not traced.
+  int64_t NowMs() const { return kernel_->NowMs(); }
 
   // While one lives, the calls made are on behalf of `origin`: a Channel's
   // Enable/Disable/Remove names the line that asked for the epoll_ctl

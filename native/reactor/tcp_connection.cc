@@ -326,16 +326,40 @@ void TcpConnection::MaybeFinishShutdown() {
   kernel_.Shutdown(fd_, ShutdownHow::kWr);
 }
 
-bool TcpConnection::ShutdownIfQuiet() {
+bool TcpConnection::ShutdownIfQuiet(int64_t quiet_ms) {
   loop_->AssertInLoopThread();
-  // Quiet: nothing read since the last look (the first look only takes the
-  // count), nothing left to send, no write-complete pending (a streamed
-  // response is not done). A peer still sending gets its answers: shutting
-  // down under it would leave its next request unanswerable (nginx's
-  // lingering close waits for a quiet client the same way).
-  const bool read_since = reads_ != reads_at_quiet_check_;
-  reads_at_quiet_check_ = reads_;
-  if (state_ != State::kConnected || read_since || OutputBytes() > 0 || write_complete_queued_) return false;
+  // Quiet: this loop has seen no read for quiet_ms of the kernel seam's
+  // clock, nothing waits unread in the socket, nothing is left to send, no
+  // write-complete is pending (a streamed response is not done). A peer
+  // still sending gets its answers: shutting down under it would leave its
+  // next request unanswerable (nginx's lingering close waits for a quiet
+  // client the same way).
+  //
+  // Measured here, on the loop that reads, not by the caller's pace: a look
+  // that finds new reads restarts the quiet period at its own time (never
+  // before the read itself), so looks that come back to back, or late, or
+  // while this loop was starved cannot make a talking peer look quiet. It
+  // used to compare the read count with the previous look's, and two looks
+  // with no read of this loop's between them (the loop busy or starved, the
+  // peer's bytes waiting in the socket) shut the peer down mid-stream.
+  const int64_t now = kernel_.NowMs();
+  if (!quiet_looked_ || reads_ != reads_at_quiet_look_) {
+    quiet_looked_ = true;  // the first look starts the period (a graceful close began)
+    reads_at_quiet_look_ = reads_;
+    quiet_since_ms_ = now;
+  }
+  if (state_ != State::kConnected || now - quiet_since_ms_ < quiet_ms || OutputBytes() > 0 || write_complete_queued_) {
+    return false;
+  }
+  // Bytes the peer sent that this loop has not read yet (it was busy, or
+  // starved): the peer is talking. Asked only when all else says quiet, so a
+  // traced close records the one SIOCINQ that let the connection go; one that
+  // fails (a fault) cannot tell, and the close's deadline still bounds it.
+  const SysResult unread = kernel_.Ioctl(fd_, IoctlRequest::kInq);
+  if (!unread.ok() || unread.value > 0) {
+    quiet_since_ms_ = now;
+    return false;
+  }
   Shutdown();
   shut_down_by_server_ = true;
   return true;

@@ -84,10 +84,12 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   // the stream was cut short, where a FIN would say it ended. For output
   // that will never be sent (a shutdown deadline, the memory budget).
   void Abort(const std::string& reason);
-  // The server's graceful close, called at the caller's pace (its quiet
-  // period): Shutdown() if the connection read nothing since the previous
-  // call and has no output left to send (see the .cc). True if it did.
-  bool ShutdownIfQuiet();
+  // The server's graceful close, a look at the connection on its own loop,
+  // as often as the caller likes: Shutdown() once the loop has seen no read
+  // for `quiet_ms` of the kernel seam's clock since the first look, nothing
+  // waits unread in the socket and no output is left to send (see the .cc).
+  // True if it did.
+  bool ShutdownIfQuiet(int64_t quiet_ms);
   // Reset by the memory budget's trim (memory_budget.h): the app hears it
   // (`used`: the server's total then), then Abort().
   void ResetForBudget(size_t used);
@@ -180,7 +182,11 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   bool shut_down_by_server_ = false;
   size_t charged_ = 0;                   // this connection's share of the memory budget
   uint64_t reads_ = 0;                   // reads that returned data
-  uint64_t reads_at_quiet_check_ = ~uint64_t{0};  // ShutdownIfQuiet's last look
+  // ShutdownIfQuiet's bookkeeping, on the loop's clock: whether it has looked
+  // yet, reads_ at its last look, and since when the loop has seen no read.
+  bool quiet_looked_ = false;
+  uint64_t reads_at_quiet_look_ = 0;
+  int64_t quiet_since_ms_ = 0;
   std::any context_;
   std::string close_reason_;
 };

@@ -228,10 +228,10 @@ void TcpServer::TrimToBudget() {
   }
 }
 
-void TcpServer::ShutdownQuiet() {
+void TcpServer::ShutdownQuiet(int64_t quiet_ms) {
   OnEachLoop(
-      [](const std::vector<TcpConnectionPtr>& conns) {
-        for (const TcpConnectionPtr& conn : conns) conn->ShutdownIfQuiet();
+      [quiet_ms](const std::vector<TcpConnectionPtr>& conns) {
+        for (const TcpConnectionPtr& conn : conns) conn->ShutdownIfQuiet(quiet_ms);
       },
       0);
 }

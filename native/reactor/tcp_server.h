@@ -89,11 +89,12 @@ class TcpServer {
   // Shutdown() on every open connection, on its own loop: SHUT_WR once its
   // output has drained; it closes when the peer closes its end.
   void ShutdownAll();
-  // A graceful close's pass, called at the pace of its quiet period:
-  // ShutdownIfQuiet() on every open connection, on its own loop (a
+  // A graceful close's look, as often as the caller likes (each connection
+  // measures its quiet period on its own loop's clock):
+  // ShutdownIfQuiet(quiet_ms) on every open connection, on its own loop (a
   // connection still reading or sending keeps going, and its app's sends are
   // still taken). The sub-reactors are not waited for.
-  void ShutdownQuiet();
+  void ShutdownQuiet(int64_t quiet_ms);
   // Closes every open connection now, on its own loop, and waits for the
   // sub-reactors to have done it (bounded: `wait_ms`; < 0: until they
   // have). False if one did not answer in time. `reset_unsent`: a

@@ -72,11 +72,12 @@ export interface RawServer {
   /** Shutdown() on every open connection. */
   shutdownAll(): void;
   /**
-   * A graceful close's pass, once per quiet period: shuts down each
-   * connection that read nothing since the last pass and has nothing left
-   * to send (native/host/server_host.h).
+   * A graceful close's look, as often as the caller likes: shuts down each
+   * connection whose own loop has seen no read for `quietMs` (of the
+   * kernel's clock) since the first look, with nothing unread in its socket
+   * and nothing left to send (native/host/server_host.h).
    */
-  shutdownQuiet(): void;
+  shutdownQuiet(quietMs: number): void;
   /**
    * Closes every open connection now with this reason; `resetUnsent`: one
    * still holding output is reset instead (reason 'server-stopped-reset').

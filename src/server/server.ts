@@ -305,16 +305,15 @@ export class EdgeloopServer {
       raw.stopAccepting();
       // Connections go on (their handlers' sends are taken) until each has
       // been quiet for quietMs with nothing left to send; then SHUT_WR, and
-      // it closes when its peer closes. The first pass only takes the counts.
+      // it closes when its peer closes. Each look is judged by the
+      // connection's own loop, on its clock (TcpConnection::ShutdownIfQuiet):
+      // this loop's pace, or a stall of Node's thread, cannot make a peer
+      // still talking look quiet. The first look starts the quiet period.
       if (quietMs === 0) raw.shutdownAll();
-      let nextPass = Date.now();
       for (;;) {
         const now = Date.now();
         if (this.rawStats(raw).connectionsOpen === 0 || now >= deadline) break;
-        if (quietMs > 0 && now >= nextPass) {
-          raw.shutdownQuiet();
-          nextPass = now + quietMs;
-        }
+        if (quietMs > 0) raw.shutdownQuiet(quietMs);
         await sleep(Math.min(CLOSE_POLL_MS, deadline - now));
       }
       // The deadline: what still holds output is reset, so its peer knows it was cut short.

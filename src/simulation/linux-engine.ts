@@ -79,7 +79,7 @@ function rebasingServer(server: RawServer, raw: RawKernel): RawServer {
     setProbe: (from) => server.setProbe(from),
     stopAccepting: () => server.stopAccepting(),
     shutdownAll: () => server.shutdownAll(),
-    shutdownQuiet: () => server.shutdownQuiet(),
+    shutdownQuiet: (quietMs) => server.shutdownQuiet(quietMs),
     closeAll: (reason, resetUnsent) => server.closeAll(reason, resetUnsent),
     writable: (conn) => server.writable(conn),
     // The host refuses faults on a real kernel too; Simulation.armFault says so first.

@@ -456,6 +456,20 @@ export class Simulation {
     this.serverOp('shutdownAll', () => this.server.shutdownAll());
   }
 
+  /**
+   * A graceful close's look, as createServer's close() makes one every 10 ms:
+   * each connection whose reactor loop has seen no read for `quietMs` of
+   * virtual time since the first look, with nothing unread in its socket
+   * (SIOCINQ, in the trace) and nothing left to send, is shut down (SHUT_WR).
+   * Not from a handler.
+   */
+  shutdownQuiet(quietMs: number): void {
+    if (!Number.isInteger(quietMs) || quietMs < 0 || quietMs > 2 ** 31 - 1) {
+      throw invalidArg('shutdownQuiet', 'quietMs', 'an integer from 0 to 2147483647', quietMs);
+    }
+    this.serverOp('shutdownQuiet', () => this.server.shutdownQuiet(quietMs));
+  }
+
   /** Closes every open connection now; `reason` is reported to onClose and in the trace. Not from a handler. */
   closeAll(reason = 'server-stopped'): void {
     if (typeof reason !== 'string' || reason === '') throw invalidArg('closeAll', 'reason', 'a non-empty string', reason);
