@@ -462,6 +462,8 @@ void TcpSocket::SendSkb(size_t index, int64_t mss_now) {
   seg.data = write_queue_[index].data;
   seg.gso_size = sent > mss_now ? mss_now : 0;
   seg.psh = write_queue_[index].psh;
+  seg.seq = write_queue_[index].seq;
+  seg.frags = FragsOf(seg.seq, write_queue_[index].end());
   snd_nxt_ += static_cast<uint64_t>(sent);
   if (write_queue_[index].fin) {
     seg.fin = true;  // the FIN leaves with the last of the data
@@ -748,9 +750,11 @@ SysResult TcpSocket::Write(const uint8_t* data, size_t len) {
     const size_t room = static_cast<size_t>(size_goal) - tail->data.size();
     const size_t chunk = std::min(room, len - copied);
     if (copied == 0) tail->psh = false;  // this write's push mark comes at its end
-    tail->data.insert(tail->data.end(), data + copied, data + copied + chunk);
-    write_seq_ += chunk;
-    copied += chunk;
+    for (size_t left = chunk; left > 0;) {
+      const size_t n = PageFragCopy(*tail, data + copied, left);
+      copied += n;
+      left -= n;
+    }
     // A full skb goes out at once: all of the queue when more than half the
     // largest window was written since the last push mark (forced_push),
     // else this skb alone if nothing is queued before it (tcp_push_one).
@@ -914,6 +918,7 @@ SysResult TcpSocket::Read(uint8_t* buf, size_t len) {
     if (receive_head_offset_ == head.data.size()) {
       // Only a fully consumed skb gives its memory back (sk_eat_skb).
       rcv_.OnConsumed(head.truesize);
+      rx_freed_ += head.data.size();
       receive_queue_.pop_front();
       receive_head_offset_ = 0;
     }
