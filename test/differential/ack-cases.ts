@@ -422,4 +422,21 @@ export const ackCases: DifferentialCase[] = [
     obs.eq('b fills with writes of 1024: bytes, writes, last', fillToShort(k, b, 1024));
     obs.eq('b fills with writes of 137: bytes, writes, last', fillToShort(k, b, 137));
   }),
+  only('tcp', 'ack-grows-mss-before-cwnd', 'an ACK that brings a larger window than ever grows the MSS (tcp_ack_update_window -> tcp_sync_mss) before BBR sizes its cwnd target with it (tcp_cong_control)', (k, obs) => {
+    // Seed 2113 (claimed regime), shrunk. After the drain b's cwnd is 20
+    // with MSS 8192 (BBR's STARTUP target 3 + 3 × 7 = 24). The first ACK of
+    // b's fill of 245-byte writes brings a window of 24576, past any before:
+    // tcp_ack_update_window makes the MSS 12288 (half of it) first, so when
+    // bbr_set_cwnd runs its target is 3 + 3 × 5 = 18 and the cwnd stays 20
+    // (ss -ti after the fill: cwnd 20). The sim took the window after the
+    // cwnd, grew it to 21 on the old target, and let one more small segment
+    // out before the rest piled into the tail skb: 54542 in 223 writes where
+    // Linux has 54297 in 222 (three runs alike).
+    const [a, b] = obs.pair(['a', 'b'], { sndbuf: 32768, rcvbuf: 16384, nodelay: true });
+    obs.eq('b fills with writes of 65536: bytes, writes, last', fillToShort(k, b, 65536));
+    obs.advance(50);
+    obs.eq('a drains: bytes', drainRaw(k, a).bytes);
+    obs.eq('b fills with writes of 245: bytes, writes, last', fillToShort(k, b, 245));
+    obs.ioctl('a SIOCINQ', a, 'SIOCINQ');
+  }),
 ];

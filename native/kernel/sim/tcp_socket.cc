@@ -308,11 +308,11 @@ int64_t TcpSocket::SizeGoal(int64_t mss_now) const {
   return std::max(segs * mss_now, mss_now);
 }
 
-void TcpSocket::OnWindowUpdate(uint64_t edge) {
+void TcpSocket::OnWindowUpdate(uint64_t edge, uint64_t ack) {
   // tcp_ack_update_window: a larger window than ever also grows the MSS
   // (tcp_sync_mss bounds it by half the largest window).
   if (edge > snd_wnd_edge_) snd_wnd_edge_ = edge;
-  const int64_t window = static_cast<int64_t>(snd_wnd_edge_ - snd_una_);
+  const int64_t window = static_cast<int64_t>(snd_wnd_edge_ - ack);
   if (window > max_window_) {
     max_window_ = window;
     mss_cache_ = std::min<int64_t>(TcpRcvWindow::kAdvMss, BoundToHalfWindow(TcpRcvWindow::kAdvMss));
@@ -488,6 +488,13 @@ void TcpSocket::OnAck(uint64_t ack, uint64_t edge, int64_t dsack_len) {
   // tcp_sacktag_write_queue runs first: a D-SACK's duplicated segments
   // count as delivered, for tcp_cong_control, while packets are in flight.
   const int64_t sack_delivered = prior_packets > 0 ? DsackSeen(dsack_len) : 0;
+  // tcp_ack_update_window runs before tcp_clean_rtx_queue and
+  // tcp_cong_control: an ACK that brings a larger window than ever has
+  // grown mss_cache (tcp_sync_mss) by the time BBR sizes its target with
+  // it (bbr_tso_segs_goal; seed 2113). A partly acknowledged skb keeps the
+  // MSS it was cut with (tcp_trim_head: tcp_skb_mss).
+  const int64_t sent_mss = mss_cache_;
+  OnWindowUpdate(edge, std::max(ack, snd_una_));
   if (ack > snd_una_) {
     RttSample(ack);
     int64_t acked = 0;
@@ -502,7 +509,7 @@ void TcpSocket::OnAck(uint64_t ack, uint64_t edge, int64_t dsack_len) {
       TxSkb& head = write_queue_.front();
       head.data.erase(head.data.begin(), head.data.begin() + static_cast<std::ptrdiff_t>(ack - head.seq));
       head.seq = ack;
-      const int64_t left = (static_cast<int64_t>(head.data.size()) + mss_cache_ - 1) / mss_cache_;
+      const int64_t left = (static_cast<int64_t>(head.data.size()) + sent_mss - 1) / sent_mss;
       if (head.pcount > left) {
         acked += head.pcount - left;
         head.pcount = left;
@@ -521,7 +528,6 @@ void TcpSocket::OnAck(uint64_t ack, uint64_t edge, int64_t dsack_len) {
   } else if (sack_delivered > 0) {
     bbr_.OnAck(sack_delivered, mss_cache_);  // a duplicate ACK that only D-SACKs
   }
-  OnWindowUpdate(edge);
   probes_out_ = 0;  // the peer answered
   // Nothing was in flight: the ACK may open the window a probe waits for.
   if (prior_packets == 0 && Synchronized()) AckProbe();

@@ -152,7 +152,7 @@ class TcpSocket final : public SocketFile {
   // the sender learns were duplicated (delivered, for the cwnd).
   void DsackSet(int64_t len);             // tcp_dsack_set
   int64_t DsackSeen(int64_t len);         // tcp_check_dsack -> tcp_dsack_seen
-  void OnWindowUpdate(uint64_t edge);     // tcp_ack_update_window (+ tcp_sync_mss)
+  void OnWindowUpdate(uint64_t edge, uint64_t ack);  // tcp_ack_update_window (+ tcp_sync_mss)
   // tcp_write_xmit; `push` ignores Nagle (TCP_NAGLE_PUSH), `push_one`
   // sends at most one skb (tcp_push_one). `mss_now` is the caller's
   // tcp_current_mss (tcp_sendmsg_locked keeps the one it started with); 0:
