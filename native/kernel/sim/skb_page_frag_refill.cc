@@ -101,11 +101,10 @@ size_t TcpSocket::PageFragCopy(TxSkb& tail, const uint8_t* data, size_t n) {
 int64_t TcpSocket::FragsOf(uint64_t begin, uint64_t end) const {
   // One fragment where the range begins (a split skb starts inside one),
   // and one more for each that starts within it.
-  int64_t frags = 1;
-  for (uint64_t start : frag_starts_) {
-    if (start > begin && start < end) ++frags;
-  }
-  return frags;
+  // frag_starts_ ascends (our sequence numbers only grow).
+  const auto first = std::upper_bound(frag_starts_.begin(), frag_starts_.end(), begin);
+  const auto last = std::lower_bound(first, frag_starts_.end(), end);
+  return 1 + static_cast<int64_t>(last - first);
 }
 
 }  // namespace edgeloop
