@@ -386,4 +386,57 @@ export const ackCases: DifferentialCase[] = [
     obs.ioctl('b SIOCOUTQ after the reset', b, 'SIOCOUTQ');
     obs.ioctl('a SIOCOUTQ', a, 'SIOCOUTQ');
   }),
+  only('tcp', 'page-frag-boundary-splits-a-segment', 'written payload goes into the thread\'s one 32 KiB page_frag: a small write that crosses a page end is a segment of two fragments, and the receive skb that coalesces it (at most 17) fills sooner', (k, obs) => {
+    // Seed 2840 (claimed regime), shrunk: b's six writes of 60961 leave
+    // the task's page_frag (current->task_frag, which every TCP socket of
+    // the thread copies into) at some offset, and b's data stays queued at
+    // a, so no page is freed. a's 221-byte writes (Nagle) then go to b as
+    // segments whose payload sits in pages after it: one that crosses a
+    // page end brings two fragments, and b's receive skbs, which coalesce
+    // at most MAX_SKB_FRAGS (17), hold fewer segments. One more skb's
+    // overhead in b's queue when rcv_ssthresh meets tcp_space: b offers
+    // 89560, a's MSS is 44780, and a's fill ends at 305366 bytes in 1382
+    // writes; the sim counted a segment's fragments from its length alone
+    // (one): 90368, 45184, 307790 in 1393. The offset decides: after b's
+    // fills of 50000, 30001 or 20000-byte writes instead, Linux gives
+    // 307790 in 1393 as well, after 40000 or 12345 1382 again (the sim now
+    // each of them; two Linux runs each).
+    const [a, b] = obs.pair(['a', 'b'], { sndbuf: 131072, rcvbuf: 65536 });
+    obs.eq('b fills with writes of 60961: bytes, writes, last', fillToShort(k, b, 60961));
+    obs.eq('a fills with writes of 221: bytes, writes, last', fillToShort(k, a, 221));
+    obs.ioctl('b SIOCINQ', b, 'SIOCINQ');
+  }),
+  only('tcp', 'page-frag-reused-from-its-start', 'a page_frag nothing references any more (its payload ACKed and every skb of it read) is written again from offset 0', (k, obs) => {
+    // Seed 2036 (claimed regime), shrunk. b reads all of a's 24575-byte
+    // writes, so a's next write finds the task's page referenced by no skb
+    // (page_ref_count 1): skb_page_frag_refill starts it again at offset 0.
+    // Where the pages end in b's fills of 1024 and of 137 (Nagle) follows,
+    // and with it which of b's small segments a's receive skbs can still
+    // coalesce (17 fragments): 36949 bytes in 270 writes, then 96. With
+    // the page never reused the sim gave 36543 in 267, then 101 (as before
+    // page fragments were modelled).
+    const [a, b] = obs.pair(['a', 'b'], { sndbuf: 12288, rcvbuf: 65536 });
+    obs.eq('a fills with writes of 24575: bytes, writes, last', fillToShort(k, a, 24575));
+    obs.read('b reads 155649', b, 155649);
+    obs.eq('a fills with writes of 575: bytes, writes, last', fillToShort(k, a, 575));
+    obs.eq('b fills with writes of 1024: bytes, writes, last', fillToShort(k, b, 1024));
+    obs.eq('b fills with writes of 137: bytes, writes, last', fillToShort(k, b, 137));
+  }),
+  only('tcp', 'ack-grows-mss-before-cwnd', 'an ACK that brings a larger window than ever grows the MSS (tcp_ack_update_window -> tcp_sync_mss) before BBR sizes its cwnd target with it (tcp_cong_control)', (k, obs) => {
+    // Seed 2113 (claimed regime), shrunk. After the drain b's cwnd is 20
+    // with MSS 8192 (BBR's STARTUP target 3 + 3 × 7 = 24). The first ACK of
+    // b's fill of 245-byte writes brings a window of 24576, past any before:
+    // tcp_ack_update_window makes the MSS 12288 (half of it) first, so when
+    // bbr_set_cwnd runs its target is 3 + 3 × 5 = 18 and the cwnd stays 20
+    // (ss -ti after the fill: cwnd 20). The sim took the window after the
+    // cwnd, grew it to 21 on the old target, and let one more small segment
+    // out before the rest piled into the tail skb: 54542 in 223 writes where
+    // Linux has 54297 in 222 (three runs alike).
+    const [a, b] = obs.pair(['a', 'b'], { sndbuf: 32768, rcvbuf: 16384, nodelay: true });
+    obs.eq('b fills with writes of 65536: bytes, writes, last', fillToShort(k, b, 65536));
+    obs.advance(50);
+    obs.eq('a drains: bytes', drainRaw(k, a).bytes);
+    obs.eq('b fills with writes of 245: bytes, writes, last', fillToShort(k, b, 245));
+    obs.ioctl('a SIOCINQ', a, 'SIOCINQ');
+  }),
 ];

@@ -6,7 +6,9 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "prng.h"
 #include "sim_config.h"
@@ -26,6 +28,28 @@ class SimContext {
   // Reads and writes on TCP sockets so far: within one virtual millisecond,
   // the receiver's DRS clock (tcp_rcv_space_adjust.cc).
   uint64_t tcp_data_calls = 0;
+
+  // current->task_frag: the one page_frag every TCP socket of the calling
+  // thread copies written payload into (sk_page_frag; the sim's calls all
+  // come from one thread). skb_page_frag_refill.cc.
+  struct TaskFrag {
+    int64_t page = 0;    // which page (0: none yet); a new one is a new number
+    int64_t offset = 0;  // pfrag->offset: where the next copy lands
+    // The payload that went into this page, one entry per writer: where its
+    // last byte there ends in the writer's sequence space. The page is
+    // referenced while any of it is on a write queue or in a receive skb
+    // not yet consumed.
+    struct Piece {
+      std::weak_ptr<TcpSocket> sender;
+      uint64_t end = 0;
+    };
+    std::vector<Piece> pieces;
+    // The last copy: who made it and its end, so the next can tell whether
+    // it continues the same fragment (skb_can_coalesce).
+    const TcpSocket* last_writer = nullptr;
+    uint64_t last_end = 0;
+  };
+  TaskFrag task_frag;
 
   // Files get a creation number: epoll keys and dumps order by it, never by address.
   uint64_t NextFileId() { return ++last_file_id_; }

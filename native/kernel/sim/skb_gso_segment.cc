@@ -51,6 +51,8 @@ void TcpSocket::XmitOnLoopback(Segment seg) {
     part.ack = seg.ack;
     part.window_edge = seg.window_edge;
     part.retransmit = seg.retransmit;
+    part.seq = seg.seq + static_cast<uint64_t>(off);
+    part.frags = FragsOf(part.seq, part.seq + static_cast<uint64_t>(n));
     part.cloned = false;  // skb_segment's new skbs
     const bool last = off + n >= len;
     part.psh = last && seg.psh;

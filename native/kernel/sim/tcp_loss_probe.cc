@@ -159,6 +159,8 @@ void TcpSocket::SendLossProbe() {
   Segment seg;
   seg.data.assign(last.data.begin() + static_cast<std::ptrdiff_t>(std::min(keep, len)), last.data.end());
   seg.psh = last.psh;
+  seg.seq = last.seq + static_cast<uint64_t>(std::min(keep, len));
+  seg.frags = FragsOf(seg.seq, last.end());
   seg.retransmit = true;
   seg.cloned = true;
   last.retrans = true;

@@ -308,11 +308,11 @@ int64_t TcpSocket::SizeGoal(int64_t mss_now) const {
   return std::max(segs * mss_now, mss_now);
 }
 
-void TcpSocket::OnWindowUpdate(uint64_t edge) {
+void TcpSocket::OnWindowUpdate(uint64_t edge, uint64_t ack) {
   // tcp_ack_update_window: a larger window than ever also grows the MSS
   // (tcp_sync_mss bounds it by half the largest window).
   if (edge > snd_wnd_edge_) snd_wnd_edge_ = edge;
-  const int64_t window = static_cast<int64_t>(snd_wnd_edge_ - snd_una_);
+  const int64_t window = static_cast<int64_t>(snd_wnd_edge_ - ack);
   if (window > max_window_) {
     max_window_ = window;
     mss_cache_ = std::min<int64_t>(TcpRcvWindow::kAdvMss, BoundToHalfWindow(TcpRcvWindow::kAdvMss));
@@ -462,6 +462,8 @@ void TcpSocket::SendSkb(size_t index, int64_t mss_now) {
   seg.data = write_queue_[index].data;
   seg.gso_size = sent > mss_now ? mss_now : 0;
   seg.psh = write_queue_[index].psh;
+  seg.seq = write_queue_[index].seq;
+  seg.frags = FragsOf(seg.seq, write_queue_[index].end());
   snd_nxt_ += static_cast<uint64_t>(sent);
   if (write_queue_[index].fin) {
     seg.fin = true;  // the FIN leaves with the last of the data
@@ -486,6 +488,13 @@ void TcpSocket::OnAck(uint64_t ack, uint64_t edge, int64_t dsack_len) {
   // tcp_sacktag_write_queue runs first: a D-SACK's duplicated segments
   // count as delivered, for tcp_cong_control, while packets are in flight.
   const int64_t sack_delivered = prior_packets > 0 ? DsackSeen(dsack_len) : 0;
+  // tcp_ack_update_window runs before tcp_clean_rtx_queue and
+  // tcp_cong_control: an ACK that brings a larger window than ever has
+  // grown mss_cache (tcp_sync_mss) by the time BBR sizes its target with
+  // it (bbr_tso_segs_goal; seed 2113). A partly acknowledged skb keeps the
+  // MSS it was cut with (tcp_trim_head: tcp_skb_mss).
+  const int64_t sent_mss = mss_cache_;
+  OnWindowUpdate(edge, std::max(ack, snd_una_));
   if (ack > snd_una_) {
     RttSample(ack);
     int64_t acked = 0;
@@ -500,7 +509,7 @@ void TcpSocket::OnAck(uint64_t ack, uint64_t edge, int64_t dsack_len) {
       TxSkb& head = write_queue_.front();
       head.data.erase(head.data.begin(), head.data.begin() + static_cast<std::ptrdiff_t>(ack - head.seq));
       head.seq = ack;
-      const int64_t left = (static_cast<int64_t>(head.data.size()) + mss_cache_ - 1) / mss_cache_;
+      const int64_t left = (static_cast<int64_t>(head.data.size()) + sent_mss - 1) / sent_mss;
       if (head.pcount > left) {
         acked += head.pcount - left;
         head.pcount = left;
@@ -519,7 +528,6 @@ void TcpSocket::OnAck(uint64_t ack, uint64_t edge, int64_t dsack_len) {
   } else if (sack_delivered > 0) {
     bbr_.OnAck(sack_delivered, mss_cache_);  // a duplicate ACK that only D-SACKs
   }
-  OnWindowUpdate(edge);
   probes_out_ = 0;  // the peer answered
   // Nothing was in flight: the ACK may open the window a probe waits for.
   if (prior_packets == 0 && Synchronized()) AckProbe();
@@ -748,9 +756,11 @@ SysResult TcpSocket::Write(const uint8_t* data, size_t len) {
     const size_t room = static_cast<size_t>(size_goal) - tail->data.size();
     const size_t chunk = std::min(room, len - copied);
     if (copied == 0) tail->psh = false;  // this write's push mark comes at its end
-    tail->data.insert(tail->data.end(), data + copied, data + copied + chunk);
-    write_seq_ += chunk;
-    copied += chunk;
+    for (size_t left = chunk; left > 0;) {
+      const size_t n = PageFragCopy(*tail, data + copied, left);
+      copied += n;
+      left -= n;
+    }
     // A full skb goes out at once: all of the queue when more than half the
     // largest window was written since the last push mark (forced_push),
     // else this skb alone if nothing is queued before it (tcp_push_one).
@@ -914,6 +924,7 @@ SysResult TcpSocket::Read(uint8_t* buf, size_t len) {
     if (receive_head_offset_ == head.data.size()) {
       // Only a fully consumed skb gives its memory back (sk_eat_skb).
       rcv_.OnConsumed(head.truesize);
+      rx_freed_ += head.data.size();
       receive_queue_.pop_front();
       receive_head_offset_ = 0;
     }

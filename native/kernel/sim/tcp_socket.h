@@ -92,6 +92,9 @@ class TcpSocket final : public SocketFile {
     // Page fragments of a segment tcp_add_backlog merged from several (0:
     // counted from its length, as for any segment).
     int64_t frags = 0;
+    // The sequence number of the first payload byte (only for counting its
+    // page fragments: skb_page_frag_refill.cc).
+    uint64_t seq = 0;
     std::weak_ptr<TcpSocket> from;  // who to answer with RST when we are closed
   };
   // An skb of the write queue: [seq, seq + data.size()).
@@ -149,7 +152,7 @@ class TcpSocket final : public SocketFile {
   // the sender learns were duplicated (delivered, for the cwnd).
   void DsackSet(int64_t len);             // tcp_dsack_set
   int64_t DsackSeen(int64_t len);         // tcp_check_dsack -> tcp_dsack_seen
-  void OnWindowUpdate(uint64_t edge);     // tcp_ack_update_window (+ tcp_sync_mss)
+  void OnWindowUpdate(uint64_t edge, uint64_t ack);  // tcp_ack_update_window (+ tcp_sync_mss)
   // tcp_write_xmit; `push` ignores Nagle (TCP_NAGLE_PUSH), `push_one`
   // sends at most one skb (tcp_push_one). `mss_now` is the caller's
   // tcp_current_mss (tcp_sendmsg_locked keeps the one it started with); 0:
@@ -257,6 +260,16 @@ class TcpSocket final : public SocketFile {
 
   // Send side: every skb not yet fully acknowledged, in sequence order.
   std::deque<TxSkb> write_queue_;
+  // Where a new page fragment begins in our byte stream (skb_page_frag_refill.cc):
+  // a copy into another page, or one that does not continue the last.
+  std::deque<uint64_t> frag_starts_;
+  // Copies up to `n` bytes of a write into the task's page_frag and onto the
+  // tail skb (sk_page_frag_refill, skb_can_coalesce); returns how many.
+  size_t PageFragCopy(TxSkb& tail, const uint8_t* data, size_t n);
+  // Page fragments of our payload [begin, end) in one skb.
+  int64_t FragsOf(uint64_t begin, uint64_t end) const;
+  // Whether our queues still reference payload of ours below `end`.
+  bool HoldsPayloadBelow(uint64_t end) const;
   uint64_t write_seq_ = 0;     // next sequence number to queue (a FIN counts one)
   uint64_t snd_una_ = 0;
   uint64_t snd_nxt_ = 0;
@@ -307,6 +320,7 @@ class TcpSocket final : public SocketFile {
     int64_t frags = 0;     // page fragments it holds (MAX_SKB_FRAGS bounds coalescing)
   };
   std::deque<RxSkb> receive_queue_;
+  uint64_t rx_freed_ = 0;  // payload bytes whose receive skbs were consumed (and freed)
   size_t receive_head_offset_ = 0;
   size_t receive_bytes_ = 0;
   uint64_t delack_gen_ = 0;
