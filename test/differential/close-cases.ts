@@ -325,6 +325,33 @@ export const closeCases: DifferentialCase[] = [
     obs.soError('SO_ERROR b', b);
     obs.write('b writes 1', b, 1);
   }),
+  only('tcp', 'fin-held-by-cwnd', 'a FIN on an skb of its own waits for the congestion window like data: the peer reads no end of file and its writer still has room until an ACK frees a packet', (k, obs) => {
+    // Seed 1915 (claimed regime), shrunk: write(s0, 80) = 80 | sim EAGAIN;
+    // seed 1085 is the same mechanism (tcp/fin-held-by-cwnd-then-reset).
+    // b's writes of 81 bytes with TCP_NODELAY are 18 packets a holds unACKed
+    // (a delayed ACK), more than BBR's cwnd of 10. SHUT_WR finds nothing
+    // unsent, so tcp_send_fin queues an skb holding only the FIN, and
+    // tcp_write_xmit's tcp_cwnd_test holds it: since Linux 6.10 ("tcp:
+    // remove dubious FIN exception from tcp_cwnd_test()") a FIN gets no
+    // exception from the congestion window. a's data ACKs b's packets and
+    // the FIN goes out then, after a's write: a is still ESTABLISHED, its
+    // segments end no interactive exchange, and b ACKs a's last segment at
+    // once. The sim sent the FIN past the cwnd: a, in CLOSE_WAIT, wrote to
+    // a b that delayed its ACK, and a's next write found its buffer full.
+    const [a, b] = obs.pair(['a', 'b'], { sndbuf: 8192, rcvbuf: 131072, nodelay: true });
+    const filled = fillRaw(k, a, 36609);
+    obs.eq('a fills with writes of 36609', [filled.bytes, filled.writes, filled.last]);
+    const small = fillRaw(k, b, 81);
+    obs.eq('b fills with writes of 81', [small.bytes, small.writes, small.last]);
+    obs.shutdown('b SHUT_WR: its FIN waits for the cwnd', b, 'WR');
+    obs.ioctl('b SIOCOUTQ', b, 'SIOCOUTQ');
+    obs.poll('mask a: no RDHUP yet', a);
+    obs.write('a writes 32649: ACKs b, whose FIN goes out', a, 32649);
+    obs.poll('mask a: RDHUP', a);
+    obs.ioctl('b SIOCOUTQ: the data ACKed, the FIN not yet', b, 'SIOCOUTQ');
+    obs.write('a writes 80', a, 80);
+    obs.ioctl('a SIOCOUTQ', a, 'SIOCOUTQ');
+  }),
   ...both('shut-rd', 'own SHUT_RD: queued data is still returned, then end of file', (k, obs) => {
     const [a, b] = obs.pair(['a', 'b']);
     const ep = obs.epoll('ep');

@@ -425,8 +425,10 @@ void TcpSocket::XmitPending(bool push, bool push_one, int64_t mss_now) {
   if (FinHeld()) {
     // tcp_snd_wnd_test on the FIN's skb: its sequence number must fit the
     // window too. A zero window holds it, and the persist timer probes, as
-    // for data (Linux never sends a FIN past the peer's window).
-    if (FinFitsWindow()) {
+    // for data (Linux never sends a FIN past the peer's window). And
+    // tcp_cwnd_test, as for data: since Linux 6.10 a FIN has no exception
+    // from the congestion window (tcp_send_fin.cc).
+    if (FinFitsWindow() && packets_out_ < bbr_.cwnd()) {
       SendFin();
       ScheduleLossProbe(false);  // tcp_write_xmit sent a packet: the FIN's skb
     } else if (!push_one && packets_out_ == 0) {
