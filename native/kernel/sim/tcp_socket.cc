@@ -237,6 +237,10 @@ void TcpSocket::ProcessSegment(const Segment& seg) {
     }
     return;
   }
+  if (time_wait_) {
+    TimeWaitSegment(seg);
+    return;
+  }
   if (seg.probe) {
     OnWindowProbe();
     return;
@@ -246,6 +250,13 @@ void TcpSocket::ProcessSegment(const Segment& seg) {
   ReplaceTsRecent(seg);
   rcv_.RcvRttMeasureTs(static_cast<int64_t>(seg.data.size()), seg.ts_ecr, ctx_.now_ms);
   OnAck(seg.ack, seg.window_edge, seg.dsack_len);
+  if (orphan_ && state_ == State::kFinWait2 && !owned_ && !seg.fin && (seg.data.empty() || seg.retransmit)) {
+    // tcp_rcv_state_process: an orphan whose FIN this ACK acknowledged
+    // becomes a TIME_WAIT mini-socket (tcp_time_wait.cc), unless a FIN or
+    // new data came with it or the owner holds the socket.
+    TimeWait();
+    return;
+  }
   if (seg.retransmit) {
     // tcp_data_queue: "a retransmit": data we have. A D-SACK, quickack
     // mode (tcp_enter_quickack_mode), and an ACK at once.
@@ -1166,6 +1177,11 @@ void TcpSocket::Release() {
       }
       break;
   }
+  // __tcp_close: the backlog first (__release_sock), then a socket in
+  // FIN_WAIT2 becomes a TIME_WAIT mini-socket (tcp_time_wait.cc).
+  RunBacklog();
+  rcv_.ClearBacklog();
+  if (state_ == State::kFinWait2 && !time_wait_) TimeWait();
   ReleaseSock();
   ReleasePort();
 }
