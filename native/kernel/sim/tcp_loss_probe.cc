@@ -144,6 +144,13 @@ void TcpSocket::SendLossProbe() {
       return;
     }
   }
+  // The FIN's skb of its own is new data too, which the cwnd held back
+  // (tcp_send_fin.cc): push_one 2 forces it out.
+  if (head == write_queue_.size() && FinHeld() && FinFitsWindow()) {
+    SendFin();
+    tlp_high_seq_ = snd_nxt_;
+    return;
+  }
   // Else the last segment sent goes again: the last MSS of the last skb
   // in flight (tcp_fragment cuts it off a larger one), which is the FIN's
   // when it went out on an skb of its own.

@@ -19,6 +19,13 @@
 // then `dsack_dups` 1), the peer's data arrived on a socket whose receive
 // side is shut, and both ends were reset. The sim counted no packet for the
 // FIN, so its probe, due with one packet out, waited for the RTO.
+// Like data, the FIN's skb passes tcp_write_xmit's tcp_cwnd_test: Linux 6.10
+// removed its exception ("tcp: remove dubious FIN exception from
+// tcp_cwnd_test()"), so behind a cwnd full of unACKed packets the FIN waits
+// for an ACK, or for the loss probe, which forces one new packet out (push_one
+// 2). Measured (seeds 1085, 1915): the peer polls no RDHUP meanwhile, and its
+// write to an orphan still in FIN_WAIT1 draws RST: ECONNRESET, where a FIN
+// already received (CLOSE_WAIT) would have made it EPIPE (tcp_reset).
 // Simplified: the FIN's skb is not a TxSkb (it holds no data); the RTO that
 // would also send it again is not modelled (the peer's delayed ACK, 40 ms,
 // always comes first on loopback).

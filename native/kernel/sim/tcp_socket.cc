@@ -237,6 +237,10 @@ void TcpSocket::ProcessSegment(const Segment& seg) {
     }
     return;
   }
+  if (time_wait_) {
+    TimeWaitSegment(seg);
+    return;
+  }
   if (seg.probe) {
     OnWindowProbe();
     return;
@@ -246,6 +250,13 @@ void TcpSocket::ProcessSegment(const Segment& seg) {
   ReplaceTsRecent(seg);
   rcv_.RcvRttMeasureTs(static_cast<int64_t>(seg.data.size()), seg.ts_ecr, ctx_.now_ms);
   OnAck(seg.ack, seg.window_edge, seg.dsack_len);
+  if (orphan_ && state_ == State::kFinWait2 && !owned_ && !seg.fin && (seg.data.empty() || seg.retransmit)) {
+    // tcp_rcv_state_process: an orphan whose FIN this ACK acknowledged
+    // becomes a TIME_WAIT mini-socket (tcp_time_wait.cc), unless a FIN or
+    // new data came with it or the owner holds the socket.
+    TimeWait();
+    return;
+  }
   if (seg.retransmit) {
     // tcp_data_queue: "a retransmit": data we have. A D-SACK, quickack
     // mode (tcp_enter_quickack_mode), and an ACK at once.
@@ -425,8 +436,10 @@ void TcpSocket::XmitPending(bool push, bool push_one, int64_t mss_now) {
   if (FinHeld()) {
     // tcp_snd_wnd_test on the FIN's skb: its sequence number must fit the
     // window too. A zero window holds it, and the persist timer probes, as
-    // for data (Linux never sends a FIN past the peer's window).
-    if (FinFitsWindow()) {
+    // for data (Linux never sends a FIN past the peer's window). And
+    // tcp_cwnd_test, as for data: since Linux 6.10 a FIN has no exception
+    // from the congestion window (tcp_send_fin.cc).
+    if (FinFitsWindow() && packets_out_ < bbr_.cwnd()) {
       SendFin();
       ScheduleLossProbe(false);  // tcp_write_xmit sent a packet: the FIN's skb
     } else if (!push_one && packets_out_ == 0) {
@@ -1175,6 +1188,11 @@ void TcpSocket::Release() {
       }
       break;
   }
+  // __tcp_close: the backlog first (__release_sock), then a socket in
+  // FIN_WAIT2 becomes a TIME_WAIT mini-socket (tcp_time_wait.cc).
+  RunBacklog();
+  rcv_.ClearBacklog();
+  if (state_ == State::kFinWait2 && !time_wait_) TimeWait();
   ReleaseSock();
   ReleasePort();
 }

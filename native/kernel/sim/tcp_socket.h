@@ -194,6 +194,10 @@ class TcpSocket final : public SocketFile {
   void ScheduleDelack();                  // tcp_send_delayed_ack
   void CleanupRbuf(int64_t copied);       // tcp_cleanup_rbuf
   void OnWindowProbe();                   // an out-of-window segment: tcp_send_dupack, rate-limited
+  // tcp_time_wait.cc: an orphan in FIN_WAIT2 is a TIME_WAIT mini-socket.
+  void TimeWait();                                // tcp_time_wait -> tcp_done
+  void TimeWaitSegment(const Segment& seg);       // tcp_timewait_state_process
+  bool time_wait_ = false;
 
   // The persist timer (ICSK_TIME_PROBE0): nothing in flight and the next
   // segment does not fit the peer's window.
