@@ -293,6 +293,25 @@ export const ackCases: DifferentialCase[] = [
     obs.ioctl('a SIOCOUTQ at the end', a, 'SIOCOUTQ');
     obs.ioctl('b SIOCINQ', b, 'SIOCINQ');
   }),
+  only('tcp', 'task-page-frag-shared', 'TCP copies written data into the task\'s 32 KiB page fragment, shared by every socket of the thread: where another connection\'s write left it decides how many page fragments a segment spans, and so what the receiver coalesces (MAX_SKB_FRAGS) and the window it grows', (k, obs) => {
+    // Seed 1365 (claimed regime, before skb_page_frag_refill.cc; found by branch tcp-large alongside tcp-small's two cases), cut down to the
+    // pair and one write elsewhere. c's 31000 bytes, left unread, keep the
+    // page, so b's fill of 138-byte writes (35094 bytes) starts at its
+    // offset 31000 and spans three pages: one segment carries one fragment
+    // more, a's receive queue one skb more (832 of truesize), its window
+    // grows 810 less (90926), and b's next write, cut to half of it
+    // (tcp_bound_to_half_wnd), is 45463; the sim, counting a segment's
+    // fragments from its length, gave 45868. With no write on c (or one
+    // that leaves the page below 30442) Linux gives 45868 too.
+    const [c] = obs.pair(['c', 'd'], { sndbuf: 212992, rcvbuf: 65536 });
+    obs.write('c writes 31000, left unread', c, 31000);
+    const [a, b] = obs.pair(['a', 'b'], { sndbuf: 2304, rcvbuf: 65536 });
+    obs.eq('b fills with writes of 138: bytes, writes, last', fillToShort(k, b, 138));
+    obs.write('a writes 2304', a, 2304);
+    obs.advance(50);
+    obs.eq('b fills with writes of 65536: bytes, writes, last', fillToShort(k, b, 65536));
+    obs.ioctl('a SIOCINQ', a, 'SIOCINQ');
+  }),
   only('tcp', 'dsack-counts-as-delivered', 'a D-SACK of the loss probe\'s duplicate counts the segment as delivered, so BBR\'s STARTUP cwnd grows by one more, and half the cwnd bounds how far tcp_grow_skb merges a blocked send head', (k, obs) => {
     // Seed 773 (claimed regime, before tcp_dsack.cc), shrunk. a's last
     // 4096 bytes wait for b's delayed ACK; a's loss probe sends them again;
