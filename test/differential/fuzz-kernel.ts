@@ -38,6 +38,10 @@ interface SeedResult {
   confirmation?: boolean;
   /** For a divergence: the shrunk program and its first difference. */
   example?: { steps: string; at: number; expected: string; got: string; class: string; who: string };
+  /** For Linux no reference: which rule, and how many of the steps came before it (compared). */
+  noReference?: { why: 'time' | 'timer'; compared: number; steps: number };
+  /** For the frozen clock: how many of the steps came before the disturbance (compared). */
+  frozenClock?: { compared: number; steps: number };
 }
 
 const USAGE = `usage: npm run fuzz:kernel -- [options]
@@ -155,6 +159,13 @@ async function runSeed(o: Options, seed: number): Promise<SeedResult> {
     out.class = verdict.linux.class;
     out.confirmation = verdict.by === 'confirmation';
   }
+  if (verdict.kind === 'linux-slow') {
+    out.noReference = { why: verdict.why, compared: verdict.compared, steps: verdict.steps };
+  }
+  if (verdict.kind === 'frozen-clock') {
+    out.class = verdict.difference.class;
+    out.frozenClock = { compared: verdict.compared, steps: verdict.steps };
+  }
   if (r.failed && r.counterexample) {
     const p = r.counterexample[0];
     const j = seen.get(p) ?? (await judge(p, o.backends, seed));
@@ -192,8 +203,9 @@ async function main(): Promise<void> {
     const failures = results.filter((r) => r.kind === 'diverge' || r.kind === 'engines-differ').length;
     const noise = results.filter((r) => r.kind === 'linux-noise').length;
     const slow = results.filter((r) => r.kind === 'linux-slow').length;
+    const clock = results.filter((r) => r.kind === 'frozen-clock').length;
     const eta = rate > 0 ? Math.round((seeds.length - done) / rate) : 0;
-    const line = `fuzz:kernel ${o.family}: ${done}/${seeds.length} programs, ${rate.toFixed(1)}/s, ${failures} diverging, ${noise} Linux noise, ${slow} Linux no reference, ETA ${eta}s`;
+    const line = `fuzz:kernel ${o.family}: ${done}/${seeds.length} programs, ${rate.toFixed(1)}/s, ${failures} diverging, ${noise} Linux noise, ${slow} Linux no reference, ${clock} frozen clock, ETA ${eta}s`;
     process.stderr.write(tty ? `\r${line}   ` : `${line}\n`);
   };
   await Promise.all(
@@ -230,6 +242,24 @@ async function main(): Promise<void> {
     /** Of the noise: programs where the two Linux runs agreed, the sim differed, and a confirming Linux run did not give the same lines up to there. */
     linuxNoiseByConfirmation: results.filter((r) => r.kind === 'linux-noise' && r.confirmation === true).length,
     linuxSlow: count('linux-slow'),
+    /**
+     * What the no-reference programs still say: which rule stopped the
+     * comparison (ran STALL_MS too long / a timer fired), and how many of
+     * their steps came before that point (compared: the sims agreed with
+     * Linux on each).
+     */
+    linuxSlowDetail: (() => {
+      const slow = results.flatMap((r) => (r.noReference ? [r.noReference] : []));
+      return {
+        ranTooLong: slow.filter((x) => x.why === 'time').length,
+        timerFired: slow.filter((x) => x.why === 'timer').length,
+        stepsCompared: slow.reduce((a, x) => a + x.compared, 0),
+        steps: slow.reduce((a, x) => a + x.steps, 0),
+      };
+    })(),
+    /** Real time decided, the same way in every Linux run, and a sim differed after that point (verdict.ts). */
+    frozenClock: count('frozen-clock'),
+    frozenClockByClass: byClass('frozen-clock'),
     diverge: count('diverge'),
     divergeByClass: byClass('diverge'),
     enginesDiffer: count('engines-differ'),
@@ -243,9 +273,13 @@ async function main(): Promise<void> {
     [
       `${summary.programs} ${o.family} programs (seeds ${summary.seeds}, ${summary.seconds}s): ${summary.agree} agree, ` +
         `${summary.diverge} where a sim differs from a Linux that agrees with itself (${((100 * summary.diverge) / Math.max(1, linuxClean)).toFixed(1)}% of ${linuxClean}), ` +
+        `${summary.frozenClock} where real time decided (Linux disturbed) but every Linux run agreed to the end and a sim differed after that point (the sim's frozen clock; with the divergences ${((100 * (summary.diverge + summary.frozenClock)) / Math.max(1, linuxClean)).toFixed(1)}%), ` +
         `${summary.linuxNoise} where Linux differs from itself (${summary.linuxNoiseByConfirmation} of them seen only by a run confirming a divergence), ${summary.linuxSlow} where Linux is no reference (it ran too long, or a TCP timer fired between advance() calls), ` +
         `${summary.enginesDiffer} where native and wasm differ`,
       `  divergences by class: ${JSON.stringify(summary.divergeByClass)}`,
+      `  Linux no reference: ${summary.linuxSlowDetail.ranTooLong} ran too long, ${summary.linuxSlowDetail.timerFired} saw a timer fire first; ` +
+        `${summary.linuxSlowDetail.stepsCompared} of their ${summary.linuxSlowDetail.steps} steps came before that and were compared (the sims agreed on each)`,
+      `  the frozen clock by class: ${JSON.stringify(summary.frozenClockByClass)}`,
       `  Linux's own noise by class: ${JSON.stringify(summary.linuxNoiseByClass)}`,
       ...summary.examples.slice(0, 5).flatMap((e) => [
         `\nseed ${e.seed}: ${e.who}, first difference at step ${e.at} (${e.class})`,

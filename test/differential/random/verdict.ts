@@ -50,7 +50,26 @@ export type Verdict =
    * while the sim's clock, frozen between advance() calls, fires none. Such
    * a run is no reference: nothing is concluded.
    */
-  | { kind: 'linux-slow'; stallMs: number; timers: string };
+  | {
+      kind: 'linux-slow';
+      stallMs: number;
+      timers: string;
+      /** What made Linux no reference first: real time beyond STALL_MS, or a timer firing. */
+      why: 'time' | 'timer';
+      /** Steps before that point: compared, and the sims agreed with Linux on every one of them. */
+      compared: number;
+      steps: number;
+    }
+  /**
+   * Real time decided, and decided the same way every time: the Linux runs
+   * were disturbed as for 'linux-slow' (slow, or a timer fired), yet every
+   * Linux run, the confirming ones too, gave the same lines to the end, and
+   * a sim differed after that point. What the sim's clock, standing still
+   * between advance() calls, cannot see: a fill of thousands of writes takes
+   * Linux real milliseconds every time. Not a failure the tester shrinks (the
+   * frozen clock is a known limit of the model), but counted on its own.
+   */
+  | { kind: 'frozen-clock'; engine: 'sim-native' | 'sim-wasm'; difference: Difference; compared: number; steps: number };
 
 /**
  * A Linux run this long beyond its own advance() calls may have seen timers
@@ -80,6 +99,12 @@ const CONFIRM_RUNS = 2;
 function disturbedFrom(t: Trace): number {
   const at = [t.stalledAt, t.timerAt].filter((i) => i >= 0);
   return at.length === 0 ? -1 : Math.min(...at);
+}
+
+/** Which rule made a run no reference first (the time rule wins a tie: it is checked first). */
+function disturbedBy(t: Trace): 'time' | 'timer' {
+  if (t.stalledAt >= 0 && (t.timerAt < 0 || t.stalledAt <= t.timerAt)) return 'time';
+  return 'timer';
 }
 
 function disturbed(t: Trace): boolean {
@@ -152,35 +177,67 @@ export async function judge(p: Program, backends: readonly Backend[], seed = 1):
   if (!backends.includes('linux')) return { verdict: { kind: 'agree' }, traces };
   const first = await runOn('linux', p, seed);
   const second = await runOn('linux', p, seed);
+  traces.linux = first.lines;
+  traces['linux-2'] = second.lines;
+  const simTraces = sims.map((engine) => ({ engine, lines: traces[engine] as string[] }));
+  const w = await weigh(p, first, second, simTraces, () => runOn('linux', p, seed));
+  if (w.otherLinux) traces['linux-2'] = w.otherLinux;
+  return { verdict: w.verdict, traces };
+}
+
+/**
+ * The verdict on a program from its two Linux runs and the sims' lines;
+ * `linuxAgain` makes one more Linux run (to confirm a divergence, or that
+ * real time decided the same way every time). `otherLinux`: the confirming
+ * run that showed Linux's noise, when one did.
+ */
+export async function weigh(
+  p: Program,
+  first: Trace,
+  second: Trace,
+  sims: ReadonlyArray<{ engine: 'sim-native' | 'sim-wasm'; lines: readonly string[] }>,
+  linuxAgain: () => Promise<Trace>,
+): Promise<{ verdict: Verdict; otherLinux?: string[] }> {
   const linux = first.lines;
-  const again = second.lines;
-  traces.linux = linux;
-  traces['linux-2'] = again;
   // Up to the step where a Linux run had run too long, the runs are
   // comparable; a first difference from there on concludes nothing.
-  const stalls = [first, second].map(disturbedFrom).filter((i) => i >= 0);
-  const slowFrom = p.family === 'tcp' && stalls.length > 0 ? Math.min(...stalls) : Infinity;
-  const slow: Verdict = { kind: 'linux-slow', stallMs: Math.max(first.stallMs, second.stallMs), timers: first.timers || second.timers };
-  const noise = firstDifference(linux, again);
-  if (noise) return { verdict: noise.at >= slowFrom ? slow : { kind: 'linux-noise', linux: noise, by: 'second run' }, traces };
-  for (const engine of sims) {
-    const d = firstDifference(linux, traces[engine] as string[]);
+  const disturbedRuns = [first, second].filter((t) => disturbedFrom(t) >= 0).sort((a, b) => disturbedFrom(a) - disturbedFrom(b));
+  const earliest = disturbedRuns[0];
+  const slowFrom = p.family === 'tcp' && earliest ? disturbedFrom(earliest) : Infinity;
+  const noise = firstDifference(linux, second.lines);
+  const slow: Verdict = {
+    kind: 'linux-slow',
+    stallMs: Math.max(first.stallMs, second.stallMs),
+    timers: first.timers || second.timers,
+    why: earliest ? disturbedBy(earliest) : 'time',
+    compared: Number.isFinite(slowFrom) ? slowFrom : p.ops.length,
+    steps: p.ops.length,
+  };
+  if (noise) return { verdict: noise.at >= slowFrom ? slow : { kind: 'linux-noise', linux: noise, by: 'second run' } };
+  for (const { engine, lines } of sims) {
+    const d = firstDifference(linux, lines);
     if (!d) continue;
-    if (d.at >= slowFrom) return { verdict: slow, traces };
+    if (d.at >= slowFrom) {
+      // Real time may have decided; Linux gave the same lines twice to the
+      // end. If it does every time, the sim missed what real time does.
+      for (let i = 0; i < CONFIRM_RUNS; i++) {
+        if (firstDifference(linux, (await linuxAgain()).lines)) return { verdict: slow };
+      }
+      return { verdict: { kind: 'frozen-clock', engine, difference: d, compared: slowFrom, steps: p.ops.length } };
+    }
     // Two Linux runs that agree can still both have taken the less common
     // of two paths Linux takes (a TCP program whose outcome real time
     // decides 70/30 takes the 30 twice in one program of eleven): before a
     // divergence is reported, Linux must give the same lines up to it again.
     for (let i = 0; i < CONFIRM_RUNS; i++) {
-      const r = await runOn('linux', p, seed);
+      const r = await linuxAgain();
       const other = firstDifference(linux, r.lines);
       const from = disturbedFrom(r);
       if (other && other.at <= d.at && (from < 0 || other.at < from)) {
-        traces['linux-2'] = r.lines;
-        return { verdict: { kind: 'linux-noise', linux: other, by: 'confirmation' }, traces };
+        return { verdict: { kind: 'linux-noise', linux: other, by: 'confirmation' }, otherLinux: r.lines };
       }
     }
-    return { verdict: { kind: 'diverge', engine, difference: d }, traces };
+    return { verdict: { kind: 'diverge', engine, difference: d } };
   }
-  return { verdict: { kind: 'agree' }, traces };
+  return { verdict: { kind: 'agree' } };
 }
