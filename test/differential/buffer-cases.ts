@@ -2,7 +2,7 @@
 // EPOLLOUT after the peer drains), how much one big write takes for several
 // SO_SNDBUF values, buffer option values, and AF_UNIX's per-skb charge.
 import { EPOLLET, EPOLLOUT, isErrno, type SocketPairOptions } from '../../src/index.js';
-import { both, fill, ioctlCount, only, writeCount } from './lib.js';
+import { both, fill, fillToShort, ioctlCount, only, writeCount } from './lib.js';
 import type { DifferentialCase, Observer } from './observer.js';
 
 /** TCP buffers for the fill cases: locked (no autotuning), 64 KiB each as Linux reports them. */
@@ -367,6 +367,36 @@ export const bufferCases: DifferentialCase[] = [
       }
       obs.eq('b drains all of it', drained === first);
       obs.eq('SO_SNDBUF after the ACKs', k.getsockopt(a, 'SO_SNDBUF'));
+    },
+  ),
+  only(
+    'tcp',
+    'sndbuf-grows-when-data-is-sent',
+    'an unlocked send buffer grows whenever a full writer sends new data with the cwnd not full, not only when an ACK frees queue space: a window update that lets a full queue move grows SO_SNDBUF from 3939840 to tcp_wmem[2], and the next write fits',
+    (k, obs) => {
+      // Seed 105 (unlocked regime), shrunk (in seed 406 the peer's fill of 64
+      // KiB writes, whose segments acknowledge nothing, grows it the same
+      // way). Linux's tcp_check_space no longer waits for SOCK_QUEUE_SHRUNK
+      // (an ACK that freed skbs: "tcp: remove SOCK_QUEUE_SHRUNK", 2021), and
+      // tcp_event_new_data_sent calls it too ("tcp: fix potential xmit stalls
+      // caused by TCP_NOTSENT_LOWAT", 2022): b's fill ends with a closed
+      // window (a holds b's first 114688 bytes unread, all of them ACKed: a's
+      // write carried the ACK), a's read sends a window update that frees
+      // nothing, b sends 95232 bytes into it, and each skb sent runs
+      // tcp_check_space for b, which ran out of room (SOCK_NOSPACE) with
+      // BBR's cwnd past 10: tcp_sndbuf_expand makes SO_SNDBUF 4194304 while
+      // SIOCOUTQ has not moved. The sim before grew the buffer only on an ACK
+      // that freed skbs: it stayed 3939840 and the write of 10923 met EAGAIN.
+      const [a, b] = obs.pair(['a', 'b'], { nodelay: true });
+      obs.write('b writes 114688', b, 114688);
+      obs.write('a writes 40961', a, 40961);
+      obs.eq('b fills with writes of 43689: bytes, writes, last', fillToShort(k, b, 43689));
+      obs.eq('SO_SNDBUF after the fill', k.getsockopt(b, 'SO_SNDBUF'));
+      obs.ioctl('SIOCOUTQ after the fill', b, 'SIOCOUTQ');
+      obs.read('a reads 244910', a, 244910);
+      obs.ioctl('SIOCOUTQ after the window update: nothing freed', b, 'SIOCOUTQ');
+      obs.eq('SO_SNDBUF after the window update', k.getsockopt(b, 'SO_SNDBUF'));
+      obs.write('b writes 10923', b, 10923);
     },
   ),
 ];

@@ -249,6 +249,8 @@ void TcpSocket::ProcessSegment(const Segment& seg) {
   // before the data is queued.
   ReplaceTsRecent(seg);
   rcv_.RcvRttMeasureTs(static_cast<int64_t>(seg.data.size()), seg.ts_ecr, ctx_.now_ms);
+  const bool snd_check = SlowPathOrAcks(seg);
+  last_seg_wnd_ = static_cast<int64_t>(seg.window_edge - seg.ack);
   OnAck(seg.ack, seg.window_edge, seg.dsack_len);
   if (orphan_ && state_ == State::kFinWait2 && !owned_ && !seg.fin && (seg.data.empty() || seg.retransmit)) {
     // tcp_rcv_state_process: an orphan whose FIN this ACK acknowledged
@@ -263,7 +265,7 @@ void TcpSocket::ProcessSegment(const Segment& seg) {
     rcv_.OnDuplicateData();
     DsackSet(static_cast<int64_t>(seg.data.size()) + (seg.fin ? 1 : 0));  // a FIN takes a sequence number
     if (state_ == State::kClose) return;
-    DataSndCheck();
+    DataSndCheck(true);  // a retransmit takes the slow path
     AckSndCheck();
     return;
   }
@@ -288,18 +290,18 @@ void TcpSocket::ProcessSegment(const Segment& seg) {
   // (and FIN) is taken, tcp_data_snd_check sends what the ACK allowed, so
   // that data carries the ACK of what just arrived; then tcp_ack_snd_check.
   if (state_ == State::kClose) return;
-  DataSndCheck();
+  DataSndCheck(snd_check);
   if (!seg.data.empty() || seg.fin) AckSndCheck();
 }
 
-void TcpSocket::DataSndCheck() {
-  // tcp_data_snd_check: tcp_push_pending_frames, then tcp_check_space if
-  // the ACK freed part of the queue (SOCK_QUEUE_SHRUNK).
+void TcpSocket::DataSndCheck(bool check_space) {
+  // tcp_data_snd_check: tcp_push_pending_frames, then tcp_check_space
+  // (tcp_sndbuf_expand.cc), unless the fast path took a segment of data
+  // that acknowledged nothing (the caller says). The push runs either way
+  // here (with the window unchanged and nothing acknowledged it has
+  // nothing new to send).
   XmitPending(false, false);
-  if (queue_shrunk_) {
-    queue_shrunk_ = false;
-    CheckSpace();
-  }
+  if (check_space) CheckSpace();
 }
 
 // ---- send side -------------------------------------------------------------
@@ -491,13 +493,13 @@ void TcpSocket::SendSkb(size_t index, int64_t mss_now) {
   // (and loopback delivers it at once).
   rcv_.OnDataSent(ctx_.now_ms);
   TransmitWithAck(std::move(seg));
+  CheckSpace();  // tcp_event_new_data_sent (tcp_sndbuf_expand.cc)
 }
 
 void TcpSocket::OnAck(uint64_t ack, uint64_t edge, int64_t dsack_len) {
   // tcp_ack: free what is acknowledged (tcp_clean_rtx_queue) and take the
   // new window; the caller sends what it allows (tcp_data_snd_check).
   const int64_t prior_packets = packets_out_;
-  bool freed = false;
   // tcp_sacktag_write_queue runs first: a D-SACK's duplicated segments
   // count as delivered, for tcp_cong_control, while packets are in flight.
   const int64_t sack_delivered = prior_packets > 0 ? DsackSeen(dsack_len) : 0;
@@ -514,7 +516,6 @@ void TcpSocket::OnAck(uint64_t ack, uint64_t edge, int64_t dsack_len) {
     while (!write_queue_.empty() && write_queue_.front().end() <= ack) {
       acked += write_queue_.front().pcount;
       write_queue_.pop_front();
-      freed = true;  // SOCK_QUEUE_SHRUNK
     }
     acked += FinSkbAcked(ack);  // a FIN of its own is one packet (tcp_send_fin.cc)
     if (!write_queue_.empty() && write_queue_.front().seq < ack) {
@@ -544,7 +545,6 @@ void TcpSocket::OnAck(uint64_t ack, uint64_t edge, int64_t dsack_len) {
   probes_out_ = 0;  // the peer answered
   // Nothing was in flight: the ACK may open the window a probe waits for.
   if (prior_packets == 0 && Synchronized()) AckProbe();
-  if (freed) queue_shrunk_ = true;  // the caller's tcp_data_snd_check wakes a writer
 }
 
 // ---- the persist timer ---------------------------------------------------------

@@ -167,7 +167,8 @@ class TcpSocket final : public SocketFile {
   // tcp_sndbuf_expand.cc: an unlocked send buffer follows the cwnd.
   bool ShouldExpandSndbuf() const;        // tcp_should_expand_sndbuf
   void SndbufExpand();                    // tcp_sndbuf_expand
-  void DataSndCheck();                    // tcp_data_snd_check
+  void DataSndCheck(bool check_space);    // tcp_data_snd_check
+  bool SlowPathOrAcks(const Segment& seg) const;  // tcp_sndbuf_expand.cc
   uint64_t DataEnd() const { return fin_queued_ ? fin_seq_ : write_seq_; }
   // Every byte is sent and the FIN waits for the window (tcp_snd_wnd_test).
   bool FinHeld() const { return fin_queued_ && !fin_sent_ && snd_nxt_ == fin_seq_; }
@@ -260,7 +261,7 @@ class TcpSocket final : public SocketFile {
   std::deque<Segment> backlog_;
   int64_t ts_recent_ = 0;      // rx_opt.ts_recent: the TSval our segments echo
   bool ack_deferred_ = false;  // TCP_ACK_DEFERRED
-  bool queue_shrunk_ = false;  // SOCK_QUEUE_SHRUNK: an ACK freed part of the write queue
+  int64_t last_seg_wnd_ = -1;  // the window the last segment offered (header prediction's; -1: none yet)
 
   // Send side: every skb not yet fully acknowledged, in sequence order.
   std::deque<TxSkb> write_queue_;
