@@ -458,4 +458,28 @@ export const ackCases: DifferentialCase[] = [
     obs.eq('b fills with writes of 245: bytes, writes, last', fillToShort(k, b, 245));
     obs.ioctl('a SIOCINQ', a, 'SIOCINQ');
   }),
+  only('tcp', 'fast-path-data-skips-data-snd-check', 'an in-order data segment whose header is predicted and that acknowledges nothing new takes tcp_rcv_established\'s fast path: no tcp_ack and no tcp_data_snd_check, so no tcp_write_xmit grows the blocked send head from the tail skb', (k, obs) => {
+    // Seed 1007 (claimed regime, before tcp_rcv_established.cc), shrunk:
+    // pair(24576, 12288, nodelay), b writes 140, 57, 2304, 32769 and fills
+    // with 45833 (34560 taken: a's window is closed). Each push grew b's
+    // blocked send head by one 6912-byte skb (tcp_grow_skb), leaving
+    // [46593, 6912], the tail full at size_goal 6912. a's 215 bytes then
+    // reach b in the fast path (nstat TcpExtTCPHPHits +1; its ACK field is
+    // b's snd_una), so b's tcp_write_xmit does not run: the tail stays
+    // full, and b's next write finds no room in it and no free memory,
+    // EAGAIN. The sim ran tcp_data_snd_check, whose tcp_grow_skb moved 1791
+    // bytes of the tail into the head (half the cwnd: 7 segments), and the
+    // write put 1791 bytes back: SIOCOUTQ 55296 where Linux has 53505.
+    const [a, b] = obs.pair(['a', 'b'], { sndbuf: 24576, rcvbuf: 12288, nodelay: true });
+    obs.write('b writes 140', b, 140);
+    obs.advance(50);
+    obs.read('a reads 48', a, 48);
+    obs.write('b writes 57', b, 57);
+    obs.write('b writes 2304', b, 2304);
+    obs.write('b writes 32769', b, 32769);
+    obs.eq('b fills with writes of 45833: bytes, writes, last', fillToShort(k, b, 45833));
+    obs.write('a writes 215', a, 215);
+    obs.eq('b fills with writes of 56053: bytes, writes, last', fillToShort(k, b, 56053));
+    obs.ioctl('b SIOCOUTQ', b, 'SIOCOUTQ');
+  }),
 ];

@@ -119,6 +119,8 @@ class TcpRcvWindow {
   uint64_t rcv_wup() const { return rcv_wup_; }
   uint64_t edge() const { return rcv_wup_ + static_cast<uint64_t>(rcv_wnd_); }
   int64_t rmem_alloc() const { return rmem_alloc_; }
+  int64_t rcv_wnd() const { return rcv_wnd_; }  // tp->rcv_wnd: the window last advertised
+  int32_t wscale() const { return wscale_; }
   void Describe(JsonWriter& json) const;
 
  private:

@@ -10,17 +10,12 @@
 // ran out of room (SOCK_NOSPACE) while the cwnd is not full, whenever
 // tcp_check_space runs: once BBR's cwnd passes 10, 3 * 11 * 131328 is over
 // tcp_wmem[2], so the buffer becomes 4194304. tcp_check_space runs from
-// tcp_data_snd_check after an incoming segment (tcp_rcv_established,
-// SlowPathOrAcks below) and from tcp_event_new_data_sent after each skb sent
-// (tcp_output.c), whether or not anything was freed: Linux dropped
-// SOCK_QUEUE_SHRUNK, so a window update that frees nothing but lets a full
-// queue move grows the buffer too (seeds 105 and 406 of the unlocked regime).
-// Simplified: the fast path's test of the segment's truesize against
-// sk_forward_alloc, which the sim does not account (Linux keeps it under a
-// page, sk_mem_reclaim): a segment of data over a page always takes the slow
-// path, one under it is taken as fitting, which is wrong when less is left
-// (seed 47, where Linux had 383 bytes left, `ss -m`, for a 267-byte segment
-// of truesize 1099, and took the slow path).
+// tcp_data_snd_check after an incoming segment (tcp_rcv_established; not for
+// the fast path's data that acknowledges nothing: tcp_rcv_established.cc)
+// and from tcp_event_new_data_sent after each skb sent (tcp_output.c),
+// whether or not anything was freed: Linux dropped SOCK_QUEUE_SHRUNK, so a
+// window update that frees nothing but lets a full queue move grows the
+// buffer too (seeds 105 and 406 of the unlocked regime).
 #include <algorithm>
 
 #include "tcp_socket.h"
@@ -41,23 +36,6 @@ int64_t RoundupPowOfTwo(int64_t n) {
 }
 
 }  // namespace
-
-bool TcpSocket::SlowPathOrAcks(const Segment& seg) const {
-  // tcp_rcv_established: whether tcp_data_snd_check (and so tcp_check_space)
-  // runs for this segment. A pure ACK runs it on the fast path and the slow
-  // path alike. A segment of data runs it on the slow path (header
-  // prediction fails: a FIN, a SACK option, a retransmission, a window
-  // other than the last one offered), and on the fast path only if it
-  // acknowledges something (ack_seq != snd_una). Not modelled: the other
-  // ways into the slow path (an out-of-order queue, a full receive buffer,
-  // a truesize beyond sk_forward_alloc, which the sim does not account:
-  // taken as true over a page, false under it; see above).
-  if (seg.data.empty() && !seg.fin) return true;
-  if (seg.fin || seg.retransmit || seg.dsack_len > 0) return true;
-  if (static_cast<int64_t>(seg.window_edge - seg.ack) != last_seg_wnd_) return true;
-  if (static_cast<int64_t>(seg.data.size()) + TcpRcvWindow::kSkbOverhead > kPageSize) return true;
-  return seg.ack != snd_una_;
-}
 
 bool TcpSocket::ShouldExpandSndbuf() const {
   // tcp_should_expand_sndbuf: not if SO_SNDBUF locked it (no memory

@@ -249,9 +249,11 @@ void TcpSocket::ProcessSegment(const Segment& seg) {
   // before the data is queued.
   ReplaceTsRecent(seg);
   rcv_.RcvRttMeasureTs(static_cast<int64_t>(seg.data.size()), seg.ts_ecr, ctx_.now_ms);
-  const bool snd_check = SlowPathOrAcks(seg);
-  last_seg_wnd_ = static_cast<int64_t>(seg.window_edge - seg.ack);
-  OnAck(seg.ack, seg.window_edge, seg.dsack_len);
+  // tcp_rcv_established's fast path: predicted data that acknowledges
+  // nothing new gets neither tcp_ack nor tcp_data_snd_check (so no
+  // tcp_check_space either) (tcp_rcv_established.cc).
+  const bool predicted = FastPathData(seg) && seg.ack == snd_una_;
+  if (!predicted) OnAck(seg.ack, seg.window_edge, seg.dsack_len);
   if (orphan_ && state_ == State::kFinWait2 && !owned_ && !seg.fin && (seg.data.empty() || seg.retransmit)) {
     // tcp_rcv_state_process: an orphan whose FIN this ACK acknowledged
     // becomes a TIME_WAIT mini-socket (tcp_time_wait.cc), unless a FIN or
@@ -265,7 +267,7 @@ void TcpSocket::ProcessSegment(const Segment& seg) {
     rcv_.OnDuplicateData();
     DsackSet(static_cast<int64_t>(seg.data.size()) + (seg.fin ? 1 : 0));  // a FIN takes a sequence number
     if (state_ == State::kClose) return;
-    DataSndCheck(true);  // a retransmit takes the slow path
+    DataSndCheck();
     AckSndCheck();
     return;
   }
@@ -283,6 +285,7 @@ void TcpSocket::ProcessSegment(const Segment& seg) {
     // After the peer's FIN (CLOSE_WAIT, CLOSING, LAST_ACK) new data is dropped.
     if (state_ == State::kEstablished || state_ == State::kFinWait1 || state_ == State::kFinWait2) {
       QueueData(seg);
+      FastPathCheck();  // tcp_data_queue, after queueing in order
     }
   }
   if (seg.fin) OnFin();
@@ -290,18 +293,17 @@ void TcpSocket::ProcessSegment(const Segment& seg) {
   // (and FIN) is taken, tcp_data_snd_check sends what the ACK allowed, so
   // that data carries the ACK of what just arrived; then tcp_ack_snd_check.
   if (state_ == State::kClose) return;
-  DataSndCheck(snd_check);
+  if (!predicted) DataSndCheck();
   if (!seg.data.empty() || seg.fin) AckSndCheck();
 }
 
-void TcpSocket::DataSndCheck(bool check_space) {
+void TcpSocket::DataSndCheck() {
   // tcp_data_snd_check: tcp_push_pending_frames, then tcp_check_space
-  // (tcp_sndbuf_expand.cc), unless the fast path took a segment of data
-  // that acknowledged nothing (the caller says). The push runs either way
-  // here (with the window unchanged and nothing acknowledged it has
-  // nothing new to send).
+  // (tcp_sndbuf_expand.cc), whether or not the ACK freed anything (Linux
+  // dropped SOCK_QUEUE_SHRUNK). The fast path's data that acknowledges
+  // nothing skips the whole call (the caller).
   XmitPending(false, false);
-  if (check_space) CheckSpace();
+  CheckSpace();
 }
 
 // ---- send side -------------------------------------------------------------
@@ -324,6 +326,13 @@ int64_t TcpSocket::SizeGoal(int64_t mss_now) const {
 void TcpSocket::OnWindowUpdate(uint64_t edge, uint64_t ack) {
   // tcp_ack_update_window: a larger window than ever also grows the MSS
   // (tcp_sync_mss bounds it by half the largest window).
+  if (edge >= ack && static_cast<int64_t>(edge - ack) != snd_wnd_) {
+    // A new snd_wnd: header prediction is re-armed with it, if it may be
+    // (tcp_rcv_established.cc).
+    snd_wnd_ = static_cast<int64_t>(edge - ack);
+    pred_flags_ = false;
+    FastPathCheck();
+  }
   if (edge > snd_wnd_edge_) snd_wnd_edge_ = edge;
   const int64_t window = static_cast<int64_t>(snd_wnd_edge_ - ack);
   if (window > max_window_) {
@@ -463,6 +472,8 @@ void TcpSocket::TransmitWithAck(Segment seg) {
   // ACK a pending delayed ACK would have sent.
   seg.ack = rcv_.rcv_nxt();
   seg.window_edge = rcv_.AckSent();
+  // tcp_select_window: advertising a zero window turns header prediction off.
+  if (seg.window_edge <= seg.ack) pred_flags_ = false;
   delack_armed_ = false;
   ++delack_gen_;
   XmitOnLoopback(std::move(seg));
@@ -1377,6 +1388,10 @@ void TcpSocket::Establish(const std::shared_ptr<TcpSocket>& peer) {
   const int64_t window = server ? peer->rcv_.HandshakeAck() : peer->rcv_.SynWindow();
   snd_wnd_edge_ = static_cast<uint64_t>(window);
   max_window_ = window;
+  // Header prediction on (tcp_rcv_state_process), for the connecting side
+  // only if the peer's window is not scaled (tcp_finish_connect).
+  snd_wnd_ = window;
+  pred_flags_ = server || peer->rcv_.wscale() == 0;
   mss_cache_ = std::min<int64_t>(TcpRcvWindow::kAdvMss, BoundToHalfWindow(TcpRcvWindow::kAdvMss));
   // The handshake's RTT sample (the SYN-ACK's, or tcp_synack_rtt_meas).
   rtt_.Sample(0);

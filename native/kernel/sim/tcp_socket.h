@@ -160,6 +160,8 @@ class TcpSocket final : public SocketFile {
   void XmitPending(bool push, bool push_one, int64_t mss_now = 0);
   bool NagleCheck(bool partial, bool push) const;  // tcp_nagle_check
   void GrowSkb(size_t index, int64_t amount);      // tcp_grow_skb
+  void FastPathCheck();                            // tcp_fast_path_check
+  bool FastPathData(const Segment& seg) const;     // tcp_rcv_established: the header-predicted data path
   void SplitSkb(size_t index, size_t at);  // tso_fragment
   void SendSkb(size_t index, int64_t mss_now);  // tcp_transmit_skb + tcp_event_new_data_sent
   void OnAck(uint64_t ack, uint64_t edge, int64_t dsack_len);  // tcp_ack
@@ -167,8 +169,7 @@ class TcpSocket final : public SocketFile {
   // tcp_sndbuf_expand.cc: an unlocked send buffer follows the cwnd.
   bool ShouldExpandSndbuf() const;        // tcp_should_expand_sndbuf
   void SndbufExpand();                    // tcp_sndbuf_expand
-  void DataSndCheck(bool check_space);    // tcp_data_snd_check
-  bool SlowPathOrAcks(const Segment& seg) const;  // tcp_sndbuf_expand.cc
+  void DataSndCheck();                    // tcp_data_snd_check
   uint64_t DataEnd() const { return fin_queued_ ? fin_seq_ : write_seq_; }
   // Every byte is sent and the FIN waits for the window (tcp_snd_wnd_test).
   bool FinHeld() const { return fin_queued_ && !fin_sent_ && snd_nxt_ == fin_seq_; }
@@ -261,7 +262,6 @@ class TcpSocket final : public SocketFile {
   std::deque<Segment> backlog_;
   int64_t ts_recent_ = 0;      // rx_opt.ts_recent: the TSval our segments echo
   bool ack_deferred_ = false;  // TCP_ACK_DEFERRED
-  int64_t last_seg_wnd_ = -1;  // the window the last segment offered (header prediction's; -1: none yet)
 
   // Send side: every skb not yet fully acknowledged, in sequence order.
   std::deque<TxSkb> write_queue_;
@@ -280,6 +280,10 @@ class TcpSocket final : public SocketFile {
   uint64_t snd_nxt_ = 0;
   uint64_t snd_wnd_edge_ = 0;  // right edge of the peer's window
   int64_t max_window_ = 0;
+  // Header prediction (tcp_rcv_established.cc): tp->pred_flags != 0, and
+  // tp->snd_wnd, the window of the last ACK taken, which pred_flags holds.
+  bool pred_flags_ = false;
+  int64_t snd_wnd_ = 0;
   int64_t mss_cache_ = TcpRcvWindow::kAdvMss;
   // rx_opt.dsack: a duplicate arrived and the next segment we send reports
   // it (a D-SACK block), which takes option space from its data.
