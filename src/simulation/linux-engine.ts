@@ -51,15 +51,39 @@ export function linuxEpollState(ep: number): EpollState | null {
   return { interest, ready: null };
 }
 
+/** Moves a CLOCK_MONOTONIC ms time of the reactor onto the trace's clock. */
+export type Rebase = (t: number) => number;
+
 /**
- * The reactor's records and snapshot time on the trace's clock: the Kernel
- * object's clock starts (near enough: within the microseconds between this
- * and its constructor) at `origin`, in performance.now() terms.
+ * The map from the reactor's clock (the kernel's NowMs: CLOCK_MONOTONIC,
+ * whole ms) to the trace's (performance.now() ms since the Kernel object
+ * was opened). Read before the reactor starts: the reactor records its own
+ * socket, bind and listen while it is made, and a map read after that (as
+ * it was) put those records before 0 by however long the making took (-5 ms
+ * once beside two busy loops). `origin` is then the Kernel's opening within
+ * the microseconds of synchronous code between the two, always at or before
+ * anything the reactor records. The offset between the two clocks is read
+ * between two performance.now() reads close together (a read the scheduler
+ * split is read again), so what remains is NowMs's truncation to whole ms:
+ * a time comes out within 1 ms of the truth, never below -1.
  */
-function rebasingServer(server: RawServer, raw: RawKernel): RawServer {
-  const offset = raw.now() - performance.now();
-  const origin = performance.now();
-  const rebase = (t: number) => Math.round((t - offset - origin) * 1000) / 1000;
+export function traceClock(raw: Pick<RawKernel, 'now'>, origin = performance.now()): Rebase {
+  let offset = 0;
+  let width = Infinity;
+  for (let i = 0; i < 20 && width > 0.05; i++) {
+    const before = performance.now();
+    const now = raw.now();
+    const after = performance.now();
+    if (after - before < width) {
+      width = after - before;
+      offset = now - (before + after) / 2;
+    }
+  }
+  return (t: number) => Math.round((t - offset - origin) * 1000) / 1000;
+}
+
+/** The reactor's records and snapshot time on the trace's clock. */
+export function rebasingServer(server: RawServer, rebase: Rebase): RawServer {
   return {
     address: () => server.address(),
     setEventHandler: (onEvent, wantsWriteComplete) => server.setEventHandler(onEvent, wantsWriteComplete),
@@ -102,8 +126,9 @@ export function createLinuxEngine(): SimEngine {
     createServer: async (json) => {
       const options = JSON.parse(json) as Record<string, unknown>;
       if (options.family !== 'tcp' && options.address === undefined) options.address = uniqueUnixAddress();
+      const rebase = traceClock(raw);
       const server = createNativeServer(raw, JSON.stringify(options));
-      return { server: rebasingServer(server, raw) };
+      return { server: rebasingServer(server, rebase) };
     },
     epollState: linuxEpollState,
   };
