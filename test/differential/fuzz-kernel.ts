@@ -40,8 +40,8 @@ interface SeedResult {
   example?: { steps: string; at: number; expected: string; got: string; class: string; who: string };
   /** For Linux no reference: which rule, and how many of the steps came before it (compared). */
   noReference?: { why: 'time' | 'timer'; compared: number; steps: number };
-  /** For the frozen clock: how many of the steps came before the disturbance (compared). */
-  frozenClock?: { compared: number; steps: number };
+  /** For the frozen clock: how many of the steps came before the disturbance (compared), and the first difference. */
+  frozenClock?: { compared: number; steps: number; at: number; expected: string; got: string };
 }
 
 const USAGE = `usage: npm run fuzz:kernel -- [options]
@@ -164,7 +164,8 @@ async function runSeed(o: Options, seed: number): Promise<SeedResult> {
   }
   if (verdict.kind === 'frozen-clock') {
     out.class = verdict.difference.class;
-    out.frozenClock = { compared: verdict.compared, steps: verdict.steps };
+    const d = verdict.difference;
+    out.frozenClock = { compared: verdict.compared, steps: verdict.steps, at: d.at, expected: d.expected, got: d.got };
   }
   if (r.failed && r.counterexample) {
     const p = r.counterexample[0];
@@ -260,6 +261,8 @@ async function main(): Promise<void> {
     /** Real time decided, the same way in every Linux run, and a sim differed after that point (verdict.ts). */
     frozenClock: count('frozen-clock'),
     frozenClockByClass: byClass('frozen-clock'),
+    /** Each of them: the seed, where Linux was first disturbed (steps compared), and the first difference. */
+    frozenClockSeeds: results.flatMap((r) => (r.frozenClock ? [{ seed: r.seed, class: r.class, ...r.frozenClock }] : [])),
     diverge: count('diverge'),
     divergeByClass: byClass('diverge'),
     enginesDiffer: count('engines-differ'),
