@@ -7,7 +7,8 @@
 // The traces here are made up, so every path is exercised exactly.
 import { describe, expect, it } from 'vitest';
 
-import type { Trace } from './differential/random/execute.js';
+import type { Kernel } from '../src/index.js';
+import { execute, type RealTime, type Trace } from './differential/random/execute.js';
 import type { Program } from './differential/random/program.js';
 import { weigh } from './differential/random/verdict.js';
 
@@ -93,5 +94,43 @@ describe('the tester when real time may have decided', () => {
     const c = confirmations(run(LINUX), run(LINUX));
     const { verdict } = await weigh(unix, run(LINUX, { stalledAt: 1 }), run(LINUX), [{ engine: 'sim-native', lines: SIM_AFTER }], c.again);
     expect(verdict).toMatchObject({ kind: 'diverge' });
+  });
+
+  // execute() on a stand-in Linux kernel whose advance() oversleeps (or
+  // not) on a stand-in clock, and whose timer counters move during it.
+  function standInLinux(oversleepMs: number): { kernel: Kernel; real: RealTime } {
+    let next = 1_000_000;
+    let probes = 0;
+    let now = 0;
+    const kernel = {
+      backend: 'linux',
+      eventfd: () => next++,
+      close: () => 0,
+      epollCreate: () => next++,
+      socketpair: () => [next++, next++],
+      write: (_fd: number, n: number) => n,
+      advance: (ms: number) => {
+        now += ms + oversleepMs;
+        probes++; // a loss probe fired meanwhile
+      },
+    } as unknown as Kernel;
+    return { kernel, real: { now: () => now, timerCounts: () => ({ TCPLossProbes: probes, DelayedACKs: 0, TCPTimeouts: 0, TCPWinProbe: 0 }) } };
+  }
+  const withAdvance: Program = { family: 'tcp', ops: [{ op: 'pair' }, { op: 'advance', ms: 1 }, { op: 'write', s: 0, bytes: 10 }] };
+
+  it('takes a timer that fired inside an advance() that kept time as the sim would', () => {
+    const { kernel, real } = standInLinux(0.5);
+    const t = execute(kernel, withAdvance, 8, real);
+    expect(t.timerAt).toBe(-1);
+    expect(t.stallMs).toBe(0.5);
+  });
+
+  it('calls a Linux run disturbed from an advance() that overslept by 1 ms or more while a timer fired', () => {
+    const { kernel, real } = standInLinux(5);
+    const t = execute(kernel, withAdvance, 8, real);
+    expect(t.timerAt).toBe(1);
+    expect(t.timers).toBe('TCPLossProbes +1');
+    expect(t.stalledAt).toBe(-1); // 5 ms is under the 8 ms rule: only the timer rule sees it
+    expect(t.lines).toEqual(['0 pair = s0, s1', '1 advance(1)', '2 write(s0, 10) = 10']);
   });
 });

@@ -87,7 +87,16 @@ function fillFdGaps(k: Kernel): void {
   }
 }
 
-export function execute(k: Kernel, p: Program, stallLimitMs = Infinity): Trace {
+/** What execute() reads real time and the timers from (a test passes stand-ins). */
+export interface RealTime {
+  now: () => number;
+  timerCounts: typeof tcpTimerCounts;
+}
+
+const REAL_TIME: RealTime = { now: () => performance.now(), timerCounts: tcpTimerCounts };
+
+export function execute(k: Kernel, p: Program, stallLimitMs = Infinity, real: RealTime = REAL_TIME): Trace {
+  const { now: clock, timerCounts } = real;
   fillFdGaps(k);
   const slots: Array<{ name: string; fd: number }> = [];
   // epoll's user data is the fd number given at ADD/MOD: the name it stood for then.
@@ -96,7 +105,7 @@ export function execute(k: Kernel, p: Program, stallLimitMs = Infinity): Trace {
   const ep = k.epollCreate();
   if (isErrno(ep)) throw new Error(`epollCreate: ${ep}`);
   let advanced = 0;
-  const started = performance.now();
+  const started = clock();
   const at = (s: number): { name: string; fd: number } | undefined => (slots.length === 0 ? undefined : slots[s % slots.length]);
   const add = (fd: number): string => {
     const name = `s${slots.length}`;
@@ -108,18 +117,18 @@ export function execute(k: Kernel, p: Program, stallLimitMs = Infinity): Trace {
   let timerAt = -1;
   let timers = '';
   const watchTimers = k.backend === 'linux' && p.family === 'tcp';
-  let counts = watchTimers ? tcpTimerCounts() : null;
+  let counts = watchTimers ? timerCounts() : null;
   for (const [i, op] of p.ops.entries()) {
-    const stepStarted = performance.now();
+    const stepStarted = clock();
     lines.push(`${i} ${step(op)}`);
-    if (stalledAt < 0 && performance.now() - started - advanced >= stallLimitMs) stalledAt = i;
+    if (stalledAt < 0 && clock() - started - advanced >= stallLimitMs) stalledAt = i;
     if (watchTimers) {
-      const now = tcpTimerCounts();
+      const now = timerCounts();
       // A timer may fire inside advance(ms), as in the sim, but not inside
       // the part of it Linux overslept (nanosleep on a loaded machine: 4 to
       // 7 ms past an advance(1) let a loss probe fire that the sim's 1 ms
       // does not reach: claimed seed 956, docs/kernel-fidelity.md).
-      const overslept = op.op === 'advance' && performance.now() - stepStarted - op.ms >= OVERSLEEP_MS;
+      const overslept = op.op === 'advance' && clock() - stepStarted - op.ms >= OVERSLEEP_MS;
       if (timerAt < 0 && (op.op !== 'advance' || overslept)) {
         timers = timersFired(counts, now);
         if (timers !== '') timerAt = i;
@@ -127,7 +136,7 @@ export function execute(k: Kernel, p: Program, stallLimitMs = Infinity): Trace {
       counts = now;
     }
   }
-  return { lines, stallMs: Math.max(0, performance.now() - started - advanced), stalledAt, timerAt, timers };
+  return { lines, stallMs: Math.max(0, clock() - started - advanced), stalledAt, timerAt, timers };
 
   function step(op: Op): string {
     switch (op.op) {
