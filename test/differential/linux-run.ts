@@ -36,7 +36,8 @@ export const STALL_MS = Number(process.env.STALL_MS ?? 4);
  * 3 undisturbed runs in 201 beside two of them (with two more and others'
  * compiles on the 2 cores), ksoftirqd having run in 197 of the 198 others;
  * 3 of those gave other values, each with a gap and a drift too. The least
- * disturbed of 20 is then the reference (10 attempts failed 1 `npm test` in 10).
+ * disturbed of 20 was then the reference (10 attempts failed 1 `npm test` in
+ * 10); now the most common outcome of the 20 is (referenceOfDisturbed).
  */
 export const LINUX_ATTEMPTS = 20;
 
@@ -196,11 +197,11 @@ export function undisturbed(id: BackendId, c: DifferentialCase, r: OneRun): bool
 /**
  * The run the suite compares: on Linux TCP, a run that met memory pressure is
  * redone (up to 100 times), and a disturbed one (a single excess of STALL_MS
- * or more, or a drift of DRIFT_MS or more: watchGaps) too, up to LINUX_ATTEMPTS attempts, the least disturbed taken at the end.
+ * or more, or a drift of DRIFT_MS or more: watchGaps) too, up to LINUX_ATTEMPTS attempts, their most common outcome taken at the end.
  */
 export async function runOn(id: BackendId, c: DifferentialCase): Promise<{ observations: Observation[]; note?: string }> {
   let pressureRedos = 0;
-  let best: OneRun | null = null;
+  const disturbed: OneRun[] = [];
   for (let attempt = 1; ; attempt++) {
     const r = await runOnce(id, c);
     if (r.pressure && ++pressureRedos <= 100) {
@@ -208,16 +209,37 @@ export async function runOn(id: BackendId, c: DifferentialCase): Promise<{ obser
       continue;
     }
     if (id !== 'linux' || c.family !== 'tcp' || disturbance(r.gaps) < 1) return { observations: r.observations };
-    if (best === null || disturbance(r.gaps) < disturbance(best.gaps)) best = r;
-    if (attempt >= LINUX_ATTEMPTS) {
-      const g = best.gaps;
-      return {
-        observations: best.observations,
-        note:
-          `no undisturbed Linux run in ${LINUX_ATTEMPTS} attempts; the least disturbed is compared: longest excess ${g.longest.toFixed(2)} ms, ` +
-          `drift ${g.drift.toFixed(2)} ms, ksoftirqd ran ${g.ksoftirqd} times` +
-          (g.timers !== '' ? `, TCP timers fired outside advance(): ${g.timers}` : ''),
-      };
-    }
+    disturbed.push(r);
+    if (attempt >= LINUX_ATTEMPTS) return referenceOfDisturbed(disturbed);
   }
+}
+
+/**
+ * The reference when every attempt was disturbed: Linux's most common
+ * outcome among them (a tie goes to the outcome of the least disturbed
+ * run). It was the least disturbed run alone, and one such run gave another
+ * outcome (tcp/ack-grows-mss-before-cwnd: 54542 bytes in 223 writes for
+ * 54297 in 222, ksoftirqd having run and a drift of 1.1 ms; proof run 5 of
+ * 10 beside two busy loops and a TCP campaign), while 40 of 40 disturbed
+ * runs beside the same load gave the one outcome the sim gives.
+ */
+export function referenceOfDisturbed(runs: readonly OneRun[]): { observations: Observation[]; note: string } {
+  const byOutcome = new Map<string, OneRun[]>();
+  for (const r of runs) {
+    // An approx observation varies within its tolerance by design: the outcome is the exact ones.
+    const key = JSON.stringify(r.observations.map((o) => (o.kind === 'approx' ? [o.label] : [o.label, o.value])));
+    byOutcome.set(key, [...(byOutcome.get(key) ?? []), r]);
+  }
+  const least = (group: readonly OneRun[]) => Math.min(...group.map((r) => disturbance(r.gaps)));
+  const groups = [...byOutcome.values()].sort((a, b) => b.length - a.length || least(a) - least(b));
+  const chosen = groups[0] as OneRun[];
+  const best = [...chosen].sort((a, b) => disturbance(a.gaps) - disturbance(b.gaps))[0] as OneRun;
+  const g = best.gaps;
+  return {
+    observations: best.observations,
+    note:
+      `no undisturbed Linux run in ${runs.length} attempts; their most common outcome (${chosen.length} of ${runs.length}; ${groups.length} outcomes) is compared, ` +
+      `its least disturbed run: longest excess ${g.longest.toFixed(2)} ms, drift ${g.drift.toFixed(2)} ms, ksoftirqd ran ${g.ksoftirqd} times` +
+      (g.timers !== '' ? `, TCP timers fired outside advance(): ${g.timers}` : ''),
+  };
 }
