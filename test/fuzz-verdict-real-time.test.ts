@@ -1,16 +1,18 @@
 // How the randomized differential tester judges a TCP program when real time
 // may have decided (test/differential/random/verdict.ts): a Linux run that
 // ran too long or saw a timer fire between advance() calls is a reference
-// only up to that step. Past it, a sim that differs is either the sim's
-// frozen clock (every Linux run, the confirming ones too, gave the same
-// lines to the end) or nothing concluded (a Linux run gave other lines).
-// The traces here are made up, so every path is exercised exactly.
+// for the frozen sim only up to that step. Past it, the sims run again on
+// each Linux run's own clock (execute.ts, Timeline): when each such run
+// gives its Linux run's lines, they agree on Linux's clock; when one does
+// not and every Linux run, the confirming ones too, gave the same lines, it
+// is a divergence; otherwise nothing is concluded. The traces here are made
+// up, so every path is exercised exactly.
 import { describe, expect, it } from 'vitest';
 
 import type { Kernel } from '../src/index.js';
 import { execute, type RealTime, type Trace } from './differential/random/execute.js';
 import type { Program } from './differential/random/program.js';
-import { weigh } from './differential/random/verdict.js';
+import { weigh, type OnLinuxClock } from './differential/random/verdict.js';
 
 const program: Program = {
   family: 'tcp',
@@ -27,6 +29,7 @@ function run(lines: readonly string[], disturbed: { stalledAt?: number; timerAt?
     stalledAt: disturbed.stalledAt ?? -1,
     timerAt: disturbed.timerAt ?? -1,
     timers: disturbed.timerAt !== undefined ? 'TCPLossProbes+1' : '',
+    clock: [],
   };
 }
 
@@ -43,40 +46,91 @@ function confirmations(...runs: Trace[]): { again: () => Promise<Trace>; asked: 
   };
 }
 
+/** The sims on a Linux run's clock, one engine: `lines(run)` each time; counts the replays. */
+function replays(lines: (linux: Trace) => readonly string[]): { onLinuxClock: OnLinuxClock; replayed: () => number } {
+  let n = 0;
+  return {
+    onLinuxClock: async (t) => {
+      n++;
+      return [{ engine: 'sim-native', lines: lines(t) }];
+    },
+    replayed: () => n,
+  };
+}
+/** A sim that, on a Linux run's clock, gives that run's lines. */
+const followsLinux = (t: Trace): readonly string[] => t.lines;
+
 describe('the tester when real time may have decided', () => {
-  it('calls a sim that differs after a slow step, where every Linux run agrees to the end, the frozen clock', async () => {
+  it("agrees on Linux's clock when the sim, given each Linux run's time, gives that run's lines", async () => {
     const c = confirmations(run(LINUX, { stalledAt: 1 }), run(LINUX, { stalledAt: 1 }));
-    const { verdict } = await weigh(program, run(LINUX, { stalledAt: 1 }), run(LINUX, { stalledAt: 1 }), [{ engine: 'sim-native', lines: SIM_AFTER }], c.again);
-    expect(verdict).toMatchObject({ kind: 'frozen-clock', engine: 'sim-native', compared: 1, steps: 4 });
-    expect(verdict.kind === 'frozen-clock' && verdict.difference).toMatchObject({ at: 2, class: 'SIOCOUTQ' });
+    const clock = replays(followsLinux);
+    const { verdict } = await weigh(program, run(LINUX, { stalledAt: 1 }), run(LINUX, { stalledAt: 1 }), [{ engine: 'sim-native', lines: SIM_AFTER }], c.again, clock.onLinuxClock);
+    expect(verdict).toEqual({ kind: 'linux-clock', runs: 4, compared: 1, steps: 4 });
     expect(c.asked()).toBe(2);
+    expect(clock.replayed()).toBe(4);
   });
 
-  it('concludes nothing when a confirming Linux run gives other lines after the slow step', async () => {
+  it("calls it a divergence when every Linux run agrees to the end and the sim, on their clock, still differs", async () => {
+    const c = confirmations(run(LINUX, { stalledAt: 1 }), run(LINUX));
+    const { verdict } = await weigh(program, run(LINUX, { stalledAt: 1 }), run(LINUX), [{ engine: 'sim-native', lines: SIM_AFTER }], c.again, replays(() => SIM_AFTER).onLinuxClock);
+    expect(verdict).toMatchObject({ kind: 'diverge', engine: 'sim-native', onLinuxClock: true });
+    expect(verdict.kind === 'diverge' && verdict.difference).toMatchObject({ at: 2, class: 'SIOCOUTQ', expected: LINUX[2], got: SIM_AFTER[2] });
+  });
+
+  it("calls it a divergence when the sim follows one Linux run's clock but not another's, Linux agreeing", async () => {
+    const c = confirmations(run(LINUX, { stalledAt: 1 }), run(LINUX));
+    // The sim gives Linux's lines on the first run's clock only (its timeline is told apart by a mark).
+    const first = { ...run(LINUX, { stalledAt: 1 }), clock: [[[0, 7]]] as Trace['clock'] };
+    const { verdict } = await weigh(program, first, run(LINUX), [{ engine: 'sim-native', lines: SIM_AFTER }], c.again, replays((t) => (t.clock.length > 0 ? t.lines : SIM_AFTER)).onLinuxClock);
+    expect(verdict).toMatchObject({ kind: 'diverge', engine: 'sim-native', onLinuxClock: true });
+    expect(verdict.kind === 'diverge' && verdict.difference.at).toBe(2);
+  });
+
+  it('concludes nothing when a confirming Linux run gives other lines after the slow step and the sim on its clock does not follow', async () => {
     const other = [...LINUX.slice(0, 2), '2 ioctl(s0, SIOCOUTQ) = 4500', LINUX[3] as string];
-    const c = confirmations(run(other, { stalledAt: 1 }));
-    const { verdict } = await weigh(program, run(LINUX, { stalledAt: 1 }), run(LINUX), [{ engine: 'sim-wasm', lines: SIM_AFTER }], c.again);
+    const c = confirmations(run(other, { stalledAt: 1 }), run(LINUX));
+    const { verdict } = await weigh(program, run(LINUX, { stalledAt: 1 }), run(LINUX), [{ engine: 'sim-wasm', lines: SIM_AFTER }], c.again, replays(() => LINUX).onLinuxClock);
     expect(verdict).toMatchObject({ kind: 'linux-slow', why: 'time', compared: 1, steps: 4 });
-    expect(c.asked()).toBe(1);
+    expect(c.asked()).toBe(2);
   });
 
   it('says a timer, not the time, made Linux no reference when the timer fired first', async () => {
     const c = confirmations(run(LINUX), run(LINUX.slice(0, 3)));
-    const { verdict } = await weigh(program, run(LINUX, { stalledAt: 3, timerAt: 2 }), run(LINUX), [{ engine: 'sim-native', lines: SIM_AFTER }], c.again);
+    const { verdict } = await weigh(program, run(LINUX, { stalledAt: 3, timerAt: 2 }), run(LINUX), [{ engine: 'sim-native', lines: SIM_AFTER }], c.again, replays(() => SIM_AFTER).onLinuxClock);
     expect(verdict).toMatchObject({ kind: 'linux-slow', why: 'timer', compared: 2, timers: 'TCPLossProbes+1' });
   });
 
-  it('concludes nothing when the two Linux runs themselves differ after the slow step', async () => {
+  it('concludes nothing when the two Linux runs differ after the slow step and the sim does not follow each', async () => {
     const other = [...LINUX.slice(0, 3), '3 write(s0, 100) = EAGAIN'];
     const c = confirmations();
-    const { verdict } = await weigh(program, run(LINUX, { stalledAt: 1 }), run(other), [{ engine: 'sim-native', lines: LINUX }], c.again);
+    const { verdict } = await weigh(program, run(LINUX, { stalledAt: 1 }), run(other), [{ engine: 'sim-native', lines: LINUX }], c.again, replays(() => LINUX).onLinuxClock);
     expect(verdict).toMatchObject({ kind: 'linux-slow', compared: 1 });
     expect(c.asked()).toBe(0);
   });
 
+  it("agrees on Linux's clock when the two Linux runs differ after the slow step and the sim, on each one's clock, does what it did", async () => {
+    const other = [...LINUX.slice(0, 3), '3 write(s0, 100) = EAGAIN'];
+    const c = confirmations();
+    const clock = replays(followsLinux);
+    const { verdict } = await weigh(program, run(LINUX, { stalledAt: 1 }), run(other), [{ engine: 'sim-native', lines: LINUX }], c.again, clock.onLinuxClock);
+    expect(verdict).toEqual({ kind: 'linux-clock', runs: 2, compared: 1, steps: 4 });
+    expect(clock.replayed()).toBe(2);
+  });
+
+  it("reports native and wasm differing on one Linux run's clock as engines-differ", async () => {
+    const c = confirmations(run(LINUX), run(LINUX));
+    const split: OnLinuxClock = async (t) => [
+      { engine: 'sim-native', lines: t.lines },
+      { engine: 'sim-wasm', lines: SIM_AFTER },
+    ];
+    const { verdict } = await weigh(program, run(LINUX, { stalledAt: 1 }), run(LINUX), [{ engine: 'sim-native', lines: SIM_AFTER }], c.again, split);
+    expect(verdict).toMatchObject({ kind: 'engines-differ' });
+    expect(verdict.kind === 'engines-differ' && verdict.difference.at).toBe(2);
+  });
+
   it('still reports a difference before the slow step as a divergence, once Linux repeats it', async () => {
     const c = confirmations(run(LINUX, { stalledAt: 3 }), run(LINUX));
-    const { verdict } = await weigh(program, run(LINUX, { stalledAt: 3 }), run(LINUX), [{ engine: 'sim-native', lines: SIM_BEFORE }], c.again);
+    const { verdict } = await weigh(program, run(LINUX, { stalledAt: 3 }), run(LINUX), [{ engine: 'sim-native', lines: SIM_BEFORE }], c.again, replays(followsLinux).onLinuxClock);
     expect(verdict).toMatchObject({ kind: 'diverge', engine: 'sim-native' });
     expect(verdict.kind === 'diverge' && verdict.difference.at).toBe(1);
   });
@@ -84,7 +138,7 @@ describe('the tester when real time may have decided', () => {
   it('calls such a difference Linux noise when a confirming run differs before it', async () => {
     const shifted = [LINUX[0] as string, '1 fill(s0, 13) = 255000 in 20000, then 13', ...LINUX.slice(2)];
     const c = confirmations(run(shifted));
-    const { verdict, otherLinux } = await weigh(program, run(LINUX), run(LINUX), [{ engine: 'sim-native', lines: SIM_BEFORE }], c.again);
+    const { verdict, otherLinux } = await weigh(program, run(LINUX), run(LINUX), [{ engine: 'sim-native', lines: SIM_BEFORE }], c.again, replays(followsLinux).onLinuxClock);
     expect(verdict).toMatchObject({ kind: 'linux-noise', by: 'confirmation' });
     expect(otherLinux).toEqual(shifted);
   });
@@ -92,7 +146,7 @@ describe('the tester when real time may have decided', () => {
   it('judges an AF_UNIX program in full: the time rules are for TCP only', async () => {
     const unix: Program = { ...program, family: 'unix' };
     const c = confirmations(run(LINUX), run(LINUX));
-    const { verdict } = await weigh(unix, run(LINUX, { stalledAt: 1 }), run(LINUX), [{ engine: 'sim-native', lines: SIM_AFTER }], c.again);
+    const { verdict } = await weigh(unix, run(LINUX, { stalledAt: 1 }), run(LINUX), [{ engine: 'sim-native', lines: SIM_AFTER }], c.again, replays(followsLinux).onLinuxClock);
     expect(verdict).toMatchObject({ kind: 'diverge' });
   });
 
@@ -132,5 +186,65 @@ describe('the tester when real time may have decided', () => {
     expect(t.timers).toBe('TCPLossProbes +1');
     expect(t.stalledAt).toBe(-1); // 5 ms is under the 8 ms rule: only the timer rule sees it
     expect(t.lines).toEqual(['0 pair = s0, s1', '1 advance(1)', '2 write(s0, 10) = 10']);
+  });
+
+  // The Linux run's clock, recorded on a stand-in whose calls take 0.6 ms
+  // each and whose advance() oversleeps, then replayed on a stand-in sim.
+  const timed: Program = { family: 'tcp', ops: [{ op: 'pair' }, { op: 'write', s: 0, bytes: 1 }, { op: 'write', s: 0, bytes: 2 }, { op: 'advance', ms: 2 }, { op: 'write', s: 0, bytes: 3 }] };
+
+  it('records, on Linux, the whole ms each call came at (where it changed) and the ms each advance() ended at', () => {
+    let now = 0;
+    let next = 1_000_000;
+    const tick = <T>(v: T): T => {
+      now += 0.6;
+      return v;
+    };
+    const kernel = {
+      backend: 'linux',
+      eventfd: () => next++,
+      close: () => 0,
+      epollCreate: () => next++,
+      socketpair: () => tick([next++, next++]),
+      write: (_fd: number, n: number) => tick(n),
+      advance: (ms: number) => {
+        now += ms + 3; // overslept by 3 ms
+      },
+    } as unknown as Kernel;
+    const t = execute(kernel, timed, Infinity, { now: () => now, timerCounts: () => null });
+    // pair at 0, write at 0.6, write at 1.2, advance(2) ends at 6.8, write at 6.8
+    expect(t.clock).toEqual([[[0, 0]], [], [[0, 1]], [[0, 6]], []]);
+  });
+
+  it("moves a sim's clock, on a Linux run's clock, to the ms each call came at before it, and advance() to where Linux's ended", () => {
+    const log: string[] = [];
+    let next = 1_000_000;
+    const kernel = {
+      backend: 'sim',
+      eventfd: () => next++,
+      close: () => 0,
+      epollCreate: () => next++,
+      socketpair: () => (log.push('pair'), [next++, next++]),
+      write: (_fd: number, n: number) => (log.push(`write ${n}`), n),
+      advance: (ms: number) => log.push(`advance ${ms}`),
+    } as unknown as Kernel;
+    const t = execute(kernel, timed, Infinity, undefined, [[[0, 0]], [], [[0, 1]], [[0, 6]], []]);
+    expect(log).toEqual(['pair', 'write 1', 'advance 1', 'write 2', 'advance 5', 'write 3']);
+    expect(t.lines).toEqual(['0 pair = s0, s1', '1 write(s0, 1) = 1', '2 write(s0, 2) = 2', '3 advance(2)', '4 write(s0, 3) = 3']);
+    expect(t.clock).toEqual([]);
+  });
+
+  it("gives a replayed advance() at least the ms it asks for, whatever the clock says", () => {
+    const log: string[] = [];
+    let next = 1_000_000;
+    const kernel = {
+      backend: 'sim',
+      eventfd: () => next++,
+      epollCreate: () => next++,
+      socketpair: () => [next++, next++],
+      write: (_fd: number, n: number) => n,
+      advance: (ms: number) => log.push(`advance ${ms}`),
+    } as unknown as Kernel;
+    execute(kernel, timed, Infinity, undefined, [[[0, 0]], [], [[0, 1]], [], []]);
+    expect(log).toEqual(['advance 1', 'advance 2']);
   });
 });

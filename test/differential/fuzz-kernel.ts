@@ -40,8 +40,10 @@ interface SeedResult {
   example?: { steps: string; at: number; expected: string; got: string; class: string; who: string };
   /** For Linux no reference: which rule, and how many of the steps came before it (compared). */
   noReference?: { why: 'time' | 'timer'; compared: number; steps: number };
-  /** For the frozen clock: how many of the steps came before the disturbance (compared), and the first difference. */
-  frozenClock?: { compared: number; steps: number; at: number; expected: string; got: string };
+  /** For a divergence where real time decided: the first difference of a sim run on a Linux run's own clock. */
+  onLinuxClock?: { at: number; expected: string; got: string };
+  /** For agreement on Linux's clock: the Linux runs so judged, and how many steps came before real time decided. */
+  linuxClock?: { runs: number; compared: number; steps: number };
 }
 
 const USAGE = `usage: npm run fuzz:kernel -- [options]
@@ -155,6 +157,10 @@ async function runSeed(o: Options, seed: number): Promise<SeedResult> {
   const verdict = (first as Judged).verdict;
   const out: SeedResult = { seed, kind: verdict.kind };
   if (verdict.kind === 'diverge' || verdict.kind === 'engines-differ') out.class = verdict.difference.class;
+  if (verdict.kind === 'diverge' && verdict.onLinuxClock) {
+    const d = verdict.difference;
+    out.onLinuxClock = { at: d.at, expected: d.expected, got: d.got };
+  }
   if (verdict.kind === 'linux-noise') {
     out.class = verdict.linux.class;
     out.confirmation = verdict.by === 'confirmation';
@@ -162,17 +168,13 @@ async function runSeed(o: Options, seed: number): Promise<SeedResult> {
   if (verdict.kind === 'linux-slow') {
     out.noReference = { why: verdict.why, compared: verdict.compared, steps: verdict.steps };
   }
-  if (verdict.kind === 'frozen-clock') {
-    out.class = verdict.difference.class;
-    const d = verdict.difference;
-    out.frozenClock = { compared: verdict.compared, steps: verdict.steps, at: d.at, expected: d.expected, got: d.got };
-  }
+  if (verdict.kind === 'linux-clock') out.linuxClock = { runs: verdict.runs, compared: verdict.compared, steps: verdict.steps };
   if (r.failed && r.counterexample) {
     const p = r.counterexample[0];
     const j = seen.get(p) ?? (await judge(p, o.backends, seed));
     const v = j.verdict;
     if (v.kind === 'diverge' || v.kind === 'engines-differ') {
-      const who = v.kind === 'diverge' ? `linux vs ${v.engine}` : 'sim-native vs sim-wasm';
+      const who = v.kind === 'diverge' ? `linux vs ${v.engine}${v.onLinuxClock ? " on Linux's clock" : ''}` : 'sim-native vs sim-wasm';
       out.example = { steps: describeProgram(p), at: v.difference.at, expected: v.difference.expected, got: v.difference.got, class: v.difference.class, who };
     }
   }
@@ -204,9 +206,9 @@ async function main(): Promise<void> {
     const failures = results.filter((r) => r.kind === 'diverge' || r.kind === 'engines-differ').length;
     const noise = results.filter((r) => r.kind === 'linux-noise').length;
     const slow = results.filter((r) => r.kind === 'linux-slow').length;
-    const clock = results.filter((r) => r.kind === 'frozen-clock').length;
+    const clock = results.filter((r) => r.kind === 'linux-clock').length;
     const eta = rate > 0 ? Math.round((seeds.length - done) / rate) : 0;
-    const line = `fuzz:kernel ${o.family}: ${done}/${seeds.length} programs, ${rate.toFixed(1)}/s, ${failures} diverging, ${noise} Linux noise, ${slow} Linux no reference, ${clock} frozen clock, ETA ${eta}s`;
+    const line = `fuzz:kernel ${o.family}: ${done}/${seeds.length} programs, ${rate.toFixed(1)}/s, ${failures} diverging, ${noise} Linux noise, ${slow} Linux no reference, ${clock} agreeing on Linux's clock, ETA ${eta}s`;
     process.stderr.write(tty ? `\r${line}   ` : `${line}\n`);
   };
   await Promise.all(
@@ -258,13 +260,23 @@ async function main(): Promise<void> {
         steps: slow.reduce((a, x) => a + x.steps, 0),
       };
     })(),
-    /** Real time decided, the same way in every Linux run, and a sim differed after that point (verdict.ts). */
-    frozenClock: count('frozen-clock'),
-    frozenClockByClass: byClass('frozen-clock'),
-    /** Each of them: the seed, where Linux was first disturbed (steps compared), and the first difference. */
-    frozenClockSeeds: results.flatMap((r) => (r.frozenClock ? [{ seed: r.seed, class: r.class, ...r.frozenClock }] : [])),
+    /**
+     * Real time decided (Linux disturbed; the frozen sim, or the Linux runs,
+     * differed after that point), and the sims, run on each Linux run's own
+     * clock, gave that run's lines to the end (verdict.ts): agreement.
+     */
+    linuxClock: count('linux-clock'),
+    /** Of them, the Linux runs judged that way: 2 (the two runs differed), 4 (with the confirming runs). */
+    linuxClockByRuns: (() => {
+      const out: Record<string, number> = {};
+      for (const r of results) if (r.linuxClock) out[r.linuxClock.runs] = (out[r.linuxClock.runs] ?? 0) + 1;
+      return out;
+    })(),
     diverge: count('diverge'),
     divergeByClass: byClass('diverge'),
+    /** Of the divergences, those where real time decided: the sim on a Linux run's own clock differs from that run, every Linux run agreeing. */
+    divergeOnLinuxClock: results.filter((r) => r.onLinuxClock).length,
+    divergeOnLinuxClockSeeds: results.flatMap((r) => (r.onLinuxClock ? [{ seed: r.seed, class: r.class, ...r.onLinuxClock }] : [])),
     enginesDiffer: count('engines-differ'),
     seconds: Math.round((Date.now() - started) / 100) / 10,
     // Every shrunk program goes to --json (the work list of a campaign); the
@@ -276,13 +288,13 @@ async function main(): Promise<void> {
     [
       `${summary.programs} ${o.family} programs (seeds ${summary.seeds}, ${summary.seconds}s): ${summary.agree} agree, ` +
         `${summary.diverge} where a sim differs from a Linux that agrees with itself (${((100 * summary.diverge) / Math.max(1, linuxClean)).toFixed(1)}% of ${linuxClean}), ` +
-        `${summary.frozenClock} where real time decided (Linux disturbed) but every Linux run agreed to the end and a sim differed after that point (the sim's frozen clock; with the divergences ${((100 * (summary.diverge + summary.frozenClock)) / Math.max(1, linuxClean)).toFixed(1)}%), ` +
+        `(${summary.divergeOnLinuxClock} of them where real time decided, on a Linux run's own clock), ` +
+        `${summary.linuxClock} where real time decided and the sims on each Linux run's own clock gave its lines (${JSON.stringify(summary.linuxClockByRuns)} by Linux runs), ` +
         `${summary.linuxNoise} where Linux differs from itself (${summary.linuxNoiseByConfirmation} of them seen only by a run confirming a divergence), ${summary.linuxSlow} where Linux is no reference (it ran too long, or a TCP timer fired between advance() calls), ` +
         `${summary.enginesDiffer} where native and wasm differ`,
       `  divergences by class: ${JSON.stringify(summary.divergeByClass)}`,
       `  Linux no reference: ${summary.linuxSlowDetail.ranTooLong} ran too long, ${summary.linuxSlowDetail.timerFired} saw a timer fire first; ` +
         `${summary.linuxSlowDetail.stepsCompared} of their ${summary.linuxSlowDetail.steps} steps came before that and were compared (the sims agreed on each)`,
-      `  the frozen clock by class: ${JSON.stringify(summary.frozenClockByClass)}`,
       `  Linux's own noise by class: ${JSON.stringify(summary.linuxNoiseByClass)}`,
       ...summary.examples.slice(0, 5).flatMap((e) => [
         `\nseed ${e.seed}: ${e.who}, first difference at step ${e.at} (${e.class})`,

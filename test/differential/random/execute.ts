@@ -21,7 +21,26 @@ export interface Trace {
    */
   timerAt: number;
   timers: string;
+  /** The real time a Linux run took (empty on a sim): what a replay on its clock gives the sim. */
+  clock: Timeline;
 }
+
+/**
+ * The real time of a Linux run, step by step: for each step, the ms since
+ * the program began (whole ms, floored) before each call the step made to the
+ * kernel, as [call index in the step, ms] pairs where the whole ms changed
+ * (a fill of 20,000 writes in 200 ms is 200 pairs, not 20,000); for an
+ * advance() step, the ms it ended at, as [0, ms].
+ *
+ * Why replay Linux's time rather than give the sim a cost per call: what a
+ * step costs on Linux is mostly not the kernel's (the N-API crossing, the
+ * tester's own read of the timer counters, the scheduler), it differs from
+ * run to run, and the sim cannot know it. Given the time a Linux run had,
+ * the sim's timers (the loss probe, delayed ACKs, the RTO) and its DRS and
+ * BBR samples see what Linux's saw, to the millisecond; between two calls
+ * of one millisecond they see none, as before.
+ */
+export type Timeline = Array<Array<[call: number, ms: number]>>;
 
 /**
  * An advance() that took this much longer than asked (its sleep, plus the
@@ -95,14 +114,78 @@ export interface RealTime {
 
 const REAL_TIME: RealTime = { now: () => performance.now(), timerCounts: tcpTimerCounts };
 
-export function execute(k: Kernel, p: Program, stallLimitMs = Infinity, real: RealTime = REAL_TIME): Trace {
+/** The kernel calls a step makes (advance() is the clock itself). */
+const CALLS: ReadonlySet<string | symbol> = new Set([
+  'socketpair',
+  'epollWait',
+  'epollCtl',
+  'setsockopt',
+  'getsockopt',
+  'write',
+  'read',
+  'ioctl',
+  'shutdown',
+  'close',
+  'dup',
+  'eventfd',
+]);
+
+/** `k` with `before()` run ahead of each of its kernel calls. */
+function hooked(k: Kernel, before: () => void): Kernel {
+  return new Proxy(k, {
+    get(target, prop) {
+      const v: unknown = Reflect.get(target, prop, target);
+      if (typeof v !== 'function' || !CALLS.has(prop)) return v;
+      return (...args: unknown[]) => {
+        before();
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+/**
+ * Runs `p` on `k`. On Linux, records the real time each call came at
+ * (Trace.clock). Given `onClock` (a sim, and a Linux run's Trace.clock),
+ * moves the sim's clock to that time before each call instead of leaving it
+ * still between advance() calls: the program as it ran on that Linux.
+ */
+export function execute(raw: Kernel, p: Program, stallLimitMs = Infinity, real: RealTime = REAL_TIME, onClock?: Timeline): Trace {
   const { now: clock, timerCounts } = real;
-  fillFdGaps(k);
+  fillFdGaps(raw);
+  const recording = raw.backend === 'linux' && onClock === undefined;
+  const timeline: Timeline = [];
+  let marks: Array<[number, number]> = [];
+  let callInStep = 0;
+  let lastMs = -1;
+  let simMs = 0; // a replay: the sim's clock, ms since the program began
+  let mark = 0; // a replay: the next of the step's marks to reach
+  const advanceTo = (ms: number): void => {
+    if (ms > simMs) {
+      raw.advance(ms - simMs);
+      simMs = ms;
+    }
+  };
+  const beforeCall = (): void => {
+    if (recording) {
+      const ms = Math.floor(clock() - started);
+      if (ms !== lastMs) marks.push([callInStep, ms]);
+      lastMs = ms;
+    } else if (onClock) {
+      const stepMarks = onClock[stepIndex] ?? [];
+      let target = -1;
+      while (mark < stepMarks.length && (stepMarks[mark] as [number, number])[0] <= callInStep) target = (stepMarks[mark++] as [number, number])[1];
+      if (target >= 0) advanceTo(target);
+    }
+    callInStep++;
+  };
+  let stepIndex = 0;
+  const k = recording || onClock ? hooked(raw, beforeCall) : raw;
   const slots: Array<{ name: string; fd: number }> = [];
   // epoll's user data is the fd number given at ADD/MOD: the name it stood for then.
   const dataNames = new Map<number, string>();
   const lines: string[] = [];
-  const ep = k.epollCreate();
+  const ep = raw.epollCreate();
   if (isErrno(ep)) throw new Error(`epollCreate: ${ep}`);
   let advanced = 0;
   const started = clock();
@@ -120,7 +203,15 @@ export function execute(k: Kernel, p: Program, stallLimitMs = Infinity, real: Re
   let counts = watchTimers ? timerCounts() : null;
   for (const [i, op] of p.ops.entries()) {
     const stepStarted = clock();
+    stepIndex = i;
+    marks = [];
+    callInStep = 0;
+    mark = 0;
     lines.push(`${i} ${step(op)}`);
+    if (recording) {
+      if (op.op === 'advance') marks.push([0, (lastMs = Math.floor(clock() - started))]);
+      timeline.push(marks);
+    }
     if (stalledAt < 0 && clock() - started - advanced >= stallLimitMs) stalledAt = i;
     if (watchTimers) {
       const now = timerCounts();
@@ -136,7 +227,7 @@ export function execute(k: Kernel, p: Program, stallLimitMs = Infinity, real: Re
       counts = now;
     }
   }
-  return { lines, stallMs: Math.max(0, clock() - started - advanced), stalledAt, timerAt, timers };
+  return { lines, stallMs: Math.max(0, clock() - started - advanced), stalledAt, timerAt, timers, clock: timeline };
 
   function step(op: Op): string {
     switch (op.op) {
@@ -155,10 +246,13 @@ export function execute(k: Kernel, p: Program, stallLimitMs = Infinity, real: Re
         const events = r.map((e) => `${dataNames.get(e.fd) ?? `fd?`}:${eventNames(e.events)}`);
         return `epollWait(${op.max}) = [${events.join(' ')}]`;
       }
-      case 'advance':
-        k.advance(op.ms);
+      case 'advance': {
         advanced += op.ms;
+        const linuxEnd = onClock?.[stepIndex]?.[0]?.[1];
+        if (onClock) advanceTo(Math.max(simMs + op.ms, linuxEnd ?? 0));
+        else raw.advance(op.ms);
         return `advance(${op.ms})`;
+      }
       default:
         break;
     }

@@ -38,8 +38,14 @@ export type Verdict =
    * runs made to confirm a divergence did not, before the divergent line.
    */
   | { kind: 'linux-noise'; linux: Difference; by: 'second run' | 'confirmation' }
-  /** A sim differs from a Linux that agreed with itself. */
-  | { kind: 'diverge'; engine: 'sim-native' | 'sim-wasm'; difference: Difference }
+  /**
+   * A sim differs from a Linux that agreed with itself. `onLinuxClock`: where
+   * real time decided (the Linux runs were disturbed before the difference)
+   * and every Linux run, the confirming ones too, gave the same lines, the
+   * difference is the sim's on a Linux run's own clock: given the time Linux
+   * had, it still does otherwise.
+   */
+  | { kind: 'diverge'; engine: 'sim-native' | 'sim-wasm'; difference: Difference; onLinuxClock?: true }
   /** native and wasm differ: a determinism bug, whatever Linux says. */
   | { kind: 'engines-differ'; difference: Difference }
   /**
@@ -61,15 +67,15 @@ export type Verdict =
       steps: number;
     }
   /**
-   * Real time decided, and decided the same way every time: the Linux runs
-   * were disturbed as for 'linux-slow' (slow, or a timer fired), yet every
-   * Linux run, the confirming ones too, gave the same lines to the end, and
-   * a sim differed after that point. What the sim's clock, standing still
-   * between advance() calls, cannot see: a fill of thousands of writes takes
-   * Linux real milliseconds every time. Not a failure the tester shrinks (the
-   * frozen clock is a known limit of the model), but counted on its own.
+   * Real time decided, and the sims, run again on each Linux run's own clock
+   * (execute.ts, Timeline: before each call the sim's clock is moved to the
+   * ms that call came at on Linux), gave every Linux run's lines to the end:
+   * the Linux runs were disturbed as for 'linux-slow' (slow, or a timer
+   * fired), and the frozen sim differed after that point, or the Linux runs
+   * differed from each other there. Agreement, on the time Linux had.
+   * `runs`: the Linux runs so judged (2, or 4 with the confirming ones).
    */
-  | { kind: 'frozen-clock'; engine: 'sim-native' | 'sim-wasm'; difference: Difference; compared: number; steps: number };
+  | { kind: 'linux-clock'; runs: number; compared: number; steps: number };
 
 /**
  * A Linux run this long beyond its own advance() calls may have seen timers
@@ -134,7 +140,7 @@ export function firstDifference(a: readonly string[], b: readonly string[]): Dif
   return null;
 }
 
-async function runOn(backend: Backend, p: Program, seed: number): Promise<Trace> {
+async function runOn(backend: Backend, p: Program, seed: number, onClock?: Trace['clock']): Promise<Trace> {
   let redone = 0;
   for (let attempt = 1; ; attempt++) {
     // A Linux TCP run under the host's memory pressure is not the reference:
@@ -146,7 +152,7 @@ async function runOn(backend: Backend, p: Program, seed: number): Promise<Trace>
     else k = await openKernel({ backend: 'sim', engine: backend === 'sim-native' ? 'native' : 'wasm', seed, trace: false });
     let t: Trace;
     try {
-      t = execute(k, p, STALL_MS);
+      t = execute(k, p, STALL_MS, undefined, onClock);
     } finally {
       k.dispose();
     }
@@ -180,16 +186,45 @@ export async function judge(p: Program, backends: readonly Backend[], seed = 1):
   traces.linux = first.lines;
   traces['linux-2'] = second.lines;
   const simTraces = sims.map((engine) => ({ engine, lines: traces[engine] as string[] }));
-  const w = await weigh(p, first, second, simTraces, () => runOn('linux', p, seed));
+  const onLinuxClock = async (t: Trace) => Promise.all(sims.map(async (engine) => ({ engine, lines: (await runOn(engine, p, seed, t.clock)).lines })));
+  const w = await weigh(p, first, second, simTraces, () => runOn('linux', p, seed), onLinuxClock);
   if (w.otherLinux) traces['linux-2'] = w.otherLinux;
   return { verdict: w.verdict, traces };
+}
+
+/** The sims' lines for a run, on one Linux run's clock. */
+export type OnLinuxClock = (linux: Trace) => Promise<ReadonlyArray<{ engine: 'sim-native' | 'sim-wasm'; lines: readonly string[] }>>;
+
+/**
+ * The sims replayed on each Linux run's clock against that run: null when
+ * every replay gave its run's lines to the end; else the first that did not
+ * (or native and wasm differing on one clock).
+ */
+async function againstTheirClocks(
+  runs: readonly Trace[],
+  onLinuxClock: OnLinuxClock,
+): Promise<null | { kind: 'engines-differ'; difference: Difference } | { kind: 'differs'; engine: 'sim-native' | 'sim-wasm'; difference: Difference }> {
+  for (const run of runs) {
+    const replays = await onLinuxClock(run);
+    const [a, b] = replays;
+    if (a && b) {
+      const d = firstDifference(a.lines, b.lines);
+      if (d) return { kind: 'engines-differ', difference: d };
+    }
+    for (const { engine, lines } of replays) {
+      const d = firstDifference(run.lines, lines);
+      if (d) return { kind: 'differs', engine, difference: d };
+    }
+  }
+  return null;
 }
 
 /**
  * The verdict on a program from its two Linux runs and the sims' lines;
  * `linuxAgain` makes one more Linux run (to confirm a divergence, or that
- * real time decided the same way every time). `otherLinux`: the confirming
- * run that showed Linux's noise, when one did.
+ * real time decided the same way every time); `onLinuxClock` runs the sims
+ * again on a Linux run's clock (where real time decided). `otherLinux`: the
+ * confirming run that showed Linux's noise, when one did.
  */
 export async function weigh(
   p: Program,
@@ -197,33 +232,50 @@ export async function weigh(
   second: Trace,
   sims: ReadonlyArray<{ engine: 'sim-native' | 'sim-wasm'; lines: readonly string[] }>,
   linuxAgain: () => Promise<Trace>,
+  onLinuxClock: OnLinuxClock,
 ): Promise<{ verdict: Verdict; otherLinux?: string[] }> {
   const linux = first.lines;
   // Up to the step where a Linux run had run too long, the runs are
-  // comparable; a first difference from there on concludes nothing.
+  // comparable with the frozen sim; a first difference from there on is
+  // judged on the Linux runs' own clocks.
   const disturbedRuns = [first, second].filter((t) => disturbedFrom(t) >= 0).sort((a, b) => disturbedFrom(a) - disturbedFrom(b));
   const earliest = disturbedRuns[0];
   const slowFrom = p.family === 'tcp' && earliest ? disturbedFrom(earliest) : Infinity;
   const noise = firstDifference(linux, second.lines);
+  const compared = Number.isFinite(slowFrom) ? slowFrom : p.ops.length;
   const slow: Verdict = {
     kind: 'linux-slow',
     stallMs: Math.max(first.stallMs, second.stallMs),
     timers: first.timers || second.timers,
     why: earliest ? disturbedBy(earliest) : 'time',
-    compared: Number.isFinite(slowFrom) ? slowFrom : p.ops.length,
+    compared,
     steps: p.ops.length,
   };
-  if (noise) return { verdict: noise.at >= slowFrom ? slow : { kind: 'linux-noise', linux: noise, by: 'second run' } };
+  const onClock = (runs: readonly Trace[]): Verdict => ({ kind: 'linux-clock', runs: runs.length, compared, steps: p.ops.length });
+  if (noise) {
+    if (noise.at < slowFrom) return { verdict: { kind: 'linux-noise', linux: noise, by: 'second run' } };
+    // Real time decided, one way in one run and another in the other: if
+    // the sim, given each run's time, does what that run did, it agrees.
+    const replayed = await againstTheirClocks([first, second], onLinuxClock);
+    if (replayed?.kind === 'engines-differ') return { verdict: replayed };
+    return { verdict: replayed ? slow : onClock([first, second]) };
+  }
   for (const { engine, lines } of sims) {
     const d = firstDifference(linux, lines);
     if (!d) continue;
     if (d.at >= slowFrom) {
       // Real time may have decided; Linux gave the same lines twice to the
-      // end. If it does every time, the sim missed what real time does.
-      for (let i = 0; i < CONFIRM_RUNS; i++) {
-        if (firstDifference(linux, (await linuxAgain()).lines)) return { verdict: slow };
-      }
-      return { verdict: { kind: 'frozen-clock', engine, difference: d, compared: slowFrom, steps: p.ops.length } };
+      // end. Two more runs say whether it does every time; then the sims run
+      // on each run's clock.
+      const runs = [first, second];
+      for (let i = 0; i < CONFIRM_RUNS; i++) runs.push(await linuxAgain());
+      const repeatable = runs.every((r) => !firstDifference(linux, r.lines));
+      const replayed = await againstTheirClocks(runs, onLinuxClock);
+      if (replayed?.kind === 'engines-differ') return { verdict: replayed };
+      if (!replayed) return { verdict: onClock(runs) };
+      // Linux did the same every time, and the sim, given its time, did not.
+      if (repeatable) return { verdict: { kind: 'diverge', engine: replayed.engine, difference: replayed.difference, onLinuxClock: true } };
+      return { verdict: slow };
     }
     // Two Linux runs that agree can still both have taken the less common
     // of two paths Linux takes (a TCP program whose outcome real time
