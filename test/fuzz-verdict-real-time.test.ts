@@ -215,6 +215,25 @@ describe('the tester when real time may have decided', () => {
     expect(t.clock).toEqual([[[0, 0]], [], [[0, 1]], [[0, 6]], []]);
   });
 
+  it('counts a Linux run\'s clock from the jiffy boundary (4 ms, HZ=250) before the program began', () => {
+    let now = 4001.5; // CLOCK_MONOTONIC: 1.5 ms past a jiffy boundary
+    let next = 1_000_000;
+    const kernel = {
+      backend: 'linux',
+      eventfd: () => next++,
+      close: () => 0,
+      epollCreate: () => next++,
+      socketpair: () => [next++, next++],
+      write: (_fd: number, n: number) => ((now += 2), n),
+      advance: (ms: number) => {
+        now += ms;
+      },
+    } as unknown as Kernel;
+    const t = execute(kernel, timed, Infinity, { now: () => now, timerCounts: () => null });
+    // pair at 1.5, writes at 1.5 and 3.5, advance(2) ends at 7.5, write at 7.5
+    expect(t.clock).toEqual([[[0, 1]], [], [[0, 3]], [[0, 7]], []]);
+  });
+
   it("moves a sim's clock, on a Linux run's clock, to the ms each call came at before it, and advance() to where Linux's ended", () => {
     const log: string[] = [];
     let next = 1_000_000;

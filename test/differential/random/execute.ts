@@ -27,7 +27,8 @@ export interface Trace {
 
 /**
  * The real time of a Linux run, step by step: for each step, the ms since
- * the program began (whole ms, floored) before each call the step made to the
+ * the jiffy boundary before the program began (whole ms, floored: JIFFY_MS)
+ * before each call the step made to the
  * kernel, as [call index in the step, ms] pairs where the whole ms changed
  * (a fill of 20,000 writes in 200 ms is 200 pairs, not 20,000); for an
  * advance() step, the ms it ended at, as [0, ms].
@@ -112,7 +113,21 @@ export interface RealTime {
   timerCounts: typeof tcpTimerCounts;
 }
 
-const REAL_TIME: RealTime = { now: () => performance.now(), timerCounts: tcpTimerCounts };
+/**
+ * now(): CLOCK_MONOTONIC in ms (libuv's hrtime), the clock the kernel's
+ * jiffies tick on, so a run's clock can say where its jiffies fell.
+ */
+const REAL_TIME: RealTime = { now: () => Number(process.hrtime.bigint()) / 1e6, timerCounts: tcpTimerCounts };
+
+/**
+ * A jiffy on the reference machine (CONFIG_HZ=250). Linux's jiffies tick at
+ * whole multiples of it on CLOCK_MONOTONIC (tick_init_jiffy_update aligns
+ * the first tick to TICK_NSEC), the sim's at multiples of it from its time
+ * 0, so a Linux run's clock counts from the jiffy boundary before the
+ * program began: on that clock the sim's timers (the loss probe's jiffies)
+ * fall where that run's did, not up to 3 ms off.
+ */
+const JIFFY_MS = 4;
 
 /** The kernel calls a step makes (advance() is the clock itself). */
 const CALLS: ReadonlySet<string | symbol> = new Set([
@@ -168,7 +183,7 @@ export function execute(raw: Kernel, p: Program, stallLimitMs = Infinity, real: 
   };
   const beforeCall = (): void => {
     if (recording) {
-      const ms = Math.floor(clock() - started);
+      const ms = Math.floor(clock() - origin);
       if (ms !== lastMs) marks.push([callInStep, ms]);
       lastMs = ms;
     } else if (onClock) {
@@ -189,6 +204,7 @@ export function execute(raw: Kernel, p: Program, stallLimitMs = Infinity, real: 
   if (isErrno(ep)) throw new Error(`epollCreate: ${ep}`);
   let advanced = 0;
   const started = clock();
+  const origin = Math.floor(started / JIFFY_MS) * JIFFY_MS;
   const at = (s: number): { name: string; fd: number } | undefined => (slots.length === 0 ? undefined : slots[s % slots.length]);
   const add = (fd: number): string => {
     const name = `s${slots.length}`;
@@ -209,7 +225,7 @@ export function execute(raw: Kernel, p: Program, stallLimitMs = Infinity, real: 
     mark = 0;
     lines.push(`${i} ${step(op)}`);
     if (recording) {
-      if (op.op === 'advance') marks.push([0, (lastMs = Math.floor(clock() - started))]);
+      if (op.op === 'advance') marks.push([0, (lastMs = Math.floor(clock() - origin))]);
       timeline.push(marks);
     }
     if (stalledAt < 0 && clock() - started - advanced >= stallLimitMs) stalledAt = i;
