@@ -128,11 +128,22 @@ describe('the tester when real time may have decided', () => {
     expect(verdict.kind === 'engines-differ' && verdict.difference.at).toBe(2);
   });
 
-  it('still reports a difference before the slow step as a divergence, once Linux repeats it', async () => {
+  it('still reports a difference before the slow step as a divergence, once Linux repeats it and the sim differs on its clock too', async () => {
     const c = confirmations(run(LINUX, { stalledAt: 3 }), run(LINUX));
-    const { verdict } = await weigh(program, run(LINUX, { stalledAt: 3 }), run(LINUX), [{ engine: 'sim-native', lines: SIM_BEFORE }], c.again, replays(followsLinux).onLinuxClock);
+    const clock = replays(() => SIM_BEFORE);
+    const { verdict } = await weigh(program, run(LINUX, { stalledAt: 3 }), run(LINUX), [{ engine: 'sim-native', lines: SIM_BEFORE }], c.again, clock.onLinuxClock);
     expect(verdict).toMatchObject({ kind: 'diverge', engine: 'sim-native' });
     expect(verdict.kind === 'diverge' && verdict.difference.at).toBe(1);
+    expect(verdict.kind === 'diverge' && verdict.onLinuxClock).toBeUndefined();
+    expect(clock.replayed()).toBe(1); // the first run's replay already differs
+  });
+
+  it("agrees on Linux's clock where no Linux run was disturbed but the sim, on each run's clock, gives its lines", async () => {
+    const c = confirmations(run(LINUX), run(LINUX));
+    const clock = replays(followsLinux);
+    const { verdict } = await weigh(program, run(LINUX), run(LINUX), [{ engine: 'sim-native', lines: SIM_BEFORE }], c.again, clock.onLinuxClock);
+    expect(verdict).toEqual({ kind: 'linux-clock', runs: 4, compared: 1, steps: 4 });
+    expect(clock.replayed()).toBe(4);
   });
 
   it('calls such a difference Linux noise when a confirming run differs before it', async () => {

@@ -261,9 +261,9 @@ async function main(): Promise<void> {
       };
     })(),
     /**
-     * Real time decided (Linux disturbed; the frozen sim, or the Linux runs,
-     * differed after that point), and the sims, run on each Linux run's own
-     * clock, gave that run's lines to the end (verdict.ts): agreement.
+     * The frozen sim differed (or, after a disturbance, the Linux runs did),
+     * and the sims, run on each Linux run's own clock, gave that run's lines
+     * to the end (verdict.ts): agreement, on the time Linux had.
      */
     linuxClock: count('linux-clock'),
     /** Of them, the Linux runs judged that way: 2 (the two runs differed), 4 (with the confirming runs). */
@@ -289,7 +289,7 @@ async function main(): Promise<void> {
       `${summary.programs} ${o.family} programs (seeds ${summary.seeds}, ${summary.seconds}s): ${summary.agree} agree, ` +
         `${summary.diverge} where a sim differs from a Linux that agrees with itself (${((100 * summary.diverge) / Math.max(1, linuxClean)).toFixed(1)}% of ${linuxClean}), ` +
         `(${summary.divergeOnLinuxClock} of them where real time decided, on a Linux run's own clock), ` +
-        `${summary.linuxClock} where real time decided and the sims on each Linux run's own clock gave its lines (${JSON.stringify(summary.linuxClockByRuns)} by Linux runs), ` +
+        `${summary.linuxClock} where the frozen sim differed but the sims on each Linux run's own clock gave its lines (${JSON.stringify(summary.linuxClockByRuns)} by Linux runs), ` +
         `${summary.linuxNoise} where Linux differs from itself (${summary.linuxNoiseByConfirmation} of them seen only by a run confirming a divergence), ${summary.linuxSlow} where Linux is no reference (it ran too long, or a TCP timer fired between advance() calls), ` +
         `${summary.enginesDiffer} where native and wasm differ`,
       `  divergences by class: ${JSON.stringify(summary.divergeByClass)}`,
