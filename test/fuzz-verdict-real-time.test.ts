@@ -90,21 +90,54 @@ describe('the tester when real time may have decided', () => {
     const other = [...LINUX.slice(0, 2), '2 ioctl(s0, SIOCOUTQ) = 4500', LINUX[3] as string];
     const c = confirmations(run(other, { stalledAt: 1 }), run(LINUX));
     const { verdict } = await weigh(program, run(LINUX, { stalledAt: 1 }), run(LINUX), [{ engine: 'sim-wasm', lines: SIM_AFTER }], c.again, replays(() => LINUX).onLinuxClock);
-    expect(verdict).toMatchObject({ kind: 'linux-slow', why: 'time', compared: 1, steps: 4 });
+    // compared: the runs agree up to step 2, and the sims on their clocks gave those lines
+    expect(verdict).toMatchObject({ kind: 'linux-slow', why: 'time', compared: 2, steps: 4 });
     expect(c.asked()).toBe(2);
   });
 
   it('says a timer, not the time, made Linux no reference when the timer fired first', async () => {
-    const c = confirmations(run(LINUX), run(LINUX.slice(0, 3)));
-    const { verdict } = await weigh(program, run(LINUX, { stalledAt: 3, timerAt: 2 }), run(LINUX), [{ engine: 'sim-native', lines: SIM_AFTER }], c.again, replays(() => SIM_AFTER).onLinuxClock);
-    expect(verdict).toMatchObject({ kind: 'linux-slow', why: 'timer', compared: 2, timers: 'TCPLossProbes+1' });
+    const other3 = [...LINUX.slice(0, 3), '3 write(s0, 100) = EAGAIN'];
+    const last = run(other3);
+    const c = confirmations(run(LINUX), last);
+    // The sim follows every run's clock but the last one's, where it gives the others' lines.
+    const clock = replays((t) => (t === last ? LINUX : t.lines));
+    const { verdict } = await weigh(program, run(LINUX, { stalledAt: 3, timerAt: 2 }), run(LINUX), [{ engine: 'sim-native', lines: SIM_AFTER }], c.again, clock.onLinuxClock);
+    expect(verdict).toMatchObject({ kind: 'linux-slow', why: 'timer', compared: 3, timers: 'TCPLossProbes+1' });
+  });
+
+  it('calls a difference on the clocks at a step where every Linux run agrees a divergence, though a run differs later', async () => {
+    // The review's case: frozen sim differs at 1 (undisturbed); on the clocks the sims give step 1 as Linux did but not step 2.
+    const other3 = [...LINUX.slice(0, 3), '3 write(s0, 100) = EAGAIN'];
+    const c = confirmations(run(LINUX), run(other3, { stalledAt: 3 }));
+    const { verdict } = await weigh(program, run(LINUX), run(LINUX), [{ engine: 'sim-native', lines: SIM_BEFORE }], c.again, replays(() => SIM_AFTER).onLinuxClock);
+    expect(verdict).toMatchObject({ kind: 'diverge', engine: 'sim-native', onLinuxClock: true });
+    expect(verdict.kind === 'diverge' && verdict.difference).toMatchObject({ at: 2, got: SIM_AFTER[2] });
+    expect(verdict.kind === 'diverge' && verdict.afterDisturbance).toBeUndefined();
+  });
+
+  it('concludes nothing when the sims on the clocks differ only where a disturbed Linux run differs too', async () => {
+    // The frozen sim differs at 1; on the clocks the sims give every line but step 3, where a confirming run, disturbed from 3, differs.
+    const other3 = [...LINUX.slice(0, 3), '3 write(s0, 100) = EAGAIN'];
+    const c = confirmations(run(LINUX), run(other3, { stalledAt: 3 }));
+    const { verdict } = await weigh(program, run(LINUX), run(LINUX), [{ engine: 'sim-native', lines: SIM_BEFORE }], c.again, replays(() => LINUX).onLinuxClock);
+    expect(verdict).toMatchObject({ kind: 'linux-slow', compared: 3 });
+  });
+
+  it('calls a difference on the clocks before the two Linux runs part a divergence', async () => {
+    const other3 = [...LINUX.slice(0, 3), '3 write(s0, 100) = EAGAIN'];
+    const c = confirmations();
+    const { verdict } = await weigh(program, run(LINUX, { stalledAt: 2 }), run(other3), [{ engine: 'sim-native', lines: LINUX }], c.again, replays(() => SIM_BEFORE).onLinuxClock);
+    expect(verdict).toMatchObject({ kind: 'diverge', onLinuxClock: true });
+    expect(verdict.kind === 'diverge' && verdict.difference.at).toBe(1);
+    expect(c.asked()).toBe(0);
   });
 
   it('concludes nothing when the two Linux runs differ after the slow step and the sim does not follow each', async () => {
     const other = [...LINUX.slice(0, 3), '3 write(s0, 100) = EAGAIN'];
     const c = confirmations();
     const { verdict } = await weigh(program, run(LINUX, { stalledAt: 1 }), run(other), [{ engine: 'sim-native', lines: LINUX }], c.again, replays(() => LINUX).onLinuxClock);
-    expect(verdict).toMatchObject({ kind: 'linux-slow', compared: 1 });
+    // On the second run's clock the sim gives the first run's lines: not agreement.
+    expect(verdict).toMatchObject({ kind: 'linux-slow', compared: 3 });
     expect(c.asked()).toBe(0);
   });
 
@@ -132,9 +165,9 @@ describe('the tester when real time may have decided', () => {
     const c = confirmations(run(LINUX, { stalledAt: 3 }), run(LINUX));
     const clock = replays(() => SIM_BEFORE);
     const { verdict } = await weigh(program, run(LINUX, { stalledAt: 3 }), run(LINUX), [{ engine: 'sim-native', lines: SIM_BEFORE }], c.again, clock.onLinuxClock);
-    expect(verdict).toMatchObject({ kind: 'diverge', engine: 'sim-native' });
+    expect(verdict).toMatchObject({ kind: 'diverge', engine: 'sim-native', onLinuxClock: true });
     expect(verdict.kind === 'diverge' && verdict.difference.at).toBe(1);
-    expect(verdict.kind === 'diverge' && verdict.onLinuxClock).toBeUndefined();
+    expect(verdict.kind === 'diverge' && verdict.afterDisturbance).toBeUndefined();
     expect(clock.replayed()).toBe(1); // the first run's replay already differs
   });
 
@@ -148,8 +181,8 @@ describe('the tester when real time may have decided', () => {
 
   it('calls such a difference Linux noise when a confirming run differs before it', async () => {
     const shifted = [LINUX[0] as string, '1 fill(s0, 13) = 255000 in 20000, then 13', ...LINUX.slice(2)];
-    const c = confirmations(run(shifted));
-    const { verdict, otherLinux } = await weigh(program, run(LINUX), run(LINUX), [{ engine: 'sim-native', lines: SIM_BEFORE }], c.again, replays(followsLinux).onLinuxClock);
+    const c = confirmations(run(shifted), run(LINUX));
+    const { verdict, otherLinux } = await weigh(program, run(LINUX), run(LINUX), [{ engine: 'sim-native', lines: SIM_BEFORE }], c.again, replays(() => SIM_BEFORE).onLinuxClock);
     expect(verdict).toMatchObject({ kind: 'linux-noise', by: 'confirmation' });
     expect(otherLinux).toEqual(shifted);
   });
@@ -223,7 +256,7 @@ describe('the tester when real time may have decided', () => {
     } as unknown as Kernel;
     const t = execute(kernel, timed, Infinity, { now: () => now, timerCounts: () => null });
     // pair at 0, write at 0.6, write at 1.2, advance(2) ends at 6.8, write at 6.8
-    expect(t.clock).toEqual([[[0, 0]], [], [[0, 1]], [[0, 6]], []]);
+    expect(t.clock).toEqual([[[0, 0]], [[0, 0]], [[0, 1]], [[0, 6]], [[0, 6]]]);
   });
 
   it('counts a Linux run\'s clock from the jiffy boundary (4 ms, HZ=250) before the program began', () => {
@@ -242,7 +275,7 @@ describe('the tester when real time may have decided', () => {
     } as unknown as Kernel;
     const t = execute(kernel, timed, Infinity, { now: () => now, timerCounts: () => null });
     // pair at 1.5, writes at 1.5 and 3.5, advance(2) ends at 7.5, write at 7.5
-    expect(t.clock).toEqual([[[0, 1]], [], [[0, 3]], [[0, 7]], []]);
+    expect(t.clock).toEqual([[[0, 1]], [[0, 1]], [[0, 3]], [[0, 7]], [[0, 7]]]);
   });
 
   it("moves a sim's clock, on a Linux run's clock, to the ms each call came at before it, and advance() to where Linux's ended", () => {
@@ -276,5 +309,23 @@ describe('the tester when real time may have decided', () => {
     } as unknown as Kernel;
     execute(kernel, timed, Infinity, undefined, [[[0, 0]], [], [[0, 1]], [], []]);
     expect(log).toEqual(['advance 1', 'advance 2']);
+  });
+
+  it("starts a replayed step no earlier than the Linux run's last mark before it, though the sim's last step made fewer calls", () => {
+    const log: string[] = [];
+    let next = 1_000_000;
+    let writes = 0;
+    const kernel = {
+      backend: 'sim',
+      eventfd: () => next++,
+      epollCreate: () => next++,
+      socketpair: () => [next++, next++],
+      write: (_fd: number, n: number) => (log.push(`write ${n}`), ++writes <= 2 ? n : 'EAGAIN'),
+      advance: (ms: number) => log.push(`advance ${ms}`),
+    } as unknown as Kernel;
+    const p: Program = { family: 'tcp', ops: [{ op: 'pair' }, { op: 'fill', s: 0, chunk: 10 }, { op: 'write', s: 1, bytes: 7 }] };
+    // On Linux the fill's fourth write came at 5 ms; the sim's fill stops after its third call.
+    execute(kernel, p, Infinity, undefined, [[[0, 0]], [[0, 0], [3, 5]], []]);
+    expect(log).toEqual(['write 10', 'write 10', 'write 10', 'advance 5', 'write 7']);
   });
 });

@@ -43,6 +43,7 @@ describe('the sims on a Linux run’s clock', () => {
       expect(await bWrites(engine, clock(0, 5))).toBe('2 write(s1, 65536) = 57344');
       expect(await bWrites(engine, clock(0, 8))).toBe('2 write(s1, 65536) = 61260');
       expect(await bWrites(engine, clock(2, 2))).toBe('2 write(s1, 65536) = 57344');
+      expect(await bWrites(engine, clock(3, 4))).toBe('2 write(s1, 65536) = 57344'); // 7 ms: just before the boundary
     });
   }
 

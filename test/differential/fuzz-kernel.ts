@@ -40,8 +40,8 @@ interface SeedResult {
   example?: { steps: string; at: number; expected: string; got: string; class: string; who: string };
   /** For Linux no reference: which rule, and how many of the steps came before it (compared). */
   noReference?: { why: 'time' | 'timer'; compared: number; steps: number };
-  /** For a divergence where real time decided: the first difference of a sim run on a Linux run's own clock. */
-  onLinuxClock?: { at: number; expected: string; got: string };
+  /** For a TCP divergence: its first difference on a Linux run's own clock, and whether a Linux run was disturbed before that step. */
+  onLinuxClock?: { at: number; expected: string; got: string; afterDisturbance: boolean };
   /** For agreement on Linux's clock: the Linux runs so judged, and how many steps came before real time decided. */
   linuxClock?: { runs: number; compared: number; steps: number };
 }
@@ -159,7 +159,7 @@ async function runSeed(o: Options, seed: number): Promise<SeedResult> {
   if (verdict.kind === 'diverge' || verdict.kind === 'engines-differ') out.class = verdict.difference.class;
   if (verdict.kind === 'diverge' && verdict.onLinuxClock) {
     const d = verdict.difference;
-    out.onLinuxClock = { at: d.at, expected: d.expected, got: d.got };
+    out.onLinuxClock = { at: d.at, expected: d.expected, got: d.got, afterDisturbance: verdict.afterDisturbance === true };
   }
   if (verdict.kind === 'linux-noise') {
     out.class = verdict.linux.class;
@@ -246,10 +246,10 @@ async function main(): Promise<void> {
     linuxNoiseByConfirmation: results.filter((r) => r.kind === 'linux-noise' && r.confirmation === true).length,
     linuxSlow: count('linux-slow'),
     /**
-     * What the no-reference programs still say: which rule stopped the
-     * comparison (ran STALL_MS too long / a timer fired), and how many of
-     * their steps came before that point (compared: the sims agreed with
-     * Linux on each).
+     * What the no-reference programs still say: which rule disturbed Linux
+     * first (ran STALL_MS too long / a timer fired), and how many of their
+     * steps came before the Linux runs differed (compared: the sims, on each
+     * run's clock, agreed with Linux on each).
      */
     linuxSlowDetail: (() => {
       const slow = results.flatMap((r) => (r.noReference ? [r.noReference] : []));
@@ -274,8 +274,9 @@ async function main(): Promise<void> {
     })(),
     diverge: count('diverge'),
     divergeByClass: byClass('diverge'),
-    /** Of the divergences, those where real time decided: the sim on a Linux run's own clock differs from that run, every Linux run agreeing. */
-    divergeOnLinuxClock: results.filter((r) => r.onLinuxClock).length,
+    /** Of the divergences (TCP: each judged on the Linux runs' own clocks), those at or after the step where a Linux run was disturbed. */
+    divergeAfterDisturbance: results.filter((r) => r.onLinuxClock?.afterDisturbance === true).length,
+    /** Every TCP divergence: its first difference on a Linux run's own clock. */
     divergeOnLinuxClockSeeds: results.flatMap((r) => (r.onLinuxClock ? [{ seed: r.seed, class: r.class, ...r.onLinuxClock }] : [])),
     enginesDiffer: count('engines-differ'),
     seconds: Math.round((Date.now() - started) / 100) / 10,
@@ -288,13 +289,13 @@ async function main(): Promise<void> {
     [
       `${summary.programs} ${o.family} programs (seeds ${summary.seeds}, ${summary.seconds}s): ${summary.agree} agree, ` +
         `${summary.diverge} where a sim differs from a Linux that agrees with itself (${((100 * summary.diverge) / Math.max(1, linuxClean)).toFixed(1)}% of ${linuxClean}), ` +
-        `(${summary.divergeOnLinuxClock} of them where real time decided, on a Linux run's own clock), ` +
-        `${summary.linuxClock} where the frozen sim differed but the sims on each Linux run's own clock gave its lines (${JSON.stringify(summary.linuxClockByRuns)} by Linux runs), ` +
-        `${summary.linuxNoise} where Linux differs from itself (${summary.linuxNoiseByConfirmation} of them seen only by a run confirming a divergence), ${summary.linuxSlow} where Linux is no reference (it ran too long, or a TCP timer fired between advance() calls), ` +
+        `(${summary.divergeAfterDisturbance} of them after a Linux run was disturbed; TCP divergences are judged on the Linux runs' own clocks), ` +
+        `${summary.linuxClock} where the frozen sim (or, after a disturbance, Linux) differed but the sims on each Linux run's own clock gave its lines (${JSON.stringify(summary.linuxClockByRuns)} by Linux runs), ` +
+        `${summary.linuxNoise} where Linux differs from itself (${summary.linuxNoiseByConfirmation} of them seen only by a run confirming a divergence), ${summary.linuxSlow} where Linux is no reference (disturbed: it ran too long or a TCP timer fired between advance() calls, and from there the Linux runs differed in a way the sims on their clocks did not each follow), ` +
         `${summary.enginesDiffer} where native and wasm differ`,
       `  divergences by class: ${JSON.stringify(summary.divergeByClass)}`,
       `  Linux no reference: ${summary.linuxSlowDetail.ranTooLong} ran too long, ${summary.linuxSlowDetail.timerFired} saw a timer fire first; ` +
-        `${summary.linuxSlowDetail.stepsCompared} of their ${summary.linuxSlowDetail.steps} steps came before that and were compared (the sims agreed on each)`,
+        `${summary.linuxSlowDetail.stepsCompared} of their ${summary.linuxSlowDetail.steps} steps came before the Linux runs differed (the sims, on each run's clock, agreed on each)`,
       `  Linux's own noise by class: ${JSON.stringify(summary.linuxNoiseByClass)}`,
       ...summary.examples.slice(0, 5).flatMap((e) => [
         `\nseed ${e.seed}: ${e.who}, first difference at step ${e.at} (${e.class})`,

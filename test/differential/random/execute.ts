@@ -28,10 +28,10 @@ export interface Trace {
 /**
  * The real time of a Linux run, step by step: for each step, the ms since
  * the jiffy boundary before the program began (whole ms, floored: JIFFY_MS)
- * before each call the step made to the
- * kernel, as [call index in the step, ms] pairs where the whole ms changed
- * (a fill of 20,000 writes in 200 ms is 200 pairs, not 20,000); for an
- * advance() step, the ms it ended at, as [0, ms].
+ * before each call the step made to the kernel, as [call index in the step,
+ * ms] pairs: the step's first call, then each call where the whole ms
+ * changed (a fill of 20,000 writes in 200 ms is 200 pairs, not 20,000); for
+ * an advance() step, the ms it ended at, as [0, ms].
  *
  * Why replay Linux's time rather than give the sim a cost per call: what a
  * step costs on Linux is mostly not the kernel's (the N-API crossing, the
@@ -175,6 +175,7 @@ export function execute(raw: Kernel, p: Program, stallLimitMs = Infinity, real: 
   let lastMs = -1;
   let simMs = 0; // a replay: the sim's clock, ms since the program began
   let mark = 0; // a replay: the next of the step's marks to reach
+  let linuxReached = 0; // a replay: the last ms of the Linux run's steps so far
   const advanceTo = (ms: number): void => {
     if (ms > simMs) {
       raw.advance(ms - simMs);
@@ -189,7 +190,7 @@ export function execute(raw: Kernel, p: Program, stallLimitMs = Infinity, real: 
     } else if (onClock) {
       const stepMarks = onClock[stepIndex] ?? [];
       let target = -1;
-      while (mark < stepMarks.length && (stepMarks[mark] as [number, number])[0] <= callInStep) target = (stepMarks[mark++] as [number, number])[1];
+      for (let m = stepMarks[mark]; m && m[0] <= callInStep; m = stepMarks[++mark]) target = m[1];
       if (target >= 0) advanceTo(target);
     }
     callInStep++;
@@ -223,7 +224,13 @@ export function execute(raw: Kernel, p: Program, stallLimitMs = Infinity, real: 
     marks = [];
     callInStep = 0;
     mark = 0;
+    lastMs = -1; // every step's first call is marked
+    // A replay: a step begins no earlier than the last mark of the steps
+    // before it (a sim's step can make fewer calls than Linux's, a fill
+    // that stops sooner, and never reach the step's later marks).
+    if (onClock) advanceTo(linuxReached);
     lines.push(`${i} ${step(op)}`);
+    for (const [, ms] of onClock?.[i] ?? []) linuxReached = Math.max(linuxReached, ms);
     if (recording) {
       if (op.op === 'advance') marks.push([0, (lastMs = Math.floor(clock() - origin))]);
       timeline.push(marks);

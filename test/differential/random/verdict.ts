@@ -39,22 +39,26 @@ export type Verdict =
    */
   | { kind: 'linux-noise'; linux: Difference; by: 'second run' | 'confirmation' }
   /**
-   * A sim differs from a Linux that agreed with itself. `onLinuxClock`: where
-   * real time decided (the Linux runs were disturbed before the difference)
-   * and every Linux run, the confirming ones too, gave the same lines, the
-   * difference is the sim's on a Linux run's own clock: given the time Linux
-   * had, it still does otherwise.
+   * A sim differs from a Linux that agreed with itself. TCP: the difference
+   * is the sim's on a Linux run's own clock (`onLinuxClock`), at a step up
+   * to which every Linux run, the confirming ones too, gave the same lines:
+   * given the time Linux had, it still does otherwise. `afterDisturbance`:
+   * that step is at or after the one where a Linux run was disturbed (ran
+   * long, or a timer fired between advance() calls). AF_UNIX: the frozen
+   * sim's difference.
    */
-  | { kind: 'diverge'; engine: 'sim-native' | 'sim-wasm'; difference: Difference; onLinuxClock?: true }
+  | { kind: 'diverge'; engine: 'sim-native' | 'sim-wasm'; difference: Difference; onLinuxClock?: true; afterDisturbance?: true }
   /** native and wasm differ: a determinism bug, whatever Linux says. */
   | { kind: 'engines-differ'; difference: Difference }
   /**
    * A Linux TCP run, on every attempt, took STALL_MS or more of real time
    * beyond its advance() calls (thousands of tiny writes take tens of ms),
-   * or fired a TCP timer outside them (`timers`: which): the delayed-ACK
-   * (40 ms) and loss-probe (4 ms and more) timers run on real time there,
-   * while the sim's clock, frozen between advance() calls, fires none. Such
-   * a run is no reference: nothing is concluded.
+   * or fired a TCP timer outside them (`timers`: which), and from there on
+   * the Linux runs gave different lines, which the sims, on each run's own
+   * clock, did not each follow. Real time decided, differently each time, at
+   * a resolution the sim's millisecond clock does not have: nothing is
+   * concluded. `compared`: the steps before the Linux runs first differ (the
+   * sims, on each run's clock, gave the same lines there).
    */
   | {
       kind: 'linux-slow';
@@ -237,72 +241,80 @@ export async function weigh(
   onLinuxClock: OnLinuxClock,
 ): Promise<{ verdict: Verdict; otherLinux?: string[] }> {
   const linux = first.lines;
-  // Up to the step where a Linux run had run too long, the runs are
-  // comparable with the frozen sim; a first difference from there on is
-  // judged on the Linux runs' own clocks.
-  const disturbedRuns = [first, second].filter((t) => disturbedFrom(t) >= 0).sort((a, b) => disturbedFrom(a) - disturbedFrom(b));
+  const steps = p.ops.length;
+  // Up to the step where a Linux run was disturbed, the runs are comparable
+  // with the frozen sim; from there on only with the sim on their clocks.
+  const disturbedAt = (t: Trace): number => (p.family === 'tcp' && disturbedFrom(t) >= 0 ? disturbedFrom(t) : Infinity);
+  const disturbedRuns = [first, second].filter((t) => disturbedAt(t) < Infinity).sort((a, b) => disturbedAt(a) - disturbedAt(b));
   const earliest = disturbedRuns[0];
-  const slowFrom = p.family === 'tcp' && earliest ? disturbedFrom(earliest) : Infinity;
+  const slowFrom = earliest ? disturbedAt(earliest) : Infinity;
   const noise = firstDifference(linux, second.lines);
-  const compared = Number.isFinite(slowFrom) ? slowFrom : p.ops.length;
-  const slow: Verdict = {
-    kind: 'linux-slow',
-    stallMs: Math.max(first.stallMs, second.stallMs),
-    timers: first.timers || second.timers,
-    why: earliest ? disturbedBy(earliest) : 'time',
-    compared,
-    steps: p.ops.length,
+  if (noise && noise.at < slowFrom) return { verdict: { kind: 'linux-noise', linux: noise, by: 'second run' } };
+  // The frozen sims against the first run: the earliest difference.
+  const frozen = sims
+    .map(({ engine, lines }) => ({ engine, d: firstDifference(linux, lines) }))
+    .filter((x): x is { engine: 'sim-native' | 'sim-wasm'; d: Difference } => x.d !== null)
+    .sort((a, b) => a.d.at - b.d.at)[0];
+  if (!noise && !frozen) return { verdict: { kind: 'agree' } };
+
+  /**
+   * The sims on each run's clock, against that run: agreement when every
+   * replay gives its run's lines; a divergence at the replay's first
+   * difference when every run gave the same lines up to it; else Linux's
+   * noise (the runs differ before any of them was disturbed) or no
+   * reference.
+   */
+  const onTheirClocks = async (runs: readonly Trace[], frozenUpTo: number): Promise<{ verdict: Verdict; otherLinux?: string[] }> => {
+    const replayed = await againstTheirClocks(runs, onLinuxClock);
+    if (replayed?.kind === 'engines-differ') return { verdict: replayed };
+    if (!replayed) return { verdict: { kind: 'linux-clock', runs: runs.length, compared: Math.min(frozenUpTo, steps), steps } };
+    // Where the Linux runs first differ from each other, and which run does.
+    let split: { at: number; run: number; d: Difference } | null = null;
+    for (const [i, r] of runs.entries()) {
+      const d = firstDifference(linux, r.lines);
+      if (d && (!split || d.at < split.at)) split = { at: d.at, run: i, d };
+    }
+    const e = replayed.difference;
+    if (!split || e.at < split.at) {
+      return { verdict: { kind: 'diverge', engine: replayed.engine, difference: e, onLinuxClock: true, ...(e.at >= slowFrom ? { afterDisturbance: true as const } : {}) } };
+    }
+    const otherLinux = (runs[split.run] as Trace).lines;
+    if (split.at < Math.min(...runs.map(disturbedAt))) {
+      return { verdict: { kind: 'linux-noise', linux: split.d, by: split.run >= 2 ? 'confirmation' : 'second run' }, otherLinux };
+    }
+    const why = earliest ? disturbedBy(earliest) : 'time';
+    const stallMs = Math.max(...runs.map((r) => r.stallMs));
+    const timers = runs.map((r) => r.timers).find((t) => t !== '') ?? '';
+    return { verdict: { kind: 'linux-slow', stallMs, timers, why, compared: split.at, steps } };
   };
-  const onClock = (runs: readonly Trace[], upTo = compared): Verdict => ({ kind: 'linux-clock', runs: runs.length, compared: upTo, steps: p.ops.length });
+
   if (noise) {
-    if (noise.at < slowFrom) return { verdict: { kind: 'linux-noise', linux: noise, by: 'second run' } };
     // Real time decided, one way in one run and another in the other: if
     // the sim, given each run's time, does what that run did, it agrees.
-    const replayed = await againstTheirClocks([first, second], onLinuxClock);
-    if (replayed?.kind === 'engines-differ') return { verdict: replayed };
-    return { verdict: replayed ? slow : onClock([first, second]) };
+    return onTheirClocks([first, second], Math.min(noise.at, slowFrom, frozen?.d.at ?? Infinity));
   }
-  for (const { engine, lines } of sims) {
-    const d = firstDifference(linux, lines);
-    if (!d) continue;
-    if (d.at >= slowFrom) {
-      // Real time may have decided; Linux gave the same lines twice to the
-      // end. Two more runs say whether it does every time; then the sims run
-      // on each run's clock.
-      const runs = [first, second];
-      for (let i = 0; i < CONFIRM_RUNS; i++) runs.push(await linuxAgain());
-      const repeatable = runs.every((r) => !firstDifference(linux, r.lines));
-      const replayed = await againstTheirClocks(runs, onLinuxClock);
-      if (replayed?.kind === 'engines-differ') return { verdict: replayed };
-      if (!replayed) return { verdict: onClock(runs) };
-      // Linux did the same every time, and the sim, given its time, did not.
-      if (repeatable) return { verdict: { kind: 'diverge', engine: replayed.engine, difference: replayed.difference, onLinuxClock: true } };
-      return { verdict: slow };
-    }
-    // Two Linux runs that agree can still both have taken the less common
-    // of two paths Linux takes (a TCP program whose outcome real time
-    // decides 70/30 takes the 30 twice in one program of eleven): before a
-    // divergence is reported, Linux must give the same lines up to it again.
-    const runs = [first, second];
-    for (let i = 0; i < CONFIRM_RUNS; i++) {
-      const r = await linuxAgain();
+  const d = (frozen as { engine: 'sim-native' | 'sim-wasm'; d: Difference }).d;
+  // Two Linux runs that agree can still both have taken the less common
+  // of two paths Linux takes (a TCP program whose outcome real time
+  // decides 70/30 takes the 30 twice in one program of eleven): two more
+  // runs before a divergence is reported.
+  const runs = [first, second];
+  for (let i = 0; i < CONFIRM_RUNS; i++) {
+    const r = await linuxAgain();
+    if (p.family !== 'tcp') {
       const other = firstDifference(linux, r.lines);
       const from = disturbedFrom(r);
       if (other && other.at <= d.at && (from < 0 || other.at < from)) {
         return { verdict: { kind: 'linux-noise', linux: other, by: 'confirmation' }, otherLinux: r.lines };
       }
-      runs.push(r);
     }
-    if (p.family !== 'tcp') return { verdict: { kind: 'diverge', engine, difference: d } };
-    // Even an undisturbed Linux TCP run takes real time: a few ms over a
-    // program, which its timestamps, its RTT samples and the delayed-ACK
-    // logic's jiffies see (claimed seed 1212: no timer fired, none ran 8 ms
-    // long, and the sim agreed with all of them on their own clocks). So
-    // the divergence stands only if the sims differ on those clocks too.
-    const replayed = await againstTheirClocks(runs, onLinuxClock);
-    if (replayed?.kind === 'engines-differ') return { verdict: replayed };
-    if (!replayed) return { verdict: onClock(runs, d.at) };
-    return { verdict: { kind: 'diverge', engine, difference: d } };
+    runs.push(r);
   }
-  return { verdict: { kind: 'agree' } };
+  if (p.family !== 'tcp') return { verdict: { kind: 'diverge', engine: (frozen as { engine: 'sim-native' | 'sim-wasm' }).engine, difference: d } };
+  // TCP: even an undisturbed Linux run takes real time, a few ms over a
+  // program, which its timestamps, its RTT samples and the delayed-ACK
+  // logic's jiffies see (claimed seed 1212: no timer fired, none ran 8 ms
+  // long, and the sim agreed with every run on its own clock). So the sims
+  // are judged on the runs' clocks, wherever the frozen sim differed.
+  return onTheirClocks(runs, Math.min(d.at, slowFrom));
 }
