@@ -194,24 +194,37 @@ describe('the tester when real time may have decided', () => {
     expect(verdict).toMatchObject({ kind: 'diverge' });
   });
 
-  // execute() on a stand-in Linux kernel whose advance() oversleeps (or
-  // not) on a stand-in clock, and whose timer counters move during it.
-  function standInLinux(oversleepMs: number): { kernel: Kernel; real: RealTime } {
+  /**
+   * A stand-in kernel for execute(): fds from a counter, every write taken
+   * whole, advance() doing nothing, unless `calls` says otherwise.
+   */
+  function standIn(backend: 'linux' | 'sim', calls: { socketpair?: () => void; write?: (n: number) => number | string; advance?: (ms: number) => void } = {}): Kernel {
     let next = 1_000_000;
-    let probes = 0;
-    let now = 0;
-    const kernel = {
-      backend: 'linux',
+    return {
+      backend,
       eventfd: () => next++,
       close: () => 0,
       epollCreate: () => next++,
-      socketpair: () => [next++, next++],
-      write: (_fd: number, n: number) => n,
-      advance: (ms: number) => {
+      socketpair: () => {
+        calls.socketpair?.();
+        return [next++, next++];
+      },
+      write: (_fd: number, n: number) => (calls.write ? calls.write(n) : n),
+      advance: (ms: number) => calls.advance?.(ms),
+    } as unknown as Kernel;
+  }
+
+  // execute() on a stand-in Linux kernel whose advance() oversleeps (or
+  // not) on a stand-in clock, and whose timer counters move during it.
+  function standInLinux(oversleepMs: number): { kernel: Kernel; real: RealTime } {
+    let probes = 0;
+    let now = 0;
+    const kernel = standIn('linux', {
+      advance: (ms) => {
         now += ms + oversleepMs;
         probes++; // a loss probe fired meanwhile
       },
-    } as unknown as Kernel;
+    });
     return { kernel, real: { now: () => now, timerCounts: () => ({ TCPLossProbes: probes, DelayedACKs: 0, TCPTimeouts: 0, TCPWinProbe: 0 }) } };
   }
   const withAdvance: Program = { family: 'tcp', ops: [{ op: 'pair' }, { op: 'advance', ms: 1 }, { op: 'write', s: 0, bytes: 10 }] };
@@ -238,22 +251,11 @@ describe('the tester when real time may have decided', () => {
 
   it('records, on Linux, the whole ms each call came at (where it changed) and the ms each advance() ended at', () => {
     let now = 0;
-    let next = 1_000_000;
-    const tick = <T>(v: T): T => {
-      now += 0.6;
-      return v;
-    };
-    const kernel = {
-      backend: 'linux',
-      eventfd: () => next++,
-      close: () => 0,
-      epollCreate: () => next++,
-      socketpair: () => tick([next++, next++]),
-      write: (_fd: number, n: number) => tick(n),
-      advance: (ms: number) => {
-        now += ms + 3; // overslept by 3 ms
-      },
-    } as unknown as Kernel;
+    const kernel = standIn('linux', {
+      socketpair: () => void (now += 0.6),
+      write: (n) => ((now += 0.6), n),
+      advance: (ms) => void (now += ms + 3), // overslept by 3 ms
+    });
     const t = execute(kernel, timed, Infinity, { now: () => now, timerCounts: () => null });
     // pair at 0, write at 0.6, write at 1.2, advance(2) ends at 6.8, write at 6.8
     expect(t.clock).toEqual([[[0, 0]], [[0, 0]], [[0, 1]], [[0, 6]], [[0, 6]]]);
@@ -261,18 +263,7 @@ describe('the tester when real time may have decided', () => {
 
   it('counts a Linux run\'s clock from the jiffy boundary (4 ms, HZ=250) before the program began', () => {
     let now = 4001.5; // CLOCK_MONOTONIC: 1.5 ms past a jiffy boundary
-    let next = 1_000_000;
-    const kernel = {
-      backend: 'linux',
-      eventfd: () => next++,
-      close: () => 0,
-      epollCreate: () => next++,
-      socketpair: () => [next++, next++],
-      write: (_fd: number, n: number) => ((now += 2), n),
-      advance: (ms: number) => {
-        now += ms;
-      },
-    } as unknown as Kernel;
+    const kernel = standIn('linux', { write: (n) => ((now += 2), n), advance: (ms) => void (now += ms) });
     const t = execute(kernel, timed, Infinity, { now: () => now, timerCounts: () => null });
     // pair at 1.5, writes at 1.5 and 3.5, advance(2) ends at 7.5, write at 7.5
     expect(t.clock).toEqual([[[0, 1]], [[0, 1]], [[0, 3]], [[0, 7]], [[0, 7]]]);
@@ -280,16 +271,11 @@ describe('the tester when real time may have decided', () => {
 
   it("moves a sim's clock, on a Linux run's clock, to the ms each call came at before it, and advance() to where Linux's ended", () => {
     const log: string[] = [];
-    let next = 1_000_000;
-    const kernel = {
-      backend: 'sim',
-      eventfd: () => next++,
-      close: () => 0,
-      epollCreate: () => next++,
-      socketpair: () => (log.push('pair'), [next++, next++]),
-      write: (_fd: number, n: number) => (log.push(`write ${n}`), n),
-      advance: (ms: number) => log.push(`advance ${ms}`),
-    } as unknown as Kernel;
+    const kernel = standIn('sim', {
+      socketpair: () => void log.push('pair'),
+      write: (n) => (log.push(`write ${n}`), n),
+      advance: (ms) => void log.push(`advance ${ms}`),
+    });
     const t = execute(kernel, timed, Infinity, undefined, [[[0, 0]], [], [[0, 1]], [[0, 6]], []]);
     expect(log).toEqual(['pair', 'write 1', 'advance 1', 'write 2', 'advance 5', 'write 3']);
     expect(t.lines).toEqual(['0 pair = s0, s1', '1 write(s0, 1) = 1', '2 write(s0, 2) = 2', '3 advance(2)', '4 write(s0, 3) = 3']);
@@ -298,31 +284,18 @@ describe('the tester when real time may have decided', () => {
 
   it("gives a replayed advance() at least the ms it asks for, whatever the clock says", () => {
     const log: string[] = [];
-    let next = 1_000_000;
-    const kernel = {
-      backend: 'sim',
-      eventfd: () => next++,
-      epollCreate: () => next++,
-      socketpair: () => [next++, next++],
-      write: (_fd: number, n: number) => n,
-      advance: (ms: number) => log.push(`advance ${ms}`),
-    } as unknown as Kernel;
+    const kernel = standIn('sim', { advance: (ms) => void log.push(`advance ${ms}`) });
     execute(kernel, timed, Infinity, undefined, [[[0, 0]], [], [[0, 1]], [], []]);
     expect(log).toEqual(['advance 1', 'advance 2']);
   });
 
   it("starts a replayed step no earlier than the Linux run's last mark before it, though the sim's last step made fewer calls", () => {
     const log: string[] = [];
-    let next = 1_000_000;
     let writes = 0;
-    const kernel = {
-      backend: 'sim',
-      eventfd: () => next++,
-      epollCreate: () => next++,
-      socketpair: () => [next++, next++],
-      write: (_fd: number, n: number) => (log.push(`write ${n}`), ++writes <= 2 ? n : 'EAGAIN'),
-      advance: (ms: number) => log.push(`advance ${ms}`),
-    } as unknown as Kernel;
+    const kernel = standIn('sim', {
+      write: (n) => (log.push(`write ${n}`), ++writes <= 2 ? n : 'EAGAIN'),
+      advance: (ms) => void log.push(`advance ${ms}`),
+    });
     const p: Program = { family: 'tcp', ops: [{ op: 'pair' }, { op: 'fill', s: 0, chunk: 10 }, { op: 'write', s: 1, bytes: 7 }] };
     // On Linux the fill's fourth write came at 5 ms; the sim's fill stops after its third call.
     execute(kernel, p, Infinity, undefined, [[[0, 0]], [[0, 0], [3, 5]], []]);
