@@ -5,20 +5,25 @@
 // fast-check to the smallest one that still fails and printed as readable
 // steps with the first differing line.
 //   AF_UNIX: sims equal to Linux on every line, and native equal to wasm.
-//   TCP:     native equal to wasm on every line (determinism). Where the sim
-//            stands against Linux on TCP is measured by `npm run fuzz:kernel`
-//            and reported in docs/kernel-fidelity.md; it is not yet exact.
+//   TCP:     native equal to wasm on every line (determinism), frozen and
+//            replayed on a Linux run's own clock (how the tester judges a
+//            TCP program where real time decided). Where the sim stands
+//            against Linux on TCP is measured by `npm run fuzz:kernel` and
+//            reported in docs/kernel-fidelity.md; it is not yet exact.
 // Long campaigns: `npm run fuzz:kernel -- --help`.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { BACKENDS, linuxReferenceProblem } from './helpers/backends.js';
+import { openKernel } from '../src/index.js';
+import { execute, type Trace } from './differential/random/execute.js';
 import { describeProgram, programArb, type Program } from './differential/random/program.js';
-import { judge, type Backend, type Judged } from './differential/random/verdict.js';
+import { firstDifference, judge, type Backend, type Judged } from './differential/random/verdict.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261204);
 const UNIX_RUNS = Number(process.env.FUZZ_UNIX_RUNS ?? 2000);
 const TCP_RUNS = Number(process.env.FUZZ_TCP_RUNS ?? 40);
+const TCP_CLOCK_RUNS = Number(process.env.FUZZ_TCP_CLOCK_RUNS ?? 20);
 
 function report(p: Program, j: Judged): string {
   const v = j.verdict;
@@ -65,4 +70,38 @@ describe('random kernel programs', () => {
     const failure = await search('tcp', SIMS, TCP_RUNS, (j) => j.verdict.kind === 'engines-differ');
     expect(failure, failure ?? '').toBeNull();
   });
+
+  it.runIf(SIMS.length === 2 && BACKENDS.includes('linux'))(
+    `TCP: ${TCP_CLOCK_RUNS} programs replayed on a Linux run's own clock, native and wasm byte-identical`,
+    { timeout: 300_000 },
+    async () => {
+      let clocked = 0;
+      const r = await fc.check(
+        fc.asyncProperty(programArb('tcp', 'claimed'), async (p) => {
+          const linux = await openKernel({ backend: 'linux', trace: false });
+          let t: Trace;
+          try {
+            t = execute(linux, p);
+          } finally {
+            linux.dispose();
+          }
+          if (t.clock.some((marks) => marks.some(([, ms]) => ms > 0))) clocked++;
+          const on = async (engine: 'native' | 'wasm'): Promise<string[]> => {
+            const k = await openKernel({ backend: 'sim', engine, seed: 1, trace: false });
+            try {
+              return execute(k, p, Infinity, undefined, t.clock).lines;
+            } finally {
+              k.dispose();
+            }
+          };
+          const d = firstDifference(await on('native'), await on('wasm'));
+          if (d) throw new Error(`native vs wasm on a Linux clock, step ${d.at}: ${d.expected} / ${d.got}\n${describeProgram(p)}`);
+        }),
+        { seed: SEED + 2, numRuns: TCP_CLOCK_RUNS, endOnFailure: true },
+      );
+      expect(r.failed, r.failed ? String(r.errorInstance) : '').toBe(false);
+      // The clocks moved: a program of tens of steps takes Linux milliseconds.
+      expect(clocked).toBeGreaterThan(0);
+    },
+  );
 });
