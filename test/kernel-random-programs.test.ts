@@ -15,8 +15,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { BACKENDS, linuxReferenceProblem } from './helpers/backends.js';
-import { openKernel } from '../src/index.js';
-import { execute, type Trace } from './differential/random/execute.js';
+import { executeOn } from './differential/random/execute.js';
 import { describeProgram, programArb, type Program } from './differential/random/program.js';
 import { firstDifference, judge, type Backend, type Judged } from './differential/random/verdict.js';
 
@@ -78,22 +77,10 @@ describe('random kernel programs', () => {
       let clocked = 0;
       const r = await fc.check(
         fc.asyncProperty(programArb('tcp', 'claimed'), async (p) => {
-          const linux = await openKernel({ backend: 'linux', trace: false });
-          let t: Trace;
-          try {
-            t = execute(linux, p);
-          } finally {
-            linux.dispose();
-          }
+          const t = await executeOn({ backend: 'linux', trace: false }, p);
           if (t.clock.some((marks) => marks.some(([, ms]) => ms > 0))) clocked++;
-          const on = async (engine: 'native' | 'wasm'): Promise<string[]> => {
-            const k = await openKernel({ backend: 'sim', engine, seed: 1, trace: false });
-            try {
-              return execute(k, p, Infinity, undefined, t.clock).lines;
-            } finally {
-              k.dispose();
-            }
-          };
+          const on = async (engine: 'native' | 'wasm'): Promise<string[]> =>
+            (await executeOn({ backend: 'sim', engine, seed: 1, trace: false }, p, Infinity, t.clock)).lines;
           const d = firstDifference(await on('native'), await on('wasm'));
           if (d) throw new Error(`native vs wasm on a Linux clock, step ${d.at}: ${d.expected} / ${d.got}\n${describeProgram(p)}`);
         }),

@@ -10,8 +10,7 @@
 // regime; the differential case tcp/loss-probe-due-in-4-to-8-ms).
 import { describe, expect, it } from 'vitest';
 
-import { openKernel } from '../src/index.js';
-import { execute, type Timeline } from './differential/random/execute.js';
+import { executeOn, type Timeline } from './differential/random/execute.js';
 import type { Program } from './differential/random/program.js';
 
 const program: Program = {
@@ -23,12 +22,7 @@ const program: Program = {
 const clock = (phase: number, after: number): Timeline => [[[0, phase]], [], [[0, phase + after]]];
 
 async function bWrites(engine: 'native' | 'wasm', onClock?: Timeline): Promise<string | undefined> {
-  const k = await openKernel({ backend: 'sim', engine, seed: 1, trace: false });
-  try {
-    return execute(k, program, Infinity, undefined, onClock).lines[2];
-  } finally {
-    k.dispose();
-  }
+  return (await executeOn({ backend: 'sim', engine, seed: 1, trace: false }, program, Infinity, onClock)).lines[2];
 }
 
 describe('the sims on a Linux run’s clock', () => {

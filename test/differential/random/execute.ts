@@ -3,7 +3,7 @@
 // so runs on backends that number fds differently compare line for line.
 import { readdirSync } from 'node:fs';
 
-import { eventNames, isErrno, type Kernel, type SockOptName } from '../../../src/index.js';
+import { eventNames, isErrno, openKernel, type Kernel, type KernelBackendOptions, type SockOptName } from '../../../src/index.js';
 import { tcpTimerCounts, timersFired } from '../linux-timers.js';
 import type { Op, Program } from './program.js';
 
@@ -159,6 +159,16 @@ function hooked(k: Kernel, before: () => void): Kernel {
   });
 }
 
+/** execute() on a kernel opened for the run, disposed after it. */
+export async function executeOn(options: KernelBackendOptions, p: Program, stallLimitMs = Infinity, onClock?: Timeline): Promise<Trace> {
+  const k = await openKernel(options);
+  try {
+    return execute(k, p, stallLimitMs, REAL_TIME, onClock);
+  } finally {
+    k.dispose();
+  }
+}
+
 /**
  * Runs `p` on `k`. On Linux, records the real time each call came at
  * (Trace.clock). Given `onClock` (a sim, and a Linux run's Trace.clock),
@@ -232,7 +242,7 @@ export function execute(raw: Kernel, p: Program, stallLimitMs = Infinity, real: 
     lines.push(`${i} ${step(op)}`);
     for (const [, ms] of onClock?.[i] ?? []) linuxReached = Math.max(linuxReached, ms);
     if (recording) {
-      if (op.op === 'advance') marks.push([0, (lastMs = Math.floor(clock() - origin))]);
+      if (op.op === 'advance') marks.push([0, Math.floor(clock() - origin)]);
       timeline.push(marks);
     }
     if (stalledAt < 0 && clock() - started - advanced >= stallLimitMs) stalledAt = i;

@@ -3,11 +3,8 @@
 // simulated engine against Linux, and the two engines against each other
 // (they must be byte-identical, always). The first differing line is
 // classified by what it observed.
-import { readFileSync } from 'node:fs';
-
-import { openKernel, type Kernel } from '../../../src/index.js';
 import { tcpUnderMemoryPressure, waitForNoMemoryPressure } from '../../helpers/tcp-memory-pressure.js';
-import { execute, type Trace } from './execute.js';
+import { executeOn, type Trace } from './execute.js';
 import type { Program } from './program.js';
 
 export type Backend = 'linux' | 'sim-native' | 'sim-wasm';
@@ -153,15 +150,12 @@ async function runOn(backend: Backend, p: Program, seed: number, onClock?: Trace
     // wait it out, and redo a run that met it (not counted as an attempt).
     const guard = backend === 'linux' && p.family === 'tcp';
     if (guard) await waitForNoMemoryPressure();
-    let k: Kernel;
-    if (backend === 'linux') k = await openKernel({ backend: 'linux', trace: false });
-    else k = await openKernel({ backend: 'sim', engine: backend === 'sim-native' ? 'native' : 'wasm', seed, trace: false });
-    let t: Trace;
-    try {
-      t = execute(k, p, STALL_MS, undefined, onClock);
-    } finally {
-      k.dispose();
-    }
+    const t = await executeOn(
+      backend === 'linux' ? { backend: 'linux', trace: false } : { backend: 'sim', engine: backend === 'sim-native' ? 'native' : 'wasm', seed, trace: false },
+      p,
+      STALL_MS,
+      onClock,
+    );
     if (guard && tcpUnderMemoryPressure()) {
       if (++redone > 100) throw new Error('Linux reference unusable: TCP memory pressure came back 100 times during one program');
       attempt--;
@@ -255,7 +249,6 @@ export async function weigh(
     .map(({ engine, lines }) => ({ engine, d: firstDifference(linux, lines) }))
     .filter((x): x is { engine: 'sim-native' | 'sim-wasm'; d: Difference } => x.d !== null)
     .sort((a, b) => a.d.at - b.d.at)[0];
-  if (!noise && !frozen) return { verdict: { kind: 'agree' } };
 
   /**
    * The sims on each run's clock, against that run: agreement when every
@@ -293,7 +286,8 @@ export async function weigh(
     // the sim, given each run's time, does what that run did, it agrees.
     return onTheirClocks([first, second], Math.min(noise.at, slowFrom, frozen?.d.at ?? Infinity));
   }
-  const d = (frozen as { engine: 'sim-native' | 'sim-wasm'; d: Difference }).d;
+  if (!frozen) return { verdict: { kind: 'agree' } };
+  const { engine, d } = frozen;
   // Two Linux runs that agree can still both have taken the less common
   // of two paths Linux takes (a TCP program whose outcome real time
   // decides 70/30 takes the 30 twice in one program of eleven): two more
@@ -310,7 +304,7 @@ export async function weigh(
     }
     runs.push(r);
   }
-  if (p.family !== 'tcp') return { verdict: { kind: 'diverge', engine: (frozen as { engine: 'sim-native' | 'sim-wasm' }).engine, difference: d } };
+  if (p.family !== 'tcp') return { verdict: { kind: 'diverge', engine, difference: d } };
   // TCP: even an undisturbed Linux run takes real time, a few ms over a
   // program, which its timestamps, its RTT samples and the delayed-ACK
   // logic's jiffies see (claimed seed 1212: no timer fired, none ran 8 ms
