@@ -52,3 +52,69 @@ describe('the sims on a Linux run’s clock', () => {
     }
   });
 });
+
+// A loss probe that the peer's delayed ACK answers: a fills its send queue
+// 2304 bytes at a time into b's 8192-byte SO_RCVBUF, the first probe goes
+// at 8 ms (a duplicate: b holds a D-SACK), and b's delayed ACK carries it
+// at the wheel's jiffy 41 to 44 ms after the data (jiffies.h). That ACK
+// covers a retransmission, so its RTT sample is the timestamp echo's age
+// (tcp_rtt_tsopt_us): b's ts_recent is still the first segment's stamp,
+// 44 ms old, and srtt goes from 20 us to 5.5 ms (`ss -ti` on Linux: rtt
+// 5.414). The second probe is then due 2 * srtt + 2 ms on, 4 jiffies plus
+// the wheel's one: at 64 ms. Until it fires b's write takes 57344; with
+// the probe's D-SACK pending, b's MSS is a SACK block shorter and it takes
+// 61260. The sim before took 20 us for that sample (the probe's own stamp)
+// and fired its delayed ACK 40 ms after the data, to the ms: the second
+// probe came at 48 (claimed seed 1083; on Linux it came between 63 and 65
+// in 20 runs of 20, measured with the write at 58 to 67 ms).
+const lateProbe: Program = {
+  family: 'tcp',
+  ops: [{ op: 'pair', sndbuf: 32768, rcvbuf: 8192, nodelay: true }, { op: 'fill', s: 0, chunk: 2304 }, { op: 'write', s: 1, bytes: 65536 }],
+};
+
+async function bWritesAfterProbe(engine: 'native' | 'wasm', at: number): Promise<string | undefined> {
+  const onClock: Timeline = [[[0, 0]], [], [[0, at]]];
+  return (await executeOn({ backend: 'sim', engine, seed: 1, trace: false }, lateProbe, Infinity, onClock)).lines[2];
+}
+
+describe('a loss probe the delayed ACK answers', () => {
+  for (const engine of ['native', 'wasm'] as const) {
+    it(`${engine}: the delayed ACK fires at the wheel's jiffy, and the ACK's old echo spaces the second probe 20 ms after it`, async () => {
+      expect(await bWritesAfterProbe(engine, 42)).toBe('2 write(s1, 65536) = 61260'); // the first probe's D-SACK, not yet sent
+      expect(await bWritesAfterProbe(engine, 44)).toBe('2 write(s1, 65536) = 57344'); // the delayed ACK took it (jiffy 10 + 1)
+      expect(await bWritesAfterProbe(engine, 63)).toBe('2 write(s1, 65536) = 57344'); // no second probe yet
+      expect(await bWritesAfterProbe(engine, 64)).toBe('2 write(s1, 65536) = 61260'); // the second probe's D-SACK
+    });
+  }
+});
+
+// A FIN that arrives before any data: the receiver goes CLOSE_WAIT in
+// pingpong mode, so its ACK is delayed (__tcp_ack_snd_check), with ato
+// still 0: the timer's expiry is this jiffy, and the wheel fires it at the
+// next boundary, 1 to 4 ms on (jiffies.h). Until then the sender's
+// SIOCOUTQ counts the FIN: 1. The sim before fired it 1 ms on, wherever
+// in the jiffy (claimed seeds 624 and 1330: shutdown at 16 ms, SIOCOUTQ 1
+// at 19 on Linux, 0 in the sim). Linux, the sim replayed on its clock
+// beside it: 13 of 15 runs the same on a quiet machine, the other two
+// asking in the boundary's own millisecond, where the timer's softirq may
+// not have run yet; under load a run asked at 6 ms and still read 1.
+const finThenOutq: Program = {
+  family: 'tcp',
+  ops: [{ op: 'pair', sndbuf: 4096, rcvbuf: 24576, nodelay: true }, { op: 'shutdown', s: 1, how: 'RDWR' }, { op: 'ioctl', s: 1, req: 'SIOCOUTQ' }],
+};
+
+async function outqAfterFin(engine: 'native' | 'wasm', finAt: number, askAt: number): Promise<string | undefined> {
+  const onClock: Timeline = [[[0, finAt]], [[0, finAt]], [[0, askAt]]];
+  return (await executeOn({ backend: 'sim', engine, seed: 1, trace: false }, finThenOutq, Infinity, onClock)).lines[2];
+}
+
+describe('a FIN’s delayed ACK before any data', () => {
+  for (const engine of ['native', 'wasm'] as const) {
+    it(`${engine}: fires at the next jiffy boundary, not 1 ms on`, async () => {
+      expect(await outqAfterFin(engine, 16, 17)).toBe('2 ioctl(s1, SIOCOUTQ) = 1');
+      expect(await outqAfterFin(engine, 16, 19)).toBe('2 ioctl(s1, SIOCOUTQ) = 1');
+      expect(await outqAfterFin(engine, 16, 20)).toBe('2 ioctl(s1, SIOCOUTQ) = 0');
+      expect(await outqAfterFin(engine, 19, 20)).toBe('2 ioctl(s1, SIOCOUTQ) = 0'); // 1 ms before the boundary: 1 ms on
+    });
+  }
+});

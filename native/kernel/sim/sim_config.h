@@ -22,9 +22,13 @@ struct SimConfig {
   int32_t somaxconn = 4096;
   int32_t max_fds = 1024;         // RLIMIT_NOFILE: EMFILE beyond it
   // TCP_DELACK_MIN (HZ/25): the delayed-ACK timer's delay on loopback once
-  // ato has grown to it (tcp_send_delayed_ack). The timer is jiffy-granular,
-  // so a process can see it fire a jiffy early or late (HZ=250: 36..44 ms).
+  // ato has grown to it (tcp_send_delayed_ack), 10 jiffies. The timer wheel
+  // fires it at a jiffy boundary, 41 to 44 ms after it was armed (jiffies.h).
   int32_t tcp_delack_ms = 40;
+  // Set by a delayedAck fault (SimKernel::SetDelayedAckMs): the timer then
+  // fires tcp_delack_ms after it was armed, to the ms, as the fault asks,
+  // not at the wheel's jiffy.
+  bool tcp_delack_exact = false;
   // icsk_rto of a loopback connection once the handshake measured an RTT:
   // TCP_RTO_MIN (rttvar never drops below it) plus the few-microsecond srtt,
   // which usecs_to_jiffies rounds up to 51 jiffies at HZ=250 (`ss -ti` shows

@@ -61,8 +61,12 @@ class SimKernel final : public Kernel {
   // setrlimit(RLIMIT_NOFILE): new fds from `limit` up fail EMFILE; the open
   // ones stay.
   void SetNoFileLimit(int32_t limit) { ctx_.config.max_fds = limit; }
-  // TCP_DELACK_MIN for delayed ACKs scheduled from now on (SimConfig::tcp_delack_ms).
-  void SetDelayedAckMs(int32_t ms) { ctx_.config.tcp_delack_ms = ms; }
+  // TCP_DELACK_MIN for delayed ACKs scheduled from now on, to the ms
+  // (SimConfig::tcp_delack_ms, tcp_delack_exact).
+  void SetDelayedAckMs(int32_t ms) {
+    ctx_.config.tcp_delack_ms = ms;
+    ctx_.config.tcp_delack_exact = true;
+  }
 
  protected:
   SysResult SocketPairUnix(int32_t fds[2]) override;

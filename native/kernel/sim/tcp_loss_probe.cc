@@ -24,29 +24,34 @@
 // never fired before 8.
 #include <algorithm>
 
+#include "jiffies.h"
 #include "tcp_socket.h"
 
 namespace edgeloop {
 
 namespace {
 
-constexpr int64_t kJiffyMs = 4;          // HZ = 250
 constexpr int64_t kTimeoutMinUs = 2000;  // TCP_TIMEOUT_MIN_US
 constexpr int64_t kRtoMinUs = 200000;    // tcp_rto_min_us (TCP_RTO_MIN)
 constexpr int64_t kTimeoutInitJiffies = 250;  // TCP_TIMEOUT_INIT (1 s)
-// The timer wheel's level 0 fires one tick after the expiry (calc_index);
-// every timeout here is under 64 jiffies, so level 0 holds it.
-constexpr int64_t kWheelRoundJiffies = 1;
 
 int64_t UsecsToJiffies(int64_t us) { return (us + kJiffyMs * 1000 - 1) / (kJiffyMs * 1000); }
 
 }  // namespace
 
-void TcpSocket::RttSample(uint64_t ack) {
+void TcpSocket::RttSample(uint64_t ack, int64_t ts_ecr) {
   // tcp_clean_rtx_queue: the sample is the age of the oldest skb this ACK
-  // covers, unless retransmitted data is among them (Karn); then the
-  // timestamp echo gives one (tcp_rtt_tsopt_us), which on loopback is the
-  // probe's own fresh stamp.
+  // covers, unless retransmitted data is among them (Karn); then
+  // tcp_ack_update_rtt takes the timestamp echo (tcp_rtt_tsopt_us): now
+  // minus the TSecr, in whole ms of the TS clock, at least 1 ms. The echo
+  // is the peer's ts_recent, which a retransmission above its rcv_wup does
+  // not replace (tcp_add_backlog.cc): a loss probe ACKed by the peer's
+  // delayed ACK echoes the first segment's stamp, not the probe's. Claimed
+  // seed 1083: a probe 5 ms after a write, ACKed 35 ms later by the delayed
+  // ACK, sets srtt 5.4 ms on Linux (`ss -ti`: the 43 ms sample from 20 us),
+  // which puts the next probe after a write 12 ms on; the probe's own stamp
+  // gave 20 us, and that probe came 5 ms after the ACK, its D-SACK then
+  // shortening the next write's MSS by a SACK block.
   bool retrans_acked = false;
   int64_t first_sent = -1;
   for (const TxSkb& skb : write_queue_) {
@@ -60,7 +65,7 @@ void TcpSocket::RttSample(uint64_t ack) {
     if (first_sent < 0) first_sent = fin_sent_ms_;
   }
   if (first_sent < 0) return;
-  rtt_.Sample(retrans_acked ? 0 : ctx_.now_ms - first_sent);
+  rtt_.Sample(retrans_acked ? std::max<int64_t>(1, ctx_.now_ms - ts_ecr) : ctx_.now_ms - first_sent);
 }
 
 void TcpSocket::ScheduleLossProbe(bool advancing_rto) {
@@ -86,7 +91,7 @@ void TcpSocket::ScheduleLossProbe(bool advancing_rto) {
   }
   if (rto_delta_us > 0) timeout = std::min(timeout, UsecsToJiffies(rto_delta_us));
   tlp_armed_ = true;
-  tlp_at_ = (ctx_.now_ms / kJiffyMs + timeout + kWheelRoundJiffies) * kJiffyMs;
+  tlp_at_ = TimerFiresAtMs(JiffiesAt(ctx_.now_ms) + timeout);
   // Every send re-arms the timer (mod_timer). One event stays scheduled at
   // a time: a later expiry is picked up when it fires, an earlier one
   // schedules anew (a flood of sends leaves no trail of stale events).

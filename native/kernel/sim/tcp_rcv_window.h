@@ -110,9 +110,9 @@ class TcpRcvWindow {
   // tcp_delack_timer_handler: the delayed ACK went out late.
   void OnDelackTimer();
   // When the delayed-ACK timer should fire, from now (tcp_send_delayed_ack).
-  // `delack_min_ms` is TCP_DELACK_MIN (SimConfig::tcp_delack_ms): the delay
-  // once ato has reached TCP_ATO_MIN, and the bound on a shorter ato.
-  int64_t DelackMs(int64_t delack_min_ms) const;
+  // `delack_min_ms` is TCP_DELACK_MIN (SimConfig::tcp_delack_ms), which an
+  // ato beyond it is bounded by unless the smoothed RTT (`srtt_us`) is longer.
+  int64_t DelackMs(int64_t delack_min_ms, int64_t srtt_us) const;
 
   bool ack_pending() const { return ack_pending_; }
   uint64_t rcv_nxt() const { return rcv_nxt_; }

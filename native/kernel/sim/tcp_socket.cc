@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "jiffies.h"
+
 namespace edgeloop {
 
 namespace {
@@ -253,7 +255,7 @@ void TcpSocket::ProcessSegment(const Segment& seg) {
   // nothing new gets neither tcp_ack nor tcp_data_snd_check (so no
   // tcp_check_space either) (tcp_rcv_established.cc).
   const bool predicted = FastPathData(seg) && seg.ack == snd_una_;
-  if (!predicted) OnAck(seg.ack, seg.window_edge, seg.dsack_len);
+  if (!predicted) OnAck(seg.ack, seg.window_edge, seg.dsack_len, seg.ts_ecr);
   if (orphan_ && state_ == State::kFinWait2 && !owned_ && !seg.fin && (seg.data.empty() || seg.retransmit)) {
     // tcp_rcv_state_process: an orphan whose FIN this ACK acknowledged
     // becomes a TIME_WAIT mini-socket (tcp_time_wait.cc), unless a FIN or
@@ -507,7 +509,7 @@ void TcpSocket::SendSkb(size_t index, int64_t mss_now) {
   CheckSpace();  // tcp_event_new_data_sent (tcp_sndbuf_expand.cc)
 }
 
-void TcpSocket::OnAck(uint64_t ack, uint64_t edge, int64_t dsack_len) {
+void TcpSocket::OnAck(uint64_t ack, uint64_t edge, int64_t dsack_len, int64_t ts_ecr) {
   // tcp_ack: free what is acknowledged (tcp_clean_rtx_queue) and take the
   // new window; the caller sends what it allows (tcp_data_snd_check).
   const int64_t prior_packets = packets_out_;
@@ -522,7 +524,7 @@ void TcpSocket::OnAck(uint64_t ack, uint64_t edge, int64_t dsack_len) {
   const int64_t sent_mss = mss_cache_;
   OnWindowUpdate(edge, std::max(ack, snd_una_));
   if (ack > snd_una_) {
-    RttSample(ack);
+    RttSample(ack, ts_ecr);
     int64_t acked = 0;
     while (!write_queue_.empty() && write_queue_.front().end() <= ack) {
       acked += write_queue_.front().pcount;
@@ -880,17 +882,28 @@ void TcpSocket::SendAck() {
 }
 
 void TcpSocket::ScheduleDelack() {
-  // tcp_send_delayed_ack: keep an earlier timer; one about to fire means "now".
-  const int64_t ato = rcv_.DelackMs(ctx_.config.tcp_delack_ms);
-  const int64_t at = ctx_.now_ms + ato;
+  // tcp_send_delayed_ack, in jiffies as the kernel counts: the timeout is
+  // jiffies + ato, and the wheel fires it at the next boundary after
+  // (jiffies.h): ato 10 (TCP_DELACK_MIN) 41 to 44 ms on, ato 0 (no data
+  // yet: a FIN's ACK) at the next boundary, 1 to 4 ms on. Keep an earlier
+  // timer; one due within ato / 4 means "now". Claimed seeds 624 and 1330:
+  // a FIN's ACK 1 ms on let SIOCOUTQ read 0 where Linux, its timer at the
+  // next boundary 3 ms on, still read 1. A delayedAck fault counts in ms.
+  const bool exact = ctx_.config.tcp_delack_exact;
+  const int64_t unit = exact ? 1 : kJiffyMs;
+  const int64_t ato = rcv_.DelackMs(ctx_.config.tcp_delack_ms, rtt_.srtt_us()) / unit;
+  const int64_t now = ctx_.now_ms / unit;
+  const int64_t timeout = now + ato;
   if (delack_armed_) {
-    if (delack_at_ <= ctx_.now_ms + (ato >> 2)) {
+    if (delack_timeout_ <= now + (ato >> 2)) {
       SendAck();
       return;
     }
-    if (at >= delack_at_) return;
+    if (timeout >= delack_timeout_) return;
   }
+  const int64_t at = exact ? timeout : TimerFiresAtMs(timeout);
   delack_armed_ = true;
+  delack_timeout_ = timeout;
   delack_at_ = at;
   ++delack_gen_;
   if (!delack_scheduled_ || at < delack_sched_at_) ScheduleDelackEvent(at);

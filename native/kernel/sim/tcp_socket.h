@@ -164,7 +164,7 @@ class TcpSocket final : public SocketFile {
   bool FastPathData(const Segment& seg) const;     // tcp_rcv_established: the header-predicted data path
   void SplitSkb(size_t index, size_t at);  // tso_fragment
   void SendSkb(size_t index, int64_t mss_now);  // tcp_transmit_skb + tcp_event_new_data_sent
-  void OnAck(uint64_t ack, uint64_t edge, int64_t dsack_len);  // tcp_ack
+  void OnAck(uint64_t ack, uint64_t edge, int64_t dsack_len, int64_t ts_ecr);  // tcp_ack
   void CheckSpace();                      // tcp_check_space
   // tcp_sndbuf_expand.cc: an unlocked send buffer follows the cwnd.
   bool ShouldExpandSndbuf() const;        // tcp_should_expand_sndbuf
@@ -215,7 +215,7 @@ class TcpSocket final : public SocketFile {
   void ClearLossProbe();
   void ScheduleLossProbeEvent(int64_t at);
   void SendLossProbe();                        // tcp_send_loss_probe
-  void RttSample(uint64_t ack);                // tcp_clean_rtx_queue -> tcp_ack_update_rtt
+  void RttSample(uint64_t ack, int64_t ts_ecr);  // tcp_clean_rtx_queue -> tcp_ack_update_rtt
   // Receive memory (tcp_prune_queue.cc): a queue over sk_rcvbuf is
   // collapsed into compact skbs before more data is queued.
   void PruneQueue();                           // tcp_try_rmem_schedule -> tcp_prune_queue
@@ -334,7 +334,8 @@ class TcpSocket final : public SocketFile {
   size_t receive_bytes_ = 0;
   uint64_t delack_gen_ = 0;
   bool delack_armed_ = false;
-  int64_t delack_at_ = 0;
+  int64_t delack_timeout_ = 0;  // icsk_ack.timeout, in jiffies (in ms under a delayedAck fault)
+  int64_t delack_at_ = 0;       // when the wheel fires it, in ms
   // The one pending timer event for the delayed ACK (as for the loss probe):
   // re-arming later keeps it and it re-schedules itself when it fires early;
   // re-arming earlier schedules anew. Without it, every ACK sent before its
