@@ -10,7 +10,8 @@
 // regime; the differential case tcp/loss-probe-due-in-4-to-8-ms).
 import { describe, expect, it } from 'vitest';
 
-import { executeOn, type Timeline } from './differential/random/execute.js';
+import { openKernel } from '../src/index.js';
+import { execute, executeOn, type Timeline, type Trace } from './differential/random/execute.js';
 import type { Program } from './differential/random/program.js';
 
 const program: Program = {
@@ -115,6 +116,62 @@ describe('a FIN’s delayed ACK before any data', () => {
       expect(await outqAfterFin(engine, 16, 19)).toBe('2 ioctl(s1, SIOCOUTQ) = 1');
       expect(await outqAfterFin(engine, 16, 20)).toBe('2 ioctl(s1, SIOCOUTQ) = 0');
       expect(await outqAfterFin(engine, 19, 20)).toBe('2 ioctl(s1, SIOCOUTQ) = 0'); // 1 ms before the boundary: 1 ms on
+    });
+  }
+});
+
+// Receive-buffer autotuning while a reader drains 3.9 MB (unlocked seed
+// 57): Linux's DRS clock is microseconds, refreshed at every skb a read
+// copies (tcp_rcv_space_adjust), so a read of a MiB that spends its time
+// copying has let an RTT pass within itself. The sim's DRS clock counts
+// each call 20 us and each byte copied (either way) a quarter of a
+// nanosecond (tcp_rcv_space_adjust.cc). On this clock (a Linux run's: the
+// fill at 2 ms, the drain's reads at 53 to 57 ms) Linux read 128000,
+// 95232, then 1 MiB three times and 556544 (and in other runs 128000,
+// 321536, 1 MiB...: 6 reads in every run of 3); the sim without the
+// copy's time grew the buffer a read later: 128000, 95232, 321536, 1 MiB
+// three times, 235008.
+const drain: Program = {
+  family: 'tcp',
+  ops: [
+    { op: 'pair', nodelay: true },
+    { op: 'ioctl', s: 0, req: 'SIOCINQ' },
+    { op: 'write', s: 13, bytes: 180222 },
+    { op: 'write', s: 9, bytes: 141078 },
+    { op: 'dup', s: 12 },
+    { op: 'epollWait', max: 2 },
+    { op: 'fill', s: 4, chunk: 65536 },
+    { op: 'advance', ms: 50 },
+    { op: 'drain', s: 3 },
+  ],
+};
+const drainClock: Timeline = [[[0, 1]], [[0, 2]], [[0, 2]], [[0, 2]], [[0, 2]], [[0, 2]], [[0, 2]], [[0, 53]], [[0, 53], [2, 54], [3, 55], [4, 56], [6, 57]]];
+
+describe('a drain that grows the receive buffer', () => {
+  for (const engine of ['native', 'wasm'] as const) {
+    it(`${engine}: counts the bytes a read copies on the DRS clock: 6 reads, as on Linux`, async () => {
+      const reads: number[] = [];
+      const k = await openKernel({ backend: 'sim', engine, seed: 1, trace: false });
+      const counted = new Proxy(k, {
+        get(target, prop) {
+          const v: unknown = Reflect.get(target, prop, target);
+          if (typeof v !== 'function') return v;
+          if (prop !== 'read') return (v as (...a: unknown[]) => unknown).bind(target);
+          return (...args: unknown[]) => {
+            const r: unknown = (v as (...a: unknown[]) => unknown).apply(target, args);
+            if (r instanceof Uint8Array) reads.push(r.length);
+            return r;
+          };
+        },
+      });
+      let t: Trace;
+      try {
+        t = execute(counted, drain, Infinity, undefined, drainClock);
+      } finally {
+        k.dispose();
+      }
+      expect(t.lines[8]).toBe('8 drain(s0) = 3925504 in 6, then EAGAIN');
+      expect(reads.slice(-6)).toEqual([128000, 95232, 1048576, 1048576, 1048576, 556544]);
     });
   }
 });

@@ -28,6 +28,9 @@ class SimContext {
   // Reads and writes on TCP sockets so far: within one virtual millisecond,
   // the receiver's DRS clock (tcp_rcv_space_adjust.cc).
   uint64_t tcp_data_calls = 0;
+  // Bytes those calls copied between user memory and skbs: the rest of the
+  // DRS clock (a read of a MiB spends most of its time copying).
+  uint64_t tcp_copied_bytes = 0;
 
   // current->task_frag: the one page_frag every TCP socket of the calling
   // thread copies written payload into (sk_page_frag; the sim's calls all

@@ -163,13 +163,13 @@ void TcpRcvWindow::GrowWindow(int64_t len) {
   }
 }
 
-void TcpRcvWindow::OnData(int64_t len, int64_t seg, int64_t charged, int64_t now_ms, bool psh, uint64_t calls) {
+void TcpRcvWindow::OnData(int64_t len, int64_t seg, int64_t charged, int64_t now_ms, bool psh, const DrsClock& clock) {
   rcv_nxt_ += static_cast<uint64_t>(len);
   rmem_alloc_ += charged;
   // tcp_event_data_recv
   ack_pending_ = true;
   MeasureRcvMss(len, seg, psh);
-  RcvRttMeasure(DrsClock{now_ms, calls});
+  RcvRttMeasure(clock);
   if (ato_ms_ == 0) {
     // The first data: start the delayed-ACK engine in quickack mode.
     IncrQuickAck(kMaxQuickAcks);

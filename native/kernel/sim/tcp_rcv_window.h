@@ -20,6 +20,7 @@ namespace edgeloop {
 struct DrsClock {
   int64_t ms = 0;
   uint64_t calls = 0;
+  uint64_t copied = 0;  // bytes those calls copied (SimContext::tcp_copied_bytes)
 };
 
 class TcpRcvWindow {
@@ -71,7 +72,7 @@ class TcpRcvWindow {
   // truesize, or only the payload when it was coalesced into the tail skb.
   // `psh`: the segment carries PSH (the end of a write). `calls`: the DRS
   // clock's call count (tcp_rcv_space_adjust.cc).
-  void OnData(int64_t len, int64_t seg, int64_t charged, int64_t now_ms, bool psh, uint64_t calls);
+  void OnData(int64_t len, int64_t seg, int64_t charged, int64_t now_ms, bool psh, const DrsClock& clock);
   // SO_RCVBUF after the handshake: the new sk_rcvbuf.
   void SetRcvbuf(int32_t rcvbuf) { rcvbuf_ = rcvbuf; }
   // sk_backlog.len: what waits in the socket's backlog (while its owner is

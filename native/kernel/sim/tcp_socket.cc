@@ -784,6 +784,7 @@ SysResult TcpSocket::Write(const uint8_t* data, size_t len) {
     if (copied == 0) tail->psh = false;  // this write's push mark comes at its end
     for (size_t left = chunk; left > 0;) {
       const size_t n = PageFragCopy(*tail, data + copied, left);
+      ctx_.tcp_copied_bytes += n;
       copied += n;
       left -= n;
     }
@@ -856,7 +857,7 @@ void TcpSocket::QueueData(const Segment& seg) {
   }
   receive_bytes_ += seg.data.size();
   rcv_.OnData(len, seg.gso_size > 0 && len > seg.gso_size ? seg.gso_size : len, charged, ctx_.now_ms, seg.psh,
-             ctx_.tcp_data_calls);
+             DrsClock{ctx_.now_ms, ctx_.tcp_data_calls, ctx_.tcp_copied_bytes});
   DataReady();
 }
 
@@ -949,12 +950,13 @@ SysResult TcpSocket::Read(uint8_t* buf, size_t len) {
     RxSkb& head = receive_queue_.front();
     const size_t n = std::min(head.data.size() - receive_head_offset_, len - copied);
     std::memcpy(buf + copied, head.data.data() + receive_head_offset_, n);
+    ctx_.tcp_copied_bytes += n;
     receive_head_offset_ += n;
     receive_bytes_ -= n;
     copied += n;
     // tcp_recvmsg_locked: copied_seq moves on, then tcp_rcv_space_adjust.
     rcv_.OnCopied(static_cast<int64_t>(n));
-    if (rcv_.RcvSpaceAdjust(DrsClock{ctx_.now_ms, ctx_.tcp_data_calls}, rcvbuf_locked_,
+    if (rcv_.RcvSpaceAdjust(DrsClock{ctx_.now_ms, ctx_.tcp_data_calls, ctx_.tcp_copied_bytes}, rcvbuf_locked_,
                             ctx_.config.tcp_moderate_rcvbuf != 0)) {
       rcvbuf_ = static_cast<int32_t>(rcv_.rcvbuf());
     }
@@ -1391,7 +1393,7 @@ void TcpSocket::Establish(const std::shared_ptr<TcpSocket>& peer) {
   if (!sndbuf_locked_) sndbuf_ = ctx_.config.tcp_sndbuf_established;
   // ... and the receive-space measure starts; the handshake's timestamps
   // are the first we echo.
-  rcv_.InitRcvSpace(DrsClock{ctx_.now_ms, ctx_.tcp_data_calls});
+  rcv_.InitRcvSpace(DrsClock{ctx_.now_ms, ctx_.tcp_data_calls, ctx_.tcp_copied_bytes});
   // The client learns the server's window from the SYN-ACK (unscaled); the
   // server's child takes the client's from the handshake's final ACK
   // (tcp_create_openreq_child: snd_wnd and max_window from that ACK, whose
