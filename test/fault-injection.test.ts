@@ -127,6 +127,45 @@ describe.each(ENGINES)('engine %s', (engine) => {
     sim.dispose();
   });
 
+  it('delayedAck: the delay to the ms from when the timer is armed; armed on a pending jiffy timer, it keeps that timer', async () => {
+    // A pair of the sim's own on the Simulation's kernel: a writes 100-byte
+    // segments until b's quickack credit is spent and b delays its ACK.
+    const run = async (fault: 'none' | 'first' | 'later'): Promise<{ ackAfter: number; outqAt7: number }> => {
+      const sim = await create(engine, { family: 'tcp', app: 'echo' });
+      const k = sim.kernel;
+      const pair = k.socketpair('tcp', { nodelay: true });
+      if (!Array.isArray(pair)) throw new Error(`socketpair: ${String(pair)}`);
+      const [a] = pair;
+      const outq = (): number => k.ioctl(a, 'SIOCOUTQ') as number;
+      if (fault === 'first') sim.injectFault({ fault: 'delayedAck', ms: 37 });
+      for (let n = 0; n < 40 && outq() === 0; n++) k.write(a, new Uint8Array(100));
+      expect(outq()).toBe(100);
+      const armed = k.now();
+      if (fault === 'later') {
+        // The kernel's timer (jiffy 10, fired at 44 ms) is pending when the
+        // fault comes; the next segment's ACK must not go out at once.
+        k.advance(3);
+        sim.injectFault({ fault: 'delayedAck', ms: 37 });
+        k.write(a, new Uint8Array(100));
+      }
+      let outqAt7 = -1;
+      while (outq() !== 0 && k.now() - armed < 100) {
+        k.advance(1);
+        if (k.now() - armed === 7) outqAt7 = outq();
+      }
+      const ackAfter = k.now() - armed;
+      sim.dispose();
+      return { ackAfter, outqAt7 };
+    };
+    // The kernel's own timer: 10 jiffies, fired at the wheel's boundary, 44 ms on.
+    expect((await run('none')).ackAfter).toBe(44);
+    // The fault's: 37 ms, to the ms.
+    expect((await run('first')).ackAfter).toBe(37);
+    // Still both segments unACKed at 7 ms (the second's loss probe draws the
+    // ACK at 8); a pending jiffy timer read as ms sent it at 3.
+    expect((await run('later')).outqAt7).toBe(200);
+  });
+
   it('refuses a bad spec naming the field, and a connection that is not open', async () => {
     const sim = await create(engine, { family: 'unix', app: 'echo' });
     expect(() => sim.injectFault({ fault: 'teleport' } as never)).toThrow(/"fault" must be 'eintr' or 'acceptError'/);

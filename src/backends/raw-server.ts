@@ -94,7 +94,7 @@ export interface RawServer {
    *   {"fault":"shortWrite","fd":F,"maxBytes":M,"count":N}
    *   {"fault":"spuriousWakeup","fd":F,"events":"EPOLLIN"|"EPOLLOUT"|"EPOLLIN|EPOLLOUT","count":N}
    *   {"fault":"nofile","limit":L}        (simulated kernel only)
-   *   {"fault":"delayedAck","ms":36..44}  (simulated kernel only)
+   *   {"fault":"delayedAck","ms":36..40}  (simulated kernel only)
    * `fd` is the reactor's fd of the connection; count 1..1e6, default 1,
    * used up only by calls the fault really changed. Each firing adds a
    * record to the trace: {t, actor: 'sim', call: 'fault', args: {fault, ...the

@@ -21,13 +21,13 @@ struct SimConfig {
   int32_t tcp_sndbuf_established = 3939840;
   int32_t somaxconn = 4096;
   int32_t max_fds = 1024;         // RLIMIT_NOFILE: EMFILE beyond it
-  // TCP_DELACK_MIN (HZ/25): the delayed-ACK timer's delay on loopback once
-  // ato has grown to it (tcp_send_delayed_ack), 10 jiffies. The timer wheel
-  // fires it at a jiffy boundary, 41 to 44 ms after it was armed (jiffies.h).
+  // A delayedAck fault (SimKernel::SetDelayedAckMs): the delayed-ACK timer
+  // then fires tcp_delack_ms after it was armed, to the ms, once ato has
+  // reached TCP_ATO_MIN (TcpRcvWindow::FaultDelackMs). Without it the timer
+  // is the kernel's: TCP_DELACK_MIN (HZ/25, 10 jiffies) bounds ato, and the
+  // wheel fires it at a jiffy boundary, 41 to 44 ms after it was armed
+  // (jiffies.h).
   int32_t tcp_delack_ms = 40;
-  // Set by a delayedAck fault (SimKernel::SetDelayedAckMs): the timer then
-  // fires tcp_delack_ms after it was armed, to the ms, as the fault asks,
-  // not at the wheel's jiffy.
   bool tcp_delack_exact = false;
   // icsk_rto of a loopback connection once the handshake measured an RTT:
   // TCP_RTO_MIN (rttvar never drops below it) plus the few-microsecond srtt,

@@ -60,8 +60,12 @@ constexpr int64_t kWithinCallRttUs = 10;
 // test/sim-on-linux-clock.test.ts.
 constexpr int64_t kCopyBytesPerUs = 4000;
 
-int64_t ClockUs(const DrsClock& c) {
-  return c.ms * 1000 + static_cast<int64_t>(c.calls) * kCallUs + static_cast<int64_t>(c.copied) / kCopyBytesPerUs;
+// Microseconds on the DRS clock from `then` to `now`: the counts' own
+// differences first, so the bytes copied earlier elsewhere do not round
+// this span.
+int64_t ElapsedUs(const DrsClock& now, const DrsClock& then) {
+  return (now.ms - then.ms) * 1000 + static_cast<int64_t>(now.calls - then.calls) * kCallUs +
+         static_cast<int64_t>(now.copied - then.copied) / kCopyBytesPerUs;
 }
 
 }  // namespace
@@ -92,8 +96,9 @@ void TcpRcvWindow::RcvRttMeasure(const DrsClock& now) {
   // more (the rcv_wnd offered then) has arrived.
   if (rcv_rtt_started_) {
     if (rcv_nxt_ < rcv_rtt_seq_) return;
-    int64_t sample_us = ClockUs(now) - ClockUs(rcv_rtt_time_);
-    if (sample_us == 0) sample_us = kWithinCallRttUs;
+    // A window that arrived within one call took at least kWithinCallRttUs
+    // (the bytes it copied meanwhile can make the span shorter).
+    const int64_t sample_us = std::max(ElapsedUs(now, rcv_rtt_time_), kWithinCallRttUs);
     RcvRttUpdate(sample_us, true);
   }
   rcv_rtt_seq_ = rcv_nxt_ + static_cast<uint64_t>(rcv_wnd_);
@@ -134,7 +139,7 @@ bool TcpRcvWindow::RcvSpaceAdjust(const DrsClock& now, bool locked, bool moderat
   // An RTT of a window that arrived inside one call (17 to 30 us measured
   // in a drain) has passed by the next skb the reader copies.
   const int64_t rtt_us = rcv_rtt_us8_ >> 3;
-  if (rtt_us > kWithinCallRttUs && ClockUs(now) - ClockUs(rcvq_time_) <= rtt_us) return false;
+  if (rtt_us > kWithinCallRttUs && ElapsedUs(now, rcvq_time_) <= rtt_us) return false;
   // Bytes the reader took in the last RTT, less what still waits (signed:
   // a read from a long queue makes it negative).
   const int64_t inq = static_cast<int64_t>(rcv_nxt_ - copied_seq_);

@@ -13,7 +13,6 @@ constexpr int32_t kTcpHdrNoOpts = 20;     // sizeof(struct tcphdr)
 constexpr int kMaxQuickAcks = 16;         // TCP_MAX_QUICKACKS
 constexpr int64_t kAtoMinMs = 40;         // TCP_ATO_MIN, TCP_DELACK_MIN (HZ/25)
 constexpr int64_t kRtoMinMs = 200;        // TCP_RTO_MIN: icsk_rto on loopback
-constexpr int64_t kHalfSecondMs = 500;    // HZ / 2: tcp_send_delayed_ack's max_ato otherwise
 constexpr int32_t kMaxWscale = 14;        // TCP_MAX_WSCALE
 constexpr int64_t kSockMinRcvbuf = 2304;  // SOCK_MIN_RCVBUF
 
@@ -292,26 +291,32 @@ void TcpRcvWindow::OnDelackTimer() {
   }
 }
 
-int64_t TcpRcvWindow::DelackMs(int64_t delack_min_ms, int64_t srtt_us) const {
+int64_t TcpRcvWindow::DelackMs(int64_t srtt_us) const {
   // tcp_send_delayed_ack: an ato above TCP_DELACK_MIN is bounded by the
-  // smoothed RTT (at least TCP_DELACK_MIN), and by HZ/2 or, interactive or
-  // after a PSH, TCP_DELACK_MAX. Loopback's RTT is mostly far below
-  // TCP_DELACK_MIN, which then bounds the delay: min(ato, 40 ms). A loss
-  // probe's ACK echoes an old stamp, though (tcp_loss_probe.cc): a few such
-  // samples take srtt past 40 ms, and the delay with it. Before any data
-  // ato is 0: the next jiffy (1 ms here, 0 jiffies).
+  // smoothed RTT (at least TCP_DELACK_MIN), then by icsk_delack_max
+  // (TCP_DELACK_MAX; the HZ/2 bound before it never binds below that).
+  // Loopback's RTT is mostly far below TCP_DELACK_MIN, which then bounds
+  // the delay: min(ato, 40 ms). A loss probe's ACK echoes an old stamp,
+  // though (tcp_loss_probe.cc): a few such samples take srtt past 40 ms,
+  // and the delay with it. Before any data ato is 0: the next jiffy (1 ms
+  // here, 0 jiffies).
   if (ato_ms_ == 0) return 1;
   int64_t ato = ato_ms_;
-  if (ato > delack_min_ms) {
-    int64_t max_ato = pingpong_ || pushed_ ? kRtoMinMs : kHalfSecondMs;
-    if (srtt_us > 0) {
-      // usecs_to_jiffies rounds up, in whole jiffies of 4 ms.
-      const int64_t rtt = std::max<int64_t>((srtt_us + 3999) / 4000 * 4, delack_min_ms);
-      max_ato = std::min(max_ato, rtt);
-    }
-    ato = std::min(ato, max_ato);
+  if (ato > kAtoMinMs && srtt_us > 0) {
+    // usecs_to_jiffies rounds up, in whole jiffies of 4 ms.
+    const int64_t rtt = std::max<int64_t>((srtt_us + 3999) / 4000 * 4, kAtoMinMs);
+    ato = std::min(ato, rtt);
   }
-  return std::min(ato, kRtoMinMs);  // icsk_delack_max: TCP_DELACK_MAX
+  return std::min(ato, kRtoMinMs);  // icsk_delack_max: TCP_DELACK_MAX (200 ms)
+}
+
+int64_t TcpRcvWindow::FaultDelackMs(int64_t fault_ms) const {
+  // A delayedAck fault: `fault_ms` once ato has reached TCP_ATO_MIN, else
+  // the shorter ato, whatever the RTT (what the sim did before it followed
+  // tcp_send_delayed_ack's bounds; the fault's contract, docs/explore.md).
+  if (ato_ms_ == 0) return 1;
+  if (ato_ms_ >= kAtoMinMs) return fault_ms;
+  return std::min(ato_ms_, fault_ms);
 }
 
 void TcpRcvWindow::Describe(JsonWriter& json) const {

@@ -110,10 +110,11 @@ class TcpRcvWindow {
   uint64_t AckSent();
   // tcp_delack_timer_handler: the delayed ACK went out late.
   void OnDelackTimer();
-  // When the delayed-ACK timer should fire, from now (tcp_send_delayed_ack).
-  // `delack_min_ms` is TCP_DELACK_MIN (SimConfig::tcp_delack_ms), which an
-  // ato beyond it is bounded by unless the smoothed RTT (`srtt_us`) is longer.
-  int64_t DelackMs(int64_t delack_min_ms, int64_t srtt_us) const;
+  // When the delayed-ACK timer should fire, from now (tcp_send_delayed_ack):
+  // ato, bounded by TCP_DELACK_MIN unless the smoothed RTT (`srtt_us`) is
+  // longer. Under a delayedAck fault, FaultDelackMs: the fault's delay.
+  int64_t DelackMs(int64_t srtt_us) const;
+  int64_t FaultDelackMs(int64_t fault_ms) const;
 
   bool ack_pending() const { return ack_pending_; }
   uint64_t rcv_nxt() const { return rcv_nxt_; }

@@ -890,19 +890,22 @@ void TcpSocket::ScheduleDelack() {
   // timer; one due within ato / 4 means "now". Claimed seeds 624 and 1330:
   // a FIN's ACK 1 ms on let SIOCOUTQ read 0 where Linux, its timer at the
   // next boundary 3 ms on, still read 1. A delayedAck fault counts in ms.
+  // The expiry is kept in ms (a whole jiffy's, or the fault's own), so a
+  // fault armed while a jiffy timer is pending compares like with like.
   const bool exact = ctx_.config.tcp_delack_exact;
   const int64_t unit = exact ? 1 : kJiffyMs;
-  const int64_t ato = rcv_.DelackMs(ctx_.config.tcp_delack_ms, rtt_.srtt_us()) / unit;
+  const int64_t ato_ms = exact ? rcv_.FaultDelackMs(ctx_.config.tcp_delack_ms) : rcv_.DelackMs(rtt_.srtt_us());
+  const int64_t ato = ato_ms / unit;
   const int64_t now = ctx_.now_ms / unit;
-  const int64_t timeout = now + ato;
+  const int64_t timeout = (now + ato) * unit;
   if (delack_armed_) {
-    if (delack_timeout_ <= now + (ato >> 2)) {
+    if (delack_timeout_ <= (now + (ato >> 2)) * unit) {
       SendAck();
       return;
     }
     if (timeout >= delack_timeout_) return;
   }
-  const int64_t at = exact ? timeout : TimerFiresAtMs(timeout);
+  const int64_t at = exact ? timeout : TimerFiresAtMs(timeout / kJiffyMs);
   delack_armed_ = true;
   delack_timeout_ = timeout;
   delack_at_ = at;

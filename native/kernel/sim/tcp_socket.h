@@ -334,7 +334,7 @@ class TcpSocket final : public SocketFile {
   size_t receive_bytes_ = 0;
   uint64_t delack_gen_ = 0;
   bool delack_armed_ = false;
-  int64_t delack_timeout_ = 0;  // icsk_ack.timeout, in jiffies (in ms under a delayedAck fault)
+  int64_t delack_timeout_ = 0;  // icsk_ack.timeout, in ms (a jiffy boundary; under a delayedAck fault, any ms)
   int64_t delack_at_ = 0;       // when the wheel fires it, in ms
   // The one pending timer event for the delayed ACK (as for the loss probe):
   // re-arming later keeps it and it re-schedules itself when it fires early;
